@@ -1,0 +1,374 @@
+package io.estimator4j.estimator;
+
+import io.estimator4j.estimator.checkpoint.CheckpointFiles;
+import io.estimator4j.estimator.checkpoint.CheckpointReader;
+import io.estimator4j.estimator.checkpoint.CheckpointState;
+import io.estimator4j.estimator.checkpoint.VariableInfo;
+import io.estimator4j.estimator.hook.CheckpointSaverHook;
+import io.estimator4j.estimator.hook.CheckpointSaverListener;
+import io.estimator4j.estimator.hook.HookContext;
+import io.estimator4j.estimator.hook.LoggingTensorHook;
+import io.estimator4j.estimator.hook.NanTensorHook;
+import io.estimator4j.estimator.hook.SecondOrStepTimer;
+import io.estimator4j.estimator.hook.SessionRunContext;
+import io.estimator4j.estimator.hook.SessionRunHook;
+import io.estimator4j.estimator.hook.StepCounterHook;
+import io.estimator4j.estimator.hook.StopAtStepHook;
+import io.estimator4j.estimator.hook.SummarySaverHook;
+import io.estimator4j.estimator.input.InputFn;
+import io.estimator4j.estimator.summary.SummaryWriter;
+import io.estimator4j.export.TensorSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.op.Op;
+
+/**
+ * Trains, evaluates and predicts with a model function, keeping its state in a model directory
+ * that TensorFlow's tools read; Java counterpart of tf.estimator.Estimator.
+ *
+ * <p>Each call builds its own graph from the model function, as tf.estimator does; for repeated
+ * evaluation use {@link #evaluator} and for online inference {@link #predictor}, which build their
+ * graph once.
+ */
+public final class Estimator {
+  private static final Logger LOG = LoggerFactory.getLogger(Estimator.class);
+
+  private final ModelFn modelFn;
+  private final RunConfig config;
+  private final Params params;
+  private final WarmStartSettings warmStart;
+  private final Path modelDir;
+
+  private Estimator(Builder b) {
+    this.modelFn = b.modelFn;
+    this.params = b.params;
+    this.warmStart = b.warmStart;
+    Path dir = b.config.modelDir();
+    if (dir == null) {
+      try {
+        dir = Files.createTempDirectory("estimator4j-model-");
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot create a temporary model_dir", e);
+      }
+      LOG.info("Using temporary folder as model directory: {}", dir);
+    }
+    this.modelDir = dir.toAbsolutePath();
+    this.config = b.config.toBuilder().modelDir(this.modelDir).build();
+    checkModelDir(this.modelDir);
+  }
+
+  public static Builder builder(ModelFn modelFn) {
+    return new Builder(modelFn);
+  }
+
+  public Path modelDir() {
+    return modelDir;
+  }
+
+  public RunConfig config() {
+    return config;
+  }
+
+  public Params params() {
+    return params;
+  }
+
+  public ModelFn modelFn() {
+    return modelFn;
+  }
+
+  public Optional<WarmStartSettings> warmStartSettings() {
+    return Optional.ofNullable(warmStart);
+  }
+
+  /** The newest checkpoint of the model directory, like Estimator.latest_checkpoint(). */
+  public Optional<String> latestCheckpoint() {
+    try {
+      return CheckpointState.latestCheckpoint(modelDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Names, dtypes and shapes of the variables in the latest checkpoint. */
+  public Map<String, VariableInfo> variables() {
+    try (CheckpointReader r = CheckpointReader.open(requireCheckpoint())) {
+      return r.variables();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Names of the variables in the latest checkpoint, like get_variable_names(). */
+  public List<String> variableNames() {
+    return List.copyOf(variables().keySet());
+  }
+
+  /** A variable's value in the latest checkpoint, like get_variable_value(); caller closes it. */
+  public Tensor variableValue(String name) {
+    try (CheckpointReader r = CheckpointReader.open(requireCheckpoint())) {
+      return r.read(name);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The directory evaluation events go to: eval, or eval_&lt;name&gt;. */
+  public Path evalDir(String name) {
+    return modelDir.resolve(name == null ? "eval" : "eval_" + name);
+  }
+
+  /** Trains with the given limit; see {@link StepLimit}. */
+  public Estimator train(InputFn inputFn, StepLimit limit, SessionRunHook... hooks) {
+    return train(inputFn, limit, List.of(hooks), List.of());
+  }
+
+  /**
+   * Trains until the step limit, a stop request or the end of the input; resumes from the latest
+   * checkpoint, and saves checkpoints at start, on the configured cadence and at the end.
+   */
+  public Estimator train(
+      InputFn inputFn, StepLimit limit, List<SessionRunHook> hooks,
+      List<CheckpointSaverListener> listeners) {
+    Objects.requireNonNull(inputFn, "inputFn");
+    Objects.requireNonNull(limit, "limit");
+    String type = config.cluster().taskType();
+    if (type.equals(ClusterConfig.EVALUATOR) || type.equals(ClusterConfig.PS)) {
+      throw new IllegalStateException("Task " + type + " does not train; run it as its role.");
+    }
+    String latest = latestCheckpoint().orElse(null);
+    if (limit.maxSteps() != null && latest != null
+        && CheckpointState.stepOf(latest) >= limit.maxSteps()) {
+      LOG.info("Skipping training since max_steps has already saved.");
+      return this;
+    }
+    removeStaleTemporaries();
+    new Trainer(this, inputFn, limit, hooks, listeners, latest).run();
+    return this;
+  }
+
+  /** Evaluates on the whole input with the latest checkpoint. */
+  public Map<String, Double> evaluate(InputFn inputFn) {
+    return evaluate(inputFn, EvalOptions.defaults());
+  }
+
+  /**
+   * Evaluates the model: runs the metrics' update ops over the input (or {@code steps} batches)
+   * and returns the metrics plus {@code loss} and {@code global_step}; writes them as events to
+   * {@link #evalDir}.
+   */
+  public Map<String, Double> evaluate(InputFn inputFn, EvalOptions options) {
+    try (Evaluator ev = evaluator(inputFn, options.name())) {
+      return ev.evaluate(options.steps(), options.checkpointPath(), options.hooks());
+    }
+  }
+
+  /**
+   * An evaluator that builds the evaluation graph once and re-evaluates new checkpoints without
+   * rebuilding it (tf.estimator rebuilt the graph for every evaluation).
+   */
+  public Evaluator evaluator(InputFn inputFn, String name) {
+    return new Evaluator(this, inputFn, name);
+  }
+
+  /** Lazily predicts over the input with the latest checkpoint, one example at a time. */
+  public PredictionIterator predict(InputFn inputFn) {
+    return predict(inputFn, PredictOptions.defaults());
+  }
+
+  /** Lazily predicts over the input; close the iterator to release the session. */
+  public PredictionIterator predict(InputFn inputFn, PredictOptions options) {
+    String ckpt = options.checkpointPath() != null ? options.checkpointPath()
+        : latestCheckpoint().orElse(null);
+    if (ckpt == null) {
+      LOG.warn("No checkpoint in {}; predicting with freshly initialised variables.", modelDir);
+    }
+    ModelGraph mg = buildGraph(ModeKeys.PREDICT, inputFn::build);
+    return new PredictionIterator(mg, this, ckpt, options);
+  }
+
+  /**
+   * A warm predictor over the latest checkpoint, fed through placeholders of the given specs; safe
+   * for concurrent use, built once.
+   */
+  public Predictor predictor(Map<String, TensorSpec> featureSpecs) {
+    return new Predictor(this, featureSpecs, requireCheckpoint());
+  }
+
+  /** Trainer, Evaluator and Predictor build their graphs through this. */
+  ModelGraph buildGraph(
+      ModeKeys mode, java.util.function.Function<io.estimator4j.estimator.input.InputContext,
+          io.estimator4j.estimator.input.Input> input) {
+    return ModelGraph.build(modelFn, mode, params, config, input);
+  }
+
+  String requireCheckpoint() {
+    return latestCheckpoint().orElseThrow(() -> new IllegalStateException(
+        "No checkpoint in " + modelDir + ". Fix: train the estimator first, or point RunConfig "
+            + "at a model_dir that holds a checkpoint."));
+  }
+
+  private void removeStaleTemporaries() {
+    try {
+      CheckpointFiles.removeStaleTemporaries(modelDir);
+    } catch (IOException e) {
+      LOG.warn("Could not remove stale temporary files in {}: {}", modelDir, e.toString());
+    }
+  }
+
+  private static void checkModelDir(Path dir) {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(
+          "model_dir " + dir + " is a file, not a directory. Fix: pass a directory path (it is "
+              + "created if missing) or remove the file.");
+    }
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "Cannot create model_dir " + dir + ": " + e + ". Fix: choose a writable directory.", e);
+    }
+    if (!Files.isWritable(dir)) {
+      throw new IllegalArgumentException(
+          "model_dir " + dir + " is not writable. Fix: choose a writable directory.");
+    }
+  }
+
+  /** The training run of one train() call. */
+  private static final class Trainer {
+    private final Estimator est;
+    private final InputFn inputFn;
+    private final StepLimit limit;
+    private final List<SessionRunHook> userHooks;
+    private final List<CheckpointSaverListener> listeners;
+    private final String checkpoint;
+
+    Trainer(Estimator est, InputFn inputFn, StepLimit limit, List<SessionRunHook> hooks,
+        List<CheckpointSaverListener> listeners, String checkpoint) {
+      this.est = est;
+      this.inputFn = inputFn;
+      this.limit = limit;
+      this.userHooks = List.copyOf(hooks);
+      this.listeners = List.copyOf(listeners);
+      this.checkpoint = checkpoint;
+    }
+
+    void run() {
+      RunConfig config = est.config;
+      boolean chief = config.isChief();
+      try (ModelGraph mg = est.buildGraph(ModeKeys.TRAIN, inputFn::build);
+          SummaryWriter writer = chief && config.saveSummarySteps() > 0
+              ? new SummaryWriter(est.modelDir) : null) {
+        EstimatorSpec spec = mg.spec;
+        List<SessionRunHook> hooks = new ArrayList<>();
+        hooks.add(new NanTensorHook(spec.loss(), true));
+        if (config.logStepCountSteps() > 0) {
+          hooks.add(new LoggingTensorHook(Map.of("loss", spec.loss()),
+              config.logStepCountSteps(), true));
+        }
+        hooks.addAll(userHooks);
+        hooks.addAll(spec.trainingHooks());
+        if (limit.steps() != null) {
+          hooks.add(StopAtStepHook.numSteps(limit.steps()));
+        } else if (limit.maxSteps() != null) {
+          hooks.add(StopAtStepHook.lastStep(limit.maxSteps()));
+        }
+        if (chief) {
+          hooks.addAll(spec.trainingChiefHooks());
+          if (config.logStepCountSteps() > 0) {
+            hooks.add(new StepCounterHook(config.logStepCountSteps()));
+          }
+          if (writer != null) {
+            Map<String, org.tensorflow.Operand<?>> scalars = new LinkedHashMap<>();
+            scalars.put("loss", spec.loss());
+            scalars.putAll(mg.context.scalarSummaries());
+            hooks.add(new SummarySaverHook(
+                config.saveSummarySteps(), scalars, mg.context.histogramSummaries()));
+          }
+          SecondOrStepTimer timer = config.saveCheckpointsSteps().map(SecondOrStepTimer::everySteps)
+              .orElse(config.saveCheckpointsSecs().map(s -> SecondOrStepTimer.everySecs(s))
+                  .orElse(null));
+          hooks.add(new CheckpointSaverHook(
+              new CheckpointManager(est.modelDir, mg.saver, config), timer, listeners));
+        }
+        HookContext hookContext = new HookContext(mg.graph, mg.tf, ModeKeys.TRAIN,
+            mg.globalStep, est.modelDir, Optional.ofNullable(writer));
+        for (SessionRunHook h : hooks) {
+          h.begin(hookContext);
+        }
+        if (checkpoint != null) {
+          LOG.info("Restoring parameters from {}", checkpoint);
+        }
+        try (Session session = SessionStarter.start(
+            mg, config, checkpoint, checkpoint == null ? est.warmStart : null)) {
+          if (writer != null && checkpoint == null) {
+            writer.graph(0, mg.graph.toGraphDef());
+          }
+          SessionRunContext ctx = new SessionRunContext(session);
+          List<Op> targets = List.of(spec.trainOp());
+          RunLoop.Outcome out = RunLoop.run(session, targets, mg.stepAfterTrain, hooks, ctx);
+          LOG.info("Training ended after {} steps ({}).", out.steps(),
+              out.inputEnded() ? "end of input" : ctx.stopReason());
+        }
+      }
+    }
+  }
+
+  /** Builder of {@link Estimator}. */
+  public static final class Builder {
+    private final ModelFn modelFn;
+    private RunConfig config;
+    private Params params = Params.empty();
+    private WarmStartSettings warmStart;
+
+    private Builder(ModelFn modelFn) {
+      this.modelFn = Objects.requireNonNull(modelFn, "modelFn");
+    }
+
+    public Builder config(RunConfig config) {
+      this.config = config;
+      return this;
+    }
+
+    /** Shorthand for a default config with this model directory. */
+    public Builder modelDir(Path modelDir) {
+      this.config = (config == null ? RunConfig.builder() : config.toBuilder())
+          .modelDir(modelDir).build();
+      return this;
+    }
+
+    public Builder params(Params params) {
+      this.params = Objects.requireNonNull(params, "params");
+      return this;
+    }
+
+    public Builder warmStartFrom(WarmStartSettings settings) {
+      this.warmStart = settings;
+      return this;
+    }
+
+    /** Shorthand for warm-starting every variable from a checkpoint or SavedModel. */
+    public Builder warmStartFrom(String checkpointOrSavedModel) {
+      return warmStartFrom(WarmStartSettings.from(checkpointOrSavedModel));
+    }
+
+    public Estimator build() {
+      if (config == null) {
+        config = RunConfig.builder().build();
+      }
+      return new Estimator(this);
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package io.estimator4j.estimator;
+
+import io.estimator4j.estimator.checkpoint.CheckpointReader;
+import io.estimator4j.estimator.checkpoint.VariableInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.train.Restore;
+import org.tensorflow.types.family.TType;
+
+/**
+ * Creates a session for a {@link ModelGraph} and brings its variables to life: initialise, then
+ * restore a checkpoint (checked against the graph first) or warm-start, then run the local
+ * initialisers. The counterpart of tf.compat.v1.train.SessionManager with a Scaffold.
+ */
+final class SessionStarter {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionStarter.class);
+
+  private SessionStarter() {}
+
+  /**
+   * @param checkpoint prefix to restore, or null for fresh variables (then warm start applies)
+   */
+  static Session start(ModelGraph mg, RunConfig config, String checkpoint, WarmStartSettings ws) {
+    Session session = new Session(mg.graph, false, config.sessionConfig());
+    try {
+      session.initialize();
+      if (checkpoint != null) {
+        checkCompatible(mg, checkpoint);
+        mg.saver.restore(session, checkpoint);
+      } else if (ws != null) {
+        warmStart(mg, session, ws);
+      }
+      mg.runLocalInitializers(session);
+      return session;
+    } catch (RuntimeException | Error e) {
+      session.close();
+      throw e;
+    }
+  }
+
+  /** Fails with a message naming every missing or mismatched variable. */
+  static void checkCompatible(ModelGraph mg, String checkpoint) {
+    Map<String, VariableInfo> saved;
+    try (CheckpointReader reader = CheckpointReader.open(checkpoint)) {
+      saved = reader.variables();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read checkpoint " + checkpoint, e);
+    }
+    List<String> problems = new ArrayList<>();
+    for (Operand<?> v : mg.saver.variables()) {
+      String name = v.op().name();
+      VariableInfo info = saved.get(name);
+      if (info == null) {
+        problems.add(name + " is not in the checkpoint");
+        continue;
+      }
+      long[] dims = v.shape().asArray();
+      if (!Arrays.equals(dims, info.shape()) || info.dtype() != v.asOutput().dataType()) {
+        problems.add(name + ": graph has " + v.asOutput().dataType() + Arrays.toString(dims)
+            + ", checkpoint has " + info.dtype() + Arrays.toString(info.shape()));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException(
+          "Checkpoint " + checkpoint + " was written by a different graph: "
+              + String.join("; ", problems.subList(0, Math.min(10, problems.size())))
+              + (problems.size() > 10 ? "; and " + (problems.size() - 10) + " more" : "")
+              + ". Fix: use a new model_dir for this model, or load only the matching variables "
+              + "with WarmStartSettings.");
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void warmStart(ModelGraph mg, Session session, WarmStartSettings ws) {
+    String prefix = ws.resolvePrefix();
+    Map<String, VariableInfo> saved;
+    try (CheckpointReader reader = CheckpointReader.open(prefix)) {
+      saved = reader.variables();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read warm-start checkpoint " + prefix, e);
+    }
+    List<Operand<?>> targets = new ArrayList<>();
+    List<String> sources = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    for (Operand<?> v : mg.saver.variables()) {
+      String name = v.op().name();
+      if (name.equals("global_step") || !ws.varsToWarmStart().matcher(name).matches()) {
+        continue;
+      }
+      String prev = ws.varNameToPrevVarName().getOrDefault(name, name);
+      VariableInfo info = saved.get(prev);
+      if (info == null) {
+        skipped.add(name);
+        continue;
+      }
+      if (!Arrays.equals(v.shape().asArray(), info.shape())) {
+        throw new IllegalArgumentException(
+            "Cannot warm-start " + name + " from " + prev + " in " + prefix + ": shape "
+                + v.shape() + " vs " + Shape.of(info.shape()) + ". Fix: exclude it with "
+                + "WarmStartSettings.vars(regex) or map it to a variable of the same shape.");
+      }
+      targets.add(v);
+      sources.add(prev);
+    }
+    if (!skipped.isEmpty()) {
+      LOG.info("Warm-start: not in {}: {}", prefix, skipped);
+    }
+    if (targets.isEmpty()) {
+      LOG.warn("Warm-start from {} matched no variable.", prefix);
+      return;
+    }
+    Ops tf = mg.tf.withSubScope("warm_start");
+    List<Class<? extends TType>> types = new ArrayList<>();
+    targets.forEach(t -> types.add(t.type()));
+    String[] slices = new String[sources.size()];
+    Arrays.fill(slices, "");
+    Restore restore = tf.train.restore(tf.constant(prefix),
+        tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(sources.toArray(new String[0]))), tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(slices)), types);
+    List<Op> assigns = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i++) {
+      assigns.add(tf.assign((Operand) targets.get(i), (Operand) restore.tensors().get(i)));
+    }
+    Session.Runner r = session.runner();
+    assigns.forEach(r::addTarget);
+    r.run();
+    LOG.info("Warm-started {} variables from {}.", targets.size(), prefix);
+  }
+}

@@ -1,0 +1,104 @@
+package io.estimator4j.estimator.hook;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.Session;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Saves checkpoints at session start, every N steps or seconds, and at the end, and writes
+ * graph.pbtxt; Java counterpart of tf.estimator.CheckpointSaverHook.
+ */
+public final class CheckpointSaverHook implements SessionRunHook {
+  private static final Logger LOG = LoggerFactory.getLogger(CheckpointSaverHook.class);
+  private final Checkpointer checkpointer;
+  private final SecondOrStepTimer timer;
+  private final List<CheckpointSaverListener> listeners;
+  private HookContext context;
+  private long lastSavedStep = -1;
+  private long currentStep = -1;
+
+  /**
+   * @param timer the cadence, or null to save only at the start and the end
+   */
+  public CheckpointSaverHook(
+      Checkpointer checkpointer, SecondOrStepTimer timer, List<CheckpointSaverListener> listeners) {
+    this.checkpointer = checkpointer;
+    this.timer = timer;
+    this.listeners = List.copyOf(listeners);
+  }
+
+  @Override
+  public void begin(HookContext context) {
+    this.context = context;
+    listeners.forEach(CheckpointSaverListener::begin);
+  }
+
+  @Override
+  public void afterCreateSession(Session session) {
+    Path pbtxt = context.modelDir().resolve("graph.pbtxt");
+    try {
+      Path tmp = Files.createTempFile(context.modelDir(), ".graph.pbtxt", ".tmp");
+      Files.writeString(tmp, context.graph().toGraphDef().toString());
+      Files.move(tmp, pbtxt, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + pbtxt, e);
+    }
+    try (var r = session.runner().fetch(context.globalStep()).run()) {
+      currentStep = ((TInt64) r.get(0)).getLong();
+    }
+    if (timer != null) {
+      timer.update(currentStep);
+    }
+    save(session, currentStep, null);
+  }
+
+  @Override
+  public void afterRun(SessionRunContext ctx, SessionRunValues values) {
+    currentStep = values.globalStep();
+    if (timer != null && timer.shouldTrigger(currentStep)) {
+      timer.update(currentStep);
+      save(ctx.session(), currentStep, ctx);
+    }
+  }
+
+  @Override
+  public void end(Session session) {
+    if (currentStep != lastSavedStep) {
+      save(session, currentStep, null);
+    }
+    for (CheckpointSaverListener l : listeners) {
+      l.end(session, currentStep);
+    }
+  }
+
+  private void save(Session session, long step, SessionRunContext ctx) {
+    if (step == lastSavedStep) {
+      return;
+    }
+    for (CheckpointSaverListener l : listeners) {
+      l.beforeSave(session, step);
+    }
+    String path;
+    try {
+      path = checkpointer.save(session, step);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Saving checkpoint at step " + step + " failed", e);
+    }
+    lastSavedStep = step;
+    LOG.info("Saving checkpoints for {} into {}.", step, path);
+    boolean stop = false;
+    for (CheckpointSaverListener l : listeners) {
+      stop |= l.afterSave(session, step, path);
+    }
+    if (stop && ctx != null) {
+      ctx.requestStop("a checkpoint listener asked to stop");
+    }
+  }
+}

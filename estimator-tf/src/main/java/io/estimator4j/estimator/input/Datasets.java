@@ -1,0 +1,88 @@
+package io.estimator4j.estimator.input;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.framework.data.Dataset;
+import org.tensorflow.framework.data.DatasetIterator;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.data.ShuffleDataset;
+import org.tensorflow.op.random.AnonymousSeedGenerator;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * tf.data transformations that tensorflow-framework's {@link Dataset} lacks (shuffle, repeat,
+ * prefetch, concatenate), built from TensorFlow's raw dataset ops.
+ */
+public final class Datasets {
+  private Datasets() {}
+
+  /** Wraps a dataset variant tensor. */
+  public static Dataset wrap(
+      Ops tf, Operand<?> variant, List<Class<? extends TType>> types, List<Shape> shapes) {
+    return new Dataset(tf, variant, types, shapes) {};
+  }
+
+  /** dataset.shuffle(bufferSize, seed, reshuffle_each_iteration=True). */
+  public static Dataset shuffle(Dataset ds, long bufferSize, Long seed) {
+    Ops tf = ds.getOpsInstance();
+    long s = seed == null ? 0L : seed;
+    long s2 = seed == null ? 0L : seed * 31 + 7;
+    Operand<TInt64> seedOp = tf.constant(s);
+    Operand<TInt64> seed2Op = tf.constant(s2);
+    AnonymousSeedGenerator gen =
+        tf.random.anonymousSeedGenerator(seedOp, seed2Op, tf.constant(true));
+    Operand<?> v =
+        tf.data.shuffleDataset(
+            ds.getVariant(),
+            tf.constant(bufferSize),
+            seedOp,
+            seed2Op,
+            gen.handle(),
+            ds.getOutputTypes(),
+            ds.getOutputShapes(),
+            ShuffleDataset.reshuffleEachIteration(true));
+    return wrap(tf, v, ds.getOutputTypes(), ds.getOutputShapes());
+  }
+
+  /** dataset.repeat(count); a null or negative count repeats forever. */
+  public static Dataset repeat(Dataset ds, Long count) {
+    Ops tf = ds.getOpsInstance();
+    Operand<?> v =
+        tf.data.repeatDataset(
+            ds.getVariant(),
+            tf.constant(count == null || count < 0 ? -1L : count),
+            ds.getOutputTypes(),
+            ds.getOutputShapes());
+    return wrap(tf, v, ds.getOutputTypes(), ds.getOutputShapes());
+  }
+
+  /** dataset.prefetch(bufferSize); -1 lets TensorFlow tune it (AUTOTUNE). */
+  public static Dataset prefetch(Dataset ds, long bufferSize) {
+    Ops tf = ds.getOpsInstance();
+    Operand<?> v =
+        tf.data.prefetchDataset(
+            ds.getVariant(), tf.constant(bufferSize), ds.getOutputTypes(), ds.getOutputShapes());
+    return wrap(tf, v, ds.getOutputTypes(), ds.getOutputShapes());
+  }
+
+  /** a.concatenate(b); both must have the same structure. */
+  public static Dataset concatenate(Dataset a, Dataset b) {
+    Ops tf = a.getOpsInstance();
+    Operand<?> v =
+        tf.data.concatenateDataset(
+            a.getVariant(), b.getVariant(), a.getOutputTypes(), a.getOutputShapes());
+    return wrap(tf, v, a.getOutputTypes(), a.getOutputShapes());
+  }
+
+  /**
+   * Makes an initializable iterator, registers its initializer with the context (so each session
+   * start begins the data again) and returns the next-element tensors.
+   */
+  public static List<Operand<?>> iterate(InputContext ctx, Dataset ds) {
+    DatasetIterator it = ds.makeInitializeableIterator();
+    ctx.addInitializer(it.getInitializer());
+    return it.getNext();
+  }
+}

@@ -1,0 +1,182 @@
+package io.estimator4j.estimator.input;
+
+import io.estimator4j.featurecolumn.parsing.ExampleParser;
+import io.estimator4j.featurecolumn.parsing.FeatureSpec;
+import io.estimator4j.featurecolumn.parsing.ParsedFeatures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.framework.data.Dataset;
+import org.tensorflow.framework.utils.SparseTensor;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
+import org.tensorflow.types.family.TType;
+
+/**
+ * An input function over TFRecord files of serialized tf.Example protos, parsed with a feature
+ * spec; the tf.estimator pattern {@code TFRecordDataset -> shuffle -> repeat -> batch ->
+ * parse_example -> prefetch}. FixedLen features come out dense ([batch] + shape); VarLen features
+ * are densified to [batch, max_len], padded with -1 (int64), "" (string) or 0 (float), which
+ * categorical feature columns treat as missing values, as TensorFlow does for dense input.
+ */
+public final class TFRecordInput implements InputFn {
+  public static final int DEFAULT_BATCH_SIZE = 32;
+
+  private final List<Path> files;
+  private final String compression;
+  private final Map<String, FeatureSpec> spec;
+  private final String labelKey;
+  private final int batchSize;
+  private final Long numEpochs;
+  private final int shuffleBuffer;
+  private final Long seed;
+
+  private TFRecordInput(Builder b) {
+    this.files = List.copyOf(b.files);
+    this.compression = b.compression;
+    this.spec = new LinkedHashMap<>(b.spec);
+    this.labelKey = b.labelKey;
+    this.batchSize = b.batchSize;
+    this.numEpochs = b.numEpochs;
+    this.shuffleBuffer = b.shuffleBuffer;
+    this.seed = b.seed;
+  }
+
+  public static Builder builder(Path... files) {
+    return new Builder(List.of(files));
+  }
+
+  public static Builder builder(List<Path> files) {
+    return new Builder(files);
+  }
+
+  @Override
+  public Input build(InputContext ctx) {
+    Ops tf = ctx.tf().withSubScope("tfrecord_input");
+    Operand<TString> names =
+        tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(files.stream().map(Path::toString).toArray(String[]::new)));
+    Operand<?> variant =
+        tf.data.tfRecordDataset(names, tf.constant(compression), tf.constant(256L * 1024),
+            tf.constant(new long[0]));
+    Dataset records =
+        Datasets.wrap(tf, variant, List.of(TString.class),
+            List.of(org.tensorflow.ndarray.Shape.scalar()));
+    if (shuffleBuffer > 0) {
+      records =
+          Datasets.shuffle(records, shuffleBuffer, seed != null ? seed : ctx.seed().orElse(null));
+    }
+    records = Datasets.repeat(records, numEpochs);
+    records = records.batch(batchSize, false);
+    records = Datasets.prefetch(records, 1);
+    @SuppressWarnings("unchecked")
+    Operand<TString> serialized = (Operand<TString>) Datasets.iterate(ctx, records).get(0);
+    ParsedFeatures parsed = ExampleParser.parse(tf, serialized, spec);
+    Map<String, Operand<?>> all = new LinkedHashMap<>(parsed.dense());
+    parsed.sparse().forEach((k, s) -> all.put(k, densify(tf, s)));
+    Operand<?> labels = labelKey == null ? null : all.remove(labelKey);
+    return Input.of(all, labels);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static Operand<?> densify(Ops tf, SparseTensor<?> s) {
+    Class<? extends TType> t = s.getValues().type();
+    Operand<?> fill = t == TString.class ? tf.constant("")
+        : t == TInt64.class ? tf.constant(-1L) : tf.constant(0f);
+    if (t == TFloat32.class) {
+      fill = tf.constant(0f);
+    }
+    return tf.sparse.sparseToDense(
+        s.getIndices(), s.getDenseShape(), (Operand) s.getValues(), (Operand) fill);
+  }
+
+  /** Builder of {@link TFRecordInput}. */
+  public static final class Builder {
+    private final List<Path> files;
+    private String compression = "";
+    private final Map<String, FeatureSpec> spec = new LinkedHashMap<>();
+    private String labelKey;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private Long numEpochs = 1L;
+    private int shuffleBuffer = 10_000;
+    private Long seed;
+
+    private Builder(List<Path> files) {
+      this.files = List.copyOf(files);
+    }
+
+    /** "" (none), "GZIP" or "ZLIB". */
+    public Builder compression(String compression) {
+      if (!List.of("", "GZIP", "ZLIB").contains(compression)) {
+        throw new IllegalArgumentException(
+            "compression must be \"\", \"GZIP\" or \"ZLIB\", got \"" + compression + "\"");
+      }
+      this.compression = compression;
+      return this;
+    }
+
+    public Builder feature(String key, FeatureSpec featureSpec) {
+      spec.put(key, featureSpec);
+      return this;
+    }
+
+    public Builder features(Map<String, ? extends FeatureSpec> featureSpecs) {
+      spec.putAll(featureSpecs);
+      return this;
+    }
+
+    /** The parsed feature that holds the labels (it must be in the spec). */
+    public Builder labelKey(String key) {
+      this.labelKey = key;
+      return this;
+    }
+
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    public Builder numEpochs(Integer epochs) {
+      this.numEpochs = epochs == null ? null : epochs.longValue();
+      return this;
+    }
+
+    /** Shuffle buffer in records; 0 disables shuffling. */
+    public Builder shuffleBuffer(int records) {
+      this.shuffleBuffer = records;
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public TFRecordInput build() {
+      if (files.isEmpty()) {
+        throw new IllegalArgumentException("TFRecordInput needs at least one file");
+      }
+      for (Path f : files) {
+        if (!Files.isRegularFile(f)) {
+          throw new IllegalArgumentException(
+              "TFRecord file " + f.toAbsolutePath() + " does not exist or is not a file");
+        }
+      }
+      if (spec.isEmpty()) {
+        throw new IllegalArgumentException("TFRecordInput needs a feature spec: call feature(...)");
+      }
+      if (labelKey != null && !spec.containsKey(labelKey)) {
+        throw new IllegalArgumentException(
+            "Label key '" + labelKey + "' is not in the feature spec " + spec.keySet());
+      }
+      if (batchSize <= 0) {
+        throw new IllegalArgumentException("batchSize must be > 0, got " + batchSize);
+      }
+      return new TFRecordInput(this);
+    }
+  }
+}
