@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -46,15 +47,28 @@ final class RunLoop {
       Session.Runner runner = session.runner();
       targets.forEach(runner::addTarget);
       runner.fetch(stepTensor);
+      // Result rejects a tensor fetched twice: fetch each output once, hand it to every asker.
+      Map<Output<?>, Integer> fetched = new HashMap<>();
+      fetched.put(stepTensor.asOutput(), 0);
       List<List<String>> names = new ArrayList<>(hooks.size());
+      List<List<Integer>> slots = new ArrayList<>(hooks.size());
       for (SessionRunHook h : hooks) {
         SessionRunArgs a = h.beforeRun(ctx);
         args.add(a);
         List<String> n = new ArrayList<>(a.fetches().size());
+        List<Integer> idx = new ArrayList<>(a.fetches().size());
         for (Map.Entry<String, Operand<?>> f : a.fetches().entrySet()) {
-          runner.fetch(f.getValue());
+          Output<?> out = f.getValue().asOutput();
+          Integer slot = fetched.get(out);
+          if (slot == null) {
+            slot = fetched.size();
+            fetched.put(out, slot);
+            runner.fetch(out);
+          }
           n.add(f.getKey());
+          idx.add(slot);
         }
+        slots.add(idx);
         a.targets().forEach(runner::addTarget);
         a.feeds().forEach(runner::feed);
         names.add(n);
@@ -68,12 +82,11 @@ final class RunLoop {
       }
       try (result) {
         long step = ((TInt64) result.get(0)).getLong();
-        int i = 1;
         for (int h = 0; h < hooks.size(); h++) {
           List<String> n = names.get(h);
           Map<String, Tensor> values = n.isEmpty() ? Map.of() : new HashMap<>();
-          for (String name : n) {
-            values.put(name, result.get(i++));
+          for (int k = 0; k < n.size(); k++) {
+            values.put(n.get(k), result.get(slots.get(h).get(k)));
           }
           hooks.get(h).afterRun(ctx, new SessionRunValues(values, step));
         }

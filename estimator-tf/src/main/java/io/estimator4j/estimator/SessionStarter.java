@@ -66,8 +66,9 @@ final class SessionStarter {
         continue;
       }
       long[] dims = v.shape().asArray();
-      if (!Arrays.equals(dims, info.shape()) || info.dtype() != v.asOutput().dataType()) {
-        problems.add(name + ": graph has " + v.asOutput().dataType() + Arrays.toString(dims)
+      org.tensorflow.proto.DataType dtype = baseType(v.asOutput().dataType());
+      if (!Arrays.equals(dims, info.shape()) || info.dtype() != dtype) {
+        problems.add(name + ": graph has " + dtype + Arrays.toString(dims)
             + ", checkpoint has " + info.dtype() + Arrays.toString(info.shape()));
       }
     }
@@ -79,6 +80,11 @@ final class SessionStarter {
               + ". Fix: use a new model_dir for this model, or load only the matching variables "
               + "with WarmStartSettings.");
     }
+  }
+
+  /** DT_FLOAT_REF -> DT_FLOAT: variables read as reference types. */
+  static org.tensorflow.proto.DataType baseType(org.tensorflow.proto.DataType t) {
+    return t.getNumber() > 100 ? org.tensorflow.proto.DataType.forNumber(t.getNumber() - 100) : t;
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

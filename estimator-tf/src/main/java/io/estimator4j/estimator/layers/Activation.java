@@ -1,0 +1,101 @@
+package io.estimator4j.estimator.layers;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * An element-wise activation built as graph ops; Java counterpart of tf.keras.activations (the
+ * {@code activation} argument of tf.keras.layers.Dense and tf.compat.v1.layers.dense).
+ *
+ * <p>All the constants below train: TensorFlow's C++ gradient registry (the only one
+ * tensorflow-java uses) has gradients for Relu, Relu6, Elu, Selu, LeakyRelu, Sigmoid, Tanh,
+ * Softmax, LogSoftmax, Softplus, Softsign, Exp and Erf. Ops are named as Python names them ({@code
+ * Relu}, {@code Sigmoid}, ...) in the caller's scope.
+ */
+@FunctionalInterface
+public interface Activation {
+  /** {@code linear}: the input itself, no op. */
+  Activation LINEAR = new NamedActivation("linear", (tf, x) -> x);
+  /** {@code relu}: max(x, 0). */
+  Activation RELU = new NamedActivation("relu", (tf, x) -> tf.nn.relu(x));
+  /** {@code relu6}: min(max(x, 0), 6). */
+  Activation RELU6 = new NamedActivation("relu6", (tf, x) -> tf.nn.relu6(x));
+  /** {@code elu} with alpha 1. */
+  Activation ELU = new NamedActivation("elu", (tf, x) -> tf.nn.elu(x));
+  /** {@code selu}: scaled elu with the fixed constants of Klambauer et al. */
+  Activation SELU = new NamedActivation("selu", (tf, x) -> tf.nn.selu(x));
+  /** {@code sigmoid}: 1 / (1 + exp(-x)). */
+  Activation SIGMOID = new NamedActivation("sigmoid", (tf, x) -> tf.math.sigmoid(x));
+  /** {@code tanh}. */
+  Activation TANH = new NamedActivation("tanh", (tf, x) -> tf.math.tanh(x));
+  /** {@code softmax} over the last axis. */
+  Activation SOFTMAX = new NamedActivation("softmax", (tf, x) -> tf.nn.softmax(x));
+  /** {@code log_softmax} over the last axis. */
+  Activation LOG_SOFTMAX = new NamedActivation("log_softmax", (tf, x) -> tf.nn.logSoftmax(x));
+  /** {@code softplus}: log(exp(x) + 1). */
+  Activation SOFTPLUS = new NamedActivation("softplus", (tf, x) -> tf.math.softplus(x));
+  /** {@code softsign}: x / (|x| + 1). */
+  Activation SOFTSIGN = new NamedActivation("softsign", (tf, x) -> tf.nn.softsign(x));
+  /** {@code exponential}: exp(x). */
+  Activation EXPONENTIAL = new NamedActivation("exponential", (tf, x) -> tf.math.exp(x));
+  /** {@code swish} (also {@code silu}): x * sigmoid(x). */
+  Activation SWISH =
+      new NamedActivation("swish", (tf, x) -> tf.withName("swish").math.mul(x, tf.math.sigmoid(x)));
+  /** {@code gelu}, exact form (Keras' default): 0.5 * x * (1 + erf(x / sqrt(2))). */
+  Activation GELU = new NamedActivation("gelu", Activation::gelu);
+  /** {@code leaky_relu} with tf.nn.leaky_relu's default slope 0.2. */
+  Activation LEAKY_RELU = leakyRelu(0.2f);
+
+  /**
+   * Applies the activation to {@code x}.
+   *
+   * @param tf the scope the ops go in
+   * @param x the pre-activation values
+   * @return the activated values, same shape as {@code x}
+   */
+  Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x);
+
+  /** {@code leaky_relu}: x if x > 0, else alpha * x. */
+  static Activation leakyRelu(float alpha) {
+    return new NamedActivation(
+        "leaky_relu", (tf, x) -> tf.nn.leakyRelu(x, org.tensorflow.op.nn.LeakyRelu.alpha(alpha)));
+  }
+
+  /**
+   * Returns the activation Keras names {@code name} ({@code "relu"}, {@code "sigmoid"}, ...; {@code
+   * null} or {@code "linear"} give {@link #LINEAR}).
+   *
+   * @throws IllegalArgumentException for an unknown name, listing the known ones
+   */
+  static Activation byName(String name) {
+    if (name == null) {
+      return LINEAR;
+    }
+    Map<String, Activation> known = new TreeMap<>();
+    for (Activation a :
+        new Activation[] {
+          LINEAR, RELU, RELU6, ELU, SELU, SIGMOID, TANH, SOFTMAX, LOG_SOFTMAX, SOFTPLUS, SOFTSIGN,
+          EXPONENTIAL, SWISH, GELU, LEAKY_RELU
+        }) {
+      known.put(a.toString(), a);
+    }
+    known.put("silu", SWISH);
+    Activation found = known.get(name);
+    if (found == null) {
+      throw new IllegalArgumentException(
+          "Unknown activation '" + name + "'. Expected one of " + known.keySet() + ".");
+    }
+    return found;
+  }
+
+  private static Operand<TFloat32> gelu(Ops tf, Operand<TFloat32> x) {
+    Ops g = tf.withSubScope("gelu");
+    Operand<TFloat32> erf =
+        g.math.erf(g.math.mul(x, g.constant((float) (1.0 / Math.sqrt(2.0)))));
+    Operand<TFloat32> onePlusErf = g.math.add(g.constant(1f), erf);
+    return g.math.mul(g.math.mul(g.constant(0.5f), x), onePlusErf);
+  }
+}

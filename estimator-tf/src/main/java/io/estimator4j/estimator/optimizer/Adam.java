@@ -1,0 +1,197 @@
+package io.estimator4j.estimator.optimizer;
+
+import io.estimator4j.estimator.layers.Names;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.family.TNumber;
+
+/**
+ * Adam (op ApplyAdam): {@code m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²; var -= lr·sqrt(1-β2^t)/(1-β1^t)
+ * · m / (sqrt(v) + ε)}; Java counterpart of tf.compat.v1.train.AdamOptimizer.
+ *
+ * <p>Slots {@code <var>/Adam} (m) and {@code <var>/Adam_1} (v); the non-trainable accumulators
+ * {@code beta1_power} and {@code beta2_power} (β^t, starting at β) are created once per {@link
+ * #applyGradients} call in the caller's scope ({@code beta1_power_1} for a second call, as Python
+ * names a second optimizer's) and multiplied by β after every step.
+ */
+public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
+  /** Python's default name: name scope and slot name. */
+  public static final String NAME = "Adam";
+  /** Python's default learning rate. */
+  public static final double DEFAULT_LEARNING_RATE = 0.001;
+  /** Python's default β1. */
+  public static final double DEFAULT_BETA1 = 0.9;
+  /** Python's default β2. */
+  public static final double DEFAULT_BETA2 = 0.999;
+  /** Python's default ε. */
+  public static final double DEFAULT_EPSILON = 1e-8;
+
+  private final double learningRate;
+  private final double beta1;
+  private final double beta2;
+  private final double epsilon;
+
+  /** The β^t accumulators of one apply_gradients call. */
+  record BetaPowers(Variable<? extends TNumber> beta1Power, Variable<? extends TNumber> beta2Power) {}
+
+  private Adam(Builder b) {
+    super(NAME);
+    checkPositive("learning_rate", b.learningRate);
+    checkBeta("beta1", b.beta1);
+    checkBeta("beta2", b.beta2);
+    checkNonNegative("epsilon", b.epsilon);
+    this.learningRate = b.learningRate;
+    this.beta1 = b.beta1;
+    this.beta2 = b.beta2;
+    this.epsilon = b.epsilon;
+  }
+
+  /** Adam with Python's defaults (learning rate 0.001). */
+  public static Adam create() {
+    return builder().build();
+  }
+
+  /** Adam with the given learning rate and Python's other defaults. */
+  public static Adam of(double learningRate) {
+    return builder().learningRate(learningRate).build();
+  }
+
+  /** A builder starting from Python's defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The learning rate. */
+  public double learningRate() {
+    return learningRate;
+  }
+
+  /** Decay of the first-moment estimate. */
+  public double beta1() {
+    return beta1;
+  }
+
+  /** Decay of the second-moment estimate. */
+  public double beta2() {
+    return beta2;
+  }
+
+  /** The ε added to sqrt(v). */
+  public double epsilon() {
+    return epsilon;
+  }
+
+  @Override
+  BetaPowers prepare(Ops tf, List<? extends GradAndVar<?>> gradsAndVars) {
+    // Python: non-slot variables of the first variable's dtype, created in the caller's scope.
+    return new BetaPowers(
+        power(tf, "beta1_power", gradsAndVars.get(0).variable(), beta1),
+        power(tf, "beta2_power", gradsAndVars.get(0).variable(), beta2));
+  }
+
+  private static <T extends TNumber> Variable<T> power(
+      Ops tf, String name, Variable<T> like, double initial) {
+    String fullName = Names.unique(tf, name);
+    Operand<T> init =
+        TypedScalars.of(
+            Names.exact(tf.scope().withInitScope(), fullName + "/initial_value"),
+            like.type(),
+            initial);
+    return Names.globalVariableAt(tf, fullName, init);
+  }
+
+  @Override
+  <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, BetaPowers powers) {
+    Variable<T> var = gv.variable();
+    Class<T> type = var.type();
+    Variable<T> m = slot(tf, var, NAME, 0.0);
+    Variable<T> v = slot(tf, var, NAME + "_1", 0.0);
+    return tf.train.applyAdam(
+        var,
+        m,
+        v,
+        TypedScalars.as(tf.scope(), powers.beta1Power(), type),
+        TypedScalars.as(tf.scope(), powers.beta2Power(), type),
+        hyper(tf, "learning_rate", type, learningRate),
+        hyper(tf, "beta1", type, beta1),
+        hyper(tf, "beta2", type, beta2),
+        hyper(tf, "epsilon", type, epsilon),
+        gv.gradient());
+  }
+
+  @Override
+  List<Op> finish(Ops tf, List<Op> updates, BetaPowers powers) {
+    Ops after = tf.withControlDependencies(updates);
+    return List.of(
+        multiplyBy(after, powers.beta1Power(), beta1), multiplyBy(after, powers.beta2Power(), beta2));
+  }
+
+  private static <T extends TNumber> Op multiplyBy(Ops tf, Variable<T> power, double factor) {
+    return tf.assign(power, tf.math.mul(power, TypedScalars.of(tf.scope(), power.type(), factor)));
+  }
+
+  private static void checkBeta(String what, double value) {
+    if (!(value >= 0 && value < 1)) {
+      throw new IllegalArgumentException(what + " must be in [0, 1); found " + value + ".");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Adam(learning_rate="
+        + learningRate
+        + ", beta1="
+        + beta1
+        + ", beta2="
+        + beta2
+        + ", epsilon="
+        + epsilon
+        + ")";
+  }
+
+  /** Builder of {@link Adam}, starting from Python's defaults. */
+  public static final class Builder {
+    private double learningRate = DEFAULT_LEARNING_RATE;
+    private double beta1 = DEFAULT_BETA1;
+    private double beta2 = DEFAULT_BETA2;
+    private double epsilon = DEFAULT_EPSILON;
+
+    private Builder() {}
+
+    /** The learning rate (default 0.001). */
+    public Builder learningRate(double learningRate) {
+      this.learningRate = learningRate;
+      return this;
+    }
+
+    /** β1, in [0, 1) (default 0.9). */
+    public Builder beta1(double beta1) {
+      this.beta1 = beta1;
+      return this;
+    }
+
+    /** β2, in [0, 1) (default 0.999). */
+    public Builder beta2(double beta2) {
+      this.beta2 = beta2;
+      return this;
+    }
+
+    /** ε, at least 0 (default 1e-8). */
+    public Builder epsilon(double epsilon) {
+      this.epsilon = epsilon;
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException if a value is out of range
+     */
+    public Adam build() {
+      return new Adam(this);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package io.estimator4j.estimator.optimizer;
+
+import io.estimator4j.estimator.layers.Names;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.Scope;
+import org.tensorflow.op.core.AssignAdd;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TNumber;
+
+/**
+ * The apply_gradients skeleton shared by the optimizers, as in tf.compat.v1.train.Optimizer:
+ * prepare shared state, update each variable under {@code <name>/update_<variable>}, finish, group
+ * as {@code <name>/update}, then increment the global step with an op named {@code <name>}.
+ *
+ * @param <S> the state shared by all updates of one apply_gradients call (Adam's beta powers)
+ */
+abstract class BaseOptimizer<S> implements Optimizer {
+  private final String name;
+
+  BaseOptimizer(String name) {
+    this.name = name;
+  }
+
+  @Override
+  public final String name() {
+    return name;
+  }
+
+  @Override
+  public final Op applyGradients(
+      Ops tf, List<? extends GradAndVar<?>> gradsAndVars, Variable<TInt64> globalStep) {
+    check(gradsAndVars);
+    S state = prepare(tf, gradsAndVars);
+    Ops scope = tf.withSubScope(name);
+    List<Op> updates = new ArrayList<>();
+    for (GradAndVar<?> gv : gradsAndVars) {
+      updates.add(applyDense(updateScope(scope, gv.variableName()), gv, state));
+    }
+    List<Op> all = new ArrayList<>(updates);
+    all.addAll(finish(scope, updates, state));
+    Op update = scope.withControlDependencies(all).withName("update").noOp();
+    if (globalStep == null) {
+      return update;
+    }
+    String updateName = update.op().name();
+    String ownName = updateName.substring(0, updateName.length() - "/update".length());
+    Operand<TInt64> one = scope.withName("value").constant(1L);
+    Scope increment =
+        Names.exact(tf.scope().withControlDependencies(List.of(update)), ownName);
+    return AssignAdd.create(increment, globalStep, one);
+  }
+
+  /** Creates the state shared by all updates, e.g. Adam's {@code beta1_power}; none by default. */
+  S prepare(Ops tf, List<? extends GradAndVar<?>> gradsAndVars) {
+    return null;
+  }
+
+  /** Builds the update of one variable (and its slots) in {@code tf}'s scope. */
+  abstract <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gradAndVar, S state);
+
+  /** Ops to run after all updates (they get those updates as control dependencies). */
+  List<Op> finish(Ops tf, List<Op> updates, S state) {
+    return List.of();
+  }
+
+  /** A slot {@code <variable>/<slotName>} of the variable's shape, filled with {@code initialValue}. */
+  static <T extends TNumber> Variable<T> slot(
+      Ops tf, Variable<T> variable, String slotName, double initialValue) {
+    return Slots.create(tf, variable, slotName, initialValue);
+  }
+
+  /** A hyper-parameter constant of the variable's type, named {@code name} in {@code tf}'s scope. */
+  static <T extends TNumber> Operand<T> hyper(Ops tf, String name, Class<T> type, double value) {
+    return TypedScalars.of(tf.withName(name).scope(), type, value);
+  }
+
+  static void checkNonNegative(String what, double value) {
+    if (!(value >= 0) || Double.isInfinite(value)) {
+      throw new IllegalArgumentException(what + " must be a finite value >= 0; found " + value + ".");
+    }
+  }
+
+  static void checkPositive(String what, double value) {
+    if (!(value > 0) || Double.isInfinite(value)) {
+      throw new IllegalArgumentException(what + " must be a finite value > 0; found " + value + ".");
+    }
+  }
+
+  /** Python's {@code name_scope("update_" + var.op.name)}: one sub-scope per path segment. */
+  private static Ops updateScope(Ops scope, String variableName) {
+    Ops result = scope;
+    String[] parts = variableName.split("/");
+    for (int i = 0; i < parts.length; i++) {
+      result = result.withSubScope(i == 0 ? "update_" + parts[i] : parts[i]);
+    }
+    return result;
+  }
+
+  private static void check(List<? extends GradAndVar<?>> gradsAndVars) {
+    if (gradsAndVars == null || gradsAndVars.isEmpty()) {
+      throw new IllegalArgumentException(
+          "No gradients to apply: pass at least one (gradient, variable) pair.");
+    }
+    Set<String> seen = new HashSet<>();
+    for (GradAndVar<?> gv : gradsAndVars) {
+      if (!seen.add(gv.variableName())) {
+        throw new IllegalArgumentException(
+            "Variable '" + gv.variableName() + "' appears twice; apply one gradient per variable.");
+      }
+      if (!TypedScalars.isSupported(gv.variable().type())) {
+        throw TypedScalars.unsupported(gv.variable().type(), "'" + gv.variableName() + "'");
+      }
+    }
+  }
+}

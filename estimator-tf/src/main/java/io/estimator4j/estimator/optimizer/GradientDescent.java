@@ -1,0 +1,48 @@
+package io.estimator4j.estimator.optimizer;
+
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.family.TNumber;
+
+/**
+ * Plain gradient descent, {@code var -= learning_rate * grad} (op ApplyGradientDescent); Java
+ * counterpart of tf.compat.v1.train.GradientDescentOptimizer. It has no slots.
+ */
+public final class GradientDescent extends BaseOptimizer<Void> {
+  /** Python's default name, used as the name scope. */
+  public static final String NAME = "GradientDescent";
+
+  private final double learningRate;
+
+  private GradientDescent(double learningRate) {
+    super(NAME);
+    checkPositive("learning_rate", learningRate);
+    this.learningRate = learningRate;
+  }
+
+  /**
+   * Gradient descent with the given learning rate (Python has no default for it).
+   *
+   * @throws IllegalArgumentException if the learning rate is not a finite positive number
+   */
+  public static GradientDescent of(double learningRate) {
+    return new GradientDescent(learningRate);
+  }
+
+  /** The learning rate. */
+  public double learningRate() {
+    return learningRate;
+  }
+
+  @Override
+  <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, Void state) {
+    var type = gv.variable().type();
+    return tf.train.applyGradientDescent(
+        gv.variable(), hyper(tf, "learning_rate", type, learningRate), gv.gradient());
+  }
+
+  @Override
+  public String toString() {
+    return "GradientDescent(learning_rate=" + learningRate + ")";
+  }
+}

@@ -1,0 +1,83 @@
+package io.estimator4j.cli;
+
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.Help.Ansi.Text;
+import picocli.CommandLine.Help.Column;
+import picocli.CommandLine.Help.TextTable;
+import picocli.CommandLine.Model.UsageMessageSpec;
+
+/**
+ * Estimator4J's command line, {@code e4j}: runs the samples and, with later issues, SavedModel and
+ * Keras tools. Results go to standard output, logs to standard error.
+ */
+@Command(
+    name = "e4j",
+    // Subcommands inherit --help, --version and the version string.
+    scope = ScopeType.INHERIT,
+    mixinStandardHelpOptions = true,
+    version = "0.1.0",
+    description = "Estimator4J's command line: tf.estimator for Java on tensorflow-java.",
+    subcommands = {SampleCommand.class, SavedModelCommand.class, KerasCommand.class})
+public final class E4j extends ParentCommand {
+
+  /** Width of the command-name column in the command tree of {@code e4j --help}. */
+  private static final int MAX_NAME_COLUMN_WIDTH = 30;
+
+  /** Runs the command line and exits with its exit code (0 ok, 1 failure, 2 usage error). */
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * The {@code e4j} command line, ready to execute. Its help lists the whole command tree, not only
+   * the top-level commands, so that {@code e4j --help} shows every command.
+   */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new E4j());
+    cli.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, E4j::commandTree);
+    return cli;
+  }
+
+  /** Renders the subcommands of {@code help} and their subcommands, indented by depth. */
+  private static String commandTree(Help help) {
+    if (help.subcommands().isEmpty()) {
+      return "";
+    }
+    int nameWidth = Math.min(MAX_NAME_COLUMN_WIDTH, longestName(help.subcommands(), 0) + 2);
+    int width = help.commandSpec().usageMessage().width();
+    TextTable table =
+        TextTable.forColumns(
+            help.colorScheme(),
+            new Column(nameWidth + 2, 2, Column.Overflow.SPAN),
+            new Column(width - nameWidth - 2, 2, Column.Overflow.WRAP));
+    addRows(table, help, help.subcommands(), 0);
+    return table.toString();
+  }
+
+  private static int longestName(Map<String, Help> commands, int depth) {
+    int longest = 0;
+    for (Map.Entry<String, Help> entry : commands.entrySet()) {
+      longest = Math.max(longest, 2 * depth + entry.getKey().length());
+      longest = Math.max(longest, longestName(entry.getValue().subcommands(), depth + 1));
+    }
+    return longest;
+  }
+
+  private static void addRows(TextTable table, Help root, Map<String, Help> commands, int depth) {
+    for (Map.Entry<String, Help> entry : commands.entrySet()) {
+      Help sub = entry.getValue();
+      if (sub.commandSpec().usageMessage().hidden()) {
+        continue;
+      }
+      String[] description = sub.commandSpec().usageMessage().description();
+      Text name = root.colorScheme().commandText("  ".repeat(depth) + entry.getKey());
+      Text text = root.colorScheme().text(description.length > 0 ? description[0] : "");
+      table.addRowValues(name, text);
+      addRows(table, root, sub.subcommands(), depth + 1);
+    }
+  }
+}

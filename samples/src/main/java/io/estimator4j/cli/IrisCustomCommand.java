@@ -1,0 +1,62 @@
+package io.estimator4j.cli;
+
+import io.estimator4j.samples.IrisCustom;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code e4j sample iris-custom}: runs {@link IrisCustom}. */
+@Command(
+    name = "iris-custom",
+    description = {
+      "Iris classifier from a custom model function.",
+      "The Java version of tf.estimator's custom_estimator.py sample."
+    })
+final class IrisCustomCommand implements Callable<Integer> {
+
+  static final long DEFAULT_STEPS = 1000;
+  static final long DEFAULT_SEED = 42;
+
+  private static final Logger LOG = LoggerFactory.getLogger(IrisCustomCommand.class);
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--model-dir",
+      paramLabel = "DIR",
+      description = "Where checkpoints and summaries go (default: a new temporary directory).")
+  private Path modelDir;
+
+  @Option(
+      names = "--steps",
+      paramLabel = "N",
+      defaultValue = "" + DEFAULT_STEPS,
+      description = "Training steps (default: ${DEFAULT-VALUE}).")
+  private long steps;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "" + DEFAULT_SEED,
+      description = "Random seed (default: ${DEFAULT-VALUE}).")
+  private long seed;
+
+  @Override
+  public Integer call() throws IOException {
+    if (steps <= 0) {
+      throw new ParameterException(
+          spec.commandLine(), "--steps must be positive, got " + steps + ".");
+    }
+    Path dir = modelDir != null ? modelDir : Files.createTempDirectory("e4j-iris-custom-");
+    LOG.info("model_dir = {}", dir.toAbsolutePath());
+    return IrisCustom.run(dir, steps, seed, System.out);
+  }
+}

@@ -1,0 +1,92 @@
+package io.estimator4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.ParseResult;
+
+class E4jTest {
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int execute(String... args) {
+    CommandLine cli = E4j.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    cli.setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF));
+    return cli.execute(args);
+  }
+
+  @Test
+  void helpListsEveryCommandIncludingNestedOnes() {
+    assertThat(execute("--help")).isZero();
+    assertThat(out.toString())
+        .contains("Estimator4J's command line")
+        .contains("sample")
+        .contains("iris-custom")
+        .contains("saved-model")
+        .contains("keras");
+    // iris-custom sits under sample, indented one level deeper.
+    assertThat(out.toString()).containsPattern("\n  sample .*\n    iris-custom ");
+  }
+
+  @Test
+  void versionIsPrintedByEveryCommand() {
+    assertThat(execute("--version")).isZero();
+    assertThat(execute("sample", "iris-custom", "-V")).isZero();
+    assertThat(out.toString().lines()).containsExactly("0.1.0", "0.1.0");
+  }
+
+  @Test
+  void unknownCommandIsAUsageError() {
+    assertThat(execute("no-such-command")).isEqualTo(2);
+    assertThat(err.toString()).contains("Unmatched argument").contains("'no-such-command'");
+  }
+
+  @Test
+  void parentCommandWithoutSubcommandNamesTheChoices() {
+    assertThat(execute("sample")).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing command: expected one of iris-custom");
+  }
+
+  @Test
+  void placeholderCommandsSayTheirCommandsAreToCome() {
+    assertThat(execute("saved-model")).isEqualTo(2);
+    assertThat(err.toString()).contains("'e4j saved-model' has no commands yet");
+    assertThat(execute("keras")).isEqualTo(2);
+    assertThat(err.toString()).contains("'e4j keras' has no commands yet");
+  }
+
+  @Test
+  void irisCustomHelpShowsOptionsAndDefaults() {
+    assertThat(execute("sample", "iris-custom", "--help")).isZero();
+    assertThat(out.toString())
+        .contains("--model-dir=DIR")
+        .contains("--steps=N")
+        .contains("(default: 1000)")
+        .contains("--seed=S")
+        .contains("(default: 42)");
+  }
+
+  @Test
+  void irisCustomOptionsParse() {
+    ParseResult top =
+        E4j.commandLine().parseArgs("sample", "iris-custom", "--steps", "5", "--seed", "7");
+    ParseResult iris = top.subcommand().subcommand();
+    assertThat(iris.commandSpec().name()).isEqualTo("iris-custom");
+    assertThat(iris.matchedOptionValue("--steps", 0L)).isEqualTo(5L);
+    assertThat(iris.matchedOptionValue("--seed", 0L)).isEqualTo(7L);
+    assertThat(iris.hasMatchedOption("--model-dir")).isFalse();
+  }
+
+  @Test
+  void irisCustomRejectsNonPositiveSteps() {
+    assertThat(execute("sample", "iris-custom", "--steps", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("--steps must be positive, got 0.");
+  }
+}
