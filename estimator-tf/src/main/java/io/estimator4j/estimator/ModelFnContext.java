@@ -121,6 +121,33 @@ public final class ModelFnContext {
     return checkType("labels", labels(), type);
   }
 
+  /**
+   * The single labels tensor checked for dtype and for its static shape after the batch
+   * dimension, as tf.estimator's heads check labels: {@code labels(TFloat32.class, 1)} accepts
+   * [batch, 1]; {@code labels(TInt32.class)} accepts [batch].
+   */
+  public <T extends TType> Operand<T> labels(Class<T> type, long... dimsAfterBatch) {
+    Operand<T> l = labels(type);
+    org.tensorflow.ndarray.Shape s = l.shape();
+    boolean ok = !s.isUnknown() && s.numDimensions() == dimsAfterBatch.length + 1;
+    for (int i = 0; ok && i < dimsAfterBatch.length; i++) {
+      long d = s.size(i + 1);
+      ok = d == org.tensorflow.ndarray.Shape.UNKNOWN_SIZE || d == dimsAfterBatch[i];
+    }
+    if (!ok) {
+      throw new IllegalArgumentException(
+          "Mismatched label shape. Expected labels of shape [batch"
+              + java.util.Arrays.stream(dimsAfterBatch).mapToObj(d -> ", " + d)
+                  .collect(java.util.stream.Collectors.joining())
+              + "], received " + s + ". Suggested fix: make the input function return labels of "
+              + "that shape (reshape them, e.g. tf.reshape(labels, [-1"
+              + java.util.Arrays.stream(dimsAfterBatch).mapToObj(d -> ", " + d)
+                  .collect(java.util.stream.Collectors.joining())
+              + "])).");
+    }
+    return l;
+  }
+
   /** Adds a scalar to the summaries written every save_summary_steps (TRAIN) . */
   public void scalarSummary(String name, Operand<?> value) {
     scalarSummaries.put(name, value);

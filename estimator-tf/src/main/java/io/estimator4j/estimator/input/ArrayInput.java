@@ -94,9 +94,7 @@ public final class ArrayInput implements InputFn {
     ds = Datasets.repeat(ds, numEpochs);
     ds = ds.batch(batchSize, false);
     ds = Datasets.prefetch(ds, 1);
-    var it = ds.makeInitializeableIterator();
-    ctx.addInitializer(it.getInitializer(), feeds);
-    List<Operand<?>> next = it.getNext();
+    List<Operand<?>> next = Datasets.iterate(ctx, ds, feeds);
     Map<String, Operand<?>> feats = new LinkedHashMap<>();
     int i = 0;
     for (String name : features.keySet()) {

@@ -3,7 +3,6 @@ package io.estimator4j.estimator.input;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.framework.data.Dataset;
-import org.tensorflow.framework.data.DatasetIterator;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.data.ShuffleDataset;
@@ -81,8 +80,23 @@ public final class Datasets {
    * start begins the data again) and returns the next-element tensors.
    */
   public static List<Operand<?>> iterate(InputContext ctx, Dataset ds) {
-    DatasetIterator it = ds.makeInitializeableIterator();
-    ctx.addInitializer(it.getInitializer());
-    return it.getNext();
+    return iterate(ctx, ds, java.util.Map.of());
+  }
+
+  /**
+   * Like {@link #iterate(InputContext, Dataset)}, feeding placeholders when the iterator starts.
+   * The iterator is built outside the graph's init scope (tensorflow-framework's
+   * makeInitializeableIterator registers it there, which runs it before any feed is possible).
+   */
+  public static List<Operand<?>> iterate(
+      InputContext ctx,
+      Dataset ds,
+      java.util.Map<? extends Operand<?>, java.util.function.Supplier<org.tensorflow.Tensor>> feeds) {
+    Ops tf = ds.getOpsInstance();
+    org.tensorflow.op.data.Iterator it =
+        tf.data.iterator("", "", ds.getOutputTypes(), ds.getOutputShapes());
+    ctx.addInitializer(tf.data.makeIterator(ds.getVariant(), it), feeds);
+    return new java.util.ArrayList<Operand<?>>(
+        tf.data.iteratorGetNext(it, ds.getOutputTypes(), ds.getOutputShapes()).components());
   }
 }
