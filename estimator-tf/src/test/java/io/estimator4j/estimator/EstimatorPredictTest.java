@@ -1,0 +1,120 @@
+package io.estimator4j.estimator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.estimator4j.export.TensorSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+class EstimatorPredictTest {
+  @TempDir Path dir;
+  Estimator est;
+
+  @BeforeEach
+  void train() {
+    est = TestModels.linear(dir, TestModels.quietConfig());
+    est.train(TestModels.trainInput(null), StepLimit.steps(300));
+  }
+
+  @Test
+  void predictYieldsOneExampleAtATimeInInputOrder() {
+    List<Prediction> all = est.predict(TestModels.predictInput()).toList();
+    assertThat(all).hasSize(64);
+    for (int i = 0; i < 64; i++) {
+      // trained on y = 2x + 1
+      assertThat(all.get(i).scalar("y")).isCloseTo(2 * TestModels.X[i] + 1, within(0.02));
+    }
+  }
+
+  @Test
+  void predictBatchesWhenAsked() {
+    List<Prediction> batches =
+        est.predict(TestModels.predictInput(), PredictOptions.defaults().batches()).toList();
+    // 64 rows in batches of 16
+    assertThat(batches).hasSize(4);
+    assertThat(batches.get(0).floats("y")).hasSize(16);
+  }
+
+  @Test
+  void iteratorClosedEarlyReleasesItsSession() {
+    PredictionIterator it = est.predict(TestModels.predictInput());
+    assertThat(it.next().values()).containsKey("y");
+    it.next();
+    it.close();
+    assertThat(it.hasNext()).isFalse();
+    it.close();
+    // the estimator still predicts afterwards
+    try (PredictionIterator again = est.predict(TestModels.predictInput())) {
+      assertThat(again.hasNext()).isTrue();
+    }
+  }
+
+  @Test
+  void unknownPredictKeyListsTheKeys() {
+    assertThatThrownBy(() -> est.predict(TestModels.predictInput(),
+        PredictOptions.defaults().withKeys("nope")))
+        .hasMessageContaining("Unknown predict key 'nope'")
+        .hasMessageContaining("[y]");
+  }
+
+  @Test
+  void predictorAnswersRepeatedCallsFromManyThreads() throws Exception {
+    try (Predictor p = est.predictor(Map.of("x", TensorSpec.of(TFloat32.class, -1)))) {
+      List<Prediction> expected = est.predict(TestModels.predictInput()).toList();
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          results.add(pool.submit(() -> {
+            for (int round = 0; round < 50; round++) {
+              try (TFloat32 x = TFloat32.vectorOf(TestModels.X)) {
+                float[] y = p.predict(Map.of("x", x)).floats("y");
+                for (int i = 0; i < y.length; i++) {
+                  if (Math.abs(y[i] - expected.get(i).scalar("y")) > 1e-6) {
+                    return false;
+                  }
+                }
+              }
+            }
+            return true;
+          }));
+        }
+        for (Future<Boolean> f : results) {
+          assertThat(f.get()).isTrue();
+        }
+      } finally {
+        pool.shutdown();
+      }
+    }
+  }
+
+  @Test
+  void predictorRejectsBadInputsClearly() {
+    try (Predictor p = est.predictor(Map.of("x", TensorSpec.of(TFloat32.class, -1)))) {
+      try (TInt32 ints = TInt32.vectorOf(1, 2); TFloat32 matrix = TFloat32.tensorOf(
+          org.tensorflow.ndarray.Shape.of(2, 2))) {
+        assertThatThrownBy(() -> p.predict(Map.of())).hasMessageContaining("Missing feature 'x'");
+        assertThatThrownBy(() -> p.predict(Map.of("x", ints)))
+            .hasMessageContaining("Feature 'x' must be TFloat32");
+        assertThatThrownBy(() -> p.predict(Map.of("x", matrix)))
+            .hasMessageContaining("must have shape [-1]");
+      }
+      p.close();
+      try (TFloat32 x = TFloat32.vectorOf(1f)) {
+        assertThatThrownBy(() -> p.predict(Map.of("x", x))).hasMessageContaining("closed");
+      }
+    }
+  }
+}
