@@ -101,9 +101,14 @@ class EstimatorTrainTest {
     Map<Long, Map<String, Double>> scalars = EventFileReader.scalarsByStep(dir);
     // SummarySaverHook fires at the first step and then every 5 steps: 1, 6, 11, 16
     assertThat(scalars).containsKeys(1L, 6L, 11L, 16L);
-    assertThat(scalars.get(6L)).containsKey("loss");
+    assertThat(scalars.get(6L)).containsKeys("loss", "mean_prediction");
     assertThat(scalars.values().stream().anyMatch(m -> m.containsKey("global_step/sec"))).isTrue();
     assertThat(EventFileReader.eventFiles(dir)).hasSize(1);
+    assertThat(EventFileReader.readEvents(EventFileReader.eventFiles(dir).get(0)))
+        .anyMatch(e -> e.getStep() == 6 && e.getSummary().getValueList().stream()
+            .anyMatch(v -> v.getTag().equals("predictions")
+                && (v.hasHisto() || v.getMetadata().getPluginData().getPluginName()
+                    .equals("histograms"))));
     assertThat(EventFileReader.readEvents(EventFileReader.eventFiles(dir).get(0)))
         .anyMatch(e -> e.hasGraphDef() || e.getSummary().getValueList().stream()
             .anyMatch(v -> v.getTag().contains("graph")));

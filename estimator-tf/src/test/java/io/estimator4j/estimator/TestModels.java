@@ -41,6 +41,8 @@ final class TestModels {
     Operand<TFloat32> labels = ctx.labels(TFloat32.class, new long[0]);
     Operand<TFloat32> sq = tf.math.squaredDifference(pred, labels);
     Operand<TFloat32> loss = tf.math.mean(sq, tf.constant(0));
+    ctx.scalarSummary("mean_prediction", tf.math.mean(pred, tf.constant(0)));
+    ctx.histogramSummary("predictions", pred);
     spec.loss(loss).evalMetric("mse", Metrics.mean(tf.withSubScope("metrics"), "mse", sq, null));
     if (ctx.mode() == ModeKeys.TRAIN) {
       double lr = ctx.params().getDouble("learning_rate", 0.1);
