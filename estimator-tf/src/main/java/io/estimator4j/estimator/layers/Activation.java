@@ -19,33 +19,47 @@ import org.tensorflow.types.TFloat32;
 public interface Activation {
   /** {@code linear}: the input itself, no op. */
   Activation LINEAR = new NamedActivation("linear", (tf, x) -> x);
+
   /** {@code relu}: max(x, 0). */
   Activation RELU = new NamedActivation("relu", (tf, x) -> tf.nn.relu(x));
+
   /** {@code relu6}: min(max(x, 0), 6). */
   Activation RELU6 = new NamedActivation("relu6", (tf, x) -> tf.nn.relu6(x));
+
   /** {@code elu} with alpha 1. */
   Activation ELU = new NamedActivation("elu", (tf, x) -> tf.nn.elu(x));
+
   /** {@code selu}: scaled elu with the fixed constants of Klambauer et al. */
   Activation SELU = new NamedActivation("selu", (tf, x) -> tf.nn.selu(x));
+
   /** {@code sigmoid}: 1 / (1 + exp(-x)). */
   Activation SIGMOID = new NamedActivation("sigmoid", (tf, x) -> tf.math.sigmoid(x));
+
   /** {@code tanh}. */
   Activation TANH = new NamedActivation("tanh", (tf, x) -> tf.math.tanh(x));
+
   /** {@code softmax} over the last axis. */
   Activation SOFTMAX = new NamedActivation("softmax", (tf, x) -> tf.nn.softmax(x));
+
   /** {@code log_softmax} over the last axis. */
   Activation LOG_SOFTMAX = new NamedActivation("log_softmax", (tf, x) -> tf.nn.logSoftmax(x));
+
   /** {@code softplus}: log(exp(x) + 1). */
   Activation SOFTPLUS = new NamedActivation("softplus", (tf, x) -> tf.math.softplus(x));
+
   /** {@code softsign}: x / (|x| + 1). */
   Activation SOFTSIGN = new NamedActivation("softsign", (tf, x) -> tf.nn.softsign(x));
+
   /** {@code exponential}: exp(x). */
   Activation EXPONENTIAL = new NamedActivation("exponential", (tf, x) -> tf.math.exp(x));
+
   /** {@code swish} (also {@code silu}): x * sigmoid(x). */
   Activation SWISH =
       new NamedActivation("swish", (tf, x) -> tf.withName("swish").math.mul(x, tf.math.sigmoid(x)));
+
   /** {@code gelu}, exact form (Keras' default): 0.5 * x * (1 + erf(x / sqrt(2))). */
   Activation GELU = new NamedActivation("gelu", Activation::gelu);
+
   /** {@code leaky_relu} with tf.nn.leaky_relu's default slope 0.2. */
   Activation LEAKY_RELU = leakyRelu(0.2f);
 
@@ -77,8 +91,21 @@ public interface Activation {
     Map<String, Activation> known = new TreeMap<>();
     for (Activation a :
         new Activation[] {
-          LINEAR, RELU, RELU6, ELU, SELU, SIGMOID, TANH, SOFTMAX, LOG_SOFTMAX, SOFTPLUS, SOFTSIGN,
-          EXPONENTIAL, SWISH, GELU, LEAKY_RELU
+          LINEAR,
+          RELU,
+          RELU6,
+          ELU,
+          SELU,
+          SIGMOID,
+          TANH,
+          SOFTMAX,
+          LOG_SOFTMAX,
+          SOFTPLUS,
+          SOFTSIGN,
+          EXPONENTIAL,
+          SWISH,
+          GELU,
+          LEAKY_RELU
         }) {
       known.put(a.toString(), a);
     }
@@ -93,8 +120,7 @@ public interface Activation {
 
   private static Operand<TFloat32> gelu(Ops tf, Operand<TFloat32> x) {
     Ops g = tf.withSubScope("gelu");
-    Operand<TFloat32> erf =
-        g.math.erf(g.math.mul(x, g.constant((float) (1.0 / Math.sqrt(2.0)))));
+    Operand<TFloat32> erf = g.math.erf(g.math.mul(x, g.constant((float) (1.0 / Math.sqrt(2.0)))));
     Operand<TFloat32> onePlusErf = g.math.add(g.constant(1f), erf);
     return g.math.mul(g.math.mul(g.constant(0.5f), x), onePlusErf);
   }

@@ -23,8 +23,10 @@ import org.tensorflow.types.TInt32;
 public final class Dense {
   /** Default activation: none ({@code linear}), as in Keras. */
   public static final Activation DEFAULT_ACTIVATION = Activation.LINEAR;
+
   /** By default the layer has a bias. */
   public static final boolean DEFAULT_USE_BIAS = true;
+
   /** Default bias initializer: zeros. */
   public static final Initializer DEFAULT_BIAS_INITIALIZER = Initializers.zeros();
 
@@ -66,11 +68,12 @@ public final class Dense {
   /**
    * Builds the layer on {@code input} in the scope of {@code scopeOps}.
    *
-   * @param scopeOps the layer's scope, e.g. {@code tf.withSubScope("dnn").withSubScope("hiddenlayer_0")}
+   * @param scopeOps the layer's scope, e.g. {@code
+   *     tf.withSubScope("dnn").withSubScope("hiddenlayer_0")}
    * @param input float values of rank 2 or more whose last dimension is known
    * @return the output and the new variables
-   * @throws IllegalArgumentException if the input's rank or last dimension is unknown, or the
-   *     scope already holds a kernel
+   * @throws IllegalArgumentException if the input's rank or last dimension is unknown, or the scope
+   *     already holds a kernel
    */
   public DenseLayer apply(Ops scopeOps, Operand<TFloat32> input) {
     Shape inShape = input.shape();

@@ -7,8 +7,8 @@ import org.tensorflow.OperationBuilder;
 import org.tensorflow.op.Scope;
 
 /**
- * A {@link Scope} that gives the op built through it one exact, fully qualified name; everything else
- * (device, control dependencies, init scope) comes from the scope it wraps.
+ * A {@link Scope} that gives the op built through it one exact, fully qualified name; everything
+ * else (device, control dependencies, init scope) comes from the scope it wraps.
  *
  * <p>tensorflow-java's own scopes make every name unique ({@code kernel} becomes {@code kernel_1})
  * and reject {@code /} in {@code withName}; Python tf.estimator names such as {@code

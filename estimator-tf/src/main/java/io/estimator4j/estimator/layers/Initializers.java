@@ -5,17 +5,20 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.math.Add;
 import org.tensorflow.op.random.RandomUniform;
 import org.tensorflow.op.random.TruncatedNormal;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * Ready-made {@link Initializer}s; Java counterparts of tf.keras.initializers {@code Zeros}, {@code
  * Ones}, {@code Constant}, {@code GlorotUniform} and {@code GlorotNormal}.
  *
- * <p>Seeded random initializers use TensorFlow's op seeds the way Python graph mode does when no
- * graph seed is set: {@code seed = 87654321} (Python's DEFAULT_GRAPH_SEED), {@code seed2 = seed};
- * unseeded ones use {@code seed = seed2 = 0} (fresh values per run).
+ * <p>A seed makes the random initializers reproducible: the op gets {@code seed = 87654321}
+ * (Python's DEFAULT_GRAPH_SEED) and {@code seed2 = seed}, the pair tf.compat.v1 graph mode derives
+ * when only an op seed is set. Without a seed both are 0 and every initialisation differs. Op names
+ * follow Python's ({@code random_uniform/RandomUniform}, ...).
  */
 public final class Initializers {
   /** Python's {@code random_seed.DEFAULT_GRAPH_SEED}, used when only an op seed is given. */
@@ -36,7 +39,9 @@ public final class Initializers {
     return constant(1f);
   }
 
-  /** {@code Constant(value)}: every value {@code value}, built with Fill so the graph stays small. */
+  /**
+   * {@code Constant(value)}: every value {@code value}, built with Fill so the graph stays small.
+   */
   public static Initializer constant(float value) {
     return (tf, shape) -> tf.fill(tf.constant(checkDefined(shape).asArray()), tf.constant(value));
   }
@@ -75,17 +80,21 @@ public final class Initializers {
   /** {@code glorot_uniform} with an op seed (reproducible values; null for none). */
   public static Initializer glorotUniform(Long seed) {
     return (tf, shape) -> {
-      double limit = Math.sqrt(6.0 / fanSum(shape));
+      float limit = (float) Math.sqrt(6.0 / fanSum(shape));
+      // Python's names: random_uniform/{shape,min,max,RandomUniform,sub,mul}, then random_uniform
       Ops u = tf.withSubScope("random_uniform");
+      Operand<TInt64> dims = u.withName("shape").constant(shape.asArray());
+      Operand<TFloat32> min = u.withName("min").constant(-limit);
+      Operand<TFloat32> max = u.withName("max").constant(limit);
       Operand<TFloat32> unit =
           u.random.randomUniform(
-              u.constant(shape.asArray()),
+              dims,
               TFloat32.class,
               RandomUniform.seed(graphSeed(seed)),
               RandomUniform.seed2(opSeed(seed)));
-      // Python: unit * (max - min) + min
-      return u.math.add(
-          u.math.mul(unit, u.constant((float) (2 * limit))), u.constant((float) -limit));
+      Operand<TFloat32> scaled =
+          u.withName("mul").math.mul(unit, u.withName("sub").math.sub(max, min));
+      return Add.create(Names.exact(tf.scope(), parentOf(dims)), scaled, min);
     };
   }
 
@@ -95,16 +104,28 @@ public final class Initializers {
    */
   public static Initializer glorotNormal(Long seed) {
     return (tf, shape) -> {
-      double stddev = Math.sqrt(2.0 / fanSum(shape)) / TRUNCATED_NORMAL_STDDEV;
+      float stddev = (float) (Math.sqrt(2.0 / fanSum(shape)) / TRUNCATED_NORMAL_STDDEV);
+      // Python's names: truncated_normal/{shape,mean,stddev,TruncatedNormal,mul}, then
+      // truncated_normal
       Ops t = tf.withSubScope("truncated_normal");
+      Operand<TInt64> dims = t.withName("shape").constant(shape.asArray());
+      Operand<TFloat32> mean = t.withName("mean").constant(0f);
+      Operand<TFloat32> scale = t.withName("stddev").constant(stddev);
       Operand<TFloat32> unit =
           t.random.truncatedNormal(
-              t.constant(shape.asArray()),
+              dims,
               TFloat32.class,
               TruncatedNormal.seed(graphSeed(seed)),
               TruncatedNormal.seed2(opSeed(seed)));
-      return t.math.mul(unit, t.constant((float) stddev));
+      Operand<TFloat32> scaled = t.withName("mul").math.mul(unit, scale);
+      return Add.create(Names.exact(tf.scope(), parentOf(dims)), scaled, mean);
     };
+  }
+
+  /** {@code a/b/shape} -> {@code a/b}: the full name of the sub-scope an op was created in. */
+  private static String parentOf(Operand<?> op) {
+    String name = op.op().name();
+    return name.substring(0, name.lastIndexOf('/'));
   }
 
   /** fan_in + fan_out as Keras computes them (receptive field times the last two dimensions). */

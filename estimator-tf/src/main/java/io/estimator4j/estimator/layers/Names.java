@@ -97,12 +97,12 @@ public final class Names {
   }
 
   /**
-   * Creates a global variable named {@code <scope of scopeOps>/<name>}; its initial value is built by
-   * {@code initialValue} under {@code <name>/Initializer} (in the init scope, free of the caller's
-   * control dependencies), its assignment is {@code <name>/Assign}.
+   * Creates a global variable named {@code <scope of scopeOps>/<name>}; its initial value is built
+   * by {@code initialValue} under {@code <name>/Initializer} (in the init scope, free of the
+   * caller's control dependencies), its assignment is {@code <name>/Assign}.
    *
-   * <p>With {@code scopeOps = tf.withSubScope("dnn").withSubScope("hiddenlayer_0")} and {@code name =
-   * "kernel"} the variable is {@code dnn/hiddenlayer_0/kernel}, as in Python.
+   * <p>With {@code scopeOps = tf.withSubScope("dnn").withSubScope("hiddenlayer_0")} and {@code name
+   * = "kernel"} the variable is {@code dnn/hiddenlayer_0/kernel}, as in Python.
    *
    * @throws IllegalArgumentException if the name is already used in that scope
    */

@@ -1,34 +1,166 @@
 package io.estimator4j.estimator.metrics;
 
+import static io.estimator4j.estimator.metrics.MetricSupport.accumulator;
+import static io.estimator4j.estimator.metrics.MetricSupport.broadcastWeights;
+import static io.estimator4j.estimator.metrics.MetricSupport.squeezeLastIfExtra;
+import static io.estimator4j.estimator.metrics.MetricSupport.sumAll;
+
 import java.util.List;
 import org.tensorflow.Operand;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.family.TNumber;
+import org.tensorflow.types.family.TType;
 
-/** Streaming metrics; Java counterpart of tf.compat.v1.metrics. */
+/**
+ * Streaming evaluation metrics built as graph ops; Java counterpart of tf.compat.v1.metrics ({@code
+ * mean}, {@code accuracy}, {@code mean_squared_error}, {@code precision}, {@code recall}).
+ *
+ * <p>Each metric lives in the sub-scope {@code name} of {@code tf} (made unique if taken; a path
+ * such as {@code prediction/mean} gives nested scopes) and keeps float32 local variables there,
+ * e.g. {@code mean/total} and {@code mean/count}. They are created uninitialised and outside the
+ * init scope, so {@code Session.initialize()} leaves them alone: run {@link Metric#initializer()}
+ * to (re)set them. Values divide with div_no_nan: 0 before any data. {@code weights} may be null
+ * (every weight 1) and is squeezed or expanded by one trailing dimension, then broadcast to the
+ * values, as in Python.
+ */
 public final class Metrics {
   private Metrics() {}
 
-  /** Weighted mean of {@code values} across update calls: total / count (0 when count is 0). */
+  /**
+   * The weighted mean of {@code values}: {@code total += sum(values·weights); count +=
+   * sum(weights)}; value {@code total / count}. Java counterpart of tf.compat.v1.metrics.mean.
+   */
   public static Metric mean(
-      Ops tf, String name, Operand<? extends TNumber> values, Operand<? extends TNumber> weights) {
-    Ops s = tf.withSubScope(name);
-    Variable<TFloat32> total = s.withName("total").variable(Shape.scalar(), TFloat32.class);
-    Variable<TFloat32> count = s.withName("count").variable(Shape.scalar(), TFloat32.class);
-    Operand<TFloat32> v = s.dtypes.cast(values, TFloat32.class);
-    Operand<TFloat32> w = weights == null ? s.onesLike(v)
-        : s.math.mul(s.onesLike(v), s.dtypes.cast(weights, TFloat32.class));
-    Operand<TFloat32> sum = s.reduceSum(s.math.mul(v, w), s.range(s.constant(0), s.rank(v), s.constant(1)));
-    Operand<TFloat32> n = s.reduceSum(w, s.range(s.constant(0), s.rank(w), s.constant(1)));
-    Op update = s.withName("update_op").withControlDependencies(List.of(
-        s.assignAdd(total, sum), s.assignAdd(count, n))).noOp();
-    Op init = s.withName("init").withControlDependencies(List.of(
-        s.assign(total, s.constant(0f)), s.assign(count, s.constant(0f)))).noOp();
-    Operand<TFloat32> value = s.withName("value").math.divNoNan(total, count);
-    return new Metric(value, update, init, List.of(total, count));
+      Ops tf, String name, Operand<? extends TType> values, Operand<? extends TType> weights) {
+    return meanIn(MetricSupport.scope(tf, name), values, weights);
+  }
+
+  private static Metric meanIn(
+      Ops m, Operand<? extends TType> values, Operand<? extends TType> weights) {
+    Variable<TFloat32> total = accumulator(m, "total");
+    Variable<TFloat32> count = accumulator(m, "count");
+    Operand<TFloat32> v = m.dtypes.cast(values, TFloat32.class);
+    Operand<TFloat32> numValues;
+    if (weights == null) {
+      numValues = m.dtypes.cast(m.size(v), TFloat32.class);
+    } else {
+      Operand<TFloat32> w = broadcastWeights(m, weights, v);
+      v = m.math.mul(v, w);
+      numValues = sumAll(m, w);
+    }
+    Operand<TFloat32> updateTotal = m.assignAdd(total, sumAll(m, v));
+    Operand<TFloat32> updateCount = m.assignAdd(count, numValues);
+    Operand<TFloat32> value = m.withName("value").math.divNoNan(total, count);
+    Op update = m.withName("update_op").math.divNoNan(updateTotal, updateCount);
+    return new Metric(
+        value, update, MetricSupport.initializer(m, List.of(total, count)), List.of(total, count));
+  }
+
+  /**
+   * How often {@code predictions} equals {@code labels} (predictions are cast to the labels' type):
+   * the weighted mean of {@code cast(equal(predictions, labels), float32)}. Java counterpart of
+   * tf.compat.v1.metrics.accuracy.
+   *
+   * @throws IllegalArgumentException if the static shapes are incompatible
+   */
+  public static Metric accuracy(
+      Ops tf,
+      String name,
+      Operand<? extends TType> labels,
+      Operand<? extends TType> predictions,
+      Operand<? extends TType> weights) {
+    Ops m = MetricSupport.scope(tf, name);
+    return meanIn(m, isCorrect(m, name, labels, predictions), weights);
+  }
+
+  /**
+   * The weighted mean of {@code (labels - predictions)²}, both cast to float32. Java counterpart of
+   * tf.compat.v1.metrics.mean_squared_error.
+   *
+   * @throws IllegalArgumentException if the static shapes are incompatible
+   */
+  public static Metric meanSquaredError(
+      Ops tf,
+      String name,
+      Operand<? extends TType> labels,
+      Operand<? extends TType> predictions,
+      Operand<? extends TType> weights) {
+    Ops m = MetricSupport.scope(tf, name);
+    Operand<TFloat32> l = m.dtypes.cast(labels, TFloat32.class);
+    Operand<TFloat32> p = m.dtypes.cast(predictions, TFloat32.class);
+    p = squeezeLastIfExtra(m, p, l);
+    l = squeezeLastIfExtra(m, l, p);
+    MetricSupport.checkCompatible(name, l.shape(), p.shape());
+    return meanIn(m, m.math.squaredDifference(l, p), weights);
+  }
+
+  /**
+   * Weighted {@code true_positives / (true_positives + false_positives)}, labels and predictions
+   * cast to bool (non-zero is true). Java counterpart of tf.compat.v1.metrics.precision; local
+   * variables {@code <name>/true_positives/count} and {@code <name>/false_positives/count}.
+   */
+  public static Metric precision(
+      Ops tf,
+      String name,
+      Operand<? extends TType> labels,
+      Operand<? extends TType> predictions,
+      Operand<? extends TType> weights) {
+    return ratio(tf, name, labels, predictions, weights, false);
+  }
+
+  /**
+   * Weighted {@code true_positives / (true_positives + false_negatives)}, labels and predictions
+   * cast to bool. Java counterpart of tf.compat.v1.metrics.recall; local variables {@code
+   * <name>/true_positives/count} and {@code <name>/false_negatives/count}.
+   */
+  public static Metric recall(
+      Ops tf,
+      String name,
+      Operand<? extends TType> labels,
+      Operand<? extends TType> predictions,
+      Operand<? extends TType> weights) {
+    return ratio(tf, name, labels, predictions, weights, true);
+  }
+
+  private static Metric ratio(
+      Ops tf,
+      String name,
+      Operand<? extends TType> labels,
+      Operand<? extends TType> predictions,
+      Operand<? extends TType> weights,
+      boolean recall) {
+    Ops m = MetricSupport.scope(tf, name);
+    Operand<TBool> l = m.dtypes.cast(labels, TBool.class);
+    Operand<TBool> p = m.dtypes.cast(predictions, TBool.class);
+    p = squeezeLastIfExtra(m, p, l);
+    l = squeezeLastIfExtra(m, l, p);
+    MetricSupport.checkCompatible(name, l.shape(), p.shape());
+    Operand<TBool> truePositive = m.math.logicalAnd(l, p);
+    Operand<TBool> other =
+        recall
+            ? m.math.logicalAnd(l, m.math.logicalNot(p))
+            : m.math.logicalAnd(m.math.logicalNot(l), p);
+    Counter tp = Counter.create(m.withSubScope("true_positives"), truePositive, weights);
+    Counter fx =
+        Counter.create(
+            m.withSubScope(recall ? "false_negatives" : "false_positives"), other, weights);
+    Operand<TFloat32> value =
+        m.withName("value").math.divNoNan(tp.count(), m.math.add(tp.count(), fx.count()));
+    Op update =
+        m.withName("update_op").math.divNoNan(tp.update(), m.math.add(tp.update(), fx.update()));
+    List<Variable<TFloat32>> vars = List.of(tp.count(), fx.count());
+    return new Metric(value, update, MetricSupport.initializer(m, vars), List.copyOf(vars));
+  }
+
+  private static <L extends TType> Operand<TFloat32> isCorrect(
+      Ops tf, String name, Operand<L> labels, Operand<? extends TType> predictions) {
+    Operand<L> p = tf.dtypes.cast(predictions, labels.type());
+    p = squeezeLastIfExtra(tf, p, labels);
+    Operand<L> l = squeezeLastIfExtra(tf, labels, p);
+    MetricSupport.checkCompatible(name, l.shape(), p.shape());
+    return tf.dtypes.cast(tf.math.equal(p, l), TFloat32.class);
   }
 }

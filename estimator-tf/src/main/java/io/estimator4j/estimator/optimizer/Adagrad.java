@@ -12,6 +12,7 @@ import org.tensorflow.types.family.TNumber;
 public final class Adagrad extends BaseOptimizer<Void> {
   /** Python's default name: name scope and slot name. */
   public static final String NAME = "Adagrad";
+
   /** Python's default {@code initial_accumulator_value}. */
   public static final double DEFAULT_INITIAL_ACCUMULATOR_VALUE = 0.1;
 

@@ -9,8 +9,9 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.family.TNumber;
 
 /**
- * Adam (op ApplyAdam): {@code m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²; var -= lr·sqrt(1-β2^t)/(1-β1^t)
- * · m / (sqrt(v) + ε)}; Java counterpart of tf.compat.v1.train.AdamOptimizer.
+ * Adam (op ApplyAdam): {@code m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²; var -=
+ * lr·sqrt(1-β2^t)/(1-β1^t) · m / (sqrt(v) + ε)}; Java counterpart of
+ * tf.compat.v1.train.AdamOptimizer.
  *
  * <p>Slots {@code <var>/Adam} (m) and {@code <var>/Adam_1} (v); the non-trainable accumulators
  * {@code beta1_power} and {@code beta2_power} (β^t, starting at β) are created once per {@link
@@ -20,12 +21,16 @@ import org.tensorflow.types.family.TNumber;
 public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
   /** Python's default name: name scope and slot name. */
   public static final String NAME = "Adam";
+
   /** Python's default learning rate. */
   public static final double DEFAULT_LEARNING_RATE = 0.001;
+
   /** Python's default β1. */
   public static final double DEFAULT_BETA1 = 0.9;
+
   /** Python's default β2. */
   public static final double DEFAULT_BETA2 = 0.999;
+
   /** Python's default ε. */
   public static final double DEFAULT_EPSILON = 1e-8;
 
@@ -35,7 +40,8 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
   private final double epsilon;
 
   /** The β^t accumulators of one apply_gradients call. */
-  record BetaPowers(Variable<? extends TNumber> beta1Power, Variable<? extends TNumber> beta2Power) {}
+  record BetaPowers(
+      Variable<? extends TNumber> beta1Power, Variable<? extends TNumber> beta2Power) {}
 
   private Adam(Builder b) {
     super(NAME);
@@ -126,7 +132,8 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
   List<Op> finish(Ops tf, List<Op> updates, BetaPowers powers) {
     Ops after = tf.withControlDependencies(updates);
     return List.of(
-        multiplyBy(after, powers.beta1Power(), beta1), multiplyBy(after, powers.beta2Power(), beta2));
+        multiplyBy(after, powers.beta1Power(), beta1),
+        multiplyBy(after, powers.beta2Power(), beta2));
   }
 
   private static <T extends TNumber> Op multiplyBy(Ops tf, Variable<T> power, double factor) {

@@ -52,8 +52,7 @@ abstract class BaseOptimizer<S> implements Optimizer {
     String updateName = update.op().name();
     String ownName = updateName.substring(0, updateName.length() - "/update".length());
     Operand<TInt64> one = scope.withName("value").constant(1L);
-    Scope increment =
-        Names.exact(tf.scope().withControlDependencies(List.of(update)), ownName);
+    Scope increment = Names.exact(tf.scope().withControlDependencies(List.of(update)), ownName);
     return AssignAdd.create(increment, globalStep, one);
   }
 
@@ -70,27 +69,37 @@ abstract class BaseOptimizer<S> implements Optimizer {
     return List.of();
   }
 
-  /** A slot {@code <variable>/<slotName>} of the variable's shape, filled with {@code initialValue}. */
+  /**
+   * A slot {@code <variable>/<slotName>} of the variable's shape, filled with {@code initialValue}.
+   */
   static <T extends TNumber> Variable<T> slot(
       Ops tf, Variable<T> variable, String slotName, double initialValue) {
     return Slots.create(tf, variable, slotName, initialValue);
   }
 
-  /** A hyper-parameter constant of the variable's type, named {@code name} in {@code tf}'s scope. */
+  /**
+   * A hyper-parameter constant of the variable's type, named {@code name} in {@code tf}'s scope.
+   */
   static <T extends TNumber> Operand<T> hyper(Ops tf, String name, Class<T> type, double value) {
     return TypedScalars.of(tf.withName(name).scope(), type, value);
   }
 
   static void checkNonNegative(String what, double value) {
     if (!(value >= 0) || Double.isInfinite(value)) {
-      throw new IllegalArgumentException(what + " must be a finite value >= 0; found " + value + ".");
+      throw new IllegalArgumentException(
+          what + " must be a finite value >= 0; found " + shown(value));
     }
   }
 
   static void checkPositive(String what, double value) {
     if (!(value > 0) || Double.isInfinite(value)) {
-      throw new IllegalArgumentException(what + " must be a finite value > 0; found " + value + ".");
+      throw new IllegalArgumentException(
+          what + " must be a finite value > 0; found " + shown(value));
     }
+  }
+
+  private static String shown(double value) {
+    return Double.isNaN(value) ? "NaN (not set)." : value + ".";
   }
 
   /** Python's {@code name_scope("update_" + var.op.name)}: one sub-scope per path segment. */

@@ -28,8 +28,8 @@ public interface Optimizer {
   String name();
 
   /**
-   * Computes the gradients of {@code loss} with respect to exactly {@code variables}, under the name
-   * scope {@code gradients}; Java counterpart of {@code compute_gradients}.
+   * Computes the gradients of {@code loss} with respect to exactly {@code variables}, under the
+   * name scope {@code gradients}; Java counterpart of {@code compute_gradients}.
    *
    * @throws IllegalArgumentException if the list is empty or has duplicates, or a variable has no
    *     gradient path to the loss (the message names it)
@@ -51,7 +51,8 @@ public interface Optimizer {
    *     named after the optimizer; without, the group {@code <name>/update})
    * @throws IllegalArgumentException if the list is empty, has duplicates or unsupported types
    */
-  Op applyGradients(Ops tf, List<? extends GradAndVar<?>> gradsAndVars, Variable<TInt64> globalStep);
+  Op applyGradients(
+      Ops tf, List<? extends GradAndVar<?>> gradsAndVars, Variable<TInt64> globalStep);
 
   /**
    * Computes gradients over {@code trainable} and applies them: {@link #computeGradients} then

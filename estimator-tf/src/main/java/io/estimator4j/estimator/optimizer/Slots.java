@@ -25,11 +25,7 @@ final class Slots {
     Shape shape = variable.shape();
     if (shape.isUnknown() || shape.hasUnknownDimension()) {
       throw new IllegalArgumentException(
-          "Slot '"
-              + fullName
-              + "' needs the variable's fully defined shape; found "
-              + shape
-              + ".");
+          "Slot '" + fullName + "' needs the variable's fully defined shape; found " + shape + ".");
     }
     Scope init = tf.scope().withInitScope();
     String fill = fullName + "/Initializer/" + (initialValue == 0.0 ? "zeros" : "Const");

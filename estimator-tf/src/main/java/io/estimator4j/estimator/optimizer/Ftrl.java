@@ -1,0 +1,193 @@
+package io.estimator4j.estimator.optimizer;
+
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.family.TNumber;
+
+/**
+ * FTRL-Proximal (op ApplyFtrlV2; with {@code l2Shrinkage = 0} it computes what Python's ApplyFtrl
+ * does); Java counterpart of tf.compat.v1.train.FtrlOptimizer, the default optimizer of the linear
+ * estimators.
+ *
+ * <p>Per step: {@code accum' = accum + g²; linear += g - (accum'^-p - accum^-p) / lr · var; var =
+ * |linear| > l1 ? (sign(linear)·l1 - linear) / (accum'^-p / lr + 2·l2) : 0}, with p the learning
+ * rate power. Slots {@code <var>/Ftrl} (accumulator) and {@code <var>/Ftrl_1} (linear).
+ */
+public final class Ftrl extends BaseOptimizer<Void> {
+  /** Python's default name: name scope and slot name. */
+  public static final String NAME = "Ftrl";
+
+  /** Python's default {@code learning_rate_power}. */
+  public static final double DEFAULT_LEARNING_RATE_POWER = -0.5;
+
+  /** Python's default {@code initial_accumulator_value}. */
+  public static final double DEFAULT_INITIAL_ACCUMULATOR_VALUE = 0.1;
+
+  /** Python's default L1 regularization strength. */
+  public static final double DEFAULT_L1 = 0.0;
+
+  /** Python's default L2 regularization strength. */
+  public static final double DEFAULT_L2 = 0.0;
+
+  /** Python's default L2 shrinkage regularization strength. */
+  public static final double DEFAULT_L2_SHRINKAGE = 0.0;
+
+  private final double learningRate;
+  private final double learningRatePower;
+  private final double initialAccumulatorValue;
+  private final double l1;
+  private final double l2;
+  private final double l2Shrinkage;
+
+  private Ftrl(Builder b) {
+    super(NAME);
+    checkPositive("learning_rate", b.learningRate);
+    if (!(b.learningRatePower <= 0) || Double.isInfinite(b.learningRatePower)) {
+      throw new IllegalArgumentException(
+          "learning_rate_power must be a finite value <= 0; found " + b.learningRatePower + ".");
+    }
+    checkNonNegative("initial_accumulator_value", b.initialAccumulatorValue);
+    checkNonNegative("l1_regularization_strength", b.l1);
+    checkNonNegative("l2_regularization_strength", b.l2);
+    checkNonNegative("l2_shrinkage_regularization_strength", b.l2Shrinkage);
+    this.learningRate = b.learningRate;
+    this.learningRatePower = b.learningRatePower;
+    this.initialAccumulatorValue = b.initialAccumulatorValue;
+    this.l1 = b.l1;
+    this.l2 = b.l2;
+    this.l2Shrinkage = b.l2Shrinkage;
+  }
+
+  /** FTRL with the given learning rate and Python's other defaults. */
+  public static Ftrl of(double learningRate) {
+    return builder().learningRate(learningRate).build();
+  }
+
+  /** A builder; the learning rate is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The learning rate. */
+  public double learningRate() {
+    return learningRate;
+  }
+
+  /** The learning rate power p (at most 0). */
+  public double learningRatePower() {
+    return learningRatePower;
+  }
+
+  /** The starting value of every accumulator. */
+  public double initialAccumulatorValue() {
+    return initialAccumulatorValue;
+  }
+
+  /** The L1 regularization strength. */
+  public double l1() {
+    return l1;
+  }
+
+  /** The L2 regularization strength. */
+  public double l2() {
+    return l2;
+  }
+
+  /** The L2 shrinkage regularization strength. */
+  public double l2Shrinkage() {
+    return l2Shrinkage;
+  }
+
+  @Override
+  <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, Void state) {
+    Variable<T> var = gv.variable();
+    Class<T> type = var.type();
+    Variable<T> accum = slot(tf, var, NAME, initialAccumulatorValue);
+    Variable<T> linear = slot(tf, var, NAME + "_1", 0.0);
+    return tf.train.applyFtrl(
+        var,
+        accum,
+        linear,
+        gv.gradient(),
+        hyper(tf, "learning_rate", type, learningRate),
+        hyper(tf, "l1_regularization_strength", type, l1),
+        hyper(tf, "l2_regularization_strength", type, l2),
+        hyper(tf, "l2_shrinkage_regularization_strength", type, l2Shrinkage),
+        hyper(tf, "learning_rate_power", type, learningRatePower));
+  }
+
+  @Override
+  public String toString() {
+    return "Ftrl(learning_rate="
+        + learningRate
+        + ", learning_rate_power="
+        + learningRatePower
+        + ", initial_accumulator_value="
+        + initialAccumulatorValue
+        + ", l1="
+        + l1
+        + ", l2="
+        + l2
+        + ", l2_shrinkage="
+        + l2Shrinkage
+        + ")";
+  }
+
+  /** Builder of {@link Ftrl}, starting from Python's defaults. */
+  public static final class Builder {
+    private double learningRate = Double.NaN;
+    private double learningRatePower = DEFAULT_LEARNING_RATE_POWER;
+    private double initialAccumulatorValue = DEFAULT_INITIAL_ACCUMULATOR_VALUE;
+    private double l1 = DEFAULT_L1;
+    private double l2 = DEFAULT_L2;
+    private double l2Shrinkage = DEFAULT_L2_SHRINKAGE;
+
+    private Builder() {}
+
+    /** The learning rate (required, positive). */
+    public Builder learningRate(double learningRate) {
+      this.learningRate = learningRate;
+      return this;
+    }
+
+    /** The learning rate power, at most 0 (default -0.5). */
+    public Builder learningRatePower(double learningRatePower) {
+      this.learningRatePower = learningRatePower;
+      return this;
+    }
+
+    /** Starting accumulator value, at least 0 (default 0.1). */
+    public Builder initialAccumulatorValue(double initialAccumulatorValue) {
+      this.initialAccumulatorValue = initialAccumulatorValue;
+      return this;
+    }
+
+    /** L1 regularization strength, at least 0 (default 0). */
+    public Builder l1(double l1) {
+      this.l1 = l1;
+      return this;
+    }
+
+    /** L2 regularization strength, at least 0 (default 0). */
+    public Builder l2(double l2) {
+      this.l2 = l2;
+      return this;
+    }
+
+    /** L2 shrinkage regularization strength, at least 0 (default 0). */
+    public Builder l2Shrinkage(double l2Shrinkage) {
+      this.l2Shrinkage = l2Shrinkage;
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException if a value is out of range or the learning rate is unset
+     */
+    public Ftrl build() {
+      return new Ftrl(this);
+    }
+  }
+}

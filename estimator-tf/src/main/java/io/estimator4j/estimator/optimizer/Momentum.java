@@ -1,0 +1,114 @@
+package io.estimator4j.estimator.optimizer;
+
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.train.ApplyMomentum;
+import org.tensorflow.types.family.TNumber;
+
+/**
+ * Momentum (op ApplyMomentum): {@code accum = momentum·accum + g; var -= lr·accum} (Nesterov:
+ * {@code var -= lr·g + lr·momentum·accum}); Java counterpart of
+ * tf.compat.v1.train.MomentumOptimizer. Slot {@code <var>/Momentum}.
+ */
+public final class Momentum extends BaseOptimizer<Void> {
+  /** Python's default name: name scope and slot name. */
+  public static final String NAME = "Momentum";
+
+  /** Python's default: no Nesterov momentum. */
+  public static final boolean DEFAULT_USE_NESTEROV = false;
+
+  private final double learningRate;
+  private final double momentum;
+  private final boolean useNesterov;
+
+  private Momentum(Builder b) {
+    super(NAME);
+    checkPositive("learning_rate", b.learningRate);
+    checkNonNegative("momentum", b.momentum);
+    this.learningRate = b.learningRate;
+    this.momentum = b.momentum;
+    this.useNesterov = b.useNesterov;
+  }
+
+  /** A builder; learning rate and momentum are required (Python has no defaults for them). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The learning rate. */
+  public double learningRate() {
+    return learningRate;
+  }
+
+  /** The momentum. */
+  public double momentum() {
+    return momentum;
+  }
+
+  /** Whether Nesterov momentum is used. */
+  public boolean useNesterov() {
+    return useNesterov;
+  }
+
+  @Override
+  <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, Void state) {
+    Variable<T> var = gv.variable();
+    Class<T> type = var.type();
+    Variable<T> accum = slot(tf, var, NAME, 0.0);
+    return tf.train.applyMomentum(
+        var,
+        accum,
+        hyper(tf, "learning_rate", type, learningRate),
+        gv.gradient(),
+        hyper(tf, "momentum", type, momentum),
+        ApplyMomentum.useNesterov(useNesterov));
+  }
+
+  @Override
+  public String toString() {
+    return "Momentum(learning_rate="
+        + learningRate
+        + ", momentum="
+        + momentum
+        + ", use_nesterov="
+        + useNesterov
+        + ")";
+  }
+
+  /** Builder of {@link Momentum}. */
+  public static final class Builder {
+    private double learningRate = Double.NaN;
+    private double momentum = Double.NaN;
+    private boolean useNesterov = DEFAULT_USE_NESTEROV;
+
+    private Builder() {}
+
+    /** The learning rate (required, positive). */
+    public Builder learningRate(double learningRate) {
+      this.learningRate = learningRate;
+      return this;
+    }
+
+    /** The momentum (required, at least 0). */
+    public Builder momentum(double momentum) {
+      this.momentum = momentum;
+      return this;
+    }
+
+    /** Whether to use Nesterov momentum (default false). */
+    public Builder useNesterov(boolean useNesterov) {
+      this.useNesterov = useNesterov;
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException if a value is out of range or unset
+     */
+    public Momentum build() {
+      return new Momentum(this);
+    }
+  }
+}

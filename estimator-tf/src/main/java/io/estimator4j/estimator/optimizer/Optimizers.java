@@ -1,0 +1,44 @@
+package io.estimator4j.estimator.optimizer;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.DoubleFunction;
+
+/**
+ * Optimizers by the names the canned estimators accept ({@code optimizer='Adagrad'}); Java
+ * counterpart of tf.estimator's canned/optimizers.py {@code get_optimizer_instance}.
+ */
+public final class Optimizers {
+  /** tf.estimator's names, case-sensitive, mapped to Python's default constructor arguments. */
+  private static final Map<String, DoubleFunction<Optimizer>> BY_NAME = new TreeMap<>();
+
+  static {
+    BY_NAME.put("Adagrad", Adagrad::of);
+    BY_NAME.put("Adam", Adam::of);
+    BY_NAME.put("Ftrl", Ftrl::of);
+    BY_NAME.put("RMSProp", RMSProp::of);
+    BY_NAME.put("SGD", GradientDescent::of);
+  }
+
+  private Optimizers() {}
+
+  /**
+   * Returns the optimizer tf.estimator names {@code name} ("Adagrad", "Adam", "Ftrl", "RMSProp",
+   * "SGD"), with {@code learningRate} and Python's other defaults.
+   *
+   * @throws IllegalArgumentException for an unknown name (the message lists the valid ones) or an
+   *     invalid learning rate
+   */
+  public static Optimizer byName(String name, double learningRate) {
+    DoubleFunction<Optimizer> factory = name == null ? null : BY_NAME.get(name);
+    if (factory == null) {
+      throw new IllegalArgumentException(
+          "Unsupported optimizer name: "
+              + name
+              + ". Supported names are: "
+              + BY_NAME.keySet()
+              + " (case-sensitive), or pass an Optimizer instance.");
+    }
+    return factory.apply(learningRate);
+  }
+}

@@ -1,0 +1,151 @@
+package io.estimator4j.estimator.optimizer;
+
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.family.TNumber;
+
+/**
+ * RMSProp (op ApplyRMSProp): {@code ms = decay·ms + (1-decay)·g²; mom = momentum·mom + lr·g /
+ * sqrt(ms + ε); var -= mom}; Java counterpart of tf.compat.v1.train.RMSPropOptimizer (not
+ * centered).
+ *
+ * <p>Slots {@code <var>/RMSProp} (ms, starting at ONE as in Python) and {@code <var>/RMSProp_1}
+ * (momentum, starting at zero).
+ */
+public final class RMSProp extends BaseOptimizer<Void> {
+  /** Python's default name: name scope and slot name. */
+  public static final String NAME = "RMSProp";
+
+  /** Python's default decay (rho). */
+  public static final double DEFAULT_DECAY = 0.9;
+
+  /** Python's default momentum. */
+  public static final double DEFAULT_MOMENTUM = 0.0;
+
+  /** Python's default ε. */
+  public static final double DEFAULT_EPSILON = 1e-10;
+
+  /** Python's starting value of the ms slot. */
+  static final double INITIAL_MS = 1.0;
+
+  private final double learningRate;
+  private final double decay;
+  private final double momentum;
+  private final double epsilon;
+
+  private RMSProp(Builder b) {
+    super(NAME);
+    checkPositive("learning_rate", b.learningRate);
+    checkNonNegative("decay", b.decay);
+    checkNonNegative("momentum", b.momentum);
+    checkNonNegative("epsilon", b.epsilon);
+    this.learningRate = b.learningRate;
+    this.decay = b.decay;
+    this.momentum = b.momentum;
+    this.epsilon = b.epsilon;
+  }
+
+  /** RMSProp with the given learning rate and Python's other defaults. */
+  public static RMSProp of(double learningRate) {
+    return builder().learningRate(learningRate).build();
+  }
+
+  /** A builder; the learning rate is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The learning rate. */
+  public double learningRate() {
+    return learningRate;
+  }
+
+  /** The decay (rho) of the mean square. */
+  public double decay() {
+    return decay;
+  }
+
+  /** The momentum. */
+  public double momentum() {
+    return momentum;
+  }
+
+  /** The ε added to the mean square. */
+  public double epsilon() {
+    return epsilon;
+  }
+
+  @Override
+  <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, Void state) {
+    Variable<T> var = gv.variable();
+    Class<T> type = var.type();
+    Variable<T> ms = slot(tf, var, NAME, INITIAL_MS);
+    Variable<T> mom = slot(tf, var, NAME + "_1", 0.0);
+    return tf.train.applyRmsProp(
+        var,
+        ms,
+        mom,
+        hyper(tf, "learning_rate", type, learningRate),
+        hyper(tf, "decay", type, decay),
+        hyper(tf, "momentum", type, momentum),
+        hyper(tf, "epsilon", type, epsilon),
+        gv.gradient());
+  }
+
+  @Override
+  public String toString() {
+    return "RMSProp(learning_rate="
+        + learningRate
+        + ", decay="
+        + decay
+        + ", momentum="
+        + momentum
+        + ", epsilon="
+        + epsilon
+        + ")";
+  }
+
+  /** Builder of {@link RMSProp}, starting from Python's defaults. */
+  public static final class Builder {
+    private double learningRate = Double.NaN;
+    private double decay = DEFAULT_DECAY;
+    private double momentum = DEFAULT_MOMENTUM;
+    private double epsilon = DEFAULT_EPSILON;
+
+    private Builder() {}
+
+    /** The learning rate (required, positive). */
+    public Builder learningRate(double learningRate) {
+      this.learningRate = learningRate;
+      return this;
+    }
+
+    /** Decay of the mean square, at least 0 (default 0.9). */
+    public Builder decay(double decay) {
+      this.decay = decay;
+      return this;
+    }
+
+    /** Momentum, at least 0 (default 0). */
+    public Builder momentum(double momentum) {
+      this.momentum = momentum;
+      return this;
+    }
+
+    /** ε, at least 0 (default 1e-10). */
+    public Builder epsilon(double epsilon) {
+      this.epsilon = epsilon;
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException if a value is out of range or the learning rate is unset
+     */
+    public RMSProp build() {
+      return new RMSProp(this);
+    }
+  }
+}

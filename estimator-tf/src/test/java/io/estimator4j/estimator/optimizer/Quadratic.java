@@ -1,0 +1,63 @@
+package io.estimator4j.estimator.optimizer;
+
+import io.estimator4j.estimator.layers.Fetch;
+import io.estimator4j.estimator.layers.Names;
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Test problem: loss = sum(w²) for w = [1, 2] (gradient 2·w), trained by one optimizer; the
+ * variable is {@code dnn/hiddenlayer_0/kernel} so slot names contain '/'.
+ */
+final class Quadratic implements AutoCloseable {
+  static final String VARIABLE = "dnn/hiddenlayer_0/kernel";
+  static final float[] START = {1f, 2f};
+
+  final Graph graph = new Graph();
+  final Ops tf = Ops.create(graph);
+  final Variable<TFloat32> w;
+  final Variable<TInt64> globalStep;
+  final Operand<TFloat32> loss;
+  final Op train;
+  final Session session;
+
+  Quadratic(Optimizer optimizer) {
+    Ops layer = tf.withSubScope("dnn").withSubScope("hiddenlayer_0");
+    w = Names.globalVariable(layer, "kernel", init -> init.constant(START));
+    globalStep = Names.globalVariable(tf, "global_step", init -> init.constant(0L));
+    Operand<TFloat32> read = Names.read(tf, w);
+    loss = tf.reduceSum(tf.math.square(read), tf.constant(0));
+    train = optimizer.minimize(tf, loss, List.of(w), globalStep);
+    session = new Session(graph);
+    session.initialize();
+  }
+
+  /** Runs the train op {@code steps} times and returns w. */
+  float[] train(int steps) {
+    for (int i = 0; i < steps; i++) {
+      Fetch.run(session, train);
+    }
+    return Fetch.floats(session, w);
+  }
+
+  float[] valueOf(String variableName) {
+    return Fetch.floats(session, graph.operationOrThrow(variableName).output(0));
+  }
+
+  long step() {
+    return Fetch.int64(session, globalStep);
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+}
