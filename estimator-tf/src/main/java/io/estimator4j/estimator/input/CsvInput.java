@@ -112,8 +112,10 @@ public final class CsvInput implements InputFn {
     if (c.type() == TInt64.class) {
       return d == null ? tf.constant(new long[0]) : tf.constant(new long[] {((Number) d).longValue()});
     }
+    // An empty string vector marks a required column; NdArrays.vectorOfObjects rejects zero-length
+    // input, so stringColumn(name, null) used to fail while the graph was built.
     return d == null
-        ? tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(new String[0]))
+        ? tf.constant(org.tensorflow.ndarray.NdArrays.ofObjects(String.class, Shape.of(0)))
         : tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(d.toString()));
   }
 

@@ -1,10 +1,15 @@
 package io.estimator4j.estimator.input;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.tensorflow.Operand;
+import org.tensorflow.Tensor;
 import org.tensorflow.framework.data.Dataset;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.data.MakeIterator;
 import org.tensorflow.op.data.ShuffleDataset;
 import org.tensorflow.op.random.AnonymousSeedGenerator;
 import org.tensorflow.types.TInt64;
@@ -80,23 +85,30 @@ public final class Datasets {
    * start begins the data again) and returns the next-element tensors.
    */
   public static List<Operand<?>> iterate(InputContext ctx, Dataset ds) {
-    return iterate(ctx, ds, java.util.Map.of());
+    return iterate(ctx, ds, Map.of());
   }
 
   /**
-   * Like {@link #iterate(InputContext, Dataset)}, feeding placeholders when the iterator starts.
-   * The iterator is built outside the graph's init scope (tensorflow-framework's
-   * makeInitializeableIterator registers it there, which runs it before any feed is possible).
+   * Like {@link #iterate(InputContext, Dataset)}, for a dataset built from placeholders: the
+   * initializer is registered with the tensors to feed them.
+   *
+   * <p>The MakeIterator op is built here in the ordinary scope. tensorflow-framework's {@code
+   * makeInitializeableIterator()} builds it in the init scope, which registers it as a graph
+   * initializer: {@code Session.initialize()} then ran it before the context's initializers and
+   * without their feeds, so every placeholder-fed pipeline (ArrayInput) failed with "You must feed
+   * a value for placeholder tensor" (and file pipelines opened their files twice).
    */
   public static List<Operand<?>> iterate(
-      InputContext ctx,
-      Dataset ds,
-      java.util.Map<? extends Operand<?>, java.util.function.Supplier<org.tensorflow.Tensor>> feeds) {
+      InputContext ctx, Dataset ds, Map<? extends Operand<?>, Supplier<Tensor>> feeds) {
     Ops tf = ds.getOpsInstance();
-    org.tensorflow.op.data.Iterator it =
+    org.tensorflow.op.data.Iterator iterator =
         tf.data.iterator("", "", ds.getOutputTypes(), ds.getOutputShapes());
-    ctx.addInitializer(tf.data.makeIterator(ds.getVariant(), it), feeds);
-    return new java.util.ArrayList<Operand<?>>(
-        tf.data.iteratorGetNext(it, ds.getOutputTypes(), ds.getOutputShapes()).components());
+    MakeIterator init = tf.data.makeIterator(ds.getVariant(), iterator);
+    ctx.addInitializer(init, feeds);
+    List<Operand<?>> next = new ArrayList<>();
+    tf.data
+        .iteratorGetNext(iterator, ds.getOutputTypes(), ds.getOutputShapes())
+        .forEach(next::add);
+    return next;
   }
 }

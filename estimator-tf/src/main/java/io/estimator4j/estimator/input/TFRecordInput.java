@@ -60,9 +60,18 @@ public final class TFRecordInput implements InputFn {
     Ops tf = ctx.tf().withSubScope("tfrecord_input");
     Operand<TString> names =
         tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(files.stream().map(Path::toString).toArray(String[]::new)));
+    // The V1 "TFRecordDataset" op, built by name, as Python's tf.data.TFRecordDataset does.
+    // tf.data.tfRecordDataset builds TFRecordDatasetV2, whose graph serialization in TensorFlow
+    // 2.18 writes 3 of its 4 inputs, so MakeIterator failed with "Failed to build
+    // TFRecordDatasetV2 op with error 3 inputs specified of 4 inputs".
     Operand<?> variant =
-        tf.data.tfRecordDataset(names, tf.constant(compression), tf.constant(256L * 1024),
-            tf.constant(new long[0]));
+        tf.scope()
+            .opBuilder("TFRecordDataset", "TFRecordDataset")
+            .addInput(names.asOutput())
+            .addInput(tf.constant(compression).asOutput())
+            .addInput(tf.constant(256L * 1024).asOutput())
+            .build()
+            .output(0);
     Dataset records =
         Datasets.wrap(tf, variant, List.of(TString.class),
             List.of(org.tensorflow.ndarray.Shape.scalar()));
@@ -175,6 +184,11 @@ public final class TFRecordInput implements InputFn {
       }
       if (batchSize <= 0) {
         throw new IllegalArgumentException("batchSize must be > 0, got " + batchSize);
+      }
+      // Checked as in ArrayInput and CsvInput: 0 used to yield no data at all and a negative
+      // count to repeat forever, both silently.
+      if (numEpochs != null && numEpochs <= 0) {
+        throw new IllegalArgumentException("numEpochs must be > 0 or null, got " + numEpochs);
       }
       return new TFRecordInput(this);
     }

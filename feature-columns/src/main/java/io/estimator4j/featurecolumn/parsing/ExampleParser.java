@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.tensorflow.Operand;
 import org.tensorflow.framework.utils.SparseTensor;
+import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.io.ParseExample;
@@ -51,10 +52,10 @@ public final class ExampleParser {
     ParseExample parsed =
         tf.io.parseExample(
             serialized,
-            tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(new String[0])),
-            tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(sparseKeys.toArray(new String[0]))),
-            tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(denseKeys.toArray(new String[0]))),
-            tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(new String[0])),
+            strings(tf, List.of()),
+            strings(tf, sparseKeys),
+            strings(tf, denseKeys),
+            strings(tf, List.of()),
             denseDefaults,
             (long) sparseKeys.size(),
             sparseTypes,
@@ -77,6 +78,18 @@ public final class ExampleParser {
     return new ParsedFeatures(dense, sparse);
   }
 
+  /**
+   * A string vector constant, possibly empty. NdArrays.vectorOfObjects rejects zero-length input
+   * ("Null or zero length input supplied to vectorOfObjects"), and ParseExampleV2 always takes
+   * empty key lists (names, ragged keys, and sparse or dense keys when a spec has none), so every
+   * parse used to fail while the graph was built.
+   */
+  private static Operand<TString> strings(Ops tf, List<String> values) {
+    return values.isEmpty()
+        ? tf.constant(NdArrays.ofObjects(String.class, Shape.of(0)))
+        : tf.constant(NdArrays.vectorOfObjects(values.toArray(new String[0])));
+  }
+
   private static Operand<?> defaultOf(Ops tf, FixedLenFeature f) {
     Object d = f.defaultValue();
     Class<? extends TType> t = f.dtype();
@@ -87,7 +100,7 @@ public final class ExampleParser {
       if (t == TInt64.class) {
         return tf.constant(new long[0]);
       }
-      return tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(new String[0]));
+      return strings(tf, List.of());
     }
     Shape shape = Shape.of(f.shape());
     if (t == TFloat32.class) {
