@@ -1,6 +1,5 @@
 package io.estimator4j.samples;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.estimator4j.estimator.Estimator;
 import io.estimator4j.estimator.EstimatorSpec;
 import io.estimator4j.estimator.ModeKeys;
@@ -16,7 +15,6 @@ import io.estimator4j.estimator.layers.DenseLayer;
 import io.estimator4j.estimator.metrics.Metrics;
 import io.estimator4j.estimator.optimizer.Adagrad;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -121,19 +119,11 @@ public final class IrisCustom {
     out.println("Training " + steps + " steps in " + estimator.modelDir());
     estimator.train(input(train, true, seed), StepLimit.steps(steps));
     Map<String, Double> metrics = estimator.evaluate(input(test, false, seed));
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("accuracy", round(metrics.get("accuracy")));
-    json.put("loss", round(metrics.get("loss")));
-    json.put("global_step", Math.round(metrics.get("global_step")));
-    try {
-      out.println(new ObjectMapper().writeValueAsString(json));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
+    Map<String, Double> json = new LinkedHashMap<>();
+    json.put("accuracy", metrics.get("accuracy"));
+    json.put("loss", metrics.get("loss"));
+    json.put("global_step", metrics.get("global_step"));
+    out.println(Json.metrics(json));
     return 0;
-  }
-
-  private static double round(double v) {
-    return Math.round(v * 10000) / 10000.0;
   }
 }

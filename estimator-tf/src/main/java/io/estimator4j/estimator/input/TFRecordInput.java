@@ -2,7 +2,6 @@ package io.estimator4j.estimator.input;
 
 import io.estimator4j.featurecolumn.parsing.ExampleParser;
 import io.estimator4j.featurecolumn.parsing.FeatureSpec;
-import io.estimator4j.featurecolumn.parsing.ParsedFeatures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.framework.data.Dataset;
-import org.tensorflow.framework.utils.SparseTensor;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
@@ -84,23 +82,10 @@ public final class TFRecordInput implements InputFn {
     records = Datasets.prefetch(records, 1);
     @SuppressWarnings("unchecked")
     Operand<TString> serialized = (Operand<TString>) Datasets.iterate(ctx, records).get(0);
-    ParsedFeatures parsed = ExampleParser.parse(tf, serialized, spec);
-    Map<String, Operand<?>> all = new LinkedHashMap<>(parsed.dense());
-    parsed.sparse().forEach((k, s) -> all.put(k, densify(tf, s)));
+    Map<String, Operand<?>> all =
+        new LinkedHashMap<>(ExampleParser.parse(tf, serialized, spec).densified(tf));
     Operand<?> labels = labelKey == null ? null : all.remove(labelKey);
     return Input.of(all, labels);
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  static Operand<?> densify(Ops tf, SparseTensor<?> s) {
-    Class<? extends TType> t = s.getValues().type();
-    Operand<?> fill = t == TString.class ? tf.constant("")
-        : t == TInt64.class ? tf.constant(-1L) : tf.constant(0f);
-    if (t == TFloat32.class) {
-      fill = tf.constant(0f);
-    }
-    return tf.sparse.sparseToDense(
-        s.getIndices(), s.getDenseShape(), (Operand) s.getValues(), (Operand) fill);
   }
 
   /** Builder of {@link TFRecordInput}. */
