@@ -207,6 +207,31 @@ public final class Estimator {
     return new Predictor(this, featureSpecs, requireCheckpoint());
   }
 
+  /**
+   * Exports the latest checkpoint as a SavedModel for TF Serving under {@code
+   * exportDirBase/<unix seconds>}; returns that directory. Java counterpart of
+   * Estimator.export_saved_model.
+   */
+  public Path exportSavedModel(
+      Path exportDirBase, io.estimator4j.estimator.export.ServingInputReceiverFn receiverFn) {
+    return exportSavedModel(exportDirBase, receiverFn, Map.of(), null);
+  }
+
+  /**
+   * Exports a checkpoint (null: the latest) as a SavedModel, with extra files copied to
+   * assets.extra/ (destination name to source file). The export is written to a temporary
+   * directory and renamed at the end, so nothing half-written is left behind.
+   */
+  public Path exportSavedModel(
+      Path exportDirBase, io.estimator4j.estimator.export.ServingInputReceiverFn receiverFn,
+      Map<String, Path> assetsExtra, String checkpointPath) {
+    try {
+      return SavedModelExporter.export(this, exportDirBase, receiverFn, assetsExtra, checkpointPath);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Export to " + exportDirBase + " failed: " + e.getMessage(), e);
+    }
+  }
+
   /** Trainer, Evaluator and Predictor build their graphs through this. */
   ModelGraph buildGraph(
       ModeKeys mode, java.util.function.Function<io.estimator4j.estimator.input.InputContext,

@@ -88,6 +88,9 @@ public final class SavedModelLoader {
     try {
       graph.importGraphDef(meta.getGraphDef());
       session = config == null ? new Session(graph, false) : new Session(graph, false, config);
+      // Graphs written by tensorflow-java carry an "Init" op that importGraphDef registers as
+      // an initializer; run it first so the session is usable, then restore over it.
+      session.initialize();
       restoreVariables(dir, meta, session);
       runMainOp(dir, meta, session, graph);
       return new LoadedSavedModel(dir, meta, graph, session);

@@ -54,6 +54,16 @@ public final class GraphSaver {
     this.restoreOp = tf.withControlDependencies(assigns).withName("restore_all").noOp();
   }
 
+  /** The SaverDef a SavedModel records so loaders can restore variables/variables. */
+  public org.tensorflow.proto.SaverDef saverDef() {
+    return org.tensorflow.proto.SaverDef.newBuilder()
+        .setFilenameTensorName(filename.asOutput().name())
+        .setSaveTensorName(saveOp.op().name())
+        .setRestoreOpName(restoreOp.op().name())
+        .setVersion(org.tensorflow.proto.SaverDef.CheckpointFormatVersion.V2)
+        .build();
+  }
+
   /** The saved variables, sorted by name. */
   public List<Operand<?>> variables() {
     return variables;

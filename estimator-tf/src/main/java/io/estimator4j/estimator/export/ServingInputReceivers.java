@@ -1,0 +1,61 @@
+package io.estimator4j.estimator.export;
+
+import io.estimator4j.export.TensorSpec;
+import io.estimator4j.featurecolumn.parsing.ExampleParser;
+import io.estimator4j.featurecolumn.parsing.FeatureSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TString;
+
+/**
+ * The usual serving input receivers; Java counterparts of
+ * tf.estimator.export.build_parsing_serving_input_receiver_fn, build_raw_serving_input_receiver_fn
+ * and TensorServingInputReceiver.
+ */
+public final class ServingInputReceivers {
+  /** The receiver key of the parsing receiver, as tf.estimator names it. */
+  public static final String EXAMPLES_KEY = "examples";
+
+  private ServingInputReceivers() {}
+
+  /**
+   * One string placeholder {@code input_example_tensor} of serialized tf.Examples (receiver key
+   * "examples"), parsed with the spec; classify and regress signatures need this receiver.
+   */
+  public static ServingInputReceiverFn parsing(Map<String, ? extends FeatureSpec> spec,
+      Long defaultBatchSize) {
+    Map<String, FeatureSpec> copy = new LinkedHashMap<>(spec);
+    return tf -> {
+      Placeholder<TString> examples = tf.withName("input_example_tensor").placeholder(
+          TString.class, Placeholder.shape(Shape.of(defaultBatchSize == null ? -1 : defaultBatchSize)));
+      Map<String, Operand<?>> features = ExampleParser.parse(tf, examples, copy).densified(tf);
+      return ServingInputReceiver.of(features, Map.of(EXAMPLES_KEY, examples));
+    };
+  }
+
+  /** One placeholder per feature, with explicit shapes; receiver keys are the feature names. */
+  public static ServingInputReceiverFn raw(Map<String, TensorSpec> features) {
+    Map<String, TensorSpec> copy = new LinkedHashMap<>(features);
+    return tf -> {
+      Map<String, Operand<?>> placeholders = new LinkedHashMap<>();
+      copy.forEach((k, s) -> placeholders.put(k,
+          tf.withName(k.replaceAll("[^A-Za-z0-9_.\\-]", "_")).placeholder(s.dtype(), Placeholder.shape(s.shape()))));
+      return ServingInputReceiver.of(placeholders, placeholders);
+    };
+  }
+
+  /**
+   * A single tensor fed as it is: the feature {@code featureName} and the receiver key {@code
+   * receiverKey} name the same placeholder.
+   */
+  public static ServingInputReceiverFn tensor(String featureName, String receiverKey, TensorSpec spec) {
+    return tf -> {
+      Operand<?> p = tf.withName(receiverKey).placeholder(spec.dtype(), Placeholder.shape(spec.shape()));
+      return ServingInputReceiver.of(Map.of(featureName, p), Map.of(receiverKey, p));
+    };
+  }
+}

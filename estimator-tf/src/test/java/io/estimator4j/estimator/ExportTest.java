@@ -1,0 +1,85 @@
+package io.estimator4j.estimator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.estimator4j.estimator.export.ServingInputReceivers;
+import io.estimator4j.export.LoadedSavedModel;
+import io.estimator4j.export.SavedModelLoader;
+import io.estimator4j.export.TensorSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Tensor;
+import org.tensorflow.types.TFloat32;
+
+class ExportTest {
+  @TempDir Path dir;
+
+  @Test
+  void exportsAServingSavedModelThatLoadsAndPredicts() throws Exception {
+    Estimator est = TestModels.linear(dir.resolve("model"), TestModels.quietConfig());
+    est.train(TestModels.trainInput(null), StepLimit.steps(300));
+    Path out = est.exportSavedModel(dir.resolve("export"),
+        ServingInputReceivers.raw(Map.of("x", TensorSpec.of(TFloat32.class, -1))));
+    assertThat(out.getParent()).isEqualTo(dir.resolve("export"));
+    assertThat(out.getFileName().toString()).matches("\\d{10}");
+    assertThat(out.resolve("saved_model.pb")).exists();
+    assertThat(out.resolve("variables/variables.index")).exists();
+    try (LoadedSavedModel m = SavedModelLoader.load(out, Set.of("serve"), null);
+        TFloat32 x = TFloat32.vectorOf(0f, 1f)) {
+      var sig = m.signature("serving_default");
+      assertThat(sig.getMethodName()).isEqualTo("tensorflow/serving/predict");
+      assertThat(sig.getInputsMap().get("x").getTensorShape().getDim(0).getSize()).isEqualTo(-1);
+      Map<String, Tensor> y = m.run("serving_default", Map.of("x", x));
+      try (TFloat32 t = (TFloat32) y.get("y")) {
+        // trained on y = 2x + 1
+        assertThat(t.getFloat(0)).isCloseTo(1f, within(0.02f));
+        assertThat(t.getFloat(1)).isCloseTo(3f, within(0.02f));
+      }
+    }
+  }
+
+  @Test
+  void tensorFlowsOwnCppLoaderLoadsTheExport() throws Exception {
+    Estimator est = TestModels.linear(dir.resolve("model"), TestModels.quietConfig());
+    est.train(TestModels.trainInput(null), StepLimit.steps(300));
+    Path out = est.exportSavedModel(dir.resolve("export"),
+        ServingInputReceivers.raw(Map.of("x", TensorSpec.of(TFloat32.class, -1))));
+    // SavedModelBundle.load goes through TF_LoadSessionFromSavedModel, TensorFlow's C++ loader
+    try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(out.toString(), "serve");
+        TFloat32 x = TFloat32.vectorOf(2f)) {
+      var sig = b.metaGraphDef().getSignatureDefMap().get("serving_default");
+      try (var r = b.session().runner().feed(sig.getInputsMap().get("x").getName(), x)
+          .fetch(sig.getOutputsMap().get("y").getName()).run()) {
+        assertThat(((TFloat32) r.get(0)).getFloat(0)).isCloseTo(5f, within(0.05f));
+      }
+    }
+  }
+
+  @Test
+  void exportWithoutCheckpointOrIntoAFileLeavesNothingBehind() throws Exception {
+    Estimator est = TestModels.linear(dir.resolve("model"), TestModels.quietConfig());
+    var receiver = ServingInputReceivers.raw(Map.of("x", TensorSpec.of(TFloat32.class, -1)));
+    assertThatThrownBy(() -> est.exportSavedModel(dir.resolve("export"), receiver))
+        .hasMessageContaining("Couldn't find trained model");
+    est.train(TestModels.trainInput(null), StepLimit.steps(1));
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    assertThatThrownBy(() -> est.exportSavedModel(file, receiver))
+        .hasMessageContaining("is a file");
+    // a failing receiver: nothing is left in the export base
+    assertThatThrownBy(() -> est.exportSavedModel(dir.resolve("export"),
+        ServingInputReceivers.raw(Map.of("z", TensorSpec.of(TFloat32.class, -1)))))
+        .hasMessageContaining("Feature 'x' is not in the input");
+    if (Files.exists(dir.resolve("export"))) {
+      try (Stream<Path> s = Files.list(dir.resolve("export"))) {
+        assertThat(s).isEmpty();
+      }
+    }
+  }
+}
