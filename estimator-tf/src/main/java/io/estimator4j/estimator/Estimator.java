@@ -232,6 +232,22 @@ public final class Estimator {
     }
   }
 
+  /**
+   * Exports one SavedModel holding a meta graph per mode given (tags train, eval, serve) from a
+   * checkpoint (null: the latest); TRAIN and EVAL receivers must supply labels, e.g.
+   * {@code ServingInputReceivers.rawSupervised}. Java counterpart of
+   * Estimator.experimental_export_all_saved_models.
+   */
+  public Path exportAllSavedModels(Path exportDirBase,
+      Map<ModeKeys, io.estimator4j.estimator.export.ServingInputReceiverFn> receivers,
+      Map<String, Path> assetsExtra, String checkpointPath) {
+    try {
+      return SavedModelExporter.export(this, exportDirBase, receivers, assetsExtra, checkpointPath);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Export to " + exportDirBase + " failed: " + e.getMessage(), e);
+    }
+  }
+
   /** Trainer, Evaluator and Predictor build their graphs through this. */
   ModelGraph buildGraph(
       ModeKeys mode, java.util.function.Function<io.estimator4j.estimator.input.InputContext,

@@ -5,6 +5,7 @@ import io.estimator4j.estimator.export.ServingInputReceiverFn;
 import io.estimator4j.estimator.input.Input;
 import io.estimator4j.export.ExportOutput;
 import io.estimator4j.export.PredictOutput;
+import io.estimator4j.estimator.input.Input;
 import io.estimator4j.export.SavedModelWriter;
 import io.estimator4j.export.SignatureConstants;
 import io.estimator4j.export.Signatures;
@@ -43,6 +44,20 @@ final class SavedModelExporter {
 
   static Path export(Estimator est, Path exportDirBase, ServingInputReceiverFn receiverFn,
       Map<String, Path> assetsExtra, String checkpointPath) throws IOException {
+    return export(est, exportDirBase, Map.of(ModeKeys.PREDICT, receiverFn), assetsExtra,
+        checkpointPath);
+  }
+
+  /**
+   * One SavedModel with a meta graph per mode (tags train, eval, serve), as
+   * experimental_export_all_saved_models; variables come from the first mode in the order TRAIN,
+   * EVAL, PREDICT, whose graph holds them all.
+   */
+  static Path export(Estimator est, Path exportDirBase, Map<ModeKeys, ServingInputReceiverFn> receivers,
+      Map<String, Path> assetsExtra, String checkpointPath) throws IOException {
+    if (receivers.isEmpty()) {
+      throw new IllegalArgumentException("Give at least one mode's input receiver to export");
+    }
     String ckpt = checkpointPath != null ? checkpointPath : est.latestCheckpoint().orElseThrow(
         () -> new IllegalStateException("Couldn't find trained model at " + est.modelDir()
             + ". Fix: train the estimator before exporting, or pass a checkpoint path."));
@@ -56,25 +71,22 @@ final class SavedModelExporter {
             + e.getKey() + ") does not exist");
       }
     }
-    ServingInputReceiver[] receiver = new ServingInputReceiver[1];
-    try (ModelGraph mg = est.buildGraph(ModeKeys.PREDICT, ctx -> {
-          receiver[0] = receiverFn.build(ctx.tf());
-          return Input.featuresOnly(receiver[0].features());
-        });
-        Session session = SessionStarter.start(mg, est.config(), ckpt, null)) {
-      Map<String, SignatureDef> signatures = signatures(mg.spec, receiver[0]);
-      Op mainOp = mainOp(mg);
-      Map<String, Path> assets = assets(mg, session);
-      List<AssetFileDef> assetDefs = new ArrayList<>();
-      assets.forEach((tensor, file) -> assetDefs.add(AssetFileDef.newBuilder()
-          .setFilename(file.getFileName().toString())
-          .setTensorInfo(TensorInfo.newBuilder().setName(tensor)).build()));
-      SavedModelWriter.MetaGraph meta = new SavedModelWriter.MetaGraph(
-          Set.of(SignatureConstants.SERVING_TAG), mg.graph.toGraphDef(), mg.saver.saverDef(),
-          signatures, assetDefs, mainOp == null ? null : mainOp.op().name(), Map.of());
+    List<ModeExport> modes = new ArrayList<>();
+    try {
+      for (ModeKeys mode : List.of(ModeKeys.TRAIN, ModeKeys.EVAL, ModeKeys.PREDICT)) {
+        if (receivers.containsKey(mode)) {
+          modes.add(ModeExport.build(est, mode, receivers.get(mode), ckpt));
+        }
+      }
+      Map<String, Path> assets = new LinkedHashMap<>();
+      for (ModeExport m : modes) {
+        for (Path f : m.assets.values()) {
+          assets.putIfAbsent(f.getFileName().toString(), f);
+        }
+      }
       Path out = SavedModelWriter.exportAtomically(exportDirBase, tmp -> {
         Path vars = Files.createDirectories(tmp.resolve("variables"));
-        mg.saver.save(session, vars.resolve("variables").toString());
+        modes.get(0).mg.saver.save(modes.get(0).session, vars.resolve("variables").toString());
         if (!assets.isEmpty()) {
           Path dir = Files.createDirectories(tmp.resolve("assets"));
           for (Path f : assets.values()) {
@@ -92,10 +104,95 @@ final class SavedModelExporter {
             Files.copy(e.getValue(), dest);
           }
         }
-        SavedModelWriter.writeProto(tmp, List.of(meta));
+        SavedModelWriter.writeProto(tmp, modes.stream().map(ModeExport::metaGraph).toList());
       });
       LOG.info("SavedModel written to: {}", out);
       return out;
+    } finally {
+      modes.forEach(ModeExport::close);
+    }
+  }
+
+  /** One mode's graph and session, restored, with what its meta graph needs. */
+  private static final class ModeExport implements AutoCloseable {
+    final ModeKeys mode;
+    final ModelGraph mg;
+    final Session session;
+    final ServingInputReceiver receiver;
+    final Map<String, Path> assets;
+
+    private ModeExport(ModeKeys mode, ModelGraph mg, Session session, ServingInputReceiver receiver,
+        Map<String, Path> assets) {
+      this.mode = mode;
+      this.mg = mg;
+      this.session = session;
+      this.receiver = receiver;
+      this.assets = assets;
+    }
+
+    static ModeExport build(Estimator est, ModeKeys mode, ServingInputReceiverFn fn, String ckpt) {
+      ServingInputReceiver[] receiver = new ServingInputReceiver[1];
+      ModelGraph mg = est.buildGraph(mode, ctx -> {
+        receiver[0] = fn.build(ctx.tf());
+        if (mode != ModeKeys.PREDICT && receiver[0].labels().isEmpty()) {
+          throw new IllegalArgumentException("Exporting the " + mode + " graph needs labels: use "
+              + "ServingInputReceivers.rawSupervised(...) for that mode");
+        }
+        return new Input(receiver[0].features(), receiver[0].labels());
+      });
+      try {
+        Session session = SessionStarter.start(mg, est.config(), ckpt, null);
+        return new ModeExport(mode, mg, session, receiver[0], assets(mg, session));
+      } catch (RuntimeException e) {
+        mg.close();
+        throw e;
+      }
+    }
+
+    SavedModelWriter.MetaGraph metaGraph() {
+      Map<String, SignatureDef> sigs = mode == ModeKeys.PREDICT
+          ? signatures(mg.spec, receiver) : Map.of(mode.key(), supervisedSignature());
+      Op mainOp = mainOp(mg);
+      List<AssetFileDef> assetDefs = new ArrayList<>();
+      assets.forEach((tensor, file) -> assetDefs.add(AssetFileDef.newBuilder()
+          .setFilename(file.getFileName().toString())
+          .setTensorInfo(TensorInfo.newBuilder().setName(tensor)).build()));
+      Map<String, org.tensorflow.proto.CollectionDef> collections = new LinkedHashMap<>();
+      if (mode == ModeKeys.TRAIN) {
+        collections.put("train_op", org.tensorflow.proto.CollectionDef.newBuilder()
+            .setNodeList(org.tensorflow.proto.CollectionDef.NodeList.newBuilder()
+                .addValue(mg.spec.trainOp().op().name())).build());
+      }
+      String tag = switch (mode) {
+        case TRAIN -> SignatureConstants.TRAINING_TAG;
+        case EVAL -> SignatureConstants.EVAL_TAG;
+        case PREDICT -> SignatureConstants.SERVING_TAG;
+      };
+      return new SavedModelWriter.MetaGraph(Set.of(tag), mg.graph.toGraphDef(),
+          mg.saver.saverDef(), sigs, assetDefs, mainOp == null ? null : mainOp.op().name(),
+          collections);
+    }
+
+    /** SupervisedOutput: loss, predictions/<key>, metrics/<name>/value and update_op. */
+    private SignatureDef supervisedSignature() {
+      SignatureDef.Builder b = SignatureDef.newBuilder().setMethodName(mode == ModeKeys.TRAIN
+          ? "tensorflow/supervised/training" : "tensorflow/supervised/eval");
+      receiver.receiverTensors().forEach((k, t) -> b.putInputs(k, Signatures.tensorInfo(t)));
+      b.putOutputs("loss", Signatures.tensorInfo(mg.spec.loss()));
+      mg.spec.predictions().forEach((k, t) -> b.putOutputs("predictions/" + k, Signatures.tensorInfo(t)));
+      mg.spec.evalMetrics().forEach((k, m) -> {
+        b.putOutputs("metrics/" + k + "/value", Signatures.tensorInfo(m.value()));
+      });
+      return b.build();
+    }
+
+    @Override
+    public void close() {
+      try {
+        session.close();
+      } finally {
+        mg.close();
+      }
     }
   }
 
@@ -137,7 +234,11 @@ final class SavedModelExporter {
 
   /** A NoOp that runs the model's local initialisers (lookup tables), or null if none. */
   private static Op mainOp(ModelGraph mg) {
-    List<Op> inits = mg.context.localInitOps();
+    List<Op> inits = new ArrayList<>(mg.context.localInitOps());
+    if (mg.mode == ModeKeys.EVAL) {
+      mg.spec.evalMetrics().values().forEach(m -> inits.add(m.initializer()));
+      inits.add(mg.lossMetric.initializer());
+    }
     if (inits.isEmpty()) {
       return null;
     }

@@ -63,6 +63,32 @@ class ExportTest {
   }
 
   @Test
+  void exportsTrainEvalAndServeGraphsIntoOneSavedModel() throws Exception {
+    Estimator est = TestModels.linear(dir.resolve("model"), TestModels.quietConfig());
+    est.train(TestModels.trainInput(null), StepLimit.steps(300));
+    var features = Map.of("x", TensorSpec.of(TFloat32.class, -1));
+    var supervised = ServingInputReceivers.rawSupervised(features, TensorSpec.of(TFloat32.class, -1));
+    Path out = est.exportAllSavedModels(dir.resolve("all"), Map.of(
+        ModeKeys.TRAIN, supervised, ModeKeys.EVAL, supervised,
+        ModeKeys.PREDICT, ServingInputReceivers.raw(features)), Map.of(), null);
+    var proto = SavedModelLoader.readProto(out);
+    assertThat(proto.getMetaGraphsList()).extracting(m -> String.join(",", m.getMetaInfoDef().getTagsList()))
+        .containsExactly("train", "eval", "serve");
+    try (LoadedSavedModel m = SavedModelLoader.load(out, Set.of("eval"), null);
+        TFloat32 x = TFloat32.vectorOf(0f, 1f); TFloat32 y = TFloat32.vectorOf(1f, 3f)) {
+      assertThat(m.signature("eval").getMethodName()).isEqualTo("tensorflow/supervised/eval");
+      Map<String, Tensor> r = m.run("eval", Map.of("x", x, "labels", y), java.util.List.of("loss"));
+      try (TFloat32 loss = (TFloat32) r.get("loss")) {
+        // the trained model fits y = 2x + 1, so the squared error is small
+        assertThat(loss.getFloat()).isLessThan(1e-3f);
+      }
+    }
+    try (LoadedSavedModel m = SavedModelLoader.load(out, Set.of("train"), null)) {
+      assertThat(m.metaGraph().getCollectionDefMap()).containsKey("train_op");
+    }
+  }
+
+  @Test
   void exportWithoutCheckpointOrIntoAFileLeavesNothingBehind() throws Exception {
     Estimator est = TestModels.linear(dir.resolve("model"), TestModels.quietConfig());
     var receiver = ServingInputReceivers.raw(Map.of("x", TensorSpec.of(TFloat32.class, -1)));

@@ -49,6 +49,22 @@ public final class ServingInputReceivers {
   }
 
   /**
+   * Placeholders for features and one labels tensor (receiver keys: the feature names and
+   * "labels"), for TRAIN and EVAL exports; tf.estimator's build_raw_supervised_input_receiver_fn.
+   */
+  public static ServingInputReceiverFn rawSupervised(
+      Map<String, TensorSpec> features, TensorSpec labels) {
+    ServingInputReceiverFn raw = raw(features);
+    return tf -> {
+      ServingInputReceiver r = raw.build(tf);
+      Operand<?> l = tf.withName("labels").placeholder(labels.dtype(), Placeholder.shape(labels.shape()));
+      Map<String, Operand<?>> receiver = new LinkedHashMap<>(r.receiverTensors());
+      receiver.put("labels", l);
+      return new ServingInputReceiver(r.features(), receiver, Map.of(), Map.of("labels", l));
+    };
+  }
+
+  /**
    * A single tensor fed as it is: the feature {@code featureName} and the receiver key {@code
    * receiverKey} name the same placeholder.
    */
