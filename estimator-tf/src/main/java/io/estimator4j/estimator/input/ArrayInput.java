@@ -39,11 +39,7 @@ public final class ArrayInput implements InputFn {
 
   private final Map<String, Column> features;
   private final Column labels;
-  private final int batchSize;
-  private final Long numEpochs;
-  private final boolean shuffle;
-  private final int shuffleBuffer;
-  private final Long seed;
+  private final Batching batching;
   private final int rows;
 
   /** One array: its dtype, per-row shape, and a factory of the whole tensor. */
@@ -53,11 +49,7 @@ public final class ArrayInput implements InputFn {
   private ArrayInput(Builder b) {
     this.features = new LinkedHashMap<>(b.features);
     this.labels = b.labels;
-    this.batchSize = b.batchSize;
-    this.numEpochs = b.numEpochs;
-    this.shuffle = b.shuffle;
-    this.shuffleBuffer = b.shuffleBuffer;
-    this.seed = b.seed;
+    this.batching = b.batching();
     this.rows = b.rows;
   }
 
@@ -88,12 +80,7 @@ public final class ArrayInput implements InputFn {
       feeds.put(p, c.tensor());
     }
     Dataset ds = Dataset.fromTensorSlices(tf, components, types);
-    if (shuffle) {
-      ds = Datasets.shuffle(ds, shuffleBuffer, seed != null ? seed : ctx.seed().orElse(null));
-    }
-    ds = Datasets.repeat(ds, numEpochs);
-    ds = ds.batch(batchSize, false);
-    ds = Datasets.prefetch(ds, 1);
+    ds = batching.apply(ctx, ds);
     List<Operand<?>> next = Datasets.iterate(ctx, ds, feeds);
     Map<String, Operand<?>> feats = new LinkedHashMap<>();
     int i = 0;
@@ -113,17 +100,14 @@ public final class ArrayInput implements InputFn {
   }
 
   /** Builder of {@link ArrayInput}. */
-  public static final class Builder {
+  public static final class Builder extends Batching.Builder<Builder> {
     private final Map<String, Column> features = new LinkedHashMap<>();
     private Column labels;
-    private int batchSize = DEFAULT_BATCH_SIZE;
-    private Long numEpochs = 1L;
-    private boolean shuffle = true;
-    private int shuffleBuffer = DEFAULT_QUEUE_CAPACITY;
-    private Long seed;
     private int rows = -1;
 
-    private Builder() {}
+    private Builder() {
+      super(DEFAULT_BATCH_SIZE, DEFAULT_QUEUE_CAPACITY);
+    }
 
     public Builder feature(String name, float[][] values) {
       return add(name, column(name, TFloat32.class, Shape.of(width(name, values)), values.length,
@@ -185,47 +169,16 @@ public final class ArrayInput implements InputFn {
       return checkRows("labels", values.length);
     }
 
-    public Builder batchSize(int batchSize) {
-      this.batchSize = batchSize;
-      return this;
-    }
-
-    /** Passes over the data; null repeats forever (then train needs steps or maxSteps). */
-    public Builder numEpochs(Integer epochs) {
-      this.numEpochs = epochs == null ? null : epochs.longValue();
-      return this;
-    }
-
+    /** Shuffle (with a buffer of 1000 rows, numpy_input_fn's queue_capacity) or keep order. */
     public Builder shuffle(boolean shuffle) {
-      this.shuffle = shuffle;
-      return this;
-    }
-
-    /** Shuffle buffer size, numpy_input_fn's queue_capacity. */
-    public Builder shuffleBuffer(int size) {
-      this.shuffleBuffer = size;
-      return this;
-    }
-
-    public Builder seed(long seed) {
-      this.seed = seed;
-      return this;
+      return shuffleBuffer(shuffle ? DEFAULT_QUEUE_CAPACITY : 0);
     }
 
     public ArrayInput build() {
       if (features.isEmpty()) {
         throw new IllegalArgumentException("ArrayInput needs at least one feature: call feature(...)");
       }
-      if (batchSize <= 0) {
-        throw new IllegalArgumentException("batchSize must be > 0, got " + batchSize);
-      }
-      if (numEpochs != null && numEpochs <= 0) {
-        throw new IllegalArgumentException(
-            "numEpochs must be > 0 or null (forever), got " + numEpochs);
-      }
-      if (shuffleBuffer <= 0) {
-        throw new IllegalArgumentException("shuffleBuffer must be > 0, got " + shuffleBuffer);
-      }
+      batching();
       return new ArrayInput(this);
     }
 

@@ -33,10 +33,7 @@ public final class CsvInput implements InputFn {
   private final String labelColumn;
   private final int skipHeaderLines;
   private final String fieldDelim;
-  private final int batchSize;
-  private final Long numEpochs;
-  private final int shuffleBuffer;
-  private final Long seed;
+  private final Batching batching;
 
   /** A column: name, dtype and default (null = required). */
   private record ColumnDef(String name, Class<? extends TType> type, Object defaultValue) {}
@@ -47,10 +44,7 @@ public final class CsvInput implements InputFn {
     this.labelColumn = b.labelColumn;
     this.skipHeaderLines = b.skipHeaderLines;
     this.fieldDelim = b.fieldDelim;
-    this.batchSize = b.batchSize;
-    this.numEpochs = b.numEpochs;
-    this.shuffleBuffer = b.shuffleBuffer;
-    this.seed = b.seed;
+    this.batching = b.batching();
   }
 
   public static Builder builder(Path... files) {
@@ -72,12 +66,7 @@ public final class CsvInput implements InputFn {
       }
       lines = lines == null ? one : Datasets.concatenate(lines, one);
     }
-    if (shuffleBuffer > 0) {
-      lines = Datasets.shuffle(lines, shuffleBuffer, seed != null ? seed : ctx.seed().orElse(null));
-    }
-    lines = Datasets.repeat(lines, numEpochs);
-    lines = lines.batch(batchSize, false);
-    lines = Datasets.prefetch(lines, 1);
+    lines = batching.apply(ctx, lines);
     @SuppressWarnings("unchecked")
     Operand<TString> batch = (Operand<TString>) Datasets.iterate(ctx, lines).get(0);
     List<Operand<?>> defaults = new ArrayList<>();
@@ -120,18 +109,15 @@ public final class CsvInput implements InputFn {
   }
 
   /** Builder of {@link CsvInput}. Columns are declared in file order. */
-  public static final class Builder {
+  public static final class Builder extends Batching.Builder<Builder> {
     private final List<Path> files;
     private final List<ColumnDef> columns = new ArrayList<>();
     private String labelColumn;
     private int skipHeaderLines;
     private String fieldDelim = ",";
-    private int batchSize = DEFAULT_BATCH_SIZE;
-    private Long numEpochs = 1L;
-    private int shuffleBuffer = DEFAULT_SHUFFLE_BUFFER;
-    private Long seed;
 
     private Builder(List<Path> files) {
+      super(DEFAULT_BATCH_SIZE, DEFAULT_SHUFFLE_BUFFER);
       this.files = List.copyOf(files);
     }
 
@@ -182,27 +168,9 @@ public final class CsvInput implements InputFn {
       return this;
     }
 
-    public Builder batchSize(int batchSize) {
-      this.batchSize = batchSize;
-      return this;
-    }
 
-    /** Passes over the data; null repeats forever. */
-    public Builder numEpochs(Integer epochs) {
-      this.numEpochs = epochs == null ? null : epochs.longValue();
-      return this;
-    }
 
-    /** Shuffle buffer in lines; 0 disables shuffling (e.g. for evaluation). */
-    public Builder shuffleBuffer(int lines) {
-      this.shuffleBuffer = lines;
-      return this;
-    }
 
-    public Builder seed(long seed) {
-      this.seed = seed;
-      return this;
-    }
 
     public CsvInput build() {
       if (files.isEmpty()) {
@@ -224,12 +192,7 @@ public final class CsvInput implements InputFn {
             "Label column '" + labelColumn + "' is not among the columns "
                 + columns.stream().map(ColumnDef::name).toList());
       }
-      if (batchSize <= 0) {
-        throw new IllegalArgumentException("batchSize must be > 0, got " + batchSize);
-      }
-      if (numEpochs != null && numEpochs <= 0) {
-        throw new IllegalArgumentException("numEpochs must be > 0 or null, got " + numEpochs);
-      }
+      batching();
       return new CsvInput(this);
     }
 

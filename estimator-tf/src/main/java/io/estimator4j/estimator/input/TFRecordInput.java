@@ -24,25 +24,20 @@ import org.tensorflow.types.family.TType;
  */
 public final class TFRecordInput implements InputFn {
   public static final int DEFAULT_BATCH_SIZE = 32;
+  public static final int DEFAULT_SHUFFLE_BUFFER = 10_000;
 
   private final List<Path> files;
   private final String compression;
   private final Map<String, FeatureSpec> spec;
   private final String labelKey;
-  private final int batchSize;
-  private final Long numEpochs;
-  private final int shuffleBuffer;
-  private final Long seed;
+  private final Batching batching;
 
   private TFRecordInput(Builder b) {
     this.files = List.copyOf(b.files);
     this.compression = b.compression;
     this.spec = new LinkedHashMap<>(b.spec);
     this.labelKey = b.labelKey;
-    this.batchSize = b.batchSize;
-    this.numEpochs = b.numEpochs;
-    this.shuffleBuffer = b.shuffleBuffer;
-    this.seed = b.seed;
+    this.batching = b.batching();
   }
 
   public static Builder builder(Path... files) {
@@ -73,13 +68,7 @@ public final class TFRecordInput implements InputFn {
     Dataset records =
         Datasets.wrap(tf, variant, List.of(TString.class),
             List.of(org.tensorflow.ndarray.Shape.scalar()));
-    if (shuffleBuffer > 0) {
-      records =
-          Datasets.shuffle(records, shuffleBuffer, seed != null ? seed : ctx.seed().orElse(null));
-    }
-    records = Datasets.repeat(records, numEpochs);
-    records = records.batch(batchSize, false);
-    records = Datasets.prefetch(records, 1);
+    records = batching.apply(ctx, records);
     @SuppressWarnings("unchecked")
     Operand<TString> serialized = (Operand<TString>) Datasets.iterate(ctx, records).get(0);
     Map<String, Operand<?>> all =
@@ -89,17 +78,14 @@ public final class TFRecordInput implements InputFn {
   }
 
   /** Builder of {@link TFRecordInput}. */
-  public static final class Builder {
+  public static final class Builder extends Batching.Builder<Builder> {
     private final List<Path> files;
     private String compression = "";
     private final Map<String, FeatureSpec> spec = new LinkedHashMap<>();
     private String labelKey;
-    private int batchSize = DEFAULT_BATCH_SIZE;
-    private Long numEpochs = 1L;
-    private int shuffleBuffer = 10_000;
-    private Long seed;
 
     private Builder(List<Path> files) {
+      super(DEFAULT_BATCH_SIZE, DEFAULT_SHUFFLE_BUFFER);
       this.files = List.copyOf(files);
     }
 
@@ -129,26 +115,9 @@ public final class TFRecordInput implements InputFn {
       return this;
     }
 
-    public Builder batchSize(int batchSize) {
-      this.batchSize = batchSize;
-      return this;
-    }
 
-    public Builder numEpochs(Integer epochs) {
-      this.numEpochs = epochs == null ? null : epochs.longValue();
-      return this;
-    }
 
-    /** Shuffle buffer in records; 0 disables shuffling. */
-    public Builder shuffleBuffer(int records) {
-      this.shuffleBuffer = records;
-      return this;
-    }
 
-    public Builder seed(long seed) {
-      this.seed = seed;
-      return this;
-    }
 
     public TFRecordInput build() {
       if (files.isEmpty()) {
@@ -167,14 +136,9 @@ public final class TFRecordInput implements InputFn {
         throw new IllegalArgumentException(
             "Label key '" + labelKey + "' is not in the feature spec " + spec.keySet());
       }
-      if (batchSize <= 0) {
-        throw new IllegalArgumentException("batchSize must be > 0, got " + batchSize);
-      }
+      batching();
       // Checked as in ArrayInput and CsvInput: 0 used to yield no data at all and a negative
       // count to repeat forever, both silently.
-      if (numEpochs != null && numEpochs <= 0) {
-        throw new IllegalArgumentException("numEpochs must be > 0 or null, got " + numEpochs);
-      }
       return new TFRecordInput(this);
     }
   }

@@ -456,11 +456,11 @@ class ArrayInputTest {
           .hasMessage("batchSize must be > 0, got 0");
       assertThatThrownBy(() -> ArrayInput.builder().feature("x", ids(2)).numEpochs(0).build())
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("numEpochs must be > 0 or null (forever), got 0");
+          .hasMessageContaining("numEpochs must be > 0 or null, got 0");
       assertThatThrownBy(
               () -> ArrayInput.builder().feature("x", ids(2)).shuffleBuffer(-1).build())
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("shuffleBuffer must be > 0, got -1");
+          .hasMessage("shuffleBuffer must be >= 0 (0 disables shuffling), got -1");
     }
   }
 }
