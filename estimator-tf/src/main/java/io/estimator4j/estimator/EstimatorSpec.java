@@ -2,6 +2,7 @@ package io.estimator4j.estimator;
 
 import io.estimator4j.estimator.hook.SessionRunHook;
 import io.estimator4j.estimator.metrics.Metric;
+import io.estimator4j.export.ExportOutput;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -29,7 +30,7 @@ public final class EstimatorSpec {
   private final Operand<? extends TNumber> loss;
   private final Op trainOp;
   private final Map<String, Metric> evalMetrics;
-  private final Map<String, Object> exportOutputs;
+  private final Map<String, ExportOutput> exportOutputs;
   private final List<SessionRunHook> trainingHooks;
   private final List<SessionRunHook> trainingChiefHooks;
   private final List<SessionRunHook> evaluationHooks;
@@ -77,7 +78,7 @@ public final class EstimatorSpec {
    * Export outputs by signature key (values are {@code io.estimator4j.export} output objects;
    * interpreted by SavedModel export).
    */
-  public Map<String, Object> exportOutputs() {
+  public Map<String, ExportOutput> exportOutputs() {
     return exportOutputs;
   }
 
@@ -104,7 +105,7 @@ public final class EstimatorSpec {
     private Operand<? extends TNumber> loss;
     private Op trainOp;
     private final Map<String, Metric> evalMetrics = new LinkedHashMap<>();
-    private final Map<String, Object> exportOutputs = new LinkedHashMap<>();
+    private final Map<String, ExportOutput> exportOutputs = new LinkedHashMap<>();
     private final List<SessionRunHook> trainingHooks = new ArrayList<>();
     private final List<SessionRunHook> trainingChiefHooks = new ArrayList<>();
     private final List<SessionRunHook> evaluationHooks = new ArrayList<>();
@@ -144,7 +145,8 @@ public final class EstimatorSpec {
       return this;
     }
 
-    public Builder exportOutput(String signatureKey, Object output) {
+    /** Adds the export output of one signature key, e.g. {@code "serving_default"}. */
+    public Builder exportOutput(String signatureKey, ExportOutput output) {
       this.exportOutputs.put(signatureKey, Objects.requireNonNull(output, signatureKey));
       return this;
     }

@@ -198,14 +198,7 @@ final class SavedModelExporter {
 
   /** tf.estimator's signatures: each export output over the receiver and its alternatives. */
   static Map<String, SignatureDef> signatures(EstimatorSpec spec, ServingInputReceiver receiver) {
-    Map<String, ExportOutput> outputs = new LinkedHashMap<>();
-    spec.exportOutputs().forEach((k, v) -> {
-      if (!(v instanceof ExportOutput eo)) {
-        throw new IllegalArgumentException("Export output '" + k + "' must be a "
-            + "ClassificationOutput, RegressionOutput or PredictOutput, got " + v.getClass());
-      }
-      outputs.put(k, eo);
-    });
+    Map<String, ExportOutput> outputs = new LinkedHashMap<>(spec.exportOutputs());
     if (outputs.isEmpty()) {
       outputs.put(SignatureConstants.DEFAULT_SERVING_SIGNATURE_DEF_KEY,
           new PredictOutput(spec.predictions()));

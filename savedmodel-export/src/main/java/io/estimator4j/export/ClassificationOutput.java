@@ -25,7 +25,8 @@ public record ClassificationOutput(Operand<TFloat32> scores, Operand<TString> cl
     }
     if (scores != null && scores.type() != TFloat32.class) {
       throw new IllegalArgumentException(
-          "ClassificationOutput scores must be float32, found " + scores.type().getSimpleName()
+          "ClassificationOutput scores must be float32, found "
+              + scores.type().getSimpleName()
               + ". Fix: cast the scores to float32.");
     }
     if (classes != null && classes.type() != TString.class) {

@@ -25,7 +25,10 @@ public record PredictOutput(Map<String, Operand<?>> outputs) implements ExportOu
           if (k == null || k.isEmpty() || v == null) {
             throw new IllegalArgumentException(
                 "PredictOutput keys must be non-empty strings and values non-null; found key '"
-                    + k + "' -> " + v + ".");
+                    + k
+                    + "' -> "
+                    + v
+                    + ".");
           }
           copy.put(k, v);
         });

@@ -6,8 +6,8 @@ import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The output of a regressor for the {@code tensorflow/serving/regress} method; Java counterpart
- * of tf.estimator.export.RegressionOutput.
+ * The output of a regressor for the {@code tensorflow/serving/regress} method; Java counterpart of
+ * tf.estimator.export.RegressionOutput.
  *
  * @param value float32 predicted values, e.g. {@code [batch, 1]}
  */
@@ -18,7 +18,8 @@ public record RegressionOutput(Operand<TFloat32> value) implements ExportOutput 
     Objects.requireNonNull(value, "value");
     if (value.type() != TFloat32.class) {
       throw new IllegalArgumentException(
-          "RegressionOutput value must be float32, found " + value.type().getSimpleName()
+          "RegressionOutput value must be float32, found "
+              + value.type().getSimpleName()
               + ". Fix: cast the value to float32.");
     }
   }

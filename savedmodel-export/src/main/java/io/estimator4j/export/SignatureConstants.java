@@ -2,8 +2,8 @@ package io.estimator4j.export;
 
 /**
  * SignatureDef keys, method names and input/output keys of TensorFlow Serving, plus the MetaGraph
- * tags; Java counterpart of tf.saved_model.signature_constants and tag_constants, with the signature
- * keys tf.estimator's heads use.
+ * tags; Java counterpart of tf.saved_model.signature_constants and tag_constants, with the
+ * signature keys tf.estimator's heads use.
  */
 public final class SignatureConstants {
   private SignatureConstants() {}

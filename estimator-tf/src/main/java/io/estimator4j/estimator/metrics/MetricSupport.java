@@ -37,11 +37,22 @@ final class MetricSupport {
     return scope.withName(name).variable(Shape.scalar(), TFloat32.class);
   }
 
-  /** Python's {@code metric_variable} reset: one op assigning zero to every accumulator. */
+  /**
+   * A float32 accumulator of {@code size} elements named {@code name}, like {@link #accumulator}.
+   */
+  static Variable<TFloat32> vectorAccumulator(Ops scope, String name, int size) {
+    return scope.withName(name).variable(Shape.of(size), TFloat32.class);
+  }
+
+  /** Python's {@code metric_variable} reset: one op assigning zeros to every accumulator. */
   static Op initializer(Ops scope, List<Variable<TFloat32>> accumulators) {
     List<Op> zeroes = new ArrayList<>();
     for (Variable<TFloat32> v : accumulators) {
-      zeroes.add(scope.assign(v, scope.constant(0f)));
+      Operand<TFloat32> zero =
+          v.shape().numDimensions() == 0
+              ? scope.constant(0f)
+              : scope.zeros(scope.constant(v.shape()), TFloat32.class);
+      zeroes.add(scope.assign(v, zero));
     }
     return scope.withControlDependencies(zeroes).withName("initializer").noOp();
   }

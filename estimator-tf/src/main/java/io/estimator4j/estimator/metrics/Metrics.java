@@ -16,7 +16,8 @@ import org.tensorflow.types.family.TType;
 
 /**
  * Streaming evaluation metrics built as graph ops; Java counterpart of tf.compat.v1.metrics ({@code
- * mean}, {@code accuracy}, {@code mean_squared_error}, {@code precision}, {@code recall}).
+ * mean}, {@code accuracy}, {@code mean_squared_error}, {@code precision}, {@code recall}) and of
+ * tf.keras.metrics.AUC.
  *
  * <p>Each metric lives in the sub-scope {@code name} of {@code tf} (made unique if taken; a path
  * such as {@code prediction/mean} gives nested scopes) and keeps float32 local variables there,
@@ -27,6 +28,9 @@ import org.tensorflow.types.family.TType;
  * values, as in Python.
  */
 public final class Metrics {
+  /** Number of thresholds of tf.keras.metrics.AUC by default. */
+  public static final int DEFAULT_AUC_THRESHOLDS = 200;
+
   private Metrics() {}
 
   /**
@@ -40,23 +44,103 @@ public final class Metrics {
 
   private static Metric meanIn(
       Ops m, Operand<? extends TType> values, Operand<? extends TType> weights) {
-    Variable<TFloat32> total = accumulator(m, "total");
-    Variable<TFloat32> count = accumulator(m, "count");
-    Operand<TFloat32> v = m.dtypes.cast(values, TFloat32.class);
-    Operand<TFloat32> numValues;
-    if (weights == null) {
-      numValues = m.dtypes.cast(m.size(v), TFloat32.class);
-    } else {
-      Operand<TFloat32> w = broadcastWeights(m, weights, v);
-      v = m.math.mul(v, w);
-      numValues = sumAll(m, w);
+    MeanState s = MeanState.create(m, values, weights);
+    Operand<TFloat32> value = m.withName("value").math.divNoNan(s.total(), s.count());
+    Op update = m.withName("update_op").math.divNoNan(s.updateTotal(), s.updateCount());
+    return new Metric(value, update, s.initializer(m), s.variables());
+  }
+
+  /** The accumulators of a weighted mean: {@code total += sum(values·weights); count += ...}. */
+  private record MeanState(
+      Variable<TFloat32> total,
+      Variable<TFloat32> count,
+      Operand<TFloat32> updateTotal,
+      Operand<TFloat32> updateCount) {
+    static MeanState create(
+        Ops m, Operand<? extends TType> values, Operand<? extends TType> weights) {
+      Variable<TFloat32> total = accumulator(m, "total");
+      Variable<TFloat32> count = accumulator(m, "count");
+      Operand<TFloat32> v = m.dtypes.cast(values, TFloat32.class);
+      Operand<TFloat32> numValues;
+      if (weights == null) {
+        numValues = m.dtypes.cast(m.size(v), TFloat32.class);
+      } else {
+        Operand<TFloat32> w = broadcastWeights(m, weights, v);
+        v = m.math.mul(v, w);
+        numValues = sumAll(m, w);
+      }
+      return new MeanState(
+          total, count, m.assignAdd(total, sumAll(m, v)), m.assignAdd(count, numValues));
     }
-    Operand<TFloat32> updateTotal = m.assignAdd(total, sumAll(m, v));
-    Operand<TFloat32> updateCount = m.assignAdd(count, numValues);
-    Operand<TFloat32> value = m.withName("value").math.divNoNan(total, count);
-    Op update = m.withName("update_op").math.divNoNan(updateTotal, updateCount);
-    return new Metric(
-        value, update, MetricSupport.initializer(m, List.of(total, count)), List.of(total, count));
+
+    List<Variable<?>> variables() {
+      return List.of(total, count);
+    }
+
+    Op initializer(Ops m) {
+      return MetricSupport.initializer(m, List.of(total, count));
+    }
+  }
+
+  /**
+   * The accuracy of always predicting the more frequent class of binary {@code labels}: {@code
+   * max(label_mean, 1 - label_mean)} with the weighted label mean, computed from the mean's {@code
+   * total} and {@code count} as tf.estimator's BinaryClassHead does ({@code accuracy_baseline}).
+   */
+  public static Metric accuracyBaseline(
+      Ops tf, String name, Operand<? extends TType> labels, Operand<? extends TType> weights) {
+    Ops m = MetricSupport.scope(tf, name);
+    MeanState s = MeanState.create(m, labels, weights);
+    Operand<TFloat32> value =
+        m.withName("value")
+            .math
+            .divNoNan(m.math.maximum(s.total(), m.math.sub(s.count(), s.total())), s.count());
+    Op update =
+        m.withName("update_op")
+            .math
+            .divNoNan(
+                m.math.maximum(s.updateTotal(), m.math.sub(s.updateCount(), s.updateTotal())),
+                s.updateCount());
+    return new Metric(value, update, s.initializer(m), s.variables());
+  }
+
+  /**
+   * The area under the ROC curve with 200 thresholds, as tf.keras.metrics.AUC() computes it (the
+   * {@code auc} metric of tf.estimator's heads). See {@link #auc(Ops, String, Operand, Operand,
+   * Operand, AucCurve, int)}.
+   */
+  public static Metric auc(
+      Ops tf,
+      String name,
+      Operand<? extends TType> labels,
+      Operand<? extends TType> predictions,
+      Operand<? extends TType> weights) {
+    return auc(tf, name, labels, predictions, weights, AucCurve.ROC, DEFAULT_AUC_THRESHOLDS);
+  }
+
+  /**
+   * The approximate area under a curve; Java counterpart of tf.keras.metrics.AUC with {@code
+   * summation_method='interpolation'} (its default; tf.estimator's heads use it). Labels are cast
+   * to bool (non-zero is positive); predictions, in [0, 1], count as positive at a threshold when
+   * strictly greater than it. Weighted true/false positive/negative counts accumulate at {@code
+   * numThresholds} thresholds {@code [-1e-7, 1/(n-1), ..., (n-2)/(n-1), 1+1e-7]} in the local
+   * variables {@code <name>/true_positives} etc. The ROC area is the trapezoidal rule over (false
+   * positive rate, recall); the PR area uses keras's {@code interpolate_pr_auc} (Davis and Goadrich
+   * interpolation of precision). Both predictions and labels are flattened, so {@code [batch,
+   * n_classes]} multi-label inputs give one micro-averaged AUC.
+   *
+   * @throws IllegalArgumentException if the static shapes are incompatible or {@code numThresholds
+   *     < 2}
+   */
+  public static Metric auc(
+      Ops tf,
+      String name,
+      Operand<? extends TType> labels,
+      Operand<? extends TType> predictions,
+      Operand<? extends TType> weights,
+      AucCurve curve,
+      int numThresholds) {
+    return Auc.create(tf, name, labels, predictions, weights, curve, numThresholds);
   }
 
   /**
