@@ -6,5 +6,5 @@ import picocli.CommandLine.Command;
 @Command(
     name = "sample",
     description = "Run a sample: train, evaluate and predict.",
-    subcommands = {IrisCustomCommand.class})
+    subcommands = {IrisCustomCommand.class, IrisCommand.class, CensusCommand.class})
 final class SampleCommand extends ParentCommand {}

@@ -1,0 +1,137 @@
+package io.estimator4j.estimator.canned;
+
+import io.estimator4j.estimator.ModelFn;
+import io.estimator4j.estimator.head.Head;
+import io.estimator4j.estimator.layers.Activation;
+import io.estimator4j.estimator.optimizer.GradAndVar;
+import io.estimator4j.estimator.optimizer.Optimizer;
+import io.estimator4j.featurecolumn.DenseColumn;
+import io.estimator4j.featurecolumn.FeatureColumn;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+
+/**
+ * Builder of the wide-and-deep canned estimators (DNNLinearCombinedClassifier, -Regressor,
+ * -Estimator): a linear model on the linear columns and a DNN on the dnn columns whose logits add
+ * up; Ftrl at min(0.005, 1/sqrt(#linear columns)) and Adagrad at 0.001 by default, as TensorFlow.
+ */
+public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
+  public static final double DNN_LEARNING_RATE = 0.001;
+  public static final double LINEAR_LEARNING_RATE = 0.005;
+  private List<? extends FeatureColumn> linearColumns = List.of();
+  private List<? extends DenseColumn> dnnColumns = List.of();
+  private int[] hiddenUnits;
+  private Activation activation = Activation.RELU;
+  private Double dropout;
+  private boolean batchNorm;
+  private String sparseCombiner = "sum";
+  private final OptimizerChoice linearOptimizer = new OptimizerChoice("Ftrl",
+      () -> Math.min(LINEAR_LEARNING_RATE, 1.0 / Math.sqrt(Math.max(1, linearColumns.size()))));
+  private final OptimizerChoice dnnOptimizer =
+      new OptimizerChoice("Adagrad", () -> DNN_LEARNING_RATE);
+
+  CombinedBuilder(HeadChoice head) {
+    super(head);
+  }
+
+  public CombinedBuilder linearFeatureColumns(List<? extends FeatureColumn> columns) {
+    this.linearColumns = List.copyOf(columns);
+    return this;
+  }
+
+  public CombinedBuilder dnnFeatureColumns(List<? extends DenseColumn> columns) {
+    this.dnnColumns = List.copyOf(columns);
+    return this;
+  }
+
+  public CombinedBuilder dnnHiddenUnits(int... units) {
+    this.hiddenUnits = units.clone();
+    return this;
+  }
+
+  public CombinedBuilder dnnActivation(Activation activation) {
+    this.activation = activation;
+    return this;
+  }
+
+  public CombinedBuilder dnnDropout(double rate) {
+    this.dropout = rate;
+    return this;
+  }
+
+  public CombinedBuilder batchNorm(boolean batchNorm) {
+    this.batchNorm = batchNorm;
+    return this;
+  }
+
+  public CombinedBuilder linearSparseCombiner(String combiner) {
+    this.sparseCombiner = combiner;
+    return this;
+  }
+
+  public CombinedBuilder linearOptimizer(Optimizer optimizer) {
+    this.linearOptimizer.set(optimizer);
+    return this;
+  }
+
+  public CombinedBuilder linearOptimizer(String name) {
+    this.linearOptimizer.set(name);
+    return this;
+  }
+
+  public CombinedBuilder dnnOptimizer(Optimizer optimizer) {
+    this.dnnOptimizer.set(optimizer);
+    return this;
+  }
+
+  public CombinedBuilder dnnOptimizer(String name) {
+    this.dnnOptimizer.set(name);
+    return this;
+  }
+
+  @Override
+  ModelFn modelFn(Head head) {
+    if (linearColumns.isEmpty() && dnnColumns.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Either linearFeatureColumns or dnnFeatureColumns must be given");
+    }
+    if (!dnnColumns.isEmpty() && (hiddenUnits == null || hiddenUnits.length == 0)) {
+      throw new IllegalArgumentException("dnnHiddenUnits is required when dnnFeatureColumns are given");
+    }
+    List<? extends FeatureColumn> lin = linearColumns;
+    List<? extends DenseColumn> deep = dnnColumns;
+    int[] units = hiddenUnits == null ? new int[0] : hiddenUnits.clone();
+    Activation act = activation;
+    Double drop = dropout;
+    boolean bn = batchNorm;
+    String combiner = sparseCombiner;
+    Optimizer linOpt = linearOptimizer.get();
+    Optimizer dnnOpt = dnnOptimizer.get();
+    return ctx -> {
+      Ops tf = ctx.tf();
+      int dim = head.logitsDimension();
+      Networks.Logits d = deep.isEmpty() ? null
+          : Networks.dnn(ctx, tf, deep, units, act, drop, bn, dim);
+      Networks.Logits l = lin.isEmpty() ? null : Networks.linear(ctx, tf, lin, dim, combiner);
+      var logits = d == null ? l.logits() : l == null ? d.logits()
+          : tf.withName("add").math.add(d.logits(), l.logits());
+      return head.createEstimatorSpec(ctx, logits, loss -> {
+        // one apply per part, then one global step increment, as dnn_linear_combined.py
+        List<Op> ops = new ArrayList<>();
+        if (d != null) {
+          List<GradAndVar<?>> g = dnnOpt.computeGradients(tf, loss, d.trainable());
+          ops.add(dnnOpt.applyGradients(tf, g, null));
+          ops.addAll(d.updates());
+        }
+        if (l != null) {
+          List<GradAndVar<?>> g = linOpt.computeGradients(tf, loss, l.trainable());
+          ops.add(linOpt.applyGradients(tf, g, null));
+        }
+        return tf.withControlDependencies(ops).withName("global_step_increment")
+            .assignAdd(ctx.globalStep(), tf.constant(1L));
+      }, null);
+    };
+  }
+}

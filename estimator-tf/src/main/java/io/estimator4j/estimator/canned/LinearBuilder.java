@@ -1,0 +1,68 @@
+package io.estimator4j.estimator.canned;
+
+import io.estimator4j.estimator.ModelFn;
+import io.estimator4j.estimator.head.Head;
+import io.estimator4j.estimator.optimizer.Optimizer;
+import io.estimator4j.featurecolumn.FeatureColumn;
+import java.util.List;
+import org.tensorflow.op.Ops;
+
+/**
+ * Builder of the linear canned estimators (LinearClassifier, LinearRegressor, LinearEstimator):
+ * feature columns, sparse combiner (sum), and Ftrl at min(0.2, 1/sqrt(#columns)) by default.
+ */
+public final class LinearBuilder extends CannedBuilder<LinearBuilder> {
+  private List<? extends FeatureColumn> columns;
+  private String sparseCombiner = "sum";
+  private final OptimizerChoice optimizer =
+      new OptimizerChoice("Ftrl", () -> Math.min(0.2, 1.0 / Math.sqrt(columnCount())));
+
+  LinearBuilder(HeadChoice head) {
+    super(head);
+  }
+
+  public LinearBuilder featureColumns(List<? extends FeatureColumn> columns) {
+    this.columns = List.copyOf(columns);
+    return this;
+  }
+
+  /** "sum", "mean" or "sqrtn": how a categorical column's several values combine. */
+  public LinearBuilder sparseCombiner(String combiner) {
+    if (!List.of("sum", "mean", "sqrtn").contains(combiner)) {
+      throw new IllegalArgumentException(
+          "sparseCombiner must be sum, mean or sqrtn, got " + combiner);
+    }
+    this.sparseCombiner = combiner;
+    return this;
+  }
+
+  public LinearBuilder optimizer(Optimizer optimizer) {
+    this.optimizer.set(optimizer);
+    return this;
+  }
+
+  public LinearBuilder optimizer(String name) {
+    this.optimizer.set(name);
+    return this;
+  }
+
+  private int columnCount() {
+    return columns == null ? 1 : Math.max(1, columns.size());
+  }
+
+  @Override
+  ModelFn modelFn(Head head) {
+    if (columns == null || columns.isEmpty()) {
+      throw new IllegalArgumentException("featureColumns is required and must not be empty");
+    }
+    List<? extends FeatureColumn> cols = columns;
+    String combiner = sparseCombiner;
+    Optimizer opt = optimizer.get();
+    return ctx -> {
+      Ops tf = ctx.tf();
+      Networks.Logits l = Networks.linear(ctx, tf, cols, head.logitsDimension(), combiner);
+      return head.createEstimatorSpec(ctx, l.logits(),
+          loss -> opt.minimize(tf, loss, l.trainable(), ctx.globalStep()), null);
+    };
+  }
+}
