@@ -1,15 +1,25 @@
 package io.estimator4j.samples;
 
 import io.estimator4j.estimator.Estimator;
+import io.estimator4j.estimator.export.ServingInputReceivers;
+import io.estimator4j.featurecolumn.FeatureColumn;
+import io.estimator4j.featurecolumn.FeatureColumns;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Exports the census model for TF Serving (parsing receiver over tf.Examples). */
+/**
+ * Exports the census model for TF Serving with a parsing receiver over serialized tf.Examples,
+ * so it gets classification, regression and predict signatures (census_main's export_model).
+ */
 final class CensusExport {
   private CensusExport() {}
 
   static Path export(Estimator estimator, Path exportDirBase) {
-    throw new UnsupportedOperationException(
-        "SavedModel export is not available yet (tracked by the SavedModel export issue); "
-            + "run without --export-dir");
+    Census.Columns c = Census.columns();
+    List<FeatureColumn> all = new ArrayList<>(c.wide());
+    all.addAll(c.deep());
+    return estimator.exportSavedModel(exportDirBase,
+        ServingInputReceivers.parsing(FeatureColumns.makeParseExampleSpec(all), null));
   }
 }
