@@ -1,8 +1,16 @@
 package io.estimator4j.cli;
 
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.util.Map;
+import org.tensorflow.exceptions.TensorFlowException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.Help.Ansi.Text;
@@ -11,8 +19,10 @@ import picocli.CommandLine.Help.TextTable;
 import picocli.CommandLine.Model.UsageMessageSpec;
 
 /**
- * Estimator4J's command line, {@code e4j}: runs the samples and, with later issues, SavedModel and
- * Keras tools. Results go to standard output, logs to standard error.
+ * Estimator4J's command line, {@code e4j}: runs the samples, the SavedModel tools and, with later
+ * issues, Keras tools. Results go to standard output, logs to standard error. A failing command
+ * prints one line, {@code "<command>: <what went wrong>"}, on standard error and exits with 1
+ * ({@code --verbose} adds the stack trace); usage errors exit with 2.
  */
 @Command(
     name = "e4j",
@@ -27,6 +37,15 @@ public final class E4j extends ParentCommand {
   /** Width of the command-name column in the command tree of {@code e4j --help}. */
   private static final int MAX_NAME_COLUMN_WIDTH = 30;
 
+  /** Exit code of a command that failed (usage errors exit with 2). */
+  static final int EXIT_FAILURE = 1;
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "On errors, print the stack trace as well as the message.")
+  private boolean verbose;
+
   /** Runs the command line and exits with its exit code (0 ok, 1 failure, 2 usage error). */
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
@@ -39,7 +58,44 @@ public final class E4j extends ParentCommand {
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new E4j());
     cli.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, E4j::commandTree);
+    cli.setExecutionExceptionHandler(E4j::handleError);
     return cli;
+  }
+
+  /** Prints a failed command's error as one line (plus the stack trace with --verbose). */
+  private static int handleError(Exception ex, CommandLine command, ParseResult parsed) {
+    PrintWriter err = command.getErr();
+    err.println(command.getCommandSpec().qualifiedName() + ": " + oneLine(ex));
+    if (verbose(parsed)) {
+      ex.printStackTrace(err);
+    }
+    err.flush();
+    return EXIT_FAILURE;
+  }
+
+  private static boolean verbose(ParseResult parsed) {
+    for (ParseResult r = parsed; r != null; r = r.hasSubcommand() ? r.subcommand() : null) {
+      if (r.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The first line of an exception's message, saying what kind of problem it is if needed. */
+  static String oneLine(Throwable ex) {
+    Throwable e = ex instanceof UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
+    String message;
+    if (e instanceof FileSystemException f && f.getReason() == null) {
+      String what = e instanceof NoSuchFileException ? "No such file or directory"
+          : e instanceof AccessDeniedException ? "Permission denied" : e.getClass().getSimpleName();
+      message = what + ": " + f.getFile();
+    } else if (e instanceof TensorFlowException) {
+      message = "TensorFlow " + e.getClass().getSimpleName() + ": " + e.getMessage();
+    } else {
+      message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+    return message.strip().lines().findFirst().orElse(e.getClass().getSimpleName());
   }
 
   /** Renders the subcommands of {@code help} and their subcommands, indented by depth. */

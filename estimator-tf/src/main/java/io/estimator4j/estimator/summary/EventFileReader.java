@@ -2,6 +2,8 @@ package io.estimator4j.estimator.summary;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.estimator4j.tfrecord.TFRecordReader;
+import io.estimator4j.tfrecord.TFRecords;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

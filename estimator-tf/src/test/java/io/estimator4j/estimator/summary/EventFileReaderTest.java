@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.estimator4j.tfrecord.TFRecords;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

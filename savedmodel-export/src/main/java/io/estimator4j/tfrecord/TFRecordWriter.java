@@ -1,4 +1,4 @@
-package io.estimator4j.estimator.summary;
+package io.estimator4j.tfrecord;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package io.estimator4j.estimator.summary;
+package io.estimator4j.tfrecord;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,0 +1,87 @@
+package io.estimator4j.cli;
+
+import io.estimator4j.export.SavedModelLoader;
+import io.estimator4j.export.ServingCheck;
+import io.estimator4j.export.ServingCheck.Outcome;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import org.tensorflow.proto.MetaGraphDef;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code e4j saved-model check}: which TF Serving API accepts each signature, and why not. */
+@Command(
+    name = "check",
+    description = {
+      "Check each signature against TF Serving's Predict, Classify and Regress APIs.",
+      "Prints one line per signature and API: OK, or NOT OK with the reasons. Method names are"
+          + " checked as tensorflow_model_server --enable_signature_method_name_check=true does,"
+          + " so an OK holds under either setting. Exits with 1 when some signature is accepted"
+          + " by no API."
+    })
+final class SavedModelCheckCommand implements Callable<Integer> {
+
+  @Spec private CommandSpec spec;
+
+  @Parameters(
+      index = "0",
+      paramLabel = "DIR",
+      description = "SavedModel directory (holds saved_model.pb).")
+  private Path dir;
+
+  @Option(
+      names = {"--tag-set", "--tag_set"},
+      paramLabel = "TAGS",
+      defaultValue = "serve",
+      description = "Tags of the MetaGraph to check, comma-separated (default: ${DEFAULT-VALUE}).")
+  private String tagSet;
+
+  @Option(
+      names = "--no-method-name-check",
+      description = "Check as tensorflow_model_server does by default"
+          + " (--enable_signature_method_name_check=false): a method name that does not match the"
+          + " API is noted, not refused. TF2 exports record every signature as predict.")
+  private boolean noMethodNameCheck;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    MetaGraphDef meta = SavedModelLoader.metaGraph(
+        SavedModelLoader.readProto(dir), dir, SavedModelShowCommand.parseTags(tagSet));
+    List<Outcome> outcomes = ServingCheck.check(meta, !noMethodNameCheck);
+    int width = outcomes.stream().mapToInt(o -> o.signature().length()).max().orElse(0);
+    Set<String> served = new TreeSet<>();
+    Set<String> all = new TreeSet<>();
+    for (Outcome o : outcomes) {
+      all.add(o.signature());
+      if (o.ok()) {
+        served.add(o.signature());
+      }
+      out.println(String.format("%-" + width + "s  %-8s  %s", o.signature(),
+          o.api().displayName(), line(o)));
+    }
+    out.flush();
+    all.removeAll(served);
+    if (!all.isEmpty()) {
+      spec.commandLine().getErr().println(spec.qualifiedName() + ": no TF Serving API accepts"
+          + " signature(s) " + all + ".");
+      return 1;
+    }
+    return 0;
+  }
+
+  static String line(Outcome o) {
+    if (o.ok()) {
+      return o.notes().isEmpty() ? "OK" : "OK (note: " + String.join("; ", o.notes()) + ")";
+    }
+    return "NOT OK: " + String.join("; ", o.reasons());
+  }
+}
