@@ -78,10 +78,14 @@ public final class Census {
 
   /** census_main.build_estimator with TensorFlow's default optimizers. */
   public static Estimator estimator(Model model, Path modelDir, long seed) {
+    return estimator(model, RunConfig.builder().modelDir(modelDir).randomSeed(seed)
+        .saveCheckpointsSecs(600).logStepCountSteps(1000).build());
+  }
+
+  /** The model with a given run configuration. */
+  public static Estimator estimator(Model model, RunConfig config) {
     Columns c = columns();
     int[] hidden = {100, 75, 50, 25};
-    RunConfig config = RunConfig.builder().modelDir(modelDir).randomSeed(seed)
-        .saveCheckpointsSecs(600).logStepCountSteps(1000).build();
     return switch (model) {
       case WIDE -> LinearClassifier.builder().featureColumns(c.wide()).config(config)
           .lossReduction(REDUCTION).build();

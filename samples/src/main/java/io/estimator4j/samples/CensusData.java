@@ -87,7 +87,7 @@ public final class CensusData {
    * The census input: int32 numeric columns (default 0), string categorical columns (default
    * ""), label 1 for ">50K" else 0. Training shuffles with a buffer of the whole training set.
    */
-  public static InputFn input(Path file, boolean training, int epochs, int batchSize, long seed) {
+  public static InputFn input(Path file, boolean training, Integer epochs, int batchSize, long seed) {
     CsvInput.Builder b = CsvInput.builder(file).batchSize(batchSize).numEpochs(epochs)
         .labelColumn(LABEL);
     for (String c : COLUMNS) {
