@@ -83,6 +83,8 @@ final class Networks {
         tf.withSubScope("linear").withSubScope("linear_model"), tc, columns, units, sparseCombiner)
         .logits();
     state.tableInitializers().forEach(ctx::addLocalInitOp);
+    // lookups through tables can lose the static shape; heads check it: restore [batch, units]
+    logits = tf.reshape(logits, tf.constant(new long[] {-1, units}));
     return new Logits(logits, new ArrayList<>(state.trainableVariables()), List.of());
   }
 }
