@@ -89,6 +89,24 @@ class ExportTest {
   }
 
   @Test
+  void receiverAlternativesAndAssetsExtraAreExported() throws Exception {
+    Estimator est = TestModels.linear(dir.resolve("model"), TestModels.quietConfig());
+    est.train(TestModels.trainInput(null), StepLimit.steps(100));
+    Path extra = Files.writeString(dir.resolve("notes.txt"), "trained on y = 2x + 1");
+    var raw = ServingInputReceivers.raw(Map.of("x", TensorSpec.of(TFloat32.class, -1)));
+    Path out = est.exportSavedModel(dir.resolve("export"), tf -> {
+      var r = raw.build(tf);
+      // a second way to feed the same feature: a placeholder named "x_alt" under key "value"
+      return r.withAlternative("alt", Map.of("value", r.features().get("x")));
+    }, Map.of("docs/notes.txt", extra), null);
+    assertThat(out.resolve("assets.extra/docs/notes.txt")).hasContent("trained on y = 2x + 1");
+    try (LoadedSavedModel m = SavedModelLoader.load(out, Set.of("serve"), null)) {
+      assertThat(m.signatures()).containsKeys("serving_default", "alt:serving_default");
+      assertThat(m.signature("alt:serving_default").getInputsMap()).containsOnlyKeys("value");
+    }
+  }
+
+  @Test
   void exportWithoutCheckpointOrIntoAFileLeavesNothingBehind() throws Exception {
     Estimator est = TestModels.linear(dir.resolve("model"), TestModels.quietConfig());
     var receiver = ServingInputReceivers.raw(Map.of("x", TensorSpec.of(TFloat32.class, -1)));

@@ -31,7 +31,12 @@ import picocli.CommandLine.Model.UsageMessageSpec;
     mixinStandardHelpOptions = true,
     version = "0.1.0",
     description = "Estimator4J's command line: tf.estimator for Java on tensorflow-java.",
-    subcommands = {SampleCommand.class, SavedModelCommand.class, KerasCommand.class})
+    subcommands = {
+      SampleCommand.class,
+      BenchCommand.class,
+      SavedModelCommand.class,
+      KerasCommand.class
+    })
 public final class E4j extends ParentCommand {
 
   /** Width of the command-name column in the command tree of {@code e4j --help}. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
@@ -32,8 +33,9 @@ class E4jTest {
         .contains("saved-model")
         .contains("keras");
     assertThat(out.toString()).containsPattern("\n  saved-model .*\n(.*\n)?    show .*\n    run ");
-    // iris-custom sits under sample, indented one level deeper.
+    // iris-custom sits under sample, train and predict under bench, one level deeper.
     assertThat(out.toString()).containsPattern("\n  sample .*\n    iris-custom ");
+    assertThat(out.toString()).containsPattern("\n  bench .*\n    train .*\n    predict ");
   }
 
   @Test
@@ -53,6 +55,32 @@ class E4jTest {
   void parentCommandWithoutSubcommandNamesTheChoices() {
     assertThat(execute("sample")).isEqualTo(2);
     assertThat(err.toString()).contains("Missing command: expected one of iris-custom");
+  }
+
+  @Test
+  void benchWithoutSubcommandNamesTheBenchmarks() {
+    assertThat(execute("bench")).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing command: expected one of train, predict");
+  }
+
+  @Test
+  void benchTrainOptionsParse() {
+    ParseResult top = E4j.commandLine()
+        .parseArgs("bench", "train", "--steps", "50", "--repeats", "5", "--model", "small");
+    ParseResult train = top.subcommand().subcommand();
+    assertThat(train.commandSpec().name()).isEqualTo("train");
+    assertThat(train.matchedOptionValue("--steps", 0L)).isEqualTo(50L);
+    assertThat(train.matchedOptionValue("--repeats", 0)).isEqualTo(5);
+    assertThat(train.matchedOptionValue("--model", List.of())).containsExactly("small");
+  }
+
+  @Test
+  void benchTrainRejectsBadOptionsBeforeRunning() {
+    assertThat(execute("bench", "train", "--steps", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("steps, repeats and warmup must be > 0, got steps=0");
+    assertThat(execute("bench", "train", "--model", "large")).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("Unknown benchmark model 'large'; expected tiny, small or medium.");
   }
 
   @Test

@@ -1,0 +1,62 @@
+package io.estimator4j.cli;
+
+import io.estimator4j.samples.bench.PredictBenchmark;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code e4j bench predict}: runs {@link PredictBenchmark}. */
+@Command(
+    name = "predict",
+    description = {
+      "Latency of a warm Predictor against Estimator.predict.",
+      "Estimator.predict builds a graph and restores the checkpoint on every call.",
+      "Trains the iris model briefly in a temporary model_dir first. Prints a Markdown table."
+    })
+final class BenchPredictCommand implements Callable<Integer> {
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--calls",
+      paramLabel = "N",
+      defaultValue = "" + PredictBenchmark.DEFAULT_CALLS,
+      description = "Timed Predictor calls per batch size (default: ${DEFAULT-VALUE}).")
+  private int calls;
+
+  @Option(
+      names = "--warmup",
+      paramLabel = "W",
+      defaultValue = "" + PredictBenchmark.DEFAULT_WARMUP,
+      description = "Untimed Predictor calls before them (default: ${DEFAULT-VALUE}).")
+  private int warmup;
+
+  @Option(
+      names = "--predict-calls",
+      paramLabel = "N",
+      defaultValue = "" + PredictBenchmark.DEFAULT_PREDICT_CALLS,
+      description = "Timed Estimator.predict calls (default: ${DEFAULT-VALUE}).")
+  private int predictCalls;
+
+  @Option(
+      names = "--train-steps",
+      paramLabel = "N",
+      defaultValue = "" + PredictBenchmark.DEFAULT_TRAIN_STEPS,
+      description = "Training steps before measuring (default: ${DEFAULT-VALUE}).")
+  private int trainSteps;
+
+  @Override
+  public Integer call() {
+    PredictBenchmark.Options options;
+    try {
+      options = new PredictBenchmark.Options(calls, warmup, predictCalls, trainSteps);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    PredictBenchmark.run(options, System.out);
+    return 0;
+  }
+}

@@ -1,0 +1,69 @@
+package io.estimator4j.cli;
+
+import io.estimator4j.samples.bench.BenchModel;
+import io.estimator4j.samples.bench.TrainBenchmark;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code e4j bench train}: runs {@link TrainBenchmark}. */
+@Command(
+    name = "train",
+    description = {
+      "Steps/sec of Estimator.train against a raw Session loop.",
+      "Both sides run the same graph on the same synthetic data.",
+      "Models: small (4 -> 10 -> 10 -> 3, batch 100), medium (100 -> 512 -> 512 -> 10,"
+          + " batch 256) and, on request, tiny (4 -> 3, batch 1: mostly session overhead)."
+          + " Prints a Markdown table per model."
+    })
+final class BenchTrainCommand implements Callable<Integer> {
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--steps",
+      paramLabel = "N",
+      defaultValue = "" + TrainBenchmark.DEFAULT_STEPS,
+      description = "Timed steps per run (default: ${DEFAULT-VALUE}).")
+  private long steps;
+
+  @Option(
+      names = "--repeats",
+      paramLabel = "R",
+      defaultValue = "" + TrainBenchmark.DEFAULT_REPEATS,
+      description = "Runs per loop; the median is reported (default: ${DEFAULT-VALUE}).")
+  private int repeats;
+
+  @Option(
+      names = "--warmup",
+      paramLabel = "W",
+      defaultValue = "" + TrainBenchmark.DEFAULT_WARMUP,
+      description = "Untimed steps before the timed ones (default: ${DEFAULT-VALUE}).")
+  private long warmup;
+
+  @Option(
+      names = "--model",
+      paramLabel = "NAME",
+      split = ",",
+      defaultValue = "small,medium",
+      description = "Models to run, comma-separated: tiny, small, medium"
+          + " (default: ${DEFAULT-VALUE}).")
+  private List<String> models;
+
+  @Override
+  public Integer call() {
+    TrainBenchmark.Options options;
+    try {
+      options = new TrainBenchmark.Options(
+          steps, repeats, warmup, models.stream().map(BenchModel::named).toList());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    TrainBenchmark.run(options, System.out);
+    return 0;
+  }
+}
