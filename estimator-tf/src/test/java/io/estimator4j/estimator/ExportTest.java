@@ -107,6 +107,21 @@ class ExportTest {
   }
 
   @Test
+  void singleTensorReceiverFeedsTheFeatureAsItIs() throws Exception {
+    Estimator est = TestModels.linear(dir.resolve("model"), TestModels.quietConfig());
+    est.train(TestModels.trainInput(null), StepLimit.steps(300));
+    Path out = est.exportSavedModel(dir.resolve("export"),
+        ServingInputReceivers.tensor("x", "input", TensorSpec.of(TFloat32.class, -1)));
+    try (LoadedSavedModel m = SavedModelLoader.load(out, Set.of("serve"), null);
+        TFloat32 x = TFloat32.vectorOf(3f)) {
+      assertThat(m.signature("serving_default").getInputsMap()).containsOnlyKeys("input");
+      try (TFloat32 y = (TFloat32) m.run("serving_default", Map.of("input", x)).get("y")) {
+        assertThat(y.getFloat(0)).isCloseTo(7f, within(0.05f)); // 2 * 3 + 1
+      }
+    }
+  }
+
+  @Test
   void exportWithoutCheckpointOrIntoAFileLeavesNothingBehind() throws Exception {
     Estimator est = TestModels.linear(dir.resolve("model"), TestModels.quietConfig());
     var receiver = ServingInputReceivers.raw(Map.of("x", TensorSpec.of(TFloat32.class, -1)));
