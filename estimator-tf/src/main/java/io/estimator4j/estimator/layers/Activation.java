@@ -64,6 +64,35 @@ public interface Activation {
   Activation LEAKY_RELU = leakyRelu(0.2f);
 
   /**
+   * {@code hard_sigmoid} as Keras 2 and tf.keras define it: clip(0.2 * x + 0.5, 0, 1). (Keras 3
+   * changed the slope: see {@link #HARD_SIGMOID_KERAS3}.)
+   */
+  Activation HARD_SIGMOID =
+      new NamedActivation(
+          "hard_sigmoid",
+          (tf, x) -> {
+            Ops h = tf.withSubScope("hard_sigmoid");
+            Operand<TFloat32> y = h.math.add(h.math.mul(x, h.constant(0.2f)), h.constant(0.5f));
+            return h.clipByValue(y, h.constant(0f), h.constant(1f));
+          });
+
+  /** {@code hard_sigmoid} as Keras 3 defines it: relu6(x + 3) / 6. */
+  Activation HARD_SIGMOID_KERAS3 = new NamedActivation("hard_sigmoid", Activation::hardSigmoid3);
+
+  /** {@code hard_silu} (also {@code hard_swish}, Keras 3): x * relu6(x + 3) / 6. */
+  Activation HARD_SILU =
+      new NamedActivation("hard_silu", (tf, x) -> tf.math.mul(x, hardSigmoid3(tf, x)));
+
+  /** {@code mish}: x * tanh(softplus(x)). */
+  Activation MISH =
+      new NamedActivation("mish", (tf, x) -> tf.math.mul(x, tf.math.tanh(tf.math.softplus(x))));
+
+  /** {@code log_sigmoid}: -softplus(-x). */
+  Activation LOG_SIGMOID =
+      new NamedActivation(
+          "log_sigmoid", (tf, x) -> tf.math.neg(tf.math.softplus(tf.math.neg(x))));
+
+  /**
    * Applies the activation to {@code x}.
    *
    * @param tf the scope the ops go in
@@ -80,7 +109,7 @@ public interface Activation {
 
   /**
    * Returns the activation Keras names {@code name} ({@code "relu"}, {@code "sigmoid"}, ...; {@code
-   * null} or {@code "linear"} give {@link #LINEAR}).
+   * null} or {@code "linear"} give {@link #LINEAR}). {@code hard_sigmoid} is the Keras 2 one.
    *
    * @throws IllegalArgumentException for an unknown name, listing the known ones
    */
@@ -105,17 +134,27 @@ public interface Activation {
           EXPONENTIAL,
           SWISH,
           GELU,
-          LEAKY_RELU
+          LEAKY_RELU,
+          HARD_SIGMOID,
+          HARD_SILU,
+          MISH,
+          LOG_SIGMOID
         }) {
       known.put(a.toString(), a);
     }
     known.put("silu", SWISH);
+    known.put("hard_swish", HARD_SILU);
     Activation found = known.get(name);
     if (found == null) {
       throw new IllegalArgumentException(
           "Unknown activation '" + name + "'. Expected one of " + known.keySet() + ".");
     }
     return found;
+  }
+
+  private static Operand<TFloat32> hardSigmoid3(Ops tf, Operand<TFloat32> x) {
+    Ops h = tf.withSubScope("hard_sigmoid");
+    return h.math.div(h.nn.relu6(h.math.add(x, h.constant(3f))), h.constant(6f));
   }
 
   private static Operand<TFloat32> gelu(Ops tf, Operand<TFloat32> x) {

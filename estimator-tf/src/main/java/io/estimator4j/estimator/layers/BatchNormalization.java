@@ -34,6 +34,67 @@ public final class BatchNormalization {
   public record Result(
       Operand<TFloat32> output, List<Variable<TFloat32>> trainableVariables, List<Op> updates) {}
 
+  /**
+   * Inference with given statistics, as tf.nn.batch_normalization computes it: {@code x * inv +
+   * (beta - mean * inv)} with {@code inv = gamma / sqrt(variance + epsilon)}; the parameters (of
+   * the size of axis {@code axis}) are broadcast along that axis. What tf.keras's
+   * BatchNormalization computes outside training.
+   *
+   * @param gamma the scale, or null for none ({@code scale=False})
+   * @param beta the offset, or null for none ({@code center=False})
+   */
+  public static Operand<TFloat32> normalize(
+      Ops tf,
+      Operand<TFloat32> x,
+      int axis,
+      Operand<TFloat32> gamma,
+      Operand<TFloat32> beta,
+      Operand<TFloat32> mean,
+      Operand<TFloat32> variance,
+      float epsilon) {
+    int rank = Tensors.rank(x, "BatchNormalization");
+    int a = Tensors.axis(axis, rank);
+    Operand<TFloat32> inv = tf.math.rsqrt(tf.math.add(variance, tf.constant(epsilon)));
+    if (gamma != null) {
+      inv = tf.math.mul(inv, gamma);
+    }
+    Operand<TFloat32> shift =
+        beta != null
+            ? tf.math.sub(beta, tf.math.mul(mean, inv))
+            : tf.math.neg(tf.math.mul(mean, inv));
+    if (a != rank - 1) {
+      long[] shape = new long[rank];
+      java.util.Arrays.fill(shape, 1);
+      shape[a] = -1;
+      inv = tf.reshape(inv, tf.constant(shape));
+      shift = tf.reshape(shift, tf.constant(shape));
+    }
+    return tf.math.add(tf.math.mul(x, inv), shift);
+  }
+
+  /**
+   * Keras's BatchNormalization at inference over axis {@code axis}, asking {@code weights} for
+   * gamma (if {@code scale}), beta (if {@code center}), moving_mean and moving_variance, in that
+   * order.
+   */
+  public Operand<TFloat32> applyInference(
+      Ops scope, Operand<TFloat32> x, int axis, boolean center, boolean scale, Weights weights,
+      Initializer gammaInit, Initializer betaInit, Initializer meanInit, Initializer varianceInit) {
+    int rank = Tensors.rank(x, "BatchNormalization");
+    long n = x.shape().get(Tensors.axis(axis, rank));
+    if (n < 0) {
+      throw new IllegalArgumentException(
+          "BatchNormalization needs the size of axis " + axis + " to be known; found shape "
+              + x.shape() + ".");
+    }
+    Shape s = Shape.of(n);
+    Operand<TFloat32> gamma = scale ? weights.get(scope, "gamma", s, gammaInit, true) : null;
+    Operand<TFloat32> beta = center ? weights.get(scope, "beta", s, betaInit, true) : null;
+    Operand<TFloat32> mean = weights.get(scope, "moving_mean", s, meanInit, false);
+    Operand<TFloat32> var = weights.get(scope, "moving_variance", s, varianceInit, false);
+    return normalize(scope, x, axis, gamma, beta, mean, var, epsilon);
+  }
+
   /** Applies the layer; variables go under {@code scope} (e.g. dnn/hiddenlayer_0/batchnorm_0). */
   public Result apply(Ops scope, Operand<TFloat32> x, boolean training) {
     long n = x.shape().get(x.shape().numDimensions() - 1);

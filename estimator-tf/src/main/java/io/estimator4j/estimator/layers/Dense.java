@@ -76,20 +76,7 @@ public final class Dense {
    *     already holds a kernel
    */
   public DenseLayer apply(Ops scopeOps, Operand<TFloat32> input) {
-    Shape inShape = input.shape();
-    if (inShape.isUnknown() || inShape.numDimensions() < 2) {
-      throw new IllegalArgumentException(
-          "Dense expects an input of rank 2 or more ([batch, ..., features]); found shape "
-              + inShape
-              + ". Reshape the input or give it a static rank.");
-    }
-    long inputDim = inShape.get(inShape.numDimensions() - 1);
-    if (inputDim == Shape.UNKNOWN_SIZE) {
-      throw new IllegalArgumentException(
-          "The last dimension of the inputs to a Dense layer should be defined; found shape "
-              + inShape
-              + ". Give the input a static last dimension (e.g. with tf.ensureShape or reshape).");
-    }
+    long inputDim = inputDim(input);
     Variable<TFloat32> kernel =
         Names.globalVariable(
             scopeOps, "kernel", init -> kernelInitializer.create(init, Shape.of(inputDim, units)));
@@ -105,6 +92,45 @@ public final class Dense {
       outputs = scopeOps.nn.biasAdd(outputs, Names.read(scopeOps, bias.get()));
     }
     return new DenseLayer(activation.apply(scopeOps, outputs), kernel, bias);
+  }
+
+  /**
+   * Builds the layer on {@code input}, asking {@code weights} for {@code kernel} {@code [input_dim,
+   * units]} and {@code bias} {@code [units]} (Keras's order); for restored or constant weights,
+   * e.g. a Keras model's.
+   *
+   * @return the activated output, shape {@code [..., units]}
+   * @throws IllegalArgumentException if the input's rank or last dimension is unknown
+   */
+  public Operand<TFloat32> apply(Ops scopeOps, Operand<TFloat32> input, Weights weights) {
+    long inputDim = inputDim(input);
+    Operand<TFloat32> kernel =
+        weights.get(scopeOps, "kernel", Shape.of(inputDim, units), kernelInitializer, true);
+    Operand<TFloat32> outputs = matMul(scopeOps, input, kernel, inputDim);
+    if (useBias) {
+      outputs =
+          scopeOps.nn.biasAdd(
+              outputs, weights.get(scopeOps, "bias", Shape.of(units), biasInitializer, true));
+    }
+    return activation.apply(scopeOps, outputs);
+  }
+
+  private static long inputDim(Operand<TFloat32> input) {
+    Shape inShape = input.shape();
+    if (inShape.isUnknown() || inShape.numDimensions() < 2) {
+      throw new IllegalArgumentException(
+          "Dense expects an input of rank 2 or more ([batch, ..., features]); found shape "
+              + inShape
+              + ". Reshape the input or give it a static rank.");
+    }
+    long inputDim = inShape.get(inShape.numDimensions() - 1);
+    if (inputDim == Shape.UNKNOWN_SIZE) {
+      throw new IllegalArgumentException(
+          "The last dimension of the inputs to a Dense layer should be defined; found shape "
+              + inShape
+              + ". Give the input a static last dimension (e.g. with tf.ensureShape or reshape).");
+    }
+    return inputDim;
   }
 
   /** MatMul for rank 2; for higher ranks flatten to [-1, in], multiply, restore [..., units]. */

@@ -6,6 +6,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.math.Add;
+import org.tensorflow.op.random.RandomStandardNormal;
 import org.tensorflow.op.random.RandomUniform;
 import org.tensorflow.op.random.TruncatedNormal;
 import org.tensorflow.types.TFloat32;
@@ -119,6 +120,140 @@ public final class Initializers {
               TruncatedNormal.seed2(opSeed(seed)));
       Operand<TFloat32> scaled = t.withName("mul").math.mul(unit, scale);
       return Add.create(Names.exact(tf.scope(), parentOf(dims)), scaled, mean);
+    };
+  }
+
+  /** {@code RandomUniform(minval, maxval, seed)}: uniform in [min, max). */
+  public static Initializer randomUniform(float min, float max, Long seed) {
+    return (tf, shape) -> {
+      Operand<TFloat32> unit =
+          tf.random.randomUniform(
+              tf.constant(checkDefined(shape).asArray()),
+              TFloat32.class,
+              RandomUniform.seed(graphSeed(seed)),
+              RandomUniform.seed2(opSeed(seed)));
+      return tf.math.add(tf.math.mul(unit, tf.constant(max - min)), tf.constant(min));
+    };
+  }
+
+  /** {@code RandomNormal(mean, stddev, seed)}. */
+  public static Initializer randomNormal(float mean, float stddev, Long seed) {
+    return (tf, shape) -> {
+      Operand<TFloat32> unit =
+          tf.random.randomStandardNormal(
+              tf.constant(checkDefined(shape).asArray()),
+              TFloat32.class,
+              RandomStandardNormal.seed(graphSeed(seed)),
+              RandomStandardNormal.seed2(opSeed(seed)));
+      return tf.math.add(tf.math.mul(unit, tf.constant(stddev)), tf.constant(mean));
+    };
+  }
+
+  /** {@code TruncatedNormal(mean, stddev, seed)}: normal values redrawn beyond two stddevs. */
+  public static Initializer truncatedNormal(float mean, float stddev, Long seed) {
+    return (tf, shape) -> {
+      Operand<TFloat32> unit =
+          tf.random.truncatedNormal(
+              tf.constant(checkDefined(shape).asArray()),
+              TFloat32.class,
+              TruncatedNormal.seed(graphSeed(seed)),
+              TruncatedNormal.seed2(opSeed(seed)));
+      return tf.math.add(tf.math.mul(unit, tf.constant(stddev)), tf.constant(mean));
+    };
+  }
+
+  /**
+   * {@code VarianceScaling(scale, mode, distribution, seed)}, which also gives he_*, lecun_* and
+   * glorot_*: scale / n with n = fan_in, fan_out or their mean ({@code mode}), then a truncated
+   * normal ({@code truncated_normal}, or Keras 2.0's {@code normal}), a normal ({@code
+   * untruncated_normal}) or a uniform ({@code uniform}) of that variance.
+   */
+  public static Initializer varianceScaling(
+      double scale, String mode, String distribution, Long seed) {
+    return (tf, shape) -> {
+      double[] fans = fans(shape);
+      double n =
+          switch (mode) {
+            case "fan_in" -> fans[0];
+            case "fan_out" -> fans[1];
+            case "fan_avg" -> (fans[0] + fans[1]) / 2.0;
+            default ->
+                throw new IllegalArgumentException(
+                    "Unknown VarianceScaling mode '" + mode
+                        + "'. Expected fan_in, fan_out or fan_avg.");
+          };
+      double s = scale / Math.max(1.0, n);
+      return switch (distribution) {
+        case "truncated_normal", "normal" ->
+            truncatedNormal(0f, (float) (Math.sqrt(s) / TRUNCATED_NORMAL_STDDEV), seed)
+                .create(tf, shape);
+        case "untruncated_normal" -> randomNormal(0f, (float) Math.sqrt(s), seed).create(tf, shape);
+        case "uniform" -> {
+          float limit = (float) Math.sqrt(3.0 * s);
+          yield randomUniform(-limit, limit, seed).create(tf, shape);
+        }
+        default ->
+            throw new IllegalArgumentException(
+                "Unknown VarianceScaling distribution '" + distribution
+                    + "'. Expected truncated_normal, untruncated_normal or uniform.");
+      };
+    };
+  }
+
+  /**
+   * {@code Orthogonal(gain, seed)}: the Q of a QR decomposition of a normal matrix (signs fixed by
+   * R's diagonal), reshaped to the variable's shape, times gain.
+   */
+  public static Initializer orthogonal(float gain, Long seed) {
+    return (tf, shape) -> {
+      long[] dims = checkDefined(shape).asArray();
+      if (dims.length < 2) {
+        throw new IllegalArgumentException(
+            "The Orthogonal initializer needs a shape of rank 2 or more; found " + shape + ".");
+      }
+      long cols = dims[dims.length - 1];
+      long rows = shape.size() / cols;
+      Shape flat = Shape.of(Math.max(rows, cols), Math.min(rows, cols));
+      Operand<TFloat32> a = randomNormal(0f, 1f, seed).create(tf, flat);
+      org.tensorflow.op.linalg.Qr<TFloat32> qr =
+          tf.linalg.qr(a, org.tensorflow.op.linalg.Qr.fullMatrices(false));
+      Operand<TFloat32> d = tf.linalg.matrixDiagPart(qr.r(), tf.constant(0), tf.constant(0f));
+      Operand<TFloat32> q = tf.math.mul(qr.q(), tf.math.sign(d));
+      if (rows < cols) {
+        q = tf.linalg.transpose(q, tf.constant(new int[] {1, 0}));
+      }
+      return tf.math.mul(tf.reshape(q, tf.constant(dims)), tf.constant(gain));
+    };
+  }
+
+  /** {@code Identity(gain)}: gain times the identity matrix (rank 2 only). */
+  public static Initializer identity(float gain) {
+    return (tf, shape) -> {
+      long[] dims = checkDefined(shape).asArray();
+      if (dims.length != 2) {
+        throw new IllegalArgumentException(
+            "The Identity initializer needs a shape of rank 2; found " + shape + ".");
+      }
+      float[] values = new float[(int) (dims[0] * dims[1])];
+      for (int i = 0; i < Math.min(dims[0], dims[1]); i++) {
+        values[(int) (i * dims[1] + i)] = gain;
+      }
+      return tf.constant(shape, DataBuffers.of(values));
+    };
+  }
+
+  /** fan_in and fan_out as Keras computes them. */
+  static double[] fans(Shape shape) {
+    long[] dims = checkDefined(shape).asArray();
+    if (dims.length == 0) {
+      return new double[] {1, 1};
+    }
+    if (dims.length == 1) {
+      return new double[] {dims[0], dims[0]};
+    }
+    long receptiveField = Arrays.stream(dims, 0, dims.length - 2).reduce(1L, (a, b) -> a * b);
+    return new double[] {
+      (double) receptiveField * dims[dims.length - 2], (double) receptiveField * dims[dims.length - 1]
     };
   }
 

@@ -1,0 +1,445 @@
+package io.estimator4j.estimator.layers;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Squeeze;
+import org.tensorflow.op.nn.Conv2d;
+import org.tensorflow.op.nn.Conv2dBackpropInput;
+import org.tensorflow.op.nn.Conv3d;
+import org.tensorflow.op.nn.Conv3dBackpropInput;
+import org.tensorflow.op.nn.DepthwiseConv2dNative;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * A convolution layer over 1 to 3 spatial axes; Java counterpart of tf.keras.layers.Conv1D/2D/3D
+ * ({@link Kind#STANDARD}, with {@code groups}), Conv1DTranspose/2DTranspose/3DTranspose ({@link
+ * Kind#TRANSPOSE}), DepthwiseConv1D/2D ({@link Kind#DEPTHWISE}) and SeparableConv1D/2D ({@link
+ * Kind#SEPARABLE}).
+ *
+ * <p>Weights are asked for in Keras's order and layout: {@code kernel} {@code [k..., in / groups,
+ * filters]} (transposed: {@code [k..., filters, in]}), {@code depthwise_kernel} {@code [k..., in,
+ * depth_multiplier]}, {@code pointwise_kernel} {@code [1..., in * depth_multiplier, filters]}, then
+ * {@code bias}. One-dimensional convolutions run as two-dimensional ones over a unit axis and
+ * {@code causal} padding left-pads the time axis, both as Keras's TensorFlow backend does.
+ */
+public final class Convolution {
+  /** Which convolution. */
+  public enum Kind {
+    STANDARD,
+    TRANSPOSE,
+    DEPTHWISE,
+    SEPARABLE
+  }
+
+  private final Kind kind;
+  private final int filters;
+  private final int[] kernelSize;
+  private final int[] strides;
+  private final int[] dilation;
+  private final String padding;
+  private final DataFormat format;
+  private final int groups;
+  private final int depthMultiplier;
+  private final int[] outputPadding;
+  private final boolean useBias;
+  private final Activation activation;
+  private final Initializer kernelInitializer;
+  private final Initializer pointwiseInitializer;
+  private final Initializer biasInitializer;
+
+  private Convolution(Builder b) {
+    this.kind = b.kind;
+    this.filters = b.filters;
+    this.kernelSize = b.kernelSize;
+    this.strides = b.strides != null ? b.strides : ones(b.kernelSize.length);
+    this.dilation = b.dilation != null ? b.dilation : ones(b.kernelSize.length);
+    this.padding = b.padding;
+    this.format = b.format;
+    this.groups = b.groups;
+    this.depthMultiplier = b.depthMultiplier;
+    this.outputPadding = b.outputPadding;
+    this.useBias = b.useBias;
+    this.activation = b.activation;
+    this.kernelInitializer = b.kernelInitializer;
+    this.pointwiseInitializer = b.pointwiseInitializer;
+    this.biasInitializer = b.biasInitializer;
+  }
+
+  /** Starts a convolution of this kind with {@code kernelSize.length} (1 to 3) spatial axes. */
+  public static Builder builder(Kind kind, int... kernelSize) {
+    return new Builder(kind, kernelSize);
+  }
+
+  /**
+   * Builds the layer on {@code x} ({@code [batch, spatial..., channels]}, or channels first),
+   * asking {@code weights} for its weights in the scope {@code scope}.
+   */
+  public Operand<TFloat32> apply(Ops scope, Operand<TFloat32> x, Weights weights) {
+    int spatial = kernelSize.length;
+    if (Tensors.rank(x, "Convolution") != spatial + 2) {
+      throw new IllegalArgumentException(
+          "A "
+              + spatial
+              + "D convolution expects an input of rank "
+              + (spatial + 2)
+              + " ([batch, spatial..., channels]); found shape "
+              + x.shape()
+              + ".");
+    }
+    Ops tf = scope;
+    Operand<TFloat32> in = format == DataFormat.CHANNELS_FIRST ? Tensors.toChannelsLast(tf, x) : x;
+    long channels = Tensors.dim(in, -1);
+    if (channels < 0) {
+      throw new IllegalArgumentException(
+          "The channel dimension of a convolution's input must be known; found shape "
+              + x.shape()
+              + ".");
+    }
+    long outChannels;
+    Operand<TFloat32> y;
+    switch (kind) {
+      case STANDARD -> {
+        if (channels % groups != 0 || filters % groups != 0) {
+          throw new IllegalArgumentException(
+              "groups="
+                  + groups
+                  + " must divide the input channels ("
+                  + channels
+                  + ") and the filters ("
+                  + filters
+                  + ").");
+        }
+        Operand<TFloat32> kernel =
+            weights.get(scope, "kernel", kernelShape(channels / groups, filters),
+                kernelInitializer, true);
+        y = grouped(tf, in, kernel);
+        outChannels = filters;
+      }
+      case TRANSPOSE -> {
+        Operand<TFloat32> kernel =
+            weights.get(scope, "kernel", kernelShape(filters, channels), kernelInitializer, true);
+        y = transposed(tf, in, kernel);
+        outChannels = filters;
+      }
+      case DEPTHWISE -> {
+        Operand<TFloat32> kernel =
+            weights.get(scope, "depthwise_kernel", kernelShape(channels, depthMultiplier),
+                kernelInitializer, true);
+        y = depthwise(tf, in, kernel);
+        outChannels = channels * depthMultiplier;
+      }
+      default -> {
+        Operand<TFloat32> depthwise =
+            weights.get(scope, "depthwise_kernel", kernelShape(channels, depthMultiplier),
+                kernelInitializer, true);
+        long[] pointwise = new long[spatial + 2];
+        Arrays.fill(pointwise, 1);
+        pointwise[spatial] = channels * depthMultiplier;
+        pointwise[spatial + 1] = filters;
+        Operand<TFloat32> pointwiseKernel =
+            weights.get(scope, "pointwise_kernel", Shape.of(pointwise), pointwiseInitializer,
+                true);
+        Operand<TFloat32> d = depthwise(tf, in, depthwise);
+        y = convolve(tf, d, pointwiseKernel, ones(spatial), "valid", ones(spatial));
+        outChannels = filters;
+      }
+    }
+    if (useBias) {
+      Operand<TFloat32> bias =
+          weights.get(scope, "bias", Shape.of(outChannels), biasInitializer, true);
+      y = tf.nn.biasAdd(y, bias);
+    }
+    y = activation.apply(tf, y);
+    return format == DataFormat.CHANNELS_FIRST ? Tensors.toChannelsFirst(tf, y) : y;
+  }
+
+  private Shape kernelShape(long second, long last) {
+    long[] dims = new long[kernelSize.length + 2];
+    for (int i = 0; i < kernelSize.length; i++) {
+      dims[i] = kernelSize[i];
+    }
+    dims[kernelSize.length] = second;
+    dims[kernelSize.length + 1] = last;
+    return Shape.of(dims);
+  }
+
+  private Operand<TFloat32> grouped(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel) {
+    if (groups == 1) {
+      return convolve(tf, x, kernel, strides, padding, dilation);
+    }
+    int spatial = kernelSize.length;
+    List<Output<TFloat32>> xs = tf.split(tf.constant(spatial + 1), x, (long) groups).output();
+    List<Output<TFloat32>> ks = tf.split(tf.constant(spatial + 1), kernel, (long) groups).output();
+    List<Operand<TFloat32>> ys = new ArrayList<>();
+    for (int g = 0; g < groups; g++) {
+      ys.add(convolve(tf, xs.get(g), ks.get(g), strides, padding, dilation));
+    }
+    return tf.concat(ys, tf.constant(spatial + 1));
+  }
+
+  /** A standard channels-last convolution (rank 1 through rank 2, causal padding included). */
+  static Operand<TFloat32> convolve(
+      Ops tf,
+      Operand<TFloat32> x,
+      Operand<TFloat32> kernel,
+      int[] strides,
+      String padding,
+      int[] dilation) {
+    int spatial = strides.length;
+    Operand<TFloat32> in = x;
+    String pad = tfPadding(padding, spatial == 1);
+    if (padding.equals("causal")) {
+      long k = kernel.shape().get(0);
+      int left = (int) (dilation[0] * (k - 1));
+      in = tf.pad(x, tf.constant(new int[][] {{0, 0}, {left, 0}, {0, 0}}), tf.constant(0f));
+    }
+    switch (spatial) {
+      case 1 -> {
+        Operand<TFloat32> x4 = tf.expandDims(in, tf.constant(1));
+        Operand<TFloat32> k4 = tf.expandDims(kernel, tf.constant(0));
+        Operand<TFloat32> y =
+            tf.nn.conv2d(x4, k4, Tensors.longs(1, 1, strides[0], 1), pad,
+                Conv2d.dilations(Tensors.longs(1, 1, dilation[0], 1)));
+        return tf.squeeze(y, Squeeze.axis(List.of(1L)));
+      }
+      case 2 -> {
+        return tf.nn.conv2d(in, kernel, Tensors.longs(1, strides[0], strides[1], 1), pad,
+            Conv2d.dilations(Tensors.longs(1, dilation[0], dilation[1], 1)));
+      }
+      default -> {
+        return tf.nn.conv3d(in, kernel, Tensors.longs(1, strides[0], strides[1], strides[2], 1),
+            pad, Conv3d.dilations(Tensors.longs(1, dilation[0], dilation[1], dilation[2], 1)));
+      }
+    }
+  }
+
+  private Operand<TFloat32> depthwise(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel) {
+    String pad = tfPadding(padding, false);
+    if (kernelSize.length == 1) {
+      Operand<TFloat32> x4 = tf.expandDims(x, tf.constant(1));
+      Operand<TFloat32> k4 = tf.expandDims(kernel, tf.constant(0));
+      Operand<TFloat32> y =
+          tf.nn.depthwiseConv2dNative(x4, k4, Tensors.longs(1, 1, strides[0], 1), pad,
+              DepthwiseConv2dNative.dilations(Tensors.longs(1, 1, dilation[0], 1)));
+      return tf.squeeze(y, Squeeze.axis(List.of(1L)));
+    }
+    if (kernelSize.length != 2) {
+      throw new IllegalArgumentException("Depthwise convolutions have 1 or 2 spatial axes.");
+    }
+    return tf.nn.depthwiseConv2dNative(x, kernel, Tensors.longs(1, strides[0], strides[1], 1),
+        pad, DepthwiseConv2dNative.dilations(Tensors.longs(1, dilation[0], dilation[1], 1)));
+  }
+
+  private Operand<TFloat32> transposed(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel) {
+    int spatial = kernelSize.length;
+    String pad = tfPadding(padding, false);
+    long[] shape = x.shape().asArray();
+    int[] outDims = new int[spatial + 1];
+    for (int i = 0; i < spatial; i++) {
+      if (shape[i + 1] < 0) {
+        throw new IllegalArgumentException(
+            "Transposed convolutions need known spatial input dimensions; found shape "
+                + x.shape()
+                + ".");
+      }
+      outDims[i] =
+          (int)
+              transposeOutputLength(shape[i + 1], kernelSize[i], padding,
+                  outputPadding == null ? null : outputPadding[i], strides[i], dilation[i]);
+    }
+    outDims[spatial] = filters;
+    Operand<TInt32> batch =
+        tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    if (spatial == 1) {
+      Operand<TInt32> sizes =
+          tf.concat(List.of(batch, tf.constant(new int[] {1, outDims[0], outDims[1]})),
+              tf.constant(0));
+      Operand<TFloat32> y =
+          tf.nn.conv2dBackpropInput(sizes, tf.expandDims(kernel, tf.constant(0)),
+              tf.expandDims(x, tf.constant(1)), Tensors.longs(1, 1, strides[0], 1), pad,
+              Conv2dBackpropInput.dilations(Tensors.longs(1, 1, dilation[0], 1)));
+      return tf.squeeze(y, Squeeze.axis(List.of(1L)));
+    }
+    Operand<TInt32> sizes = tf.concat(List.of(batch, tf.constant(outDims)), tf.constant(0));
+    if (spatial == 2) {
+      return tf.nn.conv2dBackpropInput(sizes, kernel, x,
+          Tensors.longs(1, strides[0], strides[1], 1), pad,
+          Conv2dBackpropInput.dilations(Tensors.longs(1, dilation[0], dilation[1], 1)));
+    }
+    return tf.nn.conv3dBackpropInput(sizes, kernel, x,
+        Tensors.longs(1, strides[0], strides[1], strides[2], 1), pad,
+        Conv3dBackpropInput.dilations(Tensors.longs(1, dilation[0], dilation[1], dilation[2], 1)));
+  }
+
+  /** Keras's padding name as TensorFlow's ({@code causal} runs as VALID after left padding). */
+  static String tfPadding(String keras, boolean allowCausal) {
+    return switch (keras) {
+      case "valid" -> "VALID";
+      case "same" -> "SAME";
+      case "causal" -> {
+        if (!allowCausal) {
+          throw new IllegalArgumentException("causal padding applies to 1D convolutions only.");
+        }
+        yield "VALID";
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "Unknown padding '" + keras + "'. Expected valid, same or causal.");
+    };
+  }
+
+  /** Keras's conv_utils.deconv_output_length: the output length of a transposed convolution. */
+  public static long transposeOutputLength(
+      long input, int kernel, String padding, Integer outputPadding, int stride, int dilation) {
+    long k = kernel + (long) (kernel - 1) * (dilation - 1);
+    if (outputPadding == null) {
+      return switch (padding) {
+        case "valid" -> input * stride + Math.max(k - stride, 0);
+        case "full" -> input * stride - (stride + k - 2);
+        default -> input * stride;
+      };
+    }
+    long pad =
+        switch (padding) {
+          case "same" -> k / 2;
+          case "full" -> k - 1;
+          default -> 0;
+        };
+    return (input - 1) * stride + k - 2 * pad + outputPadding;
+  }
+
+  private static int[] ones(int n) {
+    int[] out = new int[n];
+    Arrays.fill(out, 1);
+    return out;
+  }
+
+  /** Builder of {@link Convolution}; settings default as in Keras. */
+  public static final class Builder {
+    private final Kind kind;
+    private final int[] kernelSize;
+    private int filters = -1;
+    private int[] strides;
+    private int[] dilation;
+    private String padding = "valid";
+    private DataFormat format = DataFormat.CHANNELS_LAST;
+    private int groups = 1;
+    private int depthMultiplier = 1;
+    private int[] outputPadding;
+    private boolean useBias = true;
+    private Activation activation = Activation.LINEAR;
+    private Initializer kernelInitializer = Initializers.glorotUniform();
+    private Initializer pointwiseInitializer = Initializers.glorotUniform();
+    private Initializer biasInitializer = Initializers.zeros();
+
+    private Builder(Kind kind, int[] kernelSize) {
+      this.kind = Objects.requireNonNull(kind, "kind");
+      this.kernelSize = kernelSize.clone();
+    }
+
+    /** Output channels (not used by {@link Kind#DEPTHWISE}). */
+    public Builder filters(int filters) {
+      this.filters = filters;
+      return this;
+    }
+
+    public Builder strides(int... strides) {
+      this.strides = strides.clone();
+      return this;
+    }
+
+    public Builder dilationRate(int... dilation) {
+      this.dilation = dilation.clone();
+      return this;
+    }
+
+    /** {@code valid} (default), {@code same} or, for 1D, {@code causal}. */
+    public Builder padding(String padding) {
+      this.padding = Objects.requireNonNull(padding, "padding");
+      return this;
+    }
+
+    public Builder dataFormat(DataFormat format) {
+      this.format = Objects.requireNonNull(format, "format");
+      return this;
+    }
+
+    public Builder groups(int groups) {
+      this.groups = groups;
+      return this;
+    }
+
+    public Builder depthMultiplier(int depthMultiplier) {
+      this.depthMultiplier = depthMultiplier;
+      return this;
+    }
+
+    /** Transposed convolutions only: extra output size per axis (null entries: inferred). */
+    public Builder outputPadding(int... outputPadding) {
+      this.outputPadding = outputPadding == null ? null : outputPadding.clone();
+      return this;
+    }
+
+    public Builder useBias(boolean useBias) {
+      this.useBias = useBias;
+      return this;
+    }
+
+    public Builder activation(Activation activation) {
+      this.activation = Objects.requireNonNull(activation, "activation");
+      return this;
+    }
+
+    /** Initializer of {@code kernel} or {@code depthwise_kernel} (default glorot_uniform). */
+    public Builder kernelInitializer(Initializer initializer) {
+      this.kernelInitializer = Objects.requireNonNull(initializer, "initializer");
+      return this;
+    }
+
+    /** Initializer of a separable convolution's {@code pointwise_kernel}. */
+    public Builder pointwiseInitializer(Initializer initializer) {
+      this.pointwiseInitializer = Objects.requireNonNull(initializer, "initializer");
+      return this;
+    }
+
+    public Builder biasInitializer(Initializer initializer) {
+      this.biasInitializer = Objects.requireNonNull(initializer, "initializer");
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException for a bad rank, filters, strides, dilation or padding
+     */
+    public Convolution build() {
+      int n = kernelSize.length;
+      if (n < 1 || n > 3) {
+        throw new IllegalArgumentException(
+            "Convolutions have 1 to 3 spatial axes; found kernel size "
+                + Arrays.toString(kernelSize)
+                + ".");
+      }
+      if (kind != Kind.DEPTHWISE && filters <= 0) {
+        throw new IllegalArgumentException(
+            "filters must be a positive integer; found " + filters + ".");
+      }
+      if ((strides != null && strides.length != n) || (dilation != null && dilation.length != n)) {
+        throw new IllegalArgumentException(
+            "strides and dilation_rate need one value per spatial axis (" + n + ").");
+      }
+      tfPadding(padding, n == 1 && kind == Kind.STANDARD);
+      if (groups < 1 || depthMultiplier < 1) {
+        throw new IllegalArgumentException("groups and depth_multiplier must be positive.");
+      }
+      return new Convolution(this);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.estimator4j.estimator.layers;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * {@link Weights} that creates one global variable per weight, named {@code <layer scope>/<name>}
+ * and initialised by the given initializer, and remembers it so that the caller can hand the
+ * trainable ones to an optimizer explicitly; what Keras layers do in graph mode.
+ */
+public final class VariableWeights implements Weights {
+  private final List<Variable<TFloat32>> trainable = new ArrayList<>();
+  private final List<Variable<TFloat32>> nonTrainable = new ArrayList<>();
+
+  @Override
+  public Operand<TFloat32> get(
+      Ops layerScope, String name, Shape shape, Initializer initializer, boolean trainable) {
+    Variable<TFloat32> variable =
+        Names.globalVariable(layerScope, name, init -> initializer.create(init, shape));
+    (trainable ? this.trainable : nonTrainable).add(variable);
+    return Names.read(layerScope, variable);
+  }
+
+  /** The trainable variables created so far, in creation order. */
+  public List<Variable<TFloat32>> trainableVariables() {
+    return Collections.unmodifiableList(trainable);
+  }
+
+  /** The variables no optimizer should update (moving statistics), in creation order. */
+  public List<Variable<TFloat32>> nonTrainableVariables() {
+    return Collections.unmodifiableList(nonTrainable);
+  }
+}
