@@ -1,0 +1,259 @@
+package io.estimator4j.keras;
+
+import io.estimator4j.keras.impl.BuildContext;
+import io.estimator4j.keras.impl.KTensor;
+import io.estimator4j.keras.impl.Network;
+import io.estimator4j.keras.impl.WeightScope;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * A Keras model built as a TensorFlow graph, computing what Keras computes at inference; Java
+ * counterpart of tf.keras.models.load_model followed by {@code model.predict}.
+ *
+ * <p>Inputs are placeholders named after the model's Keras input layers, of shape {@code [-1] +
+ * batch_input_shape[1:]}; outputs are keyed by the Keras output layer names. Each layer is built
+ * by the layer builders of io.estimator4j.estimator.layers under a scope named after the layer;
+ * its weights become variables ({@code <layer>/kernel}, ..., initialised to the stored values so
+ * the graph can be trained further) or, with {@link WeightMode#CONSTANTS}, constants. Layers
+ * holding Python code (Lambda) are refused, never run.
+ */
+public final class KerasModel implements AutoCloseable {
+  /** How stored weights enter the graph. */
+  public enum WeightMode {
+    /** Global variables initialised to the stored values (trainable later). */
+    VARIABLES,
+    /** Constants (a frozen graph). */
+    CONSTANTS
+  }
+
+  private final Graph graph;
+  private final Map<String, Operand<?>> inputs;
+  private final Map<String, Operand<?>> outputs;
+  private final List<Variable<TFloat32>> trainable;
+  private final List<Variable<TFloat32>> nonTrainable;
+  private final String source;
+  private Session session;
+  private boolean closed;
+
+  private KerasModel(
+      Graph graph,
+      Map<String, Operand<?>> inputs,
+      Map<String, Operand<?>> outputs,
+      List<Variable<TFloat32>> trainable,
+      List<Variable<TFloat32>> nonTrainable,
+      String source) {
+    this.graph = graph;
+    this.inputs = Collections.unmodifiableMap(inputs);
+    this.outputs = Collections.unmodifiableMap(outputs);
+    this.trainable = List.copyOf(trainable);
+    this.nonTrainable = List.copyOf(nonTrainable);
+    this.source = source;
+  }
+
+  /** Reads {@code path} (see {@link KerasModelFile#read(Path)}) and builds it with variables. */
+  public static KerasModel load(Path path) throws IOException {
+    return build(KerasModelFile.read(path), WeightMode.VARIABLES);
+  }
+
+  /** Builds {@code file} with its weights as variables. */
+  public static KerasModel build(KerasModelFile file) {
+    return build(file, WeightMode.VARIABLES);
+  }
+
+  /**
+   * Builds {@code file} into a new graph.
+   *
+   * @throws UnsupportedKerasLayerException naming the first layer that cannot be built
+   * @throws IllegalArgumentException if the weights do not fit the architecture (naming layer and
+   *     weight) or the config is malformed
+   */
+  public static KerasModel build(KerasModelFile file, WeightMode mode) {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(mode, "mode");
+    Graph graph = new Graph();
+    try {
+      String source = file.source().getFileName().toString();
+      BuildContext ctx =
+          new BuildContext(graph, mode == WeightMode.CONSTANTS, file.isKeras3(), source);
+      Ops tf = ctx.root();
+      Network network =
+          Network.create(ctx, file.modelConfig(), WeightScope.of(file.weights().orElse(null)), tf);
+      Map<String, Operand<?>> ins = new LinkedHashMap<>();
+      List<KTensor> args = new ArrayList<>();
+      for (Network.Input in : network.inputs()) {
+        Operand<?> p = placeholder(tf, in, source);
+        ins.put(in.name(), p);
+        args.add(KTensor.of(p));
+      }
+      List<KTensor> results = network.call(tf, args, com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+      Map<String, Operand<?>> outs = new LinkedHashMap<>();
+      List<String> names = network.outputNames();
+      for (int i = 0; i < names.size(); i++) {
+        outs.put(names.get(i), results.get(i).value());
+      }
+      return new KerasModel(graph, ins, outs, ctx.trainableVariables(),
+          ctx.nonTrainableVariables(), source);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  private static Operand<?> placeholder(Ops tf, Network.Input in, String source) {
+    long[] dims = new long[in.shape().length + 1];
+    dims[0] = -1;
+    System.arraycopy(in.shape(), 0, dims, 1, in.shape().length);
+    Shape shape = Shape.of(dims);
+    Class<? extends TType> type =
+        switch (in.dtype()) {
+          case "float32", "float64", "float16", "bfloat16", "mixed_float16", "mixed_bfloat16" ->
+              TFloat32.class;
+          case "int32", "int16", "int8", "uint8", "uint16" -> TInt32.class;
+          case "int64", "uint32", "uint64" -> TInt64.class;
+          case "bool" -> TBool.class;
+          default ->
+              throw new UnsupportedKerasLayerException(
+                  in.name(), "InputLayer",
+                  "Input '" + in.name() + "' in " + source + " has the unsupported dtype '"
+                      + in.dtype() + "'. Supported: floating point (computed as float32),"
+                      + " integers and bool.");
+        };
+    return tf.withName(in.name()).placeholder(type, Placeholder.shape(shape));
+  }
+
+  /** The graph holding the model. */
+  public Graph graph() {
+    checkOpen();
+    return graph;
+  }
+
+  /** The input placeholders by Keras input layer name, in the model's input order. */
+  public Map<String, Operand<?>> inputs() {
+    return inputs;
+  }
+
+  /** The output tensors by Keras output layer name, in the model's output order. */
+  public Map<String, Operand<?>> outputs() {
+    return outputs;
+  }
+
+  /** The trainable weight variables (empty with constants), in layer order. */
+  public List<Variable<TFloat32>> trainableVariables() {
+    return trainable;
+  }
+
+  /** The non-trainable weight variables (BatchNormalization's moving statistics). */
+  public List<Variable<TFloat32>> nonTrainableVariables() {
+    return nonTrainable;
+  }
+
+  /** The session {@link #predict} uses, created and initialised on first use. */
+  public synchronized Session session() {
+    checkOpen();
+    if (session == null) {
+      session = new Session(graph);
+      session.initialize();
+    }
+    return session;
+  }
+
+  /**
+   * Runs the model: feeds each input by its Keras name and fetches every output.
+   *
+   * @param feeds one tensor per model input, keyed by input layer name
+   * @return one tensor per output, keyed by output layer name (the caller closes them)
+   * @throws IllegalArgumentException for a missing or unknown input, or a tensor of the wrong type
+   *     or rank
+   */
+  public Map<String, Tensor> predict(Map<String, ? extends Tensor> feeds) {
+    checkOpen();
+    Set<String> expected = inputs.keySet();
+    if (!feeds.keySet().equals(expected)) {
+      throw new IllegalArgumentException(
+          "Model " + source + " takes inputs " + expected + "; found " + feeds.keySet() + ".");
+    }
+    Session.Runner runner = session().runner();
+    for (Map.Entry<String, Operand<?>> in : inputs.entrySet()) {
+      Tensor t = feeds.get(in.getKey());
+      Operand<?> p = in.getValue();
+      if (t.dataType() != p.asOutput().dataType()) {
+        throw new IllegalArgumentException(
+            "Input '" + in.getKey() + "' of " + source + " takes " + p.type().getSimpleName()
+                + " values; found " + t.dataType() + ".");
+      }
+      if (t.shape().numDimensions() != p.shape().numDimensions()) {
+        throw new IllegalArgumentException(
+            "Input '" + in.getKey() + "' of " + source + " has shape " + p.shape()
+                + "; found a tensor of shape " + t.shape() + ".");
+      }
+      runner.feed(p, t);
+    }
+    for (Operand<?> out : outputs.values()) {
+      runner.fetch(out);
+    }
+    Map<String, Tensor> result = new LinkedHashMap<>();
+    try (Result r = runner.run()) {
+      int i = 0;
+      for (String name : outputs.keySet()) {
+        // Result closes its tensors: hand out copies the caller owns
+        result.put(name, copy(r.get(i++)));
+      }
+    }
+    return result;
+  }
+
+  private static Tensor copy(Tensor t) {
+    return copyOf(((TType) t).type(), t);
+  }
+
+  private static <T extends TType> T copyOf(Class<T> type, Tensor t) {
+    return Tensor.of(type, t.shape(), t.asRawTensor().data());
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("This KerasModel (" + source + ") is closed.");
+    }
+  }
+
+  /** Closes the session and the graph. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (session != null) {
+      session.close();
+    }
+    graph.close();
+  }
+
+  @Override
+  public String toString() {
+    return "KerasModel(" + source + ", inputs=" + inputs.keySet() + ", outputs=" + outputs.keySet()
+        + ")";
+  }
+}

@@ -1,0 +1,297 @@
+package io.estimator4j.keras;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.estimator4j.keras.impl.Hdf5;
+import io.jhdf.HdfFile;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipInputStream;
+
+/**
+ * A Keras model as saved on disk: its architecture ({@code model_config}), its weights if the file
+ * holds them, and the training configuration and versions; what tf.keras.models.load_model reads
+ * before it builds the model. Build it into a TensorFlow graph with {@link KerasModel}.
+ *
+ * <p>Reads Keras 2 / tf.keras HDF5 models ({@code model.save("m.h5")}: root attributes {@code
+ * model_config}, {@code training_config}, {@code keras_version}, {@code backend}; weights under
+ * {@code /model_weights}), architecture-only JSON ({@code model.to_json()}), a JSON architecture
+ * with a weights-only HDF5 file ({@code model.save_weights("w.h5")}, weights at the root), and
+ * Keras 3 {@code .keras} archives ({@code config.json}, {@code metadata.json}, {@code
+ * model.weights.h5}).
+ */
+public final class KerasModelFile {
+  /** How the model was stored. */
+  public enum Format {
+    /** A Keras 2 / tf.keras HDF5 model. */
+    HDF5,
+    /** An architecture-only JSON, optionally with a weights file. */
+    JSON,
+    /** A Keras 3 {@code .keras} zip archive. */
+    KERAS_ARCHIVE
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path source;
+  private final Format format;
+  private final JsonNode modelConfig;
+  private final JsonNode trainingConfig;
+  private final String kerasVersion;
+  private final String backend;
+  private final KerasWeights weights;
+
+  private KerasModelFile(
+      Path source,
+      Format format,
+      JsonNode modelConfig,
+      JsonNode trainingConfig,
+      String kerasVersion,
+      String backend,
+      KerasWeights weights) {
+    this.source = source;
+    this.format = format;
+    this.modelConfig = modelConfig;
+    this.trainingConfig = trainingConfig;
+    this.kerasVersion = kerasVersion;
+    this.backend = backend;
+    this.weights = weights;
+  }
+
+  /**
+   * Reads a model from an HDF5 file ({@code .h5}, {@code .hdf5}), a {@code .keras} archive or an
+   * architecture-only {@code .json} (whose weights then come from the configured initializers).
+   *
+   * @throws NoSuchFileException if the file does not exist
+   * @throws KerasFileException if it is not a Keras model (not HDF5, truncated, no model_config,
+   *     bad JSON, unsupported weight dtype); the message names the file
+   */
+  public static KerasModelFile read(Path path) throws IOException {
+    Objects.requireNonNull(path, "path");
+    if (!Files.isRegularFile(path)) {
+      throw new NoSuchFileException(path.toString(), null, "no such Keras model file");
+    }
+    String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".json")) {
+      return readJson(path, null);
+    }
+    if (name.endsWith(".keras") || startsWithZipMagic(path)) {
+      return readArchive(path);
+    }
+    return readHdf5(path);
+  }
+
+  /**
+   * Reads an architecture-only JSON ({@code model.to_json()}) and takes the weights from an HDF5
+   * weights file: {@code model.save_weights("w.h5")} (Keras 2 layout at the root), a full model's
+   * {@code /model_weights}, or a Keras 3 {@code .weights.h5}.
+   */
+  public static KerasModelFile read(Path architectureJson, Path weightsFile) throws IOException {
+    Objects.requireNonNull(weightsFile, "weightsFile");
+    return readJson(architectureJson, readWeights(weightsFile));
+  }
+
+  /** Reads the weights of an HDF5 weights file or full model (see {@link #read(Path, Path)}). */
+  public static KerasWeights readWeights(Path weightsFile) throws IOException {
+    if (!Files.isRegularFile(weightsFile)) {
+      throw new NoSuchFileException(weightsFile.toString(), null, "no such Keras weights file");
+    }
+    try (HdfFile h5 = Hdf5.open(weightsFile)) {
+      KerasWeights w = weightsOf(weightsFile, h5);
+      if (w == null) {
+        throw new KerasFileException(
+            weightsFile,
+            "holds no Keras weights: expected a layer_names attribute (Keras 2, at the root or in"
+                + " /model_weights) or a /layers group (Keras 3).");
+      }
+      return w;
+    } catch (RuntimeException e) {
+      throw new KerasFileException(weightsFile, "could not be read: " + e.getMessage(), e);
+    }
+  }
+
+  private static KerasModelFile readHdf5(Path path) throws IOException {
+    try (HdfFile h5 = Hdf5.open(path)) {
+      String config = Hdf5.stringAttribute(h5, "model_config");
+      KerasWeights w = weightsOf(path, h5);
+      if (config == null) {
+        throw new KerasFileException(
+            path,
+            w != null
+                ? "holds weights only (no model_config attribute). Read it with"
+                    + " KerasModelFile.read(architectureJson, weightsFile), giving the architecture"
+                    + " saved by model.to_json()."
+                : "holds no model_config attribute; it is not a Keras model saved with"
+                    + " model.save(\"model.h5\").");
+      }
+      String training = Hdf5.stringAttribute(h5, "training_config");
+      return new KerasModelFile(
+          path,
+          Format.HDF5,
+          parse(path, config, "model_config"),
+          training == null ? null : parse(path, training, "training_config"),
+          Hdf5.stringAttribute(h5, "keras_version"),
+          Hdf5.stringAttribute(h5, "backend"),
+          w);
+    } catch (RuntimeException e) {
+      throw new KerasFileException(path, "could not be read: " + e.getMessage(), e);
+    }
+  }
+
+  /** The weights of a full model, a Keras 2 weights file or a Keras 3 weights file; else null. */
+  private static KerasWeights weightsOf(Path path, HdfFile h5) throws KerasFileException {
+    Node modelWeights = h5.getChildren().get("model_weights");
+    if (modelWeights instanceof Group g) {
+      return new KerasWeights(KerasWeights.Layout.KERAS2, Hdf5.readKeras2(path, g));
+    }
+    if (Hdf5.stringsAttribute(h5, "layer_names") != null) {
+      return new KerasWeights(KerasWeights.Layout.KERAS2, Hdf5.readKeras2(path, h5));
+    }
+    if (h5.getChildren().get("layers") instanceof Group
+        || h5.getChildren().get("_layer_checkpoint_dependencies") instanceof Group) {
+      return new KerasWeights(KerasWeights.Layout.KERAS3, Hdf5.readKeras3(path, h5));
+    }
+    return null;
+  }
+
+  private static KerasModelFile readJson(Path path, KerasWeights weights) throws IOException {
+    if (!Files.isRegularFile(path)) {
+      throw new NoSuchFileException(path.toString(), null, "no such Keras architecture file");
+    }
+    String text = Files.readString(path, StandardCharsets.UTF_8);
+    JsonNode config = parse(path, text, "the architecture");
+    String version = config.path("keras_version").asText(null);
+    String backend = config.path("backend").asText(null);
+    return new KerasModelFile(path, Format.JSON, config, null, version, backend, weights);
+  }
+
+  private static KerasModelFile readArchive(Path path) throws IOException {
+    Map<String, byte[]> entries = new HashMap<>();
+    try (InputStream in = Files.newInputStream(path);
+        ZipInputStream zip = new ZipInputStream(in)) {
+      ZipEntry e;
+      while ((e = zip.getNextEntry()) != null) {
+        if (!e.isDirectory()) {
+          entries.put(e.getName(), zip.readAllBytes());
+        }
+      }
+    } catch (ZipException | java.io.EOFException e) {
+      throw new KerasFileException(path, "is not a readable .keras archive (" + e.getMessage()
+          + "); it may be truncated.", e);
+    }
+    byte[] config = entries.get("config.json");
+    if (config == null) {
+      throw new KerasFileException(
+          path,
+          entries.isEmpty()
+              ? "is not a .keras archive (no zip entries); it may be truncated."
+              : "is a zip without config.json; expected a Keras 3 .keras archive holding"
+                  + " config.json, metadata.json and model.weights.h5.");
+    }
+    JsonNode modelConfig = parse(path, new String(config, StandardCharsets.UTF_8), "config.json");
+    String version = null;
+    byte[] metadata = entries.get("metadata.json");
+    if (metadata != null) {
+      version =
+          parse(path, new String(metadata, StandardCharsets.UTF_8), "metadata.json")
+              .path("keras_version")
+              .asText(null);
+    }
+    KerasWeights weights = null;
+    byte[] h5 = entries.get("model.weights.h5");
+    if (h5 != null) {
+      Path member = path.resolve("model.weights.h5");
+      try (HdfFile file = Hdf5.open(member, h5)) {
+        weights = weightsOf(member, file);
+      } catch (RuntimeException e) {
+        throw new KerasFileException(member, "could not be read: " + e.getMessage(), e);
+      }
+    } else if (entries.containsKey("model.weights.npz")) {
+      throw new KerasFileException(
+          path, "stores its weights as model.weights.npz, which this loader does not read.");
+    }
+    JsonNode compile = modelConfig.get("compile_config");
+    return new KerasModelFile(
+        path, Format.KERAS_ARCHIVE, modelConfig, compile, version, "tensorflow", weights);
+  }
+
+  private static boolean startsWithZipMagic(Path path) throws IOException {
+    try (InputStream in = Files.newInputStream(path)) {
+      byte[] head = in.readNBytes(4);
+      return head.length == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+    }
+  }
+
+  private static JsonNode parse(Path path, String text, String what) throws KerasFileException {
+    try {
+      JsonNode node = JSON.readTree(text);
+      if (node == null || !node.isObject()) {
+        throw new KerasFileException(path, what + " is not a JSON object.");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      throw new KerasFileException(
+          path, what + " is not valid JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** The file the model was read from. */
+  public Path source() {
+    return source;
+  }
+
+  public Format format() {
+    return format;
+  }
+
+  /** The architecture: {@code {"class_name": "Sequential" | "Functional" | ..., "config": ...}}. */
+  public JsonNode modelConfig() {
+    return modelConfig;
+  }
+
+  /** The training configuration (loss, optimizer, metrics) when the file holds one. */
+  public Optional<JsonNode> trainingConfig() {
+    return Optional.ofNullable(trainingConfig);
+  }
+
+  /** The Keras version that saved the model, when recorded. */
+  public Optional<String> kerasVersion() {
+    return Optional.ofNullable(kerasVersion);
+  }
+
+  /** The backend that saved the model ({@code tensorflow}, ...), when recorded. */
+  public Optional<String> backend() {
+    return Optional.ofNullable(backend);
+  }
+
+  /** The stored weights; empty for an architecture-only JSON. */
+  public Optional<KerasWeights> weights() {
+    return Optional.ofNullable(weights);
+  }
+
+  /** Whether Keras 3 saved the model (its activations and defaults differ from Keras 2's). */
+  public boolean isKeras3() {
+    return format == Format.KERAS_ARCHIVE
+        || (kerasVersion != null && kerasVersion.startsWith("3."));
+  }
+
+  @Override
+  public String toString() {
+    return "KerasModelFile(" + source + ", " + format + ", " + modelConfig.path("class_name").asText()
+        + (kerasVersion != null ? ", keras " + kerasVersion : "") + ")";
+  }
+}

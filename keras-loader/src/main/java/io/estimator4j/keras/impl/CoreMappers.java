@@ -1,0 +1,159 @@
+package io.estimator4j.keras.impl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.estimator4j.estimator.layers.Activation;
+import io.estimator4j.estimator.layers.Dense;
+import io.estimator4j.estimator.layers.Embedding;
+import io.estimator4j.estimator.layers.Initializers;
+import io.estimator4j.estimator.layers.Reshaping;
+import io.estimator4j.keras.UnsupportedKerasLayerException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.tensorflow.Operand;
+import org.tensorflow.op.core.Any;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TNumber;
+
+/**
+ * Core Keras layers: Dense, Activation, the dropout and noise family (identity at inference),
+ * Flatten, Reshape, Permute, RepeatVector, Masking, Embedding, Identity, Rescaling,
+ * TensorFlowOpLayer; and the refusal of Lambda layers.
+ */
+final class CoreMappers {
+  private CoreMappers() {}
+
+  static void register(Map<String, Function<LayerContext, KerasLayer>> m) {
+    m.put("Dense", CoreMappers::dense);
+    m.put("Activation", CoreMappers::activation);
+    for (String identity :
+        List.of("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
+            "GaussianDropout", "GaussianNoise", "AlphaDropout", "ActivityRegularization",
+            "Identity")) {
+      m.put(identity, ctx -> (scope, in, kw) -> List.of(Mappers.single(ctx.config(), in)));
+    }
+    m.put("Flatten", CoreMappers::flatten);
+    m.put("Reshape", CoreMappers::reshape);
+    m.put("Permute", CoreMappers::permute);
+    m.put("RepeatVector", CoreMappers::repeatVector);
+    m.put("Masking", CoreMappers::masking);
+    m.put("Embedding", CoreMappers::embedding);
+    m.put("Rescaling", CoreMappers::rescaling);
+    m.put("Lambda", CoreMappers::refusePython);
+    m.put("TensorFlowOpLayer", TensorFlowOpLayer::create);
+  }
+
+  private static KerasLayer dense(LayerContext ctx) {
+    LayerConfig c = ctx.config();
+    Dense dense =
+        Dense.builder(c.integer("units", -1))
+            .activation(c.activation("activation"))
+            .useBias(c.bool("use_bias", true))
+            .kernelInitializer(c.initializer("kernel_initializer", Initializers.glorotUniform()))
+            .biasInitializer(c.initializer("bias_initializer", Initializers.zeros()))
+            .build();
+    return (scope, in, kw) -> {
+      KTensor x = Mappers.single(c, in);
+      return Mappers.sameMask(x, dense.apply(scope, Mappers.floats(scope, x), ctx.weights()));
+    };
+  }
+
+  private static KerasLayer activation(LayerContext ctx) {
+    Activation a = ctx.config().activation("activation");
+    return (scope, in, kw) -> {
+      KTensor x = Mappers.single(ctx.config(), in);
+      return Mappers.sameMask(x, a.apply(scope, Mappers.floats(scope, x)));
+    };
+  }
+
+  private static KerasLayer flatten(LayerContext ctx) {
+    var format = ctx.config().dataFormat();
+    return (scope, in, kw) ->
+        Mappers.noMask(Reshaping.flatten(scope, Mappers.single(ctx.config(), in).value(), format));
+  }
+
+  private static KerasLayer reshape(LayerContext ctx) {
+    int[] target = ctx.config().intList("target_shape");
+    long[] t = new long[target.length];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = target[i];
+    }
+    return (scope, in, kw) ->
+        Mappers.noMask(Reshaping.reshape(scope, Mappers.single(ctx.config(), in).value(), t));
+  }
+
+  private static KerasLayer permute(LayerContext ctx) {
+    int[] dims = ctx.config().intList("dims");
+    return (scope, in, kw) ->
+        Mappers.noMask(Reshaping.permute(scope, Mappers.single(ctx.config(), in).value(), dims));
+  }
+
+  private static KerasLayer repeatVector(LayerContext ctx) {
+    int n = ctx.config().integer("n", 1);
+    return (scope, in, kw) ->
+        Mappers.noMask(Reshaping.repeatVector(scope, Mappers.single(ctx.config(), in).value(), n));
+  }
+
+  /** Masking: keeps steps with any feature != mask_value (and zeroes the others). */
+  private static KerasLayer masking(LayerContext ctx) {
+    float maskValue = (float) ctx.config().number("mask_value", 0.0);
+    return (scope, in, kw) -> {
+      Operand<TFloat32> x = Mappers.floats(scope, Mappers.single(ctx.config(), in));
+      Operand<TBool> keep =
+          scope.any(scope.math.notEqual(x, scope.constant(maskValue)), scope.constant(-1),
+              Any.keepDims(true));
+      Operand<TFloat32> out = scope.math.mul(x, scope.dtypes.cast(keep, TFloat32.class));
+      Operand<TBool> mask = scope.squeeze(keep, org.tensorflow.op.core.Squeeze.axis(List.of(-1L)));
+      return List.of(new KTensor(out, mask));
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private static KerasLayer embedding(LayerContext ctx) {
+    LayerConfig c = ctx.config();
+    int inputDim = c.integer("input_dim", -1);
+    int outputDim = c.integer("output_dim", -1);
+    boolean maskZero = c.bool("mask_zero", false);
+    var init = c.initializer("embeddings_initializer", Embedding.DEFAULT_INITIALIZER);
+    return (scope, in, kw) -> {
+      Operand<?> ids = Mappers.single(c, in).value();
+      if (ids.type() == org.tensorflow.types.TBool.class
+          || ids.type() == org.tensorflow.types.TString.class) {
+        throw new IllegalArgumentException(
+            c.describe() + " needs numeric ids; found " + ids.type().getSimpleName() + ".");
+      }
+      Operand<? extends TNumber> numeric = (Operand<? extends TNumber>) ids;
+      Operand<TFloat32> out =
+          Embedding.apply(scope, numeric, inputDim, outputDim, ctx.weights(), init);
+      return List.of(new KTensor(out, maskZero ? Embedding.maskZero(scope, numeric) : null));
+    };
+  }
+
+  private static KerasLayer rescaling(LayerContext ctx) {
+    float scale = (float) ctx.config().number("scale", 1.0);
+    float offset = (float) ctx.config().number("offset", 0.0);
+    return (scope, in, kw) -> {
+      KTensor x = Mappers.single(ctx.config(), in);
+      Operand<TFloat32> y =
+          scope.math.add(
+              scope.math.mul(Mappers.floats(scope, x), scope.constant(scale)),
+              scope.constant(offset));
+      return Mappers.sameMask(x, y);
+    };
+  }
+
+  /** Lambda layers hold marshalled Python bytecode: refused, never run. */
+  private static KerasLayer refusePython(LayerContext ctx) {
+    LayerConfig c = ctx.config();
+    JsonNode fn = c.get("function");
+    String kind = c.string("function_type", "lambda");
+    throw new UnsupportedKerasLayerException(
+        c.name(), c.className(),
+        "Layer '" + c.name() + "' (" + c.className() + ") in " + c.source()
+            + " holds a serialized Python function (function_type '" + kind + "'"
+            + (fn != null && fn.isTextual() ? ", " + fn.asText().length() + " characters" : "")
+            + "). Python code is never executed by this loader: replace the Lambda with built-in"
+            + " Keras layers and save the model again.");
+  }
+}

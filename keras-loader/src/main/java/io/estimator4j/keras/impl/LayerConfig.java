@@ -1,0 +1,314 @@
+package io.estimator4j.keras.impl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.estimator4j.estimator.layers.Activation;
+import io.estimator4j.estimator.layers.DataFormat;
+import io.estimator4j.estimator.layers.Initializer;
+import io.estimator4j.estimator.layers.Initializers;
+import io.estimator4j.keras.UnsupportedKerasLayerException;
+import java.util.Arrays;
+
+/**
+ * Typed access to one layer's Keras config ({@code {"name": ..., "units": 4, ...}}), reading both
+ * Keras 2 and Keras 3 spellings (a Keras 3 activation or initializer may be a serialized object,
+ * a dtype a DTypePolicy). Failures name the layer.
+ */
+public final class LayerConfig {
+  private final String name;
+  private final String className;
+  private final JsonNode config;
+  private final boolean keras3;
+  private final String source;
+
+  public LayerConfig(String name, String className, JsonNode config, boolean keras3, String source) {
+    this.name = name;
+    this.className = className;
+    this.config = config == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : config;
+    this.keras3 = keras3;
+    this.source = source;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String className() {
+    return className;
+  }
+
+  public JsonNode json() {
+    return config;
+  }
+
+  public boolean keras3() {
+    return keras3;
+  }
+
+  public String source() {
+    return source;
+  }
+
+  /** "layer 'dense_1' (Dense) in model.h5", for messages. */
+  public String describe() {
+    return "layer '" + name + "' (" + className + ") in " + source;
+  }
+
+  public boolean has(String key) {
+    JsonNode v = config.get(key);
+    return v != null && !v.isNull();
+  }
+
+  public JsonNode get(String key) {
+    return config.get(key);
+  }
+
+  public int integer(String key, int defaultValue) {
+    JsonNode v = config.get(key);
+    if (v == null || v.isNull()) {
+      return defaultValue;
+    }
+    if (v.isArray() && v.size() == 1) {
+      return v.get(0).asInt();
+    }
+    if (!v.isNumber()) {
+      throw bad(key, "an integer", v);
+    }
+    return v.asInt();
+  }
+
+  public double number(String key, double defaultValue) {
+    JsonNode v = config.get(key);
+    if (v == null || v.isNull()) {
+      return defaultValue;
+    }
+    if (!v.isNumber()) {
+      throw bad(key, "a number", v);
+    }
+    return v.asDouble();
+  }
+
+  /** A float setting, or null when absent or null. */
+  public Float optionalFloat(String key) {
+    JsonNode v = config.get(key);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isNumber()) {
+      throw bad(key, "a number", v);
+    }
+    return (float) v.asDouble();
+  }
+
+  public boolean bool(String key, boolean defaultValue) {
+    JsonNode v = config.get(key);
+    return v == null || v.isNull() ? defaultValue : v.asBoolean();
+  }
+
+  public String string(String key, String defaultValue) {
+    JsonNode v = config.get(key);
+    return v == null || v.isNull() ? defaultValue : v.asText();
+  }
+
+  /** An int or a list of {@code n} ints (a single int is repeated), as Keras's normalize_tuple. */
+  public int[] ints(String key, int n, int defaultValue) {
+    JsonNode v = config.get(key);
+    int[] out = new int[n];
+    if (v == null || v.isNull()) {
+      Arrays.fill(out, defaultValue);
+      return out;
+    }
+    if (v.isNumber()) {
+      Arrays.fill(out, v.asInt());
+      return out;
+    }
+    if (!v.isArray() || v.size() != n) {
+      throw bad(key, n + " integers", v);
+    }
+    for (int i = 0; i < n; i++) {
+      out[i] = v.get(i).asInt();
+    }
+    return out;
+  }
+
+  /** A list of ints of any length. */
+  public int[] intList(String key) {
+    JsonNode v = config.get(key);
+    if (v == null || !v.isArray()) {
+      throw bad(key, "a list of integers", v);
+    }
+    int[] out = new int[v.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = v.get(i).isNull() ? -1 : v.get(i).asInt();
+    }
+    return out;
+  }
+
+  /**
+   * Padding or cropping for {@code n} axes: an int (all sides), one pair per axis, or (for n = 1)
+   * one pair, as Keras's ZeroPadding/Cropping accept them.
+   */
+  public int[][] pairs(String key, int n, int defaultValue) {
+    JsonNode v = config.get(key);
+    int[][] out = new int[n][2];
+    if (v == null || v.isNull()) {
+      for (int[] p : out) {
+        Arrays.fill(p, defaultValue);
+      }
+      return out;
+    }
+    if (v.isNumber()) {
+      for (int[] p : out) {
+        Arrays.fill(p, v.asInt());
+      }
+      return out;
+    }
+    if (v.isArray() && n == 1 && v.size() == 2 && v.get(0).isNumber()) {
+      out[0][0] = v.get(0).asInt();
+      out[0][1] = v.get(1).asInt();
+      return out;
+    }
+    if (!v.isArray() || v.size() != n) {
+      throw bad(key, n + " values or pairs", v);
+    }
+    for (int i = 0; i < n; i++) {
+      JsonNode e = v.get(i);
+      if (e.isNumber()) {
+        out[i][0] = e.asInt();
+        out[i][1] = e.asInt();
+      } else if (e.isArray() && e.size() == 2) {
+        out[i][0] = e.get(0).asInt();
+        out[i][1] = e.get(1).asInt();
+      } else {
+        throw bad(key, n + " values or pairs", v);
+      }
+    }
+    return out;
+  }
+
+  public DataFormat dataFormat() {
+    try {
+      return DataFormat.of(string("data_format", null));
+    } catch (IllegalArgumentException e) {
+      throw unsupported(e.getMessage());
+    }
+  }
+
+  /** The activation named by {@code key} ({@code linear} when absent). */
+  public Activation activation(String key) {
+    JsonNode v = config.get(key);
+    return activation(v);
+  }
+
+  Activation activation(JsonNode v) {
+    if (v == null || v.isNull()) {
+      return Activation.LINEAR;
+    }
+    String fn;
+    if (v.isTextual()) {
+      fn = v.asText();
+    } else if (v.isObject()) {
+      // Keras 3: {"module": "keras.activations", "class_name": "function", "config": "relu"}
+      JsonNode c = v.get("config");
+      if (c != null && c.isTextual()) {
+        fn = c.asText();
+      } else {
+        fn = v.path("class_name").asText();
+        if (!v.path("config").path("name").isMissingNode()) {
+          fn = v.path("config").path("name").asText();
+        }
+      }
+    } else {
+      throw bad("activation", "an activation name", v);
+    }
+    if (fn.equals("hard_sigmoid") && keras3) {
+      return Activation.HARD_SIGMOID_KERAS3;
+    }
+    try {
+      return Activation.byName(fn);
+    } catch (IllegalArgumentException e) {
+      throw new UnsupportedKerasLayerException(
+          name, className, "The activation '" + fn + "' of " + describe()
+              + " is not supported (custom activations are Python code, never run here). "
+              + e.getMessage());
+    }
+  }
+
+  /**
+   * The initializer configured under {@code key}; {@code fallback} when absent. An unknown class
+   * gives an initializer that fails only if it is used (a model whose weights come from the file
+   * never uses it).
+   */
+  public Initializer initializer(String key, Initializer fallback) {
+    JsonNode v = config.get(key);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    String cls;
+    JsonNode c;
+    if (v.isTextual()) {
+      cls = v.asText();
+      c = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    } else {
+      cls = v.path("class_name").asText();
+      c = v.path("config");
+    }
+    Long seed = c.path("seed").isNumber() ? c.path("seed").asLong() : null;
+    switch (cls) {
+      case "Zeros", "zeros", "Zero", "zero":
+        return Initializers.zeros();
+      case "Ones", "ones", "One", "one":
+        return Initializers.ones();
+      case "Constant", "constant":
+        return Initializers.constant((float) c.path("value").asDouble(0));
+      case "RandomUniform", "random_uniform", "uniform":
+        return Initializers.randomUniform(
+            (float) c.path("minval").asDouble(-0.05), (float) c.path("maxval").asDouble(0.05), seed);
+      case "RandomNormal", "random_normal", "normal":
+        return Initializers.randomNormal(
+            (float) c.path("mean").asDouble(0), (float) c.path("stddev").asDouble(0.05), seed);
+      case "TruncatedNormal", "truncated_normal":
+        return Initializers.truncatedNormal(
+            (float) c.path("mean").asDouble(0), (float) c.path("stddev").asDouble(0.05), seed);
+      case "VarianceScaling", "variance_scaling":
+        return Initializers.varianceScaling(
+            c.path("scale").asDouble(1.0),
+            c.path("mode").asText("fan_in"),
+            c.path("distribution").asText("truncated_normal"),
+            seed);
+      case "GlorotUniform", "glorot_uniform":
+        return Initializers.varianceScaling(1.0, "fan_avg", "uniform", seed);
+      case "GlorotNormal", "glorot_normal":
+        return Initializers.varianceScaling(1.0, "fan_avg", "truncated_normal", seed);
+      case "HeUniform", "he_uniform":
+        return Initializers.varianceScaling(2.0, "fan_in", "uniform", seed);
+      case "HeNormal", "he_normal":
+        return Initializers.varianceScaling(2.0, "fan_in", "truncated_normal", seed);
+      case "LecunUniform", "lecun_uniform":
+        return Initializers.varianceScaling(1.0, "fan_in", "uniform", seed);
+      case "LecunNormal", "lecun_normal":
+        return Initializers.varianceScaling(1.0, "fan_in", "truncated_normal", seed);
+      case "Orthogonal", "orthogonal":
+        return Initializers.orthogonal((float) c.path("gain").asDouble(1.0), seed);
+      case "Identity", "identity":
+        return Initializers.identity((float) c.path("gain").asDouble(1.0));
+      default:
+        String what = cls;
+        return (tf, shape) -> {
+          throw new UnsupportedKerasLayerException(
+              name, className, "The initializer '" + what + "' (" + key + ") of " + describe()
+                  + " is not supported, and the file holds no weights to replace it.");
+        };
+    }
+  }
+
+  /** An {@link UnsupportedKerasLayerException} for a setting of this layer. */
+  public UnsupportedKerasLayerException unsupported(String what) {
+    return new UnsupportedKerasLayerException(name, className, describe() + ": " + what);
+  }
+
+  private IllegalArgumentException bad(String key, String expected, JsonNode found) {
+    return new IllegalArgumentException(
+        "Setting '" + key + "' of " + describe() + " should be " + expected + "; found " + found
+            + ".");
+  }
+}

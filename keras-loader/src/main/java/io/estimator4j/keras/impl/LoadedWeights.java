@@ -1,0 +1,88 @@
+package io.estimator4j.keras.impl;
+
+import io.estimator4j.estimator.layers.Initializer;
+import io.estimator4j.estimator.layers.Weights;
+import io.estimator4j.keras.WeightArray;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The {@link Weights} of one Keras layer: serves the file's weights for that layer by position, in
+ * the order the layer asks for them (Keras's own loading order), checking each shape; the weights
+ * made by the first call are reused by later calls of a shared layer.
+ */
+public final class LoadedWeights implements Weights {
+  private final BuildContext build;
+  private final LayerConfig layer;
+  private final List<WeightArray> stored;
+  private final List<Operand<TFloat32>> created = new ArrayList<>();
+  private int cursor;
+
+  /**
+   * @param stored the layer's weights in the file, or null when the file holds no weights at all
+   *     (the configured initializers are used)
+   */
+  public LoadedWeights(BuildContext build, LayerConfig layer, List<WeightArray> stored) {
+    this.build = build;
+    this.layer = layer;
+    this.stored = stored;
+  }
+
+  /** Starts serving from the first weight again (before each call of the layer). */
+  public void beginCall() {
+    cursor = 0;
+  }
+
+  /**
+   * After the first call: checks that the layer used every stored weight.
+   *
+   * @throws IllegalArgumentException naming the layer if the file holds more weights
+   */
+  public void endCall() {
+    if (stored != null && cursor < stored.size() && cursor == created.size()) {
+      throw new IllegalArgumentException(
+          "The file holds " + stored.size() + " weights for " + layer.describe() + " "
+              + stored + ", but the layer uses " + cursor + ". The weights do not belong to this"
+              + " architecture.");
+    }
+  }
+
+  @Override
+  public Operand<TFloat32> get(
+      Ops layerScope, String name, Shape shape, Initializer initializer, boolean trainable) {
+    if (cursor < created.size()) {
+      Operand<TFloat32> existing = created.get(cursor++);
+      if (!existing.shape().equals(shape)) {
+        throw new IllegalArgumentException(
+            "Shared " + layer.describe() + " is called on inputs of different shapes: weight '"
+                + name + "' was built as " + existing.shape() + ", now needs " + shape + ".");
+      }
+      return existing;
+    }
+    WeightArray w = null;
+    if (stored != null) {
+      if (cursor >= stored.size()) {
+        throw new IllegalArgumentException(
+            "Weight '" + name + "' of " + layer.describe() + " is missing: the file holds "
+                + stored.size() + " weights for this layer " + stored + ", the layer needs more.");
+      }
+      w = stored.get(cursor);
+      if (!w.shape().equals(shape)) {
+        throw new IllegalArgumentException(
+            "Weight '" + name + "' (stored as '" + w.name() + "') of " + layer.describe()
+                + " has shape " + Arrays.toString(w.shape().asArray()) + ", but the layer needs "
+                + Arrays.toString(shape.asArray()) + " for its input. The weights do not match"
+                + " the architecture.");
+      }
+    }
+    Operand<TFloat32> op = build.createWeight(layerScope, name, shape, initializer, trainable, w);
+    created.add(op);
+    cursor++;
+    return op;
+  }
+}

@@ -1,0 +1,451 @@
+package io.estimator4j.keras.impl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import io.estimator4j.keras.UnsupportedKerasLayerException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.tensorflow.op.Ops;
+
+/**
+ * A Keras Sequential or Functional model as a {@link KerasLayer}: the top-level model, or a model
+ * nested in another. Its layers are created once, in config order (so each gets its own scope and
+ * keeps its weights across calls); each call wires them as the config's inbound nodes say.
+ */
+public final class Network implements KerasLayer {
+  /** An input of the network: Keras name, shape without the batch, dtype. */
+  public record Input(String name, long[] shape, String dtype) {}
+
+  private record Ref(String layer, int node, int tensor) {}
+
+  private record Node(List<Ref> refs, JsonNode kwargs) {}
+
+  private static final class Entry {
+    final String name;
+    final String className;
+    final List<Node> nodes = new ArrayList<>();
+    KerasLayer layer;
+    LoadedWeights weights;
+    Ops scope;
+    int calls;
+    int nodeOffset;
+
+    Entry(String name, String className) {
+      this.name = name;
+      this.className = className;
+    }
+  }
+
+  private final BuildContext build;
+  private final String name;
+  private final boolean sequential;
+  private final List<Input> inputs = new ArrayList<>();
+  private final List<Ref> outputs = new ArrayList<>();
+  private final Map<String, Entry> entries = new LinkedHashMap<>();
+
+  private Network(BuildContext build, String name, boolean sequential) {
+    this.build = build;
+    this.name = name;
+    this.sequential = sequential;
+  }
+
+  /** The class names that denote a model. */
+  public static boolean isModel(String className) {
+    return className.equals("Sequential") || className.equals("Model")
+        || className.equals("Functional");
+  }
+
+  /**
+   * Creates the network of a model spec ({@code {"class_name": ..., "config": ...}}), with its
+   * layers under {@code scope}.
+   */
+  public static Network create(BuildContext build, JsonNode spec, WeightScope weights, Ops scope) {
+    String cls = spec.path("class_name").asText();
+    JsonNode config = spec.path("config");
+    if (cls.equals("Sequential")) {
+      return sequential(build, config, weights, scope);
+    }
+    if (cls.equals("Model") || cls.equals("Functional")) {
+      return functional(build, config, weights, scope);
+    }
+    throw new UnsupportedKerasLayerException(
+        spec.path("config").path("name").asText(cls), cls,
+        "The model in " + build.source() + " is a '" + cls + "'; expected Sequential or a"
+            + " functional Model (subclassed models hold Python code and cannot be loaded).");
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public List<Input> inputs() {
+    return inputs;
+  }
+
+  /** The output layer names, in output order (made unique when a layer gives several). */
+  public List<String> outputNames() {
+    List<String> names = new ArrayList<>();
+    Map<String, Integer> seen = new HashMap<>();
+    for (Ref r : outputs) {
+      int n = seen.merge(r.layer(), 1, Integer::sum);
+      names.add(n == 1 ? r.layer() : r.layer() + "_" + (n - 1));
+    }
+    return names;
+  }
+
+  private static Network sequential(BuildContext build, JsonNode config, WeightScope weights,
+      Ops scope) {
+    JsonNode layers = config.isArray() ? config : config.path("layers");
+    String modelName = config.isArray() ? "sequential" : config.path("name").asText("sequential");
+    Network net = new Network(build, modelName, true);
+    if (layers.size() == 0) {
+      throw new IllegalArgumentException("The Sequential model in " + build.source()
+          + " has no layers.");
+    }
+    JsonNode first = layers.get(0);
+    JsonNode firstConfig = first.path("config");
+    int start = 0;
+    String inputName;
+    if (first.path("class_name").asText().equals("InputLayer")) {
+      inputName = firstConfig.path("name").asText();
+      start = 1;
+    } else {
+      inputName = firstConfig.path("name").asText("layer") + "_input";
+    }
+    long[] shape = batchShape(firstConfig);
+    if (shape == null && !config.isArray()) {
+      shape = toShape(config.get("build_input_shape"));
+    }
+    if (shape == null) {
+      throw new IllegalArgumentException(
+          "The Sequential model in " + build.source() + " does not say its input shape (no"
+              + " batch_input_shape on its first layer); such a model cannot be built before it"
+              + " sees data.");
+    }
+    net.inputs.add(new Input(inputName, shape, dtype(firstConfig)));
+    Map<String, Integer> keras3Counts = new HashMap<>();
+    String previous = inputName;
+    for (int i = start; i < layers.size(); i++) {
+      JsonNode spec = layers.get(i);
+      String cls = spec.path("class_name").asText();
+      String layerName = spec.path("config").path("name").asText(cls.toLowerCase() + "_" + i);
+      Entry e = new Entry(layerName, cls);
+      e.nodes.add(new Node(List.of(new Ref(previous, 0, 0)), MissingNode.getInstance()));
+      net.entries.put(layerName, e);
+      net.createLayer(e, spec, weights, scope, keras3Key(cls, keras3Counts));
+      previous = layerName;
+    }
+    net.outputs.add(new Ref(previous, 0, 0));
+    return net;
+  }
+
+  private static Network functional(BuildContext build, JsonNode config, WeightScope weights,
+      Ops scope) {
+    Network net = new Network(build, config.path("name").asText("model"), false);
+    Map<String, Integer> keras3Counts = new HashMap<>();
+    Map<String, JsonNode> inputSpecs = new HashMap<>();
+    for (JsonNode spec : config.path("layers")) {
+      String cls = spec.path("class_name").asText();
+      String layerName = spec.path("name").asText(spec.path("config").path("name").asText());
+      Entry e = new Entry(layerName, cls);
+      for (JsonNode node : spec.path("inbound_nodes")) {
+        e.nodes.add(parseNode(node));
+      }
+      net.entries.put(layerName, e);
+      if (cls.equals("InputLayer")) {
+        inputSpecs.put(layerName, spec.path("config"));
+        keras3Key(cls, keras3Counts);
+      } else {
+        net.createLayer(e, spec, weights, scope, keras3Key(cls, keras3Counts));
+      }
+    }
+    for (Ref r : refs(config.path("input_layers"))) {
+      JsonNode spec = inputSpecs.get(r.layer());
+      if (spec == null) {
+        throw new IllegalArgumentException("The model in " + build.source() + " lists input '"
+            + r.layer() + "' but has no InputLayer of that name.");
+      }
+      long[] shape = batchShape(spec);
+      if (shape == null) {
+        throw new IllegalArgumentException("InputLayer '" + r.layer() + "' in " + build.source()
+            + " has no batch_input_shape.");
+      }
+      net.inputs.add(new Input(r.layer(), shape, dtype(spec)));
+    }
+    net.outputs.addAll(refs(config.path("output_layers")));
+    net.computeNodeOffsets();
+    return net;
+  }
+
+  private void createLayer(Entry e, JsonNode spec, WeightScope weights, Ops scope,
+      String keras3Key) {
+    JsonNode cfg = spec.path("config");
+    LayerConfig lc = new LayerConfig(e.name, e.className, cfg, build.keras3(), build.source());
+    e.scope = scope.withSubScope(safeScopeName(e.name));
+    WeightScope nested = weights.nested(e.name, keras3Key);
+    if (isModel(e.className)) {
+      Network inner = create(build, spec, nested, e.scope);
+      e.layer = inner;
+      e.weights = new LoadedWeights(build, lc, null);
+      return;
+    }
+    e.weights = new LoadedWeights(build, lc, weights.layer(e.name, keras3Key));
+    e.layer = LayerRegistry.create(new LayerContext(build, lc, e.weights, nested, keras3Key, e.scope));
+  }
+
+  private static final Pattern VALID_SCOPE = Pattern.compile("[A-Za-z0-9.][A-Za-z0-9_.\\-]*");
+
+  private static String safeScopeName(String name) {
+    if (VALID_SCOPE.matcher(name).matches()) {
+      return name;
+    }
+    String s = name.replaceAll("[^A-Za-z0-9_.\\-]", "_");
+    return s.isEmpty() || s.startsWith("_") || s.startsWith("-") ? "layer" + s : s;
+  }
+
+  /**
+   * A nested functional model's first node is its own construction, which newer Keras leaves out
+   * of the outer config: its references then start at node 1.
+   */
+  private void computeNodeOffsets() {
+    Map<String, Integer> maxRef = new HashMap<>();
+    for (Entry e : entries.values()) {
+      for (Node n : e.nodes) {
+        for (Ref r : n.refs()) {
+          maxRef.merge(r.layer(), r.node(), Math::max);
+        }
+      }
+    }
+    for (Ref r : outputs) {
+      maxRef.merge(r.layer(), r.node(), Math::max);
+    }
+    for (Entry e : entries.values()) {
+      Integer max = maxRef.get(e.name);
+      if (max != null && isModel(e.className) && max == e.nodes.size()) {
+        e.nodeOffset = 1;
+      }
+    }
+  }
+
+  @Override
+  public List<KTensor> call(Ops scope, List<KTensor> callInputs, JsonNode kwargs) {
+    if (callInputs.size() != inputs.size()) {
+      throw new IllegalArgumentException(
+          "Model '" + name + "' in " + build.source() + " takes " + inputs.size()
+              + " inputs; it was called with " + callInputs.size() + ".");
+    }
+    Map<String, List<KTensor>> produced = new HashMap<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      produced.put(key(inputs.get(i).name(), 0), List.of(callInputs.get(i)));
+    }
+    List<Entry> order = new ArrayList<>(entries.values());
+    List<int[]> pending = new ArrayList<>();
+    for (int i = 0; i < order.size(); i++) {
+      Entry e = order.get(i);
+      if (!e.className.equals("InputLayer")) {
+        for (int n = 0; n < e.nodes.size(); n++) {
+          pending.add(new int[] {i, n});
+        }
+      }
+    }
+    while (!pending.isEmpty()) {
+      boolean progress = false;
+      List<int[]> still = new ArrayList<>();
+      for (int[] p : pending) {
+        Entry e = order.get(p[0]);
+        Node node = e.nodes.get(p[1]);
+        List<KTensor> args = new ArrayList<>();
+        boolean ready = true;
+        for (Ref r : node.refs()) {
+          KTensor t = lookup(produced, r);
+          if (t == null) {
+            ready = false;
+            break;
+          }
+          args.add(t);
+        }
+        if (!ready) {
+          still.add(p);
+          continue;
+        }
+        produced.put(key(e.name, p[1]), callLayer(e, args, node.kwargs()));
+        progress = true;
+      }
+      if (!progress) {
+        int[] p = still.get(0);
+        Entry e = order.get(p[0]);
+        throw new IllegalArgumentException(
+            "Layer '" + e.name + "' of model '" + name + "' in " + build.source()
+                + " takes inputs that no layer produces: " + e.nodes.get(p[1]).refs() + ".");
+      }
+      pending = still;
+    }
+    List<KTensor> out = new ArrayList<>();
+    for (Ref r : outputs) {
+      KTensor t = lookup(produced, r);
+      if (t == null) {
+        throw new IllegalArgumentException(
+            "Model '" + name + "' in " + build.source() + " names output " + r
+                + " that no layer produces.");
+      }
+      out.add(t);
+    }
+    return out;
+  }
+
+  private List<KTensor> callLayer(Entry e, List<KTensor> args, JsonNode kwargs) {
+    Ops callScope = e.calls == 0 ? e.scope : e.scope.withSubScope("call_" + e.calls);
+    e.calls++;
+    e.weights.beginCall();
+    List<KTensor> out = e.layer.call(callScope, args, kwargs);
+    e.weights.endCall();
+    return out;
+  }
+
+  private KTensor lookup(Map<String, List<KTensor>> produced, Ref r) {
+    Entry e = entries.get(r.layer());
+    int node = r.node();
+    if (e != null) {
+      if (e.className.equals("InputLayer")) {
+        node = 0;
+      } else {
+        node -= e.nodeOffset;
+      }
+    } else if (!sequential) {
+      throw new IllegalArgumentException(
+          "Model '" + name + "' in " + build.source() + " refers to layer '" + r.layer()
+              + "', which it does not define.");
+    }
+    List<KTensor> ts = produced.get(key(r.layer(), node));
+    if (ts == null) {
+      return null;
+    }
+    if (r.tensor() >= ts.size()) {
+      throw new IllegalArgumentException(
+          "Layer '" + r.layer() + "' in " + build.source() + " has " + ts.size()
+              + " outputs; output " + r.tensor() + " is referenced.");
+    }
+    return ts.get(r.tensor());
+  }
+
+  private static String key(String layer, int node) {
+    return layer + "#" + node;
+  }
+
+  /** Keras 2: [[name, node, tensor, kwargs], ...]; Keras 3: {"args": [...], "kwargs": {...}}. */
+  private static Node parseNode(JsonNode node) {
+    List<Ref> refs = new ArrayList<>();
+    if (node.isObject()) {
+      collectKerasTensors(node.path("args"), refs);
+      JsonNode kwargs = node.path("kwargs");
+      // tensors passed by keyword (initial_state, mask ...) follow the positional ones
+      for (var it = kwargs.fields(); it.hasNext(); ) {
+        var f = it.next();
+        if (!f.getKey().equals("mask")) {
+          collectKerasTensors(f.getValue(), refs);
+        }
+      }
+      return new Node(refs, kwargs);
+    }
+    JsonNode kwargs = MissingNode.getInstance();
+    for (JsonNode r : node) {
+      refs.add(new Ref(r.get(0).asText(), r.get(1).asInt(), r.get(2).asInt()));
+      if (r.size() > 3 && r.get(3).isObject() && r.get(3).size() > 0) {
+        kwargs = r.get(3);
+      }
+    }
+    return new Node(refs, kwargs);
+  }
+
+  private static void collectKerasTensors(JsonNode v, List<Ref> refs) {
+    if (v.isArray()) {
+      for (JsonNode e : v) {
+        collectKerasTensors(e, refs);
+      }
+    } else if (v.isObject()) {
+      if (v.path("class_name").asText().equals("__keras_tensor__")) {
+        JsonNode h = v.path("config").path("keras_history");
+        refs.add(new Ref(h.get(0).asText(), h.get(1).asInt(), h.get(2).asInt()));
+      }
+    }
+  }
+
+  /** [[name, node, tensor], ...] or a single [name, node, tensor]. */
+  private static List<Ref> refs(JsonNode v) {
+    List<Ref> out = new ArrayList<>();
+    if (v.isArray() && v.size() > 0 && v.get(0).isTextual()) {
+      out.add(new Ref(v.get(0).asText(), v.path(1).asInt(0), v.path(2).asInt(0)));
+      return out;
+    }
+    for (JsonNode r : v) {
+      out.add(new Ref(r.get(0).asText(), r.path(1).asInt(0), r.path(2).asInt(0)));
+    }
+    return out;
+  }
+
+  /** batch_input_shape (Keras 2) or batch_shape (Keras 3) without the batch; null if absent. */
+  static long[] batchShape(JsonNode config) {
+    JsonNode s = config.get("batch_input_shape");
+    if (s == null || s.isNull()) {
+      s = config.get("batch_shape");
+    }
+    if (s != null && !s.isNull()) {
+      long[] full = toShape(s);
+      long[] out = new long[full.length - 1];
+      System.arraycopy(full, 1, out, 0, out.length);
+      return out;
+    }
+    JsonNode in = config.get("input_shape");
+    if (in != null && in.isArray()) {
+      return toShape(in);
+    }
+    return null;
+  }
+
+  private static long[] toShape(JsonNode s) {
+    if (s == null || !s.isArray()) {
+      return null;
+    }
+    long[] out = new long[s.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = s.get(i).isNull() ? -1 : s.get(i).asLong();
+    }
+    return out;
+  }
+
+  /** The dtype name of a layer config ("float32" when absent; Keras 3 policies unwrapped). */
+  static String dtype(JsonNode config) {
+    JsonNode d = config.get("dtype");
+    if (d == null || d.isNull()) {
+      return "float32";
+    }
+    if (d.isObject()) {
+      return d.path("config").path("name").asText("float32");
+    }
+    return d.asText();
+  }
+
+  /** Keras 3's key of a layer in a weights file: snake_case of its class, numbered per class. */
+  static String keras3Key(String className, Map<String, Integer> counts) {
+    String snake = toSnakeCase(className);
+    Integer n = counts.get(snake);
+    if (n == null) {
+      counts.put(snake, 0);
+      return snake;
+    }
+    counts.put(snake, n + 1);
+    return snake + "_" + (n + 1);
+  }
+
+  /** keras.src.utils.naming.to_snake_case. */
+  static String toSnakeCase(String name) {
+    String s = name.replaceAll("\\W+", "");
+    s = s.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
+    s = s.replaceAll("([a-z])([A-Z])", "$1_$2");
+    return s.toLowerCase(java.util.Locale.ROOT);
+  }
+}
