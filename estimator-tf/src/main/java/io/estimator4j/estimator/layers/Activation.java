@@ -71,9 +71,9 @@ public interface Activation {
       new NamedActivation(
           "hard_sigmoid",
           (tf, x) -> {
-            Ops h = tf.withSubScope("hard_sigmoid");
-            Operand<TFloat32> y = h.math.add(h.math.mul(x, h.constant(0.2f)), h.constant(0.5f));
-            return h.clipByValue(y, h.constant(0f), h.constant(1f));
+            Operand<TFloat32> y =
+                tf.math.add(tf.math.mul(x, tf.constant(0.2f)), tf.constant(0.5f));
+            return tf.clipByValue(y, tf.constant(0f), tf.constant(1f));
           });
 
   /** {@code hard_sigmoid} as Keras 3 defines it: relu6(x + 3) / 6. */
@@ -153,14 +153,14 @@ public interface Activation {
   }
 
   private static Operand<TFloat32> hardSigmoid3(Ops tf, Operand<TFloat32> x) {
-    Ops h = tf.withSubScope("hard_sigmoid");
-    return h.math.div(h.nn.relu6(h.math.add(x, h.constant(3f))), h.constant(6f));
+    return tf.math.div(tf.nn.relu6(tf.math.add(x, tf.constant(3f))), tf.constant(6f));
   }
 
   private static Operand<TFloat32> gelu(Ops tf, Operand<TFloat32> x) {
-    Ops g = tf.withSubScope("gelu");
-    Operand<TFloat32> erf = g.math.erf(g.math.mul(x, g.constant((float) (1.0 / Math.sqrt(2.0)))));
-    Operand<TFloat32> onePlusErf = g.math.add(g.constant(1f), erf);
-    return g.math.mul(g.math.mul(g.constant(0.5f), x), onePlusErf);
+    // no sub-scope: creating one scans the whole graph, too slow inside unrolled loops
+    Operand<TFloat32> erf =
+        tf.math.erf(tf.math.mul(x, tf.constant((float) (1.0 / Math.sqrt(2.0)))));
+    Operand<TFloat32> onePlusErf = tf.math.add(tf.constant(1f), erf);
+    return tf.math.mul(tf.math.mul(tf.constant(0.5f), x), onePlusErf);
   }
 }

@@ -101,7 +101,7 @@ public final class Recurrent {
       Operand<TFloat32> out = step.output();
       List<Operand<TFloat32>> next = step.states();
       if (ms != null) {
-        Operand<TBool> m = ms.get(t);
+        Operand<TBool> m = expandMask(tf, ms.get(t), out.shape().numDimensions());
         Operand<TFloat32> fallback =
             zeroOutputForMask || previous == null ? tf.zerosLike(out) : previous;
         out = tf.select(m, out, fallback);
@@ -195,10 +195,12 @@ public final class Recurrent {
               Operand<TFloat32> previous = (Operand<TFloat32>) in[4];
               if (masked) {
                 Operand<TBool> m =
-                    b.dtypes.cast(
-                        b.gather((Operand<TFloat32>) in[2], t, b.constant(1),
-                            new Gather.Options[0]),
-                        TBool.class);
+                    expandMask(b,
+                        b.dtypes.cast(
+                            b.gather((Operand<TFloat32>) in[2], t, b.constant(1),
+                                new Gather.Options[0]),
+                            TBool.class),
+                        outShape.length + 1);
                 o = b.select(m, o, zeroOutputForMask ? b.zerosLike(o) : previous);
                 List<Operand<TFloat32>> kept = new ArrayList<>();
                 for (int s = 0; s < nStates; s++) {
@@ -291,6 +293,17 @@ public final class Recurrent {
   /** Whether the output holds every step. */
   public boolean returnSequences() {
     return returnSequences;
+  }
+
+  /** [batch] to [batch, 1, ...] of the given rank, so that Select broadcasts it. */
+  private static Operand<TBool> expandMask(Ops tf, Operand<TBool> m, int rank) {
+    if (rank <= 1) {
+      return m;
+    }
+    long[] shape = new long[rank];
+    java.util.Arrays.fill(shape, 1);
+    shape[0] = -1;
+    return tf.reshape(m, tf.constant(shape));
   }
 
   private static List<Operand<TFloat32>> zeroStates(

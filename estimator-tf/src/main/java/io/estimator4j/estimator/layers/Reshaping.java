@@ -119,7 +119,8 @@ public final class Reshaping {
 
   /**
    * {@code Cropping1D/2D/3D}: removes {@code cropping[i][0]} values at the start and {@code
-   * cropping[i][1]} at the end of each spatial axis.
+   * cropping[i][1]} at the end of each spatial axis (an axis cropped by more than it holds becomes
+   * empty, as Keras's slicing makes it).
    */
   public static <T extends TType> Operand<T> cropping(
       Ops tf, Operand<T> x, int[][] cropping, DataFormat format) {
@@ -134,15 +135,9 @@ public final class Reshaping {
       int axis = first + i;
       begin[axis] = cropping[i][0];
       if (shape[axis] >= 0) {
-        size[axis] = (int) (shape[axis] - cropping[i][0] - cropping[i][1]);
-        if (size[axis] < 0) {
-          throw new IllegalArgumentException(
-              "Cropping "
-                  + Arrays.deepToString(cropping)
-                  + " removes more than the input shape "
-                  + x.shape()
-                  + " holds.");
-        }
+        // Keras slices x[a:len-b]: an axis cropped by more than it holds becomes empty
+        begin[axis] = (int) Math.min(cropping[i][0], shape[axis]);
+        size[axis] = (int) Math.max(0, shape[axis] - cropping[i][0] - cropping[i][1]);
       } else {
         dynamic = true;
       }
