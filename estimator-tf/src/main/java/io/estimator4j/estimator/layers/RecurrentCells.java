@@ -263,7 +263,7 @@ public final class RecurrentCells {
         List<Output<TFloat32>> rk = tf.split(tf.constant(3), w.get(1), 4L).output();
         List<Output<TFloat32>> b =
             w.size() > 2 ? tf.split(tf.constant(0), w.get(2), 4L).output() : null;
-        Operand<TFloat32>[] gates = newArray(4);
+        List<Operand<TFloat32>> gates = new java.util.ArrayList<>();
         for (int g = 0; g < 4; g++) {
           Operand<TFloat32> xg = Convolution.convolve(tf, x, k.get(g), strides, padding, dilation);
           if (b != null) {
@@ -272,13 +272,13 @@ public final class RecurrentCells {
           Operand<TFloat32> hg =
               Convolution.convolve(tf, states.get(0), rk.get(g), new int[] {1, 1}, "same",
                   new int[] {1, 1});
-          gates[g] = tf.math.add(xg, hg);
+          gates.add(tf.math.add(xg, hg));
         }
-        Operand<TFloat32> i = rec.apply(tf, gates[0]);
-        Operand<TFloat32> fg = rec.apply(tf, gates[1]);
+        Operand<TFloat32> i = rec.apply(tf, gates.get(0));
+        Operand<TFloat32> fg = rec.apply(tf, gates.get(1));
         Operand<TFloat32> cNew =
-            tf.math.add(tf.math.mul(fg, states.get(1)), tf.math.mul(i, act.apply(tf, gates[2])));
-        Operand<TFloat32> o = rec.apply(tf, gates[3]);
+            tf.math.add(tf.math.mul(fg, states.get(1)), tf.math.mul(i, act.apply(tf, gates.get(2))));
+        Operand<TFloat32> o = rec.apply(tf, gates.get(3));
         Operand<TFloat32> h = tf.math.mul(o, act.apply(tf, cNew));
         return new Step(h, List.of(h, cNew));
       }
@@ -322,11 +322,6 @@ public final class RecurrentCells {
                 Initializers.ones().create(tf, Shape.of(units)),
                 base.create(tf, Shape.of(shape.size() - 2L * units))),
             tf.constant(0));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Operand<TFloat32>[] newArray(int n) {
-    return new Operand[n];
   }
 
   private abstract static class Cell implements RecurrentCell {

@@ -189,8 +189,7 @@ public final class Reshaping {
     return tf.gather(x, tf.math.floorDiv(range, tf.constant(times)), tf.constant(axis));
   }
 
-  @SuppressWarnings("unchecked")
   private static <T extends TType> Class<T> typeOf(Operand<T> x) {
-    return (Class<T>) x.type();
+    return x.type();
   }
 }

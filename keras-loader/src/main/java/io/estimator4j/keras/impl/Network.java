@@ -343,8 +343,7 @@ public final class Network implements KerasLayer {
       collectKerasTensors(node.path("args"), refs);
       JsonNode kwargs = node.path("kwargs");
       // tensors passed by keyword (initial_state, mask ...) follow the positional ones
-      for (var it = kwargs.fields(); it.hasNext(); ) {
-        var f = it.next();
+      for (var f : kwargs.properties()) {
         if (!f.getKey().equals("mask")) {
           collectKerasTensors(f.getValue(), refs);
         }

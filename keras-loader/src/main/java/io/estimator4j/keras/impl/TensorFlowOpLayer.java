@@ -5,7 +5,6 @@ import com.google.protobuf.ByteString;
 import io.estimator4j.keras.UnsupportedKerasLayerException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.GraphOperation;
@@ -60,8 +59,7 @@ final class TensorFlowOpLayer {
       for (Output<?> a : args) {
         b.addInput(a);
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = attrs.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> a = it.next();
+      for (Map.Entry<String, JsonNode> a : attrs.properties()) {
         b.setAttr(a.getKey(), attr(c, a.getKey(), a.getValue()));
       }
       GraphOperation built;
