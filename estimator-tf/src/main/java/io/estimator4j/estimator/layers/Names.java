@@ -54,7 +54,8 @@ public final class Names {
               + "' already exists in the graph. Each variable, slot and op needs its own name:"
               + " create it once and reuse the returned object.");
     }
-    return new ExactNameScope(scope, fullName);
+    // one implementation of the exact-name scope serves both modules (feature-columns' GraphNames)
+    return io.estimator4j.featurecolumn.impl.GraphNames.exact(scope, fullName);
   }
 
   /** Returns true if the graph of {@code tf} holds an op named exactly {@code fullName}. */
