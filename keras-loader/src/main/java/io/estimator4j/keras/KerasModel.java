@@ -1,12 +1,7 @@
 package io.estimator4j.keras;
 
-import io.estimator4j.keras.impl.BuildContext;
-import io.estimator4j.keras.impl.KTensor;
-import io.estimator4j.keras.impl.Network;
-import io.estimator4j.keras.impl.WeightScope;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,14 +13,10 @@ import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
-import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
 
 /**
@@ -92,55 +83,23 @@ public final class KerasModel implements AutoCloseable {
   public static KerasModel build(KerasModelFile file, WeightMode mode) {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(mode, "mode");
+    KerasNetwork network = KerasNetwork.of(file);
     Graph graph = new Graph();
     try {
-      String source = file.source().getFileName().toString();
-      BuildContext ctx =
-          new BuildContext(graph, mode == WeightMode.CONSTANTS, file.isKeras3(), source);
-      Ops tf = ctx.root();
-      Network network =
-          Network.create(ctx, file.modelConfig(), WeightScope.of(file.weights().orElse(null)), tf);
+      Ops tf = Ops.create(graph);
       Map<String, Operand<?>> ins = new LinkedHashMap<>();
-      List<KTensor> args = new ArrayList<>();
-      for (Network.Input in : network.inputs()) {
-        Operand<?> p = placeholder(tf, in, source);
-        ins.put(in.name(), p);
-        args.add(KTensor.of(p));
+      for (KerasNetwork.InputSpec in : network.inputs()) {
+        ins.put(in.name(),
+            tf.withName(in.name()).placeholder(in.type(), Placeholder.shape(in.shape())));
       }
-      List<KTensor> results = network.call(tf, args, com.fasterxml.jackson.databind.node.MissingNode.getInstance());
-      Map<String, Operand<?>> outs = new LinkedHashMap<>();
-      List<String> names = network.outputNames();
-      for (int i = 0; i < names.size(); i++) {
-        outs.put(names.get(i), results.get(i).value());
-      }
-      return new KerasModel(graph, ins, outs, ctx.trainableVariables(),
-          ctx.nonTrainableVariables(), source);
+      KerasNetwork.Applied applied = network.apply(tf, ins, mode == WeightMode.CONSTANTS);
+      return new KerasModel(graph, ins, new LinkedHashMap<>(applied.outputs()),
+          applied.trainableVariables(), applied.nonTrainableVariables(),
+          file.source().getFileName().toString());
     } catch (RuntimeException e) {
       graph.close();
       throw e;
     }
-  }
-
-  private static Operand<?> placeholder(Ops tf, Network.Input in, String source) {
-    long[] dims = new long[in.shape().length + 1];
-    dims[0] = -1;
-    System.arraycopy(in.shape(), 0, dims, 1, in.shape().length);
-    Shape shape = Shape.of(dims);
-    Class<? extends TType> type =
-        switch (in.dtype()) {
-          case "float32", "float64", "float16", "bfloat16", "mixed_float16", "mixed_bfloat16" ->
-              TFloat32.class;
-          case "int32", "int16", "int8", "uint8", "uint16" -> TInt32.class;
-          case "int64", "uint32", "uint64" -> TInt64.class;
-          case "bool" -> TBool.class;
-          default ->
-              throw new UnsupportedKerasLayerException(
-                  in.name(), "InputLayer",
-                  "Input '" + in.name() + "' in " + source + " has the unsupported dtype '"
-                      + in.dtype() + "'. Supported: floating point (computed as float32),"
-                      + " integers and bool.");
-        };
-    return tf.withName(in.name()).placeholder(type, Placeholder.shape(shape));
   }
 
   /** The graph holding the model. */

@@ -31,8 +31,19 @@ public final class BuildContext {
    * @param source the file name, for messages
    */
   public BuildContext(Graph graph, boolean constants, boolean keras3, String source) {
-    this.graph = graph;
-    this.root = Ops.create(graph);
+    this(Ops.create(graph), constants, keras3, source);
+  }
+
+  /**
+   * A build into the graph of {@code root} (e.g. an Estimator's model function scope).
+   *
+   * @param constants stored weights become constants instead of variables
+   * @param keras3 the model was saved by Keras 3 (its defaults and activations differ)
+   * @param source the file name, for messages
+   */
+  public BuildContext(Ops root, boolean constants, boolean keras3, String source) {
+    this.graph = (Graph) root.scope().env();
+    this.root = root;
     this.constants = constants;
     this.keras3 = keras3;
     this.source = source;

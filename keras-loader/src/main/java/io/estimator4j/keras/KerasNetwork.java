@@ -1,0 +1,197 @@
+package io.estimator4j.keras;
+
+import com.fasterxml.jackson.databind.node.MissingNode;
+import io.estimator4j.export.TensorSpec;
+import io.estimator4j.keras.impl.BuildContext;
+import io.estimator4j.keras.impl.KTensor;
+import io.estimator4j.keras.impl.Network;
+import io.estimator4j.keras.impl.WeightScope;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TNumber;
+import org.tensorflow.types.family.TType;
+
+/**
+ * A loaded Keras model that can be applied to given tensors inside any graph, as a Keras model is
+ * called on tensors in a Python model function; what tf.keras.estimator.model_to_estimator builds
+ * inside each Estimator graph.
+ *
+ * <p>Each {@link #apply} builds the layers under the caller's scope, with the weights as global
+ * variables ({@code <layer>/kernel}, ...) whose initial values are the file's weights, so an
+ * Estimator's checkpoints hold them and training starts from them.
+ */
+public final class KerasNetwork {
+  /** One model input: its Keras input layer name and its dtype and shape ({@code -1} batch). */
+  public record InputSpec(String name, Class<? extends TType> type, Shape shape) {
+    /** The input as a {@link TensorSpec}, e.g. for a raw serving input receiver. */
+    public TensorSpec tensorSpec() {
+      return new TensorSpec(type, shape);
+    }
+  }
+
+  /**
+   * What one application built: the outputs by Keras output layer name, in output order, and the
+   * weight variables it created.
+   */
+  public record Applied(
+      Map<String, Operand<?>> outputs,
+      List<Variable<TFloat32>> trainableVariables,
+      List<Variable<TFloat32>> nonTrainableVariables) {
+    public Applied {
+      outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
+      trainableVariables = List.copyOf(trainableVariables);
+      nonTrainableVariables = List.copyOf(nonTrainableVariables);
+    }
+  }
+
+  private final KerasModelFile file;
+  private final List<InputSpec> inputs;
+  private final List<String> outputNames;
+  private final String source;
+
+  private KerasNetwork(KerasModelFile file, List<InputSpec> inputs, List<String> outputNames) {
+    this.file = file;
+    this.inputs = List.copyOf(inputs);
+    this.outputNames = List.copyOf(outputNames);
+    this.source = file.source().getFileName().toString();
+  }
+
+  /**
+   * Reads the architecture of {@code file} (its input and output names and input shapes).
+   *
+   * @throws UnsupportedKerasLayerException naming the first layer that cannot be built
+   * @throws IllegalArgumentException if the config is malformed
+   */
+  public static KerasNetwork of(KerasModelFile file) {
+    Objects.requireNonNull(file, "file");
+    String source = file.source().getFileName().toString();
+    try (Graph scratch = new Graph()) {
+      BuildContext ctx = new BuildContext(scratch, true, file.isKeras3(), source);
+      Network network = Network.create(ctx, file.modelConfig(), WeightScope.none(), ctx.root());
+      List<InputSpec> specs = new ArrayList<>();
+      for (Network.Input in : network.inputs()) {
+        specs.add(spec(in, source));
+      }
+      return new KerasNetwork(file, specs, network.outputNames());
+    }
+  }
+
+  /** The file this network was read from. */
+  public KerasModelFile file() {
+    return file;
+  }
+
+  /** The model inputs, in the model's input order. */
+  public List<InputSpec> inputs() {
+    return inputs;
+  }
+
+  /** The input names, in the model's input order. */
+  public List<String> inputNames() {
+    return inputs.stream().map(InputSpec::name).toList();
+  }
+
+  /** The output layer names, in the model's output order. */
+  public List<String> outputNames() {
+    return outputNames;
+  }
+
+  /**
+   * Builds the model on {@code inputsByName} in the graph of {@code tf}, under its scope, with
+   * the weights as variables initialised to the file's values.
+   *
+   * @param inputsByName one tensor per model input, keyed by input layer name; numeric tensors of
+   *     another numeric type are cast to the input's type
+   * @throws IllegalArgumentException for a missing input (the message lists the input names) or
+   *     a tensor of the wrong rank
+   */
+  public Applied apply(Ops tf, Map<String, ? extends Operand<?>> inputsByName) {
+    return apply(tf, inputsByName, false);
+  }
+
+  Applied apply(Ops tf, Map<String, ? extends Operand<?>> inputsByName, boolean constants) {
+    Objects.requireNonNull(tf, "tf");
+    Objects.requireNonNull(inputsByName, "inputsByName");
+    List<KTensor> args = new ArrayList<>();
+    for (InputSpec in : inputs) {
+      Operand<?> t = inputsByName.get(in.name());
+      if (t == null) {
+        throw new IllegalArgumentException(
+            "Model " + source + " takes the inputs " + inputNames() + "; input '" + in.name()
+                + "' is missing (given: " + inputsByName.keySet() + "). Fix: key each input"
+                + " tensor (each feature of the input function) by the Keras input layer name.");
+      }
+      args.add(KTensor.of(conform(tf, in, t)));
+    }
+    BuildContext ctx = new BuildContext(tf, constants, file.isKeras3(), source);
+    Network network =
+        Network.create(ctx, file.modelConfig(), WeightScope.of(file.weights().orElse(null)), tf);
+    List<KTensor> results = network.call(tf, args, MissingNode.getInstance());
+    Map<String, Operand<?>> outs = new LinkedHashMap<>();
+    List<String> names = network.outputNames();
+    for (int i = 0; i < names.size(); i++) {
+      outs.put(names.get(i), results.get(i).value());
+    }
+    return new Applied(outs, ctx.trainableVariables(), ctx.nonTrainableVariables());
+  }
+
+  @SuppressWarnings("unchecked")
+  private Operand<?> conform(Ops tf, InputSpec in, Operand<?> t) {
+    Shape s = t.shape();
+    if (!s.isUnknown() && s.numDimensions() != in.shape().numDimensions()) {
+      throw new IllegalArgumentException(
+          "Input '" + in.name() + "' of " + source + " has shape " + in.shape()
+              + "; found a tensor of shape " + s + ". Fix: give it rank "
+              + in.shape().numDimensions() + " (batch first).");
+    }
+    if (t.type() == in.type()) {
+      return t;
+    }
+    if (TNumber.class.isAssignableFrom(t.type()) && TNumber.class.isAssignableFrom(in.type())) {
+      return tf.dtypes.cast((Operand<? extends TType>) t, (Class<? extends TNumber>) in.type());
+    }
+    throw new IllegalArgumentException(
+        "Input '" + in.name() + "' of " + source + " takes " + in.type().getSimpleName()
+            + " values; found " + t.type().getSimpleName() + ".");
+  }
+
+  private static InputSpec spec(Network.Input in, String source) {
+    long[] dims = new long[in.shape().length + 1];
+    dims[0] = -1;
+    System.arraycopy(in.shape(), 0, dims, 1, in.shape().length);
+    Class<? extends TType> type =
+        switch (in.dtype()) {
+          case "float32", "float64", "float16", "bfloat16", "mixed_float16", "mixed_bfloat16" ->
+              TFloat32.class;
+          case "int32", "int16", "int8", "uint8", "uint16" -> TInt32.class;
+          case "int64", "uint32", "uint64" -> TInt64.class;
+          case "bool" -> TBool.class;
+          default ->
+              throw new UnsupportedKerasLayerException(
+                  in.name(), "InputLayer",
+                  "Input '" + in.name() + "' in " + source + " has the unsupported dtype '"
+                      + in.dtype() + "'. Supported: floating point (computed as float32),"
+                      + " integers and bool.");
+        };
+    return new InputSpec(in.name(), type, Shape.of(dims));
+  }
+
+  @Override
+  public String toString() {
+    return "KerasNetwork(" + source + ", inputs=" + inputNames() + ", outputs=" + outputNames
+        + ")";
+  }
+}
