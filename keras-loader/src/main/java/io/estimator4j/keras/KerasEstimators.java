@@ -1,0 +1,255 @@
+package io.estimator4j.keras;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.estimator4j.estimator.Estimator;
+import io.estimator4j.estimator.EstimatorSpec;
+import io.estimator4j.estimator.ModeKeys;
+import io.estimator4j.estimator.ModelFn;
+import io.estimator4j.estimator.ModelFnContext;
+import io.estimator4j.estimator.RunConfig;
+import io.estimator4j.estimator.export.ServingInputReceiverFn;
+import io.estimator4j.estimator.export.ServingInputReceivers;
+import io.estimator4j.estimator.metrics.Metrics;
+import io.estimator4j.export.TensorSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * Wraps a compiled Keras model as an Estimator; Java counterpart of
+ * tf.keras.estimator.model_to_estimator.
+ *
+ * <p>Features are keyed by the Keras input layer names, labels by the output layer names (a single
+ * labels tensor is accepted for a single-output model), and predictions are the outputs keyed by
+ * output name. Loss, loss weights, metrics and optimizer come from the file's {@code
+ * training_config}; the file's weights are the initial values of the variables, so training,
+ * evaluation and prediction start from the saved model (a checkpoint in the model directory, when
+ * there is one, takes precedence as usual). Recurrent layers with a known number of time steps are
+ * unrolled into the graph, so they train (tensorflow-java has no while-loop gradient).
+ *
+ * <p>Not carried over: Dropout is not applied while training, BatchNormalization uses (and does not
+ * update) its moving statistics, regularisation losses are not added, and a time-based learning
+ * rate decay is ignored (a warning says so).
+ */
+public final class KerasEstimators {
+  /** Clips probabilities away from 0 and 1 before a log, as Keras's backend epsilon does. */
+  static final float EPSILON = 1e-7f;
+
+  private KerasEstimators() {}
+
+  /**
+   * Reads {@code kerasFile} (see {@link KerasModelFile#read(Path)}) and wraps it as an Estimator
+   * configured by {@code config}.
+   *
+   * @throws IllegalArgumentException if the file has no training_config or one that cannot be
+   *     mapped (the message says which part)
+   */
+  public static Estimator modelToEstimator(Path kerasFile, RunConfig config) throws IOException {
+    return modelToEstimator(KerasModelFile.read(kerasFile), config);
+  }
+
+  /** Wraps {@code file} as an Estimator, compiled by its own training_config. */
+  public static Estimator modelToEstimator(KerasModelFile file, RunConfig config) {
+    Objects.requireNonNull(file, "file");
+    String source = file.source().getFileName().toString();
+    JsonNode training = file.trainingConfig().orElseThrow(() -> new IllegalArgumentException(
+        "The Keras model " + source + " has no training_config, so it has no loss and no"
+            + " optimizer. Fix: compile the model first (model.compile(loss=..., optimizer=...))"
+            + " before saving it, or pass a loss and optimizer as a training config JSON to"
+            + " modelToEstimator(file, trainingConfigJson, config)."));
+    return modelToEstimator(file, training, config);
+  }
+
+  /**
+   * Wraps {@code file} as an Estimator compiled by {@code trainingConfigJson}, in the form Keras
+   * saves it, e.g. {@code {"loss": "mse", "optimizer_config": {"class_name": "SGD", "config":
+   * {"learning_rate": 0.01}}, "metrics": ["mae"]}}; the file's own training_config is ignored.
+   */
+  public static Estimator modelToEstimator(
+      KerasModelFile file, String trainingConfigJson, RunConfig config) {
+    Objects.requireNonNull(trainingConfigJson, "trainingConfigJson");
+    JsonNode training;
+    try {
+      training = new ObjectMapper().readTree(trainingConfigJson);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "The training config is not valid JSON: " + e.getMessage(), e);
+    }
+    return modelToEstimator(file, training, config);
+  }
+
+  private static Estimator modelToEstimator(
+      KerasModelFile file, JsonNode training, RunConfig config) {
+    Objects.requireNonNull(config, "config");
+    KerasNetwork network = KerasNetwork.of(file);
+    String source = file.source().getFileName().toString();
+    KerasTrainingConfig compiled =
+        KerasTrainingConfig.parse(training, network.outputNames(), source);
+    return Estimator.builder(modelFn(network, compiled)).config(config).build();
+  }
+
+  /**
+   * A raw serving input receiver with one placeholder per model input, named and keyed by the
+   * input layer name, of the input's dtype and shape (batch dimension -1).
+   */
+  public static ServingInputReceiverFn rawServingInputReceiverFn(KerasModelFile file) {
+    Map<String, TensorSpec> specs = new LinkedHashMap<>();
+    for (KerasNetwork.InputSpec in : KerasNetwork.of(file).inputs()) {
+      specs.put(in.name(), in.tensorSpec());
+    }
+    return ServingInputReceivers.raw(specs);
+  }
+
+  /** {@link #rawServingInputReceiverFn(KerasModelFile)} of the file at {@code kerasFile}. */
+  public static ServingInputReceiverFn rawServingInputReceiverFn(Path kerasFile)
+      throws IOException {
+    return rawServingInputReceiverFn(KerasModelFile.read(kerasFile));
+  }
+
+  private static ModelFn modelFn(KerasNetwork network, KerasTrainingConfig compiled) {
+    return ctx -> buildSpec(ctx, network, compiled);
+  }
+
+  private static EstimatorSpec buildSpec(
+      ModelFnContext ctx, KerasNetwork network, KerasTrainingConfig compiled) {
+    Ops tf = ctx.tf();
+    Map<String, Operand<?>> inputs = new LinkedHashMap<>();
+    for (String name : network.inputNames()) {
+      Operand<?> f = ctx.features().get(name);
+      if (f == null) {
+        throw new IllegalArgumentException(
+            "The Keras model " + network.file().source().getFileName() + " takes the inputs "
+                + network.inputNames() + "; the input function gave no feature '" + name
+                + "' (features present: " + ctx.features().keySet() + "). Fix: key the"
+                + " features by the Keras input layer names.");
+      }
+      inputs.put(name, f);
+    }
+    KerasNetwork.Applied applied = network.apply(tf, inputs);
+    EstimatorSpec.Builder spec = EstimatorSpec.builder(ctx.mode()).predictions(applied.outputs());
+    if (ctx.mode() == ModeKeys.PREDICT) {
+      return spec.build();
+    }
+    Map<String, Operand<?>> labels = labelsByOutput(ctx, network);
+    Operand<TFloat32> total = null;
+    Ops metricsScope = tf.withSubScope("metrics");
+    boolean multi = network.outputNames().size() > 1;
+    for (String out : network.outputNames()) {
+      KerasTrainingConfig.Loss l = compiled.losses().get(out);
+      Operand<TFloat32> pred = tf.dtypes.cast(applied.outputs().get(out), TFloat32.class);
+      Operand<?> label = labels.get(out);
+      Operand<TFloat32> loss =
+          KerasLosses.loss(tf.withSubScope("loss"), l, pred, label, out);
+      if (multi) {
+        ctx.scalarSummary("loss/" + out, loss);
+      }
+      Operand<TFloat32> weighted =
+          l.weight() == 1.0 ? loss : tf.math.mul(loss, tf.constant((float) l.weight()));
+      total = total == null ? weighted : tf.math.add(total, weighted);
+      for (String m : compiled.metrics().get(out)) {
+        String key = multi ? out + "_" + m : m;
+        spec.evalMetric(key, metric(metricsScope, key, m, l, pred, label));
+      }
+    }
+    spec.loss(total);
+    if (ctx.mode() == ModeKeys.TRAIN) {
+      spec.trainOp(compiled.optimizer().minimize(
+          tf, total, applied.trainableVariables(), ctx.globalStep()));
+    }
+    return spec.build();
+  }
+
+  private static Map<String, Operand<?>> labelsByOutput(ModelFnContext ctx, KerasNetwork network) {
+    List<String> outs = network.outputNames();
+    Map<String, Operand<?>> given = ctx.labelsMap();
+    if (given.isEmpty()) {
+      throw new IllegalArgumentException("Mode " + ctx.mode() + " needs labels; the input"
+          + " function gave none. Fix: return labels keyed by the output names " + outs + ".");
+    }
+    if (outs.size() == 1 && given.size() == 1) {
+      return Map.of(outs.get(0), given.values().iterator().next());
+    }
+    Map<String, Operand<?>> byOut = new LinkedHashMap<>();
+    for (String out : outs) {
+      Operand<?> l = given.get(out);
+      if (l == null) {
+        throw new IllegalArgumentException("The Keras model " + network.file().source()
+            .getFileName() + " has the outputs " + outs + "; the labels have no '" + out
+            + "' (labels present: " + given.keySet() + "). Fix: key the labels by the Keras"
+            + " output layer names.");
+      }
+      byOut.put(out, l);
+    }
+    return byOut;
+  }
+
+  private static io.estimator4j.estimator.metrics.Metric metric(
+      Ops tf, String key, String name, KerasTrainingConfig.Loss loss, Operand<TFloat32> pred,
+      Operand<?> label) {
+    long classes = pred.shape().numDimensions() > 1
+        ? pred.shape().size(pred.shape().numDimensions() - 1) : 1;
+    String kind = name;
+    if (name.equals("accuracy") || name.equals("acc")) {
+      kind = switch (loss.name()) {
+        case "sparse_categorical_crossentropy" -> "sparse_categorical_accuracy";
+        case "categorical_crossentropy" -> "categorical_accuracy";
+        case "binary_crossentropy" -> "binary_accuracy";
+        default -> classes == 1 ? "binary_accuracy" : "categorical_accuracy";
+      };
+    }
+    return switch (kind) {
+      case "sparse_categorical_accuracy" ->
+          Metrics.accuracy(tf, key,
+              tf.reshape(tf.dtypes.cast(castable(label), TInt64.class), tf.constant(new long[] {-1})),
+              tf.math.argMax(pred, tf.constant(-1), TInt64.class), null);
+      case "categorical_accuracy" ->
+          Metrics.accuracy(tf, key,
+              tf.math.argMax(tf.dtypes.cast(castable(label), TFloat32.class), tf.constant(-1),
+                  TInt64.class),
+              tf.math.argMax(pred, tf.constant(-1), TInt64.class), null);
+      case "binary_accuracy" ->
+          Metrics.accuracy(tf, key, KerasLosses.floatLike(tf, label, pred),
+              tf.dtypes.cast(tf.math.greater(pred, tf.constant(0.5f)), TFloat32.class), null);
+      case "mse", "mean_squared_error" ->
+          Metrics.meanSquaredError(tf, key, KerasLosses.floatLike(tf, label, pred), pred, null);
+      case "mae", "mean_absolute_error" ->
+          Metrics.mean(tf, key,
+              tf.math.abs(tf.math.sub(KerasLosses.floatLike(tf, label, pred), pred)), null);
+      default -> throw new IllegalArgumentException("Metric '" + name + "' is not supported;"
+          + " supported: " + KerasTrainingConfig.METRICS + ".");
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  static Operand<? extends TType> castable(Operand<?> t) {
+    return (Operand<? extends TType>) t;
+  }
+
+  /** The logits feeding {@code output} when it is computed by {@code opType}, else null. */
+  static Operand<TFloat32> inputOf(Operand<TFloat32> output, String opType) {
+    if (output.op() instanceof GraphOperation g && g.type().equals(opType)
+        && g.numInputs() == 1) {
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> in = (Operand<TFloat32>) g.input(0);
+      return in.type() == TFloat32.class ? in : null;
+    }
+    return null;
+  }
+
+  /** Sparse class ids as int32 of shape [batch]. */
+  static Operand<TInt32> classIds(Ops tf, Operand<?> labels) {
+    return tf.reshape(tf.dtypes.cast(castable(labels), TInt32.class),
+        tf.constant(new int[] {-1}));
+  }
+}

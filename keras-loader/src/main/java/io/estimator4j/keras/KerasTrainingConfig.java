@@ -1,0 +1,265 @@
+package io.estimator4j.keras;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.estimator4j.estimator.optimizer.Adagrad;
+import io.estimator4j.estimator.optimizer.Adam;
+import io.estimator4j.estimator.optimizer.GradientDescent;
+import io.estimator4j.estimator.optimizer.Momentum;
+import io.estimator4j.estimator.optimizer.Optimizer;
+import io.estimator4j.estimator.optimizer.RMSProp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The loss, loss weights, metrics and optimizer of a Keras {@code training_config} (what {@code
+ * model.compile} stored), mapped onto the Estimator's optimizers; read the way
+ * tf.keras.models.load_model compiles a loaded model.
+ */
+final class KerasTrainingConfig {
+  private static final Logger LOG = LoggerFactory.getLogger(KerasTrainingConfig.class);
+
+  /** Loss names this mapping understands (Keras names; aliases are normalised to these). */
+  static final List<String> LOSSES =
+      List.of("categorical_crossentropy", "sparse_categorical_crossentropy",
+          "binary_crossentropy", "mean_squared_error", "mean_absolute_error");
+
+  /** Metric names this mapping understands. */
+  static final List<String> METRICS =
+      List.of("accuracy", "acc", "binary_accuracy", "categorical_accuracy",
+          "sparse_categorical_accuracy", "mse", "mean_squared_error", "mae",
+          "mean_absolute_error");
+
+  /** The loss of one output. */
+  record Loss(String name, boolean fromLogits, double weight) {}
+
+  private final Map<String, Loss> losses;
+  private final Map<String, List<String>> metrics;
+  private final Optimizer optimizer;
+
+  private KerasTrainingConfig(
+      Map<String, Loss> losses, Map<String, List<String>> metrics, Optimizer optimizer) {
+    this.losses = losses;
+    this.metrics = metrics;
+    this.optimizer = optimizer;
+  }
+
+  /** The loss of each output, in output order. */
+  Map<String, Loss> losses() {
+    return losses;
+  }
+
+  /** The metric names of each output (possibly empty lists). */
+  Map<String, List<String>> metrics() {
+    return metrics;
+  }
+
+  Optimizer optimizer() {
+    return optimizer;
+  }
+
+  /**
+   * Parses {@code config} (a training_config) for a model with {@code outputs}.
+   *
+   * @throws IllegalArgumentException naming the loss, optimizer or field that cannot be mapped
+   */
+  static KerasTrainingConfig parse(JsonNode config, List<String> outputs, String source) {
+    JsonNode lossNode = config.path("loss");
+    if (lossNode.isMissingNode() || lossNode.isNull()) {
+      throw new IllegalArgumentException("The training_config of " + source + " has no loss."
+          + " Fix: compile the model with a loss before saving it, or pass a training config"
+          + " with a loss.");
+    }
+    List<Double> weights = perOutputWeights(config.path("loss_weights"), outputs, source);
+    Map<String, Loss> losses = new LinkedHashMap<>();
+    for (int i = 0; i < outputs.size(); i++) {
+      String out = outputs.get(i);
+      JsonNode l = perOutput(lossNode, out, i, "loss", source);
+      losses.put(out, loss(l, out, weights.get(i), source));
+    }
+    Map<String, List<String>> metrics = new LinkedHashMap<>();
+    JsonNode m = config.path("metrics");
+    for (int i = 0; i < outputs.size(); i++) {
+      String out = outputs.get(i);
+      List<String> names = new ArrayList<>();
+      JsonNode forOut = m.isObject() ? m.path(out) : m;
+      if (forOut.isArray() && outputs.size() > 1 && forOut.size() == outputs.size()
+          && forOut.get(i).isArray()) {
+        forOut = forOut.get(i);
+      }
+      if (forOut.isArray()) {
+        for (JsonNode n : forOut) {
+          String name = metricName(n);
+          if (METRICS.contains(name)) {
+            names.add(name);
+          } else {
+            LOG.warn("Metric '{}' of {} is not supported by model_to_estimator (supported: {});"
+                + " it is left out of evaluation.", name, source, METRICS);
+          }
+        }
+      } else if (forOut.isTextual()) {
+        names.add(metricName(forOut));
+      }
+      metrics.put(out, List.copyOf(names));
+    }
+    return new KerasTrainingConfig(losses, metrics, optimizer(config.path("optimizer_config"),
+        source));
+  }
+
+  private static String metricName(JsonNode n) {
+    if (n.isObject()) {
+      return n.path("config").path("name").asText(n.path("class_name").asText());
+    }
+    return n.asText();
+  }
+
+  private static JsonNode perOutput(JsonNode node, String out, int i, String what,
+      String source) {
+    if (node.isObject() && !node.has("class_name")) {
+      JsonNode v = node.path(out);
+      if (v.isMissingNode()) {
+        throw new IllegalArgumentException("The training_config of " + source + " gives no "
+            + what + " for output '" + out + "' (it has " + fieldNames(node) + ").");
+      }
+      return v;
+    }
+    if (node.isArray()) {
+      if (i >= node.size()) {
+        throw new IllegalArgumentException("The training_config of " + source + " lists "
+            + node.size() + " " + what + "es; output '" + out + "' is number " + (i + 1) + ".");
+      }
+      return node.get(i);
+    }
+    return node;
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  private static List<Double> perOutputWeights(JsonNode w, List<String> outputs, String source) {
+    List<Double> out = new ArrayList<>();
+    for (int i = 0; i < outputs.size(); i++) {
+      if (w.isMissingNode() || w.isNull()) {
+        out.add(1.0);
+      } else if (w.isObject()) {
+        out.add(w.path(outputs.get(i)).asDouble(1.0));
+      } else if (w.isArray() && i < w.size()) {
+        out.add(w.get(i).asDouble());
+      } else {
+        throw new IllegalArgumentException("The loss_weights " + w + " of " + source
+            + " do not fit the outputs " + outputs + ".");
+      }
+    }
+    return out;
+  }
+
+  private static Loss loss(JsonNode l, String out, double weight, String source) {
+    String raw;
+    boolean fromLogits = false;
+    if (l.isObject()) {
+      raw = snake(l.path("class_name").asText());
+      fromLogits = l.path("config").path("from_logits").asBoolean(false);
+    } else {
+      raw = l.asText();
+    }
+    String name =
+        switch (raw.toLowerCase(Locale.ROOT)) {
+          case "mse", "mean_squared_error" -> "mean_squared_error";
+          case "mae", "mean_absolute_error" -> "mean_absolute_error";
+          default -> raw.toLowerCase(Locale.ROOT);
+        };
+    if (!LOSSES.contains(name)) {
+      throw new IllegalArgumentException("The loss '" + raw + "' of output '" + out + "' in "
+          + source + " is not supported by model_to_estimator. Supported: " + LOSSES
+          + " (and the aliases mse, mae).");
+    }
+    return new Loss(name, fromLogits, weight);
+  }
+
+  private static String snake(String className) {
+    return className.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+  }
+
+  /** Maps a Keras optimizer config onto the Estimator's optimizers. */
+  static Optimizer optimizer(JsonNode node, String source) {
+    if (node.isMissingNode() || node.isNull()) {
+      throw new IllegalArgumentException("The training_config of " + source + " has no"
+          + " optimizer_config. Fix: compile the model with an optimizer before saving it.");
+    }
+    String cls = node.path("class_name").asText();
+    if (cls.startsWith("Custom>")) {
+      cls = cls.substring("Custom>".length());
+    }
+    JsonNode c = node.path("config");
+    double lr = learningRate(c, cls, source);
+    double decay = c.path("decay").asDouble(0.0);
+    if (decay != 0.0) {
+      LOG.warn("The {} optimizer of {} has a time-based learning rate decay of {}; the Estimator"
+          + " trains with the constant learning rate {}.", cls, source, decay, lr);
+    }
+    return switch (cls) {
+      case "Adam" -> {
+        if (c.path("amsgrad").asBoolean(false)) {
+          throw new IllegalArgumentException("The Adam optimizer of " + source + " uses amsgrad,"
+              + " which the Estimator's Adam does not implement. Fix: compile with"
+              + " amsgrad=False.");
+        }
+        yield Adam.builder().learningRate(lr)
+            .beta1(c.path("beta_1").asDouble(Adam.DEFAULT_BETA1))
+            .beta2(c.path("beta_2").asDouble(Adam.DEFAULT_BETA2))
+            .epsilon(c.path("epsilon").asDouble(1e-7))
+            .build();
+      }
+      case "SGD" -> {
+        double momentum = c.path("momentum").asDouble(0.0);
+        boolean nesterov = c.path("nesterov").asBoolean(false);
+        yield momentum == 0.0 && !nesterov
+            ? GradientDescent.of(lr)
+            : Momentum.builder().learningRate(lr).momentum(momentum).useNesterov(nesterov)
+                .build();
+      }
+      case "RMSprop" -> {
+        if (c.path("centered").asBoolean(false)) {
+          throw new IllegalArgumentException("The RMSprop optimizer of " + source + " is"
+              + " centered, which the Estimator's RMSProp does not implement. Fix: compile with"
+              + " centered=False.");
+        }
+        yield RMSProp.builder().learningRate(lr)
+            .decay(c.path("rho").asDouble(RMSProp.DEFAULT_DECAY))
+            .momentum(c.path("momentum").asDouble(RMSProp.DEFAULT_MOMENTUM))
+            .epsilon(c.path("epsilon").asDouble(1e-7))
+            .build();
+      }
+      case "Adagrad" ->
+          Adagrad.builder().learningRate(lr)
+              .initialAccumulatorValue(c.path("initial_accumulator_value")
+                  .asDouble(Adagrad.DEFAULT_INITIAL_ACCUMULATOR_VALUE))
+              .build();
+      default ->
+          throw new IllegalArgumentException("The optimizer '" + cls + "' of " + source
+              + " is not supported by model_to_estimator. Supported: Adam, SGD (with or"
+              + " without momentum), RMSprop, Adagrad.");
+    };
+  }
+
+  private static double learningRate(JsonNode c, String cls, String source) {
+    JsonNode lr = c.has("learning_rate") ? c.path("learning_rate") : c.path("lr");
+    if (lr.isNumber()) {
+      return lr.asDouble();
+    }
+    if (lr.isMissingNode() || lr.isNull()) {
+      throw new IllegalArgumentException("The " + cls + " optimizer of " + source + " has no"
+          + " learning_rate (or lr).");
+    }
+    throw new IllegalArgumentException("The " + cls + " optimizer of " + source + " has the"
+        + " learning rate " + lr + "; only a constant learning rate is supported. Fix: compile"
+        + " with a number as learning_rate.");
+  }
+}
