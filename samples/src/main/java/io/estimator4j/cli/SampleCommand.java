@@ -6,5 +6,10 @@ import picocli.CommandLine.Command;
 @Command(
     name = "sample",
     description = "Run a sample: train, evaluate and predict.",
-    subcommands = {IrisCustomCommand.class, IrisCommand.class, CensusCommand.class})
+    subcommands = {
+      IrisCustomCommand.class,
+      IrisCommand.class,
+      CensusCommand.class,
+      KerasEstimatorCommand.class
+    })
 final class SampleCommand extends ParentCommand {}
