@@ -116,4 +116,20 @@ class E4jTest {
     assertThat(execute("sample", "iris-custom", "--steps", "0")).isEqualTo(2);
     assertThat(err.toString()).contains("--steps must be positive, got 0.");
   }
+
+  @Test
+  void kerasEstimatorOptionsParse() {
+    ParseResult top = E4j.commandLine().parseArgs(
+        "sample", "keras-estimator", "--steps", "5", "--model-dir", "/tmp/k");
+    ParseResult keras = top.subcommand().subcommand();
+    assertThat(keras.commandSpec().name()).isEqualTo("keras-estimator");
+    assertThat(keras.matchedOptionValue("--steps", 0L)).isEqualTo(5L);
+    assertThat(keras.hasMatchedOption("--model-dir")).isTrue();
+  }
+
+  @Test
+  void kerasEstimatorRejectsNonPositiveSteps() {
+    assertThat(execute("sample", "keras-estimator", "--steps", "-1")).isEqualTo(2);
+    assertThat(err.toString()).contains("--steps must be positive, got -1.");
+  }
 }
