@@ -79,6 +79,20 @@ class KerasEstimatorsTest {
   }
 
   @Test
+  void evaluatesTheKerasLossOfTheFileWeights() throws Exception {
+    float[][] x = rows(read(MLP + "/inputs/0_dense_1_input.npy"));
+    float[] p = read(MLP + "/expected/0_activation_1.npy").values();
+    // sparse_categorical_crossentropy = mean(-ln p[row][label]) over the 3 rows, from the
+    // probabilities Keras computed for the case
+    double expected = -(Math.log(p[0 * 3 + LABELS[0]]) + Math.log(p[1 * 3 + LABELS[1]])
+        + Math.log(p[2 * 3 + LABELS[2]])) / 3;
+    Map<String, Double> metrics = mlp().evaluate(mlpInput(x, false));
+    assertThat(metrics.get("loss")).isCloseTo(expected, within(1e-5));
+    assertThat(metrics.get("accuracy")).isEqualTo(0.0);
+    assertThat(metrics.get("global_step")).isEqualTo(0.0);
+  }
+
+  @Test
   void trainsFromTheFileWeightsEvaluatesAndExports() throws Exception {
     float[][] x = rows(read(MLP + "/inputs/0_dense_1_input.npy"));
     Estimator estimator = mlp();
