@@ -32,7 +32,7 @@ class E4jTest {
         .contains("iris-custom")
         .contains("saved-model")
         .contains("keras");
-    assertThat(out.toString()).containsPattern("\n  saved-model .*\n(.*\n)?    show .*\n    run ");
+    assertThat(out.toString()).containsPattern("(?s)\n  saved-model .*\n    show .*\n    run ");
     // iris-custom sits under sample, train and predict under bench, one level deeper.
     assertThat(out.toString()).containsPattern("\n  sample .*\n    iris-custom ");
     assertThat(out.toString()).containsPattern("\n  bench .*\n    train .*\n    predict ");
