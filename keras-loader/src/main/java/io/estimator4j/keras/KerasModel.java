@@ -1,5 +1,6 @@
 package io.estimator4j.keras;
 
+import io.estimator4j.keras.impl.Network;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -45,6 +46,7 @@ public final class KerasModel implements AutoCloseable {
   private final List<Variable<TFloat32>> trainable;
   private final List<Variable<TFloat32>> nonTrainable;
   private final String source;
+  private final Network network;
   private Session session;
   private boolean closed;
 
@@ -54,13 +56,15 @@ public final class KerasModel implements AutoCloseable {
       Map<String, Operand<?>> outputs,
       List<Variable<TFloat32>> trainable,
       List<Variable<TFloat32>> nonTrainable,
-      String source) {
+      String source,
+      Network network) {
     this.graph = graph;
     this.inputs = Collections.unmodifiableMap(inputs);
     this.outputs = Collections.unmodifiableMap(outputs);
     this.trainable = List.copyOf(trainable);
     this.nonTrainable = List.copyOf(nonTrainable);
     this.source = source;
+    this.network = network;
   }
 
   /** Reads {@code path} (see {@link KerasModelFile#read(Path)}) and builds it with variables. */
@@ -92,14 +96,25 @@ public final class KerasModel implements AutoCloseable {
         ins.put(in.name(),
             tf.withName(in.name()).placeholder(in.type(), Placeholder.shape(in.shape())));
       }
-      KerasNetwork.Applied applied = network.apply(tf, ins, mode == WeightMode.CONSTANTS);
+      KerasNetwork.Built built = network.build(tf, ins, mode == WeightMode.CONSTANTS);
+      KerasNetwork.Applied applied = built.applied();
       return new KerasModel(graph, ins, new LinkedHashMap<>(applied.outputs()),
           applied.trainableVariables(), applied.nonTrainableVariables(),
-          file.source().getFileName().toString());
+          file.source().getFileName().toString(), built.network());
     } catch (RuntimeException e) {
       graph.close();
       throw e;
     }
+  }
+
+  /** The network as built: its layers and their output tensors (for {@link KerasSummary}). */
+  Network network() {
+    return network;
+  }
+
+  /** The file name the model was read from. */
+  String source() {
+    return source;
   }
 
   /** The graph holding the model. */

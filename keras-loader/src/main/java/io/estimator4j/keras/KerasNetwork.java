@@ -123,6 +123,13 @@ public final class KerasNetwork {
   }
 
   Applied apply(Ops tf, Map<String, ? extends Operand<?>> inputsByName, boolean constants) {
+    return build(tf, inputsByName, constants).applied();
+  }
+
+  /** An application together with the network it built (its layers, for KerasSummary). */
+  record Built(Applied applied, Network network) {}
+
+  Built build(Ops tf, Map<String, ? extends Operand<?>> inputsByName, boolean constants) {
     Objects.requireNonNull(tf, "tf");
     Objects.requireNonNull(inputsByName, "inputsByName");
     List<KTensor> args = new ArrayList<>();
@@ -145,7 +152,8 @@ public final class KerasNetwork {
     for (int i = 0; i < names.size(); i++) {
       outs.put(names.get(i), results.get(i).value());
     }
-    return new Applied(outs, ctx.trainableVariables(), ctx.nonTrainableVariables());
+    return new Built(new Applied(outs, ctx.trainableVariables(), ctx.nonTrainableVariables()),
+        network);
   }
 
   @SuppressWarnings("unchecked")

@@ -91,7 +91,7 @@ class KerasModelsBuildTest {
         .hasMessageContaining("never executed");
   }
 
-  private static Tensor randomInput(Operand<?> placeholder, Random random) {
+  static Tensor randomInput(Operand<?> placeholder, Random random) {
     long[] dims = placeholder.shape().asArray();
     dims[0] = BATCH;
     for (int i = 1; i < dims.length; i++) {

@@ -22,6 +22,8 @@ public final class LoadedWeights implements Weights {
   private final List<WeightArray> stored;
   private final List<Operand<TFloat32>> created = new ArrayList<>();
   private int cursor;
+  private long trainableParams;
+  private long nonTrainableParams;
 
   /**
    * @param stored the layer's weights in the file, or null when the file holds no weights at all
@@ -82,7 +84,22 @@ public final class LoadedWeights implements Weights {
     }
     Operand<TFloat32> op = build.createWeight(layerScope, name, shape, initializer, trainable, w);
     created.add(op);
+    if (trainable) {
+      trainableParams += shape.size();
+    } else {
+      nonTrainableParams += shape.size();
+    }
     cursor++;
     return op;
+  }
+
+  /** The number of trainable values in the weights this layer created (shared weights once). */
+  public long trainableParams() {
+    return trainableParams;
+  }
+
+  /** The number of non-trainable values (e.g. BatchNormalization's moving statistics). */
+  public long nonTrainableParams() {
+    return nonTrainableParams;
   }
 }

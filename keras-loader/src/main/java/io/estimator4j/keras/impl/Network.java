@@ -24,10 +24,36 @@ public final class Network implements KerasLayer {
 
   private record Node(List<Ref> refs, JsonNode kwargs) {}
 
+  /**
+   * One layer of the network as built, what a summary shows of it.
+   *
+   * @param name the Keras layer name
+   * @param className the Keras class name
+   * @param trainable the layer's {@code trainable} flag (Keras counts the weights of a frozen
+   *     layer as non-trainable)
+   * @param inbound the tensors its calls consume, as {@code layer[node][tensor]}
+   * @param calls the output tensors of each call, in call order (none for an InputLayer)
+   * @param trainableParams the values in its trainable weights (0 for a nested model: see
+   *     {@code nested})
+   * @param nonTrainableParams the values in its non-trainable weights
+   * @param nested the nested model when the layer is one, else null
+   */
+  public record Layer(
+      String name,
+      String className,
+      boolean trainable,
+      List<String> inbound,
+      List<List<KTensor>> calls,
+      long trainableParams,
+      long nonTrainableParams,
+      Network nested) {}
+
   private static final class Entry {
     final String name;
     final String className;
     final List<Node> nodes = new ArrayList<>();
+    final List<List<KTensor>> outputs = new ArrayList<>();
+    boolean trainable = true;
     KerasLayer layer;
     LoadedWeights weights;
     Ops scope;
@@ -84,6 +110,30 @@ public final class Network implements KerasLayer {
 
   public List<Input> inputs() {
     return inputs;
+  }
+
+  /** Whether the model is a Sequential one. */
+  public boolean isSequential() {
+    return sequential;
+  }
+
+  /** The layers in config order (a functional model's InputLayers included), as built so far. */
+  public List<Layer> layers() {
+    List<Layer> out = new ArrayList<>();
+    for (Entry e : entries.values()) {
+      List<String> inbound = new ArrayList<>();
+      for (Node n : e.nodes) {
+        for (Ref r : n.refs()) {
+          inbound.add(r.layer() + "[" + r.node() + "][" + r.tensor() + "]");
+        }
+      }
+      out.add(new Layer(e.name, e.className, e.trainable, List.copyOf(inbound),
+          List.copyOf(e.outputs),
+          e.weights == null ? 0 : e.weights.trainableParams(),
+          e.weights == null ? 0 : e.weights.nonTrainableParams(),
+          e.layer instanceof Network n ? n : null));
+    }
+    return out;
   }
 
   /** The output layer names, in output order (made unique when a layer gives several). */
@@ -184,6 +234,7 @@ public final class Network implements KerasLayer {
   private void createLayer(Entry e, JsonNode spec, WeightScope weights, Ops scope,
       String keras3Key) {
     JsonNode cfg = spec.path("config");
+    e.trainable = cfg.path("trainable").asBoolean(true);
     LayerConfig lc = new LayerConfig(e.name, e.className, cfg, build.keras3(), build.source());
     e.scope = scope.withSubScope(safeScopeName(e.name));
     WeightScope nested = weights.nested(e.name, keras3Key);
@@ -303,6 +354,7 @@ public final class Network implements KerasLayer {
     e.weights.beginCall();
     List<KTensor> out = e.layer.call(callScope, args, kwargs);
     e.weights.endCall();
+    e.outputs.add(List.copyOf(out));
     return out;
   }
 
