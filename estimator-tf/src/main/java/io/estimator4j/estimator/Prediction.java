@@ -6,7 +6,6 @@ import java.util.Map;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.NdArray;
 import org.tensorflow.ndarray.NdArrays;
-import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.ndarray.FloatNdArray;
 import org.tensorflow.ndarray.LongNdArray;
 import org.tensorflow.ndarray.IntNdArray;
@@ -167,9 +166,5 @@ public final class Prediction {
     throw new IllegalArgumentException(
         "Predictions of dtype " + t.dataType() + " are not supported; cast them to float32, "
             + "int64 or string in the model function.");
-  }
-
-  static {
-    StdArrays.class.getName();
   }
 }

@@ -83,11 +83,9 @@ public final class PredictionIterator implements Iterator<Prediction>, AutoClose
     if (!hasNext()) {
       throw new NoSuchElementException("No more predictions: the input has ended");
     }
-    return single ? batch.example(index++) : batch(index++);
-  }
-
-  private Prediction batch(long ignored) {
-    return batch;
+    Prediction next = single ? batch.example(index) : batch;
+    index++;
+    return next;
   }
 
   /** Drains the remaining predictions into a list, then closes. */
