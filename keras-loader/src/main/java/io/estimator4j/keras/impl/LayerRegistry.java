@@ -23,6 +23,7 @@ public final class LayerRegistry {
     MergeMappers.register(m);
     NormalizationMappers.register(m);
     RecurrentMappers.register(m);
+    AttentionMappers.register(m);
     MAPPERS = Collections.unmodifiableMap(m);
   }
 

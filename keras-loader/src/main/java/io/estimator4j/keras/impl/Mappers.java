@@ -1,7 +1,10 @@
 package io.estimator4j.keras.impl;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -27,6 +30,45 @@ final class Mappers {
       throw new IllegalArgumentException(c.describe() + " was called without an input.");
     }
     return inputs.get(0);
+  }
+
+  /**
+   * The call's tensors by argument name: the positional ones take {@code names} in order, those
+   * passed by keyword (which the model parser appended after them, in the keywords' order) their
+   * keyword.
+   *
+   * @throws IllegalArgumentException naming the layer when there are more positional tensors than
+   *     names
+   */
+  static Map<String, KTensor> callArguments(
+      LayerConfig c, List<KTensor> inputs, JsonNode kwargs, String... names) {
+    int byKeyword = 0;
+    for (var f : kwargs.properties()) {
+      if (!f.getKey().equals("mask")) {
+        byKeyword += Network.tensorCount(f.getValue());
+      }
+    }
+    int positional = inputs.size() - byKeyword;
+    if (positional > names.length || positional < 0) {
+      throw new IllegalArgumentException(c.describe() + " takes at most " + names.length
+          + " tensors " + List.of(names) + "; it was called with " + inputs.size() + ".");
+    }
+    Map<String, KTensor> out = new HashMap<>();
+    for (int i = 0; i < positional; i++) {
+      out.put(names[i], inputs.get(i));
+    }
+    int next = positional;
+    for (var f : kwargs.properties()) {
+      if (f.getKey().equals("mask")) {
+        continue;
+      }
+      int n = Network.tensorCount(f.getValue());
+      if (n == 1) {
+        out.put(f.getKey(), inputs.get(next));
+      }
+      next += n;
+    }
+    return out;
   }
 
   static List<Operand<TFloat32>> allFloats(Ops tf, List<KTensor> inputs) {

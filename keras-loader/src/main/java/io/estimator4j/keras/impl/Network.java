@@ -409,11 +409,31 @@ public final class Network implements KerasLayer {
         kwargs = r.get(3);
       }
     }
+    // Keras 2 keeps only the first argument positional; tensors passed as other arguments
+    // (MultiHeadAttention's value, key, attention_mask) are [layer, node, tensor] in the kwargs
+    for (var f : kwargs.properties()) {
+      if (!f.getKey().equals("mask")) {
+        collectKerasTensors(f.getValue(), refs);
+      }
+    }
     return new Node(refs, kwargs);
   }
 
+  /**
+   * The number of Keras tensors an argument of a node holds: Keras 3 {@code __keras_tensor__}
+   * objects, Keras 2 {@code [layer, node, tensor]} triples, or lists of them. The parser appends
+   * the tensors of every argument but {@code mask} to the node's inputs, in the arguments' order.
+   */
+  static int tensorCount(JsonNode v) {
+    List<Ref> refs = new ArrayList<>();
+    collectKerasTensors(v, refs);
+    return refs.size();
+  }
+
   private static void collectKerasTensors(JsonNode v, List<Ref> refs) {
-    if (v.isArray()) {
+    if (isKeras2TensorRef(v)) {
+      refs.add(new Ref(v.get(0).asText(), v.get(1).asInt(), v.get(2).asInt()));
+    } else if (v.isArray()) {
       for (JsonNode e : v) {
         collectKerasTensors(e, refs);
       }
@@ -423,6 +443,12 @@ public final class Network implements KerasLayer {
         refs.add(new Ref(h.get(0).asText(), h.get(1).asInt(), h.get(2).asInt()));
       }
     }
+  }
+
+  /** {@code [layer_name, node_index, tensor_index]} as Keras 2 writes a tensor argument. */
+  private static boolean isKeras2TensorRef(JsonNode v) {
+    return v.isArray() && v.size() == 3 && v.get(0).isTextual() && v.get(1).isIntegralNumber()
+        && v.get(2).isIntegralNumber();
   }
 
   /** [[name, node, tensor], ...] or a single [name, node, tensor]. */

@@ -12,9 +12,14 @@ import java.util.Map;
  * path), by {@code layers/<snake_case class>[_n]} in Keras 3 files.
  */
 public abstract class WeightScope {
-  /** Keras 3 visits a layer's sub-objects in this order (then the others by name). */
+  /**
+   * The order in which layers create the weights of their sub-objects (recurrent cells, wrapped
+   * layers, MultiHeadAttention's projections); Keras 3 stores them by attribute name, and the
+   * others are taken by name.
+   */
   private static final List<String> CHILD_ORDER =
-      List.of("cell", "forward_layer", "backward_layer", "layer");
+      List.of("cell", "forward_layer", "backward_layer", "layer",
+          "_query_dense", "_key_dense", "_value_dense", "_output_dense");
 
   /** The stored weights of the layer, in order; null when the file holds no weights at all. */
   public abstract List<WeightArray> layer(String name, String keras3Key);
