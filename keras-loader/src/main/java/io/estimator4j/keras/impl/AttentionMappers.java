@@ -88,9 +88,11 @@ final class AttentionMappers {
     }
     MultiHeadAttention layer = b.build();
     return (scope, in, kw) -> {
-      Map<String, KTensor> args = Mappers.callArguments(c, in, kw,
-          "query", "value", "key", "attention_mask", "return_attention_scores", "training",
-          "use_causal_mask");
+      // the call signatures: Keras 3 has the three masks before attention_mask
+      Map<String, KTensor> args = c.keras3()
+          ? Mappers.callArguments(c, in, kw, "query", "value", "key", "query_mask",
+              "value_mask", "key_mask", "attention_mask")
+          : Mappers.callArguments(c, in, kw, "query", "value", "key", "attention_mask");
       KTensor query = args.get("query");
       KTensor value = args.get("value");
       if (query == null || value == null) {
