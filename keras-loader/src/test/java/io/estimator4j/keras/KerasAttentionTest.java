@@ -61,14 +61,9 @@ class KerasAttentionTest {
       Map<String, Tensor> feeds = new LinkedHashMap<>();
       inputs.forEach((k, v) -> feeds.put(k,
           TFloat32.tensorOf(Shape.of(shapes.get(k)), DataBuffers.of(v, true, false))));
-      Map<String, Tensor> out = m.predict(feeds);
       try {
-        TFloat32 t = (TFloat32) out.get(output);
-        float[] v = new float[(int) t.size()];
-        t.copyTo(DataBuffers.of(v, false, false));
-        return v;
+        return TestData.predict(m, feeds, output);
       } finally {
-        out.values().forEach(Tensor::close);
         feeds.values().forEach(Tensor::close);
       }
     }
@@ -236,15 +231,7 @@ class KerasAttentionTest {
 
   private static float[] run(KerasModel m, float[] x) {
     try (TFloat32 in = TFloat32.tensorOf(Shape.of(1, x.length, 1), DataBuffers.of(x, true, false))) {
-      Map<String, Tensor> out = m.predict(Map.of(m.inputs().keySet().iterator().next(), in));
-      try {
-        TFloat32 t = (TFloat32) out.values().iterator().next();
-        float[] v = new float[(int) t.size()];
-        t.copyTo(DataBuffers.of(v, false, false));
-        return v;
-      } finally {
-        out.values().forEach(Tensor::close);
-      }
+      return TestData.predict(m, Map.of(m.inputs().keySet().iterator().next(), in), null);
     }
   }
 

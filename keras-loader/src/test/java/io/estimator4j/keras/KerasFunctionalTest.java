@@ -70,20 +70,13 @@ class KerasFunctionalTest {
       try {
         // shared(a) = [1 + 2, 1 + 2] = [3, 3]; shared(b) = [7, 7]; add = [10, 10]
         // inner = relu(0.5 * 10 + 0.5 * 10 - 1) = 9
-        assertThat(values(out.get("inner"))).containsExactly(9f);
+        assertThat(TestData.floats(out.get("inner"))).containsExactly(9f);
         // concat = [shared(a), b] = [3, 3, 3, 4]
-        assertThat(values(out.get("concat"))).containsExactly(3f, 3f, 3f, 4f);
+        assertThat(TestData.floats(out.get("concat"))).containsExactly(3f, 3f, 3f, 4f);
       } finally {
         out.values().forEach(Tensor::close);
         feeds.values().forEach(Tensor::close);
       }
     }
-  }
-
-  private static float[] values(Tensor t) {
-    TFloat32 f = (TFloat32) t;
-    float[] v = new float[(int) f.size()];
-    f.copyTo(DataBuffers.of(v, false, false));
-    return v;
   }
 }

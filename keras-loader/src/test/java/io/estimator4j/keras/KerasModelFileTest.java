@@ -281,15 +281,7 @@ class KerasModelFileTest {
 
   private static float[] predict(KerasModel model, String input, String npy) throws IOException {
     try (Tensor in = TestNpy.read(TestData.keras(npy)).toTensor()) {
-      Map<String, Tensor> out = model.predict(Map.of(input, in));
-      try {
-        TFloat32 t = (TFloat32) out.values().iterator().next();
-        float[] v = new float[(int) t.size()];
-        t.copyTo(DataBuffers.of(v, false, false));
-        return v;
-      } finally {
-        out.values().forEach(Tensor::close);
-      }
+      return TestData.predict(model, Map.of(input, in), null);
     }
   }
 
