@@ -24,6 +24,7 @@ public final class LayerRegistry {
     NormalizationMappers.register(m);
     RecurrentMappers.register(m);
     AttentionMappers.register(m);
+    TfOpLambdaMappers.register(m);
     MAPPERS = Collections.unmodifiableMap(m);
   }
 

@@ -42,33 +42,46 @@ final class Mappers {
    */
   static Map<String, KTensor> callArguments(
       LayerConfig c, List<KTensor> inputs, JsonNode kwargs, String... names) {
-    int byKeyword = 0;
-    for (var f : kwargs.properties()) {
-      if (!f.getKey().equals("mask")) {
-        byKeyword += Network.tensorCount(f.getValue());
-      }
-    }
-    int positional = inputs.size() - byKeyword;
-    if (positional > names.length || positional < 0) {
+    Map<String, KTensor> out = keywordTensors(inputs, kwargs);
+    int positional = inputs.size() - keywordTensorCount(kwargs);
+    if (positional > names.length) {
       throw new IllegalArgumentException(c.describe() + " takes at most " + names.length
           + " tensors " + List.of(names) + "; it was called with " + inputs.size() + ".");
     }
-    Map<String, KTensor> out = new HashMap<>();
     for (int i = 0; i < positional; i++) {
       out.put(names[i], inputs.get(i));
     }
-    int next = positional;
+    return out;
+  }
+
+  /**
+   * The tensors passed by keyword (every one that holds a single tensor), which the model parser
+   * appended after the positional ones in the keywords' order; {@code mask} is not among them.
+   */
+  static Map<String, KTensor> keywordTensors(List<KTensor> inputs, JsonNode kwargs) {
+    Map<String, KTensor> out = new HashMap<>();
+    int next = inputs.size() - keywordTensorCount(kwargs);
     for (var f : kwargs.properties()) {
-      if (f.getKey().equals("mask")) {
-        continue;
+      if (!f.getKey().equals("mask")) {
+        int n = Network.tensorCount(f.getValue());
+        if (n == 1) {
+          out.put(f.getKey(), inputs.get(next));
+        }
+        next += n;
       }
-      int n = Network.tensorCount(f.getValue());
-      if (n == 1) {
-        out.put(f.getKey(), inputs.get(next));
-      }
-      next += n;
     }
     return out;
+  }
+
+  /** How many of the call's tensors were passed by keyword (they follow the positional ones). */
+  static int keywordTensorCount(JsonNode kwargs) {
+    int n = 0;
+    for (var f : kwargs.properties()) {
+      if (!f.getKey().equals("mask")) {
+        n += Network.tensorCount(f.getValue());
+      }
+    }
+    return n;
   }
 
   static List<Operand<TFloat32>> allFloats(Ops tf, List<KTensor> inputs) {

@@ -403,7 +403,19 @@ public final class Network implements KerasLayer {
       return new Node(refs, kwargs);
     }
     JsonNode kwargs = MissingNode.getInstance();
-    for (JsonNode r : node) {
+    // layers that keep their input's structure (TFOpLambda) write one tensor as the node itself
+    List<JsonNode> entries = new ArrayList<>();
+    if (node.isArray() && node.size() >= 3 && !node.get(0).isArray()) {
+      entries.add(node);
+    } else {
+      node.forEach(entries::add);
+    }
+    for (JsonNode r : entries) {
+      if (!r.isArray() || r.size() < 3 || !r.get(0).isTextual()) {
+        throw new IllegalArgumentException("Unsupported inbound node entry " + r
+            + ": a layer's first argument must be a Keras tensor (constants there are not"
+            + " supported).");
+      }
       refs.add(new Ref(r.get(0).asText(), r.get(1).asInt(), r.get(2).asInt()));
       if (r.size() > 3 && r.get(3).isObject() && r.get(3).size() > 0) {
         kwargs = r.get(3);

@@ -1,0 +1,438 @@
+package io.estimator4j.keras.impl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.estimator4j.estimator.layers.Activation;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.ReduceMax;
+import org.tensorflow.op.core.ReduceMin;
+import org.tensorflow.op.core.ReduceProd;
+import org.tensorflow.op.core.ReduceSum;
+import org.tensorflow.op.core.Squeeze;
+import org.tensorflow.op.core.StridedSlice;
+import org.tensorflow.op.math.Mean;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TUint8;
+import org.tensorflow.types.family.TType;
+
+/**
+ * tf.keras's TFOpLambda and SlicingOpLambda: a TensorFlow function called on Keras tensors in a
+ * functional model ({@code x + 1}, {@code tf.reshape(x, ...)}, {@code x[:, 0]}) is stored by the
+ * function's name ({@code math.add}, {@code reshape}, {@code __operators__.getitem}) with its
+ * other arguments. The functions below are rebuilt from their names; any other is refused naming
+ * the layer and the function. No Python is ever run.
+ */
+final class TfOpLambdaMappers {
+  private TfOpLambdaMappers() {}
+
+  /** One call: the first argument, the others by name (tensors or JSON constants). */
+  private record Call(
+      LayerConfig c, Ops tf, List<KTensor> positional, Map<String, KTensor> tensors, JsonNode kw) {
+    KTensor first() {
+      return positional.get(0);
+    }
+
+    Operand<TFloat32> x() {
+      return Mappers.floats(tf, first());
+    }
+
+    boolean has(String name) {
+      return tensors.containsKey(name) || (kw.has(name) && !kw.get(name).isNull());
+    }
+
+    /** A float argument: a tensor, or a number or nested list of numbers. */
+    Operand<TFloat32> floats(String name) {
+      KTensor t = tensors.get(name);
+      if (t != null) {
+        return Mappers.floats(tf, t);
+      }
+      JsonNode v = kw.get(name);
+      if (v == null || v.isNull()) {
+        throw c.unsupported("argument '" + name + "' of " + function(c) + " is missing.");
+      }
+      return constant(tf, v);
+    }
+
+    int integer(String name, int defaultValue) {
+      JsonNode v = kw.get(name);
+      return v == null || v.isNull() ? defaultValue : v.asInt();
+    }
+
+    /** An int or list of ints; null when absent. */
+    int[] ints(String name) {
+      JsonNode v = kw.get(name);
+      if (v == null || v.isNull()) {
+        return null;
+      }
+      if (!v.isArray()) {
+        return new int[] {v.asInt()};
+      }
+      int[] out = new int[v.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = v.get(i).asInt();
+      }
+      return out;
+    }
+
+    boolean bool(String name, boolean defaultValue) {
+      JsonNode v = kw.get(name);
+      return v == null || v.isNull() ? defaultValue : v.asBoolean();
+    }
+  }
+
+  private static final Map<String, Function<Call, Operand<?>>> FUNCTIONS = functions();
+
+  static void register(Map<String, Function<LayerContext, KerasLayer>> m) {
+    m.put("TFOpLambda", TfOpLambdaMappers::create);
+    m.put("SlicingOpLambda", TfOpLambdaMappers::create);
+  }
+
+  /** The TensorFlow function names this loader rebuilds. */
+  static TreeSet<String> supportedFunctions() {
+    return new TreeSet<>(FUNCTIONS.keySet());
+  }
+
+  private static String function(LayerConfig c) {
+    return "tf." + c.string("function", "?");
+  }
+
+  private static KerasLayer create(LayerContext ctx) {
+    LayerConfig c = ctx.config();
+    String name = c.string("function", "");
+    Function<Call, Operand<?>> f = FUNCTIONS.get(name);
+    if (f == null) {
+      throw c.unsupported("the TensorFlow function tf." + name + " is not supported. Supported: "
+          + supportedFunctions() + ".");
+    }
+    return (scope, in, kw) -> {
+      Map<String, KTensor> tensors = Mappers.keywordTensors(in, kw);
+      List<KTensor> positional = in.subList(0, in.size() - Mappers.keywordTensorCount(kw));
+      if (positional.isEmpty()) {
+        throw c.unsupported("its first argument is not a Keras tensor.");
+      }
+      return Mappers.noMask(f.apply(new Call(c, scope, positional, tensors, kw)));
+    };
+  }
+
+  private static Map<String, Function<Call, Operand<?>>> functions() {
+    Map<String, Function<Call, Operand<?>>> m = new HashMap<>();
+    binary(m, (tf, xy) -> tf.math.add(xy.get(0), xy.get(1)), "math.add", "__operators__.add");
+    binary(m, (tf, xy) -> tf.math.sub(xy.get(0), xy.get(1)), "math.subtract");
+    binary(m, (tf, xy) -> tf.math.mul(xy.get(0), xy.get(1)), "math.multiply");
+    binary(m, (tf, xy) -> tf.math.div(xy.get(0), xy.get(1)), "math.truediv", "math.divide");
+    binary(m, (tf, xy) -> tf.math.maximum(xy.get(0), xy.get(1)), "math.maximum");
+    binary(m, (tf, xy) -> tf.math.minimum(xy.get(0), xy.get(1)), "math.minimum");
+    binary(m, (tf, xy) -> tf.math.pow(xy.get(0), xy.get(1)), "math.pow");
+    binary(m, (tf, xy) -> tf.math.squaredDifference(xy.get(0), xy.get(1)),
+        "math.squared_difference");
+    unary(m, (tf, x) -> tf.math.neg(x), "math.negative");
+    unary(m, (tf, x) -> tf.math.exp(x), "math.exp");
+    unary(m, (tf, x) -> tf.math.log(x), "math.log");
+    unary(m, (tf, x) -> tf.math.sqrt(x), "math.sqrt");
+    unary(m, (tf, x) -> tf.math.rsqrt(x), "math.rsqrt");
+    unary(m, (tf, x) -> tf.math.square(x), "math.square");
+    unary(m, (tf, x) -> tf.math.abs(x), "math.abs");
+    unary(m, (tf, x) -> tf.math.reciprocal(x), "math.reciprocal");
+    unary(m, (tf, x) -> tf.math.sin(x), "math.sin");
+    unary(m, (tf, x) -> tf.math.cos(x), "math.cos");
+    unary(m, (tf, x) -> tf.math.erf(x), "math.erf");
+    unary(m, (tf, x) -> tf.math.sigmoid(x), "math.sigmoid", "nn.sigmoid", "sigmoid");
+    unary(m, (tf, x) -> tf.math.tanh(x), "math.tanh", "nn.tanh", "tanh");
+    unary(m, (tf, x) -> tf.nn.relu(x), "nn.relu");
+    unary(m, (tf, x) -> tf.nn.relu6(x), "nn.relu6");
+    unary(m, (tf, x) -> tf.nn.elu(x), "nn.elu");
+    unary(m, (tf, x) -> tf.nn.selu(x), "nn.selu");
+    unary(m, (tf, x) -> tf.math.softplus(x), "math.softplus", "nn.softplus");
+    unary(m, (tf, x) -> tf.math.mul(x, tf.math.sigmoid(x)), "nn.silu", "nn.swish");
+    unary(m, (tf, x) -> x, "identity");
+    m.put("nn.gelu", call -> call.bool("approximate", false)
+        ? geluApproximate(call.tf(), call.x())
+        : Activation.GELU.apply(call.tf(), call.x()));
+    m.put("nn.leaky_relu", call -> call.tf().nn.leakyRelu(call.x(),
+        org.tensorflow.op.nn.LeakyRelu.alpha((float) call.kw().path("alpha").asDouble(0.2))));
+    for (String s : List.of("nn.softmax", "math.softmax")) {
+      m.put(s, call -> {
+        int axis = call.integer("axis", -1);
+        return io.estimator4j.estimator.layers.ActivationLayers.softmax(call.tf(), call.x(), axis);
+      });
+    }
+    for (String s : List.of("math.l2_normalize", "linalg.l2_normalize", "nn.l2_normalize")) {
+      m.put(s, TfOpLambdaMappers::l2Normalize);
+    }
+    m.put("math.reduce_mean", call -> reduce(call, (tf, x, a) ->
+        tf.math.mean(x, a, Mean.keepDims(call.bool("keepdims", false)))));
+    m.put("math.reduce_sum", call -> reduce(call, (tf, x, a) ->
+        tf.reduceSum(x, a, ReduceSum.keepDims(call.bool("keepdims", false)))));
+    m.put("math.reduce_max", call -> reduce(call, (tf, x, a) ->
+        tf.reduceMax(x, a, ReduceMax.keepDims(call.bool("keepdims", false)))));
+    m.put("math.reduce_min", call -> reduce(call, (tf, x, a) ->
+        tf.reduceMin(x, a, ReduceMin.keepDims(call.bool("keepdims", false)))));
+    m.put("math.reduce_prod", call -> reduce(call, (tf, x, a) ->
+        tf.reduceProd(x, a, ReduceProd.keepDims(call.bool("keepdims", false)))));
+    m.put("math.argmax", call -> call.tf().math.argMax(call.first().value(),
+        call.tf().constant(call.integer("axis", 0))));
+    m.put("reshape", call -> call.tf().reshape(call.first().value(),
+        call.tf().constant(required(call, "shape"))));
+    m.put("expand_dims", call -> call.tf().expandDims(call.first().value(),
+        call.tf().constant(call.integer("axis", 0))));
+    for (String s : List.of("squeeze", "compat.v1.squeeze")) {
+      m.put(s, call -> {
+        int[] axes = call.ints("axis");
+        if (axes == null) {
+          axes = call.ints("squeeze_dims");
+        }
+        return axes == null ? call.tf().squeeze(call.first().value())
+            : call.tf().squeeze(call.first().value(), Squeeze.axis(java.util.Arrays.stream(axes).mapToObj(a -> (long) a).toList()));
+      });
+    }
+    for (String s : List.of("transpose", "compat.v1.transpose")) {
+      m.put(s, call -> {
+        int[] perm = call.ints("perm");
+        Operand<?> x = call.first().value();
+        if (perm == null) {
+          int r = x.shape().numDimensions();
+          perm = new int[r];
+          for (int i = 0; i < r; i++) {
+            perm[i] = r - 1 - i;
+          }
+        }
+        return call.tf().linalg.transpose(x, call.tf().constant(perm));
+      });
+    }
+    m.put("concat", call -> call.tf().concat(values(call), call.tf().constant(
+        call.integer("axis", 0))));
+    m.put("stack", call -> call.tf().stack(values(call),
+        org.tensorflow.op.core.Stack.axis((long) call.integer("axis", 0))));
+    m.put("tile", call -> call.tf().tile(call.first().value(),
+        call.tf().constant(required(call, "multiples"))));
+    m.put("clip_by_value", call -> call.tf().clipByValue(call.x(),
+        call.floats("clip_value_min"), call.floats("clip_value_max")));
+    for (String s : List.of("linalg.matmul", "matmul")) {
+      m.put(s, TfOpLambdaMappers::matmul);
+    }
+    m.put("cast", TfOpLambdaMappers::cast);
+    m.put("__operators__.getitem", TfOpLambdaMappers::getItem);
+    return m;
+  }
+
+  @FunctionalInterface
+  private interface Reduction {
+    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TInt32> axes);
+  }
+
+  private static Operand<?> reduce(Call call, Reduction r) {
+    int[] axes = call.ints("axis");
+    Operand<TFloat32> x = call.x();
+    if (axes == null) {
+      int rank = x.shape().numDimensions();
+      axes = new int[rank];
+      for (int i = 0; i < rank; i++) {
+        axes[i] = i;
+      }
+    }
+    return r.apply(call.tf(), x, call.tf().constant(axes));
+  }
+
+  private static void unary(Map<String, Function<Call, Operand<?>>> m,
+      BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> f, String... names) {
+    for (String n : names) {
+      m.put(n, call -> f.apply(call.tf(), call.x()));
+    }
+  }
+
+  private static void binary(Map<String, Function<Call, Operand<?>>> m,
+      BiFunction<Ops, List<Operand<TFloat32>>, Operand<TFloat32>> f, String... names) {
+    for (String n : names) {
+      m.put(n, call -> f.apply(call.tf(), List.of(call.x(), call.floats("y"))));
+    }
+  }
+
+  /** tf.nn.gelu(approximate=True): 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x³))). */
+  private static Operand<TFloat32> geluApproximate(Ops tf, Operand<TFloat32> x) {
+    Operand<TFloat32> cube = tf.math.mul(tf.constant(0.044715f), tf.math.pow(x, tf.constant(3f)));
+    Operand<TFloat32> inner =
+        tf.math.mul(tf.constant((float) Math.sqrt(2 / Math.PI)), tf.math.add(x, cube));
+    return tf.math.mul(tf.math.mul(tf.constant(0.5f), x),
+        tf.math.add(tf.constant(1f), tf.math.tanh(inner)));
+  }
+
+  private static Operand<?> l2Normalize(Call call) {
+    Ops tf = call.tf();
+    Operand<TFloat32> x = call.x();
+    int[] axes = call.ints("axis");
+    if (axes == null) {
+      axes = call.ints("dim");
+    }
+    double epsilon = call.kw().path("epsilon").asDouble(1e-12);
+    Operand<TFloat32> sum = axes == null
+        ? tf.reduceSum(tf.math.square(x), tf.constant(allAxes(x)), ReduceSum.keepDims(true))
+        : tf.reduceSum(tf.math.square(x), tf.constant(axes), ReduceSum.keepDims(true));
+    // tf.math.l2_normalize: x * rsqrt(max(sum(x²), epsilon))
+    return tf.math.mul(x, tf.math.rsqrt(tf.math.maximum(sum, tf.constant((float) epsilon))));
+  }
+
+  private static int[] allAxes(Operand<?> x) {
+    int[] a = new int[x.shape().numDimensions()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = i;
+    }
+    return a;
+  }
+
+  private static Operand<?> matmul(Call call) {
+    Ops tf = call.tf();
+    Operand<TFloat32> a = call.x();
+    Operand<TFloat32> b = call.floats("b");
+    boolean ta = call.bool("transpose_a", false) || call.bool("adjoint_a", false);
+    boolean tb = call.bool("transpose_b", false) || call.bool("adjoint_b", false);
+    return tf.train.batchMatMul(a, b, TFloat32.class,
+        org.tensorflow.op.train.BatchMatMul.adjX(ta), org.tensorflow.op.train.BatchMatMul.adjY(tb));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<?> cast(Call call) {
+    String dtype = call.kw().path("dtype").asText("");
+    Class<? extends TType> type = switch (dtype) {
+      case "float32", "float" -> TFloat32.class;
+      case "float64", "double" -> TFloat64.class;
+      case "int32" -> TInt32.class;
+      case "int64" -> TInt64.class;
+      case "uint8" -> TUint8.class;
+      case "bool" -> TBool.class;
+      default -> throw call.c().unsupported("tf.cast to dtype '" + dtype + "' is not supported.");
+    };
+    return call.tf().dtypes.cast((Operand<TType>) call.first().value(), (Class<TType>) type);
+  }
+
+  /** The tensors of a list argument (tf.concat, tf.stack): all positional tensors. */
+  @SuppressWarnings("unchecked")
+  private static List<Operand<TType>> values(Call call) {
+    List<Operand<TType>> out = new ArrayList<>();
+    for (KTensor t : call.positional()) {
+      out.add((Operand<TType>) t.value());
+    }
+    return out;
+  }
+
+  private static int[] required(Call call, String name) {
+    int[] v = call.ints(name);
+    if (v == null) {
+      throw call.c().unsupported("argument '" + name + "' of " + function(call.c())
+          + " must be a list of integers given in the model config.");
+    }
+    return v;
+  }
+
+
+  /**
+   * {@code x[slice_spec]}: integers (the axis is removed), slices as {"start", "stop", "step"},
+   * {@code None} (a new axis) and {"class_name": "__ellipsis__"}, as tf.keras serializes them.
+   */
+  @SuppressWarnings("unchecked")
+  private static Operand<?> getItem(Call call) {
+    JsonNode spec = call.kw().get("slice_spec");
+    if (spec == null) {
+      throw call.c().unsupported("its slice_spec is missing.");
+    }
+    List<JsonNode> items = new ArrayList<>();
+    if (spec.isArray()) {
+      spec.forEach(items::add);
+    } else {
+      items.add(spec);
+    }
+    int n = items.size();
+    int[] begin = new int[n];
+    int[] end = new int[n];
+    int[] strides = new int[n];
+    long beginMask = 0;
+    long endMask = 0;
+    long ellipsisMask = 0;
+    long newAxisMask = 0;
+    long shrinkMask = 0;
+    for (int i = 0; i < n; i++) {
+      JsonNode s = items.get(i);
+      strides[i] = 1;
+      if (s.isIntegralNumber()) {
+        begin[i] = s.asInt();
+        end[i] = s.asInt() + 1;
+        shrinkMask |= 1L << i;
+      } else if (s.isNull()) {
+        newAxisMask |= 1L << i;
+      } else if (s.isObject() && s.path("class_name").asText().equals("__ellipsis__")) {
+        ellipsisMask |= 1L << i;
+      } else if (s.isObject() && s.has("start")) {
+        if (!isIntOrNull(s.get("start")) || !isIntOrNull(s.get("stop"))
+            || !isIntOrNull(s.get("step"))) {
+          throw call.c().unsupported("slice " + s + " is not made of integers; slicing by a"
+              + " tensor is not supported.");
+        }
+        if (s.get("start").isNull()) {
+          beginMask |= 1L << i;
+        } else {
+          begin[i] = s.get("start").asInt();
+        }
+        if (s.get("stop") == null || s.get("stop").isNull()) {
+          endMask |= 1L << i;
+        } else {
+          end[i] = s.get("stop").asInt();
+        }
+        if (s.get("step") != null && !s.get("step").isNull()) {
+          strides[i] = s.get("step").asInt();
+        }
+      } else {
+        throw call.c().unsupported("slice item " + s + " is not supported.");
+      }
+    }
+    Ops tf = call.tf();
+    return tf.stridedSlice((Operand<TType>) call.first().value(), tf.constant(begin),
+        tf.constant(end), tf.constant(strides), StridedSlice.beginMask(beginMask),
+        StridedSlice.endMask(endMask), StridedSlice.ellipsisMask(ellipsisMask),
+        StridedSlice.newAxisMask(newAxisMask), StridedSlice.shrinkAxisMask(shrinkMask));
+  }
+
+  private static boolean isIntOrNull(JsonNode v) {
+    return v == null || v.isNull() || v.isIntegralNumber();
+  }
+
+  /** A JSON number or nested list of numbers as a float32 constant. */
+  private static Operand<TFloat32> constant(Ops tf, JsonNode v) {
+    if (v.isNumber()) {
+      return tf.constant(v.floatValue());
+    }
+    List<Long> shape = new ArrayList<>();
+    for (JsonNode d = v; d.isArray(); d = d.get(0)) {
+      shape.add((long) d.size());
+      if (d.size() == 0) {
+        break;
+      }
+    }
+    List<Float> flat = new ArrayList<>();
+    flatten(v, flat);
+    float[] values = new float[flat.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = flat.get(i);
+    }
+    return tf.constant(org.tensorflow.ndarray.Shape.of(
+        shape.stream().mapToLong(Long::longValue).toArray()),
+        org.tensorflow.ndarray.buffer.DataBuffers.of(values, true, false));
+  }
+
+  private static void flatten(JsonNode v, List<Float> out) {
+    if (v.isArray()) {
+      v.forEach(e -> flatten(e, out));
+    } else {
+      out.add(v.floatValue());
+    }
+  }
+}
