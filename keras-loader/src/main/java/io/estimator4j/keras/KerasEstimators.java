@@ -14,12 +14,14 @@ import io.estimator4j.estimator.metrics.Metrics;
 import io.estimator4j.export.TensorSpec;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -38,9 +40,35 @@ import org.tensorflow.types.family.TType;
  * there is one, takes precedence as usual). Recurrent layers with a known number of time steps are
  * unrolled into the graph, so they train (tensorflow-java has no while-loop gradient).
  *
- * <p>Not carried over: Dropout is not applied while training, BatchNormalization uses (and does not
- * update) its moving statistics, regularisation losses are not added, and a time-based learning
- * rate decay is ignored (a warning says so).
+ * <p>As model_to_estimator set Keras's learning phase, the model is called with {@code
+ * training=True} in TRAIN mode only: Dropout (rate, noise_shape, seed), SpatialDropout1D/2D/3D,
+ * GaussianDropout, GaussianNoise and AlphaDropout act; BatchNormalization normalises with the
+ * batch mean and biased variance and updates moving_mean and moving_variance by {@code moving -=
+ * (moving - batch) * (1 - momentum)} with every training step (the updates are grouped into the
+ * train op, as Keras's {@code model.updates}; the moving variance takes the Bessel-corrected batch
+ * variance where tf.keras 2 used its fused kernel: 4D/5D inputs normalised over axis 1 or the last
+ * axis; the biased one otherwise and for Keras 3), except in a layer with {@code trainable: false},
+ * which Keras keeps in inference mode. EVAL, PREDICT and exports build the inference model, so the
+ * moving statistics saved by training are what evaluation uses.
+ *
+ * <p>The loss is Keras's {@code total_loss} in TRAIN and EVAL: the compiled (weighted) losses plus
+ * the regularisation losses ({@code model.losses}): weight regularizers (kernel, bias, recurrent,
+ * depthwise, pointwise, embeddings, gamma, beta, alpha) give {@code l1 * sum(|w|) + l2 *
+ * sum(w²)}; activity regularizers (and the ActivityRegularization layer) give the penalty of each
+ * call's output, divided by the batch size for tf.keras 2 files and not for Keras 3 files. L1, L2
+ * and L1L2 are understood; another regularizer class fails the build naming the layer and the
+ * regularizer.
+ *
+ * <p>The learning rate follows the optimizer config per global step (which model_to_estimator made
+ * the optimizer's {@code iterations}): a Keras 2 {@code decay} gives {@code lr / (1 + decay *
+ * step)}, and a serialized ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay,
+ * PolynomialDecay or CosineDecay (without warm-up) schedule as {@code learning_rate} is evaluated
+ * at the step; another schedule is refused naming it. SGD with momentum under a changing rate
+ * keeps Keras's velocity form ({@code v = momentum * v - lr_t * g}).
+ *
+ * <p>Not carried over: recurrent layers' {@code dropout} and {@code recurrent_dropout} (inference
+ * in every mode), and the freezing of layers other than BatchNormalization ({@code trainable:
+ * false} weights are still trained).
  */
 public final class KerasEstimators {
   /** Clips probabilities away from 0 and 1 before a log, as Keras's backend epsilon does. */
@@ -136,7 +164,8 @@ public final class KerasEstimators {
       }
       inputs.put(name, f);
     }
-    KerasNetwork.Applied applied = network.apply(tf, inputs);
+    // model(x, training=mode == TRAIN), as model_to_estimator's learning phase
+    KerasNetwork.Applied applied = network.apply(tf, inputs, ctx.mode());
     EstimatorSpec.Builder spec = EstimatorSpec.builder(ctx.mode()).predictions(applied.outputs());
     if (ctx.mode() == ModeKeys.PREDICT) {
       return spec.build();
@@ -162,10 +191,25 @@ public final class KerasEstimators {
         spec.evalMetric(key, metric(metricsScope, key, m, l, pred, label));
       }
     }
+    // Keras's total_loss, in TRAIN and in EVAL: the compiled losses plus model.losses
+    if (!applied.regularizationLosses().isEmpty()) {
+      Operand<TFloat32> reg = tf.withName("regularization_loss")
+          .math.addN(applied.regularizationLosses());
+      ctx.scalarSummary("regularization_loss", reg);
+      total = tf.math.add(total, reg);
+    }
     spec.loss(total);
     if (ctx.mode() == ModeKeys.TRAIN) {
-      spec.trainOp(compiled.optimizer().minimize(
-          tf, total, applied.trainableVariables(), ctx.globalStep()));
+      Op minimize = compiled.optimizer().minimize(
+          tf, total, applied.trainableVariables(), ctx.globalStep());
+      if (applied.updates().isEmpty()) {
+        spec.trainOp(minimize);
+      } else {
+        // Keras's train function runs the optimizer's and the layers' updates (model.updates)
+        List<Op> all = new ArrayList<>(applied.updates());
+        all.add(minimize);
+        spec.trainOp(tf.withControlDependencies(all).withName("train_op").noOp());
+      }
     }
     return spec.build();
   }

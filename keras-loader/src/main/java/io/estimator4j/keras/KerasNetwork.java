@@ -1,6 +1,7 @@
 package io.estimator4j.keras;
 
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.estimator4j.estimator.ModeKeys;
 import io.estimator4j.export.TensorSpec;
 import io.estimator4j.keras.impl.BuildContext;
 import io.estimator4j.keras.impl.KTensor;
@@ -15,6 +16,7 @@ import java.util.Objects;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TBool;
@@ -43,17 +45,27 @@ public final class KerasNetwork {
   }
 
   /**
-   * What one application built: the outputs by Keras output layer name, in output order, and the
-   * weight variables it created.
+   * What one application built: the outputs by Keras output layer name, in output order, the
+   * weight variables it created, and (in TRAIN and EVAL mode) what Keras adds to the loss and the
+   * train op.
+   *
+   * @param regularizationLosses the layers' regularisation losses (Keras's {@code model.losses}),
+   *     float32 scalars to add to the loss; empty in PREDICT mode
+   * @param updates the state updates to run with every training step (Keras's {@code
+   *     model.updates}: BatchNormalization's moving statistics); empty outside TRAIN mode
    */
   public record Applied(
       Map<String, Operand<?>> outputs,
       List<Variable<TFloat32>> trainableVariables,
-      List<Variable<TFloat32>> nonTrainableVariables) {
+      List<Variable<TFloat32>> nonTrainableVariables,
+      List<Operand<TFloat32>> regularizationLosses,
+      List<Op> updates) {
     public Applied {
       outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
       trainableVariables = List.copyOf(trainableVariables);
       nonTrainableVariables = List.copyOf(nonTrainableVariables);
+      regularizationLosses = List.copyOf(regularizationLosses);
+      updates = List.copyOf(updates);
     }
   }
 
@@ -119,7 +131,18 @@ public final class KerasNetwork {
    *     a tensor of the wrong rank
    */
   public Applied apply(Ops tf, Map<String, ? extends Operand<?>> inputsByName) {
-    return apply(tf, inputsByName, false);
+    return apply(tf, inputsByName, ModeKeys.PREDICT);
+  }
+
+  /**
+   * Builds the model as {@link #apply(Ops, Map)} does, called as Keras calls it in {@code mode}:
+   * TRAIN is {@code model(x, training=True)} (dropout and noise layers active, BatchNormalization
+   * normalising with the batch statistics and returning its moving-average {@link
+   * Applied#updates()}), and TRAIN and EVAL also build the regularisation losses. PREDICT is
+   * {@link #apply(Ops, Map)}.
+   */
+  public Applied apply(Ops tf, Map<String, ? extends Operand<?>> inputsByName, ModeKeys mode) {
+    return build(tf, inputsByName, false, mode).applied();
   }
 
   Applied apply(Ops tf, Map<String, ? extends Operand<?>> inputsByName, boolean constants) {
@@ -130,7 +153,13 @@ public final class KerasNetwork {
   record Built(Applied applied, Network network) {}
 
   Built build(Ops tf, Map<String, ? extends Operand<?>> inputsByName, boolean constants) {
+    return build(tf, inputsByName, constants, ModeKeys.PREDICT);
+  }
+
+  private Built build(Ops tf, Map<String, ? extends Operand<?>> inputsByName, boolean constants,
+      ModeKeys mode) {
     Objects.requireNonNull(tf, "tf");
+    Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(inputsByName, "inputsByName");
     List<KTensor> args = new ArrayList<>();
     for (InputSpec in : inputs) {
@@ -143,7 +172,7 @@ public final class KerasNetwork {
       }
       args.add(KTensor.of(conform(tf, in, t)));
     }
-    BuildContext ctx = new BuildContext(tf, constants, file.isKeras3(), source);
+    BuildContext ctx = new BuildContext(tf, constants, file.isKeras3(), source).mode(mode);
     Network network =
         Network.create(ctx, file.modelConfig(), WeightScope.of(file.weights().orElse(null)), tf);
     List<KTensor> results = network.call(tf, args, MissingNode.getInstance());
@@ -152,8 +181,8 @@ public final class KerasNetwork {
     for (int i = 0; i < names.size(); i++) {
       outs.put(names.get(i), results.get(i).value());
     }
-    return new Built(new Applied(outs, ctx.trainableVariables(), ctx.nonTrainableVariables()),
-        network);
+    return new Built(new Applied(outs, ctx.trainableVariables(), ctx.nonTrainableVariables(),
+        ctx.losses(), ctx.updates()), network);
   }
 
   @SuppressWarnings("unchecked")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.estimator4j.estimator.optimizer.Adagrad;
 import io.estimator4j.estimator.optimizer.Adam;
 import io.estimator4j.estimator.optimizer.GradientDescent;
+import io.estimator4j.estimator.optimizer.LearningRateSchedule;
 import io.estimator4j.estimator.optimizer.Momentum;
 import io.estimator4j.estimator.optimizer.Optimizer;
 import io.estimator4j.estimator.optimizer.RMSProp;
@@ -198,12 +199,7 @@ final class KerasTrainingConfig {
       cls = cls.substring("Custom>".length());
     }
     JsonNode c = node.path("config");
-    double lr = learningRate(c, cls, source);
-    double decay = c.path("decay").asDouble(0.0);
-    if (decay != 0.0) {
-      LOG.warn("The {} optimizer of {} has a time-based learning rate decay of {}; the Estimator"
-          + " trains with the constant learning rate {}.", cls, source, decay, lr);
-    }
+    LearningRateSchedule lr = learningRate(c, cls, source);
     return switch (cls) {
       case "Adam" -> {
         if (c.path("amsgrad").asBoolean(false)) {
@@ -211,7 +207,7 @@ final class KerasTrainingConfig {
               + " which the Estimator's Adam does not implement. Fix: compile with"
               + " amsgrad=False.");
         }
-        yield Adam.builder().learningRate(lr)
+        yield rate(Adam.builder(), lr, Adam.Builder::learningRate, Adam.Builder::learningRate)
             .beta1(c.path("beta_1").asDouble(Adam.DEFAULT_BETA1))
             .beta2(c.path("beta_2").asDouble(Adam.DEFAULT_BETA2))
             .epsilon(c.path("epsilon").asDouble(1e-7))
@@ -220,10 +216,14 @@ final class KerasTrainingConfig {
       case "SGD" -> {
         double momentum = c.path("momentum").asDouble(0.0);
         boolean nesterov = c.path("nesterov").asBoolean(false);
-        yield momentum == 0.0 && !nesterov
-            ? GradientDescent.of(lr)
-            : Momentum.builder().learningRate(lr).momentum(momentum).useNesterov(nesterov)
-                .build();
+        if (momentum == 0.0 && !nesterov) {
+          yield lr instanceof Constant k ? GradientDescent.of(k.value()) : GradientDescent.of(lr);
+        }
+        // a changing rate needs Keras's momentum form (see KerasMomentum)
+        yield lr instanceof Constant k
+            ? Momentum.builder().learningRate(k.value()).momentum(momentum)
+                .useNesterov(nesterov).build()
+            : new KerasMomentum(lr, momentum, nesterov);
       }
       case "RMSprop" -> {
         if (c.path("centered").asBoolean(false)) {
@@ -231,14 +231,16 @@ final class KerasTrainingConfig {
               + " centered, which the Estimator's RMSProp does not implement. Fix: compile with"
               + " centered=False.");
         }
-        yield RMSProp.builder().learningRate(lr)
+        yield rate(RMSProp.builder(), lr, RMSProp.Builder::learningRate,
+            RMSProp.Builder::learningRate)
             .decay(c.path("rho").asDouble(RMSProp.DEFAULT_DECAY))
             .momentum(c.path("momentum").asDouble(RMSProp.DEFAULT_MOMENTUM))
             .epsilon(c.path("epsilon").asDouble(1e-7))
             .build();
       }
       case "Adagrad" ->
-          Adagrad.builder().learningRate(lr)
+          rate(Adagrad.builder(), lr, Adagrad.Builder::learningRate,
+              Adagrad.Builder::learningRate)
               .initialAccumulatorValue(c.path("initial_accumulator_value")
                   .asDouble(Adagrad.DEFAULT_INITIAL_ACCUMULATOR_VALUE))
               .build();
@@ -249,17 +251,115 @@ final class KerasTrainingConfig {
     };
   }
 
-  private static double learningRate(JsonNode c, String cls, String source) {
-    JsonNode lr = c.has("learning_rate") ? c.path("learning_rate") : c.path("lr");
-    if (lr.isNumber()) {
-      return lr.asDouble();
+  /** Sets a constant learning rate as a number (baked in, as before), a schedule as such. */
+  private static <B> B rate(B builder, LearningRateSchedule lr,
+      java.util.function.BiFunction<B, Double, B> constant,
+      java.util.function.BiFunction<B, LearningRateSchedule, B> scheduled) {
+    return lr instanceof Constant k
+        ? constant.apply(builder, k.value())
+        : scheduled.apply(builder, lr);
+  }
+
+  /** Learning-rate schedules this mapping understands (Keras class names). */
+  static final List<String> SCHEDULES =
+      List.of("ExponentialDecay", "InverseTimeDecay", "PiecewiseConstantDecay",
+          "PolynomialDecay", "CosineDecay");
+
+  /** A constant learning rate, kept as a number so that the optimizer bakes it in as before. */
+  private record Constant(double value) implements LearningRateSchedule {
+    @Override
+    public org.tensorflow.Operand<org.tensorflow.types.TFloat32> value(
+        org.tensorflow.op.Ops tf, org.tensorflow.Operand<org.tensorflow.types.TFloat32> step) {
+      return tf.constant((float) value);
     }
-    if (lr.isMissingNode() || lr.isNull()) {
+
+    @Override
+    public String toString() {
+      return Double.toString(value);
+    }
+  }
+
+  /**
+   * The learning rate of an optimizer config as Keras applies it at step {@code t} (its {@code
+   * iterations}, which model_to_estimator sets to the global step): the number or serialized
+   * schedule under {@code learning_rate} (or {@code lr}), then divided by {@code 1 + decay * t}
+   * when a Keras 2 optimizer has a {@code decay} (OptimizerV2._decayed_lr).
+   */
+  private static LearningRateSchedule learningRate(JsonNode c, String cls, String source) {
+    JsonNode lr = c.has("learning_rate") ? c.path("learning_rate") : c.path("lr");
+    LearningRateSchedule base;
+    if (lr.isNumber()) {
+      base = new Constant(lr.asDouble());
+    } else if (lr.isMissingNode() || lr.isNull()) {
       throw new IllegalArgumentException("The " + cls + " optimizer of " + source + " has no"
           + " learning_rate (or lr).");
+    } else if (lr.isObject() && lr.has("class_name")) {
+      base = schedule(lr, cls, source);
+    } else {
+      throw new IllegalArgumentException("The " + cls + " optimizer of " + source + " has the"
+          + " learning rate " + lr + "; expected a number or a serialized learning-rate schedule"
+          + " (" + SCHEDULES + ").");
     }
-    throw new IllegalArgumentException("The " + cls + " optimizer of " + source + " has the"
-        + " learning rate " + lr + "; only a constant learning rate is supported. Fix: compile"
-        + " with a number as learning_rate.");
+    double decay = c.path("decay").asDouble(0.0);
+    return decay == 0.0 ? base : base.withTimeBasedDecay(decay);
+  }
+
+  private static LearningRateSchedule schedule(JsonNode lr, String cls, String source) {
+    String name = lr.path("class_name").asText();
+    JsonNode c = lr.path("config");
+    try {
+      return switch (name) {
+        case "ExponentialDecay" -> LearningRateSchedule.exponentialDecay(
+            required(c, "initial_learning_rate"), required(c, "decay_steps"),
+            required(c, "decay_rate"), c.path("staircase").asBoolean(false));
+        case "InverseTimeDecay" -> LearningRateSchedule.inverseTimeDecay(
+            required(c, "initial_learning_rate"), required(c, "decay_steps"),
+            required(c, "decay_rate"), c.path("staircase").asBoolean(false));
+        case "PiecewiseConstantDecay" -> LearningRateSchedule.piecewiseConstant(
+            numbers(c, "boundaries"), numbers(c, "values"));
+        case "PolynomialDecay" -> LearningRateSchedule.polynomialDecay(
+            required(c, "initial_learning_rate"), required(c, "decay_steps"),
+            c.path("end_learning_rate").asDouble(0.0001), c.path("power").asDouble(1.0),
+            c.path("cycle").asBoolean(false));
+        case "CosineDecay" -> {
+          if (c.path("warmup_steps").asDouble(0) != 0) {
+            throw new IllegalArgumentException("a CosineDecay with warm-up (warmup_steps="
+                + c.path("warmup_steps") + ") is not supported; only warmup_steps=0 is.");
+          }
+          yield LearningRateSchedule.cosineDecay(required(c, "initial_learning_rate"),
+              required(c, "decay_steps"), c.path("alpha").asDouble(0.0));
+        }
+        default -> throw new IllegalArgumentException("the schedule is not supported;"
+            + " supported schedules: " + SCHEDULES + ".");
+      };
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("The " + cls + " optimizer of " + source + " has the"
+          + " learning-rate schedule '" + name + "' " + c + ": " + e.getMessage()
+          + " Fix: compile with a number or a supported schedule as learning_rate.", e);
+    }
+  }
+
+  private static double required(JsonNode c, String field) {
+    JsonNode v = c.get(field);
+    if (v == null || !v.isNumber()) {
+      throw new IllegalArgumentException("its config has no number '" + field + "'.");
+    }
+    return v.asDouble();
+  }
+
+  private static double[] numbers(JsonNode c, String field) {
+    JsonNode v = c.get(field);
+    if (v == null || !v.isArray()) {
+      throw new IllegalArgumentException("its config has no list '" + field + "'.");
+    }
+    double[] out = new double[v.size()];
+    for (int i = 0; i < out.length; i++) {
+      if (!v.get(i).isNumber()) {
+        throw new IllegalArgumentException("'" + field + "' holds " + v.get(i)
+            + ", not a number.");
+      }
+      out[i] = v.get(i).asDouble();
+    }
+    return out;
   }
 }

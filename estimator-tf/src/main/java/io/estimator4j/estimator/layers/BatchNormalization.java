@@ -95,6 +95,66 @@ public final class BatchNormalization {
     return normalize(scope, x, axis, gamma, beta, mean, var, epsilon);
   }
 
+  /**
+   * Keras's BatchNormalization in training over axis {@code axis}: normalises with the batch's
+   * mean and (biased) variance over all other axes, and returns the updates {@code moving =
+   * moving - (moving - batch) * (1 - momentum)} of moving_mean and moving_variance (what Keras's
+   * {@code _assign_moving_average} builds), which the caller must run with every training step.
+   * The weights are asked for as {@link #applyInference} asks for them, and the moving statistics
+   * are updated through {@link Weights#assign}.
+   *
+   * @param unbiasedMovingVariance update the moving variance with the Bessel-corrected batch
+   *     variance ({@code m / (m - 1)} times the biased one, m values per channel), as tf.keras 2
+   *     does where it uses its fused kernel (4D and 5D inputs normalised over the channel axis);
+   *     false for the biased variance of its other inputs and of Keras 3
+   * @return the output, no trainable variables (the weights source holds them) and the two updates
+   */
+  public Result applyTraining(
+      Ops scope, Operand<TFloat32> x, int axis, boolean center, boolean scale, Weights weights,
+      Initializer gammaInit, Initializer betaInit, Initializer meanInit, Initializer varianceInit,
+      boolean unbiasedMovingVariance) {
+    int rank = Tensors.rank(x, "BatchNormalization");
+    int a = Tensors.axis(axis, rank);
+    long n = x.shape().get(a);
+    if (n < 0) {
+      throw new IllegalArgumentException(
+          "BatchNormalization needs the size of axis " + axis + " to be known; found shape "
+              + x.shape() + ".");
+    }
+    Shape s = Shape.of(n);
+    Operand<TFloat32> gamma = scale ? weights.get(scope, "gamma", s, gammaInit, true) : null;
+    Operand<TFloat32> beta = center ? weights.get(scope, "beta", s, betaInit, true) : null;
+    Operand<TFloat32> movingMean = weights.get(scope, "moving_mean", s, meanInit, false);
+    Operand<TFloat32> movingVar = weights.get(scope, "moving_variance", s, varianceInit, false);
+    Ops tf = scope.withSubScope("moments");
+    int[] reduce = new int[rank - 1];
+    long[] broadcast = new long[rank];
+    for (int i = 0, j = 0; i < rank; i++) {
+      broadcast[i] = i == a ? -1 : 1;
+      if (i != a) {
+        reduce[j++] = i;
+      }
+    }
+    Operand<TFloat32> mean = tf.math.mean(x, tf.constant(reduce));
+    Operand<TFloat32> centered = tf.math.sub(x, tf.reshape(mean, tf.constant(broadcast)));
+    Operand<TFloat32> variance = tf.math.mean(tf.math.square(centered), tf.constant(reduce));
+    Operand<TFloat32> y = normalize(scope, x, axis, gamma, beta, mean, variance, epsilon);
+    Operand<TFloat32> forUpdate = variance;
+    if (unbiasedMovingVariance) {
+      // m = values per channel = size(x) / n; variance * m / (m - 1)
+      Operand<TFloat32> m =
+          tf.math.div(tf.dtypes.cast(tf.size(x), TFloat32.class), tf.constant((float) n));
+      forUpdate = tf.math.mul(variance, tf.math.div(m, tf.math.sub(m, tf.constant(1f))));
+    }
+    Ops upd = scope.withSubScope("AssignMovingAvg");
+    Operand<TFloat32> decay = upd.constant(1f - momentum);
+    Op updMean = weights.assign(upd, movingMean,
+        upd.math.sub(movingMean, upd.math.mul(upd.math.sub(movingMean, mean), decay)));
+    Op updVar = weights.assign(upd, movingVar,
+        upd.math.sub(movingVar, upd.math.mul(upd.math.sub(movingVar, forUpdate), decay)));
+    return new Result(y, List.of(), List.of(updMean, updVar));
+  }
+
   /** Applies the layer; variables go under {@code scope} (e.g. dnn/hiddenlayer_0/batchnorm_0). */
   public Result apply(Ops scope, Operand<TFloat32> x, boolean training) {
     long n = x.shape().get(x.shape().numDimensions() - 1);

@@ -2,9 +2,12 @@ package io.estimator4j.estimator.layers;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
@@ -17,6 +20,7 @@ import org.tensorflow.types.TFloat32;
 public final class VariableWeights implements Weights {
   private final List<Variable<TFloat32>> trainable = new ArrayList<>();
   private final List<Variable<TFloat32>> nonTrainable = new ArrayList<>();
+  private final Map<String, Variable<TFloat32>> byRead = new HashMap<>();
 
   @Override
   public Operand<TFloat32> get(
@@ -24,7 +28,19 @@ public final class VariableWeights implements Weights {
     Variable<TFloat32> variable =
         Names.globalVariable(layerScope, name, init -> initializer.create(init, shape));
     (trainable ? this.trainable : nonTrainable).add(variable);
-    return Names.read(layerScope, variable);
+    Operand<TFloat32> read = Names.read(layerScope, variable);
+    byRead.put(read.op().name(), variable);
+    return read;
+  }
+
+  @Override
+  public Op assign(Ops scope, Operand<TFloat32> weight, Operand<TFloat32> value) {
+    Variable<TFloat32> variable = byRead.get(weight.op().name());
+    if (variable == null) {
+      throw new IllegalStateException(
+          "'" + weight.op().name() + "' is not a weight these VariableWeights created.");
+    }
+    return scope.assign(variable, value);
   }
 
   /** The trainable variables created so far, in creation order. */

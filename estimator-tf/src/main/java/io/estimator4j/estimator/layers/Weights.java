@@ -2,6 +2,7 @@ package io.estimator4j.estimator.layers;
 
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
@@ -28,4 +29,19 @@ public interface Weights {
    */
   Operand<TFloat32> get(
       Ops layerScope, String name, Shape shape, Initializer initializer, boolean trainable);
+
+  /**
+   * Builds an op that sets {@code weight} (an operand this source returned from {@link #get}) to
+   * {@code value}; how a layer updates its state in training, e.g. BatchNormalization's moving
+   * statistics (Keras's {@code assign} of a non-trainable weight).
+   *
+   * @throws IllegalStateException if this source's weights cannot be assigned (constants, or an
+   *     operand it did not return)
+   */
+  default Op assign(Ops scope, Operand<TFloat32> weight, Operand<TFloat32> value) {
+    throw new IllegalStateException(
+        "These weights (" + getClass().getSimpleName() + ") are not variables and cannot be"
+            + " updated in training; build the layer with variable weights (e.g."
+            + " VariableWeights).");
+  }
 }

@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.optimizer;
 
+import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -20,10 +21,9 @@ public final class Adagrad extends BaseOptimizer<Void> {
   private final double initialAccumulatorValue;
 
   private Adagrad(Builder b) {
-    super(NAME);
-    checkPositive("learning_rate", b.learningRate);
+    super(NAME, b.schedule);
     checkPositive("initial_accumulator_value", b.initialAccumulatorValue);
-    this.learningRate = b.learningRate;
+    this.learningRate = checkLearningRate(b.learningRate, b.schedule);
     this.initialAccumulatorValue = b.initialAccumulatorValue;
   }
 
@@ -37,7 +37,7 @@ public final class Adagrad extends BaseOptimizer<Void> {
     return new Builder();
   }
 
-  /** The learning rate. */
+  @Override
   public double learningRate() {
     return learningRate;
   }
@@ -48,17 +48,18 @@ public final class Adagrad extends BaseOptimizer<Void> {
   }
 
   @Override
-  <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, Void state) {
+  <T extends TNumber> Op applyDense(
+      Ops tf, GradAndVar<T> gv, Operand<T> learningRate, Void state) {
     Variable<T> var = gv.variable();
     Variable<T> accum = slot(tf, var, NAME, initialAccumulatorValue);
     return tf.train.applyAdagrad(
-        var, accum, hyper(tf, "learning_rate", var.type(), learningRate), gv.gradient());
+        var, accum, learningRate, gv.gradient());
   }
 
   @Override
   public String toString() {
     return "Adagrad(learning_rate="
-        + learningRate
+        + learningRateText()
         + ", initial_accumulator_value="
         + initialAccumulatorValue
         + ")";
@@ -67,6 +68,7 @@ public final class Adagrad extends BaseOptimizer<Void> {
   /** Builder of {@link Adagrad}. */
   public static final class Builder {
     private double learningRate = Double.NaN;
+    private LearningRateSchedule schedule;
     private double initialAccumulatorValue = DEFAULT_INITIAL_ACCUMULATOR_VALUE;
 
     private Builder() {}
@@ -74,6 +76,16 @@ public final class Adagrad extends BaseOptimizer<Void> {
     /** The learning rate (required, positive). */
     public Builder learningRate(double learningRate) {
       this.learningRate = learningRate;
+      this.schedule = null;
+      return this;
+    }
+
+    /**
+     * A learning rate that follows {@code schedule}, evaluated at the global step of each
+     * training step, instead of a constant.
+     */
+    public Builder learningRate(LearningRateSchedule schedule) {
+      this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
       return this;
     }
 

@@ -44,12 +44,11 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
       Variable<? extends TNumber> beta1Power, Variable<? extends TNumber> beta2Power) {}
 
   private Adam(Builder b) {
-    super(NAME);
-    checkPositive("learning_rate", b.learningRate);
+    super(NAME, b.schedule);
     checkBeta("beta1", b.beta1);
     checkBeta("beta2", b.beta2);
     checkNonNegative("epsilon", b.epsilon);
-    this.learningRate = b.learningRate;
+    this.learningRate = checkLearningRate(b.learningRate, b.schedule);
     this.beta1 = b.beta1;
     this.beta2 = b.beta2;
     this.epsilon = b.epsilon;
@@ -70,7 +69,7 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
     return new Builder();
   }
 
-  /** The learning rate. */
+  @Override
   public double learningRate() {
     return learningRate;
   }
@@ -110,7 +109,8 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
   }
 
   @Override
-  <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, BetaPowers powers) {
+  <T extends TNumber> Op applyDense(
+      Ops tf, GradAndVar<T> gv, Operand<T> learningRate, BetaPowers powers) {
     Variable<T> var = gv.variable();
     Class<T> type = var.type();
     Variable<T> m = slot(tf, var, NAME, 0.0);
@@ -121,7 +121,7 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
         v,
         TypedScalars.as(tf.scope(), powers.beta1Power(), type),
         TypedScalars.as(tf.scope(), powers.beta2Power(), type),
-        hyper(tf, "learning_rate", type, learningRate),
+        learningRate,
         hyper(tf, "beta1", type, beta1),
         hyper(tf, "beta2", type, beta2),
         hyper(tf, "epsilon", type, epsilon),
@@ -149,7 +149,7 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
   @Override
   public String toString() {
     return "Adam(learning_rate="
-        + learningRate
+        + learningRateText()
         + ", beta1="
         + beta1
         + ", beta2="
@@ -162,6 +162,7 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
   /** Builder of {@link Adam}, starting from Python's defaults. */
   public static final class Builder {
     private double learningRate = DEFAULT_LEARNING_RATE;
+    private LearningRateSchedule schedule;
     private double beta1 = DEFAULT_BETA1;
     private double beta2 = DEFAULT_BETA2;
     private double epsilon = DEFAULT_EPSILON;
@@ -171,6 +172,16 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
     /** The learning rate (default 0.001). */
     public Builder learningRate(double learningRate) {
       this.learningRate = learningRate;
+      this.schedule = null;
+      return this;
+    }
+
+    /**
+     * A learning rate that follows {@code schedule}, evaluated at the global step of each
+     * training step, instead of a constant.
+     */
+    public Builder learningRate(LearningRateSchedule schedule) {
+      this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
       return this;
     }
 

@@ -4,6 +4,7 @@ import io.estimator4j.estimator.layers.Names;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -11,6 +12,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.Scope;
 import org.tensorflow.op.core.AssignAdd;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TNumber;
 
@@ -19,18 +21,53 @@ import org.tensorflow.types.family.TNumber;
  * prepare shared state, update each variable under {@code <name>/update_<variable>}, finish, group
  * as {@code <name>/update}, then increment the global step with an op named {@code <name>}.
  *
+ * <p>The learning rate is a constant {@code <name>/update_<variable>/learning_rate} per variable,
+ * as in Python, or, when the optimizer was given a {@link LearningRateSchedule}, one tensor {@code
+ * <name>/learning_rate/...} computed from the global step read before this step's increment.
+ *
  * @param <S> the state shared by all updates of one apply_gradients call (Adam's beta powers)
  */
 abstract class BaseOptimizer<S> implements Optimizer {
   private final String name;
+  private final LearningRateSchedule schedule;
 
-  BaseOptimizer(String name) {
+  /**
+   * @param schedule the learning-rate schedule, or null for the constant {@link #learningRate()}
+   */
+  BaseOptimizer(String name, LearningRateSchedule schedule) {
     this.name = name;
+    this.schedule = schedule;
   }
 
   @Override
   public final String name() {
     return name;
+  }
+
+  /** The constant learning rate; NaN when the optimizer follows a {@link #learningRateSchedule}. */
+  public abstract double learningRate();
+
+  /** The learning-rate schedule, when the optimizer was given one instead of a constant. */
+  public final Optional<LearningRateSchedule> learningRateSchedule() {
+    return Optional.ofNullable(schedule);
+  }
+
+  /** The learning rate as toString shows it: the constant or the schedule. */
+  final String learningRateText() {
+    return schedule == null ? Double.toString(learningRate()) : schedule.toString();
+  }
+
+  /**
+   * Checks a builder's learning rate: a finite positive constant unless a schedule is given.
+   *
+   * @return the constant to keep (NaN with a schedule)
+   */
+  static double checkLearningRate(double learningRate, LearningRateSchedule schedule) {
+    if (schedule != null) {
+      return Double.NaN;
+    }
+    checkPositive("learning_rate", learningRate);
+    return learningRate;
   }
 
   @Override
@@ -39,9 +76,10 @@ abstract class BaseOptimizer<S> implements Optimizer {
     check(gradsAndVars);
     S state = prepare(tf, gradsAndVars);
     Ops scope = tf.withSubScope(name);
+    Operand<TFloat32> scheduled = scheduledLearningRate(scope, globalStep);
     List<Op> updates = new ArrayList<>();
     for (GradAndVar<?> gv : gradsAndVars) {
-      updates.add(applyDense(updateScope(scope, gv.variableName()), gv, state));
+      updates.add(applyOne(updateScope(scope, gv.variableName()), gv, scheduled, state));
     }
     List<Op> all = new ArrayList<>(updates);
     all.addAll(finish(scope, updates, state));
@@ -56,13 +94,42 @@ abstract class BaseOptimizer<S> implements Optimizer {
     return AssignAdd.create(increment, globalStep, one);
   }
 
+  private <T extends TNumber> Op applyOne(
+      Ops tf, GradAndVar<T> gv, Operand<TFloat32> scheduled, S state) {
+    Class<T> type = gv.variable().type();
+    Operand<T> lr =
+        scheduled == null
+            ? hyper(tf, "learning_rate", type, learningRate())
+            : TypedScalars.as(tf.scope(), scheduled, type);
+    return applyDense(tf, gv, lr, state);
+  }
+
+  /** The schedule's value at the global step (read before its increment), or null for none. */
+  private Operand<TFloat32> scheduledLearningRate(Ops scope, Variable<TInt64> globalStep) {
+    if (schedule == null) {
+      return null;
+    }
+    if (globalStep == null) {
+      throw new IllegalArgumentException(
+          "The learning rate of " + this + " is a schedule, which needs the global step:"
+              + " pass the global step to applyGradients (or minimize).");
+    }
+    Ops lrScope = scope.withSubScope("learning_rate");
+    Operand<TFloat32> step = lrScope.dtypes.cast(lrScope.identity(globalStep), TFloat32.class);
+    return schedule.value(lrScope, step);
+  }
+
   /** Creates the state shared by all updates, e.g. Adam's {@code beta1_power}; none by default. */
   S prepare(Ops tf, List<? extends GradAndVar<?>> gradsAndVars) {
     return null;
   }
 
-  /** Builds the update of one variable (and its slots) in {@code tf}'s scope. */
-  abstract <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gradAndVar, S state);
+  /**
+   * Builds the update of one variable (and its slots) in {@code tf}'s scope, with the learning rate
+   * {@code learningRate} of the variable's type.
+   */
+  abstract <T extends TNumber> Op applyDense(
+      Ops tf, GradAndVar<T> gradAndVar, Operand<T> learningRate, S state);
 
   /** Ops to run after all updates (they get those updates as control dependencies). */
   List<Op> finish(Ops tf, List<Op> updates, S state) {

@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.optimizer;
 
+import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -41,8 +42,7 @@ public final class Ftrl extends BaseOptimizer<Void> {
   private final double l2Shrinkage;
 
   private Ftrl(Builder b) {
-    super(NAME);
-    checkPositive("learning_rate", b.learningRate);
+    super(NAME, b.schedule);
     if (!(b.learningRatePower <= 0) || Double.isInfinite(b.learningRatePower)) {
       throw new IllegalArgumentException(
           "learning_rate_power must be a finite value <= 0; found " + b.learningRatePower + ".");
@@ -51,7 +51,7 @@ public final class Ftrl extends BaseOptimizer<Void> {
     checkNonNegative("l1_regularization_strength", b.l1);
     checkNonNegative("l2_regularization_strength", b.l2);
     checkNonNegative("l2_shrinkage_regularization_strength", b.l2Shrinkage);
-    this.learningRate = b.learningRate;
+    this.learningRate = checkLearningRate(b.learningRate, b.schedule);
     this.learningRatePower = b.learningRatePower;
     this.initialAccumulatorValue = b.initialAccumulatorValue;
     this.l1 = b.l1;
@@ -69,7 +69,7 @@ public final class Ftrl extends BaseOptimizer<Void> {
     return new Builder();
   }
 
-  /** The learning rate. */
+  @Override
   public double learningRate() {
     return learningRate;
   }
@@ -100,7 +100,8 @@ public final class Ftrl extends BaseOptimizer<Void> {
   }
 
   @Override
-  <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, Void state) {
+  <T extends TNumber> Op applyDense(
+      Ops tf, GradAndVar<T> gv, Operand<T> learningRate, Void state) {
     Variable<T> var = gv.variable();
     Class<T> type = var.type();
     Variable<T> accum = slot(tf, var, NAME, initialAccumulatorValue);
@@ -110,7 +111,7 @@ public final class Ftrl extends BaseOptimizer<Void> {
         accum,
         linear,
         gv.gradient(),
-        hyper(tf, "learning_rate", type, learningRate),
+        learningRate,
         hyper(tf, "l1_regularization_strength", type, l1),
         hyper(tf, "l2_regularization_strength", type, l2),
         hyper(tf, "l2_shrinkage_regularization_strength", type, l2Shrinkage),
@@ -120,7 +121,7 @@ public final class Ftrl extends BaseOptimizer<Void> {
   @Override
   public String toString() {
     return "Ftrl(learning_rate="
-        + learningRate
+        + learningRateText()
         + ", learning_rate_power="
         + learningRatePower
         + ", initial_accumulator_value="
@@ -137,6 +138,7 @@ public final class Ftrl extends BaseOptimizer<Void> {
   /** Builder of {@link Ftrl}, starting from Python's defaults. */
   public static final class Builder {
     private double learningRate = Double.NaN;
+    private LearningRateSchedule schedule;
     private double learningRatePower = DEFAULT_LEARNING_RATE_POWER;
     private double initialAccumulatorValue = DEFAULT_INITIAL_ACCUMULATOR_VALUE;
     private double l1 = DEFAULT_L1;
@@ -148,6 +150,16 @@ public final class Ftrl extends BaseOptimizer<Void> {
     /** The learning rate (required, positive). */
     public Builder learningRate(double learningRate) {
       this.learningRate = learningRate;
+      this.schedule = null;
+      return this;
+    }
+
+    /**
+     * A learning rate that follows {@code schedule}, evaluated at the global step of each
+     * training step, instead of a constant.
+     */
+    public Builder learningRate(LearningRateSchedule schedule) {
+      this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
       return this;
     }
 

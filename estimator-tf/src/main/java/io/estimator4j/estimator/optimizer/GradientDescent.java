@@ -1,5 +1,7 @@
 package io.estimator4j.estimator.optimizer;
 
+import java.util.Objects;
+import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TNumber;
@@ -14,10 +16,9 @@ public final class GradientDescent extends BaseOptimizer<Void> {
 
   private final double learningRate;
 
-  private GradientDescent(double learningRate) {
-    super(NAME);
-    checkPositive("learning_rate", learningRate);
-    this.learningRate = learningRate;
+  private GradientDescent(double learningRate, LearningRateSchedule schedule) {
+    super(NAME, schedule);
+    this.learningRate = checkLearningRate(learningRate, schedule);
   }
 
   /**
@@ -26,23 +27,30 @@ public final class GradientDescent extends BaseOptimizer<Void> {
    * @throws IllegalArgumentException if the learning rate is not a finite positive number
    */
   public static GradientDescent of(double learningRate) {
-    return new GradientDescent(learningRate);
+    return new GradientDescent(learningRate, null);
   }
 
-  /** The learning rate. */
+  /**
+   * Gradient descent whose learning rate follows {@code schedule}, evaluated at the global step of
+   * each training step.
+   */
+  public static GradientDescent of(LearningRateSchedule schedule) {
+    return new GradientDescent(Double.NaN, Objects.requireNonNull(schedule, "schedule"));
+  }
+
+  @Override
   public double learningRate() {
     return learningRate;
   }
 
   @Override
-  <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, Void state) {
-    var type = gv.variable().type();
-    return tf.train.applyGradientDescent(
-        gv.variable(), hyper(tf, "learning_rate", type, learningRate), gv.gradient());
+  <T extends TNumber> Op applyDense(
+      Ops tf, GradAndVar<T> gv, Operand<T> learningRate, Void state) {
+    return tf.train.applyGradientDescent(gv.variable(), learningRate, gv.gradient());
   }
 
   @Override
   public String toString() {
-    return "GradientDescent(learning_rate=" + learningRate + ")";
+    return "GradientDescent(learning_rate=" + learningRateText() + ")";
   }
 }

@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.optimizer;
 
+import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -23,10 +24,9 @@ public final class Momentum extends BaseOptimizer<Void> {
   private final boolean useNesterov;
 
   private Momentum(Builder b) {
-    super(NAME);
-    checkPositive("learning_rate", b.learningRate);
+    super(NAME, b.schedule);
     checkNonNegative("momentum", b.momentum);
-    this.learningRate = b.learningRate;
+    this.learningRate = checkLearningRate(b.learningRate, b.schedule);
     this.momentum = b.momentum;
     this.useNesterov = b.useNesterov;
   }
@@ -36,7 +36,7 @@ public final class Momentum extends BaseOptimizer<Void> {
     return new Builder();
   }
 
-  /** The learning rate. */
+  @Override
   public double learningRate() {
     return learningRate;
   }
@@ -52,14 +52,15 @@ public final class Momentum extends BaseOptimizer<Void> {
   }
 
   @Override
-  <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, Void state) {
+  <T extends TNumber> Op applyDense(
+      Ops tf, GradAndVar<T> gv, Operand<T> learningRate, Void state) {
     Variable<T> var = gv.variable();
     Class<T> type = var.type();
     Variable<T> accum = slot(tf, var, NAME, 0.0);
     return tf.train.applyMomentum(
         var,
         accum,
-        hyper(tf, "learning_rate", type, learningRate),
+        learningRate,
         gv.gradient(),
         hyper(tf, "momentum", type, momentum),
         ApplyMomentum.useNesterov(useNesterov));
@@ -68,7 +69,7 @@ public final class Momentum extends BaseOptimizer<Void> {
   @Override
   public String toString() {
     return "Momentum(learning_rate="
-        + learningRate
+        + learningRateText()
         + ", momentum="
         + momentum
         + ", use_nesterov="
@@ -79,6 +80,7 @@ public final class Momentum extends BaseOptimizer<Void> {
   /** Builder of {@link Momentum}. */
   public static final class Builder {
     private double learningRate = Double.NaN;
+    private LearningRateSchedule schedule;
     private double momentum = Double.NaN;
     private boolean useNesterov = DEFAULT_USE_NESTEROV;
 
@@ -87,6 +89,16 @@ public final class Momentum extends BaseOptimizer<Void> {
     /** The learning rate (required, positive). */
     public Builder learningRate(double learningRate) {
       this.learningRate = learningRate;
+      this.schedule = null;
+      return this;
+    }
+
+    /**
+     * A learning rate that follows {@code schedule}, evaluated at the global step of each
+     * training step, instead of a constant.
+     */
+    public Builder learningRate(LearningRateSchedule schedule) {
+      this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.optimizer;
 
+import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -35,12 +36,11 @@ public final class RMSProp extends BaseOptimizer<Void> {
   private final double epsilon;
 
   private RMSProp(Builder b) {
-    super(NAME);
-    checkPositive("learning_rate", b.learningRate);
+    super(NAME, b.schedule);
     checkNonNegative("decay", b.decay);
     checkNonNegative("momentum", b.momentum);
     checkNonNegative("epsilon", b.epsilon);
-    this.learningRate = b.learningRate;
+    this.learningRate = checkLearningRate(b.learningRate, b.schedule);
     this.decay = b.decay;
     this.momentum = b.momentum;
     this.epsilon = b.epsilon;
@@ -56,7 +56,7 @@ public final class RMSProp extends BaseOptimizer<Void> {
     return new Builder();
   }
 
-  /** The learning rate. */
+  @Override
   public double learningRate() {
     return learningRate;
   }
@@ -77,7 +77,8 @@ public final class RMSProp extends BaseOptimizer<Void> {
   }
 
   @Override
-  <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, Void state) {
+  <T extends TNumber> Op applyDense(
+      Ops tf, GradAndVar<T> gv, Operand<T> learningRate, Void state) {
     Variable<T> var = gv.variable();
     Class<T> type = var.type();
     Variable<T> ms = slot(tf, var, NAME, INITIAL_MS);
@@ -86,7 +87,7 @@ public final class RMSProp extends BaseOptimizer<Void> {
         var,
         ms,
         mom,
-        hyper(tf, "learning_rate", type, learningRate),
+        learningRate,
         hyper(tf, "decay", type, decay),
         hyper(tf, "momentum", type, momentum),
         hyper(tf, "epsilon", type, epsilon),
@@ -96,7 +97,7 @@ public final class RMSProp extends BaseOptimizer<Void> {
   @Override
   public String toString() {
     return "RMSProp(learning_rate="
-        + learningRate
+        + learningRateText()
         + ", decay="
         + decay
         + ", momentum="
@@ -109,6 +110,7 @@ public final class RMSProp extends BaseOptimizer<Void> {
   /** Builder of {@link RMSProp}, starting from Python's defaults. */
   public static final class Builder {
     private double learningRate = Double.NaN;
+    private LearningRateSchedule schedule;
     private double decay = DEFAULT_DECAY;
     private double momentum = DEFAULT_MOMENTUM;
     private double epsilon = DEFAULT_EPSILON;
@@ -118,6 +120,16 @@ public final class RMSProp extends BaseOptimizer<Void> {
     /** The learning rate (required, positive). */
     public Builder learningRate(double learningRate) {
       this.learningRate = learningRate;
+      this.schedule = null;
+      return this;
+    }
+
+    /**
+     * A learning rate that follows {@code schedule}, evaluated at the global step of each
+     * training step, instead of a constant.
+     */
+    public Builder learningRate(LearningRateSchedule schedule) {
+      this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
       return this;
     }
 

@@ -71,7 +71,8 @@ class HeadTrainingTest {
           Operand<TFloat32> x =
               tf.reshape(ctx.feature("x", TFloat32.class), tf.constant(new int[] {-1, 1}));
           DenseLayer layer =
-              Dense.builder(head.logitsDimension()).build().apply(tf.withSubScope("linear"), x);
+              Dense.builder(head.logitsDimension()).seed(7L).build()
+                  .apply(tf.withSubScope("linear"), x);
           return head.createEstimatorSpec(
               ctx,
               layer.output(),

@@ -1,29 +1,41 @@
 package io.estimator4j.keras.impl;
 
+import io.estimator4j.estimator.ModeKeys;
 import io.estimator4j.estimator.layers.Initializer;
 import io.estimator4j.estimator.layers.Initializers;
 import io.estimator4j.estimator.layers.Names;
 import io.estimator4j.keras.WeightArray;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
-/** What every layer of one model build shares: the graph, the weight mode, the variables made. */
+/**
+ * What every layer of one model build shares: the graph, the weight mode, the mode of the call
+ * (Keras's {@code training} argument), the variables made, and what training adds to the loss and
+ * train op (regularisation losses, state updates).
+ */
 public final class BuildContext {
   private final Graph graph;
   private final Ops root;
   private final boolean constants;
   private final boolean keras3;
   private final String source;
+  private ModeKeys mode = ModeKeys.PREDICT;
   private final List<Variable<TFloat32>> trainable = new ArrayList<>();
   private final List<Variable<TFloat32>> nonTrainable = new ArrayList<>();
+  private final Map<String, Variable<TFloat32>> byRead = new HashMap<>();
+  private final List<Operand<TFloat32>> losses = new ArrayList<>();
+  private final List<Op> updates = new ArrayList<>();
 
   /**
    * @param constants stored weights become constants instead of variables
@@ -47,6 +59,63 @@ public final class BuildContext {
     this.constants = constants;
     this.keras3 = keras3;
     this.source = source;
+  }
+
+  /**
+   * Builds for {@code mode}: TRAIN calls the layers with {@code training=True} (dropout and noise
+   * active, BatchNormalization on batch statistics with moving-average updates) and, like EVAL,
+   * collects the regularisation losses; PREDICT (the default) builds the inference model only.
+   *
+   * @throws IllegalArgumentException for TRAIN on a build whose weights are constants
+   */
+  public BuildContext mode(ModeKeys mode) {
+    if (mode != ModeKeys.PREDICT && constants) {
+      throw new IllegalArgumentException(
+          "A build with constant weights is inference-only; found mode " + mode + ".");
+    }
+    this.mode = java.util.Objects.requireNonNull(mode, "mode");
+    return this;
+  }
+
+  /** Whether layers are called with {@code training=True} (TRAIN mode). */
+  public boolean training() {
+    return mode == ModeKeys.TRAIN;
+  }
+
+  /** Whether regularisation losses are collected (TRAIN and EVAL, which report Keras's loss). */
+  public boolean collectsLosses() {
+    return mode != ModeKeys.PREDICT;
+  }
+
+  /** Adds a regularisation loss (a float32 scalar), as a Keras layer's {@code add_loss}. */
+  public void addLoss(Operand<TFloat32> loss) {
+    losses.add(loss);
+  }
+
+  /** Adds a state update to run with every training step, as a Keras layer's {@code add_update}. */
+  public void addUpdate(Op update) {
+    updates.add(update);
+  }
+
+  /** The regularisation losses collected so far, in creation order. */
+  public List<Operand<TFloat32>> losses() {
+    return Collections.unmodifiableList(losses);
+  }
+
+  /** The state updates collected so far (e.g. moving statistics), in creation order. */
+  public List<Op> updates() {
+    return Collections.unmodifiableList(updates);
+  }
+
+  /** Assigns {@code value} to the variable behind {@code weight}, a read made by createWeight. */
+  Op assign(Ops scope, Operand<TFloat32> weight, Operand<TFloat32> value) {
+    Variable<TFloat32> v = byRead.get(weight.op().name());
+    if (v == null) {
+      throw new IllegalStateException(
+          "'" + weight.op().name() + "' is not a weight variable of this build (constant"
+              + " weights cannot be updated).");
+    }
+    return scope.assign(v, value);
   }
 
   public Graph graph() {
@@ -87,6 +156,8 @@ public final class BuildContext {
     Initializer init = stored != null ? Initializers.values(stored.values()) : initializer;
     Variable<TFloat32> v = Names.globalVariable(scope, name, tf -> init.create(tf, shape));
     (isTrainable ? trainable : nonTrainable).add(v);
-    return Names.read(scope, v);
+    Operand<TFloat32> read = Names.read(scope, v);
+    byRead.put(read.op().name(), v);
+    return read;
   }
 }

@@ -2,9 +2,12 @@ package io.estimator4j.keras.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.estimator4j.estimator.layers.Activation;
+import io.estimator4j.estimator.layers.DataFormat;
+import io.estimator4j.estimator.layers.Dropout;
 import io.estimator4j.estimator.layers.Dense;
 import io.estimator4j.estimator.layers.Embedding;
 import io.estimator4j.estimator.layers.Initializers;
+import io.estimator4j.estimator.layers.Noise;
 import io.estimator4j.estimator.layers.Reshaping;
 import io.estimator4j.keras.UnsupportedKerasLayerException;
 import java.util.List;
@@ -17,7 +20,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TNumber;
 
 /**
- * Core Keras layers: Dense, Activation, the dropout and noise family (identity at inference),
+ * Core Keras layers: Dense, Activation, the dropout and noise family (active in training only),
  * Flatten, Reshape, Permute, RepeatVector, Masking, Embedding, Identity, Rescaling,
  * TensorFlowOpLayer; and the refusal of Lambda layers.
  */
@@ -27,12 +30,17 @@ final class CoreMappers {
   static void register(Map<String, Function<LayerContext, KerasLayer>> m) {
     m.put("Dense", CoreMappers::dense);
     m.put("Activation", CoreMappers::activation);
-    for (String identity :
-        List.of("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
-            "GaussianDropout", "GaussianNoise", "AlphaDropout", "ActivityRegularization",
-            "Identity")) {
+    // ActivityRegularization's penalty is added by LoadedWeights.endCall, as for any layer
+    for (String identity : List.of("ActivityRegularization", "Identity")) {
       m.put(identity, ctx -> (scope, in, kw) -> List.of(Mappers.single(ctx.config(), in)));
     }
+    m.put("Dropout", ctx -> dropout(ctx, noiseShape(ctx.config())));
+    m.put("SpatialDropout1D", ctx -> dropout(ctx, new long[] {-1, 1, -1}));
+    m.put("SpatialDropout2D", ctx -> dropout(ctx, spatial(ctx.config(), 4)));
+    m.put("SpatialDropout3D", ctx -> dropout(ctx, spatial(ctx.config(), 5)));
+    m.put("GaussianDropout", CoreMappers::gaussianDropout);
+    m.put("GaussianNoise", CoreMappers::gaussianNoise);
+    m.put("AlphaDropout", CoreMappers::alphaDropout);
     m.put("Flatten", CoreMappers::flatten);
     m.put("Reshape", CoreMappers::reshape);
     m.put("Permute", CoreMappers::permute);
@@ -57,6 +65,97 @@ final class CoreMappers {
       KTensor x = Mappers.single(c, in);
       return Mappers.sameMask(x, dense.apply(scope, Mappers.floats(scope, x), ctx.weights()));
     };
+  }
+
+  /** Dropout with a noise shape (null: the input's shape); identity unless training. */
+  private static KerasLayer dropout(LayerContext ctx, long[] noiseShape) {
+    LayerConfig c = ctx.config();
+    Dropout d = Dropout.of(c.number("rate", 0.0), seed(c)).withNoiseShape(noiseShape);
+    boolean training = ctx.build().training();
+    return (scope, in, kw) -> {
+      KTensor x = Mappers.single(c, in);
+      if (!training) {
+        return List.of(x);
+      }
+      return Mappers.sameMask(x, d.apply(scope, Mappers.floats(scope, x), true));
+    };
+  }
+
+  private static KerasLayer gaussianDropout(LayerContext ctx) {
+    LayerConfig c = ctx.config();
+    double rate = c.number("rate", 0.0);
+    Long seed = seed(c);
+    boolean training = ctx.build().training();
+    return (scope, in, kw) -> {
+      KTensor x = Mappers.single(c, in);
+      if (!training) {
+        return List.of(x);
+      }
+      return Mappers.sameMask(
+          x, Noise.gaussianDropout(scope, Mappers.floats(scope, x), rate, seed, true));
+    };
+  }
+
+  private static KerasLayer gaussianNoise(LayerContext ctx) {
+    LayerConfig c = ctx.config();
+    double stddev = c.number("stddev", 0.0);
+    Long seed = seed(c);
+    boolean training = ctx.build().training();
+    return (scope, in, kw) -> {
+      KTensor x = Mappers.single(c, in);
+      if (!training) {
+        return List.of(x);
+      }
+      return Mappers.sameMask(
+          x, Noise.gaussianNoise(scope, Mappers.floats(scope, x), stddev, seed, true));
+    };
+  }
+
+  private static KerasLayer alphaDropout(LayerContext ctx) {
+    LayerConfig c = ctx.config();
+    double rate = c.number("rate", 0.0);
+    long[] noiseShape = noiseShape(c);
+    Long seed = seed(c);
+    boolean training = ctx.build().training();
+    return (scope, in, kw) -> {
+      KTensor x = Mappers.single(c, in);
+      if (!training) {
+        return List.of(x);
+      }
+      return Mappers.sameMask(
+          x, Noise.alphaDropout(scope, Mappers.floats(scope, x), rate, noiseShape, seed, true));
+    };
+  }
+
+  /** The layer's {@code seed} (null when absent: unseeded). */
+  private static Long seed(LayerConfig c) {
+    JsonNode s = c.get("seed");
+    return s == null || s.isNull() ? null : s.asLong();
+  }
+
+  /** Keras's {@code noise_shape}: null when absent, else its dims with None as -1. */
+  private static long[] noiseShape(LayerConfig c) {
+    JsonNode s = c.get("noise_shape");
+    if (s == null || s.isNull()) {
+      return null;
+    }
+    if (!s.isArray()) {
+      throw c.unsupported("noise_shape " + s + " is not a list of dimensions.");
+    }
+    long[] out = new long[s.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = s.get(i).isNull() ? -1 : s.get(i).asLong();
+    }
+    return out;
+  }
+
+  /** SpatialDropout2D/3D: one decision per sample and channel. */
+  private static long[] spatial(LayerConfig c, int rank) {
+    long[] shape = new long[rank];
+    java.util.Arrays.fill(shape, 1);
+    shape[0] = -1;
+    shape[c.dataFormat() == DataFormat.CHANNELS_FIRST ? 1 : rank - 1] = -1;
+    return shape;
   }
 
   private static KerasLayer activation(LayerContext ctx) {

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
@@ -41,11 +42,24 @@ public final class LoadedWeights implements Weights {
   }
 
   /**
-   * After the first call: checks that the layer used every stored weight.
+   * After each call: adds the layer's activity regularisation of {@code outputs} to the build's
+   * losses (when it collects them); after the first call, checks that the layer used every stored
+   * weight.
    *
-   * @throws IllegalArgumentException naming the layer if the file holds more weights
+   * @throws IllegalArgumentException naming the layer if the file holds more weights, or an
+   *     activity regularizer that is not L1, L2 or L1L2
    */
-  public void endCall() {
+  public void endCall(Ops callScope, List<KTensor> outputs) {
+    if (build.collectsLosses()) {
+      Regularizers.Regularizer r = Regularizers.activity(layer);
+      if (r != null && !r.isZero()) {
+        Ops tf = callScope.withSubScope("ActivityRegularizer");
+        for (KTensor out : outputs) {
+          build.addLoss(
+              Regularizers.activityLoss(tf, r, Mappers.floats(tf, out), build.keras3()));
+        }
+      }
+    }
     if (stored != null && cursor < stored.size() && cursor == created.size()) {
       throw new IllegalArgumentException(
           "The file holds " + stored.size() + " weights for " + layer.describe() + " "
@@ -84,6 +98,7 @@ public final class LoadedWeights implements Weights {
     }
     Operand<TFloat32> op = build.createWeight(layerScope, name, shape, initializer, trainable, w);
     created.add(op);
+    addRegularization(layerScope, name, op);
     if (trainable) {
       trainableParams += shape.size();
     } else {
@@ -91,6 +106,23 @@ public final class LoadedWeights implements Weights {
     }
     cursor++;
     return op;
+  }
+
+  @Override
+  public Op assign(Ops scope, Operand<TFloat32> weight, Operand<TFloat32> value) {
+    return build.assign(scope, weight, value);
+  }
+
+  /** Adds the weight's regularizer (kernel_regularizer, ...) to the losses, as add_weight does. */
+  private void addRegularization(Ops layerScope, String name, Operand<TFloat32> weight) {
+    String key = Regularizers.keyOf(name);
+    if (!build.collectsLosses() || key == null) {
+      return;
+    }
+    Regularizers.Regularizer r = Regularizers.of(layer, key);
+    if (r != null && !r.isZero()) {
+      build.addLoss(r.penalty(layerScope.withSubScope(name + "_Regularizer"), weight));
+    }
   }
 
   /** The number of trainable values in the weights this layer created (shared weights once). */

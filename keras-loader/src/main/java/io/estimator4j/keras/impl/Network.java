@@ -353,7 +353,7 @@ public final class Network implements KerasLayer {
     e.calls++;
     e.weights.beginCall();
     List<KTensor> out = e.layer.call(callScope, args, kwargs);
-    e.weights.endCall();
+    e.weights.endCall(callScope, out);
     e.outputs.add(List.copyOf(out));
     return out;
   }

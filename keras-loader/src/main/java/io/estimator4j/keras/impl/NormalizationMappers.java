@@ -5,9 +5,14 @@ import io.estimator4j.estimator.layers.BatchNormalization;
 import io.estimator4j.estimator.layers.Initializers;
 import io.estimator4j.estimator.layers.LayerNormalization;
 import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
 import java.util.function.Function;
 
-/** Keras's BatchNormalization (inference, moving statistics) and LayerNormalization. */
+/**
+ * Keras's BatchNormalization (moving statistics at inference; batch statistics and moving-average
+ * updates in training) and LayerNormalization.
+ */
 final class NormalizationMappers {
   private NormalizationMappers() {}
 
@@ -31,13 +36,42 @@ final class NormalizationMappers {
     var beta = c.initializer("beta_initializer", Initializers.zeros());
     var mean = c.initializer("moving_mean_initializer", Initializers.zeros());
     var var = c.initializer("moving_variance_initializer", Initializers.ones());
+    // Keras runs a frozen BatchNormalization (trainable=False) in inference mode (TF >= 2.0)
+    boolean training = ctx.build().training() && c.bool("trainable", true);
+    if (training && (c.bool("renorm", false) || c.has("virtual_batch_size")
+        || c.has("adjustment"))) {
+      throw new IllegalArgumentException("Training " + c.describe() + " with renorm,"
+          + " virtual_batch_size or adjustment is not supported by model_to_estimator. Fix: set"
+          + " trainable=False on the layer (inference mode), or remove those options.");
+    }
     return (scope, in, kw) -> {
       KTensor x = Mappers.single(c, in);
-      return Mappers.sameMask(
-          x,
-          bn.applyInference(scope, Mappers.floats(scope, x), axes[0], center, scale,
-              ctx.weights(), gamma, beta, mean, var));
+      Operand<TFloat32> xf = Mappers.floats(scope, x);
+      if (!training) {
+        return Mappers.sameMask(
+            x, bn.applyInference(scope, xf, axes[0], center, scale, ctx.weights(), gamma, beta,
+                mean, var));
+      }
+      BatchNormalization.Result r =
+          bn.applyTraining(scope, xf, axes[0], center, scale, ctx.weights(), gamma, beta, mean,
+              var, usesFusedKernel(c, xf.shape().numDimensions(), axes[0]));
+      r.updates().forEach(ctx.build()::addUpdate);
+      return Mappers.sameMask(x, r.output());
     };
+  }
+
+  /**
+   * Whether tf.keras 2 normalises this input with its fused kernel, whose batch variance (used
+   * for the moving variance) is Bessel-corrected: with V2 behaviour, {@code fused} not False, a 4D
+   * or 5D input and the channel axis 1 or last (keras/layers/normalization/batch_normalization.py,
+   * {@code build}). Keras 3 has no fused kernel: always the biased variance.
+   */
+  private static boolean usesFusedKernel(LayerConfig c, int rank, int axis) {
+    if (c.keras3() || !c.bool("fused", true) || (rank != 4 && rank != 5)) {
+      return false;
+    }
+    int a = axis < 0 ? axis + rank : axis;
+    return a == 1 || a == rank - 1;
   }
 
   private static KerasLayer layerNormalization(LayerContext ctx) {

@@ -19,7 +19,9 @@ import org.tensorflow.types.TInt32;
 
 /**
  * Keras's recurrent layers (SimpleRNN, LSTM, GRU, ConvLSTM2D and the generic RNN over those
- * cells) at inference, and the wrappers Bidirectional and TimeDistributed.
+ * cells) at inference, and the wrappers Bidirectional and TimeDistributed. Their {@code dropout}
+ * and {@code recurrent_dropout} are not applied in training either (modelToEstimator's TRAIN mode
+ * runs these layers as at inference); their weight regularizers do apply.
  */
 final class RecurrentMappers {
   private RecurrentMappers() {}
