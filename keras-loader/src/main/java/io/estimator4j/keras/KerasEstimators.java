@@ -66,9 +66,13 @@ import org.tensorflow.types.family.TType;
  * at the step; another schedule is refused naming it. SGD with momentum under a changing rate
  * keeps Keras's velocity form ({@code v = momentum * v - lr_t * g}).
  *
+ * <p>A layer or nested model with {@code trainable: false} keeps its weights (they are
+ * non-trainable variables), and a call with {@code training=False} (e.g. {@code base(x,
+ * training=False)}) runs its layers in inference mode even while training, as in Keras; attention
+ * layers drop attention weights in TRAIN mode by their {@code dropout}.
+ *
  * <p>Not carried over: recurrent layers' {@code dropout} and {@code recurrent_dropout} (inference
- * in every mode), and the freezing of layers other than BatchNormalization ({@code trainable:
- * false} weights are still trained).
+ * in every mode).
  */
 public final class KerasEstimators {
   /** Clips probabilities away from 0 and 1 before a log, as Keras's backend epsilon does. */

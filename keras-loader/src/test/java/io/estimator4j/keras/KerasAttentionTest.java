@@ -19,7 +19,13 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.estimator4j.estimator.ModeKeys;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.op.Ops;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
@@ -232,6 +238,36 @@ class KerasAttentionTest {
   private static float[] run(KerasModel m, float[] x) {
     try (TFloat32 in = TFloat32.tensorOf(Shape.of(1, x.length, 1), DataBuffers.of(x, true, false))) {
       return TestData.predict(m, Map.of(m.inputs().keySet().iterator().next(), in), null);
+    }
+  }
+
+  @Test
+  void attentionDropoutActsOnlyInTrainMode() throws IOException {
+    Path file = tmp.resolve("mha-dropout.json");
+    Files.writeString(file, keras2SelfAttention(false, "Ones").replace("\"dropout\": 0.0",
+        "\"dropout\": 0.9"));
+    KerasNetwork net = KerasNetwork.of(KerasModelFile.read(file));
+    double[] inference = {1 + (1 - sigmoidOfMinus(1)), 1 + (1 - sigmoidOfMinus(2))};
+    assertClose(apply(net, ModeKeys.PREDICT), inference);
+    assertClose(apply(net, ModeKeys.EVAL), inference);
+    // TRAIN: each attention weight is dropped (0) or kept and scaled by 1 / (1 - 0.9) = 10, so
+    // no row can keep its inference value
+    float[] train = apply(net, ModeKeys.TRAIN);
+    for (int i = 0; i < inference.length; i++) {
+      assertThat((double) train[i]).isNotCloseTo(inference[i], within(1e-3));
+    }
+  }
+
+  private static float[] apply(KerasNetwork net, ModeKeys mode) {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> x =
+          tf.constant(Shape.of(1, 2, 1), DataBuffers.of(new float[] {1, 2}, true, false));
+      Operand<?> out = net.apply(tf, Map.of("x", x), mode).outputs().values().iterator().next();
+      s.initialize();
+      try (Result r = s.runner().fetch(out).run()) {
+        return TestData.floats(r.get(0));
+      }
     }
   }
 

@@ -141,6 +141,58 @@ class KerasTrainingModeTest {
     assertThat(train % 2).isEqualTo(0.0);
   }
 
+  /** x [null, 1000] -> a nested Sequential holding Dropout(0.5), called with {@code kwargs}. */
+  private Path nestedDropout(String kwargs) throws Exception {
+    Path json = dir.resolve("nested" + Math.abs(kwargs.hashCode()) + ".json");
+    Files.writeString(json, """
+        {"class_name": "Functional", "keras_version": "2.13.1", "config": {"name": "outer",
+         "layers": [
+          {"class_name": "InputLayer", "name": "x", "inbound_nodes": [],
+           "config": {"name": "x", "batch_input_shape": [null, 1000], "dtype": "float32"}},
+          {"class_name": "Sequential", "name": "base", "config": {"name": "base", "layers": [
+            {"class_name": "InputLayer", "config": {"name": "base_in",
+              "batch_input_shape": [null, 1000]}},
+            {"class_name": "Dropout", "config": {"name": "drop", "rate": 0.5, "seed": 3}}]},
+           "inbound_nodes": [[["x", 0, 0, %s]]]}],
+         "input_layers": [["x", 0, 0]], "output_layers": [["base", 1, 0]]}}
+        """.formatted(kwargs));
+    return json;
+  }
+
+  @Test
+  void aCallWithTrainingFalseRunsItsLayersInInferenceMode() throws Exception {
+    float[] ones = new float[1000];
+    Arrays.fill(ones, 1f);
+    // base(x, training=False), the transfer-learning pattern: no dropout even in TRAIN
+    KerasNetwork frozen = KerasNetwork.of(KerasModelFile.read(nestedDropout(
+        "{\"training\": false}")));
+    assertThat(run(frozen, ModeKeys.TRAIN, Shape.of(1, 1000), ones)).containsExactly(ones);
+    // base(x): TRAIN drops about half the values and doubles the rest
+    KerasNetwork plain = KerasNetwork.of(KerasModelFile.read(nestedDropout("{}")));
+    float[] dropped = run(plain, ModeKeys.TRAIN, Shape.of(1, 1000), ones);
+    assertThat(dropped).contains(0f, 2f).doesNotContain(1f);
+    // training=True does not turn dropout on outside TRAIN mode
+    KerasNetwork forced = KerasNetwork.of(KerasModelFile.read(nestedDropout(
+        "{\"training\": true}")));
+    assertThat(run(forced, ModeKeys.PREDICT, Shape.of(1, 1000), ones)).containsExactly(ones);
+  }
+
+  @Test
+  void frozenLayersKeepTheirWeightsWhileTheOthersTrain() throws Exception {
+    // x [1, 1] -> frozen Dense(1, kernel 2) -> Dense(1, kernel 3); mse against 0, SGD 0.1
+    Path json = keras2("[null, 1]",
+        "{\"class_name\": \"Dense\", \"config\": {\"name\": \"frozen\", \"units\": 1,"
+            + " \"trainable\": false, \"use_bias\": false, \"kernel_initializer\": "
+            + constant(2) + "}}",
+        "{\"class_name\": \"Dense\", \"config\": {\"name\": \"head\", \"units\": 1,"
+            + " \"use_bias\": false, \"kernel_initializer\": " + constant(3) + "}}");
+    Estimator e = estimator(json, "mse", String.format(SGD, "0.1"));
+    e.train(input(new float[][] {{1}}, new float[] {0}, true), StepLimit.steps(1));
+    // y = 3 * (2 * 1) = 6, loss = 36, d loss / d head = 2 * 6 * 2 = 24: head = 3 - 0.1 * 24
+    assertThat(values(e, "head/kernel")).containsExactly(new float[] {0.6f}, within(1e-6f));
+    assertThat(values(e, "frozen/kernel")).containsExactly(2f);
+  }
+
   @Test
   void noiseLayersActOnlyInTrainMode() throws Exception {
     Path json = keras2("[null, 4, 3]",

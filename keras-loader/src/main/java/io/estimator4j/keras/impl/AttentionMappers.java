@@ -56,7 +56,7 @@ final class AttentionMappers {
       Operand<TFloat32> k = in.size() > 2 ? Mappers.floats(scope, in.get(2)) : null;
       boolean causal = causalConfig || kw.path("use_causal_mask").asBoolean(false);
       Attention.Result r = layer.apply(scope, Mappers.floats(scope, q), Mappers.floats(scope, v),
-          k, q.mask(), v.mask(), causal, ctx.weights(), false);
+          k, q.mask(), v.mask(), causal, ctx.weights(), ctx.build().training());
       KTensor out = new KTensor(r.output(), q.mask());
       return kw.path("return_attention_scores").asBoolean(false)
           ? List.of(out, KTensor.of(r.weights()))
@@ -109,7 +109,7 @@ final class AttentionMappers {
               : null);
       MultiHeadAttention.Result r = layer.apply(scope, Mappers.floats(scope, query),
           Mappers.floats(scope, value), key == null ? null : Mappers.floats(scope, key), masks,
-          kw.path("use_causal_mask").asBoolean(false), ctx.weights(), false);
+          kw.path("use_causal_mask").asBoolean(false), ctx.weights(), ctx.build().training());
       KTensor out = new KTensor(r.output(), query.mask());
       return kw.path("return_attention_scores").asBoolean(false)
           ? List.of(out, KTensor.of(r.scores()))

@@ -1,5 +1,6 @@
 package io.estimator4j.keras.impl;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.estimator4j.estimator.ModeKeys;
 import io.estimator4j.estimator.layers.Initializer;
 import io.estimator4j.estimator.layers.Initializers;
@@ -31,6 +32,8 @@ public final class BuildContext {
   private final boolean keras3;
   private final String source;
   private ModeKeys mode = ModeKeys.PREDICT;
+  private final java.util.Deque<Boolean> trainingArguments = new java.util.ArrayDeque<>();
+  private int frozenCalls;
   private final List<Variable<TFloat32>> trainable = new ArrayList<>();
   private final List<Variable<TFloat32>> nonTrainable = new ArrayList<>();
   private final Map<String, Variable<TFloat32>> byRead = new HashMap<>();
@@ -77,9 +80,49 @@ public final class BuildContext {
     return this;
   }
 
-  /** Whether layers are called with {@code training=True} (TRAIN mode). */
+  /**
+   * Whether the layer being called runs with {@code training=True}: in TRAIN mode, unless the
+   * innermost call that passed a {@code training} argument passed False (e.g. a frozen base model
+   * called as {@code base(x, training=False)} for transfer learning), as Keras propagates it.
+   * {@code training=True} in a call does not turn training on outside TRAIN mode: inference stays
+   * deterministic.
+   */
   public boolean training() {
-    return mode == ModeKeys.TRAIN;
+    return mode == ModeKeys.TRAIN && (trainingArguments.isEmpty() || trainingArguments.peek());
+  }
+
+  /**
+   * Runs {@code call} for a layer or nested model whose {@code trainable} flag is {@code
+   * false}: the weights it creates are non-trainable (kept, checkpointed, never
+   * updated by the optimizer), as Keras freezes every weight below a frozen layer.
+   */
+  public <T> T withTrainable(boolean trainableLayer, java.util.function.Supplier<T> call) {
+    if (trainableLayer) {
+      return call.get();
+    }
+    frozenCalls++;
+    try {
+      return call.get();
+    } finally {
+      frozenCalls--;
+    }
+  }
+
+  /**
+   * Runs {@code call} with the {@code training} argument a node passes ({@code kwargs.training};
+   * absent or null keeps the enclosing mode).
+   */
+  public <T> T withTrainingArgument(JsonNode kwargs, java.util.function.Supplier<T> call) {
+    JsonNode t = kwargs.path("training");
+    if (!t.isBoolean()) {
+      return call.get();
+    }
+    trainingArguments.push(t.asBoolean());
+    try {
+      return call.get();
+    } finally {
+      trainingArguments.pop();
+    }
   }
 
   /** Whether regularisation losses are collected (TRAIN and EVAL, which report Keras's loss). */
@@ -155,7 +198,7 @@ public final class BuildContext {
     }
     Initializer init = stored != null ? Initializers.values(stored.values()) : initializer;
     Variable<TFloat32> v = Names.globalVariable(scope, name, tf -> init.create(tf, shape));
-    (isTrainable ? trainable : nonTrainable).add(v);
+    (isTrainable && frozenCalls == 0 ? trainable : nonTrainable).add(v);
     Operand<TFloat32> read = Names.read(scope, v);
     byRead.put(read.op().name(), v);
     return read;

@@ -71,10 +71,9 @@ final class CoreMappers {
   private static KerasLayer dropout(LayerContext ctx, long[] noiseShape) {
     LayerConfig c = ctx.config();
     Dropout d = Dropout.of(c.number("rate", 0.0), seed(c)).withNoiseShape(noiseShape);
-    boolean training = ctx.build().training();
     return (scope, in, kw) -> {
       KTensor x = Mappers.single(c, in);
-      if (!training) {
+      if (!ctx.build().training()) {
         return List.of(x);
       }
       return Mappers.sameMask(x, d.apply(scope, Mappers.floats(scope, x), true));
@@ -85,10 +84,9 @@ final class CoreMappers {
     LayerConfig c = ctx.config();
     double rate = c.number("rate", 0.0);
     Long seed = seed(c);
-    boolean training = ctx.build().training();
     return (scope, in, kw) -> {
       KTensor x = Mappers.single(c, in);
-      if (!training) {
+      if (!ctx.build().training()) {
         return List.of(x);
       }
       return Mappers.sameMask(
@@ -100,10 +98,9 @@ final class CoreMappers {
     LayerConfig c = ctx.config();
     double stddev = c.number("stddev", 0.0);
     Long seed = seed(c);
-    boolean training = ctx.build().training();
     return (scope, in, kw) -> {
       KTensor x = Mappers.single(c, in);
-      if (!training) {
+      if (!ctx.build().training()) {
         return List.of(x);
       }
       return Mappers.sameMask(
@@ -116,10 +113,9 @@ final class CoreMappers {
     double rate = c.number("rate", 0.0);
     long[] noiseShape = noiseShape(c);
     Long seed = seed(c);
-    boolean training = ctx.build().training();
     return (scope, in, kw) -> {
       KTensor x = Mappers.single(c, in);
-      if (!training) {
+      if (!ctx.build().training()) {
         return List.of(x);
       }
       return Mappers.sameMask(

@@ -352,7 +352,9 @@ public final class Network implements KerasLayer {
     Ops callScope = e.calls == 0 ? e.scope : e.scope.withSubScope("call_" + e.calls);
     e.calls++;
     e.weights.beginCall();
-    List<KTensor> out = e.layer.call(callScope, args, kwargs);
+    List<KTensor> out =
+        build.withTrainable(e.trainable, () -> build.withTrainingArgument(kwargs,
+            () -> e.layer.call(callScope, args, kwargs)));
     e.weights.endCall(callScope, out);
     e.outputs.add(List.copyOf(out));
     return out;

@@ -37,14 +37,15 @@ final class NormalizationMappers {
     var mean = c.initializer("moving_mean_initializer", Initializers.zeros());
     var var = c.initializer("moving_variance_initializer", Initializers.ones());
     // Keras runs a frozen BatchNormalization (trainable=False) in inference mode (TF >= 2.0)
-    boolean training = ctx.build().training() && c.bool("trainable", true);
-    if (training && (c.bool("renorm", false) || c.has("virtual_batch_size")
-        || c.has("adjustment"))) {
-      throw new IllegalArgumentException("Training " + c.describe() + " with renorm,"
-          + " virtual_batch_size or adjustment is not supported by model_to_estimator. Fix: set"
-          + " trainable=False on the layer (inference mode), or remove those options.");
-    }
+    boolean trainable = c.bool("trainable", true);
     return (scope, in, kw) -> {
+      boolean training = ctx.build().training() && trainable;
+      if (training && (c.bool("renorm", false) || c.has("virtual_batch_size")
+          || c.has("adjustment"))) {
+        throw new IllegalArgumentException("Training " + c.describe() + " with renorm,"
+            + " virtual_batch_size or adjustment is not supported by model_to_estimator. Fix: set"
+            + " trainable=False on the layer (inference mode), or remove those options.");
+      }
       KTensor x = Mappers.single(c, in);
       Operand<TFloat32> xf = Mappers.floats(scope, x);
       if (!training) {
