@@ -242,7 +242,8 @@ public final class Hdf5 {
   }
 
   /**
-   * Reads one dataset as float32 (float16 and float64 are converted).
+   * Reads one dataset as float32 (float16 and float64 are converted, and integer scalars: the
+   * {@code count} of an adapted Normalization layer).
    *
    * @throws KerasFileException naming the layer and the weight for any other type
    */
@@ -253,6 +254,11 @@ public final class Hdf5 {
     long[] shape = new long[dims.length];
     for (int i = 0; i < dims.length; i++) {
       shape[i] = dims[i];
+    }
+    if (ds.isScalar() && ds.getData() instanceof Number n
+        && !(n instanceof Float) && !(n instanceof Double)) {
+      // an integer scalar is a counter (Normalization's count): read as a float
+      return new WeightArray(name, Shape.scalar(), new float[] {n.floatValue()});
     }
     if (type != float.class && type != double.class && type != Float.class && type != Double.class) {
       throw new KerasFileException(

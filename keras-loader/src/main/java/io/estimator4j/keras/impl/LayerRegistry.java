@@ -25,6 +25,7 @@ public final class LayerRegistry {
     RecurrentMappers.register(m);
     AttentionMappers.register(m);
     TfOpLambdaMappers.register(m);
+    PreprocessingMappers.register(m);
     MAPPERS = Collections.unmodifiableMap(m);
   }
 
