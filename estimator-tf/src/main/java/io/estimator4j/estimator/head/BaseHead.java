@@ -25,10 +25,11 @@ abstract class BaseHead implements Head {
   private final String weightColumn;
   private final LossReduction lossReduction;
 
-  BaseHead(String name, String weightColumn, LossReduction lossReduction) {
-    this.name = HeadSupport.checkName(name);
-    this.weightColumn = weightColumn;
-    this.lossReduction = Objects.requireNonNull(lossReduction, "lossReduction");
+  /** Takes the options every head has; checks the name and the loss reduction. */
+  BaseHead(HeadBuilder<?> b) {
+    this.name = HeadSupport.checkName(b.name);
+    this.weightColumn = b.weightColumn;
+    this.lossReduction = Objects.requireNonNull(b.lossReduction, "lossReduction");
   }
 
   /**

@@ -13,7 +13,6 @@ import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 
 /**
@@ -28,14 +27,12 @@ import org.tensorflow.types.TString;
  * {@code label/mean}, {@code accuracy_baseline}, {@code average_loss}, plus accuracy, precision and
  * recall at each extra threshold.
  */
-public final class BinaryClassHead extends BaseHead {
+public final class BinaryClassHead extends ClassifierHead {
   private final double[] thresholds;
-  private final List<String> labelVocabulary;
 
   private BinaryClassHead(Builder b) {
-    super(b.name, b.weightColumn, b.lossReduction);
+    super(b, 2);
     this.thresholds = HeadSupport.checkThresholds(b.thresholds);
-    this.labelVocabulary = HeadSupport.checkVocabulary(b.labelVocabulary, 2);
   }
 
   public static Builder builder() {
@@ -50,11 +47,6 @@ public final class BinaryClassHead extends BaseHead {
   /** The extra thresholds of the accuracy, precision and recall metrics. */
   public double[] thresholds() {
     return thresholds.clone();
-  }
-
-  /** The two label strings (class 0, class 1), or an empty list when labels are numbers. */
-  public List<String> labelVocabulary() {
-    return labelVocabulary == null ? List.of() : labelVocabulary;
   }
 
   @Override
@@ -88,16 +80,7 @@ public final class BinaryClassHead extends BaseHead {
     Operand<TFloat32> twoClassLogits =
         tf.withName("two_class_logits")
             .concat(List.of(tf.zerosLike(logits), logits), tf.constant(-1));
-    p.put(
-        PredictionKeys.PROBABILITIES,
-        tf.withName(PredictionKeys.PROBABILITIES).nn.softmax(twoClassLogits));
-    Operand<TInt64> classIds =
-        tf.withName(PredictionKeys.CLASS_IDS)
-            .expandDims(tf.math.argMax(twoClassLogits, tf.constant(-1)), tf.constant(-1));
-    p.put(PredictionKeys.CLASS_IDS, classIds);
-    p.put(PredictionKeys.CLASSES, HeadSupport.classStrings(tf, classIds, labelVocabulary));
-    p.put(PredictionKeys.ALL_CLASS_IDS, HeadSupport.allClassIds(tf, logits, 2));
-    p.put(PredictionKeys.ALL_CLASSES, HeadSupport.allClasses(tf, logits, 2, labelVocabulary));
+    putClassPredictions(tf, p, twoClassLogits, logits, 2);
     return p;
   }
 
@@ -132,42 +115,14 @@ public final class BinaryClassHead extends BaseHead {
   }
 
   /** Builder of {@link BinaryClassHead}; every option has Python's default. */
-  public static final class Builder {
-    private String weightColumn;
+  public static final class Builder extends HeadBuilder.Classifier<Builder> {
     private double[] thresholds = new double[0];
-    private List<String> labelVocabulary;
-    private LossReduction lossReduction = LossReduction.SUM_OVER_BATCH_SIZE;
-    private String name;
 
     private Builder() {}
-
-    /** The feature holding per-example weights, multiplied into losses and metrics. */
-    public Builder weightColumn(String weightColumn) {
-      this.weightColumn = weightColumn;
-      return this;
-    }
 
     /** Extra thresholds in (0, 1) for accuracy, precision and recall metrics. */
     public Builder thresholds(double... thresholds) {
       this.thresholds = thresholds.clone();
-      return this;
-    }
-
-    /** The string labels of class 0 and class 1; labels must then be strings. */
-    public Builder labelVocabulary(List<String> labelVocabulary) {
-      this.labelVocabulary = labelVocabulary;
-      return this;
-    }
-
-    /** The training loss reduction; default SUM_OVER_BATCH_SIZE. */
-    public Builder lossReduction(LossReduction lossReduction) {
-      this.lossReduction = lossReduction;
-      return this;
-    }
-
-    /** Suffix of metric and summary keys, and the head's name scope. */
-    public Builder name(String name) {
-      this.name = name;
       return this;
     }
 
@@ -182,16 +137,8 @@ public final class BinaryClassHead extends BaseHead {
 
   @Override
   public String toString() {
-    return "BinaryClassHead{name="
-        + name()
-        + ", weightColumn="
-        + weightColumn()
-        + ", thresholds="
-        + Arrays.toString(thresholds)
-        + ", labelVocabulary="
-        + labelVocabulary
-        + ", lossReduction="
-        + lossReduction()
-        + "}";
+    return HeadSupport.describe(this, "name", name(), "weightColumn", weightColumn(),
+        "thresholds", Arrays.toString(thresholds), "labelVocabulary", labelVocabulary,
+        "lossReduction", lossReduction());
   }
 }

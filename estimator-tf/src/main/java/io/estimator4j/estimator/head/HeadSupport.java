@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.regex.Pattern;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -218,6 +219,18 @@ final class HeadSupport {
 
   static Operand<TFloat32> sumAll(Ops tf, Operand<TFloat32> x) {
     return tf.reduceSum(tf.reshape(x, tf.constant(new int[] {-1})), tf.constant(0));
+  }
+
+  /**
+   * A head's toString: {@code <simple class name>{key=value, ...}} from alternating keys and
+   * values.
+   */
+  static String describe(Head head, Object... keysAndValues) {
+    StringJoiner fields = new StringJoiner(", ", head.getClass().getSimpleName() + "{", "}");
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      fields.add(keysAndValues[i] + "=" + keysAndValues[i + 1]);
+    }
+    return fields.toString();
   }
 
   /** A string vector constant. */

@@ -3,15 +3,12 @@ package io.estimator4j.estimator.head;
 import io.estimator4j.estimator.ModelFnContext;
 import io.estimator4j.estimator.metrics.Metric;
 import io.estimator4j.estimator.metrics.Metrics;
-import io.estimator4j.export.ExportOutput;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TNumber;
 
@@ -26,18 +23,16 @@ import org.tensorflow.types.family.TNumber;
  * classes}, {@code all_class_ids}, {@code all_classes}. Metrics: {@code accuracy}, {@code
  * average_loss}.
  */
-public final class MultiClassHead extends BaseHead {
+public final class MultiClassHead extends ClassifierHead {
   private final int nClasses;
-  private final List<String> labelVocabulary;
 
   private MultiClassHead(Builder b) {
-    super(b.name, b.weightColumn, b.lossReduction);
+    super(b, b.nClasses);
     if (b.nClasses <= 2) {
       throw new IllegalArgumentException(
           "n_classes must be > 2: " + b.nClasses + ". Fix: use BinaryClassHead for two classes.");
     }
     this.nClasses = b.nClasses;
-    this.labelVocabulary = HeadSupport.checkVocabulary(b.labelVocabulary, b.nClasses);
   }
 
   /** A builder for {@code nClasses} (> 2) classes. */
@@ -48,11 +43,6 @@ public final class MultiClassHead extends BaseHead {
   @Override
   public int logitsDimension() {
     return nClasses;
-  }
-
-  /** The class strings by class id, or an empty list when labels are ids. */
-  public List<String> labelVocabulary() {
-    return labelVocabulary == null ? List.of() : labelVocabulary;
   }
 
   @Override
@@ -100,16 +90,7 @@ public final class MultiClassHead extends BaseHead {
   Map<String, Operand<?>> buildPredictions(Ops tf, Operand<TFloat32> logits) {
     Map<String, Operand<?>> p = new LinkedHashMap<>();
     p.put(PredictionKeys.LOGITS, logits);
-    p.put(
-        PredictionKeys.PROBABILITIES, tf.withName(PredictionKeys.PROBABILITIES).nn.softmax(logits));
-    Operand<TInt64> classIds =
-        tf.withName(PredictionKeys.CLASS_IDS)
-            .expandDims(tf.math.argMax(logits, tf.constant(-1)), tf.constant(-1));
-    p.put(PredictionKeys.CLASS_IDS, classIds);
-    p.put(PredictionKeys.CLASSES, HeadSupport.classStrings(tf, classIds, labelVocabulary));
-    p.put(PredictionKeys.ALL_CLASS_IDS, HeadSupport.allClassIds(tf, logits, nClasses));
-    p.put(
-        PredictionKeys.ALL_CLASSES, HeadSupport.allClasses(tf, logits, nClasses, labelVocabulary));
+    putClassPredictions(tf, p, logits, logits, nClasses);
     return p;
   }
 
@@ -125,59 +106,18 @@ public final class MultiClassHead extends BaseHead {
   }
 
   @Override
-  Map<String, ExportOutput> exportOutputs(Map<String, Operand<?>> p) {
-    return HeadSupport.classifierExports(p, null);
-  }
-
-  @Override
   public String toString() {
-    return "MultiClassHead{nClasses="
-        + nClasses
-        + ", name="
-        + name()
-        + ", weightColumn="
-        + weightColumn()
-        + ", labelVocabulary="
-        + labelVocabulary
-        + ", lossReduction="
-        + lossReduction()
-        + "}";
+    return HeadSupport.describe(this, "nClasses", nClasses, "name", name(),
+        "weightColumn", weightColumn(), "labelVocabulary", labelVocabulary,
+        "lossReduction", lossReduction());
   }
 
   /** Builder of {@link MultiClassHead}; every option has Python's default. */
-  public static final class Builder {
+  public static final class Builder extends HeadBuilder.Classifier<Builder> {
     private final int nClasses;
-    private String weightColumn;
-    private List<String> labelVocabulary;
-    private LossReduction lossReduction = LossReduction.SUM_OVER_BATCH_SIZE;
-    private String name;
 
     private Builder(int nClasses) {
       this.nClasses = nClasses;
-    }
-
-    /** The feature holding per-example weights, multiplied into losses and metrics. */
-    public Builder weightColumn(String weightColumn) {
-      this.weightColumn = weightColumn;
-      return this;
-    }
-
-    /** The class strings by class id (n_classes of them); labels must then be strings. */
-    public Builder labelVocabulary(List<String> labelVocabulary) {
-      this.labelVocabulary = labelVocabulary;
-      return this;
-    }
-
-    /** The training loss reduction; default SUM_OVER_BATCH_SIZE. */
-    public Builder lossReduction(LossReduction lossReduction) {
-      this.lossReduction = lossReduction;
-      return this;
-    }
-
-    /** Suffix of metric and summary keys, and the head's name scope. */
-    public Builder name(String name) {
-      this.name = name;
-      return this;
     }
 
     /**

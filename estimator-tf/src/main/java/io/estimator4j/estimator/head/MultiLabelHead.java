@@ -4,7 +4,6 @@ import io.estimator4j.estimator.ModelFnContext;
 import io.estimator4j.estimator.metrics.AucCurve;
 import io.estimator4j.estimator.metrics.Metric;
 import io.estimator4j.estimator.metrics.Metrics;
-import io.estimator4j.export.ExportOutput;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,14 +31,13 @@ import org.tensorflow.types.family.TNumber;
  * probability_mean}, {@code auc} and {@code auc_precision_recall} of each class of {@link
  * Builder#classesForClassBasedMetrics}.
  */
-public final class MultiLabelHead extends BaseHead {
+public final class MultiLabelHead extends ClassifierHead {
   private final int nClasses;
   private final double[] thresholds;
-  private final List<String> labelVocabulary;
   private final int[] classesForClassBasedMetrics;
 
   private MultiLabelHead(Builder b) {
-    super(b.name, b.weightColumn, b.lossReduction);
+    super(b, b.nClasses);
     if (b.nClasses < 2) {
       throw new IllegalArgumentException(
           "n_classes must be > 1 for multi-label classification. Given: "
@@ -48,7 +46,6 @@ public final class MultiLabelHead extends BaseHead {
     }
     this.nClasses = b.nClasses;
     this.thresholds = HeadSupport.checkThresholds(b.thresholds);
-    this.labelVocabulary = HeadSupport.checkVocabulary(b.labelVocabulary, b.nClasses);
     this.classesForClassBasedMetrics = classIds(b);
   }
 
@@ -94,11 +91,6 @@ public final class MultiLabelHead extends BaseHead {
   /** The extra thresholds of the accuracy, precision and recall metrics. */
   public double[] thresholds() {
     return thresholds.clone();
-  }
-
-  /** The class strings by class id, or an empty list when labels are indicators. */
-  public List<String> labelVocabulary() {
-    return labelVocabulary == null ? List.of() : labelVocabulary;
   }
 
   @Override
@@ -202,60 +194,25 @@ public final class MultiLabelHead extends BaseHead {
   }
 
   @Override
-  Map<String, ExportOutput> exportOutputs(Map<String, Operand<?>> p) {
-    return HeadSupport.classifierExports(p, null);
-  }
-
-  @Override
   public String toString() {
-    return "MultiLabelHead{nClasses="
-        + nClasses
-        + ", name="
-        + name()
-        + ", weightColumn="
-        + weightColumn()
-        + ", labelVocabulary="
-        + labelVocabulary
-        + ", lossReduction="
-        + lossReduction()
-        + "}";
+    return HeadSupport.describe(this, "nClasses", nClasses, "name", name(),
+        "weightColumn", weightColumn(), "labelVocabulary", labelVocabulary,
+        "lossReduction", lossReduction());
   }
 
   /** Builder of {@link MultiLabelHead}; every option has Python's default. */
-  public static final class Builder {
+  public static final class Builder extends HeadBuilder.Classifier<Builder> {
     private final int nClasses;
-    private String weightColumn;
     private double[] thresholds = new double[0];
-    private List<String> labelVocabulary;
-    private LossReduction lossReduction = LossReduction.SUM_OVER_BATCH_SIZE;
     private final List<Object> classesForClassBasedMetrics = new ArrayList<>();
-    private String name;
 
     private Builder(int nClasses) {
       this.nClasses = nClasses;
     }
 
-    /** The feature holding per-example weights, multiplied into losses and metrics. */
-    public Builder weightColumn(String weightColumn) {
-      this.weightColumn = weightColumn;
-      return this;
-    }
-
     /** Extra thresholds in (0, 1) for accuracy, precision and recall of the probabilities. */
     public Builder thresholds(double... thresholds) {
       this.thresholds = thresholds.clone();
-      return this;
-    }
-
-    /** The class strings by class id (n_classes of them); labels must then be strings. */
-    public Builder labelVocabulary(List<String> labelVocabulary) {
-      this.labelVocabulary = labelVocabulary;
-      return this;
-    }
-
-    /** The training loss reduction; default SUM_OVER_BATCH_SIZE. */
-    public Builder lossReduction(LossReduction lossReduction) {
-      this.lossReduction = lossReduction;
       return this;
     }
 
@@ -270,12 +227,6 @@ public final class MultiLabelHead extends BaseHead {
     /** Vocabulary entries that get their own metrics (needs a label vocabulary). */
     public Builder classesForClassBasedMetrics(String... classNames) {
       classesForClassBasedMetrics.addAll(List.of(classNames));
-      return this;
-    }
-
-    /** Suffix of metric and summary keys, and the head's name scope. */
-    public Builder name(String name) {
-      this.name = name;
       return this;
     }
 

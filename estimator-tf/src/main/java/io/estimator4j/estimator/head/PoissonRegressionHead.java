@@ -122,26 +122,15 @@ public final class PoissonRegressionHead implements Head {
 
   @Override
   public String toString() {
-    return "PoissonRegressionHead{labelDimension="
-        + logitsDimension()
-        + ", name="
-        + name()
-        + ", weightColumn="
-        + weightColumn()
-        + ", lossReduction="
-        + lossReduction()
-        + ", computeFullLoss="
-        + computeFullLoss
-        + "}";
+    return HeadSupport.describe(this, "labelDimension", logitsDimension(), "name", name(),
+        "weightColumn", weightColumn(), "lossReduction", lossReduction(),
+        "computeFullLoss", computeFullLoss);
   }
 
   /** Builder of {@link PoissonRegressionHead}; every option has Python's default. */
-  public static final class Builder {
+  public static final class Builder extends HeadBuilder<Builder> {
     private int labelDimension = RegressionHead.Builder.DEFAULT_LABEL_DIMENSION;
-    private String weightColumn;
-    private LossReduction lossReduction = LossReduction.SUM_OVER_BATCH_SIZE;
     private boolean computeFullLoss = true;
-    private String name;
 
     private Builder() {}
 
@@ -151,30 +140,12 @@ public final class PoissonRegressionHead implements Head {
       return this;
     }
 
-    /** The feature holding per-example (or per-value) weights. */
-    public Builder weightColumn(String weightColumn) {
-      this.weightColumn = weightColumn;
-      return this;
-    }
-
-    /** The training loss reduction; default SUM_OVER_BATCH_SIZE. */
-    public Builder lossReduction(LossReduction lossReduction) {
-      this.lossReduction = lossReduction;
-      return this;
-    }
-
     /**
      * Whether to add the Stirling term of {@code log(labels!)} to the loss (it does not change the
      * gradients); default true, as Python's compute_full_loss.
      */
     public Builder computeFullLoss(boolean computeFullLoss) {
       this.computeFullLoss = computeFullLoss;
-      return this;
-    }
-
-    /** Suffix of metric and summary keys, and the head's name scope. */
-    public Builder name(String name) {
-      this.name = name;
       return this;
     }
 

@@ -42,7 +42,7 @@ public final class RegressionHead extends BaseHead {
   }
 
   private RegressionHead(Builder b, LossFn lossFn) {
-    super(b.name, b.weightColumn, b.lossReduction);
+    super(b);
     if (b.labelDimension < 1) {
       throw new IllegalArgumentException(
           "Invalid label_dimension " + b.labelDimension + ". It must be >= 1.");
@@ -113,29 +113,18 @@ public final class RegressionHead extends BaseHead {
 
   @Override
   public String toString() {
-    return "RegressionHead{labelDimension="
-        + labelDimension
-        + ", name="
-        + name()
-        + ", weightColumn="
-        + weightColumn()
-        + ", lossReduction="
-        + lossReduction()
-        + ", inverseLinkFn="
-        + (inverseLinkFn != null)
-        + "}";
+    return HeadSupport.describe(this, "labelDimension", labelDimension, "name", name(),
+        "weightColumn", weightColumn(), "lossReduction", lossReduction(),
+        "inverseLinkFn", inverseLinkFn != null);
   }
 
   /** Builder of {@link RegressionHead}; every option has Python's default. */
-  public static final class Builder {
+  public static final class Builder extends HeadBuilder<Builder> {
     /** Python's default label_dimension. */
     public static final int DEFAULT_LABEL_DIMENSION = 1;
 
     private int labelDimension = DEFAULT_LABEL_DIMENSION;
-    private String weightColumn;
-    private LossReduction lossReduction = LossReduction.SUM_OVER_BATCH_SIZE;
     private InverseLinkFn inverseLinkFn;
-    private String name;
 
     private Builder() {}
 
@@ -145,27 +134,9 @@ public final class RegressionHead extends BaseHead {
       return this;
     }
 
-    /** The feature holding per-example (or per-value) weights. */
-    public Builder weightColumn(String weightColumn) {
-      this.weightColumn = weightColumn;
-      return this;
-    }
-
-    /** The training loss reduction; default SUM_OVER_BATCH_SIZE. */
-    public Builder lossReduction(LossReduction lossReduction) {
-      this.lossReduction = lossReduction;
-      return this;
-    }
-
     /** The mean function applied to logits for predictions; default identity. */
     public Builder inverseLinkFn(InverseLinkFn inverseLinkFn) {
       this.inverseLinkFn = inverseLinkFn;
-      return this;
-    }
-
-    /** Suffix of metric and summary keys, and the head's name scope. */
-    public Builder name(String name) {
-      this.name = name;
       return this;
     }
 
