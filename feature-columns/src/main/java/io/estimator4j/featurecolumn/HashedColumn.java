@@ -1,8 +1,5 @@
 package io.estimator4j.featurecolumn;
 
-import io.estimator4j.featurecolumn.parsing.FeatureSpec;
-import io.estimator4j.featurecolumn.parsing.VarLenFeature;
-import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.framework.utils.SparseTensor;
 import org.tensorflow.op.Ops;
@@ -16,28 +13,17 @@ import org.tensorflow.types.family.TType;
  * decimal string (as_string). Java counterpart of
  * tf.feature_column.categorical_column_with_hash_bucket.
  */
-public final class HashedColumn extends AbstractCategoricalColumn {
-  private final String key;
+public final class HashedColumn extends KeyedCategoricalColumn {
   private final long hashBucketSize;
-  private final Class<? extends TType> dtype;
 
   HashedColumn(String key, long hashBucketSize, Class<? extends TType> dtype) {
-    FeatureColumns.checkKey(key);
+    super(key, dtype);
     if (hashBucketSize < 1) {
       throw new IllegalArgumentException("hash_bucket_size must be at least 1. hash_bucket_size: "
           + hashBucketSize + ", key: " + key);
     }
-    if (dtype != TString.class && dtype != TInt64.class) {
-      throw new IllegalArgumentException("column_name: " + key
-          + " dtype must be string or integer (TString or TInt64); got " + dtype);
-    }
-    this.key = key;
+    checkStringOrInteger(key, dtype);
     this.hashBucketSize = hashBucketSize;
-    this.dtype = dtype;
-  }
-
-  public String key() {
-    return key;
   }
 
   public long hashBucketSize() {
@@ -50,18 +36,8 @@ public final class HashedColumn extends AbstractCategoricalColumn {
   }
 
   @Override
-  public String name() {
-    return key;
-  }
-
-  @Override
   public long numBuckets() {
     return hashBucketSize;
-  }
-
-  @Override
-  public Map<String, FeatureSpec> parseSpec() {
-    return Map.of(key, new VarLenFeature(dtype));
   }
 
   @Override

@@ -1,10 +1,7 @@
 package io.estimator4j.featurecolumn;
 
 import io.estimator4j.featurecolumn.impl.SparseInputs;
-import io.estimator4j.featurecolumn.parsing.FeatureSpec;
-import io.estimator4j.featurecolumn.parsing.VarLenFeature;
 import java.util.List;
-import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.framework.utils.SparseTensor;
 import org.tensorflow.op.Ops;
@@ -20,13 +17,12 @@ import org.tensorflow.types.TInt64;
  * negative values are dropped and a value {@code >= numBuckets} fails the step with an assertion
  * naming the column (where Python fails later, in the embedding lookup).
  */
-public final class IdentityColumn extends AbstractCategoricalColumn {
-  private final String key;
+public final class IdentityColumn extends KeyedCategoricalColumn {
   private final long numBuckets;
   private final Long defaultValue;
 
   IdentityColumn(String key, long numBuckets, Long defaultValue) {
-    FeatureColumns.checkKey(key);
+    super(key, TInt64.class);
     if (numBuckets < 1) {
       throw new IllegalArgumentException(
           "num_buckets " + numBuckets + " < 1, column_name " + key);
@@ -35,13 +31,8 @@ public final class IdentityColumn extends AbstractCategoricalColumn {
       throw new IllegalArgumentException("default_value " + defaultValue + " not in range [0, "
           + numBuckets + "), column_name " + key);
     }
-    this.key = key;
     this.numBuckets = numBuckets;
     this.defaultValue = defaultValue;
-  }
-
-  public String key() {
-    return key;
   }
 
   /** The id given to out-of-range values, or null (drop negatives, fail on too large). */
@@ -50,18 +41,8 @@ public final class IdentityColumn extends AbstractCategoricalColumn {
   }
 
   @Override
-  public String name() {
-    return key;
-  }
-
-  @Override
   public long numBuckets() {
     return numBuckets;
-  }
-
-  @Override
-  public Map<String, FeatureSpec> parseSpec() {
-    return Map.of(key, new VarLenFeature(TInt64.class));
   }
 
   @Override

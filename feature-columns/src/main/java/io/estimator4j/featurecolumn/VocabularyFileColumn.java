@@ -1,14 +1,11 @@
 package io.estimator4j.featurecolumn;
 
 import io.estimator4j.featurecolumn.impl.GraphNames;
-import io.estimator4j.featurecolumn.parsing.FeatureSpec;
-import io.estimator4j.featurecolumn.parsing.VarLenFeature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.framework.utils.SparseTensor;
 import org.tensorflow.op.Ops;
@@ -27,27 +24,22 @@ import org.tensorflow.types.family.TType;
  * vocabulary_file}: a SavedModel exporter can point an {@code asset_file_def} at that tensor
  * ({@link TransformContext#vocabularyFiles()} lists them) so the loader feeds the asset's path.
  */
-public final class VocabularyFileColumn extends AbstractCategoricalColumn {
+public final class VocabularyFileColumn extends KeyedCategoricalColumn {
   /** The name of the file-path constant inside the column's {@code <key>_lookup} scope. */
   public static final String VOCABULARY_FILE_OP = "vocabulary_file";
 
-  private final String key;
   private final Path file;
   private final long vocabularySize;
   private final int numOovBuckets;
   private final long defaultValue;
-  private final Class<? extends TType> dtype;
 
   VocabularyFileColumn(String key, Path file, Long vocabularySize, int numOovBuckets,
       Long defaultValue, Class<? extends TType> dtype) {
-    FeatureColumns.checkKey(key);
+    super(key, dtype);
     if (file == null || file.toString().isEmpty()) {
       throw new IllegalArgumentException("Missing vocabulary_file in " + key + ".");
     }
-    if (dtype != TString.class && dtype != TInt64.class) {
-      throw new IllegalArgumentException("column_name: " + key
-          + " dtype must be string or integer (TString or TInt64); got " + dtype);
-    }
+    checkStringOrInteger(key, dtype);
     long size;
     if (vocabularySize == null) {
       if (!Files.isRegularFile(file)) {
@@ -64,16 +56,10 @@ public final class VocabularyFileColumn extends AbstractCategoricalColumn {
     }
     long dv = defaultValue == null ? -1L : defaultValue;
     VocabularyLookup.checkOptions(key, dv, numOovBuckets, size);
-    this.key = key;
     this.file = file;
     this.vocabularySize = size;
     this.numOovBuckets = numOovBuckets;
     this.defaultValue = dv;
-    this.dtype = dtype;
-  }
-
-  public String key() {
-    return key;
   }
 
   /** The vocabulary file as given. */
@@ -101,18 +87,8 @@ public final class VocabularyFileColumn extends AbstractCategoricalColumn {
   }
 
   @Override
-  public String name() {
-    return key;
-  }
-
-  @Override
   public long numBuckets() {
     return vocabularySize + numOovBuckets;
-  }
-
-  @Override
-  public Map<String, FeatureSpec> parseSpec() {
-    return Map.of(key, new VarLenFeature(dtype));
   }
 
   /**

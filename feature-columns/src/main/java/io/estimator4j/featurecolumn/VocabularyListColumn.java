@@ -1,13 +1,10 @@
 package io.estimator4j.featurecolumn;
 
 import io.estimator4j.featurecolumn.impl.GraphNames;
-import io.estimator4j.featurecolumn.parsing.FeatureSpec;
-import io.estimator4j.featurecolumn.parsing.VarLenFeature;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.framework.utils.SparseTensor;
 import org.tensorflow.ndarray.NdArrays;
@@ -22,8 +19,7 @@ import org.tensorflow.types.family.TType;
  * tf.feature_column.categorical_column_with_vocabulary_list. The vocabulary lives in a HashTable
  * initialised by InitializeTableV2 (registered with {@link StateManager#addTableInitializer}).
  */
-public final class VocabularyListColumn extends AbstractCategoricalColumn {
-  private final String key;
+public final class VocabularyListColumn extends KeyedCategoricalColumn {
   private final List<String> strings;
   private final long[] longs;
   private final long defaultValue;
@@ -31,7 +27,7 @@ public final class VocabularyListColumn extends AbstractCategoricalColumn {
 
   VocabularyListColumn(String key, List<String> strings, long[] longs, long defaultValue,
       int numOovBuckets) {
-    FeatureColumns.checkKey(key);
+    super(key, strings != null ? TString.class : TInt64.class);
     int size = strings != null ? strings.size() : longs == null ? 0 : longs.length;
     if (size == 0) {
       throw new IllegalArgumentException(
@@ -51,15 +47,10 @@ public final class VocabularyListColumn extends AbstractCategoricalColumn {
           + ", column_name: " + key + ". Each value needs exactly one id.");
     }
     VocabularyLookup.checkOptions(key, defaultValue, numOovBuckets, size);
-    this.key = key;
     this.strings = strings == null ? null : List.copyOf(strings);
     this.longs = longs == null ? null : longs.clone();
     this.defaultValue = defaultValue;
     this.numOovBuckets = numOovBuckets;
-  }
-
-  public String key() {
-    return key;
   }
 
   /** The vocabulary size (without OOV buckets). */
@@ -87,22 +78,12 @@ public final class VocabularyListColumn extends AbstractCategoricalColumn {
 
   /** TString or TInt64. */
   public Class<? extends TType> dtype() {
-    return strings != null ? TString.class : TInt64.class;
-  }
-
-  @Override
-  public String name() {
-    return key;
+    return dtype;
   }
 
   @Override
   public long numBuckets() {
     return vocabularySize() + numOovBuckets;
-  }
-
-  @Override
-  public Map<String, FeatureSpec> parseSpec() {
-    return Map.of(key, new VarLenFeature(dtype()));
   }
 
   @Override
