@@ -1,6 +1,5 @@
 package io.estimator4j.estimator.input;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -168,21 +167,8 @@ public final class CsvInput implements InputFn {
       return this;
     }
 
-
-
-
-
     public CsvInput build() {
-      if (files.isEmpty()) {
-        throw new IllegalArgumentException("CsvInput needs at least one file");
-      }
-      for (Path f : files) {
-        if (!Files.isRegularFile(f)) {
-          throw new IllegalArgumentException(
-              "CSV file " + f.toAbsolutePath() + " does not exist or is not a file. "
-                  + "Fix: pass the path of an existing CSV file.");
-        }
-      }
+      Datasets.checkFiles(files, "CsvInput", "CSV");
       if (columns.isEmpty()) {
         throw new IllegalArgumentException(
             "CsvInput needs its columns in file order: call floatColumn/intColumn/stringColumn");

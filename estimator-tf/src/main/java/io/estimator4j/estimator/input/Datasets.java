@@ -1,5 +1,7 @@
 package io.estimator4j.estimator.input;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,30 @@ import org.tensorflow.types.family.TType;
  */
 public final class Datasets {
   private Datasets() {}
+
+  /**
+   * Checks the files of an input that reads files: at least one, each an existing regular file.
+   *
+   * @param input the input's name in the messages, e.g. {@code CsvInput}
+   * @param kind what the files hold, e.g. {@code CSV}
+   * @throws IllegalArgumentException naming the first file that is missing
+   */
+  static void checkFiles(List<Path> files, String input, String kind) {
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException(input + " needs at least one file");
+    }
+    for (Path f : files) {
+      if (!Files.isRegularFile(f)) {
+        throw new IllegalArgumentException(
+            kind
+                + " file "
+                + f.toAbsolutePath()
+                + " does not exist or is not a file. Fix: pass the path of an existing "
+                + kind
+                + " file.");
+      }
+    }
+  }
 
   /** Wraps a dataset variant tensor. */
   public static Dataset wrap(

@@ -2,7 +2,6 @@ package io.estimator4j.estimator.input;
 
 import io.estimator4j.featurecolumn.parsing.ExampleParser;
 import io.estimator4j.featurecolumn.parsing.FeatureSpec;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,20 +114,8 @@ public final class TFRecordInput implements InputFn {
       return this;
     }
 
-
-
-
-
     public TFRecordInput build() {
-      if (files.isEmpty()) {
-        throw new IllegalArgumentException("TFRecordInput needs at least one file");
-      }
-      for (Path f : files) {
-        if (!Files.isRegularFile(f)) {
-          throw new IllegalArgumentException(
-              "TFRecord file " + f.toAbsolutePath() + " does not exist or is not a file");
-        }
-      }
+      Datasets.checkFiles(files, "TFRecordInput", "TFRecord");
       if (spec.isEmpty()) {
         throw new IllegalArgumentException("TFRecordInput needs a feature spec: call feature(...)");
       }
@@ -136,9 +123,9 @@ public final class TFRecordInput implements InputFn {
         throw new IllegalArgumentException(
             "Label key '" + labelKey + "' is not in the feature spec " + spec.keySet());
       }
-      batching();
       // Checked as in ArrayInput and CsvInput: 0 used to yield no data at all and a negative
       // count to repeat forever, both silently.
+      batching();
       return new TFRecordInput(this);
     }
   }
