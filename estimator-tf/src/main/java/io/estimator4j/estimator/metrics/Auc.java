@@ -1,12 +1,11 @@
 package io.estimator4j.estimator.metrics;
 
-import static io.estimator4j.estimator.metrics.MetricSupport.vectorAccumulator;
+import static io.estimator4j.estimator.metrics.Counter.atThresholds;
 
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
@@ -35,11 +34,11 @@ final class Auc {
           name + ": numThresholds must be > 1, got " + numThresholds + ".");
     }
     Ops m = MetricSupport.scope(tf, name);
-    Operand<TFloat32> p = m.dtypes.cast(predictions, TFloat32.class);
-    Operand<TBool> l = m.dtypes.cast(labels, TBool.class);
-    p = MetricSupport.squeezeLastIfExtra(m, p, l);
-    l = MetricSupport.squeezeLastIfExtra(m, l, p);
-    MetricSupport.checkCompatible(name, l.shape(), p.shape());
+    Operand<TFloat32> castPredictions = m.dtypes.cast(predictions, TFloat32.class);
+    MetricSupport.Aligned<TBool, TFloat32> a =
+        MetricSupport.align(m, name, m.dtypes.cast(labels, TBool.class), castPredictions);
+    Operand<TFloat32> p = a.predictions();
+    Operand<TBool> l = a.labels();
     Operand<TFloat32> w = weights == null ? null : MetricSupport.broadcastWeights(m, weights, p);
     // [1, N] rows against [n, 1] thresholds broadcast to [n, N]
     Operand<TBool> predPos = m.math.greater(row(m, p), m.constant(thresholds(numThresholds)));
@@ -47,21 +46,23 @@ final class Auc {
     Operand<TFloat32> weightRow = w == null ? null : row(m, w);
     Operand<TBool> predNeg = m.math.logicalNot(predPos);
     Operand<TBool> labelNeg = m.math.logicalNot(labelPos);
-    Variable<TFloat32> tp = vectorAccumulator(m, "true_positives", numThresholds);
-    Variable<TFloat32> fp = vectorAccumulator(m, "false_positives", numThresholds);
-    Variable<TFloat32> tn = vectorAccumulator(m, "true_negatives", numThresholds);
-    Variable<TFloat32> fn = vectorAccumulator(m, "false_negatives", numThresholds);
-    Operand<TFloat32> tpUpdate = add(m, tp, m.math.logicalAnd(labelPos, predPos), weightRow);
-    Operand<TFloat32> fpUpdate = add(m, fp, m.math.logicalAnd(labelNeg, predPos), weightRow);
-    Operand<TFloat32> tnUpdate = add(m, tn, m.math.logicalAnd(labelNeg, predNeg), weightRow);
-    Operand<TFloat32> fnUpdate = add(m, fn, m.math.logicalAnd(labelPos, predNeg), weightRow);
+    int n = numThresholds;
+    Counter tp =
+        atThresholds(m, "true_positives", n, m.math.logicalAnd(labelPos, predPos), weightRow);
+    Counter fp =
+        atThresholds(m, "false_positives", n, m.math.logicalAnd(labelNeg, predPos), weightRow);
+    Counter tn =
+        atThresholds(m, "true_negatives", n, m.math.logicalAnd(labelNeg, predNeg), weightRow);
+    Counter fn =
+        atThresholds(m, "false_negatives", n, m.math.logicalAnd(labelPos, predNeg), weightRow);
     Operand<TFloat32> value =
-        m.withName("value").identity(area(m, curve, numThresholds, tp, fp, tn, fn));
+        m.withName("value")
+            .identity(area(m, curve, n, tp.count(), fp.count(), tn.count(), fn.count()));
     Op update =
         m.withName("update_op")
-            .identity(area(m, curve, numThresholds, tpUpdate, fpUpdate, tnUpdate, fnUpdate));
-    List<Variable<TFloat32>> vars = List.of(tp, fp, tn, fn);
-    return new Metric(value, update, MetricSupport.initializer(m, vars), List.copyOf(vars));
+            .identity(area(m, curve, n, tp.update(), fp.update(), tn.update(), fn.update()));
+    return MetricSupport.metric(
+        m, value, update, List.of(tp.count(), fp.count(), tn.count(), fn.count()));
   }
 
   /** Keras's thresholds as a column {@code [n, 1]}. */
@@ -77,15 +78,6 @@ final class Auc {
 
   private static <T extends TType> Operand<T> row(Ops m, Operand<T> x) {
     return m.reshape(x, m.constant(new int[] {1, -1}));
-  }
-
-  private static Operand<TFloat32> add(
-      Ops m, Variable<TFloat32> counts, Operand<TBool> condition, Operand<TFloat32> weightRow) {
-    Operand<TFloat32> hits = m.dtypes.cast(condition, TFloat32.class);
-    if (weightRow != null) {
-      hits = m.math.mul(hits, weightRow);
-    }
-    return m.assignAdd(counts, m.reduceSum(hits, m.constant(1)));
   }
 
   private static Operand<TFloat32> area(

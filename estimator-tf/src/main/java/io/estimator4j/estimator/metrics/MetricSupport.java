@@ -76,6 +76,27 @@ final class MetricSupport {
     return last == 1 || last == Shape.UNKNOWN_SIZE ? tf.squeeze(a, Squeeze.axis(-1L)) : a;
   }
 
+  /** Labels and predictions of one shape, as {@link #align} returns them. */
+  record Aligned<L extends TType, P extends TType>(Operand<L> labels, Operand<P> predictions) {}
+
+  /**
+   * Python's {@code remove_squeezable_dimensions} on both, predictions first, then {@link
+   * #checkCompatible}.
+   */
+  static <L extends TType, P extends TType> Aligned<L, P> align(
+      Ops tf, String metric, Operand<L> labels, Operand<P> predictions) {
+    Operand<P> p = squeezeLastIfExtra(tf, predictions, labels);
+    Operand<L> l = squeezeLastIfExtra(tf, labels, p);
+    checkCompatible(metric, l.shape(), p.shape());
+    return new Aligned<>(l, p);
+  }
+
+  /** A metric whose local variables are {@code accumulators}, reset by {@link #initializer}. */
+  static Metric metric(
+      Ops scope, Operand<TFloat32> value, Op update, List<Variable<TFloat32>> accumulators) {
+    return new Metric(value, update, initializer(scope, accumulators), List.copyOf(accumulators));
+  }
+
   /** Both squeezed against each other, then required to have compatible static shapes. */
   static void checkCompatible(String metric, Shape labels, Shape predictions) {
     if (!labels.isCompatibleWith(predictions)) {

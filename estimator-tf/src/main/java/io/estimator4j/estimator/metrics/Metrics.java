@@ -1,10 +1,11 @@
 package io.estimator4j.estimator.metrics;
 
 import static io.estimator4j.estimator.metrics.MetricSupport.accumulator;
+import static io.estimator4j.estimator.metrics.MetricSupport.align;
 import static io.estimator4j.estimator.metrics.MetricSupport.broadcastWeights;
-import static io.estimator4j.estimator.metrics.MetricSupport.squeezeLastIfExtra;
 import static io.estimator4j.estimator.metrics.MetricSupport.sumAll;
 
+import io.estimator4j.estimator.metrics.MetricSupport.Aligned;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -47,7 +48,7 @@ public final class Metrics {
     MeanState s = MeanState.create(m, values, weights);
     Operand<TFloat32> value = m.withName("value").math.divNoNan(s.total(), s.count());
     Op update = m.withName("update_op").math.divNoNan(s.updateTotal(), s.updateCount());
-    return new Metric(value, update, s.initializer(m), s.variables());
+    return s.metric(m, value, update);
   }
 
   /** The accumulators of a weighted mean: {@code total += sum(values·weights); count += ...}. */
@@ -73,12 +74,8 @@ public final class Metrics {
           total, count, m.assignAdd(total, sumAll(m, v)), m.assignAdd(count, numValues));
     }
 
-    List<Variable<?>> variables() {
-      return List.of(total, count);
-    }
-
-    Op initializer(Ops m) {
-      return MetricSupport.initializer(m, List.of(total, count));
+    Metric metric(Ops m, Operand<TFloat32> value, Op update) {
+      return MetricSupport.metric(m, value, update, List.of(total, count));
     }
   }
 
@@ -101,7 +98,7 @@ public final class Metrics {
             .divNoNan(
                 m.math.maximum(s.updateTotal(), m.math.sub(s.updateCount(), s.updateTotal())),
                 s.updateCount());
-    return new Metric(value, update, s.initializer(m), s.variables());
+    return s.metric(m, value, update);
   }
 
   /**
@@ -173,12 +170,13 @@ public final class Metrics {
       Operand<? extends TType> predictions,
       Operand<? extends TType> weights) {
     Ops m = MetricSupport.scope(tf, name);
-    Operand<TFloat32> l = m.dtypes.cast(labels, TFloat32.class);
-    Operand<TFloat32> p = m.dtypes.cast(predictions, TFloat32.class);
-    p = squeezeLastIfExtra(m, p, l);
-    l = squeezeLastIfExtra(m, l, p);
-    MetricSupport.checkCompatible(name, l.shape(), p.shape());
-    return meanIn(m, m.math.squaredDifference(l, p), weights);
+    Aligned<TFloat32, TFloat32> a =
+        align(
+            m,
+            name,
+            m.dtypes.cast(labels, TFloat32.class),
+            m.dtypes.cast(predictions, TFloat32.class));
+    return meanIn(m, m.math.squaredDifference(a.labels(), a.predictions()), weights);
   }
 
   /**
@@ -217,11 +215,10 @@ public final class Metrics {
       Operand<? extends TType> weights,
       boolean recall) {
     Ops m = MetricSupport.scope(tf, name);
-    Operand<TBool> l = m.dtypes.cast(labels, TBool.class);
-    Operand<TBool> p = m.dtypes.cast(predictions, TBool.class);
-    p = squeezeLastIfExtra(m, p, l);
-    l = squeezeLastIfExtra(m, l, p);
-    MetricSupport.checkCompatible(name, l.shape(), p.shape());
+    Aligned<TBool, TBool> a =
+        align(m, name, m.dtypes.cast(labels, TBool.class), m.dtypes.cast(predictions, TBool.class));
+    Operand<TBool> l = a.labels();
+    Operand<TBool> p = a.predictions();
     Operand<TBool> truePositive = m.math.logicalAnd(l, p);
     Operand<TBool> other =
         recall
@@ -235,16 +232,12 @@ public final class Metrics {
         m.withName("value").math.divNoNan(tp.count(), m.math.add(tp.count(), fx.count()));
     Op update =
         m.withName("update_op").math.divNoNan(tp.update(), m.math.add(tp.update(), fx.update()));
-    List<Variable<TFloat32>> vars = List.of(tp.count(), fx.count());
-    return new Metric(value, update, MetricSupport.initializer(m, vars), List.copyOf(vars));
+    return MetricSupport.metric(m, value, update, List.of(tp.count(), fx.count()));
   }
 
   private static <L extends TType> Operand<TFloat32> isCorrect(
       Ops tf, String name, Operand<L> labels, Operand<? extends TType> predictions) {
-    Operand<L> p = tf.dtypes.cast(predictions, labels.type());
-    p = squeezeLastIfExtra(tf, p, labels);
-    Operand<L> l = squeezeLastIfExtra(tf, labels, p);
-    MetricSupport.checkCompatible(name, l.shape(), p.shape());
-    return tf.dtypes.cast(tf.math.equal(p, l), TFloat32.class);
+    Aligned<L, L> a = align(tf, name, labels, tf.dtypes.cast(predictions, labels.type()));
+    return tf.dtypes.cast(tf.math.equal(a.predictions(), a.labels()), TFloat32.class);
   }
 }
