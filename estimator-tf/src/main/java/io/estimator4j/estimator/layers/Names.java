@@ -1,16 +1,14 @@
 package io.estimator4j.estimator.layers;
 
-import java.util.List;
+import io.estimator4j.featurecolumn.impl.GraphNames;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.Scope;
 import org.tensorflow.op.core.Assign;
-import org.tensorflow.op.core.Identity;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.family.TType;
 
@@ -32,8 +30,6 @@ public final class Names {
   private static final Pattern FULL_NAME = Pattern.compile("[A-Za-z0-9.][A-Za-z0-9_.\\-/]*");
 
   private static final String ASSIGN = "Assign";
-  private static final String READ = "read";
-  private static final String INITIALIZER = "Initializer";
 
   private Names() {}
 
@@ -54,8 +50,8 @@ public final class Names {
               + "' already exists in the graph. Each variable, slot and op needs its own name:"
               + " create it once and reuse the returned object.");
     }
-    // one implementation of the exact-name scope serves both modules (feature-columns' GraphNames)
-    return io.estimator4j.featurecolumn.impl.GraphNames.exact(scope, fullName);
+    // one implementation of the exact-name scope serves both modules
+    return GraphNames.exact(scope, fullName);
   }
 
   /** Returns true if the graph of {@code tf} holds an op named exactly {@code fullName}. */
@@ -105,24 +101,13 @@ public final class Names {
    * <p>With {@code scopeOps = tf.withSubScope("dnn").withSubScope("hiddenlayer_0")} and {@code name
    * = "kernel"} the variable is {@code dnn/hiddenlayer_0/kernel}, as in Python.
    *
-   * @throws IllegalArgumentException if the name is already used in that scope
+   * @throws IllegalArgumentException if the name is already used in that scope or the graph
    */
   public static <T extends TType> Variable<T> globalVariable(
       Ops scopeOps, String name, Function<Ops, ? extends Operand<T>> initialValue) {
-    // The init scope drops the caller's control dependencies, as Python's init_scope does.
-    Ops variableOps = scopeOps.withInitScope().withSubScope(name);
-    String assignName = variableOps.scope().makeOpName(ASSIGN);
-    String fullName = assignName.substring(0, assignName.length() - ASSIGN.length() - 1);
-    if (!(fullName.equals(name) || fullName.endsWith("/" + name))) {
-      throw new IllegalArgumentException(
-          "The name '"
-              + name
-              + "' is already used in this scope (the next free name is '"
-              + fullName
-              + "'). Each variable needs its own name: create it once and reuse it.");
-    }
-    Operand<T> init = initialValue.apply(variableOps.withSubScope(INITIALIZER));
-    return globalVariableAt(scopeOps, fullName, init);
+    GraphNames.VariableName reserved = GraphNames.reserveVariable(scopeOps, name);
+    Operand<T> init = initialValue.apply(reserved.initializerOps());
+    return globalVariableAt(scopeOps, reserved.fullName(), init);
   }
 
   /**
@@ -165,13 +150,7 @@ public final class Names {
    * fails ("AttrValue must not have reference type").
    */
   public static <T extends TType> Operand<T> read(Ops tf, Variable<T> variable) {
-    String readName = variable.op().name() + "/" + READ;
-    GraphOperation existing = graphOf(tf.scope()).operation(readName);
-    if (existing != null) {
-      return existing.output(0);
-    }
-    Scope noControlDependencies = tf.scope().withControlDependencyOps(List.of());
-    return Identity.create(exact(noControlDependencies, readName), variable);
+    return GraphNames.read(tf, variable);
   }
 
   private static boolean hasOpUnder(Graph graph, String prefix) {

@@ -56,6 +56,34 @@ public final class GraphNames {
   public static <T extends TType> Variable<T> globalVariable(
       Ops scopeOps, String name, Shape shape, Class<T> type,
       Function<Ops, ? extends Operand<T>> initialValue) {
+    VariableName reserved = reserveVariable(scopeOps, name);
+    String fullName = reserved.fullName();
+    Operand<T> init = initialValue.apply(reserved.initializerOps());
+    if (!init.shape().isCompatibleWith(shape)) {
+      throw new IllegalArgumentException("The initializer of variable '" + fullName
+          + "' returned shape " + init.shape() + ", expected " + shape + ".");
+    }
+    Scope initScope = scopeOps.scope().withInitScope();
+    Variable<T> variable = Variable.create(exact(initScope, fullName), shape, type);
+    Assign.create(exact(initScope, fullName + "/" + ASSIGN), variable, init);
+    read(scopeOps, variable);
+    return variable;
+  }
+
+  /**
+   * A variable's reserved name: its full name {@code <scope>/<name>}, and the Ops of its {@code
+   * <name>/Initializer} sub-scope in the init scope, where its initial value is built.
+   */
+  public record VariableName(String fullName, Ops initializerOps) {}
+
+  /**
+   * Reserves {@code name} in the scope of {@code scopeOps} for a variable, as
+   * tf.compat.v1.get_variable names it. The initializer scope is in the init scope, so the initial
+   * value is free of the caller's control dependencies (as Python's init_scope makes it).
+   *
+   * @throws IllegalArgumentException if {@code name} is already used in that scope or the graph
+   */
+  public static VariableName reserveVariable(Ops scopeOps, String name) {
     // withSubScope reserves `name` in the parent scope, so no later op can take it.
     Ops variableOps = scopeOps.withInitScope().withSubScope(name);
     String assignName = variableOps.scope().makeOpName(ASSIGN);
@@ -66,16 +94,7 @@ public final class GraphNames {
           + "' is already used in this scope (the next free name is '" + fullName
           + "'). Each variable is created once; reuse the first one.");
     }
-    Operand<T> init = initialValue.apply(variableOps.withSubScope("Initializer"));
-    if (!init.shape().isCompatibleWith(shape)) {
-      throw new IllegalArgumentException("The initializer of variable '" + fullName
-          + "' returned shape " + init.shape() + ", expected " + shape + ".");
-    }
-    Scope initScope = scopeOps.scope().withInitScope();
-    Variable<T> variable = Variable.create(exact(initScope, fullName), shape, type);
-    Assign.create(exact(initScope, fullName + "/" + ASSIGN), variable, init);
-    read(scopeOps, variable);
-    return variable;
+    return new VariableName(fullName, variableOps.withSubScope("Initializer"));
   }
 
   /**
