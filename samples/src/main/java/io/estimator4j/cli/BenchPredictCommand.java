@@ -1,12 +1,9 @@
 package io.estimator4j.cli;
 
 import io.estimator4j.samples.bench.PredictBenchmark;
-import java.util.concurrent.Callable;
+import java.io.PrintStream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code e4j bench predict}: runs {@link PredictBenchmark}. */
 @Command(
@@ -16,9 +13,7 @@ import picocli.CommandLine.Spec;
       "Estimator.predict builds a graph and restores the checkpoint on every call.",
       "Trains the iris model briefly in a temporary model_dir first. Prints a Markdown table."
     })
-final class BenchPredictCommand implements Callable<Integer> {
-
-  @Spec private CommandSpec spec;
+final class BenchPredictCommand extends BenchRunCommand<PredictBenchmark.Options> {
 
   @Option(
       names = "--calls",
@@ -49,14 +44,12 @@ final class BenchPredictCommand implements Callable<Integer> {
   private int trainSteps;
 
   @Override
-  public Integer call() {
-    PredictBenchmark.Options options;
-    try {
-      options = new PredictBenchmark.Options(calls, warmup, predictCalls, trainSteps);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
-    PredictBenchmark.run(options, System.out);
-    return 0;
+  PredictBenchmark.Options options() {
+    return new PredictBenchmark.Options(calls, warmup, predictCalls, trainSteps);
+  }
+
+  @Override
+  void run(PredictBenchmark.Options options, PrintStream out) {
+    PredictBenchmark.run(options, out);
   }
 }

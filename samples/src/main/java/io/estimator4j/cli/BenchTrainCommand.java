@@ -2,13 +2,10 @@ package io.estimator4j.cli;
 
 import io.estimator4j.samples.bench.BenchModel;
 import io.estimator4j.samples.bench.TrainBenchmark;
+import java.io.PrintStream;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code e4j bench train}: runs {@link TrainBenchmark}. */
 @Command(
@@ -20,9 +17,7 @@ import picocli.CommandLine.Spec;
           + " batch 256) and, on request, tiny (4 -> 3, batch 1: mostly session overhead)."
           + " Prints a Markdown table per model."
     })
-final class BenchTrainCommand implements Callable<Integer> {
-
-  @Spec private CommandSpec spec;
+final class BenchTrainCommand extends BenchRunCommand<TrainBenchmark.Options> {
 
   @Option(
       names = "--steps",
@@ -55,15 +50,13 @@ final class BenchTrainCommand implements Callable<Integer> {
   private List<String> models;
 
   @Override
-  public Integer call() {
-    TrainBenchmark.Options options;
-    try {
-      options = new TrainBenchmark.Options(
-          steps, repeats, warmup, models.stream().map(BenchModel::named).toList());
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
-    TrainBenchmark.run(options, System.out);
-    return 0;
+  TrainBenchmark.Options options() {
+    return new TrainBenchmark.Options(
+        steps, repeats, warmup, models.stream().map(BenchModel::named).toList());
+  }
+
+  @Override
+  void run(TrainBenchmark.Options options, PrintStream out) {
+    TrainBenchmark.run(options, out);
   }
 }

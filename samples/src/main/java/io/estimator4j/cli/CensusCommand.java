@@ -2,15 +2,10 @@ package io.estimator4j.cli;
 
 import io.estimator4j.samples.Census;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code e4j sample census}: runs {@link Census}. */
 @Command(
@@ -19,9 +14,7 @@ import picocli.CommandLine.Spec;
       "UCI Adult income with TensorFlow's official wide_deep columns and settings:",
       "wide = LinearClassifier, deep = DNNClassifier [100, 75, 50, 25], wide_deep = both."
     })
-final class CensusCommand implements Callable<Integer> {
-  @Spec private CommandSpec spec;
-
+final class CensusCommand extends SampleRunCommand {
   @Option(names = "--model", paramLabel = "M", defaultValue = "wide_deep",
       description = "wide, deep or wide_deep (default: ${DEFAULT-VALUE}).")
   private String model;
@@ -48,13 +41,10 @@ final class CensusCommand implements Callable<Integer> {
     try {
       m = Census.Model.valueOf(model.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(),
-          "--model must be wide, deep or wide_deep, got '" + model + "'.");
+      throw usageError("--model must be wide, deep or wide_deep, got '" + model + "'.");
     }
-    if (epochs <= 0) {
-      throw new ParameterException(spec.commandLine(), "--epochs must be positive, got " + epochs + ".");
-    }
-    Path dir = modelDir != null ? modelDir : Files.createTempDirectory("e4j-census-");
+    requirePositive("--epochs", epochs);
+    Path dir = modelDir(modelDir, "e4j-census-");
     Census.run(m, dir, epochs, seed, System.out, exportDir);
     return 0;
   }

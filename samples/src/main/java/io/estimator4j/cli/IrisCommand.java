@@ -2,14 +2,9 @@ package io.estimator4j.cli;
 
 import io.estimator4j.samples.IrisPremade;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code e4j sample iris}: runs {@link IrisPremade}. */
 @Command(
@@ -18,9 +13,7 @@ import picocli.CommandLine.Spec;
       "Iris with DNNClassifier(hidden [10, 10], 3 classes), 1000 steps of batch 100.",
       "The Java version of TensorFlow's premade_estimator.py."
     })
-final class IrisCommand implements Callable<Integer> {
-  @Spec private CommandSpec spec;
-
+final class IrisCommand extends SampleRunCommand {
   @Option(names = "--model-dir", paramLabel = "DIR",
       description = "Where checkpoints and summaries go (default: a new temporary directory).")
   private Path modelDir;
@@ -35,10 +28,8 @@ final class IrisCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (steps <= 0) {
-      throw new ParameterException(spec.commandLine(), "--steps must be positive, got " + steps + ".");
-    }
-    Path dir = modelDir != null ? modelDir : Files.createTempDirectory("e4j-iris-");
+    requirePositive("--steps", steps);
+    Path dir = modelDir(modelDir, "e4j-iris-");
     return IrisPremade.run(dir, steps, seed, System.out);
   }
 }

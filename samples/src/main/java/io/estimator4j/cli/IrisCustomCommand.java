@@ -2,16 +2,11 @@ package io.estimator4j.cli;
 
 import io.estimator4j.samples.IrisCustom;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code e4j sample iris-custom}: runs {@link IrisCustom}. */
 @Command(
@@ -20,14 +15,12 @@ import picocli.CommandLine.Spec;
       "Iris classifier from a custom model function.",
       "The Java version of tf.estimator's custom_estimator.py sample."
     })
-final class IrisCustomCommand implements Callable<Integer> {
+final class IrisCustomCommand extends SampleRunCommand {
 
   static final long DEFAULT_STEPS = 1000;
   static final long DEFAULT_SEED = 42;
 
   private static final Logger LOG = LoggerFactory.getLogger(IrisCustomCommand.class);
-
-  @Spec private CommandSpec spec;
 
   @Option(
       names = "--model-dir",
@@ -51,11 +44,8 @@ final class IrisCustomCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (steps <= 0) {
-      throw new ParameterException(
-          spec.commandLine(), "--steps must be positive, got " + steps + ".");
-    }
-    Path dir = modelDir != null ? modelDir : Files.createTempDirectory("e4j-iris-custom-");
+    requirePositive("--steps", steps);
+    Path dir = modelDir(modelDir, "e4j-iris-custom-");
     LOG.info("model_dir = {}", dir.toAbsolutePath());
     return IrisCustom.run(dir, steps, seed, System.out);
   }

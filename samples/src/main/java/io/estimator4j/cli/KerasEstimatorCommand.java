@@ -2,16 +2,11 @@ package io.estimator4j.cli;
 
 import io.estimator4j.samples.KerasEstimatorSample;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code e4j sample keras-estimator}: runs {@link KerasEstimatorSample}. */
 @Command(
@@ -20,13 +15,11 @@ import picocli.CommandLine.Spec;
       "A compiled Keras model wrapped as an Estimator: train, evaluate, export.",
       "The Java version of TensorFlow's Keras-to-Estimator walkthrough (model_to_estimator)."
     })
-final class KerasEstimatorCommand implements Callable<Integer> {
+final class KerasEstimatorCommand extends SampleRunCommand {
 
   static final long DEFAULT_STEPS = 1000;
 
   private static final Logger LOG = LoggerFactory.getLogger(KerasEstimatorCommand.class);
-
-  @Spec private CommandSpec spec;
 
   @Option(
       names = "--model-dir",
@@ -44,11 +37,8 @@ final class KerasEstimatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (steps <= 0) {
-      throw new ParameterException(
-          spec.commandLine(), "--steps must be positive, got " + steps + ".");
-    }
-    Path dir = modelDir != null ? modelDir : Files.createTempDirectory("e4j-keras-estimator-");
+    requirePositive("--steps", steps);
+    Path dir = modelDir(modelDir, "e4j-keras-estimator-");
     LOG.info("model_dir = {}", dir.toAbsolutePath());
     return KerasEstimatorSample.run(dir, steps, System.out);
   }

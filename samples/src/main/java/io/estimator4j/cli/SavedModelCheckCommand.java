@@ -1,21 +1,15 @@
 package io.estimator4j.cli;
 
-import io.estimator4j.export.SavedModelLoader;
 import io.estimator4j.export.ServingCheck;
 import io.estimator4j.export.ServingCheck.Outcome;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import org.tensorflow.proto.MetaGraphDef;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code e4j saved-model check}: which TF Serving API accepts each signature, and why not. */
 @Command(
@@ -27,15 +21,7 @@ import picocli.CommandLine.Spec;
           + " so an OK holds under either setting. Exits with 1 when some signature is accepted"
           + " by no API."
     })
-final class SavedModelCheckCommand implements Callable<Integer> {
-
-  @Spec private CommandSpec spec;
-
-  @Parameters(
-      index = "0",
-      paramLabel = "DIR",
-      description = "SavedModel directory (holds saved_model.pb).")
-  private Path dir;
+final class SavedModelCheckCommand extends SavedModelDirCommand {
 
   @Option(
       names = {"--tag-set", "--tag_set"},
@@ -54,8 +40,7 @@ final class SavedModelCheckCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    MetaGraphDef meta = SavedModelLoader.metaGraph(
-        SavedModelLoader.readProto(dir), dir, SavedModelShowCommand.parseTags(tagSet));
+    MetaGraphDef meta = metaGraph(tagSet);
     List<Outcome> outcomes = ServingCheck.check(meta, !noMethodNameCheck);
     int width = outcomes.stream().mapToInt(o -> o.signature().length()).max().orElse(0);
     Set<String> served = new TreeSet<>();

@@ -14,17 +14,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import org.tensorflow.Tensor;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code e4j saved-model run}: runs one signature of a SavedModel on inputs from .npy/.npz files,
@@ -41,18 +37,10 @@ import picocli.CommandLine.Spec;
           + " --input-examples (entries separated by ';'); a key given twice takes the later"
           + " option's value."
     })
-final class SavedModelRunCommand implements Callable<Integer> {
+final class SavedModelRunCommand extends SavedModelDirCommand {
 
   /** Values printed per output before "...". */
   static final int PREVIEW_VALUES = 12;
-
-  @Spec private CommandSpec spec;
-
-  @Parameters(
-      index = "0",
-      paramLabel = "DIR",
-      description = "SavedModel directory (holds saved_model.pb).")
-  private Path dir;
 
   @Option(
       names = {"--signature", "--signature_def"},
@@ -109,16 +97,14 @@ final class SavedModelRunCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "At least one of --inputs, --input-exprs or --input-examples is required.");
     }
-    MetaGraphDef meta = SavedModelLoader.metaGraph(
-        SavedModelLoader.readProto(dir), dir, SavedModelShowCommand.parseTags(tagSet));
+    MetaGraphDef meta = metaGraph(tagSet);
     SignatureDef sig = signatureToRun(meta);
     Map<String, Path> files = outputFiles(sig);
 
     Map<String, Tensor> feeds = RunInputs.load(signature, sig, inputs, inputExprs, inputExamples,
         err);
     Map<String, Tensor> results = Map.of();
-    try (SavedModelPredictor model = SavedModelPredictor.load(
-        dir, SavedModelShowCommand.parseTags(tagSet))) {
+    try (SavedModelPredictor model = SavedModelPredictor.load(dir, parseTags(tagSet))) {
       results = model.predict(signature, feeds);
       for (Map.Entry<String, Tensor> e : new TreeMap<>(results).entrySet()) {
         String key = e.getKey();

@@ -9,16 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code e4j saved-model show}: what a SavedModel holds, printed as {@code saved_model_cli show}
@@ -32,15 +28,7 @@ import picocli.CommandLine.Spec;
           + " that signature's inputs, outputs and method name. --all: everything. Like"
           + " saved_model_cli show."
     })
-final class SavedModelShowCommand implements Callable<Integer> {
-
-  @Spec private CommandSpec spec;
-
-  @Parameters(
-      index = "0",
-      paramLabel = "DIR",
-      description = "SavedModel directory (holds saved_model.pb).")
-  private Path dir;
+final class SavedModelShowCommand extends SavedModelDirCommand {
 
   @Option(
       names = {"--tag-set", "--tag_set"},
@@ -123,16 +111,6 @@ final class SavedModelShowCommand implements Callable<Integer> {
           + new TreeSet<>(meta.getSignatureDefMap().keySet()) + ".");
     }
     return sig;
-  }
-
-  static java.util.Set<String> parseTags(String tagSet) {
-    java.util.Set<String> tags = new TreeSet<>();
-    for (String t : tagSet.split(",")) {
-      if (!t.isBlank()) {
-        tags.add(t.strip());
-      }
-    }
-    return tags;
   }
 
   static String tags(MetaGraphDef meta) {
