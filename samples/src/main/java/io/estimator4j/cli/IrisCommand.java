@@ -13,14 +13,10 @@ import picocli.CommandLine.Option;
       "Iris with DNNClassifier(hidden [10, 10], 3 classes), 1000 steps of batch 100.",
       "The Java version of TensorFlow's premade_estimator.py."
     })
-final class IrisCommand extends SampleRunCommand {
+final class IrisCommand extends TrainingSampleCommand {
   @Option(names = "--model-dir", paramLabel = "DIR",
       description = "Where checkpoints and summaries go (default: a new temporary directory).")
   private Path modelDir;
-
-  @Option(names = "--steps", paramLabel = "N", defaultValue = "1000",
-      description = "Training steps (default: ${DEFAULT-VALUE}).")
-  private long steps;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
       description = "Random seed (default: ${DEFAULT-VALUE}).")
@@ -28,7 +24,7 @@ final class IrisCommand extends SampleRunCommand {
 
   @Override
   public Integer call() throws IOException {
-    requirePositive("--steps", steps);
+    long steps = steps();
     Path dir = modelDir(modelDir, "e4j-iris-");
     return IrisPremade.run(dir, steps, seed, System.out);
   }

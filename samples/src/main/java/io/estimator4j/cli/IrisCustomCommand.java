@@ -15,9 +15,8 @@ import picocli.CommandLine.Option;
       "Iris classifier from a custom model function.",
       "The Java version of tf.estimator's custom_estimator.py sample."
     })
-final class IrisCustomCommand extends SampleRunCommand {
+final class IrisCustomCommand extends TrainingSampleCommand {
 
-  static final long DEFAULT_STEPS = 1000;
   static final long DEFAULT_SEED = 42;
 
   private static final Logger LOG = LoggerFactory.getLogger(IrisCustomCommand.class);
@@ -29,13 +28,6 @@ final class IrisCustomCommand extends SampleRunCommand {
   private Path modelDir;
 
   @Option(
-      names = "--steps",
-      paramLabel = "N",
-      defaultValue = "" + DEFAULT_STEPS,
-      description = "Training steps (default: ${DEFAULT-VALUE}).")
-  private long steps;
-
-  @Option(
       names = "--seed",
       paramLabel = "S",
       defaultValue = "" + DEFAULT_SEED,
@@ -44,7 +36,7 @@ final class IrisCustomCommand extends SampleRunCommand {
 
   @Override
   public Integer call() throws IOException {
-    requirePositive("--steps", steps);
+    long steps = steps();
     Path dir = modelDir(modelDir, "e4j-iris-custom-");
     LOG.info("model_dir = {}", dir.toAbsolutePath());
     return IrisCustom.run(dir, steps, seed, System.out);

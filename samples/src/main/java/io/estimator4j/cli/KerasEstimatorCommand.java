@@ -15,9 +15,7 @@ import picocli.CommandLine.Option;
       "A compiled Keras model wrapped as an Estimator: train, evaluate, export.",
       "The Java version of TensorFlow's Keras-to-Estimator walkthrough (model_to_estimator)."
     })
-final class KerasEstimatorCommand extends SampleRunCommand {
-
-  static final long DEFAULT_STEPS = 1000;
+final class KerasEstimatorCommand extends TrainingSampleCommand {
 
   private static final Logger LOG = LoggerFactory.getLogger(KerasEstimatorCommand.class);
 
@@ -28,16 +26,9 @@ final class KerasEstimatorCommand extends SampleRunCommand {
           + " directory).")
   private Path modelDir;
 
-  @Option(
-      names = "--steps",
-      paramLabel = "N",
-      defaultValue = "" + DEFAULT_STEPS,
-      description = "Training steps (default: ${DEFAULT-VALUE}).")
-  private long steps;
-
   @Override
   public Integer call() throws IOException {
-    requirePositive("--steps", steps);
+    long steps = steps();
     Path dir = modelDir(modelDir, "e4j-keras-estimator-");
     LOG.info("model_dir = {}", dir.toAbsolutePath());
     return KerasEstimatorSample.run(dir, steps, System.out);
