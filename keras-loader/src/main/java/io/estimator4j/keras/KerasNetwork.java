@@ -91,7 +91,8 @@ public final class KerasNetwork {
     Objects.requireNonNull(file, "file");
     String source = file.source().getFileName().toString();
     try (Graph scratch = new Graph()) {
-      BuildContext ctx = new BuildContext(scratch, true, file.isKeras3(), source);
+      BuildContext ctx = new BuildContext(scratch, true, file.isKeras3(), source)
+          .origin(file.kerasVersion().orElse(null), file.backend().orElse(null));
       Network network = Network.create(ctx, file.modelConfig(), WeightScope.none(), ctx.root());
       List<InputSpec> specs = new ArrayList<>();
       for (Network.Input in : network.inputs()) {
@@ -172,7 +173,8 @@ public final class KerasNetwork {
       }
       args.add(KTensor.of(conform(tf, in, t)));
     }
-    BuildContext ctx = new BuildContext(tf, constants, file.isKeras3(), source).mode(mode);
+    BuildContext ctx = new BuildContext(tf, constants, file.isKeras3(), source).mode(mode)
+        .origin(file.kerasVersion().orElse(null), file.backend().orElse(null));
     Network network =
         Network.create(ctx, file.modelConfig(), WeightScope.of(file.weights().orElse(null)), tf);
     List<KTensor> results = network.call(tf, args, MissingNode.getInstance());

@@ -34,6 +34,8 @@ public final class BuildContext {
   private ModeKeys mode = ModeKeys.PREDICT;
   private final java.util.Deque<Boolean> trainingArguments = new java.util.ArrayDeque<>();
   private int frozenCalls;
+  private boolean keras1;
+  private boolean theano;
   private final List<Variable<TFloat32>> trainable = new ArrayList<>();
   private final List<Variable<TFloat32>> nonTrainable = new ArrayList<>();
   private final Map<String, Variable<TFloat32>> byRead = new HashMap<>();
@@ -78,6 +80,27 @@ public final class BuildContext {
     }
     this.mode = java.util.Objects.requireNonNull(mode, "mode");
     return this;
+  }
+
+  /**
+   * Records where the model was saved: {@code keras_version} (a "1." version means Keras 1
+   * weight layouts) and {@code backend} ("theano" means flipped convolution kernels), as Keras's
+   * own loader reads them. Null when the file does not say.
+   */
+  public BuildContext origin(String kerasVersion, String backend) {
+    this.keras1 = kerasVersion != null && kerasVersion.startsWith("1");
+    this.theano = "theano".equals(backend);
+    return this;
+  }
+
+  /** Whether the file was saved by Keras 1. */
+  boolean keras1() {
+    return keras1;
+  }
+
+  /** Whether the model was trained with the Theano backend. */
+  boolean theano() {
+    return theano;
   }
 
   /**

@@ -54,6 +54,8 @@ public final class Network implements KerasLayer {
     final List<Node> nodes = new ArrayList<>();
     final List<List<KTensor>> outputs = new ArrayList<>();
     boolean trainable = true;
+    /** Whether the config was written by Keras 1 (so are its weights). */
+    boolean legacy;
     KerasLayer layer;
     LoadedWeights weights;
     Ops scope;
@@ -180,10 +182,11 @@ public final class Network implements KerasLayer {
     Map<String, Integer> keras3Counts = new HashMap<>();
     String previous = inputName;
     for (int i = start; i < layers.size(); i++) {
-      JsonNode spec = layers.get(i);
+      JsonNode spec = LegacyKeras.translate(layers.get(i));
       String cls = spec.path("class_name").asText();
       String layerName = spec.path("config").path("name").asText(cls.toLowerCase() + "_" + i);
       Entry e = new Entry(layerName, cls);
+      e.legacy = spec != layers.get(i);
       e.nodes.add(new Node(List.of(new Ref(previous, 0, 0)), MissingNode.getInstance()));
       net.entries.put(layerName, e);
       net.createLayer(e, spec, weights, scope, keras3Key(cls, keras3Counts));
@@ -198,10 +201,12 @@ public final class Network implements KerasLayer {
     Network net = new Network(build, config.path("name").asText("model"), false);
     Map<String, Integer> keras3Counts = new HashMap<>();
     Map<String, JsonNode> inputSpecs = new HashMap<>();
-    for (JsonNode spec : config.path("layers")) {
+    for (JsonNode raw : config.path("layers")) {
+      JsonNode spec = LegacyKeras.translate(raw);
       String cls = spec.path("class_name").asText();
       String layerName = spec.path("name").asText(spec.path("config").path("name").asText());
       Entry e = new Entry(layerName, cls);
+      e.legacy = spec != raw;
       for (JsonNode node : spec.path("inbound_nodes")) {
         e.nodes.add(parseNode(node));
       }
@@ -244,7 +249,8 @@ public final class Network implements KerasLayer {
       e.weights = new LoadedWeights(build, lc, null);
       return;
     }
-    e.weights = new LoadedWeights(build, lc, weights.layer(e.name, keras3Key));
+    e.weights = new LoadedWeights(build, lc, LegacyKeras.weights(e.className, cfg,
+        weights.layer(e.name, keras3Key), e.legacy || build.keras1(), build.theano()));
     e.layer = LayerRegistry.create(new LayerContext(build, lc, e.weights, nested, keras3Key, e.scope));
   }
 
@@ -510,7 +516,7 @@ public final class Network implements KerasLayer {
 
   /** The dtype name of a layer config ("float32" when absent; Keras 3 policies unwrapped). */
   static String dtype(JsonNode config) {
-    JsonNode d = config.get("dtype");
+    JsonNode d = config.has("dtype") ? config.get("dtype") : config.get("input_dtype");
     if (d == null || d.isNull()) {
       return "float32";
     }
