@@ -132,7 +132,7 @@ public final class Convolution {
         Operand<TFloat32> kernel =
             weights.get(scope, "depthwise_kernel", kernelShape(channels, depthMultiplier),
                 kernelInitializer, true);
-        y = depthwise(tf, in, kernel);
+        y = depthwise(tf, causalPad(tf, in), kernel);
         outChannels = channels * depthMultiplier;
       }
       default -> {
@@ -146,7 +146,7 @@ public final class Convolution {
         Operand<TFloat32> pointwiseKernel =
             weights.get(scope, "pointwise_kernel", Shape.of(pointwise), pointwiseInitializer,
                 true);
-        Operand<TFloat32> d = depthwise(tf, in, depthwise);
+        Operand<TFloat32> d = depthwise(tf, causalPad(tf, in), depthwise);
         y = convolve(tf, d, pointwiseKernel, ones(spatial), "valid", ones(spatial));
         outChannels = filters;
       }
@@ -220,8 +220,21 @@ public final class Convolution {
     }
   }
 
+  /**
+   * Depthwise and separable 1D convolutions with {@code causal} padding: the time axis is
+   * left-padded by {@code dilation * (kernel - 1)} zeros (then the convolution is valid), as
+   * Keras's {@code _compute_causal_padding}; other paddings leave {@code x} as it is.
+   */
+  private Operand<TFloat32> causalPad(Ops tf, Operand<TFloat32> x) {
+    if (!padding.equals("causal")) {
+      return x;
+    }
+    int left = dilation[0] * (kernelSize[0] - 1);
+    return tf.pad(x, tf.constant(new int[][] {{0, 0}, {left, 0}, {0, 0}}), tf.constant(0f));
+  }
+
   private Operand<TFloat32> depthwise(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel) {
-    String pad = tfPadding(padding, false);
+    String pad = padding.equals("causal") ? "VALID" : tfPadding(padding, false);
     if (kernelSize.length == 1) {
       Operand<TFloat32> x4 = tf.expandDims(x, tf.constant(1));
       Operand<TFloat32> k4 = tf.expandDims(kernel, tf.constant(0));
@@ -255,6 +268,8 @@ public final class Convolution {
                   outputPadding == null ? null : outputPadding[i], strides[i], dilation[i]);
     }
     outDims[spatial] = filters;
+    int[] unit = ones(spatial);
+    Operand<TFloat32> k = Arrays.equals(dilation, unit) ? kernel : dilateKernel(tf, kernel);
     Operand<TInt32> batch =
         tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
     if (spatial == 1) {
@@ -262,20 +277,52 @@ public final class Convolution {
           tf.concat(List.of(batch, tf.constant(new int[] {1, outDims[0], outDims[1]})),
               tf.constant(0));
       Operand<TFloat32> y =
-          tf.nn.conv2dBackpropInput(sizes, tf.expandDims(kernel, tf.constant(0)),
+          tf.nn.conv2dBackpropInput(sizes, tf.expandDims(k, tf.constant(0)),
               tf.expandDims(x, tf.constant(1)), Tensors.longs(1, 1, strides[0], 1), pad,
-              Conv2dBackpropInput.dilations(Tensors.longs(1, 1, dilation[0], 1)));
+              Conv2dBackpropInput.dilations(Tensors.longs(1, 1, 1, 1)));
       return tf.squeeze(y, Squeeze.axis(List.of(1L)));
     }
     Operand<TInt32> sizes = tf.concat(List.of(batch, tf.constant(outDims)), tf.constant(0));
     if (spatial == 2) {
-      return tf.nn.conv2dBackpropInput(sizes, kernel, x,
+      return tf.nn.conv2dBackpropInput(sizes, k, x,
           Tensors.longs(1, strides[0], strides[1], 1), pad,
-          Conv2dBackpropInput.dilations(Tensors.longs(1, dilation[0], dilation[1], 1)));
+          Conv2dBackpropInput.dilations(Tensors.longs(1, 1, 1, 1)));
     }
-    return tf.nn.conv3dBackpropInput(sizes, kernel, x,
+    return tf.nn.conv3dBackpropInput(sizes, k, x,
         Tensors.longs(1, strides[0], strides[1], strides[2], 1), pad,
-        Conv3dBackpropInput.dilations(Tensors.longs(1, dilation[0], dilation[1], dilation[2], 1)));
+        Conv3dBackpropInput.dilations(Tensors.longs(1, 1, 1, 1, 1)));
+  }
+
+  /**
+   * The kernel of a dilated transposed convolution with the dilation written out: {@code
+   * dilation - 1} zeros between taps, {@code k + (k - 1) * (dilation - 1)} taps per axis. The
+   * transpose of a dilated convolution is the transpose of the plain convolution with this kernel
+   * (tf.nn.atrous_conv2d_transpose's definition); TensorFlow's CPU kernels of the backprop-input
+   * ops take no dilation, so it is written out here.
+   */
+  private Operand<TFloat32> dilateKernel(Ops tf, Operand<TFloat32> kernel) {
+    Operand<TFloat32> k = kernel;
+    for (int a = 0; a < kernelSize.length; a++) {
+      int d = dilation[a];
+      if (d == 1) {
+        continue;
+      }
+      long[] shape = k.shape().asArray();
+      // [.., n, ..] -> [.., n, 1, ..] -> pad to [.., n, d, ..] -> [.., n * d, ..] -> first taps
+      Operand<TFloat32> e = tf.expandDims(k, tf.constant(a + 1));
+      int[][] pads = new int[shape.length + 1][2];
+      pads[a + 1][1] = d - 1;
+      e = tf.pad(e, tf.constant(pads), tf.constant(0f));
+      long[] merged = shape.clone();
+      merged[a] = shape[a] * d;
+      e = tf.reshape(e, tf.constant(merged));
+      int[] begin = new int[shape.length];
+      int[] size = new int[shape.length];
+      Arrays.fill(size, -1);
+      size[a] = (int) ((shape[a] - 1) * d + 1);
+      k = tf.slice(e, tf.constant(begin), tf.constant(size));
+    }
+    return k;
   }
 
   /** Keras's padding name as TensorFlow's ({@code causal} runs as VALID after left padding). */
@@ -435,7 +482,18 @@ public final class Convolution {
         throw new IllegalArgumentException(
             "strides and dilation_rate need one value per spatial axis (" + n + ").");
       }
-      tfPadding(padding, n == 1 && kind == Kind.STANDARD);
+      tfPadding(padding, n == 1 && kind != Kind.TRANSPOSE);
+      if (outputPadding != null) {
+        int[] s = strides != null ? strides : ones(n);
+        for (int i = 0; i < n; i++) {
+          if (outputPadding.length != n || outputPadding[i] >= s[i]) {
+            throw new IllegalArgumentException(
+                "output_padding must give one value per spatial axis, each smaller than its"
+                    + " stride; found output_padding " + Arrays.toString(outputPadding)
+                    + " and strides " + Arrays.toString(s) + ".");
+          }
+        }
+      }
       if (groups < 1 || depthMultiplier < 1) {
         throw new IllegalArgumentException("groups and depth_multiplier must be positive.");
       }

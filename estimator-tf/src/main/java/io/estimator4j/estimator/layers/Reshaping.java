@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.image.ResizeBilinear;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TType;
 
@@ -167,6 +169,39 @@ public final class Reshaping {
       y = repeatElements(tf, y, size[i], first + i);
     }
     return y;
+  }
+
+  /**
+   * {@code UpSampling2D(interpolation="bilinear")}: resizes the two spatial axes to {@code size[i]}
+   * times their length by bilinear interpolation (ResizeBilinear, which has a gradient).
+   *
+   * @param halfPixelCenters true for tf.keras 2 and Keras 3 ({@code tf.image.resize}: sample
+   *     {@code i} of the output reads input position {@code (i + 0.5) / size - 0.5}, clamped at
+   *     the borders); false for standalone Keras 2.0 to 2.3 on TensorFlow 1 ({@code
+   *     tf.image.resize_bilinear}: position {@code i / size})
+   */
+  public static Operand<TFloat32> upSamplingBilinear(
+      Ops tf, Operand<TFloat32> x, int[] size, DataFormat format, boolean halfPixelCenters) {
+    if (Tensors.rank(x, "UpSampling2D") != 4 || size.length != 2) {
+      throw new IllegalArgumentException(
+          "Bilinear up-sampling takes a rank-4 input and 2 factors; found shape " + x.shape()
+              + " and " + size.length + " factors.");
+    }
+    Operand<TFloat32> in = format == DataFormat.CHANNELS_FIRST ? Tensors.toChannelsLast(tf, x) : x;
+    long h = in.shape().get(1);
+    long w = in.shape().get(2);
+    Operand<TInt32> newSize;
+    if (h >= 0 && w >= 0) {
+      newSize = tf.constant(new int[] {(int) h * size[0], (int) w * size[1]});
+    } else {
+      Operand<TInt32> hw =
+          tf.slice(tf.shape(in), tf.constant(new int[] {1}), tf.constant(new int[] {2}));
+      newSize = tf.math.mul(hw, tf.constant(size));
+    }
+    Operand<TFloat32> y =
+        tf.image.resizeBilinear(in, newSize, ResizeBilinear.alignCorners(false),
+            ResizeBilinear.halfPixelCenters(halfPixelCenters));
+    return format == DataFormat.CHANNELS_FIRST ? Tensors.toChannelsFirst(tf, y) : y;
   }
 
   /** Repeats each element {@code times} times along {@code axis}, like numpy.repeat. */

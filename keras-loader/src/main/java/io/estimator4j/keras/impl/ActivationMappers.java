@@ -4,11 +4,50 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.estimator4j.estimator.layers.ActivationLayers;
 import io.estimator4j.estimator.layers.Initializers;
 import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
 import java.util.function.Function;
 
 /** Keras's activation layers: LeakyReLU, PReLU, ELU, ReLU, Softmax, ThresholdedReLU. */
 final class ActivationMappers {
   private ActivationMappers() {}
+
+  /**
+   * Softmax with the mask Keras passes to its {@code call}: {@code x + (1 - mask) * -1e9} (Keras's
+   * large negative number for float32), then the softmax; Keras 3.10 and later also multiply the
+   * result by the mask (a fully masked slice gives zeros). tf.keras added the mask argument during
+   * 2.x; files saved before 2.5 are refused when a mask reaches the layer, as the version that
+   * saved them may not have applied it.
+   */
+  private static Operand<TFloat32> maskedSoftmax(
+      LayerContext ctx, Ops tf, Operand<TFloat32> x, Operand<TBool> mask, int[] axes) {
+    LayerConfig c = ctx.config();
+    int[] version = version(ctx.build().kerasVersion().orElse(""));
+    if (!ctx.build().keras3() && (version[0] < 2 || (version[0] == 2 && version[1] < 5))) {
+      throw c.unsupported("a mask reaches this Softmax layer, and tf.keras "
+          + ctx.build().kerasVersion().orElse("(version not recorded)") + " may not have applied"
+          + " it (tf.keras applies Softmax masks from 2.5). Fix: remove the mask before the layer"
+          + " or save the model with a newer Keras.");
+    }
+    Operand<TFloat32> m = tf.dtypes.cast(mask, TFloat32.class);
+    Operand<TFloat32> adder =
+        tf.math.mul(tf.math.sub(tf.constant(1f), m), tf.constant(-1e9f));
+    Operand<TFloat32> y = ActivationLayers.softmax(tf, tf.math.add(x, adder), axes);
+    if (ctx.build().keras3() && (version[0] > 3 || (version[0] == 3 && version[1] >= 10))) {
+      y = tf.math.mul(y, m);
+    }
+    return y;
+  }
+
+  /** major and minor of a Keras version ("2.4.0" -> {2, 4}); {0, 0} when unreadable. */
+  static int[] version(String v) {
+    java.util.regex.Matcher mt = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(v);
+    return mt.find()
+        ? new int[] {Integer.parseInt(mt.group(1)), Integer.parseInt(mt.group(2))}
+        : new int[] {0, 0};
+  }
 
   static void register(Map<String, Function<LayerContext, KerasLayer>> m) {
     m.put("LeakyReLU", ctx -> {
@@ -59,7 +98,12 @@ final class ActivationMappers {
       }
       return (scope, in, kw) -> {
         KTensor x = Mappers.single(ctx.config(), in);
-        return Mappers.sameMask(x, ActivationLayers.softmax(scope, Mappers.floats(scope, x), axes));
+        Operand<TFloat32> v = Mappers.floats(scope, x);
+        if (x.mask() == null || ctx.build().standaloneKeras()) {
+          // standalone Keras's Softmax.call takes no mask
+          return Mappers.sameMask(x, ActivationLayers.softmax(scope, v, axes));
+        }
+        return Mappers.sameMask(x, maskedSoftmax(ctx, scope, v, x.mask(), axes));
       };
     });
     m.put("PReLU", ctx -> {

@@ -32,6 +32,7 @@ public final class BuildContext {
   private final boolean keras3;
   private final String source;
   private ModeKeys mode = ModeKeys.PREDICT;
+  private String kerasVersion;
   private final java.util.Deque<Boolean> trainingArguments = new java.util.ArrayDeque<>();
   private int frozenCalls;
   private boolean keras1;
@@ -84,10 +85,12 @@ public final class BuildContext {
 
   /**
    * Records where the model was saved: {@code keras_version} (a "1." version means Keras 1
-   * weight layouts) and {@code backend} ("theano" means flipped convolution kernels), as Keras's
-   * own loader reads them. Null when the file does not say.
+   * weight layouts; the version also picks numbers that changed between releases, e.g. bilinear
+   * UpSampling2D) and {@code backend} ("theano" means flipped convolution kernels), as Keras's own
+   * loader reads them. Null when the file does not say.
    */
   public BuildContext origin(String kerasVersion, String backend) {
+    this.kerasVersion = kerasVersion;
     this.keras1 = kerasVersion != null && kerasVersion.startsWith("1");
     this.theano = "theano".equals(backend);
     return this;
@@ -101,6 +104,24 @@ public final class BuildContext {
   /** Whether the model was trained with the Theano backend. */
   boolean theano() {
     return theano;
+  }
+
+  /** The {@code keras_version} the file was saved with, if it says. */
+  public java.util.Optional<String> kerasVersion() {
+    return java.util.Optional.ofNullable(kerasVersion);
+  }
+
+  /**
+   * Whether the model was saved by standalone Keras 2.0 to 2.3 (versions {@code 2.0.x} to {@code
+   * 2.3.x} without the {@code -tf} suffix tf.keras adds) or Keras 1, whose TensorFlow backend ran
+   * on TensorFlow 1's image ops; false for tf.keras ({@code 2.2.4-tf}, {@code 2.3.0-tf}, {@code
+   * 2.4.0} and later), Keras 3 and files that do not say.
+   */
+  public boolean standaloneKeras() {
+    if (kerasVersion == null || keras3 || kerasVersion.endsWith("-tf")) {
+      return false;
+    }
+    return kerasVersion.startsWith("1.") || kerasVersion.matches("2\\.[0-3](\\..*)?");
   }
 
   /**

@@ -51,8 +51,18 @@ final class ConvolutionMappers {
     m.put("LocallyConnected2D", ctx -> locallyConnected(ctx, 2));
   }
 
+  /** Keras 1 spellings of the convolution and pooling settings (never read as Keras 2's). */
+  private static final String[] KERAS1_CONV =
+      {"nb_filter", "nb_row", "nb_col", "filter_length", "border_mode", "subsample",
+          "subsample_length", "atrous_rate", "dim_ordering", "init", "bias"};
+
   private static KerasLayer conv(LayerContext ctx, Convolution.Kind kind, int rank) {
     LayerConfig c = ctx.config();
+    c.refuseKeras1(KERAS1_CONV);
+    c.refuseQuantizedAndLora();
+    if (kind != Convolution.Kind.STANDARD && c.integer("groups", 1) != 1) {
+      throw c.unsupported("groups=" + c.integer("groups", 1) + " is only defined for Conv1D/2D/3D.");
+    }
     Convolution.Builder b =
         Convolution.builder(kind, c.ints("kernel_size", rank, 1))
             .strides(c.ints("strides", rank, 1))
@@ -94,6 +104,7 @@ final class ConvolutionMappers {
 
   private static KerasLayer locallyConnected(LayerContext ctx, int rank) {
     LayerConfig c = ctx.config();
+    c.refuseKeras1(KERAS1_CONV);
     if (c.integer("implementation", 1) != 1) {
       throw c.unsupported("only implementation=1 is supported (found "
           + c.integer("implementation", 1) + ").");
@@ -117,6 +128,7 @@ final class ConvolutionMappers {
 
   private static KerasLayer pool(LayerContext ctx, Pooling.Mode mode, int rank) {
     LayerConfig c = ctx.config();
+    c.refuseKeras1("pool_length", "stride", "border_mode", "dim_ordering");
     int[] size = c.ints("pool_size", rank, 2);
     int[] strides = c.has("strides") ? c.ints("strides", rank, 1) : size;
     String padding = c.string("padding", "valid");
@@ -128,6 +140,7 @@ final class ConvolutionMappers {
 
   private static KerasLayer global(LayerContext ctx, Pooling.Mode mode) {
     LayerConfig c = ctx.config();
+    c.refuseKeras1("dim_ordering");
     DataFormat format = c.dataFormat();
     boolean keepDims = c.bool("keepdims", false);
     return (scope, in, kw) -> {
@@ -154,6 +167,7 @@ final class ConvolutionMappers {
 
   private static KerasLayer zeroPadding(LayerContext ctx, int rank) {
     LayerConfig c = ctx.config();
+    c.refuseKeras1("dim_ordering");
     int[][] pads = c.pairs("padding", rank, 1);
     DataFormat format = c.dataFormat();
     return (scope, in, kw) ->
@@ -162,19 +176,35 @@ final class ConvolutionMappers {
 
   private static KerasLayer cropping(LayerContext ctx, int rank) {
     LayerConfig c = ctx.config();
-    int[][] crops = c.pairs("cropping", rank, rank == 1 ? 1 : 0);
+    c.refuseKeras1("dim_ordering");
+    // Keras's defaults: Cropping1D (1, 1), Cropping2D ((0, 0), (0, 0)), Cropping3D 1 everywhere
+    int[][] crops = c.pairs("cropping", rank, rank == 2 ? 0 : 1);
     DataFormat format = c.dataFormat();
     return (scope, in, kw) ->
         Mappers.noMask(Reshaping.cropping(scope, Mappers.single(c, in).value(), crops, format));
   }
 
+  /**
+   * UpSampling1D/2D/3D. UpSampling2D's {@code interpolation="bilinear"} resizes with
+   * ResizeBilinear: half-pixel centres for tf.keras 2 and Keras 3 ({@code tf.image.resize}),
+   * corner-aligned sampling without half-pixel centres for standalone Keras 2.0 to 2.3 ({@code
+   * tf.image.resize_bilinear} on TensorFlow 1), as the file's {@code keras_version} says.
+   */
   private static KerasLayer upSampling(LayerContext ctx, int rank) {
     LayerConfig c = ctx.config();
+    c.refuseKeras1("length", "dim_ordering");
     int[] size = rank == 1 ? new int[] {c.integer("size", 2)} : c.ints("size", rank, 2);
     DataFormat format = c.dataFormat();
     String interpolation = c.string("interpolation", "nearest");
+    if (interpolation.equals("bilinear") && rank == 2) {
+      boolean halfPixel = !ctx.build().standaloneKeras();
+      return (scope, in, kw) ->
+          Mappers.noMask(Reshaping.upSamplingBilinear(scope,
+              Mappers.floats(scope, Mappers.single(c, in)), size, format, halfPixel));
+    }
     if (!interpolation.equals("nearest")) {
-      throw c.unsupported("interpolation '" + interpolation + "' is not supported (nearest is).");
+      throw c.unsupported("interpolation '" + interpolation + "' is not supported (nearest and"
+          + " bilinear are).");
     }
     return (scope, in, kw) ->
         Mappers.noMask(Reshaping.upSampling(scope, Mappers.single(c, in).value(), size, format));

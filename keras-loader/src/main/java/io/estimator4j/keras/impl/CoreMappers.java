@@ -54,6 +54,8 @@ final class CoreMappers {
 
   private static KerasLayer dense(LayerContext ctx) {
     LayerConfig c = ctx.config();
+    c.refuseKeras1("output_dim", "init", "bias");
+    c.refuseQuantizedAndLora();
     Dense dense =
         Dense.builder(c.integer("units", -1))
             .activation(c.activation("activation"))
@@ -70,7 +72,8 @@ final class CoreMappers {
   /** Dropout with a noise shape (null: the input's shape); identity unless training. */
   private static KerasLayer dropout(LayerContext ctx, long[] noiseShape) {
     LayerConfig c = ctx.config();
-    Dropout d = Dropout.of(c.number("rate", 0.0), seed(c)).withNoiseShape(noiseShape);
+    c.refuseKeras1("dim_ordering");
+    Dropout d = Dropout.of(rate(c), seed(c)).withNoiseShape(noiseShape);
     return (scope, in, kw) -> {
       KTensor x = Mappers.single(c, in);
       if (!ctx.build().training()) {
@@ -80,9 +83,14 @@ final class CoreMappers {
     };
   }
 
+  /** The dropout rate: {@code rate}, or Keras 1's {@code p}. */
+  private static double rate(LayerConfig c) {
+    return c.has("rate") ? c.number("rate", 0.0) : c.number("p", 0.0);
+  }
+
   private static KerasLayer gaussianDropout(LayerContext ctx) {
     LayerConfig c = ctx.config();
-    double rate = c.number("rate", 0.0);
+    double rate = rate(c);
     Long seed = seed(c);
     return (scope, in, kw) -> {
       KTensor x = Mappers.single(c, in);
@@ -96,7 +104,8 @@ final class CoreMappers {
 
   private static KerasLayer gaussianNoise(LayerContext ctx) {
     LayerConfig c = ctx.config();
-    double stddev = c.number("stddev", 0.0);
+    // Keras 1 called it sigma
+    double stddev = c.has("stddev") ? c.number("stddev", 0.0) : c.number("sigma", 0.0);
     Long seed = seed(c);
     return (scope, in, kw) -> {
       KTensor x = Mappers.single(c, in);
@@ -110,7 +119,7 @@ final class CoreMappers {
 
   private static KerasLayer alphaDropout(LayerContext ctx) {
     LayerConfig c = ctx.config();
-    double rate = c.number("rate", 0.0);
+    double rate = rate(c);
     long[] noiseShape = noiseShape(c);
     Long seed = seed(c);
     return (scope, in, kw) -> {
@@ -163,6 +172,7 @@ final class CoreMappers {
   }
 
   private static KerasLayer flatten(LayerContext ctx) {
+    ctx.config().refuseKeras1("dim_ordering");
     var format = ctx.config().dataFormat();
     return (scope, in, kw) ->
         Mappers.noMask(Reshaping.flatten(scope, Mappers.single(ctx.config(), in).value(), format));
@@ -207,8 +217,21 @@ final class CoreMappers {
   @SuppressWarnings("unchecked")
   private static KerasLayer embedding(LayerContext ctx) {
     LayerConfig c = ctx.config();
+    c.refuseQuantizedAndLora();
+    c.refuseKeras1("init");
+    if (c.number("dropout", 0.0) != 0.0) {
+      throw c.unsupported("Keras 1's embedding dropout (dropout=" + c.number("dropout", 0.0)
+          + ") is not supported. Fix: use a Dropout layer after the Embedding in Keras 2.");
+    }
+    if (c.bool("sparse", false)) {
+      throw c.unsupported("sparse=True (Keras 3's sparse gradients) is not supported.");
+    }
     int inputDim = c.integer("input_dim", -1);
     int outputDim = c.integer("output_dim", -1);
+    if (inputDim <= 0 || outputDim <= 0) {
+      throw c.unsupported("input_dim and output_dim must be positive integers; found "
+          + inputDim + " and " + outputDim + ".");
+    }
     boolean maskZero = c.bool("mask_zero", false);
     var init = c.initializer("embeddings_initializer", Embedding.DEFAULT_INITIALIZER);
     return (scope, in, kw) -> {

@@ -301,6 +301,67 @@ public final class LayerConfig {
     }
   }
 
+  /** Keras 1 setting names and the Keras 2 settings that replaced them. */
+  private static final java.util.Map<String, String> KERAS1_NAMES =
+      java.util.Map.ofEntries(
+          java.util.Map.entry("nb_filter", "filters"),
+          java.util.Map.entry("nb_row", "kernel_size"),
+          java.util.Map.entry("nb_col", "kernel_size"),
+          java.util.Map.entry("filter_length", "kernel_size"),
+          java.util.Map.entry("border_mode", "padding"),
+          java.util.Map.entry("subsample", "strides"),
+          java.util.Map.entry("subsample_length", "strides"),
+          java.util.Map.entry("atrous_rate", "dilation_rate"),
+          java.util.Map.entry("dim_ordering", "data_format"),
+          java.util.Map.entry("pool_length", "pool_size"),
+          java.util.Map.entry("stride", "strides"),
+          java.util.Map.entry("length", "size"),
+          java.util.Map.entry("output_dim", "units"),
+          java.util.Map.entry("init", "kernel_initializer"),
+          java.util.Map.entry("bias", "use_bias"),
+          java.util.Map.entry("dropout", "a Dropout layer"),
+          java.util.Map.entry("mode", "a Keras 2 layer"),
+          java.util.Map.entry("p", "rate"),
+          java.util.Map.entry("sigma", "stddev"));
+
+  /**
+   * Refuses the Keras 1 spellings among {@code keys} that this config holds (a Keras 1 setting
+   * read under its Keras 2 name would silently take the Keras 2 default), naming the setting and
+   * the Keras 2 setting that replaced it.
+   *
+   * @throws UnsupportedKerasLayerException for the first such setting found
+   */
+  public void refuseKeras1(String... keys) {
+    for (String key : keys) {
+      if (has(key)) {
+        throw unsupported("the Keras 1 setting '" + key + "' (" + config.get(key) + ") is not"
+            + " read (Keras 2: " + KERAS1_NAMES.getOrDefault(key, "no equivalent") + "). Fix:"
+            + " load the model in Keras 2 or later and save it again.");
+      }
+    }
+  }
+
+  /**
+   * Refuses Keras 3's quantized weights and LoRA adapters ({@code lora_rank}, a {@code dtype}
+   * QuantizedDTypePolicy such as {@code int8_from_float32}), whose extra weights change the
+   * layer's numbers.
+   */
+  public void refuseQuantizedAndLora() {
+    if (has("lora_rank")) {
+      throw unsupported("LoRA (lora_rank=" + config.get("lora_rank") + ") is not supported. Fix:"
+          + " merge the adapter into the kernel (layer.enable_lora undone by saving the merged"
+          + " weights) and save the model again.");
+    }
+    JsonNode dtype = config.get("dtype");
+    String policy =
+        dtype == null ? "" : dtype.isTextual() ? dtype.asText()
+            : dtype.path("class_name").asText("") + " " + dtype.path("config").path("name").asText("");
+    if (policy.contains("Quantized") || policy.contains("int8_from") || policy.contains("int4_from")
+        || policy.contains("float8_from")) {
+      throw unsupported("quantized weights (dtype policy " + dtype + ") are not supported.");
+    }
+  }
+
   /** An {@link UnsupportedKerasLayerException} for a setting of this layer. */
   public UnsupportedKerasLayerException unsupported(String what) {
     return new UnsupportedKerasLayerException(name, className, describe() + ": " + what);

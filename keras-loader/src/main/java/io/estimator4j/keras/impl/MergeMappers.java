@@ -7,7 +7,11 @@ import java.util.Map;
 import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import java.util.ArrayList;
 
 
 /**
@@ -36,9 +40,44 @@ final class MergeMappers {
   }
 
   private static KerasLayer concatenate(LayerContext ctx, int axis) {
+    boolean keras3 = ctx.build().keras3();
     return (scope, in, kw) ->
         List.of(new KTensor(
-            Merging.concatenate(scope, Mappers.allFloats(scope, in), axis), andMasks(scope, in)));
+            Merging.concatenate(scope, Mappers.allFloats(scope, in), axis),
+            concatMask(scope, in, axis, keras3)));
+  }
+
+  /**
+   * Concatenate's output mask, as Keras's {@code compute_mask}: each input's mask (all true for an
+   * input without one) concatenated along the axis and reduced over the last axis. A mask of lower
+   * rank than its input gets a last unit axis; Keras 2 then reduces with {@code all}, Keras 3
+   * broadcasts that axis to the input's shape and reduces with {@code any}. So a mask over time
+   * steps survives a concatenation of the features (Keras 2), and a concatenation along the time
+   * axis concatenates the masks.
+   */
+  private static Operand<TBool> concatMask(Ops tf, List<KTensor> in, int axis, boolean keras3) {
+    if (in.stream().allMatch(t -> t.mask() == null)) {
+      return null;
+    }
+    List<Operand<TBool>> masks = new ArrayList<>();
+    int rank = in.get(0).value().shape().numDimensions();
+    for (KTensor t : in) {
+      Operand<TBool> m = t.mask();
+      if (m == null) {
+        masks.add(tf.fill(tf.shape(t.value()), tf.constant(true)));
+      } else if (m.shape().numDimensions() < t.value().shape().numDimensions()) {
+        Operand<TBool> e = tf.expandDims(m, tf.constant(-1));
+        masks.add(keras3
+            ? tf.math.logicalOr(e, tf.fill(tf.shape(t.value()), tf.constant(false)))
+            : e);
+      } else {
+        masks.add(m);
+      }
+    }
+    Operand<TBool> all = tf.concat(masks, tf.constant(axis < 0 ? axis + rank : axis));
+    return keras3
+        ? tf.reduceAny(all, tf.constant(-1))
+        : tf.reduceAll(all, tf.constant(-1));
   }
 
   private static KerasLayer dot(LayerContext ctx, int[] axes, boolean normalize) {
@@ -77,8 +116,40 @@ final class MergeMappers {
       case "ave" -> elementWise(ctx, Merging.Op.AVERAGE);
       case "max" -> elementWise(ctx, Merging.Op.MAXIMUM);
       case "dot" -> dot(ctx, axes(c, "dot_axes"), false);
-      case "cos" -> dot(ctx, axes(c, "dot_axes"), true);
+      case "cos" -> legacyCos(ctx, axes(c, "dot_axes"));
       default -> throw c.unsupported("merge mode '" + mode + "' is not supported.");
+    };
+  }
+
+  /**
+   * Keras 1's Merge(mode='cos') of two {@code [batch, d]} inputs: {@code dot(x, y) /
+   * max(sqrt(dot(x, x) * dot(y, y)), epsilon)} with Keras 1's epsilon 1e-7, expanded to {@code
+   * [batch, 1, 1]} (Keras 1's {@code expand_dims(output, 1)}). Other ranks went through Keras 1's
+   * version-dependent batch_dot and are refused.
+   */
+  private static KerasLayer legacyCos(LayerContext ctx, int[] axes) {
+    LayerConfig c = ctx.config();
+    return (scope, in, kw) -> {
+      if (in.size() != 2) {
+        throw new IllegalArgumentException(c.describe() + " takes 2 inputs; found " + in.size());
+      }
+      Operand<TFloat32> x = Mappers.floats(scope, in.get(0));
+      Operand<TFloat32> y = Mappers.floats(scope, in.get(1));
+      if (x.shape().numDimensions() != 2 || y.shape().numDimensions() != 2
+          || Math.floorMod(axes[0], 2) != 1 || Math.floorMod(axes[1], 2) != 1) {
+        throw c.unsupported("mode 'cos' is supported for two inputs of rank 2 over axis 1; found"
+            + " shapes " + x.shape() + " and " + y.shape() + ".");
+      }
+      Operand<TInt32> one = scope.constant(1);
+      Operand<TFloat32> xy =
+          scope.reduceSum(scope.math.mul(x, y), one, ReduceSum.keepDims(true));
+      Operand<TFloat32> xx =
+          scope.reduceSum(scope.math.square(x), one, ReduceSum.keepDims(true));
+      Operand<TFloat32> yy =
+          scope.reduceSum(scope.math.square(y), one, ReduceSum.keepDims(true));
+      Operand<TFloat32> den =
+          scope.math.maximum(scope.math.sqrt(scope.math.mul(xx, yy)), scope.constant(1e-7f));
+      return Mappers.noMask(scope.expandDims(scope.math.div(xy, den), one));
     };
   }
 

@@ -23,6 +23,10 @@ final class NormalizationMappers {
 
   private static KerasLayer batchNormalization(LayerContext ctx) {
     LayerConfig c = ctx.config();
+    if (c.integer("mode", 0) != 0) {
+      throw c.unsupported("Keras 1's mode=" + c.integer("mode", 0) + " (normalisation by the"
+          + " statistics of each batch or sample, also at inference) is not supported.");
+    }
     int[] axes = axes(c, -1);
     if (axes.length != 1) {
       throw c.unsupported("normalising over several axes " + java.util.Arrays.toString(axes)
@@ -47,6 +51,11 @@ final class NormalizationMappers {
             + " trainable=False on the layer (inference mode), or remove those options.");
       }
       KTensor x = Mappers.single(c, in);
+      if (training && x.mask() != null && c.keras3()) {
+        throw new IllegalArgumentException("Training " + c.describe() + " on a masked input is"
+            + " not supported: Keras 3 takes the batch statistics over the unmasked steps only."
+            + " Fix: set trainable=False on the layer (inference mode).");
+      }
       Operand<TFloat32> xf = Mappers.floats(scope, x);
       if (!training) {
         return Mappers.sameMask(
@@ -77,6 +86,9 @@ final class NormalizationMappers {
 
   private static KerasLayer layerNormalization(LayerContext ctx) {
     LayerConfig c = ctx.config();
+    if (c.bool("rms_scaling", false)) {
+      throw c.unsupported("rms_scaling=True (Keras 3's RMS normalisation) is not supported.");
+    }
     int[] axes = axes(c, -1);
     float epsilon = (float) c.number("epsilon", 1e-3);
     boolean center = c.bool("center", true);
