@@ -240,18 +240,19 @@ class KerasLayerOptionsTest {
   }
 
   @Test
-  void keras1SettingsAndUnsupportedOptionsAreRefusedByName() {
-    assertThatThrownBy(() -> model("1.2.2", new String[] {"x"}, "c", input("x", "4, 4, 1"),
+  void keras1SpellingsLoadAndUnsupportedOptionsAreRefusedByName() throws IOException {
+    // Keras 1 spellings are converted as Keras 2 converts them (LegacyKeras), not refused
+    try (KerasModel m = model("1.2.2", new String[] {"x"}, "c", input("x", "4, 4, 1"),
         layer("Convolution2D", "c", "\"nb_filter\": 2, \"nb_row\": 3, \"nb_col\": 3,"
-            + " \"border_mode\": \"same\", \"dim_ordering\": \"tf\"", "x")).close())
-        .isInstanceOf(UnsupportedKerasLayerException.class)
-        .hasMessageContaining("Keras 1 setting 'nb_filter'")
-        .hasMessageContaining("Keras 2: filters");
-    assertThatThrownBy(() -> model("1.2.2", new String[] {"x"}, "p", input("x", "4, 4, 1"),
-        layer("MaxPooling2D", "p", "\"pool_size\": [2, 2], \"border_mode\": \"same\"", "x"))
-        .close())
-        .isInstanceOf(UnsupportedKerasLayerException.class)
-        .hasMessageContaining("'border_mode'");
+            + " \"border_mode\": \"same\", \"dim_ordering\": \"tf\"", "x"))) {
+      assertThat(m.outputs().get("c").shape().asArray()).containsExactly(-1, 4, 4, 2);
+    }
+    try (KerasModel m = model("1.2.2", new String[] {"x"}, "p", input("x", "4, 4, 1"),
+        layer("MaxPooling2D", "p", "\"pool_size\": [3, 3], \"strides\": [2, 2],"
+            + " \"border_mode\": \"same\"", "x"))) {
+      // same padding: ceil(4 / 2) = 2 (valid would give 1)
+      assertThat(m.outputs().get("p").shape().asArray()).containsExactly(-1, 2, 2, 1);
+    }
     assertThatThrownBy(() -> model("3.3.3", new String[] {"x"}, "n", input("x", "4"),
         layer("LayerNormalization", "n", "\"axis\": -1, \"rms_scaling\": true", "x")).close())
         .isInstanceOf(UnsupportedKerasLayerException.class)
