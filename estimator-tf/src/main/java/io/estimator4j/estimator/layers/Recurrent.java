@@ -261,8 +261,32 @@ public final class Recurrent {
       Operand<TFloat32> inputs,
       Operand<TBool> mask,
       String mergeMode) {
-    Result f = forward.run(tf.withSubScope("forward"), forwardCell, inputs, mask, null);
-    Result b = backward.run(tf.withSubScope("backward"), backwardCell, inputs, mask, null);
+    return bidirectional(tf, forwardCell, forward, backwardCell, backward, inputs, mask,
+        mergeMode, null, null);
+  }
+
+  /**
+   * {@link #bidirectional(Ops, RecurrentCell, Recurrent, RecurrentCell, Recurrent, Operand,
+   * Operand, String)} from given initial states (Keras's Bidirectional gives the first half of its
+   * {@code initial_state} to the forward layer, the second half to the backward one).
+   *
+   * @param forwardInitial the forward run's initial states, or null for zeros
+   * @param backwardInitial the backward run's initial states, or null for zeros
+   */
+  public static List<Operand<TFloat32>> bidirectional(
+      Ops tf,
+      RecurrentCell forwardCell,
+      Recurrent forward,
+      RecurrentCell backwardCell,
+      Recurrent backward,
+      Operand<TFloat32> inputs,
+      Operand<TBool> mask,
+      String mergeMode,
+      List<Operand<TFloat32>> forwardInitial,
+      List<Operand<TFloat32>> backwardInitial) {
+    Result f = forward.run(tf.withSubScope("forward"), forwardCell, inputs, mask, forwardInitial);
+    Result b =
+        backward.run(tf.withSubScope("backward"), backwardCell, inputs, mask, backwardInitial);
     Operand<TFloat32> y = f.output();
     Operand<TFloat32> yRev = b.output();
     if (backward.returnSequences) {

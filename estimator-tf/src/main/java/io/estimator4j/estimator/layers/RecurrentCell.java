@@ -20,7 +20,11 @@ public interface RecurrentCell {
   /** The per-sample shape of the output of one step. */
   long[] outputShape();
 
-  /** The weights {@link #step} needs, in the order it expects them. */
+  /**
+   * The tensors {@link #step} needs besides the input and the states, in the order it expects
+   * them: the weights, then (in training) the dropout masks drawn once for the sequence. A while
+   * loop passes them to its body as loop values.
+   */
   List<Operand<TFloat32>> weights();
 
   /**

@@ -2,6 +2,8 @@ package io.estimator4j.keras.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.estimator4j.estimator.layers.Activation;
+import io.estimator4j.estimator.layers.DataFormat;
 import io.estimator4j.estimator.layers.Initializers;
 import io.estimator4j.estimator.layers.Recurrent;
 import io.estimator4j.estimator.layers.RecurrentCell;
@@ -10,6 +12,7 @@ import io.estimator4j.estimator.layers.Weights;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -18,102 +21,244 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Keras's recurrent layers (SimpleRNN, LSTM, GRU, ConvLSTM2D and the generic RNN over those
- * cells) at inference, and the wrappers Bidirectional and TimeDistributed. Their {@code dropout}
- * and {@code recurrent_dropout} are not applied in training either (modelToEstimator's TRAIN mode
- * runs these layers as at inference); their weight regularizers do apply.
+ * Keras's recurrent layers (SimpleRNN, LSTM, GRU, ConvLSTM1D/2D/3D, Keras 2's CuDNNLSTM and
+ * CuDNNGRU, and the generic RNN over SimpleRNNCell, LSTMCell, GRUCell or StackedRNNCells) and the
+ * wrappers Bidirectional and TimeDistributed. Called with {@code training=True} (modelToEstimator's
+ * TRAIN mode) they apply their {@code dropout} and {@code recurrent_dropout} with one mask per
+ * sequence, as Keras does; their weight regularizers apply too.
+ *
+ * <p>Every config key is checked: a key this mapper does not know is refused naming the layer and
+ * the key, rather than ignored. {@code stateful} layers start from zero states (the state of a
+ * freshly loaded Keras model); {@code unroll}, {@code implementation} (apart from the dropout masks
+ * it selects), {@code use_cudnn} and {@code enable_caching_device} do not change the numbers.
  */
 final class RecurrentMappers {
   private RecurrentMappers() {}
 
+  private static final List<String> RECURRENT =
+      List.of("SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "RNN",
+          "CuDNNLSTM", "CuDNNGRU");
+
+  /** Keys of the RNN base layer (all Keras versions). */
+  private static final Set<String> LAYER_KEYS =
+      Set.of("name", "trainable", "dtype", "batch_input_shape", "batch_shape", "input_shape",
+          "input_dim", "input_length", "batch_size", "return_sequences", "return_state",
+          "go_backwards", "stateful", "unroll", "time_major", "zero_output_for_mask",
+          "activity_regularizer", "cell");
+
+  /** Keys of the cells (and of the layers that carry their cell's settings). */
+  private static final Set<String> CELL_KEYS =
+      Set.of("name", "trainable", "dtype", "units", "activation", "recurrent_activation",
+          "use_bias", "kernel_initializer", "recurrent_initializer", "bias_initializer",
+          "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+          "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
+          "recurrent_dropout", "implementation", "reset_after", "seed", "use_cudnn",
+          "enable_caching_device", "filters", "kernel_size", "strides", "padding", "data_format",
+          "dilation_rate");
+
+  /** Keras 1's names for the recurrent settings. */
+  private static final Set<String> KERAS1_KEYS =
+      Set.of("output_dim", "init", "inner_init", "forget_bias_init", "inner_activation",
+          "W_regularizer", "U_regularizer", "b_regularizer", "dropout_W", "dropout_U",
+          "consume_less", "nb_filter", "nb_row", "nb_col", "subsample", "border_mode",
+          "dim_ordering");
+
   static void register(Map<String, Function<LayerContext, KerasLayer>> m) {
-    for (String cls : List.of("SimpleRNN", "LSTM", "GRU", "ConvLSTM2D", "RNN")) {
+    for (String cls : RECURRENT) {
       m.put(cls, ctx -> {
         Rnn rnn = Rnn.of(ctx.config());
-        return (scope, in, kw) -> rnn.call(scope, in, ctx.weights(), false);
+        return (scope, in, kw) -> rnn.call(scope, in, ctx.weights(), ctx.build().training());
       });
     }
     m.put("Bidirectional", RecurrentMappers::bidirectional);
     m.put("TimeDistributed", RecurrentMappers::timeDistributed);
   }
 
+  /** One cell's kind (SimpleRNN, LSTM, GRU, CuDNNLSTM, CuDNNGRU, ConvLSTM<n>D) and settings. */
+  record CellSpec(String kind, LayerConfig settings, RecurrentCells.Config config) {
+    int units() {
+      return config.units();
+    }
+  }
+
   /** One recurrent layer's settings. */
   static final class Rnn {
     final LayerConfig c;
+    /** The layer's kind; for RNN, that of its (first) cell. */
     final String cell;
+    final List<CellSpec> cells;
     final boolean returnSequences;
     final boolean returnState;
     final boolean goBackwards;
     final boolean timeMajor;
-    final RecurrentCells.Config cellConfig;
+    final boolean zeroOutputForMask;
+    /** Spatial axes of a ConvLSTM (0 otherwise). */
+    final int convRank;
 
-    private Rnn(LayerConfig c, String cell, LayerConfig cellSettings) {
+    private Rnn(LayerConfig c, List<CellSpec> cells) {
       this.c = c;
-      this.cell = cell;
+      this.cells = cells;
+      this.cell = cells.get(0).kind();
+      checkKeys(c, LAYER_KEYS, c.className().equals("RNN") ? Set.of() : CELL_KEYS);
       this.returnSequences = c.bool("return_sequences", false);
       this.returnState = c.bool("return_state", false);
       this.goBackwards = c.bool("go_backwards", false);
       this.timeMajor = c.bool("time_major", false);
-      LayerConfig s = cellSettings;
-      RecurrentCells.Config cc =
-          RecurrentCells.Config.units(cell.equals("ConvLSTM2D") ? s.integer("filters", -1)
-              : s.integer("units", -1));
-      cc.activation(s.has("activation") ? s.activation("activation")
-          : io.estimator4j.estimator.layers.Activation.TANH);
-      if (!cell.equals("SimpleRNN")) {
-        cc.recurrentActivation(s.has("recurrent_activation") ? s.activation("recurrent_activation")
-            : io.estimator4j.estimator.layers.Activation.SIGMOID);
+      this.zeroOutputForMask = c.bool("zero_output_for_mask", false);
+      this.convRank = cell.startsWith("ConvLSTM") ? cell.charAt(8) - '0' : 0;
+      if (convRank > 0) {
+        String padding = c.string("padding", "valid");
+        if (!padding.equals("valid") && !padding.equals("same")) {
+          throw c.unsupported("padding '" + padding + "' is not supported (valid and same are).");
+        }
       }
-      cc.useBias(s.bool("use_bias", true))
-          .unitForgetBias(s.bool("unit_forget_bias", true))
-          .resetAfter(s.bool("reset_after", false))
-          .kernelInitializer(s.initializer("kernel_initializer", Initializers.glorotUniform()))
-          .recurrentInitializer(
-              s.initializer("recurrent_initializer", Initializers.orthogonal(1f, null)))
-          .biasInitializer(s.initializer("bias_initializer", Initializers.zeros()));
-      this.cellConfig = cc;
     }
 
     static Rnn of(LayerConfig c) {
       String cls = c.className();
       if (!cls.equals("RNN")) {
-        return new Rnn(c, cls, c);
+        return new Rnn(c, List.of(spec(c, cls, c)));
       }
       JsonNode cellSpec = c.get("cell");
-      String cellClass = cellSpec == null ? "" : cellSpec.path("class_name").asText();
-      String kind =
-          switch (cellClass) {
-            case "SimpleRNNCell" -> "SimpleRNN";
-            case "LSTMCell" -> "LSTM";
-            case "GRUCell" -> "GRU";
-            default ->
-                throw c.unsupported("RNN over cell '" + cellClass
-                    + "' is not supported (SimpleRNNCell, LSTMCell and GRUCell are).");
-          };
-      LayerConfig cellSettings =
-          new LayerConfig(c.name(), cellClass, cellSpec.path("config"), c.keras3(), c.source());
-      return new Rnn(c, kind, cellSettings);
+      if (cellSpec == null || cellSpec.isNull()) {
+        throw c.unsupported("it has no cell config.");
+      }
+      List<JsonNode> specs = new ArrayList<>();
+      if (cellSpec.isArray()) {
+        cellSpec.forEach(specs::add);
+      } else if (cellSpec.path("class_name").asText().equals("StackedRNNCells")) {
+        JsonNode sc = cellSpec.path("config");
+        if (sc.path("reverse_state_order").asBoolean(false)) {
+          throw c.unsupported("StackedRNNCells with reverse_state_order is not supported.");
+        }
+        sc.path("cells").forEach(specs::add);
+      } else {
+        specs.add(cellSpec);
+      }
+      if (specs.isEmpty()) {
+        throw c.unsupported("its StackedRNNCells holds no cells.");
+      }
+      List<CellSpec> out = new ArrayList<>();
+      for (JsonNode s : specs) {
+        String cellClass = s.path("class_name").asText();
+        String kind =
+            switch (cellClass) {
+              case "SimpleRNNCell" -> "SimpleRNN";
+              case "LSTMCell" -> "LSTM";
+              case "GRUCell" -> "GRU";
+              default ->
+                  throw c.unsupported("RNN over cell '" + cellClass + "' is not supported"
+                      + " (SimpleRNNCell, LSTMCell, GRUCell and StackedRNNCells of them are;"
+                      + " custom cells are Python code, never run here).");
+            };
+        LayerConfig settings = new LayerConfig(s.path("config").path("name").asText(c.name()),
+            cellClass, s.path("config"), c.keras3(), c.source());
+        checkKeys(settings, CELL_KEYS, Set.of());
+        out.add(spec(c, kind, settings));
+      }
+      return new Rnn(c, List.copyOf(out));
+    }
+
+    /** The cell settings of {@code s} (the layer's own config, or its cell's). */
+    private static CellSpec spec(LayerConfig layer, String kind, LayerConfig s) {
+      for (String k : KERAS1_KEYS) {
+        if (s.has(k)) {
+          throw layer.unsupported("this is a Keras 1 recurrent layer config ('" + k + "'); its"
+              + " settings (output_dim, inner_activation, ...) and weight layout (separate W_i,"
+              + " U_i, b_i, ... per gate) are not supported. Load and re-save the model with"
+              + " Keras 2 to convert it.");
+        }
+      }
+      boolean convolutional = kind.startsWith("ConvLSTM");
+      RecurrentCells.Config cc =
+          RecurrentCells.Config.units(convolutional ? s.integer("filters", -1)
+              : s.integer("units", -1));
+      boolean cudnn = kind.startsWith("CuDNN");
+      cc.activation(s.has("activation") ? s.activation("activation") : Activation.TANH);
+      if (!kind.equals("SimpleRNN") && !cudnn) {
+        cc.recurrentActivation(s.has("recurrent_activation")
+            ? s.activation("recurrent_activation") : Activation.SIGMOID);
+      }
+      if (cudnn) {
+        // cuDNN's fixed functions: sigmoid gates, tanh; bias always; GRU with reset after
+        cc.activation(Activation.TANH).recurrentActivation(Activation.SIGMOID);
+      }
+      double dropout = s.number("dropout", 0.0);
+      double recurrentDropout = s.number("recurrent_dropout", 0.0);
+      int implementation = s.integer("implementation", layer.keras3() ? 2 : 1);
+      // tf.keras 2 switches LSTM and GRU to implementation 1 when recurrent_dropout is set; there,
+      // and in ConvLSTM2D, each gate has its own dropout mask. Keras 3 shares one mask.
+      boolean perGate = !layer.keras3()
+          && (convolutional
+              || ((kind.equals("LSTM") || kind.equals("GRU"))
+                  && (implementation == 1 || recurrentDropout != 0)));
+      JsonNode seed = s.get("seed");
+      cc.useBias(cudnn || s.bool("use_bias", true))
+          .unitForgetBias(s.bool("unit_forget_bias", true))
+          .resetAfter(kind.equals("CuDNNGRU") || s.bool("reset_after", false))
+          .kernelInitializer(s.initializer("kernel_initializer", Initializers.glorotUniform()))
+          .recurrentInitializer(
+              s.initializer("recurrent_initializer", Initializers.orthogonal(1f, null)))
+          .biasInitializer(s.initializer("bias_initializer", Initializers.zeros()))
+          .dropout(dropout)
+          .recurrentDropout(recurrentDropout)
+          .dropoutSeed(seed == null || seed.isNull() ? null : seed.asLong())
+          .dropoutMaskPerGate(perGate);
+      return new CellSpec(kind, s, cc);
     }
 
     /** Creates the cell (asking for its weights) for an input {@code [batch, time, ...]}. */
-    RecurrentCell cell(Ops scope, Operand<TFloat32> x, Weights weights) {
+    RecurrentCell cell(Ops scope, Operand<TFloat32> x, Weights weights, boolean training) {
       long[] shape = x.shape().asArray();
-      if (cell.equals("ConvLSTM2D")) {
+      Operand<TFloat32> t = training ? x : null;
+      if (convRank > 0) {
         long[] step = Tensors.known(c, shape, 2);
-        return RecurrentCells.convLstm2d(scope, step, c.ints("kernel_size", 2, 3),
-            c.ints("strides", 2, 1), c.string("padding", "valid"), c.ints("dilation_rate", 2, 1),
-            cellConfig, weights);
+        return RecurrentCells.convLstm(scope, step, c.ints("kernel_size", convRank, 3),
+            c.ints("strides", convRank, 1), c.string("padding", "valid"),
+            c.ints("dilation_rate", convRank, 1), cells.get(0).config(), weights, t);
       }
       long features = shape[shape.length - 1];
       if (features < 0) {
         throw new IllegalArgumentException(
             c.describe() + " needs a known feature dimension; found input shape " + x.shape());
       }
-      return switch (cell) {
-        case "SimpleRNN" -> RecurrentCells.simpleRnn(scope, features, cellConfig, weights);
-        case "LSTM" -> RecurrentCells.lstm(scope, features, cellConfig, weights);
-        default -> RecurrentCells.gru(scope, features, cellConfig, weights);
+      if (cells.size() == 1) {
+        return single(scope, cells.get(0), features, weights, t);
+      }
+      List<RecurrentCell> stack = new ArrayList<>();
+      long in = features;
+      Operand<TFloat32> seq = t;
+      for (CellSpec spec : cells) {
+        stack.add(single(scope.withSubScope(spec.settings().name()), spec, in, weights, seq));
+        in = spec.units();
+        if (t != null) {
+          // the next cell's dropout masks take the shape of this cell's output
+          Operand<org.tensorflow.types.TInt32> batch = scope.slice(scope.shape(x),
+              scope.constant(new int[] {0}), scope.constant(new int[] {1}));
+          seq = scope.fill(scope.concat(List.of(batch, scope.constant(new int[] {1, (int) in})),
+              scope.constant(0)), scope.constant(0f));
+        }
+      }
+      return RecurrentCells.stacked(stack);
+    }
+
+    private static RecurrentCell single(Ops scope, CellSpec spec, long features, Weights weights,
+        Operand<TFloat32> training) {
+      return switch (spec.kind()) {
+        case "SimpleRNN" ->
+            RecurrentCells.simpleRnn(scope, features, spec.config(), weights, training);
+        case "LSTM" -> RecurrentCells.lstm(scope, features, spec.config(), weights, training);
+        case "GRU" -> RecurrentCells.gru(scope, features, spec.config(), weights, training);
+        case "CuDNNLSTM" ->
+            RecurrentCells.cudnnLstm(scope, features, spec.config(), weights, training);
+        case "CuDNNGRU" ->
+            RecurrentCells.cudnnGru(scope, features, spec.config(), weights, training);
+        default -> throw new IllegalStateException("Unknown cell kind " + spec.kind());
       };
+    }
+
+    private boolean channelsFirst() {
+      return convRank > 0 && c.dataFormat() == DataFormat.CHANNELS_FIRST;
     }
 
     /** Input in Keras's layout to [batch, time, steps-last features...]. */
@@ -122,18 +267,34 @@ final class RecurrentMappers {
       if (timeMajor) {
         v = transpose(tf, v, swapFirstTwo(v.shape().numDimensions()));
       }
-      if (cell.equals("ConvLSTM2D") && c.dataFormat()
-          == io.estimator4j.estimator.layers.DataFormat.CHANNELS_FIRST) {
-        v = transpose(tf, v, 0, 1, 3, 4, 2);
+      if (channelsFirst()) {
+        // [b, t, C, s...] -> [b, t, s..., C]
+        int[] p = new int[convRank + 3];
+        p[0] = 0;
+        p[1] = 1;
+        for (int i = 0; i < convRank; i++) {
+          p[2 + i] = 3 + i;
+        }
+        p[convRank + 2] = 2;
+        v = transpose(tf, v, p);
       }
       return v;
     }
 
     Operand<TFloat32> restore(Ops tf, Operand<TFloat32> y, boolean sequence) {
       Operand<TFloat32> v = y;
-      if (cell.equals("ConvLSTM2D") && c.dataFormat()
-          == io.estimator4j.estimator.layers.DataFormat.CHANNELS_FIRST) {
-        v = sequence ? transpose(tf, v, 0, 1, 4, 2, 3) : transpose(tf, v, 0, 3, 1, 2);
+      if (channelsFirst()) {
+        int lead = sequence ? 2 : 1;
+        // [lead..., s..., C] -> [lead..., C, s...]
+        int[] p = new int[lead + convRank + 1];
+        for (int i = 0; i < lead; i++) {
+          p[i] = i;
+        }
+        p[lead] = lead + convRank;
+        for (int i = 0; i < convRank; i++) {
+          p[lead + 1 + i] = lead + i;
+        }
+        v = transpose(tf, v, p);
       }
       if (timeMajor && sequence) {
         v = transpose(tf, v, swapFirstTwo(v.shape().numDimensions()));
@@ -145,10 +306,19 @@ final class RecurrentMappers {
       return Recurrent.of(returnSequences, goBackwards, zeroOutputForMask);
     }
 
-    List<KTensor> call(Ops scope, List<KTensor> in, Weights weights, boolean zeroOutputForMask) {
+    /** Refuses a mask for Keras's CuDNN layers, which raise "Masking is not supported". */
+    void checkMask(Operand<TBool> mask) {
+      if (mask != null && cell.startsWith("CuDNN")) {
+        throw c.unsupported("it receives a mask, and Keras's CuDNN layers do not support masking"
+            + " (Keras raises 'Masking is not supported for CuDNN RNNs').");
+      }
+    }
+
+    List<KTensor> call(Ops scope, List<KTensor> in, Weights weights, boolean training) {
       KTensor first = Mappers.single(c, in);
+      checkMask(first.mask());
       Operand<TFloat32> x = prepare(scope, Mappers.floats(scope, first));
-      RecurrentCell rc = cell(scope, x, weights);
+      RecurrentCell rc = cell(scope, x, weights, training);
       List<Operand<TFloat32>> initial = null;
       if (in.size() > 1) {
         initial = new ArrayList<>();
@@ -172,22 +342,48 @@ final class RecurrentMappers {
       return out;
     }
 
-    private Operand<TFloat32> prepareState(Ops tf, Operand<TFloat32> s) {
-      if (cell.equals("ConvLSTM2D") && c.dataFormat()
-          == io.estimator4j.estimator.layers.DataFormat.CHANNELS_FIRST) {
-        return transpose(tf, s, 0, 2, 3, 1);
+    Operand<TFloat32> prepareState(Ops tf, Operand<TFloat32> s) {
+      if (channelsFirst()) {
+        // [b, C, s...] -> [b, s..., C]
+        int[] p = new int[convRank + 2];
+        p[0] = 0;
+        for (int i = 0; i < convRank; i++) {
+          p[1 + i] = 2 + i;
+        }
+        p[convRank + 1] = 1;
+        return transpose(tf, s, p);
       }
       return s;
     }
   }
 
+  /** Refuses a config key outside {@code known} (and {@code more}), naming it. */
+  private static void checkKeys(LayerConfig c, Set<String> known, Set<String> more) {
+    java.util.Iterator<String> names = c.json().fieldNames();
+    while (names.hasNext()) {
+      String k = names.next();
+      if (KERAS1_KEYS.contains(k) || known.contains(k) || more.contains(k)) {
+        continue;
+      }
+      throw c.unsupported("the setting '" + k + "' is not supported (it is not a setting of"
+          + " Keras's recurrent layers that this loader knows; ignoring it could change the"
+          + " numbers).");
+    }
+  }
+
   private static KerasLayer bidirectional(LayerContext ctx) {
     LayerConfig c = ctx.config();
+    checkKeys(c, Set.of("name", "trainable", "dtype", "batch_input_shape", "batch_shape",
+        "input_shape", "layer", "merge_mode", "backward_layer"), Set.of());
     JsonNode inner = c.get("layer");
     if (inner == null || !inner.isObject()) {
       throw c.unsupported("it has no wrapped layer config.");
     }
     String innerClass = inner.path("class_name").asText();
+    if (!RECURRENT.contains(innerClass)) {
+      throw c.unsupported("Bidirectional over '" + innerClass + "' is not supported ("
+          + String.join(", ", RECURRENT) + " are).");
+    }
     String innerName = inner.path("config").path("name").asText("rnn");
     LayerContext fwdCtx = ctx.wrapped(inner, ctx.scope().withSubScope("forward_" + innerName));
     JsonNode backSpec = c.get("backward_layer");
@@ -196,28 +392,52 @@ final class RecurrentMappers {
       ObjectNode cfg = (ObjectNode) copy.get("config");
       cfg.put("go_backwards", !inner.path("config").path("go_backwards").asBoolean(false));
       backSpec = copy;
+    } else if (!RECURRENT.contains(backSpec.path("class_name").asText())) {
+      throw c.unsupported("backward_layer '" + backSpec.path("class_name").asText()
+          + "' is not supported (" + String.join(", ", RECURRENT) + " are).");
     }
     LayerContext bwdCtx = ctx.wrapped(backSpec, ctx.scope().withSubScope("backward_" + innerName));
-    if (!List.of("SimpleRNN", "LSTM", "GRU", "ConvLSTM2D", "RNN").contains(innerClass)) {
-      throw c.unsupported("Bidirectional over '" + innerClass + "' is not supported (SimpleRNN,"
-          + " LSTM, GRU, ConvLSTM2D and RNN are).");
-    }
     Rnn fwd = Rnn.of(fwdCtx.config());
     Rnn bwd = Rnn.of(bwdCtx.config());
+    if (fwd.returnSequences != bwd.returnSequences || fwd.returnState != bwd.returnState) {
+      throw c.unsupported("its forward and backward layers differ in return_sequences or"
+          + " return_state (Keras requires them to match).");
+    }
     JsonNode mm = c.get("merge_mode");
     String mergeMode = mm == null ? "concat" : mm.isNull() ? null : mm.asText();
+    if (mergeMode != null && !List.of("concat", "sum", "ave", "mul").contains(mergeMode)) {
+      throw c.unsupported("merge_mode '" + mergeMode + "' is not supported (concat, sum, ave,"
+          + " mul and None are).");
+    }
     return (scope, in, kw) -> {
       KTensor first = Mappers.single(c, in);
-      if (in.size() > 1) {
-        throw c.unsupported("initial states for Bidirectional are not supported.");
-      }
+      fwd.checkMask(first.mask());
+      bwd.checkMask(first.mask());
+      boolean training = ctx.build().training();
       Operand<TFloat32> x = fwd.prepare(scope, Mappers.floats(scope, first));
-      RecurrentCell fc = fwd.cell(fwdCtx.scope(), x, ctx.weights());
-      RecurrentCell bc = bwd.cell(bwdCtx.scope(), x, ctx.weights());
+      RecurrentCell fc = fwd.cell(fwdCtx.scope(), x, ctx.weights(), training);
+      RecurrentCell bc = bwd.cell(bwdCtx.scope(), x, ctx.weights(), training);
+      List<Operand<TFloat32>> fInit = null;
+      List<Operand<TFloat32>> bInit = null;
+      if (in.size() > 1) {
+        // Keras: the first half of initial_state is the forward layer's, the rest the backward's
+        int n = in.size() - 1;
+        int nf = fc.stateShapes().size();
+        if (n != nf + bc.stateShapes().size()) {
+          throw new IllegalArgumentException(c.describe() + " has " + nf + " + "
+              + bc.stateShapes().size() + " states but was given " + n + " initial states.");
+        }
+        fInit = new ArrayList<>();
+        bInit = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          Operand<TFloat32> s = fwd.prepareState(scope, Mappers.floats(scope, in.get(i + 1)));
+          (i < nf ? fInit : bInit).add(s);
+        }
+      }
       // tf.keras forces zero_output_for_mask = return_sequences on both directions
       List<Operand<TFloat32>> outs =
           Recurrent.bidirectional(scope, fc, fwd.loop(fwd.returnSequences), bc,
-              bwd.loop(bwd.returnSequences), x, first.mask(), mergeMode);
+              bwd.loop(bwd.returnSequences), x, first.mask(), mergeMode, fInit, bInit);
       List<KTensor> result = new ArrayList<>();
       Operand<TBool> outMask = fwd.returnSequences ? first.mask() : null;
       int outputs = mergeMode == null ? 2 : 1;
