@@ -327,10 +327,12 @@ class KerasRecurrentTest {
   @Test
   void settingsThatCannotBeHonouredAreRefusedByName() throws Exception {
     assertRefused(keras2("[null, 3, 2]", gated("LSTM", "\"peephole\": true")), "'g'", "peephole");
+    // a Keras 1 config is converted (KerasLegacyTest), but not a Keras 1 setting Keras 2 dropped
     assertRefused(keras2("[null, 3, 2]",
         "{\"class_name\": \"LSTM\", \"config\": {\"name\": \"old\", \"output_dim\": 3,"
-            + " \"inner_activation\": \"hard_sigmoid\", \"consume_less\": \"cpu\"}}"),
-        "'old'", "Keras 1", "W_i");
+            + " \"inner_activation\": \"hard_sigmoid\", \"consume_less\": \"cpu\","
+            + " \"legacy_setting\": 1}}"),
+        "'old'", "legacy_setting");
     assertRefused(keras2("[null, 3, 2]",
         "{\"class_name\": \"Masking\", \"config\": {\"name\": \"mask\", \"mask_value\": 0.0}}",
         "{\"class_name\": \"CuDNNGRU\", \"config\": {\"name\": \"cg\", \"units\": 2}}"),
