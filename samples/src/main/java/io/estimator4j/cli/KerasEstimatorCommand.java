@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /** {@code e4j sample keras-estimator}: runs {@link KerasEstimatorSample}. */
@@ -14,7 +17,8 @@ import picocli.CommandLine.Option;
     description = {
       "A compiled Keras model wrapped as an Estimator: train, evaluate, export.",
       "The Java version of TensorFlow's Keras-to-Estimator walkthrough (model_to_estimator)."
-    })
+    },
+    defaultValueProvider = KerasEstimatorCommand.Defaults.class)
 final class KerasEstimatorCommand extends TrainingSampleCommand {
 
   private static final Logger LOG = LoggerFactory.getLogger(KerasEstimatorCommand.class);
@@ -25,6 +29,18 @@ final class KerasEstimatorCommand extends TrainingSampleCommand {
       description = "Where checkpoints, summaries and the export go (default: a new temporary"
           + " directory).")
   private Path modelDir;
+
+  /**
+   * The file compiles RMSprop with a learning rate of 1e-4: 1000 steps leave the test accuracy at
+   * 0.27, {@link KerasEstimatorSample#DEFAULT_STEPS} (about 20 s) reach 0.93.
+   */
+  static final class Defaults implements IDefaultValueProvider {
+    @Override
+    public String defaultValue(ArgSpec arg) {
+      return arg.isOption() && ((OptionSpec) arg).longestName().equals("--steps")
+          ? Long.toString(KerasEstimatorSample.DEFAULT_STEPS) : null;
+    }
+  }
 
   @Override
   public Integer call() throws IOException {

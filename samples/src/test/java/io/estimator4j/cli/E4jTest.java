@@ -103,6 +103,16 @@ class E4jTest {
   }
 
   @Test
+  void kerasEstimatorTrainsLongerByDefault() {
+    assertThat(execute("sample", "keras-estimator", "--help")).isZero();
+    assertThat(out.toString()).contains("--steps=N").contains("(default: 20000)");
+    ParseResult top = E4j.commandLine().parseArgs("sample", "keras-estimator");
+    // the default provider sets the value the command reads
+    assertThat((Long) top.subcommand().subcommand().commandSpec().findOption("--steps").getValue())
+        .isEqualTo(20000L);
+  }
+
+  @Test
   void irisCustomOptionsParse() {
     ParseResult top =
         E4j.commandLine().parseArgs("sample", "iris-custom", "--steps", "5", "--seed", "7");
