@@ -107,16 +107,33 @@ final class KerasTrainingConfig {
       }
       metrics.put(out, List.copyOf(names));
     }
-    return new KerasTrainingConfig(losses, metrics, optimizer(config.path("optimizer_config"),
-        source));
+    // Keras 2 writes optimizer_config; Keras 3's compile_config has optimizer (an object, or the
+    // name given to compile())
+    JsonNode optimizer = config.has("optimizer_config") ? config.path("optimizer_config")
+        : config.path("optimizer");
+    return new KerasTrainingConfig(losses, metrics, optimizer(optimizer, source));
   }
 
   private static String metricName(JsonNode n) {
     if (n.isObject()) {
-      return n.path("config").path("name").asText(n.path("class_name").asText());
+      JsonNode c = n.path("config");
+      // Keras 3 serializes a function as {"class_name": "function", "config": "mae"}
+      return c.isTextual() ? c.asText() : c.path("name").asText(n.path("class_name").asText());
     }
     return n.asText();
   }
+
+  /** Keras 3's defaults for an optimizer given to compile() by name. */
+  private static final Map<String, String[]> OPTIMIZER_NAMES = Map.of(
+      "adam", new String[] {"Adam", "0.001"},
+      "sgd", new String[] {"SGD", "0.01"},
+      "rmsprop", new String[] {"RMSprop", "0.001"},
+      "adagrad", new String[] {"Adagrad", "0.001"});
+
+  /** Optimizer settings that change training and are not implemented here. */
+  private static final List<String> UNSUPPORTED_OPTIMIZER_SETTINGS =
+      List.of("weight_decay", "clipnorm", "clipvalue", "global_clipnorm",
+          "gradient_accumulation_steps");
 
   private static JsonNode perOutput(JsonNode node, String out, int i, String what,
       String source) {
@@ -164,7 +181,9 @@ final class KerasTrainingConfig {
   private static Loss loss(JsonNode l, String out, double weight, String source) {
     String raw;
     boolean fromLogits = false;
-    if (l.isObject()) {
+    if (l.isObject() && l.path("config").isTextual()) {
+      raw = l.path("config").asText(); // Keras 3: {"class_name": "function", "config": "mse"}
+    } else if (l.isObject()) {
       raw = snake(l.path("class_name").asText());
       fromLogits = l.path("config").path("from_logits").asBoolean(false);
     } else {
@@ -193,6 +212,31 @@ final class KerasTrainingConfig {
     if (node.isMissingNode() || node.isNull()) {
       throw new IllegalArgumentException("The training_config of " + source + " has no"
           + " optimizer_config. Fix: compile the model with an optimizer before saving it.");
+    }
+    if (node.isTextual()) {
+      String[] named = OPTIMIZER_NAMES.get(node.asText().toLowerCase(Locale.ROOT));
+      if (named == null) {
+        throw new IllegalArgumentException("The optimizer '" + node.asText() + "' of " + source
+            + " is not supported by model_to_estimator. Supported: " + OPTIMIZER_NAMES.keySet()
+            + " by name, or Adam, SGD, RMSprop, Adagrad configs.");
+      }
+      com.fasterxml.jackson.databind.node.ObjectNode o =
+          com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      o.put("class_name", named[0]);
+      o.putObject("config").put("learning_rate", Double.parseDouble(named[1]));
+      return optimizer(o, source);
+    }
+    for (String key : UNSUPPORTED_OPTIMIZER_SETTINGS) {
+      JsonNode v = node.path("config").path(key);
+      if (!v.isMissingNode() && !v.isNull() && !(v.isNumber() && v.asDouble() == 0)) {
+        throw new IllegalArgumentException("The optimizer of " + source + " sets " + key + "="
+            + v + ", which model_to_estimator does not implement. Fix: compile without " + key
+            + ", or pass a training config without it.");
+      }
+    }
+    if (node.path("config").path("use_ema").asBoolean(false)) {
+      throw new IllegalArgumentException("The optimizer of " + source + " uses use_ema=True,"
+          + " which model_to_estimator does not implement. Fix: compile with use_ema=False.");
     }
     String cls = node.path("class_name").asText();
     if (cls.startsWith("Custom>")) {
