@@ -62,7 +62,7 @@ final class Mappers {
     Map<String, KTensor> out = new HashMap<>();
     int next = inputs.size() - keywordTensorCount(kwargs);
     for (var f : kwargs.properties()) {
-      if (!f.getKey().equals("mask")) {
+      if (Network.isTensorKeyword(f.getKey())) {
         int n = Network.tensorCount(f.getValue());
         if (n == 1) {
           out.put(f.getKey(), inputs.get(next));
@@ -77,7 +77,7 @@ final class Mappers {
   static int keywordTensorCount(JsonNode kwargs) {
     int n = 0;
     for (var f : kwargs.properties()) {
-      if (!f.getKey().equals("mask")) {
+      if (Network.isTensorKeyword(f.getKey())) {
         n += Network.tensorCount(f.getValue());
       }
     }

@@ -1,6 +1,7 @@
 package io.estimator4j.keras.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.estimator4j.keras.UnsupportedKerasLayerException;
 import java.util.ArrayList;
@@ -203,7 +204,7 @@ public final class Network implements KerasLayer {
     Map<String, JsonNode> inputSpecs = new HashMap<>();
     for (JsonNode raw : config.path("layers")) {
       JsonNode spec = LegacyKeras.translate(raw);
-      String cls = spec.path("class_name").asText();
+      String cls = Keras3OpsMappers.className(spec);
       String layerName = spec.path("name").asText(spec.path("config").path("name").asText());
       Entry e = new Entry(layerName, cls);
       e.legacy = spec != raw;
@@ -404,11 +405,15 @@ public final class Network implements KerasLayer {
       JsonNode kwargs = node.path("kwargs");
       // tensors passed by keyword (initial_state, mask ...) follow the positional ones
       for (var f : kwargs.properties()) {
-        if (!f.getKey().equals("mask")) {
+        if (isTensorKeyword(f.getKey())) {
           collectKerasTensors(f.getValue(), refs);
         }
       }
-      return new Node(refs, kwargs);
+      // Keras 3 operations (x + 1, ops.mean(x, axis=1)) also need the constants among the args
+      ObjectNode withArgs = kwargs.isObject() ? ((ObjectNode) kwargs).deepCopy()
+          : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      withArgs.set(ARGS, node.path("args"));
+      return new Node(refs, withArgs);
     }
     JsonNode kwargs = MissingNode.getInstance();
     // layers that keep their input's structure (TFOpLambda) write one tensor as the node itself
@@ -432,7 +437,7 @@ public final class Network implements KerasLayer {
     // Keras 2 keeps only the first argument positional; tensors passed as other arguments
     // (MultiHeadAttention's value, key, attention_mask) are [layer, node, tensor] in the kwargs
     for (var f : kwargs.properties()) {
-      if (!f.getKey().equals("mask")) {
+      if (isTensorKeyword(f.getKey())) {
         collectKerasTensors(f.getValue(), refs);
       }
     }
@@ -444,6 +449,17 @@ public final class Network implements KerasLayer {
    * objects, Keras 2 {@code [layer, node, tensor]} triples, or lists of them. The parser appends
    * the tensors of every argument but {@code mask} to the node's inputs, in the arguments' order.
    */
+  /** The key under which a Keras 3 node's positional arguments reach its layer's kwargs. */
+  static final String ARGS = "__args__";
+
+  /**
+   * Whether the tensors of keyword argument {@code key} are among the call's inputs: all but
+   * {@code mask} (masks travel with the tensors) and the copy of the positional arguments.
+   */
+  static boolean isTensorKeyword(String key) {
+    return !key.equals("mask") && !key.equals(ARGS);
+  }
+
   static int tensorCount(JsonNode v) {
     List<Ref> refs = new ArrayList<>();
     collectKerasTensors(v, refs);

@@ -259,7 +259,7 @@ final class TfOpLambdaMappers {
   }
 
   /** tf.nn.gelu(approximate=True): 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x³))). */
-  private static Operand<TFloat32> geluApproximate(Ops tf, Operand<TFloat32> x) {
+  static Operand<TFloat32> geluApproximate(Ops tf, Operand<TFloat32> x) {
     Operand<TFloat32> cube = tf.math.mul(tf.constant(0.044715f), tf.math.pow(x, tf.constant(3f)));
     Operand<TFloat32> inner =
         tf.math.mul(tf.constant((float) Math.sqrt(2 / Math.PI)), tf.math.add(x, cube));
@@ -335,16 +335,23 @@ final class TfOpLambdaMappers {
   }
 
 
-  /**
-   * {@code x[slice_spec]}: integers (the axis is removed), slices as {"start", "stop", "step"},
-   * {@code None} (a new axis) and {"class_name": "__ellipsis__"}, as tf.keras serializes them.
-   */
-  @SuppressWarnings("unchecked")
   private static Operand<?> getItem(Call call) {
     JsonNode spec = call.kw().get("slice_spec");
     if (spec == null) {
       throw call.c().unsupported("its slice_spec is missing.");
     }
+    return slice(call.c(), call.tf(), call.first().value(), spec);
+  }
+
+  /**
+   * {@code x[spec]}: integers (the axis is removed), slices as {"start", "stop", "step"} (tf.keras)
+   * or {"class_name": "__slice__", "config": {...}} (Keras 3), {@code None} (a new axis) and
+   * {"class_name": "__ellipsis__"}, as Keras serializes them.
+   *
+   * @throws UnsupportedKerasLayerException naming the layer for slices by tensors
+   */
+  @SuppressWarnings("unchecked")
+  static Operand<?> slice(LayerConfig c, Ops tf, Operand<?> x, JsonNode spec) {
     List<JsonNode> items = new ArrayList<>();
     if (spec.isArray()) {
       spec.forEach(items::add);
@@ -362,6 +369,9 @@ final class TfOpLambdaMappers {
     long shrinkMask = 0;
     for (int i = 0; i < n; i++) {
       JsonNode s = items.get(i);
+      if (s.isObject() && s.path("class_name").asText().equals("__slice__")) {
+        s = s.path("config");
+      }
       strides[i] = 1;
       if (s.isIntegralNumber()) {
         begin[i] = s.asInt();
@@ -374,7 +384,7 @@ final class TfOpLambdaMappers {
       } else if (s.isObject() && s.has("start")) {
         if (!isIntOrNull(s.get("start")) || !isIntOrNull(s.get("stop"))
             || !isIntOrNull(s.get("step"))) {
-          throw call.c().unsupported("slice " + s + " is not made of integers; slicing by a"
+          throw c.unsupported("slice " + s + " is not made of integers; slicing by a"
               + " tensor is not supported.");
         }
         if (s.get("start").isNull()) {
@@ -391,11 +401,10 @@ final class TfOpLambdaMappers {
           strides[i] = s.get("step").asInt();
         }
       } else {
-        throw call.c().unsupported("slice item " + s + " is not supported.");
+        throw c.unsupported("slice item " + s + " is not supported.");
       }
     }
-    Ops tf = call.tf();
-    return tf.stridedSlice((Operand<TType>) call.first().value(), tf.constant(begin),
+    return tf.stridedSlice((Operand<TType>) x, tf.constant(begin),
         tf.constant(end), tf.constant(strides), StridedSlice.beginMask(beginMask),
         StridedSlice.endMask(endMask), StridedSlice.ellipsisMask(ellipsisMask),
         StridedSlice.newAxisMask(newAxisMask), StridedSlice.shrinkAxisMask(shrinkMask));
@@ -406,7 +415,7 @@ final class TfOpLambdaMappers {
   }
 
   /** A JSON number or nested list of numbers as a float32 constant. */
-  private static Operand<TFloat32> constant(Ops tf, JsonNode v) {
+  static Operand<TFloat32> constant(Ops tf, JsonNode v) {
     if (v.isNumber()) {
       return tf.constant(v.floatValue());
     }
