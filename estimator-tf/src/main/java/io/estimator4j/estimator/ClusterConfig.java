@@ -91,26 +91,34 @@ public record ClusterConfig(
     boolean hasMaster = cluster.containsKey(MASTER);
     if (hasChief && hasMaster) {
       throw new IllegalArgumentException(
-          "TF_CONFIG cluster has both 'chief' and 'master'; use only 'chief'.");
+          "TF_CONFIG cluster has both 'chief' and 'master'. Fix: use only 'chief' (master is the "
+              + "legacy name of the same role).");
     }
     if (hasChief && cluster.get(CHIEF).size() != 1) {
       throw new IllegalArgumentException(
-          "TF_CONFIG cluster must have exactly one chief, found " + cluster.get(CHIEF).size());
+          "TF_CONFIG cluster must have exactly one chief, found " + cluster.get(CHIEF).size()
+              + ". Fix: list one address under \"chief\" and the other trainers under \"worker\".");
     }
     if (type.equals(EVALUATOR)) {
       if (index != 0) {
-        throw new IllegalArgumentException("Only evaluator index 0 is supported, found " + index);
+        throw new IllegalArgumentException("TF_CONFIG task is evaluator/" + index + ", but only "
+            + "one evaluator (index 0) is supported. Fix: set task.index to 0 and run a single "
+            + "evaluator process.");
       }
       return new ClusterConfig(Map.of(), EVALUATOR, 0, master);
     }
     if (!hasChief && !hasMaster && !type.equals(PS)) {
       throw new IllegalArgumentException(
-          "TF_CONFIG cluster needs a 'chief' job (found jobs " + cluster.keySet() + ")");
+          "TF_CONFIG cluster has no 'chief' job (found jobs " + cluster.keySet() + "); one task "
+              + "must initialise the variables and write checkpoints. Fix: add \"chief\": "
+              + "[\"host:port\"] to \"cluster\" (or rename worker 0 to chief).");
     }
     List<String> tasks = cluster.get(type);
     if (tasks == null || index < 0 || index >= tasks.size()) {
       throw new IllegalArgumentException(
-          "TF_CONFIG task " + type + "/" + index + " is not in the cluster " + cluster);
+          "TF_CONFIG task " + type + "/" + index + " is not in the cluster " + cluster + ". Fix: "
+              + "use a task.type that names a job of \"cluster\" (chief, worker, ps, master) and "
+              + "a task.index below its size, or use evaluator.");
     }
     return new ClusterConfig(cluster, type, index, master);
   }

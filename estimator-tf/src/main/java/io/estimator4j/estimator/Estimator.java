@@ -138,6 +138,11 @@ public final class Estimator {
   /**
    * Trains until the step limit, a stop request or the end of the input; resumes from the latest
    * checkpoint, and saves checkpoints at start, on the configured cadence and at the end.
+   *
+   * <p>In a cluster (TF_CONFIG) the variables live on the parameter servers and the session runs on
+   * this task's server, which must be started first ({@link TrainAndEvaluate#run} does it): the
+   * chief initialises or restores them and writes checkpoints and summaries; a worker waits for
+   * the chief, then trains the shared variables. ps and evaluator tasks cannot train.
    */
   public Estimator train(
       InputFn inputFn, StepLimit limit, List<SessionRunHook> hooks,
@@ -146,7 +151,9 @@ public final class Estimator {
     Objects.requireNonNull(limit, "limit");
     String type = config.cluster().taskType();
     if (type.equals(ClusterConfig.EVALUATOR) || type.equals(ClusterConfig.PS)) {
-      throw new IllegalStateException("Task " + type + " does not train; run it as its role.");
+      throw new IllegalStateException("TF_CONFIG task type " + type + " does not train: a ps "
+          + "serves variables and the evaluator evaluates checkpoints. Fix: run this process "
+          + "with TrainAndEvaluate.run, which runs each role.");
     }
     String latest = latestCheckpoint().orElse(null);
     if (limit.maxSteps() != null && latest != null
@@ -154,7 +161,9 @@ public final class Estimator {
       LOG.info("Skipping training since max_steps has already saved.");
       return this;
     }
-    removeStaleTemporaries();
+    if (config.isChief()) {
+      removeStaleTemporaries(); // a worker must not delete the chief's save in progress
+    }
     new Trainer(this, inputFn, limit, hooks, listeners, latest).run();
     return this;
   }

@@ -1,5 +1,7 @@
 package io.estimator4j.estimator;
 
+import io.estimator4j.estimator.distributed.ReplicaDeviceSetter;
+import io.estimator4j.estimator.distributed.impl.PlacingScope;
 import io.estimator4j.estimator.impl.GraphSaver;
 import io.estimator4j.estimator.input.Input;
 import io.estimator4j.estimator.input.InputContext;
@@ -65,6 +67,15 @@ final class ModelGraph implements AutoCloseable {
       b.graph = graph;
       b.mode = mode;
       Ops tf = Ops.create(graph);
+      if (mode == ModeKeys.TRAIN) {
+        // between-graph replication: variables on the parameter servers, the rest on this task
+        RunConfig.DeviceFn deviceFn = config.deviceFn().or(
+            () -> ReplicaDeviceSetter.forCluster(config.cluster()).map(d -> (RunConfig.DeviceFn) d))
+            .orElse(null);
+        if (deviceFn != null) {
+          tf = PlacingScope.wrap(tf, deviceFn);
+        }
+      }
       b.tf = tf;
       b.globalStep = tf.withName("global_step").variable(tf.constant(0L));
       InputContext inputContext =

@@ -19,6 +19,10 @@ public final class RunConfig {
   public static final int DEFAULT_KEEP_CHECKPOINT_MAX = 5;
   public static final double DEFAULT_KEEP_CHECKPOINT_EVERY_N_HOURS = 10000;
   public static final int DEFAULT_LOG_STEP_COUNT_STEPS = 100;
+  /** Cap of a worker's start delay, min(cap, (index + 1) * 5) seconds (TensorFlow's 60). */
+  public static final int DEFAULT_MAX_WORKER_DELAY_SECS = 60;
+  /** How long a non-chief worker waits for the chief to initialise the variables. */
+  public static final int DEFAULT_SESSION_CREATION_TIMEOUT_SECS = 7200;
 
   private final Path modelDir;
   private final Long randomSeed;
@@ -31,6 +35,8 @@ public final class RunConfig {
   private final ConfigProto sessionConfig;
   private final ClusterConfig cluster;
   private final DeviceFn deviceFn;
+  private final int maxWorkerDelaySecs;
+  private final int sessionCreationTimeoutSecs;
 
   private RunConfig(Builder b) {
     this.modelDir = b.modelDir;
@@ -44,6 +50,8 @@ public final class RunConfig {
     this.sessionConfig = b.sessionConfig;
     this.cluster = b.cluster;
     this.deviceFn = b.deviceFn;
+    this.maxWorkerDelaySecs = b.maxWorkerDelaySecs;
+    this.sessionCreationTimeoutSecs = b.sessionCreationTimeoutSecs;
   }
 
   /** Chooses the device of each op (distributed placement); identity by default. */
@@ -72,6 +80,8 @@ public final class RunConfig {
     b.sessionConfig = sessionConfig;
     b.cluster = cluster;
     b.deviceFn = deviceFn;
+    b.maxWorkerDelaySecs = maxWorkerDelaySecs;
+    b.sessionCreationTimeoutSecs = sessionCreationTimeoutSecs;
     return b;
   }
 
@@ -124,6 +134,19 @@ public final class RunConfig {
     return Optional.ofNullable(deviceFn);
   }
 
+  /**
+   * Cap of the start delay of worker i, min(cap, (i + 1) * 5) seconds; TensorFlow's
+   * experimental_max_worker_delay_secs (0 starts workers at once).
+   */
+  public int maxWorkerDelaySecs() {
+    return maxWorkerDelaySecs;
+  }
+
+  /** Seconds a non-chief worker waits for the chief to initialise the variables. */
+  public int sessionCreationTimeoutSecs() {
+    return sessionCreationTimeoutSecs;
+  }
+
   public boolean isChief() {
     return cluster.isChief();
   }
@@ -169,6 +192,8 @@ public final class RunConfig {
     private ConfigProto sessionConfig = defaultSessionConfig();
     private ClusterConfig cluster;
     private DeviceFn deviceFn;
+    private int maxWorkerDelaySecs = DEFAULT_MAX_WORKER_DELAY_SECS;
+    private int sessionCreationTimeoutSecs = DEFAULT_SESSION_CREATION_TIMEOUT_SECS;
 
     private Builder() {}
 
@@ -240,8 +265,24 @@ public final class RunConfig {
       return this;
     }
 
+    /**
+     * Places the ops of training graphs; by default, in a cluster with parameter servers, a new
+     * {@code ReplicaDeviceSetter} per graph. A function given here is shared by every graph.
+     */
     public Builder deviceFn(DeviceFn fn) {
       this.deviceFn = fn;
+      return this;
+    }
+
+    /** Cap of the workers' start delay in seconds (0: no delay); TensorFlow's default is 60. */
+    public Builder maxWorkerDelaySecs(int secs) {
+      this.maxWorkerDelaySecs = secs;
+      return this;
+    }
+
+    /** Seconds a non-chief worker waits for the chief's initialisation; default 7200. */
+    public Builder sessionCreationTimeoutSecs(int secs) {
+      this.sessionCreationTimeoutSecs = secs;
       return this;
     }
 
@@ -272,6 +313,11 @@ public final class RunConfig {
         throw new IllegalArgumentException(
             "saveSummarySteps and logStepCountSteps must be >= 0 (0 disables), got "
                 + saveSummarySteps + " and " + logStepCountSteps);
+      }
+      if (maxWorkerDelaySecs < 0 || sessionCreationTimeoutSecs <= 0) {
+        throw new IllegalArgumentException(
+            "maxWorkerDelaySecs must be >= 0 and sessionCreationTimeoutSecs > 0, got "
+                + maxWorkerDelaySecs + " and " + sessionCreationTimeoutSecs);
       }
       if (cluster == null) {
         cluster = ClusterConfig.fromEnvironment();

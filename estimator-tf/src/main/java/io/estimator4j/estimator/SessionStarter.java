@@ -2,6 +2,8 @@ package io.estimator4j.estimator;
 
 import io.estimator4j.estimator.checkpoint.CheckpointReader;
 import io.estimator4j.estimator.checkpoint.VariableInfo;
+import io.estimator4j.estimator.distributed.DistributedTraining;
+import io.estimator4j.estimator.distributed.impl.TensorFlowInternals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -11,20 +13,27 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Operand;
+import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.train.Restore;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.family.TType;
 
 /**
  * Creates a session for a {@link ModelGraph} and brings its variables to life: initialise, then
  * restore a checkpoint (checked against the graph first) or warm-start, then run the local
- * initialisers. The counterpart of tf.compat.v1.train.SessionManager with a Scaffold.
+ * initialisers. The counterpart of tf.compat.v1.train.SessionManager with a Scaffold. In a cluster
+ * the training session runs on this task's server (grpc://): the chief initialises or restores
+ * the shared variables, the other workers wait for it.
  */
 final class SessionStarter {
   private static final Logger LOG = LoggerFactory.getLogger(SessionStarter.class);
+
+  /** How often a non-chief worker checks whether the chief has initialised the variables. */
+  static final long READY_POLL_MILLIS = 500;
 
   private SessionStarter() {}
 
@@ -32,7 +41,14 @@ final class SessionStarter {
    * @param checkpoint prefix to restore, or null for fresh variables (then warm start applies)
    */
   static Session start(ModelGraph mg, RunConfig config, String checkpoint, WarmStartSettings ws) {
-    Session session = new Session(mg.graph, false, config.sessionConfig());
+    boolean remote = mg.mode == ModeKeys.TRAIN && !config.master().isEmpty();
+    if (remote && !config.isChief()) {
+      return startNonChief(mg, config);
+    }
+    Session session = remote
+        ? TensorFlowInternals.remoteSession(
+            mg.graph, config.master(), DistributedTraining.sessionConfig(config))
+        : new Session(mg.graph, false, config.sessionConfig());
     try {
       session.initialize();
       if (checkpoint != null) {
@@ -46,6 +62,68 @@ final class SessionStarter {
     } catch (RuntimeException | Error e) {
       session.close();
       throw e;
+    }
+  }
+
+  /**
+   * A non-chief worker's session (WorkerSessionCreator): it never initialises or restores the
+   * shared variables, it waits until the chief has (up to session_creation_timeout_secs), then
+   * runs only its local initialisers.
+   */
+  private static Session startNonChief(ModelGraph mg, RunConfig config) {
+    Ops tf = mg.tf.withSubScope("report_uninitialized_variables");
+    List<Operand<TBool>> ready = new ArrayList<>();
+    for (Operand<?> v : mg.saver.variables()) {
+      ready.add(tf.isVariableInitialized(v));
+    }
+    Session session = TensorFlowInternals.remoteSession(
+        mg.graph, config.master(), DistributedTraining.sessionConfig(config));
+    try {
+      // tensorflow-java refuses to run a session whose initialisers have not run; the chief runs
+      // them on the shared variables, this task must not
+      TensorFlowInternals.markInitialized(session);
+      long deadline = System.nanoTime() + config.sessionCreationTimeoutSecs() * 1_000_000_000L;
+      boolean logged = false;
+      while (!allTrue(session, ready)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("The chief did not initialise the variables within "
+              + config.sessionCreationTimeoutSecs() + " s (task " + config.cluster().taskType()
+              + "/" + config.cluster().taskId() + ", target " + config.master() + "). Fix: start"
+              + " the chief and ps tasks of TF_CONFIG's cluster, or raise "
+              + "RunConfig.sessionCreationTimeoutSecs.");
+        }
+        if (!logged) {
+          LOG.info("Waiting for the chief to initialise the model variables.");
+          logged = true;
+        }
+        try {
+          Thread.sleep(READY_POLL_MILLIS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("Interrupted while waiting for the chief", e);
+        }
+      }
+      mg.runLocalInitializers(session);
+      return session;
+    } catch (RuntimeException | Error e) {
+      session.close();
+      throw e;
+    }
+  }
+
+  private static boolean allTrue(Session session, List<Operand<TBool>> flags) {
+    if (flags.isEmpty()) {
+      return true;
+    }
+    Session.Runner r = session.runner();
+    flags.forEach(r::fetch);
+    try (Result result = r.run()) {
+      for (int i = 0; i < flags.size(); i++) {
+        if (!((TBool) result.get(i)).getBoolean()) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 

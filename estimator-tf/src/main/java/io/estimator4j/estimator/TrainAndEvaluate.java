@@ -1,5 +1,6 @@
 package io.estimator4j.estimator;
 
+import io.estimator4j.estimator.distributed.DistributedTraining;
 import io.estimator4j.estimator.export.Exporter;
 import io.estimator4j.estimator.hook.CheckpointSaverListener;
 import java.nio.file.Path;
@@ -14,9 +15,39 @@ import org.tensorflow.Session;
 
 /**
  * Trains and evaluates in one call, exporting after evaluations; Java counterpart of
- * tf.estimator.train_and_evaluate (local mode). Evaluation follows checkpoints: after each save
- * (but the one at session start) once throttle_secs have passed, and once more at the end. The
- * evaluation graph is built once and reused for every evaluation.
+ * tf.estimator.train_and_evaluate.
+ *
+ * <p><b>Local</b> (no TF_CONFIG cluster): evaluation follows checkpoints: after each save (but the
+ * one at session start) once throttle_secs have passed, and once more at the end. The evaluation
+ * graph is built once and reused for every evaluation.
+ *
+ * <p><b>Distributed</b> (the {@link RunConfig#cluster() cluster} of TF_CONFIG): every process runs
+ * this same call and does what its task type says, with asynchronous between-graph replication
+ * over parameter servers (see {@link io.estimator4j.estimator.distributed.DistributedTraining}):
+ *
+ * <ul>
+ *   <li><b>ps</b>: starts its TensorFlow server (grpc) and serves the variables; the call blocks
+ *       forever, like Python's {@code server.join()}. Tests start it with {@code
+ *       DistributedTraining.startParameterServer}, which returns the server handle.
+ *   <li><b>chief</b>: starts its server and trains to {@code TrainSpec.maxSteps} (required): its
+ *       variables and global_step are placed round-robin on the ps tasks, everything else on
+ *       {@code /job:chief/task:0}; it initialises or restores the variables and alone writes
+ *       checkpoints and summaries and calls the saving listeners.
+ *   <li><b>worker</b> i: starts its server, waits min(RunConfig.maxWorkerDelaySecs, (i + 1) * 5)
+ *       seconds, waits until the chief has initialised the variables (at most
+ *       RunConfig.sessionCreationTimeoutSecs), then trains the same variables until the shared
+ *       global step reaches maxSteps.
+ *   <li><b>evaluator</b> (index 0, outside the cluster, no server): after
+ *       EvalSpec.startDelaySecs, evaluates the newest checkpoint it has not seen, runs the
+ *       exporters and sleeps the rest of throttleSecs; it returns once a checkpoint's global step
+ *       reaches maxSteps (that evaluation is the final export).
+ *   <li><b>master</b> (legacy): a chief that also evaluates after checkpoint saves, as locally.
+ * </ul>
+ *
+ * Sessions of chief, master and workers use TensorFlow's device filters ({@code /job:ps} and the
+ * task itself) unless RunConfig's session config sets its own. Bad configurations (no chief,
+ * several trainers without ps, evaluator index above 0, unknown task type) fail with an {@link
+ * IllegalArgumentException} that names TF_CONFIG and the fix.
  */
 public final class TrainAndEvaluate {
   private static final Logger LOG = LoggerFactory.getLogger(TrainAndEvaluate.class);
@@ -26,7 +57,21 @@ public final class TrainAndEvaluate {
   /** Metrics of the last evaluation and the exports written, by exporter name. */
   public record Result(Map<String, Double> metrics, Map<String, List<Path>> exports) {}
 
+  /** Runs this process's role (see the class comment); returns what it evaluated and exported. */
   public static Result run(Estimator estimator, TrainSpec train, EvalSpec eval) {
+    ClusterConfig cluster = estimator.config().cluster();
+    if (DistributedTraining.isDistributed(cluster)) {
+      DistributedTraining.validate(cluster);
+      if (!cluster.taskType().equals(ClusterConfig.MASTER)) {
+        return DistributedTraining.run(estimator, train, eval);
+      }
+      DistributedTraining.startServer(estimator.config());
+    }
+    return trainAndEvaluateInProcess(estimator, train, eval);
+  }
+
+  private static Result trainAndEvaluateInProcess(
+      Estimator estimator, TrainSpec train, EvalSpec eval) {
     try (Evaluator evaluator = estimator.evaluator(eval.inputFn(), eval.name())) {
       EvalListener listener = new EvalListener(estimator, evaluator, eval, train.maxSteps());
       List<CheckpointSaverListener> listeners = new ArrayList<>(train.savingListeners());

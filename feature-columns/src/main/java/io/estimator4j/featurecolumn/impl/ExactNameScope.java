@@ -11,10 +11,13 @@ import org.tensorflow.op.Scope;
  * dnn/input_from_feature_columns/input_layer/occupation_embedding/embedding_weights}); device,
  * control dependencies and the init flag come from the wrapped scope.
  *
+ * <p>Op building is forwarded to the wrapped scope when it is a {@link BuildingScope}, so a
+ * scope that places ops by type still sees ops named through this one.
+ *
  * <p>tensorflow-java's scopes make names unique and reject {@code /} in {@code withName}; Python
  * variable names need this instead. Create it through {@link GraphNames#exact}.
  */
-final class ExactNameScope implements Scope {
+final class ExactNameScope implements BuildingScope {
   private final Scope delegate;
   private final String fullName;
 
@@ -31,6 +34,17 @@ final class ExactNameScope implements Scope {
   @Override
   public String makeOpName(String defaultName) {
     return fullName;
+  }
+
+  /** Builds through the wrapped scope when it is a {@link BuildingScope} (device placement). */
+  @Override
+  public OperationBuilder opBuilder(String type, String name) {
+    return opBuilderExact(type, fullName, this);
+  }
+
+  @Override
+  public OperationBuilder opBuilderExact(String type, String exactName, Scope outer) {
+    return BuildingScope.opBuilder(delegate, type, exactName, outer);
   }
 
   @Override
