@@ -8,15 +8,11 @@ import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.WritableGroup;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import io.estimator4j.estimator.ModeKeys;
@@ -220,16 +216,7 @@ class KerasAttentionTest {
       layer.putGroup("_dropout_layer").putGroup("vars");
     }
     Path archive = tmp.resolve("mha.keras");
-    try (OutputStream os = Files.newOutputStream(archive);
-        ZipOutputStream zip = new ZipOutputStream(os)) {
-      zip.putNextEntry(new ZipEntry("metadata.json"));
-      zip.write("{\"keras_version\": \"3.6.0\"}".getBytes(StandardCharsets.UTF_8));
-      zip.putNextEntry(new ZipEntry("config.json"));
-      zip.write(config.getBytes(StandardCharsets.UTF_8));
-      zip.putNextEntry(new ZipEntry("model.weights.h5"));
-      zip.write(Files.readAllBytes(weights));
-      zip.closeEntry();
-    }
+    TestFiles.writeKeras3(archive, config, weights);
     try (KerasModel m = KerasModel.load(archive)) {
       assertClose(run(m, new float[] {1, 2}), distinctKernelsExpected());
     }

@@ -9,13 +9,8 @@ import io.estimator4j.estimator.RunConfig;
 import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.input.ArrayInput;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Tensor;
@@ -49,14 +44,7 @@ class KerasCompileConfigTest {
          "compile_config": %s}
         """.formatted(compile);
     Path file = dir.resolve("model.keras");
-    try (OutputStream os = Files.newOutputStream(file);
-        ZipOutputStream zip = new ZipOutputStream(os)) {
-      zip.putNextEntry(new ZipEntry("metadata.json"));
-      zip.write("{\"keras_version\": \"3.6.0\"}".getBytes(StandardCharsets.UTF_8));
-      zip.putNextEntry(new ZipEntry("config.json"));
-      zip.write(config.getBytes(StandardCharsets.UTF_8));
-      zip.closeEntry();
-    }
+    TestFiles.writeKeras3(file, config, null);
     return file;
   }
 

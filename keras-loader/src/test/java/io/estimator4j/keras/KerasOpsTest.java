@@ -3,13 +3,8 @@ package io.estimator4j.keras;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.ndarray.Shape;
@@ -66,14 +61,7 @@ class KerasOpsTest {
         + "\"name\": \"ops\", \"layers\": [" + layers + "], \"input_layers\": [[\"x\", 0, 0]],"
         + " \"output_layers\": [[\"concatenate\", 0, 0], [\"add_layer\", 0, 0]]}}";
     Path file = dir.resolve("ops.keras");
-    try (OutputStream os = Files.newOutputStream(file);
-        ZipOutputStream zip = new ZipOutputStream(os)) {
-      zip.putNextEntry(new ZipEntry("metadata.json"));
-      zip.write("{\"keras_version\": \"3.6.0\"}".getBytes(StandardCharsets.UTF_8));
-      zip.putNextEntry(new ZipEntry("config.json"));
-      zip.write(config.getBytes(StandardCharsets.UTF_8));
-      zip.closeEntry();
-    }
+    TestFiles.writeKeras3(file, config, null);
     try (KerasModel m = KerasModel.load(file);
         TFloat32 x = TFloat32.tensorOf(Shape.of(1, 2, 3),
             DataBuffers.of(new float[] {1, 2, 3, 4, 5, 6}, true, false))) {

@@ -197,4 +197,24 @@ final class TestFiles {
     String s = cls.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
     return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
   }
+
+  /**
+   * Writes a Keras 3 {@code .keras} archive: metadata.json (keras_version 3.6.0), {@code
+   * configJson} as config.json and, when {@code weights} is not null, that HDF5 file as
+   * model.weights.h5.
+   */
+  static void writeKeras3(Path file, String configJson, Path weights) throws IOException {
+    try (OutputStream os = Files.newOutputStream(file);
+        ZipOutputStream zip = new ZipOutputStream(os)) {
+      zip.putNextEntry(new ZipEntry("metadata.json"));
+      zip.write("{\"keras_version\": \"3.6.0\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      zip.putNextEntry(new ZipEntry("config.json"));
+      zip.write(configJson.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      if (weights != null) {
+        zip.putNextEntry(new ZipEntry("model.weights.h5"));
+        zip.write(Files.readAllBytes(weights));
+      }
+      zip.closeEntry();
+    }
+  }
 }

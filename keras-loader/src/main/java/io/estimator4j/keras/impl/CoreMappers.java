@@ -69,18 +69,29 @@ final class CoreMappers {
     };
   }
 
-  /** Dropout with a noise shape (null: the input's shape); identity unless training. */
-  private static KerasLayer dropout(LayerContext ctx, long[] noiseShape) {
+  /**
+   * A layer that changes its input only in training (dropout and noise): the identity unless the
+   * call runs with {@code training=True}, else {@code noise} applied to the float input.
+   */
+  private static KerasLayer trainingOnly(LayerContext ctx,
+      java.util.function.BiFunction<org.tensorflow.op.Ops, Operand<TFloat32>, Operand<TFloat32>>
+          noise) {
     LayerConfig c = ctx.config();
-    c.refuseKeras1("dim_ordering");
-    Dropout d = Dropout.of(rate(c), seed(c)).withNoiseShape(noiseShape);
     return (scope, in, kw) -> {
       KTensor x = Mappers.single(c, in);
       if (!ctx.build().training()) {
         return List.of(x);
       }
-      return Mappers.sameMask(x, d.apply(scope, Mappers.floats(scope, x), true));
+      return Mappers.sameMask(x, noise.apply(scope, Mappers.floats(scope, x)));
     };
+  }
+
+  /** Dropout with a noise shape (null: the input's shape); identity unless training. */
+  private static KerasLayer dropout(LayerContext ctx, long[] noiseShape) {
+    LayerConfig c = ctx.config();
+    c.refuseKeras1("dim_ordering");
+    Dropout d = Dropout.of(rate(c), seed(c)).withNoiseShape(noiseShape);
+    return trainingOnly(ctx, (scope, x) -> d.apply(scope, x, true));
   }
 
   /** The dropout rate: {@code rate}, or Keras 1's {@code p}. */
@@ -92,14 +103,7 @@ final class CoreMappers {
     LayerConfig c = ctx.config();
     double rate = rate(c);
     Long seed = seed(c);
-    return (scope, in, kw) -> {
-      KTensor x = Mappers.single(c, in);
-      if (!ctx.build().training()) {
-        return List.of(x);
-      }
-      return Mappers.sameMask(
-          x, Noise.gaussianDropout(scope, Mappers.floats(scope, x), rate, seed, true));
-    };
+    return trainingOnly(ctx, (scope, x) -> Noise.gaussianDropout(scope, x, rate, seed, true));
   }
 
   private static KerasLayer gaussianNoise(LayerContext ctx) {
@@ -107,14 +111,7 @@ final class CoreMappers {
     // Keras 1 called it sigma
     double stddev = c.has("stddev") ? c.number("stddev", 0.0) : c.number("sigma", 0.0);
     Long seed = seed(c);
-    return (scope, in, kw) -> {
-      KTensor x = Mappers.single(c, in);
-      if (!ctx.build().training()) {
-        return List.of(x);
-      }
-      return Mappers.sameMask(
-          x, Noise.gaussianNoise(scope, Mappers.floats(scope, x), stddev, seed, true));
-    };
+    return trainingOnly(ctx, (scope, x) -> Noise.gaussianNoise(scope, x, stddev, seed, true));
   }
 
   private static KerasLayer alphaDropout(LayerContext ctx) {
@@ -122,14 +119,8 @@ final class CoreMappers {
     double rate = rate(c);
     long[] noiseShape = noiseShape(c);
     Long seed = seed(c);
-    return (scope, in, kw) -> {
-      KTensor x = Mappers.single(c, in);
-      if (!ctx.build().training()) {
-        return List.of(x);
-      }
-      return Mappers.sameMask(
-          x, Noise.alphaDropout(scope, Mappers.floats(scope, x), rate, noiseShape, seed, true));
-    };
+    return trainingOnly(ctx,
+        (scope, x) -> Noise.alphaDropout(scope, x, rate, noiseShape, seed, true));
   }
 
   /** The layer's {@code seed} (null when absent: unseeded). */
