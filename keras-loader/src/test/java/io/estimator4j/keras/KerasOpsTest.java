@@ -71,6 +71,9 @@ class KerasOpsTest {
       // the Add layer: x + x
       assertThat(TestData.predict(m, Map.of("x", x), "add_layer"))
           .containsExactly(2f, 4f, 6f, 8f, 10f, 12f);
+      // model.summary() names the operations by their Keras class
+      assertThat(KerasSummary.of(m).text()).contains("add (Add)").contains("get_item (GetItem)")
+          .doesNotContain("ops:");
     }
   }
 }

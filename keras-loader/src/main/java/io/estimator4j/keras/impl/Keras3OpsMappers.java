@@ -90,6 +90,11 @@ final class Keras3OpsMappers {
         ? PREFIX + cls : cls;
   }
 
+  /** The class name Keras shows for a registry key ({@code ops:Add} -> {@code Add}). */
+  static String displayName(String key) {
+    return key.startsWith(PREFIX) ? key.substring(PREFIX.length()) : key;
+  }
+
   static void register(Map<String, Function<LayerContext, KerasLayer>> m) {
     for (String op : OPS.keySet()) {
       m.put(PREFIX + op, Keras3OpsMappers::create);

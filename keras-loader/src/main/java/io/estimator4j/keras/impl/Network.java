@@ -130,7 +130,8 @@ public final class Network implements KerasLayer {
           inbound.add(r.layer() + "[" + r.node() + "][" + r.tensor() + "]");
         }
       }
-      out.add(new Layer(e.name, e.className, e.trainable, List.copyOf(inbound),
+      out.add(new Layer(e.name, Keras3OpsMappers.displayName(e.className), e.trainable,
+          List.copyOf(inbound),
           List.copyOf(e.outputs),
           e.weights == null ? 0 : e.weights.trainableParams(),
           e.weights == null ? 0 : e.weights.nonTrainableParams(),
