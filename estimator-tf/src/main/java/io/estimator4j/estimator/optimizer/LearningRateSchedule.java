@@ -55,6 +55,13 @@ public interface LearningRateSchedule {
     return new NamedSchedule(Double.toString(learningRate), (tf, step) -> tf.constant(lr));
   }
 
+  /** {@code step / decaySteps}, floored when {@code staircase} (Keras's decay schedules). */
+  private static Operand<TFloat32> progress(
+      org.tensorflow.op.Ops tf, Operand<TFloat32> step, float decaySteps, boolean staircase) {
+    Operand<TFloat32> p = tf.math.div(step, tf.constant(decaySteps));
+    return staircase ? tf.math.floor(p) : p;
+  }
+
   /**
    * {@code initial * decayRate ^ (step / decaySteps)}, with the exponent floored when {@code
    * staircase}; tf.keras.optimizers.schedules.ExponentialDecay.
@@ -69,10 +76,7 @@ public interface LearningRateSchedule {
         "ExponentialDecay(" + initial + ", " + decaySteps + ", " + decayRate + ", " + staircase
             + ")",
         (tf, step) -> {
-          Operand<TFloat32> p = tf.math.div(step, tf.constant(steps));
-          if (staircase) {
-            p = tf.math.floor(p);
-          }
+          Operand<TFloat32> p = progress(tf, step, steps, staircase);
           return tf.math.mul(tf.constant(lr), tf.math.pow(tf.constant(rate), p));
         });
   }
@@ -91,10 +95,7 @@ public interface LearningRateSchedule {
         "InverseTimeDecay(" + initial + ", " + decaySteps + ", " + decayRate + ", " + staircase
             + ")",
         (tf, step) -> {
-          Operand<TFloat32> p = tf.math.div(step, tf.constant(steps));
-          if (staircase) {
-            p = tf.math.floor(p);
-          }
+          Operand<TFloat32> p = progress(tf, step, steps, staircase);
           return tf.math.div(
               tf.constant(lr), tf.math.add(tf.constant(1f), tf.math.mul(tf.constant(rate), p)));
         });
