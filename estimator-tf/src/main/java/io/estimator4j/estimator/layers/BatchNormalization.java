@@ -80,6 +80,21 @@ public final class BatchNormalization {
   public Operand<TFloat32> applyInference(
       Ops scope, Operand<TFloat32> x, int axis, boolean center, boolean scale, Weights weights,
       Initializer gammaInit, Initializer betaInit, Initializer meanInit, Initializer varianceInit) {
+    Params p = params(scope, x, axis, center, scale, weights, gammaInit, betaInit, meanInit,
+        varianceInit);
+    return normalize(scope, x, axis, p.gamma(), p.beta(), p.movingMean(), p.movingVariance(),
+        epsilon);
+  }
+
+  /** The layer's weights; gamma or beta null when not scaled or centred. */
+  private record Params(
+      Operand<TFloat32> gamma, Operand<TFloat32> beta, Operand<TFloat32> movingMean,
+      Operand<TFloat32> movingVariance) {}
+
+  /** Asks {@code weights} for gamma, beta, moving_mean and moving_variance, Keras's order. */
+  private static Params params(
+      Ops scope, Operand<TFloat32> x, int axis, boolean center, boolean scale, Weights weights,
+      Initializer gammaInit, Initializer betaInit, Initializer meanInit, Initializer varianceInit) {
     int rank = Tensors.rank(x, "BatchNormalization");
     long n = x.shape().get(Tensors.axis(axis, rank));
     if (n < 0) {
@@ -90,9 +105,8 @@ public final class BatchNormalization {
     Shape s = Shape.of(n);
     Operand<TFloat32> gamma = scale ? weights.get(scope, "gamma", s, gammaInit, true) : null;
     Operand<TFloat32> beta = center ? weights.get(scope, "beta", s, betaInit, true) : null;
-    Operand<TFloat32> mean = weights.get(scope, "moving_mean", s, meanInit, false);
-    Operand<TFloat32> var = weights.get(scope, "moving_variance", s, varianceInit, false);
-    return normalize(scope, x, axis, gamma, beta, mean, var, epsilon);
+    return new Params(gamma, beta, weights.get(scope, "moving_mean", s, meanInit, false),
+        weights.get(scope, "moving_variance", s, varianceInit, false));
   }
 
   /**
@@ -113,19 +127,15 @@ public final class BatchNormalization {
       Ops scope, Operand<TFloat32> x, int axis, boolean center, boolean scale, Weights weights,
       Initializer gammaInit, Initializer betaInit, Initializer meanInit, Initializer varianceInit,
       boolean unbiasedMovingVariance) {
-    int rank = Tensors.rank(x, "BatchNormalization");
+    Params p = params(scope, x, axis, center, scale, weights, gammaInit, betaInit, meanInit,
+        varianceInit);
+    int rank = x.shape().numDimensions();
     int a = Tensors.axis(axis, rank);
     long n = x.shape().get(a);
-    if (n < 0) {
-      throw new IllegalArgumentException(
-          "BatchNormalization needs the size of axis " + axis + " to be known; found shape "
-              + x.shape() + ".");
-    }
-    Shape s = Shape.of(n);
-    Operand<TFloat32> gamma = scale ? weights.get(scope, "gamma", s, gammaInit, true) : null;
-    Operand<TFloat32> beta = center ? weights.get(scope, "beta", s, betaInit, true) : null;
-    Operand<TFloat32> movingMean = weights.get(scope, "moving_mean", s, meanInit, false);
-    Operand<TFloat32> movingVar = weights.get(scope, "moving_variance", s, varianceInit, false);
+    Operand<TFloat32> gamma = p.gamma();
+    Operand<TFloat32> beta = p.beta();
+    Operand<TFloat32> movingMean = p.movingMean();
+    Operand<TFloat32> movingVar = p.movingVariance();
     Ops tf = scope.withSubScope("moments");
     int[] reduce = new int[rank - 1];
     long[] broadcast = new long[rank];
