@@ -79,4 +79,21 @@ class KerasFunctionalTest {
       }
     }
   }
+
+  @Test
+  void aBareModelConfigWithoutItsClassLoadsAsFunctional() throws IOException {
+    // model.get_config() dumped alone (as in dl4j-test-resources' reshape_embedding_concat.json):
+    // {"name": ..., "layers": [...], "input_layers": ..., "output_layers": ...}
+    com.fasterxml.jackson.databind.JsonNode full = TestFiles.JSON.readTree(MODEL);
+    Path json = tmp.resolve("bare.json");
+    Files.writeString(json, full.path("config").toString());
+    try (KerasModel model = KerasModel.load(json);
+        TFloat32 a = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 2),
+            DataBuffers.of(new float[] {1, 2}, true, false));
+        TFloat32 b = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 2),
+            DataBuffers.of(new float[] {3, 4}, true, false))) {
+      // the same numbers as the wrapped model above
+      assertThat(TestData.predict(model, Map.of("a", a, "b", b), "inner")).containsExactly(9f);
+    }
+  }
 }

@@ -101,6 +101,15 @@ public final class Network implements KerasLayer {
     if (cls.equals("Model") || cls.equals("Functional")) {
       return functional(build, config, weights, scope);
     }
+    if (cls.isEmpty() && spec.has("layers")) {
+      // a bare model config (model.get_config() dumped without its class): functional when it
+      // lists its inputs, else sequential
+      return spec.has("input_layers") ? functional(build, spec, weights, scope)
+          : sequential(build, spec, weights, scope);
+    }
+    if (cls.isEmpty() && spec.isArray()) {
+      return sequential(build, spec, weights, scope); // Keras 1: the Sequential's layer list
+    }
     throw new UnsupportedKerasLayerException(
         spec.path("config").path("name").asText(cls), cls,
         "The model in " + build.source() + " is a '" + cls + "'; expected Sequential or a"
