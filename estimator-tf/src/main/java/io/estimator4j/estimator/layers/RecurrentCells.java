@@ -226,6 +226,31 @@ public final class RecurrentCells {
   }
 
   /**
+   * Asks {@code weights} for {@code kernel [in, gates * units]} and {@code recurrent_kernel
+   * [units, gates * units]}, in Keras's order.
+   */
+  @SuppressWarnings("unchecked")
+  private static Operand<TFloat32>[] kernels(Ops scope, long inputDim, Config c, Weights weights,
+      int gates) {
+    long width = (long) gates * c.units;
+    return new Operand[] {
+      weights.get(scope, "kernel", Shape.of(inputDim, width), c.kernelInitializer, true),
+      weights.get(scope, "recurrent_kernel", Shape.of(c.units, width), c.recurrentInitializer,
+          true)
+    };
+  }
+
+  /** The weights a cell's step reads: kernel, recurrent kernel and, when not null, bias. */
+  private static List<Operand<TFloat32>> cellWeights(
+      Operand<TFloat32> kernel, Operand<TFloat32> recurrent, Operand<TFloat32> bias) {
+    List<Operand<TFloat32>> ws = new ArrayList<>(List.of(kernel, recurrent));
+    if (bias != null) {
+      ws.add(bias);
+    }
+    return ws;
+  }
+
+  /**
    * {@code SimpleRNNCell} called with {@code training=True} on {@code trainingInputs} (its
    * {@code dropout} and {@code recurrent_dropout} masks are drawn from that sequence's shape), or
    * at inference when it is null.
@@ -233,16 +258,12 @@ public final class RecurrentCells {
   public static RecurrentCell simpleRnn(Ops scope, long inputDim, Config c, Weights weights,
       Operand<TFloat32> trainingInputs) {
     int u = c.units;
-    Operand<TFloat32> kernel =
-        weights.get(scope, "kernel", Shape.of(inputDim, u), c.kernelInitializer, true);
-    Operand<TFloat32> recurrent =
-        weights.get(scope, "recurrent_kernel", Shape.of(u, u), c.recurrentInitializer, true);
+    Operand<TFloat32>[] kr = kernels(scope, inputDim, c, weights, 1);
+    Operand<TFloat32> kernel = kr[0];
+    Operand<TFloat32> recurrent = kr[1];
     Operand<TFloat32> bias =
         c.useBias ? weights.get(scope, "bias", Shape.of(u), c.biasInitializer, true) : null;
-    List<Operand<TFloat32>> ws = new ArrayList<>(List.of(kernel, recurrent));
-    if (bias != null) {
-      ws.add(bias);
-    }
+    List<Operand<TFloat32>> ws = cellWeights(kernel, recurrent, bias);
     boolean hasBias = bias != null;
     Masks masks = Masks.draw(scope, trainingInputs, new long[] {u}, 1, c, ws);
     Activation act = c.activation;
@@ -274,10 +295,9 @@ public final class RecurrentCells {
   public static RecurrentCell lstm(Ops scope, long inputDim, Config c, Weights weights,
       Operand<TFloat32> trainingInputs) {
     int u = c.units;
-    Operand<TFloat32> kernel =
-        weights.get(scope, "kernel", Shape.of(inputDim, 4L * u), c.kernelInitializer, true);
-    Operand<TFloat32> recurrent =
-        weights.get(scope, "recurrent_kernel", Shape.of(u, 4L * u), c.recurrentInitializer, true);
+    Operand<TFloat32>[] kr = kernels(scope, inputDim, c, weights, 4);
+    Operand<TFloat32> kernel = kr[0];
+    Operand<TFloat32> recurrent = kr[1];
     Operand<TFloat32> bias =
         c.useBias
             ? weights.get(scope, "bias", Shape.of(4L * u),
@@ -294,10 +314,7 @@ public final class RecurrentCells {
   static RecurrentCell lstmCell(Ops scope, int u, Operand<TFloat32> kernel,
       Operand<TFloat32> recurrent, Operand<TFloat32> bias, Config c,
       Operand<TFloat32> trainingInputs) {
-    List<Operand<TFloat32>> ws = new ArrayList<>(List.of(kernel, recurrent));
-    if (bias != null) {
-      ws.add(bias);
-    }
+    List<Operand<TFloat32>> ws = cellWeights(kernel, recurrent, bias);
     boolean hasBias = bias != null;
     Masks masks = Masks.draw(scope, trainingInputs, new long[] {u}, 4, c, ws);
     Activation act = c.activation;
@@ -343,10 +360,9 @@ public final class RecurrentCells {
   public static RecurrentCell gru(Ops scope, long inputDim, Config c, Weights weights,
       Operand<TFloat32> trainingInputs) {
     int u = c.units;
-    Operand<TFloat32> kernel =
-        weights.get(scope, "kernel", Shape.of(inputDim, 3L * u), c.kernelInitializer, true);
-    Operand<TFloat32> recurrent =
-        weights.get(scope, "recurrent_kernel", Shape.of(u, 3L * u), c.recurrentInitializer, true);
+    Operand<TFloat32>[] kr = kernels(scope, inputDim, c, weights, 3);
+    Operand<TFloat32> kernel = kr[0];
+    Operand<TFloat32> recurrent = kr[1];
     Operand<TFloat32> bias =
         c.useBias
             ? weights.get(scope, "bias", c.resetAfter ? Shape.of(2, 3L * u) : Shape.of(3L * u),
@@ -359,10 +375,7 @@ public final class RecurrentCells {
   static RecurrentCell gruCell(Ops scope, int u, Operand<TFloat32> kernel,
       Operand<TFloat32> recurrent, Operand<TFloat32> bias, Config c,
       Operand<TFloat32> trainingInputs) {
-    List<Operand<TFloat32>> ws = new ArrayList<>(List.of(kernel, recurrent));
-    if (bias != null) {
-      ws.add(bias);
-    }
+    List<Operand<TFloat32>> ws = cellWeights(kernel, recurrent, bias);
     boolean hasBias = bias != null;
     Masks masks = Masks.draw(scope, trainingInputs, new long[] {u}, 3, c, ws);
     Activation act = c.activation;
@@ -479,10 +492,9 @@ public final class RecurrentCells {
   public static RecurrentCell cudnnLstm(Ops scope, long inputDim, Config c, Weights weights,
       Operand<TFloat32> trainingInputs) {
     int u = c.units;
-    Operand<TFloat32> kernel =
-        weights.get(scope, "kernel", Shape.of(inputDim, 4L * u), c.kernelInitializer, true);
-    Operand<TFloat32> recurrent =
-        weights.get(scope, "recurrent_kernel", Shape.of(u, 4L * u), c.recurrentInitializer, true);
+    Operand<TFloat32>[] kr = kernels(scope, inputDim, c, weights, 4);
+    Operand<TFloat32> kernel = kr[0];
+    Operand<TFloat32> recurrent = kr[1];
     Initializer base = c.biasInitializer;
     Initializer biasInit = !c.unitForgetBias ? base
         : (tf, shape) -> tf.concat(List.of(base.create(tf, Shape.of(5L * u)),
@@ -504,10 +516,9 @@ public final class RecurrentCells {
   public static RecurrentCell cudnnGru(Ops scope, long inputDim, Config c, Weights weights,
       Operand<TFloat32> trainingInputs) {
     int u = c.units;
-    Operand<TFloat32> kernel =
-        weights.get(scope, "kernel", Shape.of(inputDim, 3L * u), c.kernelInitializer, true);
-    Operand<TFloat32> recurrent =
-        weights.get(scope, "recurrent_kernel", Shape.of(u, 3L * u), c.recurrentInitializer, true);
+    Operand<TFloat32>[] kr = kernels(scope, inputDim, c, weights, 3);
+    Operand<TFloat32> kernel = kr[0];
+    Operand<TFloat32> recurrent = kr[1];
     Operand<TFloat32> bias = weights.get(scope, "bias", Shape.of(6L * u), c.biasInitializer, true);
     Ops tf = scope.withSubScope("cudnn_to_canonical");
     return gruCell(scope, u, cudnnKernel(tf, kernel, inputDim, u, 3),
@@ -655,10 +666,7 @@ public final class RecurrentCells {
       state[i] = convOutputLength(inputShape[i], kernelSize[i], padding, strides[i], dilation[i]);
     }
     state[rank] = f;
-    List<Operand<TFloat32>> ws = new ArrayList<>(List.of(kernel, recurrent));
-    if (bias != null) {
-      ws.add(bias);
-    }
+    List<Operand<TFloat32>> ws = cellWeights(kernel, recurrent, bias);
     boolean hasBias = bias != null;
     Masks masks = Masks.draw(scope, trainingInputs, state, 4, c, ws);
     int[] ones = new int[rank];
