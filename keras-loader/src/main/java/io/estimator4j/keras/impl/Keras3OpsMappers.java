@@ -11,15 +11,10 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.ReduceMax;
-import org.tensorflow.op.core.ReduceMin;
-import org.tensorflow.op.core.ReduceProd;
-import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TType;
 
 /**
@@ -136,59 +131,27 @@ final class Keras3OpsMappers {
     return a;
   }
 
-  @FunctionalInterface
-  private interface Reduction {
-    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TInt32> axes, boolean keep);
-  }
-
-  private static Function<Call, Operand<?>> reduce(Reduction r) {
-    return call -> {
-      Operand<TFloat32> x = call.floats(0);
-      int[] axes = call.ints("axis");
-      if (axes == null) {
-        axes = new int[x.shape().numDimensions()];
-        for (int i = 0; i < axes.length; i++) {
-          axes[i] = i;
-        }
-      }
-      return r.apply(call.tf(), x, call.tf().constant(axes),
-          call.c().bool("keepdims", false));
-    };
-  }
-
   private static Map<String, Function<Call, Operand<?>>> ops() {
     Map<String, Function<Call, Operand<?>>> m = new HashMap<>();
-    Map<String, java.util.function.BiFunction<Ops, List<Operand<TFloat32>>, Operand<TFloat32>>>
-        binary = Map.of(
-            "Add", (tf, a) -> tf.math.add(a.get(0), a.get(1)),
-            "Subtract", (tf, a) -> tf.math.sub(a.get(0), a.get(1)),
-            "Multiply", (tf, a) -> tf.math.mul(a.get(0), a.get(1)),
-            "Divide", (tf, a) -> tf.math.div(a.get(0), a.get(1)),
-            "TrueDivide", (tf, a) -> tf.math.div(a.get(0), a.get(1)),
-            "Power", (tf, a) -> tf.math.pow(a.get(0), a.get(1)),
-            "Maximum", (tf, a) -> tf.math.maximum(a.get(0), a.get(1)),
-            "Minimum", (tf, a) -> tf.math.minimum(a.get(0), a.get(1)));
-    binary.forEach((name, f) ->
-        m.put(name, call -> f.apply(call.tf(), List.of(call.floats(0), call.floats(1)))));
-    unary(m, "Negative", (tf, x) -> tf.math.neg(x));
-    unary(m, "Exp", (tf, x) -> tf.math.exp(x));
-    unary(m, "Log", (tf, x) -> tf.math.log(x));
-    unary(m, "Sqrt", (tf, x) -> tf.math.sqrt(x));
-    unary(m, "Rsqrt", (tf, x) -> tf.math.rsqrt(x));
-    unary(m, "Square", (tf, x) -> tf.math.square(x));
-    unary(m, "Absolute", (tf, x) -> tf.math.abs(x));
-    unary(m, "Abs", (tf, x) -> tf.math.abs(x));
-    unary(m, "Reciprocal", (tf, x) -> tf.math.reciprocal(x));
-    unary(m, "Sin", (tf, x) -> tf.math.sin(x));
-    unary(m, "Cos", (tf, x) -> tf.math.cos(x));
-    unary(m, "Tanh", (tf, x) -> tf.math.tanh(x));
-    unary(m, "Erf", (tf, x) -> tf.math.erf(x));
-    unary(m, "Relu", (tf, x) -> tf.nn.relu(x));
-    unary(m, "Relu6", (tf, x) -> tf.nn.relu6(x));
-    unary(m, "Sigmoid", (tf, x) -> tf.math.sigmoid(x));
-    unary(m, "Softplus", (tf, x) -> tf.math.softplus(x));
-    unary(m, "Silu", (tf, x) -> tf.math.mul(x, tf.math.sigmoid(x)));
-    unary(m, "Selu", (tf, x) -> tf.nn.selu(x));
+    Map<String, String> binary = Map.of("Add", "add", "Subtract", "subtract", "Multiply",
+        "multiply", "Divide", "divide", "TrueDivide", "divide", "Power", "pow", "Maximum",
+        "maximum", "Minimum", "minimum");
+    binary.forEach((op, f) -> {
+      TensorFunctions.BinaryFunction fn = TensorFunctions.BINARY.get(f);
+      m.put(op, call -> fn.apply(call.tf(), call.floats(0), call.floats(1)));
+    });
+    Map<String, String> unary = Map.ofEntries(Map.entry("Negative", "negative"),
+        Map.entry("Exp", "exp"), Map.entry("Log", "log"), Map.entry("Sqrt", "sqrt"),
+        Map.entry("Rsqrt", "rsqrt"), Map.entry("Square", "square"), Map.entry("Absolute", "abs"),
+        Map.entry("Abs", "abs"), Map.entry("Reciprocal", "reciprocal"), Map.entry("Sin", "sin"),
+        Map.entry("Cos", "cos"), Map.entry("Tanh", "tanh"), Map.entry("Erf", "erf"),
+        Map.entry("Relu", "relu"), Map.entry("Relu6", "relu6"), Map.entry("Sigmoid", "sigmoid"),
+        Map.entry("Softplus", "softplus"), Map.entry("Silu", "silu"), Map.entry("Selu", "selu"));
+    unary.forEach((op, f) -> {
+      java.util.function.BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> fn =
+          TensorFunctions.UNARY.get(f);
+      m.put(op, call -> fn.apply(call.tf(), call.floats(0)));
+    });
     m.put("Elu", call -> {
       float alpha = (float) call.c().number("alpha", 1.0);
       return ActivationLayers.elu(call.tf(), call.floats(0), alpha);
@@ -203,11 +166,10 @@ final class Keras3OpsMappers {
       return ActivationLayers.softmax(call.tf(), call.floats(0),
           axes == null ? new int[] {-1} : axes);
     });
-    m.put("Mean", reduce((tf, x, a, k) -> tf.math.mean(x, a, Mean.keepDims(k))));
-    m.put("Sum", reduce((tf, x, a, k) -> tf.reduceSum(x, a, ReduceSum.keepDims(k))));
-    m.put("Max", reduce((tf, x, a, k) -> tf.reduceMax(x, a, ReduceMax.keepDims(k))));
-    m.put("Min", reduce((tf, x, a, k) -> tf.reduceMin(x, a, ReduceMin.keepDims(k))));
-    m.put("Prod", reduce((tf, x, a, k) -> tf.reduceProd(x, a, ReduceProd.keepDims(k))));
+    TensorFunctions.REDUCTIONS.forEach((name, r) -> m.put(
+        Character.toUpperCase(name.charAt(0)) + name.substring(1),
+        call -> TensorFunctions.reduce(call.tf(), r, call.floats(0), call.ints("axis"),
+            call.c().bool("keepdims", false))));
     m.put("Reshape", call -> {
       int[] shape = call.ints("newshape");
       if (shape == null) {
@@ -217,24 +179,10 @@ final class Keras3OpsMappers {
     });
     m.put("ExpandDims", call -> call.tf().expandDims(call.tensor(0).value(),
         call.tf().constant(call.c().integer("axis", 0))));
-    m.put("Squeeze", call -> {
-      int[] axes = call.ints("axis");
-      Operand<?> x = call.tensor(0).value();
-      return axes == null ? call.tf().squeeze(x) : call.tf().squeeze(x,
-          Squeeze.axis(java.util.Arrays.stream(axes).mapToObj(a -> (long) a).toList()));
-    });
-    m.put("Transpose", call -> {
-      int[] axes = call.ints("axes");
-      Operand<?> x = call.tensor(0).value();
-      if (axes == null) {
-        int r = x.shape().numDimensions();
-        axes = new int[r];
-        for (int i = 0; i < r; i++) {
-          axes[i] = r - 1 - i;
-        }
-      }
-      return call.tf().linalg.transpose(x, call.tf().constant(axes));
-    });
+    m.put("Squeeze", call -> TensorFunctions.squeeze(call.tf(), call.tensor(0).value(),
+        call.ints("axis")));
+    m.put("Transpose", call -> TensorFunctions.transpose(call.tf(), call.tensor(0).value(),
+        call.ints("axes")));
     m.put("Concatenate", call -> call.tf().concat(list(call, 0),
         call.tf().constant(call.c().integer("axis", 0))));
     m.put("Stack", call -> call.tf().stack(list(call, 0),
@@ -259,11 +207,6 @@ final class Keras3OpsMappers {
       return TfOpLambdaMappers.slice(call.c(), call.tf(), call.tensor(0).value(), k);
     });
     return m;
-  }
-
-  private static void unary(Map<String, Function<Call, Operand<?>>> m, String name,
-      java.util.function.BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> f) {
-    m.put(name, call -> f.apply(call.tf(), call.floats(0)));
   }
 
   /** Argument {@code i} as a list of tensors (ops.concatenate([a, b])). */

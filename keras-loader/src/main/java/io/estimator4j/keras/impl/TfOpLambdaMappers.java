@@ -11,13 +11,8 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.ReduceMax;
-import org.tensorflow.op.core.ReduceMin;
-import org.tensorflow.op.core.ReduceProd;
 import org.tensorflow.op.core.ReduceSum;
-import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.core.StridedSlice;
-import org.tensorflow.op.math.Mean;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
@@ -127,34 +122,25 @@ final class TfOpLambdaMappers {
 
   private static Map<String, Function<Call, Operand<?>>> functions() {
     Map<String, Function<Call, Operand<?>>> m = new HashMap<>();
-    binary(m, (tf, xy) -> tf.math.add(xy.get(0), xy.get(1)), "math.add", "__operators__.add");
-    binary(m, (tf, xy) -> tf.math.sub(xy.get(0), xy.get(1)), "math.subtract");
-    binary(m, (tf, xy) -> tf.math.mul(xy.get(0), xy.get(1)), "math.multiply");
-    binary(m, (tf, xy) -> tf.math.div(xy.get(0), xy.get(1)), "math.truediv", "math.divide");
-    binary(m, (tf, xy) -> tf.math.maximum(xy.get(0), xy.get(1)), "math.maximum");
-    binary(m, (tf, xy) -> tf.math.minimum(xy.get(0), xy.get(1)), "math.minimum");
-    binary(m, (tf, xy) -> tf.math.pow(xy.get(0), xy.get(1)), "math.pow");
-    binary(m, (tf, xy) -> tf.math.squaredDifference(xy.get(0), xy.get(1)),
-        "math.squared_difference");
-    unary(m, (tf, x) -> tf.math.neg(x), "math.negative");
-    unary(m, (tf, x) -> tf.math.exp(x), "math.exp");
-    unary(m, (tf, x) -> tf.math.log(x), "math.log");
-    unary(m, (tf, x) -> tf.math.sqrt(x), "math.sqrt");
-    unary(m, (tf, x) -> tf.math.rsqrt(x), "math.rsqrt");
-    unary(m, (tf, x) -> tf.math.square(x), "math.square");
-    unary(m, (tf, x) -> tf.math.abs(x), "math.abs");
-    unary(m, (tf, x) -> tf.math.reciprocal(x), "math.reciprocal");
-    unary(m, (tf, x) -> tf.math.sin(x), "math.sin");
-    unary(m, (tf, x) -> tf.math.cos(x), "math.cos");
-    unary(m, (tf, x) -> tf.math.erf(x), "math.erf");
-    unary(m, (tf, x) -> tf.math.sigmoid(x), "math.sigmoid", "nn.sigmoid", "sigmoid");
-    unary(m, (tf, x) -> tf.math.tanh(x), "math.tanh", "nn.tanh", "tanh");
-    unary(m, (tf, x) -> tf.nn.relu(x), "nn.relu");
-    unary(m, (tf, x) -> tf.nn.relu6(x), "nn.relu6");
-    unary(m, (tf, x) -> tf.nn.elu(x), "nn.elu");
-    unary(m, (tf, x) -> tf.nn.selu(x), "nn.selu");
-    unary(m, (tf, x) -> tf.math.softplus(x), "math.softplus", "nn.softplus");
-    unary(m, (tf, x) -> tf.math.mul(x, tf.math.sigmoid(x)), "nn.silu", "nn.swish");
+    binary(m, "add", "math.add", "__operators__.add");
+    binary(m, "subtract", "math.subtract");
+    binary(m, "multiply", "math.multiply");
+    binary(m, "divide", "math.truediv", "math.divide");
+    binary(m, "maximum", "math.maximum");
+    binary(m, "minimum", "math.minimum");
+    binary(m, "pow", "math.pow");
+    binary(m, "squared_difference", "math.squared_difference");
+    for (String f : List.of("negative", "exp", "log", "sqrt", "rsqrt", "square", "abs",
+        "reciprocal", "sin", "cos", "erf", "sigmoid", "tanh", "softplus")) {
+      unary(m, TensorFunctions.UNARY.get(f), "math." + f);
+    }
+    for (String f : List.of("relu", "relu6", "elu", "selu", "silu", "sigmoid", "tanh",
+        "softplus")) {
+      unary(m, TensorFunctions.UNARY.get(f), "nn." + f);
+    }
+    unary(m, TensorFunctions.UNARY.get("silu"), "nn.swish");
+    unary(m, TensorFunctions.UNARY.get("sigmoid"), "sigmoid");
+    unary(m, TensorFunctions.UNARY.get("tanh"), "tanh");
     unary(m, (tf, x) -> x, "identity");
     m.put("nn.gelu", call -> call.bool("approximate", false)
         ? geluApproximate(call.tf(), call.x())
@@ -170,16 +156,9 @@ final class TfOpLambdaMappers {
     for (String s : List.of("math.l2_normalize", "linalg.l2_normalize", "nn.l2_normalize")) {
       m.put(s, TfOpLambdaMappers::l2Normalize);
     }
-    m.put("math.reduce_mean", call -> reduce(call, (tf, x, a) ->
-        tf.math.mean(x, a, Mean.keepDims(call.bool("keepdims", false)))));
-    m.put("math.reduce_sum", call -> reduce(call, (tf, x, a) ->
-        tf.reduceSum(x, a, ReduceSum.keepDims(call.bool("keepdims", false)))));
-    m.put("math.reduce_max", call -> reduce(call, (tf, x, a) ->
-        tf.reduceMax(x, a, ReduceMax.keepDims(call.bool("keepdims", false)))));
-    m.put("math.reduce_min", call -> reduce(call, (tf, x, a) ->
-        tf.reduceMin(x, a, ReduceMin.keepDims(call.bool("keepdims", false)))));
-    m.put("math.reduce_prod", call -> reduce(call, (tf, x, a) ->
-        tf.reduceProd(x, a, ReduceProd.keepDims(call.bool("keepdims", false)))));
+    TensorFunctions.REDUCTIONS.forEach((name, r) -> m.put("math.reduce_" + name,
+        call -> TensorFunctions.reduce(call.tf(), r, call.x(), call.ints("axis"),
+            call.bool("keepdims", false))));
     m.put("math.argmax", call -> call.tf().math.argMax(call.first().value(),
         call.tf().constant(call.integer("axis", 0))));
     m.put("reshape", call -> call.tf().reshape(call.first().value(),
@@ -192,23 +171,12 @@ final class TfOpLambdaMappers {
         if (axes == null) {
           axes = call.ints("squeeze_dims");
         }
-        return axes == null ? call.tf().squeeze(call.first().value())
-            : call.tf().squeeze(call.first().value(), Squeeze.axis(java.util.Arrays.stream(axes).mapToObj(a -> (long) a).toList()));
+        return TensorFunctions.squeeze(call.tf(), call.first().value(), axes);
       });
     }
     for (String s : List.of("transpose", "compat.v1.transpose")) {
-      m.put(s, call -> {
-        int[] perm = call.ints("perm");
-        Operand<?> x = call.first().value();
-        if (perm == null) {
-          int r = x.shape().numDimensions();
-          perm = new int[r];
-          for (int i = 0; i < r; i++) {
-            perm[i] = r - 1 - i;
-          }
-        }
-        return call.tf().linalg.transpose(x, call.tf().constant(perm));
-      });
+      m.put(s, call -> TensorFunctions.transpose(call.tf(), call.first().value(),
+          call.ints("perm")));
     }
     m.put("concat", call -> call.tf().concat(values(call), call.tf().constant(
         call.integer("axis", 0))));
@@ -226,24 +194,6 @@ final class TfOpLambdaMappers {
     return m;
   }
 
-  @FunctionalInterface
-  private interface Reduction {
-    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TInt32> axes);
-  }
-
-  private static Operand<?> reduce(Call call, Reduction r) {
-    int[] axes = call.ints("axis");
-    Operand<TFloat32> x = call.x();
-    if (axes == null) {
-      int rank = x.shape().numDimensions();
-      axes = new int[rank];
-      for (int i = 0; i < rank; i++) {
-        axes[i] = i;
-      }
-    }
-    return r.apply(call.tf(), x, call.tf().constant(axes));
-  }
-
   private static void unary(Map<String, Function<Call, Operand<?>>> m,
       BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> f, String... names) {
     for (String n : names) {
@@ -251,12 +201,14 @@ final class TfOpLambdaMappers {
     }
   }
 
-  private static void binary(Map<String, Function<Call, Operand<?>>> m,
-      BiFunction<Ops, List<Operand<TFloat32>>, Operand<TFloat32>> f, String... names) {
+  private static void binary(Map<String, Function<Call, Operand<?>>> m, String function,
+      String... names) {
+    TensorFunctions.BinaryFunction f = TensorFunctions.BINARY.get(function);
     for (String n : names) {
-      m.put(n, call -> f.apply(call.tf(), List.of(call.x(), call.floats("y"))));
+      m.put(n, call -> f.apply(call.tf(), call.x(), call.floats("y")));
     }
   }
+
 
   /** tf.nn.gelu(approximate=True): 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x³))). */
   static Operand<TFloat32> geluApproximate(Ops tf, Operand<TFloat32> x) {
@@ -276,18 +228,10 @@ final class TfOpLambdaMappers {
     }
     double epsilon = call.kw().path("epsilon").asDouble(1e-12);
     Operand<TFloat32> sum = axes == null
-        ? tf.reduceSum(tf.math.square(x), tf.constant(allAxes(x)), ReduceSum.keepDims(true))
+        ? tf.reduceSum(tf.math.square(x), tf.constant(TensorFunctions.range(x.shape().numDimensions())), ReduceSum.keepDims(true))
         : tf.reduceSum(tf.math.square(x), tf.constant(axes), ReduceSum.keepDims(true));
     // tf.math.l2_normalize: x * rsqrt(max(sum(x²), epsilon))
     return tf.math.mul(x, tf.math.rsqrt(tf.math.maximum(sum, tf.constant((float) epsilon))));
-  }
-
-  private static int[] allAxes(Operand<?> x) {
-    int[] a = new int[x.shape().numDimensions()];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = i;
-    }
-    return a;
   }
 
   private static Operand<?> matmul(Call call) {
