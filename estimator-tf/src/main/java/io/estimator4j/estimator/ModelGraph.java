@@ -12,12 +12,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
-import org.tensorflow.Tensor;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -139,18 +137,7 @@ final class ModelGraph implements AutoCloseable {
   /** Runs the input pipeline's and model's local initialisers (iterators, tables, metrics). */
   void runLocalInitializers(Session session) {
     for (InputContext.Initializer init : inputInitializers) {
-      List<Tensor> fed = new ArrayList<>();
-      try {
-        Session.Runner r = session.runner().addTarget(init.op());
-        for (Map.Entry<Operand<?>, Supplier<Tensor>> f : init.feeds().entrySet()) {
-          Tensor t = f.getValue().get();
-          fed.add(t);
-          r.feed(f.getKey(), t);
-        }
-        r.run();
-      } finally {
-        fed.forEach(Tensor::close);
-      }
+      init.run(session);
     }
     Session.Runner r = session.runner();
     boolean any = false;

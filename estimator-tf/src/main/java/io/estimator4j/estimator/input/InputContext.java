@@ -23,7 +23,23 @@ public final class InputContext {
   private final List<Initializer> initializers = new ArrayList<>();
 
   /** An op run once per session start, with tensors fed to placeholders (created lazily). */
-  public record Initializer(Op op, Map<Operand<?>, Supplier<Tensor>> feeds) {}
+  public record Initializer(Op op, Map<Operand<?>, Supplier<Tensor>> feeds) {
+    /** Runs the op in {@code session} with freshly made feeds, and closes them. */
+    public void run(org.tensorflow.Session session) {
+      List<Tensor> fed = new ArrayList<>();
+      try {
+        org.tensorflow.Session.Runner r = session.runner().addTarget(op);
+        for (Map.Entry<Operand<?>, Supplier<Tensor>> f : feeds.entrySet()) {
+          Tensor t = f.getValue().get();
+          fed.add(t);
+          r.feed(f.getKey(), t);
+        }
+        r.run().close();
+      } finally {
+        fed.forEach(Tensor::close);
+      }
+    }
+  }
 
   public InputContext(Ops tf, ModeKeys mode, Long seed) {
     this.tf = tf;

@@ -5,9 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.tensorflow.Graph;
-import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -96,7 +94,7 @@ final class InputDriver {
       try (Session s = new Session(g, false)) {
         s.initialize();
         for (InputContext.Initializer init : ctx.initializers()) {
-          runInitializer(s, init);
+          init.run(s);
         }
         List<Batch> batches = new ArrayList<>();
         while (batches.size() < maxBatches) {
@@ -117,20 +115,6 @@ final class InputDriver {
     }
   }
 
-  private static void runInitializer(Session s, InputContext.Initializer init) {
-    List<Tensor> fed = new ArrayList<>();
-    try {
-      Session.Runner runner = s.runner().addTarget(init.op());
-      for (Map.Entry<Operand<?>, Supplier<Tensor>> feed : init.feeds().entrySet()) {
-        Tensor t = feed.getValue().get();
-        fed.add(t);
-        runner.feed(feed.getKey(), t);
-      }
-      runner.run().close();
-    } finally {
-      fed.forEach(Tensor::close);
-    }
-  }
 
   private static Batch toBatch(Input in, Result r) {
     int i = 0;

@@ -22,13 +22,11 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.Tensor;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
@@ -228,7 +226,7 @@ public final class TrainBenchmark {
       try (Session session = new Session(graph, false, RunConfig.defaultSessionConfig())) {
         session.initialize();
         for (InputContext.Initializer init : inputContext.initializers()) {
-          runInitializer(session, init);
+          init.run(session);
         }
         Runnable step = fetchStep
             ? () -> {
@@ -254,20 +252,6 @@ public final class TrainBenchmark {
     }
   }
 
-  private static void runInitializer(Session session, InputContext.Initializer init) {
-    List<Tensor> fed = new ArrayList<>();
-    try {
-      Session.Runner r = session.runner().addTarget(init.op());
-      for (Map.Entry<Operand<?>, Supplier<Tensor>> f : init.feeds().entrySet()) {
-        Tensor t = f.getValue().get();
-        fed.add(t);
-        r.feed(f.getKey(), t);
-      }
-      r.run();
-    } finally {
-      fed.forEach(Tensor::close);
-    }
-  }
 
   static void print(ModelResult r, Options options, PrintStream out) {
     out.printf("%n### Train: %s (%s), %d timed steps after %d warm-up, %d repeats%n%n",
