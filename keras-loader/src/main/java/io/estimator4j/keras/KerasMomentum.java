@@ -44,6 +44,18 @@ final class KerasMomentum implements Optimizer {
   @Override
   public Op applyGradients(
       Ops tf, List<? extends GradAndVar<?>> gradsAndVars, Variable<TInt64> globalStep) {
+    return unitRate.applyGradients(tf, scaled(tf, gradsAndVars, globalStep), globalStep);
+  }
+
+  @Override
+  public Op applyGradientsAtStep(
+      Ops tf, List<? extends GradAndVar<?>> gradsAndVars, Operand<TInt64> globalStep) {
+    return unitRate.applyGradientsAtStep(tf, scaled(tf, gradsAndVars, globalStep), globalStep);
+  }
+
+  /** The gradients times the schedule's rate at {@code globalStep}. */
+  private List<GradAndVar<?>> scaled(
+      Ops tf, List<? extends GradAndVar<?>> gradsAndVars, Operand<TInt64> globalStep) {
     if (globalStep == null) {
       throw new IllegalArgumentException(
           "A learning-rate schedule needs the global step: pass it to applyGradients.");
@@ -55,7 +67,7 @@ final class KerasMomentum implements Optimizer {
     for (GradAndVar<?> gv : gradsAndVars) {
       scaled.add(scale(tf, gv, lr));
     }
-    return unitRate.applyGradients(tf, scaled, globalStep);
+    return scaled;
   }
 
   private static <T extends TNumber> GradAndVar<T> scale(

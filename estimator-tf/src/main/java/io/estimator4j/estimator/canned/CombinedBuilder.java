@@ -122,12 +122,12 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
         List<Op> ops = new ArrayList<>();
         if (d != null) {
           List<GradAndVar<?>> g = dnnOpt.computeGradients(tf, loss, d.trainable());
-          ops.add(dnnOpt.applyGradients(tf, g, null));
+          ops.add(dnnOpt.applyGradientsAtStep(tf, g, ctx.globalStep()));
           ops.addAll(d.updates());
         }
         if (l != null) {
           List<GradAndVar<?>> g = linOpt.computeGradients(tf, loss, l.trainable());
-          ops.add(linOpt.applyGradients(tf, g, null));
+          ops.add(linOpt.applyGradientsAtStep(tf, g, ctx.globalStep()));
         }
         return tf.withControlDependencies(ops).withName("global_step_increment")
             .assignAdd(ctx.globalStep(), tf.constant(1L));

@@ -73,6 +73,21 @@ abstract class BaseOptimizer<S> implements Optimizer {
   @Override
   public final Op applyGradients(
       Ops tf, List<? extends GradAndVar<?>> gradsAndVars, Variable<TInt64> globalStep) {
+    Op update = applyGradientsAtStep(tf, gradsAndVars, globalStep);
+    if (globalStep == null) {
+      return update;
+    }
+    String updateName = update.op().name();
+    String ownName = updateName.substring(0, updateName.length() - "/update".length());
+    Operand<TInt64> one =
+        org.tensorflow.op.core.Constant.scalarOf(Names.exact(tf.scope(), ownName + "/value"), 1L);
+    Scope increment = Names.exact(tf.scope().withControlDependencies(List.of(update)), ownName);
+    return AssignAdd.create(increment, globalStep, one);
+  }
+
+  @Override
+  public final Op applyGradientsAtStep(
+      Ops tf, List<? extends GradAndVar<?>> gradsAndVars, Operand<TInt64> globalStep) {
     check(gradsAndVars);
     S state = prepare(tf, gradsAndVars);
     Ops scope = tf.withSubScope(name);
@@ -83,15 +98,7 @@ abstract class BaseOptimizer<S> implements Optimizer {
     }
     List<Op> all = new ArrayList<>(updates);
     all.addAll(finish(scope, updates, state));
-    Op update = scope.withControlDependencies(all).withName("update").noOp();
-    if (globalStep == null) {
-      return update;
-    }
-    String updateName = update.op().name();
-    String ownName = updateName.substring(0, updateName.length() - "/update".length());
-    Operand<TInt64> one = scope.withName("value").constant(1L);
-    Scope increment = Names.exact(tf.scope().withControlDependencies(List.of(update)), ownName);
-    return AssignAdd.create(increment, globalStep, one);
+    return scope.withControlDependencies(all).withName("update").noOp();
   }
 
   private <T extends TNumber> Op applyOne(
@@ -105,7 +112,7 @@ abstract class BaseOptimizer<S> implements Optimizer {
   }
 
   /** The schedule's value at the global step (read before its increment), or null for none. */
-  private Operand<TFloat32> scheduledLearningRate(Ops scope, Variable<TInt64> globalStep) {
+  private Operand<TFloat32> scheduledLearningRate(Ops scope, Operand<TInt64> globalStep) {
     if (schedule == null) {
       return null;
     }

@@ -55,6 +55,17 @@ public interface Optimizer {
       Ops tf, List<? extends GradAndVar<?>> gradsAndVars, Variable<TInt64> globalStep);
 
   /**
+   * {@link #applyGradients} without incrementing the global step: the learning-rate schedule, if
+   * any, is read at {@code globalStep}; for several optimizers that share one step increment, as
+   * dnn_linear_combined's do.
+   *
+   * @param globalStep the step a schedule is evaluated at (may be null without a schedule)
+   * @return the group of updates
+   */
+  Op applyGradientsAtStep(
+      Ops tf, List<? extends GradAndVar<?>> gradsAndVars, Operand<TInt64> globalStep);
+
+  /**
    * Computes gradients over {@code trainable} and applies them: {@link #computeGradients} then
    * {@link #applyGradients}; Java counterpart of {@code minimize}.
    *

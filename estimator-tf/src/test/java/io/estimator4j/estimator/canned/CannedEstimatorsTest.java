@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -102,6 +103,21 @@ class CannedEstimatorsTest {
     ArrayInput.Builder b = ArrayInput.builder().feature("x", X).feature("color", COLOR)
         .batchSize(20).numEpochs(epochs).shuffle(shuffle).seed(5);
     return classifier ? b.labels(LABEL).build() : b.labels(TARGET).build();
+  }
+
+  @Test
+  void combinedEstimatorsTakeOptimizersWithLearningRateSchedules() {
+    // both parts read the schedule at the shared global step; one increment per step
+    RunConfig config = RunConfig.builder().modelDir(dir).randomSeed(11).noPeriodicCheckpoints()
+        .logStepCountSteps(0).saveSummarySteps(0).build();
+    Estimator est = DNNLinearCombinedRegressor.builder().linearFeatureColumns(WIDE)
+        .dnnFeatureColumns(DEEP).dnnHiddenUnits(8)
+        .dnnOptimizer(io.estimator4j.estimator.optimizer.GradientDescent.of(
+            io.estimator4j.estimator.optimizer.LearningRateSchedule.exponentialDecay(
+                0.05, 10, 0.5, false)))
+        .config(config).build();
+    est.train(input(false, null, true), StepLimit.steps(20));
+    assertThat(est.evaluate(input(false, 1, false)).get("global_step")).isEqualTo(20.0);
   }
 
   @ParameterizedTest(name = "{0}")
