@@ -180,7 +180,9 @@ public final class KerasEstimators {
     boolean multi = network.outputNames().size() > 1;
     for (String out : network.outputNames()) {
       KerasTrainingConfig.Loss l = compiled.losses().get(out);
-      Operand<TFloat32> pred = tf.dtypes.cast(applied.outputs().get(out), TFloat32.class);
+      // no Cast on a float32 output: the losses look through a final Softmax/Sigmoid to its
+      // logits, as Keras does
+      Operand<TFloat32> pred = asFloat32(tf, applied.outputs().get(out));
       Operand<?> label = labels.get(out);
       Operand<TFloat32> loss =
           KerasLosses.loss(tf.withSubScope("loss"), l, pred, label, out);
@@ -277,6 +279,12 @@ public final class KerasEstimators {
       default -> throw new IllegalArgumentException("Metric '" + name + "' is not supported;"
           + " supported: " + KerasTrainingConfig.METRICS + ".");
     };
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<TFloat32> asFloat32(Ops tf, Operand<?> t) {
+    return t.type() == TFloat32.class ? (Operand<TFloat32>) t
+        : tf.dtypes.cast(castable(t), TFloat32.class);
   }
 
   @SuppressWarnings("unchecked")

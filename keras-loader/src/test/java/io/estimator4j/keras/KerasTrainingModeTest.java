@@ -141,6 +141,20 @@ class KerasTrainingModeTest {
     assertThat(train % 2).isEqualTo(0.0);
   }
 
+  @Test
+  void crossEntropyOnASoftmaxOutputUsesItsLogitsAsKerasDoes() throws Exception {
+    // Dense(2, softmax) with an identity kernel on x = [0, 50]: logits [0, 50], label 0.
+    // Keras computes the loss from the logits: logsumexp([0, 50]) - 0 = 50 + log(1 + e^-50);
+    // from clipped probabilities it would be -log(1e-7) = 16.12
+    Path json = keras2("[null, 2]",
+        "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 2,"
+            + " \"activation\": \"softmax\", \"kernel_initializer\": {\"class_name\":"
+            + " \"Identity\", \"config\": {\"gain\": 1.0}}}}");
+    Estimator e = estimator(json, "sparse_categorical_crossentropy", String.format(SGD, "0.1"));
+    double loss = e.evaluate(input(new float[][] {{0, 50}}, new float[] {0}, false)).get("loss");
+    assertThat(loss).isCloseTo(50.0, within(1e-3));
+  }
+
   /** x [null, 1000] -> a nested Sequential holding Dropout(0.5), called with {@code kwargs}. */
   private Path nestedDropout(String kwargs) throws Exception {
     Path json = dir.resolve("nested" + Math.abs(kwargs.hashCode()) + ".json");
