@@ -12,8 +12,4 @@ public record KTensor(Operand<?> value, Operand<TBool> mask) {
   public static KTensor of(Operand<?> value) {
     return new KTensor(value, null);
   }
-
-  public KTensor withValue(Operand<?> newValue) {
-    return new KTensor(newValue, mask);
-  }
 }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -94,11 +93,6 @@ final class Keras3OpsMappers {
     for (String op : OPS.keySet()) {
       m.put(PREFIX + op, Keras3OpsMappers::create);
     }
-  }
-
-  /** The Keras 3 operations this loader rebuilds. */
-  static TreeSet<String> supportedOps() {
-    return new TreeSet<>(OPS.keySet());
   }
 
   private static KerasLayer create(LayerContext ctx) {

@@ -296,7 +296,9 @@ final class LegacyKeras {
     long[] in = w.shape().asArray();
     int r = in.length;
     if (r != perm.length) {
-      return w;
+      throw new IllegalArgumentException("Weight '" + w.name() + "' has shape "
+          + java.util.Arrays.toString(in) + "; the Keras 1 layout conversion expects rank "
+          + perm.length + ". The weights do not belong to this layer.");
     }
     long[] out = new long[r];
     for (int i = 0; i < r; i++) {
@@ -306,9 +308,9 @@ final class LegacyKeras {
     float[] src = w.values();
     float[] dst = new float[src.length];
     long[] idx = new long[r];
+    long[] outStrides = strides(out);
     for (int o = 0; o < dst.length; o++) {
       long rem = o;
-      long[] outStrides = strides(out);
       long offset = 0;
       for (int d = 0; d < r; d++) {
         idx[d] = rem / outStrides[d];

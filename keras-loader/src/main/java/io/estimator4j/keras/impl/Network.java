@@ -454,11 +454,6 @@ public final class Network implements KerasLayer {
     return new Node(refs, kwargs);
   }
 
-  /**
-   * The number of Keras tensors an argument of a node holds: Keras 3 {@code __keras_tensor__}
-   * objects, Keras 2 {@code [layer, node, tensor]} triples, or lists of them. The parser appends
-   * the tensors of every argument but {@code mask} to the node's inputs, in the arguments' order.
-   */
   /** The key under which a Keras 3 node's positional arguments reach its layer's kwargs. */
   static final String ARGS = "__args__";
 
@@ -470,6 +465,11 @@ public final class Network implements KerasLayer {
     return !key.equals("mask") && !key.equals(ARGS);
   }
 
+  /**
+   * The number of Keras tensors an argument of a node holds: Keras 3 {@code __keras_tensor__}
+   * objects, Keras 2 {@code [layer, node, tensor]} triples, or lists of them. The parser appends
+   * the tensors of every argument but {@code mask} to the node's inputs, in the arguments' order.
+   */
   static int tensorCount(JsonNode v) {
     List<Ref> refs = new ArrayList<>();
     collectKerasTensors(v, refs);

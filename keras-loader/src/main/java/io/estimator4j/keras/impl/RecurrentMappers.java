@@ -56,13 +56,6 @@ final class RecurrentMappers {
           "enable_caching_device", "filters", "kernel_size", "strides", "padding", "data_format",
           "dilation_rate");
 
-  /** Keras 1's names for the recurrent settings. */
-  private static final Set<String> KERAS1_KEYS =
-      Set.of("output_dim", "init", "inner_init", "forget_bias_init", "inner_activation",
-          "W_regularizer", "U_regularizer", "b_regularizer", "dropout_W", "dropout_U",
-          "consume_less", "nb_filter", "nb_row", "nb_col", "subsample", "border_mode",
-          "dim_ordering");
-
   static void register(Map<String, Function<LayerContext, KerasLayer>> m) {
     for (String cls : RECURRENT) {
       m.put(cls, ctx -> {
@@ -161,14 +154,6 @@ final class RecurrentMappers {
 
     /** The cell settings of {@code s} (the layer's own config, or its cell's). */
     private static CellSpec spec(LayerConfig layer, String kind, LayerConfig s) {
-      for (String k : KERAS1_KEYS) {
-        if (s.has(k)) {
-          throw layer.unsupported("this is a Keras 1 recurrent layer config ('" + k + "'); its"
-              + " settings (output_dim, inner_activation, ...) and weight layout (separate W_i,"
-              + " U_i, b_i, ... per gate) are not supported. Load and re-save the model with"
-              + " Keras 2 to convert it.");
-        }
-      }
       boolean convolutional = kind.startsWith("ConvLSTM");
       RecurrentCells.Config cc =
           RecurrentCells.Config.units(convolutional ? s.integer("filters", -1)
@@ -362,7 +347,7 @@ final class RecurrentMappers {
     java.util.Iterator<String> names = c.json().fieldNames();
     while (names.hasNext()) {
       String k = names.next();
-      if (KERAS1_KEYS.contains(k) || known.contains(k) || more.contains(k)) {
+      if (known.contains(k) || more.contains(k)) {
         continue;
       }
       throw c.unsupported("the setting '" + k + "' is not supported (it is not a setting of"
