@@ -108,11 +108,8 @@ final class ActivationMappers {
     });
     m.put("PReLU", ctx -> {
       LayerConfig c = ctx.config();
-      JsonNode shared = c.get("shared_axes");
-      int[] sharedAxes =
-          shared == null || shared.isNull()
-              ? new int[0]
-              : shared.isArray() ? c.intList("shared_axes") : new int[] {shared.asInt()};
+      int[] shared = c.intOrList("shared_axes");
+      int[] sharedAxes = shared == null ? new int[0] : shared;
       var init = c.initializer("alpha_initializer", Initializers.zeros());
       return (scope, in, kw) -> {
         KTensor x = Mappers.single(c, in);

@@ -119,11 +119,10 @@ final class AttentionMappers {
 
   /** Keras's attention over all axes between batch and features is the only one built. */
   private static void checkAttentionAxes(LayerConfig c, int queryRank) {
-    JsonNode a = c.get("attention_axes");
-    if (a == null || a.isNull()) {
+    int[] axes = c.intOrList("attention_axes");
+    if (axes == null) {
       return;
     }
-    int[] axes = a.isArray() ? c.intList("attention_axes") : new int[] {a.asInt()};
     // Keras numbers them in the projected [batch, <dims>, heads, size] tensor
     int projectedRank = queryRank + 1;
     int[] normalised = Arrays.stream(axes).map(x -> x < 0 ? x + projectedRank : x).sorted()

@@ -51,11 +51,7 @@ final class Keras3OpsMappers {
 
     /** An int or list of ints in the config; null when absent or null. */
     int[] ints(String key) {
-      JsonNode v = c.get(key);
-      if (v == null || v.isNull()) {
-        return null;
-      }
-      return v.isArray() ? c.intList(key) : new int[] {v.asInt()};
+      return c.intOrList(key);
     }
   }
 

@@ -143,6 +143,15 @@ public final class LayerConfig {
     return out;
   }
 
+  /** An int or a list of ints (Keras accepts both for axes); null when absent or null. */
+  public int[] intOrList(String key) {
+    JsonNode v = config.get(key);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    return v.isArray() ? intList(key) : new int[] {v.asInt()};
+  }
+
   /**
    * Padding or cropping for {@code n} axes: an int (all sides), one pair per axis, or (for n = 1)
    * one pair, as Keras's ZeroPadding/Cropping accept them.

@@ -1,6 +1,5 @@
 package io.estimator4j.keras.impl;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.estimator4j.estimator.layers.BatchNormalization;
 import io.estimator4j.estimator.layers.Initializers;
 import io.estimator4j.estimator.layers.LayerNormalization;
@@ -105,10 +104,7 @@ final class NormalizationMappers {
   }
 
   private static int[] axes(LayerConfig c, int defaultAxis) {
-    JsonNode a = c.get("axis");
-    if (a == null || a.isNull()) {
-      return new int[] {defaultAxis};
-    }
-    return a.isArray() ? c.intList("axis") : new int[] {a.asInt()};
+    int[] axes = c.intOrList("axis");
+    return axes == null ? new int[] {defaultAxis} : axes;
   }
 }
