@@ -32,7 +32,7 @@ import org.tensorflow.types.TInt64;
 
 /**
  * Keras import, Estimator4J's {@link KerasModel} against DL4J's {@link KerasModelImport}, on the
- * shared Keras cases: load time, correctness against Keras's own outputs, and for a few cases
+ * Keras cases in testdata/keras: load time, correctness against Keras's own outputs, and for a few cases
  * single-example latency and batch-32 throughput. A benchmark, not a test: it prints Markdown.
  *
  * <p>Usage: {@code KerasImportBenchmark [casesDir] [case names for latency...]}.
@@ -87,7 +87,7 @@ public final class KerasImportBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Path casesDir = Paths.get(args.length > 0 ? args[0] : "../shared/keras/cases");
+    Path casesDir = Paths.get(args.length > 0 ? args[0] : "../testdata/keras/cases");
     // second argument: "correctness", "timing" or "all" (default); each part in its own JVM keeps
     // a DL4J call that hangs (and whose thread cannot be stopped) from running beside the other
     // part's timings

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.estimator4j.estimator.checkpoint.CheckpointReader;
 import io.estimator4j.estimator.checkpoint.VariableInfo;
-import io.estimator4j.testing.SharedData;
+import io.estimator4j.testing.TestData;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -60,7 +60,7 @@ class WarmStartTest {
 
   @Test
   void listsThePythonEstimatorCheckpointVariables() {
-    Path taxi = SharedData.shared("savedmodels/tfx-chicago-taxi-estimator");
+    Path taxi = TestData.path("savedmodels/tfx-chicago-taxi-estimator");
     Map<String, VariableInfo> vars;
     try (CheckpointReader r = CheckpointReader.open(taxi.resolve("model.ckpt-1000").toString())) {
       vars = r.variables();

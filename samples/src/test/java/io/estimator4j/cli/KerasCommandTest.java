@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.estimator4j.export.JavaArray;
 import io.estimator4j.export.Npy;
 import io.estimator4j.keras.KerasModelFile;
-import io.estimator4j.testing.SharedData;
+import io.estimator4j.testing.TestData;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -33,7 +33,7 @@ import picocli.CommandLine.Help;
  */
 class KerasCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path CASES = SharedData.shared("keras/cases");
+  private static final Path CASES = TestData.path("keras/cases");
 
   @TempDir Path tmp;
 
@@ -123,7 +123,7 @@ class KerasCommandTest {
   @Test
   void functionalModelsShowTheirConnections() {
     // Dense(8) on 16: 136; Dense(8) on 32: 264; Add; Dense(4) on 8: 36
-    Path config = SharedData.shared("keras/configs/simple_add_tf_keras_2.json");
+    Path config = TestData.path("keras/configs/simple_add_tf_keras_2.json");
     assertThat(execute("keras", "show", config)).isZero();
     assertThat(out.toString()).contains("Connected to")
         .contains("input_3 (InputLayer)            [(None, 16)]         0\n")
@@ -175,7 +175,7 @@ class KerasCommandTest {
 
   @Test
   void unsupportedLayerIsAOneLineErrorNamingIt() {
-    Path yolo = SharedData.shared("keras/configs/yolo9000_tf_keras_2.json");
+    Path yolo = TestData.path("keras/configs/yolo9000_tf_keras_2.json");
     assertThat(execute("keras", "convert", yolo, tmp.resolve("1"))).isEqualTo(1);
     assertOneLineError("convert", "space_to_depth_x2", "Lambda");
     assertThat(tmp.resolve("1")).doesNotExist();

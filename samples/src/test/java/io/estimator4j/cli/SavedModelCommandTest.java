@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.estimator4j.export.JavaArray;
 import io.estimator4j.export.Npy;
 import io.estimator4j.export.SavedModelLoader;
-import io.estimator4j.testing.SharedData;
+import io.estimator4j.testing.TestData;
 import io.estimator4j.tfrecord.TFRecordReader;
 import io.estimator4j.tfrecord.TFRecords;
 import java.io.IOException;
@@ -35,7 +35,7 @@ import picocli.CommandLine.Help;
 /** {@code e4j saved-model show | run | check} on every SavedModel in ../shared/savedmodels. */
 class SavedModelCommandTest {
 
-  static final Path MODELS = SharedData.shared("savedmodels");
+  static final Path MODELS = TestData.path("savedmodels");
   static final Path TF1 = MODELS.resolve("tf-serving-saved_model_half_plus_two_cpu/00000123");
   static final Path TF2 = MODELS.resolve("tf-serving-saved_model_half_plus_two_tf2_cpu/00000123");
   static final Path THREE = MODELS.resolve("tf-serving-saved_model_half_plus_three/00000123");

@@ -3,7 +3,7 @@ package io.estimator4j.export;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.estimator4j.testing.SharedData;
+import io.estimator4j.testing.TestData;
 import io.estimator4j.tfrecord.TFRecordReader;
 import io.estimator4j.tfrecord.TFRecords;
 import java.io.IOException;
@@ -25,7 +25,7 @@ import org.tensorflow.types.TString;
  */
 class ChicagoTaxiModelTest {
 
-  static final Path TAXI = SharedData.shared("savedmodels/tfx-chicago-taxi-estimator");
+  static final Path TAXI = TestData.path("savedmodels/tfx-chicago-taxi-estimator");
   static final int N = 20;
   static List<byte[]> examples;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.estimator4j.testing.SharedData;
+import io.estimator4j.testing.TestData;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -210,7 +210,7 @@ class NpyTest {
   @Test
   void readsNumpyFilesFromTheSharedKerasCases() throws IOException {
     // Values printed by numpy: np.load(f).ravel()[:3] and [-1]; dtype float32, shape (2, 16).
-    Path f = SharedData.shared("keras/cases/dl4j-ReLU_0/inputs/0_dense_input.npy");
+    Path f = TestData.path("keras/cases/dl4j-ReLU_0/inputs/0_dense_input.npy");
     try (TFloat32 t = (TFloat32) Npy.read(f)) {
       assertThat(t.shape()).isEqualTo(Shape.of(2, 16));
       assertThat(t.getFloat(0, 0)).isEqualTo(0.7169471383094788f);
@@ -219,7 +219,7 @@ class NpyTest {
     }
     // float64 (5, 10, 10, 3); numpy: a.sum() = 766.4963300914035,
     // a.ravel()[-1] = 0.5181752431585356
-    Path d = SharedData.shared("keras/cases/dl4j-cnn_batch_norm/inputs/0_conv2d_1_input.npy");
+    Path d = TestData.path("keras/cases/dl4j-cnn_batch_norm/inputs/0_conv2d_1_input.npy");
     try (TFloat64 t = (TFloat64) Npy.read(d)) {
       assertThat(t.shape()).isEqualTo(Shape.of(5, 10, 10, 3));
       assertThat(t.getDouble(4, 9, 9, 2)).isEqualTo(0.5181752431585356);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.estimator4j.testing.SharedData;
+import io.estimator4j.testing.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ import org.tensorflow.types.TFloat32;
 
 class SavedModelLoaderTest {
   static Path model(String name) {
-    return SharedData.shared("savedmodels/" + name);
+    return TestData.path("savedmodels/" + name);
   }
 
   @Test

@@ -3,7 +3,7 @@ package io.estimator4j.export;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.estimator4j.testing.SharedData;
+import io.estimator4j.testing.TestData;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +24,7 @@ import org.tensorflow.types.TString;
 class SavedModelPredictorTest {
 
   static final Path HALF_PLUS_TWO =
-      SharedData.shared("savedmodels/tf-serving-saved_model_half_plus_two_cpu/00000123");
+      TestData.path("savedmodels/tf-serving-saved_model_half_plus_two_cpu/00000123");
 
   private static TFloat32 column(float... xs) {
     TFloat32 t = TFloat32.tensorOf(Shape.of(xs.length, 1));

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.estimator4j.export.ServingCheck.Api;
 import io.estimator4j.export.ServingCheck.Outcome;
-import io.estimator4j.testing.SharedData;
+import io.estimator4j.testing.TestData;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +19,7 @@ import org.tensorflow.proto.TensorShapeProto;
 class ServingCheckTest {
 
   private static Path model(String name) {
-    return SharedData.shared("savedmodels/" + name);
+    return TestData.path("savedmodels/" + name);
   }
 
   /** signature -> the APIs that accept it. */

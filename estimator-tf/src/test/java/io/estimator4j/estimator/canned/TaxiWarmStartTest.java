@@ -13,7 +13,7 @@ import io.estimator4j.estimator.optimizer.GradientDescent;
 import io.estimator4j.featurecolumn.DenseColumn;
 import io.estimator4j.featurecolumn.FeatureColumn;
 import io.estimator4j.featurecolumn.FeatureColumns;
-import io.estimator4j.testing.SharedData;
+import io.estimator4j.testing.TestData;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * variables through the Java API and warm-start a Java DNNLinearCombinedClassifier from it.
  */
 class TaxiWarmStartTest {
-  static final Path TAXI = SharedData.shared("savedmodels/tfx-chicago-taxi-estimator");
+  static final Path TAXI = TestData.path("savedmodels/tfx-chicago-taxi-estimator");
 
   @TempDir Path dir;
 

@@ -2,7 +2,7 @@ package io.estimator4j.estimator.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estimator4j.testing.SharedData;
+import io.estimator4j.testing.TestData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +17,7 @@ import org.tensorflow.proto.DataType;
  */
 class CheckpointTaxiModelTest {
 
-  private static final Path MODEL_DIR = SharedData.shared("savedmodels/tfx-chicago-taxi-estimator");
+  private static final Path MODEL_DIR = TestData.path("savedmodels/tfx-chicago-taxi-estimator");
 
   @Test
   void stateFileNamesStep1000AsLatest() throws IOException {

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.estimator4j.estimator.ModeKeys;
 import io.estimator4j.estimator.input.InputDriver.Batch;
-import io.estimator4j.testing.SharedData;
+import io.estimator4j.testing.TestData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -271,7 +271,7 @@ class CsvInputTest {
   @Nested
   class Iris {
 
-    private final Path iris = SharedData.shared("datasets/iris/iris_training.csv");
+    private final Path iris = TestData.path("datasets/iris/iris_training.csv");
 
     private InputFn irisInput(int batchSize) {
       // Header "120,4,setosa,versicolor,virginica" (rows, features, class names) is skipped.

@@ -12,7 +12,7 @@ import io.estimator4j.estimator.ModeKeys;
 import io.estimator4j.estimator.input.InputDriver.Batch;
 import io.estimator4j.featurecolumn.parsing.FixedLenFeature;
 import io.estimator4j.featurecolumn.parsing.VarLenFeature;
-import io.estimator4j.testing.SharedData;
+import io.estimator4j.testing.TestData;
 import io.estimator4j.tfrecord.TFRecordWriter;
 import io.estimator4j.tfrecord.TFRecords;
 import java.io.IOException;
@@ -488,7 +488,7 @@ class TFRecordInputTest {
   class ChicagoTaxi {
 
     private final Path file =
-        SharedData.shared(
+        TestData.path(
             "savedmodels/tfx-chicago-taxi-estimator/eval-examples/data_tfrecord-00000-of-00012.gz");
 
     private List<Example> javaDecoded() throws IOException {
