@@ -2,7 +2,7 @@ package io.estimator4j.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.estimator4j.export.Npy;
+import io.estimator4j.npy.Npy;
 import io.estimator4j.keras.KerasModel;
 import io.estimator4j.keras.KerasModelFile;
 import java.io.IOException;

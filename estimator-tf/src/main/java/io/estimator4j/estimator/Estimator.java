@@ -1,9 +1,23 @@
 package io.estimator4j.estimator;
 
-import io.estimator4j.estimator.checkpoint.CheckpointFiles;
-import io.estimator4j.estimator.checkpoint.CheckpointReader;
-import io.estimator4j.estimator.checkpoint.CheckpointState;
-import io.estimator4j.estimator.checkpoint.VariableInfo;
+import io.estimator4j.estimator.config.WarmStartSettings;
+import io.estimator4j.estimator.config.ClusterConfig;
+import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.export.SavedModelExporter;
+import io.estimator4j.estimator.impl.CheckpointManager;
+import io.estimator4j.estimator.impl.ModelDefinition;
+import io.estimator4j.estimator.impl.ModelGraph;
+import io.estimator4j.estimator.impl.Trainer;
+import io.estimator4j.estimator.impl.RunLoop;
+import io.estimator4j.estimator.impl.SessionStarter;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModelFn;
+import io.estimator4j.estimator.modelfn.Params;
+import io.estimator4j.checkpoint.CheckpointFiles;
+import io.estimator4j.checkpoint.CheckpointReader;
+import io.estimator4j.checkpoint.CheckpointState;
+import io.estimator4j.checkpoint.VariableInfo;
 import io.estimator4j.estimator.hook.CheckpointSaverHook;
 import io.estimator4j.estimator.hook.CheckpointSaverListener;
 import io.estimator4j.estimator.hook.HookContext;
@@ -17,7 +31,7 @@ import io.estimator4j.estimator.hook.StopAtStepHook;
 import io.estimator4j.estimator.hook.SummarySaverHook;
 import io.estimator4j.estimator.input.InputFn;
 import io.estimator4j.estimator.summary.SummaryWriter;
-import io.estimator4j.export.TensorSpec;
+import io.estimator4j.savedmodel.TensorSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -50,6 +64,7 @@ public final class Estimator {
   private final Params params;
   private final WarmStartSettings warmStart;
   private final Path modelDir;
+  private final ModelDefinition definition;
 
   private Estimator(Builder b) {
     this.modelFn = b.modelFn;
@@ -67,6 +82,7 @@ public final class Estimator {
     this.modelDir = dir.toAbsolutePath();
     this.config = b.config.toBuilder().modelDir(this.modelDir).build();
     checkModelDir(this.modelDir);
+    this.definition = new ModelDefinition(modelFn, params, config);
   }
 
   public static Builder builder(ModelFn modelFn) {
@@ -95,11 +111,7 @@ public final class Estimator {
 
   /** The newest checkpoint of the model directory, like Estimator.latest_checkpoint(). */
   public Optional<String> latestCheckpoint() {
-    try {
-      return CheckpointState.latestCheckpoint(modelDir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return definition.latestCheckpoint();
   }
 
   /** Names, dtypes and shapes of the variables in the latest checkpoint. */
@@ -164,7 +176,8 @@ public final class Estimator {
     if (config.isChief()) {
       removeStaleTemporaries(); // a worker must not delete the chief's save in progress
     }
-    new Trainer(this, inputFn, limit, hooks, listeners, latest).run();
+    new Trainer(definition, warmStart, limit.steps(), limit.maxSteps(), hooks, listeners)
+        .run(inputFn, latest);
     return this;
   }
 
@@ -235,7 +248,7 @@ public final class Estimator {
       Path exportDirBase, io.estimator4j.estimator.export.ServingInputReceiverFn receiverFn,
       Map<String, Path> assetsExtra, String checkpointPath) {
     try {
-      return SavedModelExporter.export(this, exportDirBase, receiverFn, assetsExtra, checkpointPath);
+      return SavedModelExporter.export(definition, exportDirBase, receiverFn, assetsExtra, checkpointPath);
     } catch (IOException e) {
       throw new UncheckedIOException("Export to " + exportDirBase + " failed: " + e.getMessage(), e);
     }
@@ -251,23 +264,22 @@ public final class Estimator {
       Map<ModeKeys, io.estimator4j.estimator.export.ServingInputReceiverFn> receivers,
       Map<String, Path> assetsExtra, String checkpointPath) {
     try {
-      return SavedModelExporter.export(this, exportDirBase, receivers, assetsExtra, checkpointPath);
+      return SavedModelExporter.export(definition, exportDirBase, receivers, assetsExtra, checkpointPath);
     } catch (IOException e) {
       throw new UncheckedIOException("Export to " + exportDirBase + " failed: " + e.getMessage(), e);
     }
   }
 
-  /** Trainer, Evaluator and Predictor build their graphs through this. */
+  /** Evaluator, Predictor and the prediction iterator build their graphs through this. */
   ModelGraph buildGraph(
       ModeKeys mode, java.util.function.Function<io.estimator4j.estimator.input.InputContext,
           io.estimator4j.estimator.input.Input> input) {
-    return ModelGraph.build(modelFn, mode, params, config, input);
+    return definition.buildGraph(mode, input);
   }
 
-  String requireCheckpoint() {
-    return latestCheckpoint().orElseThrow(() -> new IllegalStateException(
-        "No checkpoint in " + modelDir + ". Fix: train the estimator first, or point RunConfig "
-            + "at a model_dir that holds a checkpoint."));
+  /** The newest checkpoint, or an IllegalStateException that says to train first. */
+  public String requireCheckpoint() {
+    return definition.requireCheckpoint();
   }
 
   private void removeStaleTemporaries() {
@@ -293,86 +305,6 @@ public final class Estimator {
     if (!Files.isWritable(dir)) {
       throw new IllegalArgumentException(
           "model_dir " + dir + " is not writable. Fix: choose a writable directory.");
-    }
-  }
-
-  /** The training run of one train() call. */
-  private static final class Trainer {
-    private final Estimator est;
-    private final InputFn inputFn;
-    private final StepLimit limit;
-    private final List<SessionRunHook> userHooks;
-    private final List<CheckpointSaverListener> listeners;
-    private final String checkpoint;
-
-    Trainer(Estimator est, InputFn inputFn, StepLimit limit, List<SessionRunHook> hooks,
-        List<CheckpointSaverListener> listeners, String checkpoint) {
-      this.est = est;
-      this.inputFn = inputFn;
-      this.limit = limit;
-      this.userHooks = List.copyOf(hooks);
-      this.listeners = List.copyOf(listeners);
-      this.checkpoint = checkpoint;
-    }
-
-    void run() {
-      RunConfig config = est.config;
-      boolean chief = config.isChief();
-      try (ModelGraph mg = est.buildGraph(ModeKeys.TRAIN, inputFn::build);
-          SummaryWriter writer = chief && config.saveSummarySteps() > 0
-              ? new SummaryWriter(est.modelDir) : null) {
-        EstimatorSpec spec = mg.spec;
-        List<SessionRunHook> hooks = new ArrayList<>();
-        hooks.add(new NanTensorHook(spec.loss(), true));
-        if (config.logStepCountSteps() > 0) {
-          hooks.add(new LoggingTensorHook(Map.of("loss", spec.loss()),
-              config.logStepCountSteps(), true));
-        }
-        hooks.addAll(userHooks);
-        hooks.addAll(spec.trainingHooks());
-        if (limit.steps() != null) {
-          hooks.add(StopAtStepHook.numSteps(limit.steps()));
-        } else if (limit.maxSteps() != null) {
-          hooks.add(StopAtStepHook.lastStep(limit.maxSteps()));
-        }
-        if (chief) {
-          hooks.addAll(spec.trainingChiefHooks());
-          if (config.logStepCountSteps() > 0) {
-            hooks.add(new StepCounterHook(config.logStepCountSteps()));
-          }
-          if (writer != null) {
-            Map<String, org.tensorflow.Operand<?>> scalars = new LinkedHashMap<>();
-            scalars.put("loss", spec.loss());
-            scalars.putAll(mg.context.scalarSummaries());
-            hooks.add(new SummarySaverHook(
-                config.saveSummarySteps(), scalars, mg.context.histogramSummaries()));
-          }
-          SecondOrStepTimer timer = config.saveCheckpointsSteps().map(SecondOrStepTimer::everySteps)
-              .orElse(config.saveCheckpointsSecs().map(s -> SecondOrStepTimer.everySecs(s))
-                  .orElse(null));
-          hooks.add(new CheckpointSaverHook(
-              new CheckpointManager(est.modelDir, mg.saver, config), timer, listeners));
-        }
-        HookContext hookContext = new HookContext(mg.graph, mg.tf, ModeKeys.TRAIN,
-            mg.globalStep, est.modelDir, Optional.ofNullable(writer));
-        for (SessionRunHook h : hooks) {
-          h.begin(hookContext);
-        }
-        if (checkpoint != null) {
-          LOG.info("Restoring parameters from {}", checkpoint);
-        }
-        try (Session session = SessionStarter.start(
-            mg, config, checkpoint, checkpoint == null ? est.warmStart : null)) {
-          if (writer != null && checkpoint == null) {
-            writer.graph(0, mg.graph.toGraphDef());
-          }
-          SessionRunContext ctx = new SessionRunContext(session);
-          List<Op> targets = List.of(spec.trainOp());
-          RunLoop.Outcome out = RunLoop.run(session, targets, mg.stepAfterTrain, hooks, ctx);
-          LOG.info("Training ended after {} steps ({}).", out.steps(),
-              out.inputEnded() ? "end of input" : ctx.stopReason());
-        }
-      }
     }
   }
 

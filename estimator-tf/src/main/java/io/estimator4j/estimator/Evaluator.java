@@ -1,5 +1,10 @@
 package io.estimator4j.estimator;
 
+import io.estimator4j.estimator.impl.ModelGraph;
+import io.estimator4j.estimator.impl.RunLoop;
+import io.estimator4j.estimator.impl.SessionStarter;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.hook.FinalOpsHook;
 import io.estimator4j.estimator.hook.SessionRunContext;
 import io.estimator4j.estimator.hook.SessionRunHook;

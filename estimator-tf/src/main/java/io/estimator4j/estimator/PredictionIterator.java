@@ -1,5 +1,7 @@
 package io.estimator4j.estimator;
 
+import io.estimator4j.estimator.impl.ModelGraph;
+import io.estimator4j.estimator.impl.SessionStarter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

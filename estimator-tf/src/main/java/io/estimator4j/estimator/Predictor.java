@@ -1,7 +1,10 @@
 package io.estimator4j.estimator;
 
+import io.estimator4j.estimator.impl.ModelGraph;
+import io.estimator4j.estimator.impl.SessionStarter;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.input.Input;
-import io.estimator4j.export.TensorSpec;
+import io.estimator4j.savedmodel.TensorSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;

@@ -1,9 +1,13 @@
 package io.estimator4j.estimator;
 
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModelFn;
+import io.estimator4j.estimator.modelfn.Params;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.estimator4j.estimator.checkpoint.CheckpointState;
+import io.estimator4j.checkpoint.CheckpointState;
 import io.estimator4j.estimator.hook.NanLossDuringTrainingException;
 import io.estimator4j.estimator.input.ArrayInput;
 import io.estimator4j.estimator.layers.Dense;

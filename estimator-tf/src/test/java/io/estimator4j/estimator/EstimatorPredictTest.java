@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.estimator4j.export.TensorSpec;
+import io.estimator4j.savedmodel.TensorSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

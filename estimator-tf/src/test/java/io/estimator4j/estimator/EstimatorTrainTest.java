@@ -1,10 +1,11 @@
 package io.estimator4j.estimator;
 
+import io.estimator4j.estimator.config.RunConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.estimator4j.estimator.checkpoint.CheckpointReader;
-import io.estimator4j.estimator.checkpoint.CheckpointState;
+import io.estimator4j.checkpoint.CheckpointReader;
+import io.estimator4j.checkpoint.CheckpointState;
 import io.estimator4j.estimator.summary.EventFileReader;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,13 +1,14 @@
 package io.estimator4j.estimator;
 
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.estimator4j.estimator.export.ServingInputReceivers;
-import io.estimator4j.export.LoadedSavedModel;
-import io.estimator4j.export.SavedModelLoader;
-import io.estimator4j.export.TensorSpec;
+import io.estimator4j.savedmodel.LoadedSavedModel;
+import io.estimator4j.savedmodel.SavedModelLoader;
+import io.estimator4j.savedmodel.TensorSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

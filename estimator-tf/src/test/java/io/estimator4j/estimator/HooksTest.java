@@ -1,8 +1,9 @@
 package io.estimator4j.estimator;
 
+import io.estimator4j.estimator.modelfn.Params;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estimator4j.estimator.checkpoint.CheckpointState;
+import io.estimator4j.checkpoint.CheckpointState;
 import io.estimator4j.estimator.hook.CheckpointSaverListener;
 import io.estimator4j.estimator.hook.EarlyStopping;
 import io.estimator4j.estimator.hook.FinalOpsHook;

@@ -2,8 +2,8 @@ package io.estimator4j.estimator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estimator4j.estimator.checkpoint.CheckpointReader;
-import io.estimator4j.estimator.checkpoint.CheckpointState;
+import io.estimator4j.checkpoint.CheckpointReader;
+import io.estimator4j.checkpoint.CheckpointState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,9 @@
 package io.estimator4j.estimator;
 
+import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.input.ArrayInput;
 import io.estimator4j.estimator.layers.Dense;
 import io.estimator4j.estimator.layers.DenseLayer;
@@ -11,12 +15,12 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /** Small real models shared by the Estimator tests. */
-final class TestModels {
+public final class TestModels {
   private TestModels() {}
 
   /** 64 points on y = 2x + 1, x in [-1, 1). */
-  static final float[] X = new float[64];
-  static final float[] Y = new float[64];
+  public static final float[] X = new float[64];
+  public static final float[] Y = new float[64];
 
   static {
     for (int i = 0; i < X.length; i++) {
@@ -29,7 +33,7 @@ final class TestModels {
    * Linear regression y = w x + b (variables linear/kernel [1,1] and linear/bias [1]) with squared
    * loss and gradient descent at params "learning_rate" (default 0.1); metric "mse".
    */
-  static final ModelFn LINEAR = ctx -> {
+  public static final ModelFn LINEAR = ctx -> {
     Ops tf = ctx.tf();
     Operand<TFloat32> x = tf.reshape(ctx.feature("x", TFloat32.class), tf.constant(new long[] {-1, 1}));
     DenseLayer layer = Dense.builder(1).seed(7L).build().apply(tf.withSubScope("linear"), x);
@@ -52,25 +56,25 @@ final class TestModels {
     return spec.build();
   };
 
-  static ArrayInput trainInput(Integer epochs) {
+  public static ArrayInput trainInput(Integer epochs) {
     return ArrayInput.builder().feature("x", X).labels(Y).batchSize(8).numEpochs(epochs)
         .shuffle(true).seed(1).build();
   }
 
-  static ArrayInput evalInput() {
+  public static ArrayInput evalInput() {
     return ArrayInput.builder().feature("x", X).labels(Y).batchSize(16).numEpochs(1)
         .shuffle(false).build();
   }
 
-  static ArrayInput predictInput() {
+  public static ArrayInput predictInput() {
     return ArrayInput.builder().feature("x", X).batchSize(16).numEpochs(1).shuffle(false).build();
   }
 
-  static Estimator linear(Path modelDir, RunConfig.Builder config) {
+  public static Estimator linear(Path modelDir, RunConfig.Builder config) {
     return Estimator.builder(LINEAR).config(config.modelDir(modelDir).build()).build();
   }
 
-  static RunConfig.Builder quietConfig() {
+  public static RunConfig.Builder quietConfig() {
     return RunConfig.builder().randomSeed(3).noPeriodicCheckpoints().logStepCountSteps(0)
         .saveSummarySteps(0);
   }

@@ -1,10 +1,12 @@
 package io.estimator4j.estimator;
 
+import io.estimator4j.estimator.config.WarmStartSettings;
+import io.estimator4j.estimator.modelfn.Params;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.estimator4j.estimator.checkpoint.CheckpointReader;
-import io.estimator4j.estimator.checkpoint.VariableInfo;
+import io.estimator4j.checkpoint.CheckpointReader;
+import io.estimator4j.checkpoint.VariableInfo;
 import io.estimator4j.testing.TestData;
 import java.nio.file.Path;
 import java.util.Map;

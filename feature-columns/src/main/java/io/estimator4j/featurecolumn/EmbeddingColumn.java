@@ -1,7 +1,7 @@
 package io.estimator4j.featurecolumn;
 
 import io.estimator4j.featurecolumn.impl.EmbeddingLookup;
-import io.estimator4j.featurecolumn.impl.GraphNames;
+import io.estimator4j.graph.GraphNames;
 import io.estimator4j.featurecolumn.parsing.FeatureSpec;
 import java.util.Map;
 import org.tensorflow.Operand;

@@ -1,7 +1,7 @@
 package io.estimator4j.featurecolumn;
 
 import io.estimator4j.featurecolumn.impl.EmbeddingLookup;
-import io.estimator4j.featurecolumn.impl.GraphNames;
+import io.estimator4j.graph.GraphNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

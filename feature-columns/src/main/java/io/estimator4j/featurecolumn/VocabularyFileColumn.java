@@ -1,6 +1,6 @@
 package io.estimator4j.featurecolumn;
 
-import io.estimator4j.featurecolumn.impl.GraphNames;
+import io.estimator4j.graph.GraphNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

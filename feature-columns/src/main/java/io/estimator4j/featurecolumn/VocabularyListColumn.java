@@ -1,6 +1,6 @@
 package io.estimator4j.featurecolumn;
 
-import io.estimator4j.featurecolumn.impl.GraphNames;
+import io.estimator4j.graph.GraphNames;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;

@@ -1,5 +1,7 @@
 package io.estimator4j.keras;
 
+import io.estimator4j.keras.file.KerasFileException;
+import io.estimator4j.keras.file.KerasWeights;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

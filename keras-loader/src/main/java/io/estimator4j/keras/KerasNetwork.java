@@ -1,8 +1,9 @@
 package io.estimator4j.keras;
 
+import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import io.estimator4j.estimator.ModeKeys;
-import io.estimator4j.export.TensorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.savedmodel.TensorSpec;
 import io.estimator4j.keras.impl.BuildContext;
 import io.estimator4j.keras.impl.KTensor;
 import io.estimator4j.keras.impl.Network;

@@ -1,9 +1,9 @@
 package io.estimator4j.keras;
 
-import io.estimator4j.estimator.impl.GraphSaver;
-import io.estimator4j.export.SavedModelWriter;
-import io.estimator4j.export.SignatureConstants;
-import io.estimator4j.export.Signatures;
+import io.estimator4j.checkpoint.GraphSaver;
+import io.estimator4j.savedmodel.SavedModelWriter;
+import io.estimator4j.savedmodel.SignatureConstants;
+import io.estimator4j.savedmodel.Signatures;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package io.estimator4j.keras;
 
+import io.estimator4j.keras.file.KerasWeights;
+import io.estimator4j.keras.file.WeightArray;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

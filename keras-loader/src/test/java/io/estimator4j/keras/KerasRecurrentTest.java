@@ -1,10 +1,11 @@
 package io.estimator4j.keras;
 
+import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.estimator4j.estimator.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -205,7 +206,7 @@ class KerasRecurrentTest {
         + " \"config\": {\"learning_rate\": 0.1}}}";
     io.estimator4j.estimator.Estimator e = KerasEstimators.modelToEstimator(
         KerasModelFile.read(json), training,
-        io.estimator4j.estimator.RunConfig.builder().modelDir(dir.resolve("model")).build());
+        io.estimator4j.estimator.config.RunConfig.builder().modelDir(dir.resolve("model")).build());
     float[][] x = new float[16][6];
     for (float[] row : x) {
       Arrays.fill(row, 1f);

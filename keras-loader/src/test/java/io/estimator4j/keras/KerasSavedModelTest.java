@@ -1,14 +1,15 @@
 package io.estimator4j.keras;
 
+import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.estimator4j.export.SavedModelLoader;
-import io.estimator4j.export.SavedModelPredictor;
-import io.estimator4j.export.ServingCheck;
-import io.estimator4j.export.TensorInfos;
+import io.estimator4j.savedmodel.SavedModelLoader;
+import io.estimator4j.savedmodel.SavedModelPredictor;
+import io.estimator4j.savedmodel.ServingCheck;
+import io.estimator4j.savedmodel.TensorInfos;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.ModeKeys;
-import io.estimator4j.estimator.RunConfig;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.input.ArrayInput;
 import io.estimator4j.estimator.input.Input;

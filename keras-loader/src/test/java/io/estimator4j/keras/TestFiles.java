@@ -1,5 +1,7 @@
 package io.estimator4j.keras;
 
+import io.estimator4j.keras.file.KerasWeights;
+import io.estimator4j.keras.file.WeightArray;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -15,7 +15,7 @@ import org.tensorflow.types.TFloat32;
 /**
  * A tiny test-only reader of NumPy {@code .npy} files (format 1.0/2.0/3.0, little-endian float32,
  * float64, int32, int64, uint8, C order), enough for the Keras reference cases. The product's
- * reader is io.estimator4j.export.Npy in savedmodel-export.
+ * reader is io.estimator4j.npy.Npy in savedmodel-export.
  */
 final class TestNpy {
   private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([<>|=]?)(\\w\\d+)'");

@@ -1,8 +1,8 @@
 package io.estimator4j.cli;
 
-import io.estimator4j.export.SavedModelLoader;
-import io.estimator4j.export.SignatureConstants;
-import io.estimator4j.export.TensorInfos;
+import io.estimator4j.savedmodel.SavedModelLoader;
+import io.estimator4j.savedmodel.SignatureConstants;
+import io.estimator4j.savedmodel.TensorInfos;
 import io.estimator4j.keras.KerasSavedModel;
 import java.io.IOException;
 import java.io.PrintWriter;

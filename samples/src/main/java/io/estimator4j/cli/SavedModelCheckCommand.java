@@ -1,7 +1,7 @@
 package io.estimator4j.cli;
 
-import io.estimator4j.export.ServingCheck;
-import io.estimator4j.export.ServingCheck.Outcome;
+import io.estimator4j.savedmodel.ServingCheck;
+import io.estimator4j.savedmodel.ServingCheck.Outcome;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;

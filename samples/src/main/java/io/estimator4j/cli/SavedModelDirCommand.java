@@ -1,6 +1,6 @@
 package io.estimator4j.cli;
 
-import io.estimator4j.export.SavedModelLoader;
+import io.estimator4j.savedmodel.SavedModelLoader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Set;

@@ -1,9 +1,9 @@
 package io.estimator4j.cli;
 
-import io.estimator4j.export.JavaArray;
-import io.estimator4j.export.Npy;
-import io.estimator4j.export.SavedModelLoader;
-import io.estimator4j.export.SavedModelPredictor;
+import io.estimator4j.savedmodel.JavaArray;
+import io.estimator4j.npy.Npy;
+import io.estimator4j.savedmodel.SavedModelLoader;
+import io.estimator4j.savedmodel.SavedModelPredictor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileAlreadyExistsException;

@@ -1,12 +1,12 @@
 package io.estimator4j.samples;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.EstimatorSpec;
-import io.estimator4j.estimator.ModeKeys;
-import io.estimator4j.estimator.ModelFn;
-import io.estimator4j.estimator.ModelFnContext;
-import io.estimator4j.estimator.Params;
-import io.estimator4j.estimator.RunConfig;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModelFn;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
+import io.estimator4j.estimator.modelfn.Params;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.input.CsvInput;
 import io.estimator4j.estimator.layers.Activation;

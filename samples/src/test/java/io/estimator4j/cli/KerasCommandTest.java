@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.estimator4j.export.JavaArray;
-import io.estimator4j.export.Npy;
+import io.estimator4j.savedmodel.JavaArray;
+import io.estimator4j.npy.Npy;
 import io.estimator4j.keras.KerasModelFile;
 import io.estimator4j.testing.TestData;
 import java.io.IOException;

@@ -3,9 +3,9 @@ package io.estimator4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.estimator4j.export.JavaArray;
-import io.estimator4j.export.Npy;
-import io.estimator4j.export.SavedModelLoader;
+import io.estimator4j.savedmodel.JavaArray;
+import io.estimator4j.npy.Npy;
+import io.estimator4j.savedmodel.SavedModelLoader;
 import io.estimator4j.testing.TestData;
 import io.estimator4j.tfrecord.TFRecordReader;
 import io.estimator4j.tfrecord.TFRecords;

@@ -1,6 +1,6 @@
 package io.estimator4j.estimator.canned;
 
-import io.estimator4j.estimator.ModelFn;
+import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.head.Head;
 import io.estimator4j.estimator.layers.Names;
 import io.estimator4j.estimator.optimizer.Optimizer;

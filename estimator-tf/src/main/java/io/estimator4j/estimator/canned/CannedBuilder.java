@@ -1,9 +1,9 @@
 package io.estimator4j.estimator.canned;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.ModelFn;
-import io.estimator4j.estimator.RunConfig;
-import io.estimator4j.estimator.WarmStartSettings;
+import io.estimator4j.estimator.modelfn.ModelFn;
+import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.config.WarmStartSettings;
 import io.estimator4j.estimator.head.Head;
 import io.estimator4j.estimator.head.LossReduction;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.estimator4j.estimator.canned;
 
-import io.estimator4j.estimator.ModeKeys;
-import io.estimator4j.estimator.ModelFnContext;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.estimator.layers.Activation;
 import io.estimator4j.estimator.layers.BatchNormalization;
 import io.estimator4j.estimator.layers.Dense;

@@ -1,15 +1,12 @@
 package io.estimator4j.estimator.distributed;
 
-import io.estimator4j.estimator.ClusterConfig;
-import io.estimator4j.estimator.EstimatorSpec;
+import io.estimator4j.estimator.config.ClusterConfig;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.EvalSpec;
 import io.estimator4j.estimator.Evaluator;
-import io.estimator4j.estimator.RunConfig;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
-import io.estimator4j.estimator.TrainAndEvaluate;
-import io.estimator4j.estimator.TrainSpec;
-import io.estimator4j.estimator.export.Exporter;
+import io.estimator4j.estimator.Exporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,25 +102,12 @@ public final class DistributedTraining {
    * /job:master]; none for the evaluator or a single process.
    */
   public static List<String> deviceFilters(ClusterConfig c) {
-    if (c.clusterSpec().isEmpty()) {
-      return List.of();
-    }
-    return switch (c.taskType()) {
-      case ClusterConfig.CHIEF -> List.of("/job:ps", "/job:chief");
-      case ClusterConfig.MASTER -> List.of("/job:ps", "/job:master");
-      case ClusterConfig.WORKER -> List.of("/job:ps", "/job:worker/task:" + c.taskId());
-      case ClusterConfig.PS -> List.of("/job:ps", "/job:worker", "/job:chief", "/job:master");
-      default -> List.of();
-    };
+    return c.deviceFilters();
   }
 
   /** The run config's session config with the task's device filters, unless it sets its own. */
   public static ConfigProto sessionConfig(RunConfig config) {
-    ConfigProto base = config.sessionConfig();
-    if (base.getDeviceFiltersCount() > 0) {
-      return base;
-    }
-    return base.toBuilder().addAllDeviceFilters(deviceFilters(config.cluster())).build();
+    return config.effectiveSessionConfig();
   }
 
   /** Start delay of a worker in seconds: min(maxWorkerDelaySecs, (index + 1) * 5); 0 otherwise. */

@@ -1,6 +1,6 @@
 package io.estimator4j.estimator.distributed;
 
-import io.estimator4j.estimator.ClusterConfig;
+import io.estimator4j.estimator.config.ClusterConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.estimator4j.estimator.export;
 
-import io.estimator4j.export.TensorSpec;
+import io.estimator4j.savedmodel.TensorSpec;
 import io.estimator4j.featurecolumn.parsing.ExampleParser;
 import io.estimator4j.featurecolumn.parsing.FeatureSpec;
 import java.util.LinkedHashMap;

@@ -1,11 +1,11 @@
 package io.estimator4j.estimator.head;
 
-import io.estimator4j.estimator.EstimatorSpec;
-import io.estimator4j.estimator.ModeKeys;
-import io.estimator4j.estimator.ModelFnContext;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.estimator.metrics.Metric;
 import io.estimator4j.estimator.metrics.Metrics;
-import io.estimator4j.export.ExportOutput;
+import io.estimator4j.savedmodel.ExportOutput;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;

@@ -1,11 +1,11 @@
 package io.estimator4j.estimator.head;
 
-import io.estimator4j.estimator.ModelFnContext;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.estimator.metrics.AucCurve;
 import io.estimator4j.estimator.metrics.Metric;
 import io.estimator4j.estimator.metrics.Metrics;
-import io.estimator4j.export.ExportOutput;
-import io.estimator4j.export.RegressionOutput;
+import io.estimator4j.savedmodel.ExportOutput;
+import io.estimator4j.savedmodel.RegressionOutput;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.estimator4j.estimator.head;
 
-import io.estimator4j.export.ExportOutput;
+import io.estimator4j.savedmodel.ExportOutput;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;

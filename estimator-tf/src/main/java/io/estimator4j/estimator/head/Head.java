@@ -1,7 +1,7 @@
 package io.estimator4j.estimator.head;
 
-import io.estimator4j.estimator.EstimatorSpec;
-import io.estimator4j.estimator.ModelFnContext;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.estimator.metrics.Metric;
 import java.util.Map;
 import org.tensorflow.Operand;

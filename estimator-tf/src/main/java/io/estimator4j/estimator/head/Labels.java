@@ -1,6 +1,6 @@
 package io.estimator4j.estimator.head;
 
-import io.estimator4j.estimator.ModelFnContext;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;

@@ -1,6 +1,6 @@
 package io.estimator4j.estimator.head;
 
-import io.estimator4j.estimator.ModelFnContext;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.estimator.metrics.AucCurve;
 import io.estimator4j.estimator.metrics.Metric;
 import io.estimator4j.estimator.metrics.Metrics;

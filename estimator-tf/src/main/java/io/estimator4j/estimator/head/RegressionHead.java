@@ -1,12 +1,12 @@
 package io.estimator4j.estimator.head;
 
-import io.estimator4j.estimator.ModelFnContext;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.estimator.metrics.Metric;
 import io.estimator4j.estimator.metrics.Metrics;
-import io.estimator4j.export.ExportOutput;
-import io.estimator4j.export.PredictOutput;
-import io.estimator4j.export.RegressionOutput;
-import io.estimator4j.export.SignatureConstants;
+import io.estimator4j.savedmodel.ExportOutput;
+import io.estimator4j.savedmodel.PredictOutput;
+import io.estimator4j.savedmodel.RegressionOutput;
+import io.estimator4j.savedmodel.SignatureConstants;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;

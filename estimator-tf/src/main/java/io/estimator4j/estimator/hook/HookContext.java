@@ -1,6 +1,5 @@
 package io.estimator4j.estimator.hook;
 
-import io.estimator4j.estimator.ModeKeys;
 import io.estimator4j.estimator.summary.SummaryWriter;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -15,7 +14,6 @@ import org.tensorflow.types.TInt64;
  *
  * @param graph the graph being run (hooks may add ops to it in begin only)
  * @param tf an Ops bound to the graph's root scope
- * @param mode the mode of the loop
  * @param globalStep the global step variable
  * @param modelDir the model directory
  * @param summaryWriter the writer of this loop's event files, if the loop writes summaries
@@ -23,7 +21,6 @@ import org.tensorflow.types.TInt64;
 public record HookContext(
     Graph graph,
     Ops tf,
-    ModeKeys mode,
     Operand<TInt64> globalStep,
     Path modelDir,
     Optional<SummaryWriter> summaryWriter) {}

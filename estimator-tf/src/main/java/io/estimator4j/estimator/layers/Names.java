@@ -1,6 +1,6 @@
 package io.estimator4j.estimator.layers;
 
-import io.estimator4j.featurecolumn.impl.GraphNames;
+import io.estimator4j.graph.GraphNames;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.tensorflow.Graph;

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.estimator4j.estimator.Estimator;
 import io.estimator4j.estimator.Prediction;
-import io.estimator4j.estimator.RunConfig;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.export.ServingInputReceivers;
 import io.estimator4j.estimator.input.ArrayInput;
-import io.estimator4j.export.LoadedSavedModel;
-import io.estimator4j.export.SavedModelLoader;
+import io.estimator4j.savedmodel.LoadedSavedModel;
+import io.estimator4j.savedmodel.SavedModelLoader;
 import io.estimator4j.featurecolumn.CategoricalColumn;
 import io.estimator4j.featurecolumn.DenseColumn;
 import io.estimator4j.featurecolumn.FeatureColumn;

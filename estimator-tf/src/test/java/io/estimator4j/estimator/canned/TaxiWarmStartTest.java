@@ -3,11 +3,11 @@ package io.estimator4j.estimator.canned;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.RunConfig;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
-import io.estimator4j.estimator.WarmStartSettings;
-import io.estimator4j.estimator.checkpoint.CheckpointReader;
-import io.estimator4j.estimator.checkpoint.VariableInfo;
+import io.estimator4j.estimator.config.WarmStartSettings;
+import io.estimator4j.checkpoint.CheckpointReader;
+import io.estimator4j.checkpoint.VariableInfo;
 import io.estimator4j.estimator.input.ArrayInput;
 import io.estimator4j.estimator.optimizer.GradientDescent;
 import io.estimator4j.featurecolumn.DenseColumn;

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.RunConfig;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.export.ServingInputReceivers;
 import io.estimator4j.estimator.input.ArrayInput;
 import io.estimator4j.estimator.optimizer.Optimizers;
-import io.estimator4j.export.Examples;
-import io.estimator4j.export.LoadedSavedModel;
-import io.estimator4j.export.SavedModelLoader;
+import io.estimator4j.tfrecord.Examples;
+import io.estimator4j.savedmodel.LoadedSavedModel;
+import io.estimator4j.savedmodel.SavedModelLoader;
 import io.estimator4j.featurecolumn.FeatureColumn;
 import io.estimator4j.featurecolumn.FeatureColumns;
 import java.nio.file.Files;

@@ -3,13 +3,10 @@ package io.estimator4j.estimator.distributed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.estimator4j.estimator.ClusterConfig;
+import io.estimator4j.estimator.config.ClusterConfig;
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.EvalSpec;
-import io.estimator4j.estimator.RunConfig;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
-import io.estimator4j.estimator.TrainAndEvaluate;
-import io.estimator4j.estimator.TrainSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

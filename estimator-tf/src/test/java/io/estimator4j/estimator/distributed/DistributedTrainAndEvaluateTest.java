@@ -2,16 +2,13 @@ package io.estimator4j.estimator.distributed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estimator4j.estimator.ClusterConfig;
+import io.estimator4j.estimator.config.ClusterConfig;
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.EstimatorSpec;
-import io.estimator4j.estimator.EvalSpec;
-import io.estimator4j.estimator.ModeKeys;
-import io.estimator4j.estimator.ModelFn;
-import io.estimator4j.estimator.RunConfig;
-import io.estimator4j.estimator.TrainAndEvaluate;
-import io.estimator4j.estimator.TrainSpec;
-import io.estimator4j.estimator.checkpoint.CheckpointReader;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModelFn;
+import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.checkpoint.CheckpointReader;
 import io.estimator4j.estimator.hook.SessionRunContext;
 import io.estimator4j.estimator.hook.SessionRunHook;
 import io.estimator4j.estimator.hook.SessionRunValues;

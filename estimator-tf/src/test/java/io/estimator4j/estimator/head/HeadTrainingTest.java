@@ -3,8 +3,8 @@ package io.estimator4j.estimator.head;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.ModelFn;
-import io.estimator4j.estimator.RunConfig;
+import io.estimator4j.estimator.modelfn.ModelFn;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.input.ArrayInput;
 import io.estimator4j.estimator.layers.Dense;

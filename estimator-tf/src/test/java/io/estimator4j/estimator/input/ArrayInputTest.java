@@ -6,7 +6,7 @@ import static io.estimator4j.estimator.input.InputDriver.sizes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.estimator4j.estimator.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.input.InputDriver.Batch;
 import java.util.ArrayList;
 import java.util.Arrays;

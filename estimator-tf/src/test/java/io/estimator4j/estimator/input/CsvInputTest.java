@@ -7,7 +7,7 @@ import static io.estimator4j.estimator.input.InputDriver.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.estimator4j.estimator.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.input.InputDriver.Batch;
 import io.estimator4j.testing.TestData;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.estimator4j.estimator.input;
 
-import io.estimator4j.estimator.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

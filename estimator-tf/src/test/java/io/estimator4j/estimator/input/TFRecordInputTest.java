@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.estimator4j.estimator.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.input.InputDriver.Batch;
 import io.estimator4j.featurecolumn.parsing.FixedLenFeature;
 import io.estimator4j.featurecolumn.parsing.VarLenFeature;

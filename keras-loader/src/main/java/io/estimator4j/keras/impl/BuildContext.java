@@ -1,11 +1,11 @@
 package io.estimator4j.keras.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.estimator4j.estimator.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.layers.Initializer;
 import io.estimator4j.estimator.layers.Initializers;
 import io.estimator4j.estimator.layers.Names;
-import io.estimator4j.keras.WeightArray;
+import io.estimator4j.keras.file.WeightArray;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

@@ -9,7 +9,7 @@ import io.estimator4j.estimator.layers.Embedding;
 import io.estimator4j.estimator.layers.Initializers;
 import io.estimator4j.estimator.layers.Noise;
 import io.estimator4j.estimator.layers.Reshaping;
-import io.estimator4j.keras.UnsupportedKerasLayerException;
+import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;

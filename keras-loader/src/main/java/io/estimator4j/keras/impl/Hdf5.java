@@ -1,8 +1,8 @@
 package io.estimator4j.keras.impl;
 
-import io.estimator4j.keras.KerasFileException;
-import io.estimator4j.keras.KerasWeights;
-import io.estimator4j.keras.WeightArray;
+import io.estimator4j.keras.file.KerasFileException;
+import io.estimator4j.keras.file.KerasWeights;
+import io.estimator4j.keras.file.WeightArray;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;

@@ -5,7 +5,7 @@ import io.estimator4j.estimator.layers.Activation;
 import io.estimator4j.estimator.layers.DataFormat;
 import io.estimator4j.estimator.layers.Initializer;
 import io.estimator4j.estimator.layers.Initializers;
-import io.estimator4j.keras.UnsupportedKerasLayerException;
+import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import java.util.Arrays;
 
 /**

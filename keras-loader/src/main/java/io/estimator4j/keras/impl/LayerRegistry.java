@@ -1,6 +1,6 @@
 package io.estimator4j.keras.impl;
 
-import io.estimator4j.keras.UnsupportedKerasLayerException;
+import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;

@@ -3,7 +3,7 @@ package io.estimator4j.keras.impl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.estimator4j.keras.WeightArray;
+import io.estimator4j.keras.file.WeightArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.estimator4j.keras.impl;
 
 import io.estimator4j.estimator.layers.Initializer;
 import io.estimator4j.estimator.layers.Weights;
-import io.estimator4j.keras.WeightArray;
+import io.estimator4j.keras.file.WeightArray;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.estimator4j.keras.impl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import io.estimator4j.keras.UnsupportedKerasLayerException;
+import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package io.estimator4j.keras.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
-import io.estimator4j.keras.UnsupportedKerasLayerException;
+import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;

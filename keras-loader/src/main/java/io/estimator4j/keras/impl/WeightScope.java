@@ -1,7 +1,7 @@
 package io.estimator4j.keras.impl;
 
-import io.estimator4j.keras.KerasWeights;
-import io.estimator4j.keras.WeightArray;
+import io.estimator4j.keras.file.KerasWeights;
+import io.estimator4j.keras.file.WeightArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

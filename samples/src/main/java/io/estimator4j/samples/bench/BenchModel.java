@@ -1,7 +1,7 @@
 package io.estimator4j.samples.bench;
 
-import io.estimator4j.estimator.EstimatorSpec;
-import io.estimator4j.estimator.ModelFn;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.input.ArrayInput;
 import io.estimator4j.estimator.layers.Activation;
 import io.estimator4j.estimator.layers.Dense;

@@ -1,7 +1,7 @@
 package io.estimator4j.samples.bench;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.RunConfig;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.featurecolumn.DefaultStateManager;
 import io.estimator4j.featurecolumn.FeatureColumn;

@@ -1,14 +1,14 @@
 package io.estimator4j.samples.bench;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.Params;
+import io.estimator4j.estimator.modelfn.Params;
 import io.estimator4j.estimator.Prediction;
 import io.estimator4j.estimator.PredictionIterator;
 import io.estimator4j.estimator.Predictor;
-import io.estimator4j.estimator.RunConfig;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.input.ArrayInput;
-import io.estimator4j.export.TensorSpec;
+import io.estimator4j.savedmodel.TensorSpec;
 import io.estimator4j.samples.IrisCustom;
 import java.io.IOException;
 import java.io.PrintStream;

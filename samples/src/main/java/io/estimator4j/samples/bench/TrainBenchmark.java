@@ -1,8 +1,8 @@
 package io.estimator4j.samples.bench;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.ModeKeys;
-import io.estimator4j.estimator.RunConfig;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.hook.SessionRunContext;
 import io.estimator4j.estimator.hook.SessionRunHook;

@@ -1,8 +1,7 @@
 package io.estimator4j.estimator.distributed.impl;
 
-import io.estimator4j.estimator.RunConfig;
-import io.estimator4j.estimator.distributed.ReplicaDeviceSetter;
-import io.estimator4j.featurecolumn.impl.BuildingScope;
+import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.graph.BuildingScope;
 import org.tensorflow.ConcreteFunction;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.ExecutionEnvironment;

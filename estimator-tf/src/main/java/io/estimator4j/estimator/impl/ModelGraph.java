@@ -1,0 +1,191 @@
+package io.estimator4j.estimator.impl;
+
+import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModelFn;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
+import io.estimator4j.estimator.modelfn.Params;
+import io.estimator4j.estimator.distributed.impl.ReplicaDeviceSetter;
+import io.estimator4j.estimator.distributed.impl.PlacingScope;
+import io.estimator4j.checkpoint.GraphSaver;
+import io.estimator4j.estimator.input.Input;
+import io.estimator4j.estimator.input.InputContext;
+import io.estimator4j.estimator.metrics.Metric;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TInt64;
+
+/**
+ * One mode's graph, built once: input ops, the model function's spec, the global step and a saver
+ * over the global variables. Owns the Graph; the Estimator's loops, the Predictor and the export
+ * all start from here.
+ */
+public final class ModelGraph implements AutoCloseable {
+  public final Graph graph;
+  public final Ops tf;
+  public final ModeKeys mode;
+  public final Variable<TInt64> globalStep;
+  public final EstimatorSpec spec;
+  public final ModelFnContext context;
+  public final List<InputContext.Initializer> inputInitializers;
+  public final GraphSaver saver;
+  public final Operand<TInt64> stepAfterTrain;
+  /** EVAL only: the mean of the per-batch loss, reported as "loss". */
+  public final Metric lossMetric;
+
+  private ModelGraph(Builder b) {
+    this.graph = b.graph;
+    this.tf = b.tf;
+    this.mode = b.mode;
+    this.globalStep = b.globalStep;
+    this.spec = b.spec;
+    this.context = b.context;
+    this.inputInitializers = b.inputInitializers;
+    this.saver = b.saver;
+    this.stepAfterTrain = b.stepAfterTrain;
+    this.lossMetric = b.lossMetric;
+  }
+
+  /** Builds the graph of {@code mode} from an input (built inside the new graph). */
+  public static ModelGraph build(
+      ModelFn modelFn,
+      ModeKeys mode,
+      Params params,
+      RunConfig config,
+      java.util.function.Function<InputContext, Input> input) {
+    Graph graph = new Graph();
+    try {
+      Builder b = new Builder();
+      b.graph = graph;
+      b.mode = mode;
+      Ops tf = Ops.create(graph);
+      if (mode == ModeKeys.TRAIN) {
+        // between-graph replication: variables on the parameter servers, the rest on this task
+        RunConfig.DeviceFn deviceFn = config.deviceFn().or(
+            () -> ReplicaDeviceSetter.forCluster(config.cluster()).map(d -> (RunConfig.DeviceFn) d))
+            .orElse(null);
+        if (deviceFn != null) {
+          tf = PlacingScope.wrap(tf, deviceFn);
+        }
+      }
+      b.tf = tf;
+      b.globalStep = tf.withName("global_step").variable(tf.constant(0L));
+      InputContext inputContext =
+          new InputContext(tf, mode, config.randomSeed().orElse(null));
+      Input in = input.apply(inputContext);
+      b.inputInitializers = inputContext.initializers();
+      Map<String, Operand<?>> labels = mode == ModeKeys.PREDICT ? Map.of() : in.labels();
+      if (mode != ModeKeys.PREDICT && labels.isEmpty()) {
+        throw new IllegalArgumentException(
+            "The input function returned no labels, but " + mode + " needs them. Fix: return "
+                + "labels from the input function (e.g. CsvInput.labelColumn(...)).");
+      }
+      b.context = new ModelFnContext(tf, in.features(), labels, mode, params, config, b.globalStep);
+      EstimatorSpec spec = modelFn.apply(b.context);
+      if (spec == null) {
+        throw new IllegalStateException("The model function returned null for mode " + mode);
+      }
+      if (spec.mode() != mode) {
+        throw new IllegalStateException(
+            "The model function returned a spec for " + spec.mode() + " when called for " + mode
+                + ". Fix: build it with EstimatorSpec.builder(ctx.mode()).");
+      }
+      b.spec = spec;
+      if (mode == ModeKeys.TRAIN) {
+        b.stepAfterTrain =
+            tf.withSubScope("global_step_after").withControlDependencies(List.of(spec.trainOp()))
+                .identity(b.globalStep);
+      }
+      if (mode == ModeKeys.EVAL) {
+        b.lossMetric = io.estimator4j.estimator.metrics.Metrics.mean(
+            tf.withSubScope("metrics"), "loss", spec.loss(), null);
+      }
+      b.saver = new GraphSaver(tf, globalVariables(graph, spec, b.lossMetric));
+      return new ModelGraph(b);
+    } catch (RuntimeException | Error e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  /** Every VariableV2 of the graph except the metrics' local variables. */
+  private static List<Operand<?>> globalVariables(
+      Graph graph, EstimatorSpec spec, Metric lossMetric) {
+    Set<String> local = new HashSet<>();
+    for (Metric m : spec.evalMetrics().values()) {
+      m.localVariables().forEach(v -> local.add(v.op().name()));
+    }
+    if (lossMetric != null) {
+      lossMetric.localVariables().forEach(v -> local.add(v.op().name()));
+    }
+    List<Operand<?>> vars = new ArrayList<>();
+    for (Iterator<GraphOperation> it = graph.operations(); it.hasNext(); ) {
+      GraphOperation op = it.next();
+      if (op.type().equals("VariableV2") && !local.contains(op.name())) {
+        vars.add(op.output(0));
+      }
+    }
+    return vars;
+  }
+
+  /** Runs the input pipeline's and model's local initialisers (iterators, tables, metrics). */
+  public void runLocalInitializers(Session session) {
+    for (InputContext.Initializer init : inputInitializers) {
+      init.run(session);
+    }
+    Session.Runner r = session.runner();
+    boolean any = false;
+    for (Op op : context.localInitOps()) {
+      r.addTarget(op);
+      any = true;
+    }
+    for (Metric m : spec.evalMetrics().values()) {
+      r.addTarget(m.initializer());
+      any = true;
+    }
+    if (lossMetric != null) {
+      r.addTarget(lossMetric.initializer());
+      any = true;
+    }
+    if (any) {
+      r.run();
+    }
+  }
+
+  /** The global step's current value. */
+  public long globalStepValue(Session session) {
+    try (var r = session.runner().fetch(globalStep).run()) {
+      return ((TInt64) r.get(0)).getLong();
+    }
+  }
+
+  @Override
+  public void close() {
+    graph.close();
+  }
+
+  private static final class Builder {
+    Graph graph;
+    Ops tf;
+    ModeKeys mode;
+    Variable<TInt64> globalStep;
+    EstimatorSpec spec;
+    ModelFnContext context;
+    List<InputContext.Initializer> inputInitializers;
+    GraphSaver saver;
+    Operand<TInt64> stepAfterTrain;
+    Metric lossMetric;
+  }
+}

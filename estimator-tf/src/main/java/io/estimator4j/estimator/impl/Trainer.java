@@ -1,0 +1,126 @@
+package io.estimator4j.estimator.impl;
+
+import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.config.WarmStartSettings;
+import io.estimator4j.estimator.hook.CheckpointSaverHook;
+import io.estimator4j.estimator.hook.CheckpointSaverListener;
+import io.estimator4j.estimator.hook.HookContext;
+import io.estimator4j.estimator.hook.LoggingTensorHook;
+import io.estimator4j.estimator.hook.NanTensorHook;
+import io.estimator4j.estimator.hook.SecondOrStepTimer;
+import io.estimator4j.estimator.hook.SessionRunContext;
+import io.estimator4j.estimator.hook.SessionRunHook;
+import io.estimator4j.estimator.hook.StepCounterHook;
+import io.estimator4j.estimator.hook.StopAtStepHook;
+import io.estimator4j.estimator.hook.SummarySaverHook;
+import io.estimator4j.estimator.input.InputFn;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.summary.SummaryWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.Session;
+import org.tensorflow.op.Op;
+
+/**
+ * The training run of one Estimator.train() call: the default hooks (NaN check, loss logging,
+ * step counter, summaries, checkpoints on the chief), the session and the step loop; the
+ * counterpart of Estimator._train_with_estimator_spec.
+ */
+public final class Trainer {
+  private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+  private final ModelDefinition def;
+  private final WarmStartSettings warmStart;
+  private final Long steps;
+  private final Long maxSteps;
+  private final List<SessionRunHook> userHooks;
+  private final List<CheckpointSaverListener> listeners;
+
+  /**
+   * A trainer of the model.
+   *
+   * @param def the model
+   * @param warmStart warm-start settings used when no checkpoint exists; null for none
+   * @param steps how many steps to run; null for no such limit
+   * @param maxSteps the global step to stop at; null for no such limit
+   * @param hooks the caller's hooks
+   * @param listeners the checkpoint saver's listeners
+   */
+  public Trainer(ModelDefinition def, WarmStartSettings warmStart, Long steps, Long maxSteps,
+      List<SessionRunHook> hooks, List<CheckpointSaverListener> listeners) {
+    this.def = def;
+    this.warmStart = warmStart;
+    this.steps = steps;
+    this.maxSteps = maxSteps;
+    this.userHooks = List.copyOf(hooks);
+    this.listeners = List.copyOf(listeners);
+  }
+
+  /**
+   * Trains on the input, starting from the checkpoint (null: a fresh or warm-started model).
+   */
+  public void run(InputFn inputFn, String checkpoint) {
+    RunConfig config = def.config();
+    boolean chief = config.isChief();
+    try (ModelGraph mg = def.buildGraph(ModeKeys.TRAIN, inputFn::build);
+        SummaryWriter writer = chief && config.saveSummarySteps() > 0
+            ? new SummaryWriter(def.modelDir()) : null) {
+      EstimatorSpec spec = mg.spec;
+      List<SessionRunHook> hooks = new ArrayList<>();
+      hooks.add(new NanTensorHook(spec.loss(), true));
+      if (config.logStepCountSteps() > 0) {
+        hooks.add(new LoggingTensorHook(Map.of("loss", spec.loss()),
+            config.logStepCountSteps(), true));
+      }
+      hooks.addAll(userHooks);
+      hooks.addAll(spec.trainingHooks());
+      if (steps != null) {
+        hooks.add(StopAtStepHook.numSteps(steps));
+      } else if (maxSteps != null) {
+        hooks.add(StopAtStepHook.lastStep(maxSteps));
+      }
+      if (chief) {
+        hooks.addAll(spec.trainingChiefHooks());
+        if (config.logStepCountSteps() > 0) {
+          hooks.add(new StepCounterHook(config.logStepCountSteps()));
+        }
+        if (writer != null) {
+          Map<String, org.tensorflow.Operand<?>> scalars = new LinkedHashMap<>();
+          scalars.put("loss", spec.loss());
+          scalars.putAll(mg.context.scalarSummaries());
+          hooks.add(new SummarySaverHook(
+              config.saveSummarySteps(), scalars, mg.context.histogramSummaries()));
+        }
+        SecondOrStepTimer timer = config.saveCheckpointsSteps().map(SecondOrStepTimer::everySteps)
+            .orElse(config.saveCheckpointsSecs().map(s -> SecondOrStepTimer.everySecs(s))
+                .orElse(null));
+        hooks.add(new CheckpointSaverHook(
+            new CheckpointManager(def.modelDir(), mg.saver, config), timer, listeners));
+      }
+      HookContext hookContext = new HookContext(mg.graph, mg.tf, mg.globalStep, def.modelDir(), Optional.ofNullable(writer));
+      for (SessionRunHook h : hooks) {
+        h.begin(hookContext);
+      }
+      if (checkpoint != null) {
+        LOG.info("Restoring parameters from {}", checkpoint);
+      }
+      try (Session session = SessionStarter.start(
+          mg, config, checkpoint, checkpoint == null ? warmStart : null)) {
+        if (writer != null && checkpoint == null) {
+          writer.graph(0, mg.graph.toGraphDef());
+        }
+        SessionRunContext ctx = new SessionRunContext(session);
+        List<Op> targets = List.of(spec.trainOp());
+        RunLoop.Outcome out = RunLoop.run(session, targets, mg.stepAfterTrain, hooks, ctx);
+        LOG.info("Training ended after {} steps ({}).", out.steps(),
+            out.inputEnded() ? "end of input" : ctx.stopReason());
+      }
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.estimator4j.savedmodel;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
+
+/**
+ * A SavedModel meta graph loaded into a graph and session, run by signature; the counterpart of
+ * a SavedModelBundle. Thread-safe for concurrent {@link #run} calls; close it when done.
+ */
+public final class LoadedSavedModel implements AutoCloseable {
+  private final Path dir;
+  private final MetaGraphDef metaGraph;
+  private final Graph graph;
+  private final Session session;
+
+  LoadedSavedModel(Path dir, MetaGraphDef metaGraph, Graph graph, Session session) {
+    this.dir = dir;
+    this.metaGraph = metaGraph;
+    this.graph = graph;
+    this.session = session;
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  public MetaGraphDef metaGraph() {
+    return metaGraph;
+  }
+
+  public Graph graph() {
+    return graph;
+  }
+
+  public Session session() {
+    return session;
+  }
+
+  /** Signatures by key, sorted, without the internal init-op signature. */
+  public Map<String, SignatureDef> signatures() {
+    Map<String, SignatureDef> out = new TreeMap<>(metaGraph.getSignatureDefMap());
+    out.remove(SavedModelLoader.INIT_OP_SIGNATURE_KEY);
+    return out;
+  }
+
+  /** The signature of that key; an unknown key fails with the keys available. */
+  public SignatureDef signature(String key) {
+    SignatureDef s = signatures().get(key);
+    if (s == null) {
+      throw new IllegalArgumentException("No signature '" + key + "' in " + dir
+          + ". Signatures available: " + signatures().keySet());
+    }
+    return s;
+  }
+
+  /**
+   * Runs a signature: feeds the inputs by input key (tensors stay owned by the caller) and returns
+   * the outputs by output key (the caller closes them).
+   */
+  public Map<String, Tensor> run(String signatureKey, Map<String, ? extends Tensor> inputs) {
+    return run(signatureKey, inputs, null);
+  }
+
+  /** Like {@link #run(String, Map)}, fetching only {@code outputKeys} (null = all). */
+  public Map<String, Tensor> run(
+      String signatureKey, Map<String, ? extends Tensor> inputs, List<String> outputKeys) {
+    SignatureDef sig = signature(signatureKey);
+    for (String k : inputs.keySet()) {
+      if (!sig.getInputsMap().containsKey(k)) {
+        throw new IllegalArgumentException("Signature '" + signatureKey + "' has no input '" + k
+            + "'. Its inputs are " + new TreeMap<>(sig.getInputsMap()).keySet() + ".");
+      }
+    }
+    for (String k : sig.getInputsMap().keySet()) {
+      if (!inputs.containsKey(k)) {
+        throw new IllegalArgumentException("Signature '" + signatureKey + "' needs input '" + k
+            + "' (" + describe(sig.getInputsMap().get(k)) + "); got " + inputs.keySet() + ".");
+      }
+    }
+    Session.Runner r = session.runner();
+    inputs.forEach((k, t) -> {
+      TensorInfo info = sig.getInputsMap().get(k);
+      TensorInfos.checkCompatible(signatureKey, k, info, t);
+      r.feed(info.getName(), t);
+    });
+    // Result rejects a tensor fetched twice: fetch each name once.
+    List<String> keys = new ArrayList<>();
+    Map<String, Integer> slot = new LinkedHashMap<>();
+    for (Map.Entry<String, TensorInfo> e : new TreeMap<>(sig.getOutputsMap()).entrySet()) {
+      if (outputKeys == null || outputKeys.contains(e.getKey())) {
+        keys.add(e.getKey());
+        if (!slot.containsKey(e.getValue().getName())) {
+          slot.put(e.getValue().getName(), slot.size());
+          r.fetch(e.getValue().getName());
+        }
+      }
+    }
+    if (outputKeys != null) {
+      for (String k : outputKeys) {
+        if (!sig.getOutputsMap().containsKey(k)) {
+          throw new IllegalArgumentException("Signature '" + signatureKey + "' has no output '" + k
+              + "'. Its outputs are " + new TreeMap<>(sig.getOutputsMap()).keySet() + ".");
+        }
+      }
+    }
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    Result result = r.run();
+    for (String k : keys) {
+      out.put(k, result.get(slot.get(sig.getOutputsMap().get(k).getName())));
+    }
+    return out;
+  }
+
+  static String describe(TensorInfo info) {
+    return info.getDtype() + " " + TensorInfos.shapeString(info);
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } finally {
+      graph.close();
+    }
+  }
+}
