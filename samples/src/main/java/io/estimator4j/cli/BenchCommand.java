@@ -6,5 +6,5 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Benchmarks against hand-written Session loops.",
-    subcommands = {BenchTrainCommand.class, BenchPredictCommand.class})
+    subcommands = {BenchTrainCommand.class, BenchPredictCommand.class, BenchSoakCommand.class})
 final class BenchCommand extends ParentCommand {}
