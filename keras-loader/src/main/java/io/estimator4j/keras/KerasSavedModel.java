@@ -1,6 +1,7 @@
 package io.estimator4j.keras;
 
 import io.estimator4j.checkpoint.GraphSaver;
+import io.estimator4j.savedmodel.InitializerPruning;
 import io.estimator4j.savedmodel.SavedModelWriter;
 import io.estimator4j.savedmodel.SignatureConstants;
 import io.estimator4j.savedmodel.Signatures;
@@ -9,10 +10,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +19,6 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.proto.GraphDef;
-import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.SignatureDef;
 
 /**
@@ -50,9 +46,6 @@ public final class KerasSavedModel {
 
   /** The checkpoint prefix inside {@link #VARIABLES_DIRECTORY}. */
   public static final String VARIABLES_PREFIX = "variables";
-
-  /** The op tensorflow-java's graphs use to run their initialisers. */
-  private static final String INIT_OP = "Init";
 
   private KerasSavedModel() {}
 
@@ -108,7 +101,8 @@ public final class KerasSavedModel {
         variables);
     Set<String> saved = new HashSet<>();
     variables.forEach(v -> saved.add(v.op().name()));
-    Pruned graph = pruneInitializers(model.graph().toGraphDef(), saved);
+    InitializerPruning.Pruned graph =
+        InitializerPruning.prune(model.graph().toGraphDef(), saved);
     SavedModelWriter.MetaGraph meta = new SavedModelWriter.MetaGraph(
         Set.of(SignatureConstants.SERVING_TAG), graph.graphDef(),
         saver == null ? null : saver.saverDef(),
@@ -178,81 +172,5 @@ public final class KerasSavedModel {
       SavedModelWriter.deleteRecursively(tmp);
       throw e;
     }
-  }
-
-  /** A graph without the initialisers of the saved variables, and the op still to run, if any. */
-  record Pruned(GraphDef graphDef, String mainOp) {}
-
-  /**
-   * Removes the initialisers of {@code saved} variables: their values come from the checkpoint,
-   * and their initial values (the Keras weights as constants) would double the model's size. The
-   * {@code Init} op keeps any other initialiser and then becomes the main op.
-   */
-  static Pruned pruneInitializers(GraphDef graphDef, Set<String> saved) {
-    Map<String, NodeDef> byName = new HashMap<>();
-    graphDef.getNodeList().forEach(n -> byName.put(n.getName(), n));
-    NodeDef init = byName.get(INIT_OP);
-    if (init == null) {
-      return new Pruned(graphDef, null);
-    }
-    List<String> assigns = new ArrayList<>();
-    for (String input : init.getInputList()) {
-      NodeDef n = byName.get(nodeName(input));
-      if (n != null && n.getOp().equals("Assign") && n.getInputCount() > 0
-          && saved.contains(nodeName(n.getInput(0)))) {
-        assigns.add(n.getName());
-      }
-    }
-    Set<String> dropped = ancestors(byName, assigns);
-    List<String> keptInputs = new ArrayList<>();
-    for (String input : init.getInputList()) {
-      if (!dropped.contains(nodeName(input))) {
-        keptInputs.add(input);
-      }
-    }
-    NodeDef prunedInit = init.toBuilder().clearInput().addAllInput(keptInputs).build();
-    byName.put(INIT_OP, prunedInit);
-    List<String> roots = new ArrayList<>();
-    for (NodeDef n : graphDef.getNodeList()) {
-      if (!n.getName().equals(INIT_OP) && !dropped.contains(n.getName())) {
-        roots.add(n.getName());
-      }
-    }
-    if (!keptInputs.isEmpty()) {
-      roots.add(INIT_OP);
-    }
-    Set<String> kept = ancestors(byName, roots);
-    GraphDef.Builder out = graphDef.toBuilder().clearNode();
-    for (NodeDef n : graphDef.getNodeList()) {
-      if (n.getName().equals(INIT_OP)) {
-        if (!keptInputs.isEmpty()) {
-          out.addNode(prunedInit);
-        }
-      } else if (kept.contains(n.getName())) {
-        out.addNode(n);
-      }
-    }
-    return new Pruned(out.build(), keptInputs.isEmpty() ? null : INIT_OP);
-  }
-
-  /** {@code names} and every node they read from or depend on. */
-  private static Set<String> ancestors(Map<String, NodeDef> byName, List<String> names) {
-    Set<String> seen = new HashSet<>();
-    Deque<String> todo = new ArrayDeque<>(names);
-    while (!todo.isEmpty()) {
-      String name = todo.pop();
-      NodeDef n = byName.get(name);
-      if (n != null && seen.add(name)) {
-        n.getInputList().forEach(i -> todo.push(nodeName(i)));
-      }
-    }
-    return seen;
-  }
-
-  /** "^x", "x:1" and "x" all name node x. */
-  private static String nodeName(String input) {
-    String s = input.startsWith("^") ? input.substring(1) : input;
-    int colon = s.lastIndexOf(':');
-    return colon < 0 ? s : s.substring(0, colon);
   }
 }
