@@ -123,6 +123,21 @@ class ExportTest {
   }
 
   @Test
+  void anUnwritableExportBaseIsNamedAsGivenWithTheFix() throws Exception {
+    Estimator est = TestModels.linear(dir.resolve("model"), TestModels.quietConfig());
+    est.train(TestModels.trainInput(null), StepLimit.steps(1));
+    // as root, permissions do not stop writes; a regular file in the path does
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    Path base = file.resolve("export");
+    assertThatThrownBy(() -> est.exportSavedModel(base,
+            ServingInputReceivers.raw(Map.of("x", TensorSpec.of(TFloat32.class, -1)))))
+        .hasMessageContaining(base + ": cannot be written: " + file + " is a file, not a directory")
+        .hasMessageContaining("Fix: pass an export directory base that is, or can be created as, a"
+            + " directory this process may write to")
+        .hasMessageNotContaining("temp-");
+  }
+
+  @Test
   void exportWithoutCheckpointOrIntoAFileLeavesNothingBehind() throws Exception {
     Estimator est = TestModels.linear(dir.resolve("model"), TestModels.quietConfig());
     var receiver = ServingInputReceivers.raw(Map.of("x", TensorSpec.of(TFloat32.class, -1)));

@@ -9,14 +9,12 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.SignatureDef;
@@ -37,8 +35,10 @@ import org.tensorflow.proto.SignatureDef;
  *
  * <p>The output directory is the SavedModel itself. TF Serving expects {@code
  * <model_base_path>/<version>/saved_model.pb}: pass the version directory, e.g. {@code
- * models/my_model/1}. It is written atomically: into a temporary directory beside it that is
- * renamed at the end, so a failure leaves nothing behind.
+ * models/my_model/1}. It is written atomically by {@link SavedModelWriter#writeAtomically}: into a
+ * temporary directory beside it that is renamed at the end, so a failure leaves nothing behind.
+ * An output directory that cannot be written (e.g. under a file) fails with a {@link
+ * java.nio.file.FileSystemException} naming it, before the model is built.
  */
 public final class KerasSavedModel {
   /** The sub-directory holding the checkpoint of the variables. */
@@ -60,7 +60,7 @@ public final class KerasSavedModel {
    */
   public static Path convert(Path model, Path outDir) throws IOException {
     Objects.requireNonNull(model, "model");
-    checkOutDir(outDir);
+    SavedModelWriter.checkOutDir(outDir);
     return convert(KerasModelFile.read(model), outDir);
   }
 
@@ -75,7 +75,7 @@ public final class KerasSavedModel {
    */
   public static Path convert(KerasModelFile model, Path outDir) throws IOException {
     Objects.requireNonNull(model, "model");
-    checkOutDir(outDir);
+    SavedModelWriter.checkOutDir(outDir);
     try (KerasModel keras = KerasModel.build(model)) {
       return convert(keras, outDir);
     }
@@ -91,7 +91,7 @@ public final class KerasSavedModel {
    */
   public static Path convert(KerasModel model, Path outDir) throws IOException {
     Objects.requireNonNull(model, "model");
-    checkOutDir(outDir);
+    SavedModelWriter.checkOutDir(outDir);
     SignatureDef signature = servingSignature(model);
     List<Operand<?>> variables = new ArrayList<>(model.trainableVariables());
     variables.addAll(model.nonTrainableVariables());
@@ -108,14 +108,13 @@ public final class KerasSavedModel {
         saver == null ? null : saver.saverDef(),
         Map.of(SignatureConstants.DEFAULT_SERVING_SIGNATURE_DEF_KEY, signature), List.of(),
         graph.mainOp(), Map.of());
-    writeAtomically(outDir, tmp -> {
+    return SavedModelWriter.writeAtomically(outDir, tmp -> {
       Path vars = Files.createDirectory(tmp.resolve(VARIABLES_DIRECTORY));
       if (saver != null) {
         saver.save(session, vars.resolve(VARIABLES_PREFIX).toString());
       }
       SavedModelWriter.writeProto(tmp, List.of(meta));
     });
-    return outDir;
   }
 
   /** serving_default: Keras input names to placeholders, Keras output names to outputs. */
@@ -133,44 +132,5 @@ public final class KerasSavedModel {
       }
     });
     return sig.build();
-  }
-
-  private static void checkOutDir(Path outDir) throws IOException {
-    Objects.requireNonNull(outDir, "outDir");
-    if (Files.exists(outDir) && !isEmptyDirectory(outDir)) {
-      throw new FileAlreadyExistsException(outDir.toString(), null,
-          (Files.isDirectory(outDir) ? "exists and is not empty" : "exists and is a file")
-              + "; the SavedModel is written into a new or empty directory. Fix: remove it or"
-              + " choose another directory (for TF Serving a new version, e.g. my_model/2)");
-    }
-  }
-
-  private static boolean isEmptyDirectory(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return false;
-    }
-    try (Stream<Path> entries = Files.list(dir)) {
-      return entries.findAny().isEmpty();
-    }
-  }
-
-  /** Writes into a temporary directory beside {@code outDir} and renames it at the end. */
-  private static void writeAtomically(Path outDir, SavedModelWriter.Contents contents)
-      throws IOException {
-    Path target = outDir.toAbsolutePath().normalize();
-    Path parent = Files.createDirectories(target.getParent());
-    // not Files.createTempDirectory: its 0700 permissions would stay with the SavedModel and keep
-    // a server running as another user out; this one gets the umask's, as Python's exports do
-    Path tmp = Files.createDirectory(parent.resolve(
-        "." + target.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime())));
-    try {
-      contents.writeTo(tmp);
-      checkOutDir(target);
-      Files.deleteIfExists(target); // an empty directory: the rename replaces it
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException | RuntimeException | Error e) {
-      SavedModelWriter.deleteRecursively(tmp);
-      throw e;
-    }
   }
 }

@@ -64,10 +64,7 @@ public final class SavedModelExporter {
     String ckpt = checkpointPath != null ? checkpointPath : est.latestCheckpoint().orElseThrow(
         () -> new IllegalStateException("Couldn't find trained model at " + est.modelDir()
             + ". Fix: train the estimator before exporting, or pass a checkpoint path."));
-    if (Files.exists(exportDirBase) && !Files.isDirectory(exportDirBase)) {
-      throw new IllegalArgumentException("Export directory base " + exportDirBase
-          + " is a file. Fix: pass a directory (it is created if missing).");
-    }
+    SavedModelWriter.checkExportDirBase(exportDirBase);
     for (Map.Entry<String, Path> e : assetsExtra.entrySet()) {
       if (!Files.isRegularFile(e.getValue())) {
         throw new IllegalArgumentException("assets.extra file " + e.getValue() + " (for "
