@@ -151,21 +151,25 @@ final class AtomicDirectories {
 
   /**
    * Deletes the temporary directories a killed writer left in {@code dir}: those named by this
-   * class whose process is gone and that were last modified before this JVM started. A live
-   * writer's directory is never touched: its process is alive (a directory of another host on a
-   * shared file system is judged by its age alone).
+   * class whose process is gone and that were last modified before this JVM started. The
+   * directory of a live writer on this host is never touched, as its process is alive; one
+   * written from another host over a shared file system is judged by its age alone.
    */
   static void removeStaleTemporaries(Path dir) {
     long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path entry : entries) {
-        if (isStale(entry, jvmStart)) {
-          LOG.info("Removing {}, left by an export that did not finish", entry);
-          deleteRecursively(entry);
+        try {
+          if (isStale(entry, jvmStart)) {
+            LOG.info("Removing {}, left by a SavedModel write that did not finish", entry);
+            deleteRecursively(entry);
+          }
+        } catch (IOException e) {
+          LOG.warn("Could not remove {}: {}", entry, e.toString());
         }
       }
     } catch (IOException e) {
-      LOG.warn("Could not remove temporary directories left in {}: {}", dir, e.toString());
+      LOG.warn("Could not list {} for temporary directories left behind: {}", dir, e.toString());
     }
   }
 
