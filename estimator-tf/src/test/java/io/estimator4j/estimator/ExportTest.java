@@ -78,7 +78,12 @@ class ExportTest {
     try (LoadedSavedModel m = SavedModelLoader.load(out, Set.of("eval"), null);
         TFloat32 x = TFloat32.vectorOf(0f, 1f); TFloat32 y = TFloat32.vectorOf(1f, 3f)) {
       assertThat(m.signature("eval").getMethodName()).isEqualTo("tensorflow/supervised/eval");
-      Map<String, Tensor> r = m.run("eval", Map.of("x", x, "labels", y), java.util.List.of("loss"));
+      // EvalOutput over the receiver: the feature x and the single labels tensor "label";
+      // the model predicts "y" and has one metric "mse"
+      assertThat(m.signature("eval").getInputsMap()).containsOnlyKeys("x", "label");
+      assertThat(m.signature("eval").getOutputsMap()).containsOnlyKeys(
+          "loss", "predictions/y", "metrics/mse/value", "metrics/mse/update_op");
+      Map<String, Tensor> r = m.run("eval", Map.of("x", x, "label", y), java.util.List.of("loss"));
       try (TFloat32 loss = (TFloat32) r.get("loss")) {
         // the trained model fits y = 2x + 1, so the squared error is small
         assertThat(loss.getFloat()).isLessThan(1e-3f);
@@ -86,6 +91,9 @@ class ExportTest {
     }
     try (LoadedSavedModel m = SavedModelLoader.load(out, Set.of("train"), null)) {
       assertThat(m.metaGraph().getCollectionDefMap()).containsKey("train_op");
+      assertThat(m.signature("train").getMethodName()).isEqualTo("tensorflow/supervised/training");
+      assertThat(m.signature("train").getInputsMap()).containsOnlyKeys("x", "label");
+      assertThat(m.signature("train").getOutputsMap()).containsKeys("loss", "predictions/y");
     }
   }
 
@@ -120,6 +128,30 @@ class ExportTest {
         assertThat(y.getFloat(0)).isCloseTo(7f, within(0.05f)); // 2 * 3 + 1
       }
     }
+  }
+
+  @Test
+  void anUnwritableExportBaseIsNamedAsGivenWithTheFix() throws Exception {
+    Estimator est = TestModels.linear(dir.resolve("model"), TestModels.quietConfig());
+    est.train(TestModels.trainInput(null), StepLimit.steps(1));
+    // as root, permissions do not stop writes; a regular file in the path does
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    Path base = file.resolve("export");
+    assertThatThrownBy(() -> est.exportSavedModel(base,
+            ServingInputReceivers.raw(Map.of("x", TensorSpec.of(TFloat32.class, -1)))))
+        .hasMessageContaining(base + ": cannot be written: " + file + " is a file, not a directory")
+        .hasMessageContaining("Fix: pass an export directory base that is, or can be created as, a"
+            + " directory this process may write to")
+        .hasMessageNotContaining("temp-");
+  }
+
+  @Test
+  void rawSupervisedRefusesAFeatureNamedLikeTheLabels() {
+    assertThatThrownBy(() -> ServingInputReceivers.rawSupervised(
+            Map.of("label", TensorSpec.of(TFloat32.class, -1)), TensorSpec.of(TFloat32.class, -1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Features and labels must have distinct keys")
+        .hasMessageContaining("[label]");
   }
 
   @Test

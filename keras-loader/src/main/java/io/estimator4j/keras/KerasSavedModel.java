@@ -1,6 +1,7 @@
 package io.estimator4j.keras;
 
 import io.estimator4j.checkpoint.GraphSaver;
+import io.estimator4j.savedmodel.InitializerPruning;
 import io.estimator4j.savedmodel.SavedModelWriter;
 import io.estimator4j.savedmodel.SignatureConstants;
 import io.estimator4j.savedmodel.Signatures;
@@ -8,21 +9,14 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.proto.GraphDef;
-import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.SignatureDef;
 
 /**
@@ -41,8 +35,10 @@ import org.tensorflow.proto.SignatureDef;
  *
  * <p>The output directory is the SavedModel itself. TF Serving expects {@code
  * <model_base_path>/<version>/saved_model.pb}: pass the version directory, e.g. {@code
- * models/my_model/1}. It is written atomically: into a temporary directory beside it that is
- * renamed at the end, so a failure leaves nothing behind.
+ * models/my_model/1}. It is written atomically by {@link SavedModelWriter#writeAtomically}: into a
+ * temporary directory beside it that is renamed at the end, so a failure leaves nothing behind.
+ * An output directory that cannot be written (e.g. under a file) fails with a {@link
+ * java.nio.file.FileSystemException} naming it, before the model is built.
  */
 public final class KerasSavedModel {
   /** The sub-directory holding the checkpoint of the variables. */
@@ -50,9 +46,6 @@ public final class KerasSavedModel {
 
   /** The checkpoint prefix inside {@link #VARIABLES_DIRECTORY}. */
   public static final String VARIABLES_PREFIX = "variables";
-
-  /** The op tensorflow-java's graphs use to run their initialisers. */
-  private static final String INIT_OP = "Init";
 
   private KerasSavedModel() {}
 
@@ -67,7 +60,7 @@ public final class KerasSavedModel {
    */
   public static Path convert(Path model, Path outDir) throws IOException {
     Objects.requireNonNull(model, "model");
-    checkOutDir(outDir);
+    SavedModelWriter.checkOutDir(outDir);
     return convert(KerasModelFile.read(model), outDir);
   }
 
@@ -82,7 +75,7 @@ public final class KerasSavedModel {
    */
   public static Path convert(KerasModelFile model, Path outDir) throws IOException {
     Objects.requireNonNull(model, "model");
-    checkOutDir(outDir);
+    SavedModelWriter.checkOutDir(outDir);
     try (KerasModel keras = KerasModel.build(model)) {
       return convert(keras, outDir);
     }
@@ -98,7 +91,7 @@ public final class KerasSavedModel {
    */
   public static Path convert(KerasModel model, Path outDir) throws IOException {
     Objects.requireNonNull(model, "model");
-    checkOutDir(outDir);
+    SavedModelWriter.checkOutDir(outDir);
     SignatureDef signature = servingSignature(model);
     List<Operand<?>> variables = new ArrayList<>(model.trainableVariables());
     variables.addAll(model.nonTrainableVariables());
@@ -108,20 +101,20 @@ public final class KerasSavedModel {
         variables);
     Set<String> saved = new HashSet<>();
     variables.forEach(v -> saved.add(v.op().name()));
-    Pruned graph = pruneInitializers(model.graph().toGraphDef(), saved);
+    InitializerPruning.Pruned graph =
+        InitializerPruning.prune(model.graph().toGraphDef(), saved);
     SavedModelWriter.MetaGraph meta = new SavedModelWriter.MetaGraph(
         Set.of(SignatureConstants.SERVING_TAG), graph.graphDef(),
         saver == null ? null : saver.saverDef(),
         Map.of(SignatureConstants.DEFAULT_SERVING_SIGNATURE_DEF_KEY, signature), List.of(),
         graph.mainOp(), Map.of());
-    writeAtomically(outDir, tmp -> {
+    return SavedModelWriter.writeAtomically(outDir, tmp -> {
       Path vars = Files.createDirectory(tmp.resolve(VARIABLES_DIRECTORY));
       if (saver != null) {
         saver.save(session, vars.resolve(VARIABLES_PREFIX).toString());
       }
       SavedModelWriter.writeProto(tmp, List.of(meta));
     });
-    return outDir;
   }
 
   /** serving_default: Keras input names to placeholders, Keras output names to outputs. */
@@ -139,120 +132,5 @@ public final class KerasSavedModel {
       }
     });
     return sig.build();
-  }
-
-  private static void checkOutDir(Path outDir) throws IOException {
-    Objects.requireNonNull(outDir, "outDir");
-    if (Files.exists(outDir) && !isEmptyDirectory(outDir)) {
-      throw new FileAlreadyExistsException(outDir.toString(), null,
-          (Files.isDirectory(outDir) ? "exists and is not empty" : "exists and is a file")
-              + "; the SavedModel is written into a new or empty directory. Fix: remove it or"
-              + " choose another directory (for TF Serving a new version, e.g. my_model/2)");
-    }
-  }
-
-  private static boolean isEmptyDirectory(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return false;
-    }
-    try (Stream<Path> entries = Files.list(dir)) {
-      return entries.findAny().isEmpty();
-    }
-  }
-
-  /** Writes into a temporary directory beside {@code outDir} and renames it at the end. */
-  private static void writeAtomically(Path outDir, SavedModelWriter.Contents contents)
-      throws IOException {
-    Path target = outDir.toAbsolutePath().normalize();
-    Path parent = Files.createDirectories(target.getParent());
-    // not Files.createTempDirectory: its 0700 permissions would stay with the SavedModel and keep
-    // a server running as another user out; this one gets the umask's, as Python's exports do
-    Path tmp = Files.createDirectory(parent.resolve(
-        "." + target.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime())));
-    try {
-      contents.writeTo(tmp);
-      checkOutDir(target);
-      Files.deleteIfExists(target); // an empty directory: the rename replaces it
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException | RuntimeException | Error e) {
-      SavedModelWriter.deleteRecursively(tmp);
-      throw e;
-    }
-  }
-
-  /** A graph without the initialisers of the saved variables, and the op still to run, if any. */
-  record Pruned(GraphDef graphDef, String mainOp) {}
-
-  /**
-   * Removes the initialisers of {@code saved} variables: their values come from the checkpoint,
-   * and their initial values (the Keras weights as constants) would double the model's size. The
-   * {@code Init} op keeps any other initialiser and then becomes the main op.
-   */
-  static Pruned pruneInitializers(GraphDef graphDef, Set<String> saved) {
-    Map<String, NodeDef> byName = new HashMap<>();
-    graphDef.getNodeList().forEach(n -> byName.put(n.getName(), n));
-    NodeDef init = byName.get(INIT_OP);
-    if (init == null) {
-      return new Pruned(graphDef, null);
-    }
-    List<String> assigns = new ArrayList<>();
-    for (String input : init.getInputList()) {
-      NodeDef n = byName.get(nodeName(input));
-      if (n != null && n.getOp().equals("Assign") && n.getInputCount() > 0
-          && saved.contains(nodeName(n.getInput(0)))) {
-        assigns.add(n.getName());
-      }
-    }
-    Set<String> dropped = ancestors(byName, assigns);
-    List<String> keptInputs = new ArrayList<>();
-    for (String input : init.getInputList()) {
-      if (!dropped.contains(nodeName(input))) {
-        keptInputs.add(input);
-      }
-    }
-    NodeDef prunedInit = init.toBuilder().clearInput().addAllInput(keptInputs).build();
-    byName.put(INIT_OP, prunedInit);
-    List<String> roots = new ArrayList<>();
-    for (NodeDef n : graphDef.getNodeList()) {
-      if (!n.getName().equals(INIT_OP) && !dropped.contains(n.getName())) {
-        roots.add(n.getName());
-      }
-    }
-    if (!keptInputs.isEmpty()) {
-      roots.add(INIT_OP);
-    }
-    Set<String> kept = ancestors(byName, roots);
-    GraphDef.Builder out = graphDef.toBuilder().clearNode();
-    for (NodeDef n : graphDef.getNodeList()) {
-      if (n.getName().equals(INIT_OP)) {
-        if (!keptInputs.isEmpty()) {
-          out.addNode(prunedInit);
-        }
-      } else if (kept.contains(n.getName())) {
-        out.addNode(n);
-      }
-    }
-    return new Pruned(out.build(), keptInputs.isEmpty() ? null : INIT_OP);
-  }
-
-  /** {@code names} and every node they read from or depend on. */
-  private static Set<String> ancestors(Map<String, NodeDef> byName, List<String> names) {
-    Set<String> seen = new HashSet<>();
-    Deque<String> todo = new ArrayDeque<>(names);
-    while (!todo.isEmpty()) {
-      String name = todo.pop();
-      NodeDef n = byName.get(name);
-      if (n != null && seen.add(name)) {
-        n.getInputList().forEach(i -> todo.push(nodeName(i)));
-      }
-    }
-    return seen;
-  }
-
-  /** "^x", "x:1" and "x" all name node x. */
-  private static String nodeName(String input) {
-    String s = input.startsWith("^") ? input.substring(1) : input;
-    int colon = s.lastIndexOf(':');
-    return colon < 0 ? s : s.substring(0, colon);
   }
 }

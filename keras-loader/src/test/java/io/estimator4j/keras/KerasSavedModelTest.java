@@ -12,6 +12,7 @@ import io.estimator4j.savedmodel.ServingCheck;
 import io.estimator4j.savedmodel.TensorInfos;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -266,6 +267,23 @@ class KerasSavedModelTest {
     assertThatThrownBy(() -> KerasSavedModel.convert(Case.of("dl4j-ReLU_0").model(), file))
         .isInstanceOf(FileAlreadyExistsException.class)
         .hasMessageContaining("exists and is a file");
+  }
+
+  @Test
+  void anUnwritableOutputDirectoryIsNamedAsGivenBeforeTheModelIsBuilt() throws IOException {
+    // as root, permissions do not stop writes; a regular file in the path does
+    Path file = Files.writeString(tmp.resolve("a-file"), "x");
+    Path out = file.resolve("my_model/1");
+    assertThatThrownBy(() -> KerasSavedModel.convert(
+            TestData.keras("configs/yolo9000_tf_keras_2.json"), out))
+        .isInstanceOf(FileSystemException.class)
+        .hasMessageStartingWith(out + ": cannot be written: " + file + " is a file, not a directory")
+        .hasMessageContaining("Fix: choose an output directory whose parent is, or can be created"
+            + " as, a directory this process may write to")
+        .hasMessageNotContaining(".tmp-");
+    try (Stream<Path> files = Files.list(tmp)) {
+      assertThat(files).containsExactly(file);
+    }
   }
 
   @Test

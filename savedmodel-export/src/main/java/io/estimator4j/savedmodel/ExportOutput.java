@@ -6,9 +6,11 @@ import org.tensorflow.Operand;
 /**
  * One output of a model for serving, attached by a head to an {@code EstimatorSpec} under a
  * signature key; Java counterpart of tf.estimator.export.ExportOutput. Each kind maps to one
- * SignatureDef method of TensorFlow Serving.
+ * SignatureDef method: TensorFlow Serving's classify, regress and predict, and the supervised
+ * training and eval methods of TRAIN and EVAL graphs.
  */
-public sealed interface ExportOutput permits ClassificationOutput, RegressionOutput, PredictOutput {
+public sealed interface ExportOutput
+    permits ClassificationOutput, RegressionOutput, PredictOutput, SupervisedOutput {
 
   /** The SignatureDef method name, e.g. {@link SignatureConstants#CLASSIFY_METHOD_NAME}. */
   String methodName();

@@ -112,7 +112,7 @@ public final class SavedModelLoader {
     String prefix = dir.resolve("variables").resolve("variables").toString();
     try (TString p = TString.scalarOf(prefix)) {
       session.runner().feed(meta.getSaverDef().getFilenameTensorName(), p)
-          .addTarget(opName(meta.getSaverDef().getRestoreOpName())).run();
+          .addTarget(TensorNames.opName(meta.getSaverDef().getRestoreOpName())).run();
     }
   }
 
@@ -120,7 +120,7 @@ public final class SavedModelLoader {
     List<String> targets = new ArrayList<>();
     SignatureDef init = meta.getSignatureDefMap().get(INIT_OP_SIGNATURE_KEY);
     if (init != null && init.getOutputsMap().containsKey(INIT_OP_SIGNATURE_KEY)) {
-      targets.add(opName(init.getOutputsMap().get(INIT_OP_SIGNATURE_KEY).getName()));
+      targets.add(TensorNames.opName(init.getOutputsMap().get(INIT_OP_SIGNATURE_KEY).getName()));
     } else if (meta.getCollectionDefMap().containsKey(MAIN_OP_KEY)) {
       targets.addAll(nodeList(meta, MAIN_OP_KEY));
     } else if (meta.getCollectionDefMap().containsKey(LEGACY_INIT_OP_KEY)) {
@@ -175,16 +175,8 @@ public final class SavedModelLoader {
     CollectionDef c = meta.getCollectionDefMap().get(key);
     List<String> out = new ArrayList<>();
     if (c.hasNodeList()) {
-      c.getNodeList().getValueList().forEach(n -> out.add(opName(n)));
+      c.getNodeList().getValueList().forEach(n -> out.add(TensorNames.opName(n)));
     }
     return out;
-  }
-
-  /** "name:0" or "^name" -> "name". */
-  static String opName(String tensorOrOp) {
-    String n = tensorOrOp.startsWith("^") ? tensorOrOp.substring(1) : tensorOrOp;
-    int colon = n.lastIndexOf(':');
-    return colon > 0 && n.substring(colon + 1).chars().allMatch(Character::isDigit)
-        ? n.substring(0, colon) : n;
   }
 }

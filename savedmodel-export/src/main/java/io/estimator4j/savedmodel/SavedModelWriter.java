@@ -2,16 +2,14 @@ package io.estimator4j.savedmodel;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import java.util.stream.Stream;
+import java.util.function.LongSupplier;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.proto.AssetFileDef;
 import org.tensorflow.proto.CollectionDef;
@@ -23,10 +21,12 @@ import org.tensorflow.proto.SignatureDef;
 
 /**
  * Writes SavedModel directories: saved_model.pb with one or more meta graphs (tags, graph, saver,
- * signatures, assets, main op), next to variables/ and assets/ that the caller fills. Exports are
+ * signatures, assets, main op), next to variables/ and assets/ that the caller fills. Writes are
  * atomic: everything is written into a temporary directory that is renamed to its final name at
- * the end, so a failure leaves no half-written export. Java counterpart of
- * tf.compat.v1.saved_model.Builder.
+ * the end, so a failure leaves no half-written SavedModel. Two targets: a versioned export under
+ * an export base ({@link #exportAtomically}, as tf.estimator exports) and an explicit new or
+ * empty directory ({@link #writeAtomically}, e.g. a TF Serving version directory). Java
+ * counterpart of tf.compat.v1.saved_model.Builder.
  */
 public final class SavedModelWriter {
   /** The collection TensorFlow's loaders run after restoring variables. */
@@ -89,57 +89,67 @@ public final class SavedModelWriter {
   }
 
   /**
-   * Creates {@code exportDirBase/<unix seconds>} atomically: {@code contents} writes into
-   * {@code exportDirBase/temp-<seconds>}, which is renamed at the end; on failure it is deleted.
+   * Refuses an export directory base that is a file, or under a file, or not writable, before
+   * any work is done; {@link #exportAtomically} checks it again.
    *
-   * @return the final export directory
+   * @throws java.nio.file.FileSystemException naming {@code exportDirBase} and the fix
+   */
+  public static void checkExportDirBase(Path exportDirBase) throws IOException {
+    AtomicDirectories.checkExportDirBase(Objects.requireNonNull(exportDirBase, "exportDirBase"));
+  }
+
+  /**
+   * Refuses an output directory that exists and is not an empty directory, or whose parent is a
+   * file or not writable, before any work is done; {@link #writeAtomically} checks it again.
+   *
+   * @throws FileAlreadyExistsException if {@code outDir} exists and is not an empty directory
+   * @throws java.nio.file.FileSystemException naming {@code outDir} and the fix
+   */
+  public static void checkOutDir(Path outDir) throws IOException {
+    AtomicDirectories.checkOutDir(Objects.requireNonNull(outDir, "outDir"));
+  }
+
+  /**
+   * Creates the versioned export {@code exportDirBase/<unix seconds>} atomically, as
+   * Estimator.export_saved_model does: {@code contents} writes into {@code
+   * exportDirBase/temp-<seconds>-<pid>-<random>}, which is renamed at the end; on failure it is
+   * deleted. The version is the clock's second at the rename, never ahead of it: when that
+   * directory exists (an export in the same second), the writer waits for the next second, up to
+   * ten times, then fails. Temporary directories a killed process left in the base are removed
+   * first (only those older than this JVM whose process is gone).
+   *
+   * @return the final export directory, {@code exportDirBase} resolved against the version
+   * @throws java.nio.file.FileSystemException naming {@code exportDirBase} and the fix when it
+   *     cannot be written
    */
   public static Path exportAtomically(Path exportDirBase, Contents contents) throws IOException {
-    if (Files.exists(exportDirBase) && !Files.isDirectory(exportDirBase)) {
-      throw new IOException("Export directory base " + exportDirBase
-          + " is a file. Fix: pass a directory (it is created if missing).");
-    }
-    Files.createDirectories(exportDirBase);
-    if (!Files.isWritable(exportDirBase)) {
-      throw new IOException("Export directory base " + exportDirBase + " is not writable.");
-    }
-    long seconds = System.currentTimeMillis() / 1000;
-    while (Files.exists(exportDirBase.resolve(Long.toString(seconds)))) {
-      seconds++;
-    }
-    Path tmp = exportDirBase.resolve("temp-" + seconds + "-" + System.nanoTime());
-    Files.createDirectory(tmp);
-    try {
-      contents.writeTo(tmp);
-      while (true) {
-        Path target = exportDirBase.resolve(Long.toString(seconds));
-        try {
-          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-          return target;
-        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-          if (e instanceof AtomicMoveNotSupportedException) {
-            throw e;
-          }
-          seconds++;
-        } catch (java.nio.file.DirectoryNotEmptyException e) {
-          seconds++;
-        }
-      }
-    } catch (IOException | RuntimeException | Error e) {
-      deleteRecursively(tmp);
-      throw e;
-    }
+    return exportAtomically(exportDirBase, contents, System::currentTimeMillis, Thread::sleep);
+  }
+
+  /** {@link #exportAtomically(Path, Contents)} on this clock, pausing with this sleeper. */
+  static Path exportAtomically(Path exportDirBase, Contents contents, LongSupplier clockMillis,
+      AtomicDirectories.Sleeper sleeper) throws IOException {
+    Objects.requireNonNull(exportDirBase, "exportDirBase");
+    return AtomicDirectories.exportVersioned(exportDirBase, contents, clockMillis, sleeper);
+  }
+
+  /**
+   * Creates the SavedModel directory {@code outDir}, which must be new or empty, atomically:
+   * {@code contents} writes into a temporary sibling {@code .<name>.tmp-<pid>-<random>}, which is
+   * renamed to {@code outDir} at the end; on failure it is deleted. Temporary siblings a killed
+   * process left beside {@code outDir} are removed first, as for {@link #exportAtomically}.
+   *
+   * @return {@code outDir}
+   * @throws FileAlreadyExistsException if {@code outDir} exists and is not an empty directory
+   * @throws java.nio.file.FileSystemException naming {@code outDir} and the fix when it cannot be
+   *     written
+   */
+  public static Path writeAtomically(Path outDir, Contents contents) throws IOException {
+    return AtomicDirectories.writeTo(Objects.requireNonNull(outDir, "outDir"), contents);
   }
 
   /** Deletes a directory tree; missing is fine. */
   public static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    AtomicDirectories.deleteRecursively(dir);
   }
 }

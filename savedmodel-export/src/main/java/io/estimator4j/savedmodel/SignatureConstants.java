@@ -20,6 +20,12 @@ public final class SignatureConstants {
   /** Signature key of a head's predict output (a tf.estimator convention). */
   public static final String PREDICT_SERVING_KEY = "predict";
 
+  /** Signature key of the training graph's signature (DEFAULT_TRAIN_SIGNATURE_DEF_KEY). */
+  public static final String DEFAULT_TRAIN_SIGNATURE_DEF_KEY = "train";
+
+  /** Signature key of the evaluation graph's signature (DEFAULT_EVAL_SIGNATURE_DEF_KEY). */
+  public static final String DEFAULT_EVAL_SIGNATURE_DEF_KEY = "eval";
+
   /** Method name of classification signatures. */
   public static final String CLASSIFY_METHOD_NAME = "tensorflow/serving/classify";
 
@@ -28,6 +34,12 @@ public final class SignatureConstants {
 
   /** Method name of predict signatures. */
   public static final String PREDICT_METHOD_NAME = "tensorflow/serving/predict";
+
+  /** Method name of the signature of a training graph (TrainOutput). */
+  public static final String SUPERVISED_TRAIN_METHOD_NAME = "tensorflow/supervised/training";
+
+  /** Method name of the signature of an evaluation graph (EvalOutput). */
+  public static final String SUPERVISED_EVAL_METHOD_NAME = "tensorflow/supervised/eval";
 
   /** Input key of classification signatures (one serialized tf.Example string tensor). */
   public static final String CLASSIFY_INPUTS = "inputs";

@@ -15,7 +15,7 @@ import org.tensorflow.types.TString;
 /**
  * Builds SignatureDefs as tf.estimator's export does (export_output.py): classify and regress
  * signatures take exactly one string tensor of serialized tf.Examples under the key "inputs";
- * predict signatures take every receiver tensor and return every output.
+ * predict, training and eval signatures take every receiver tensor and return every output.
  */
 public final class Signatures {
   private Signatures() {}
@@ -46,7 +46,7 @@ public final class Signatures {
   /** The signature of one export output over these receiver tensors. */
   public static Built build(Map<String, ? extends Operand<?>> receiverTensors, ExportOutput output) {
     SignatureDef.Builder sig = SignatureDef.newBuilder().setMethodName(output.methodName());
-    if (output instanceof PredictOutput) {
+    if (output instanceof PredictOutput || output instanceof SupervisedOutput) {
       receiverTensors.forEach((k, t) -> sig.putInputs(k, tensorInfo(t)));
     } else {
       if (receiverTensors.size() != 1

@@ -6,12 +6,15 @@ import io.estimator4j.estimator.impl.SessionStarter;
 import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.input.Input;
+import io.estimator4j.estimator.metrics.Metric;
+import io.estimator4j.savedmodel.EvalOutput;
 import io.estimator4j.savedmodel.ExportOutput;
 import io.estimator4j.savedmodel.PredictOutput;
-import io.estimator4j.estimator.input.Input;
 import io.estimator4j.savedmodel.SavedModelWriter;
 import io.estimator4j.savedmodel.SignatureConstants;
 import io.estimator4j.savedmodel.Signatures;
+import io.estimator4j.savedmodel.SupervisedOutput;
+import io.estimator4j.savedmodel.TrainOutput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,10 +67,7 @@ public final class SavedModelExporter {
     String ckpt = checkpointPath != null ? checkpointPath : est.latestCheckpoint().orElseThrow(
         () -> new IllegalStateException("Couldn't find trained model at " + est.modelDir()
             + ". Fix: train the estimator before exporting, or pass a checkpoint path."));
-    if (Files.exists(exportDirBase) && !Files.isDirectory(exportDirBase)) {
-      throw new IllegalArgumentException("Export directory base " + exportDirBase
-          + " is a file. Fix: pass a directory (it is created if missing).");
-    }
+    SavedModelWriter.checkExportDirBase(exportDirBase);
     for (Map.Entry<String, Path> e : assetsExtra.entrySet()) {
       if (!Files.isRegularFile(e.getValue())) {
         throw new IllegalArgumentException("assets.extra file " + e.getValue() + " (for "
@@ -154,7 +154,7 @@ public final class SavedModelExporter {
 
     SavedModelWriter.MetaGraph metaGraph() {
       Map<String, SignatureDef> sigs = mode == ModeKeys.PREDICT
-          ? signatures(mg.spec, receiver) : Map.of(mode.key(), supervisedSignature());
+          ? signatures(mg.spec, receiver) : supervisedSignature();
       Op mainOp = mainOp(mg);
       List<AssetFileDef> assetDefs = new ArrayList<>();
       assets.forEach((tensor, file) -> assetDefs.add(AssetFileDef.newBuilder()
@@ -176,17 +176,31 @@ public final class SavedModelExporter {
           collections);
     }
 
-    /** SupervisedOutput: loss, predictions/<key>, metrics/<name>/value and update_op. */
-    private SignatureDef supervisedSignature() {
-      SignatureDef.Builder b = SignatureDef.newBuilder().setMethodName(mode == ModeKeys.TRAIN
-          ? "tensorflow/supervised/training" : "tensorflow/supervised/eval");
-      receiver.receiverTensors().forEach((k, t) -> b.putInputs(k, Signatures.tensorInfo(t)));
-      b.putOutputs("loss", Signatures.tensorInfo(mg.spec.loss()));
-      mg.spec.predictions().forEach((k, t) -> b.putOutputs("predictions/" + k, Signatures.tensorInfo(t)));
-      mg.spec.evalMetrics().forEach((k, m) -> {
-        b.putOutputs("metrics/" + k + "/value", Signatures.tensorInfo(m.value()));
-      });
-      return b.build();
+    /**
+     * The TRAIN or EVAL graph's one signature, as export_outputs_for_mode builds it: a TrainOutput
+     * or EvalOutput of the loss, predictions and metrics over every receiver tensor.
+     */
+    private Map<String, SignatureDef> supervisedSignature() {
+      Map<String, SupervisedOutput.MetricTensors> metrics = new LinkedHashMap<>();
+      mg.spec.evalMetrics().forEach((k, m) -> metrics.put(k, metricTensors(m)));
+      ExportOutput output = mode == ModeKeys.TRAIN
+          ? new TrainOutput(mg.spec.loss(), mg.spec.predictions(), metrics)
+          : new EvalOutput(mg.spec.loss(), mg.spec.predictions(), metrics);
+      String key = mode == ModeKeys.TRAIN ? SignatureConstants.DEFAULT_TRAIN_SIGNATURE_DEF_KEY
+          : SignatureConstants.DEFAULT_EVAL_SIGNATURE_DEF_KEY;
+      return Map.of(key, Signatures.build(receiver.receiverTensors(), output).signature()
+          .orElseThrow());
+    }
+
+    /**
+     * A metric's value and update as tensors; an update that is only an op is wrapped in an empty
+     * constant that depends on it, as TensorFlow's _SupervisedOutput does (metric_op_wrapper).
+     */
+    private SupervisedOutput.MetricTensors metricTensors(Metric m) {
+      Operand<?> update = m.update() instanceof Operand<?> o ? o
+          : mg.tf.withControlDependencies(List.of(m.update())).withName("metric_op_wrapper")
+              .constant(new float[0]);
+      return new SupervisedOutput.MetricTensors(m.value(), update);
     }
 
     @Override

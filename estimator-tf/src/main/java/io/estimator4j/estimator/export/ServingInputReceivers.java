@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.export;
 
+import io.estimator4j.estimator.input.Input;
 import io.estimator4j.savedmodel.TensorSpec;
 import io.estimator4j.featurecolumn.parsing.ExampleParser;
 import io.estimator4j.featurecolumn.parsing.FeatureSpec;
@@ -19,6 +20,12 @@ import org.tensorflow.types.TString;
 public final class ServingInputReceivers {
   /** The receiver key of the parsing receiver, as tf.estimator names it. */
   public static final String EXAMPLES_KEY = "examples";
+
+  /**
+   * The receiver key of a single labels tensor, as tf.estimator names it
+   * (_SINGLE_LABEL_DEFAULT_NAME).
+   */
+  public static final String LABEL_KEY = "label";
 
   private ServingInputReceivers() {}
 
@@ -49,18 +56,25 @@ public final class ServingInputReceivers {
   }
 
   /**
-   * Placeholders for features and one labels tensor (receiver keys: the feature names and
-   * "labels"), for TRAIN and EVAL exports; tf.estimator's build_raw_supervised_input_receiver_fn.
+   * Placeholders for features and one labels tensor (receiver keys: the feature names and {@link
+   * #LABEL_KEY}), for TRAIN and EVAL exports; tf.estimator's
+   * build_raw_supervised_input_receiver_fn with a dict of features and a single labels tensor.
+   *
+   * @throws IllegalArgumentException if a feature is named {@link #LABEL_KEY}
    */
   public static ServingInputReceiverFn rawSupervised(
       Map<String, TensorSpec> features, TensorSpec labels) {
+    if (features.containsKey(LABEL_KEY)) {
+      throw new IllegalArgumentException("Features and labels must have distinct keys. Found"
+          + " overlapping keys: [" + LABEL_KEY + "]. Fix: rename the feature '" + LABEL_KEY + "'.");
+    }
     ServingInputReceiverFn raw = raw(features);
     return tf -> {
       ServingInputReceiver r = raw.build(tf);
       Operand<?> l = tf.withName("labels").placeholder(labels.dtype(), Placeholder.shape(labels.shape()));
       Map<String, Operand<?>> receiver = new LinkedHashMap<>(r.receiverTensors());
-      receiver.put("labels", l);
-      return new ServingInputReceiver(r.features(), receiver, Map.of(), Map.of("labels", l));
+      receiver.put(LABEL_KEY, l);
+      return new ServingInputReceiver(r.features(), receiver, Map.of(), Map.of(Input.LABELS_KEY, l));
     };
   }
 
