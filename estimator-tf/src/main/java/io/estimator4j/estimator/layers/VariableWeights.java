@@ -1,5 +1,7 @@
 package io.estimator4j.estimator.layers;
 
+import io.estimator4j.graph.Initializer;
+import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -26,9 +28,9 @@ public final class VariableWeights implements Weights {
   public Operand<TFloat32> get(
       Ops layerScope, String name, Shape shape, Initializer initializer, boolean trainable) {
     Variable<TFloat32> variable =
-        Names.globalVariable(layerScope, name, init -> initializer.create(init, shape));
+        Variables.global(layerScope, name, shape, initializer);
     (trainable ? this.trainable : nonTrainable).add(variable);
-    Operand<TFloat32> read = Names.read(layerScope, variable);
+    Operand<TFloat32> read = Variables.read(layerScope, variable);
     byRead.put(read.op().name(), variable);
     return read;
   }

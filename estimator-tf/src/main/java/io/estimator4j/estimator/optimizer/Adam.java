@@ -1,6 +1,7 @@
 package io.estimator4j.estimator.optimizer;
 
 import io.estimator4j.estimator.layers.Names;
+import io.estimator4j.graph.Variables;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -105,7 +106,7 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
             Names.exact(tf.scope().withInitScope(), fullName + "/initial_value"),
             like.type(),
             initial);
-    return Names.globalVariableAt(tf, fullName, init);
+    return Variables.globalAt(tf, fullName, init);
   }
 
   @Override

@@ -2,9 +2,9 @@ package io.estimator4j.keras.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.estimator4j.estimator.modelfn.ModeKeys;
-import io.estimator4j.estimator.layers.Initializer;
-import io.estimator4j.estimator.layers.Initializers;
-import io.estimator4j.estimator.layers.Names;
+import io.estimator4j.graph.Initializer;
+import io.estimator4j.graph.Initializers;
+import io.estimator4j.graph.Variables;
 import io.estimator4j.keras.file.WeightArray;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -241,9 +241,9 @@ public final class BuildContext {
       return scope.withName(name).constant(shape, DataBuffers.of(stored.values(), true, false));
     }
     Initializer init = stored != null ? Initializers.values(stored.values()) : initializer;
-    Variable<TFloat32> v = Names.globalVariable(scope, name, tf -> init.create(tf, shape));
+    Variable<TFloat32> v = Variables.global(scope, name, shape, init);
     (isTrainable && frozenCalls == 0 ? trainable : nonTrainable).add(v);
-    Operand<TFloat32> read = Names.read(scope, v);
+    Operand<TFloat32> read = Variables.read(scope, v);
     byRead.put(read.op().name(), v);
     return read;
   }

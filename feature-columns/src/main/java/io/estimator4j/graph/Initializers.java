@@ -1,4 +1,4 @@
-package io.estimator4j.estimator.layers;
+package io.estimator4j.graph;
 
 import java.util.Arrays;
 import org.tensorflow.Operand;
@@ -13,8 +13,11 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
 /**
- * Ready-made {@link Initializer}s; Java counterparts of tf.keras.initializers {@code Zeros}, {@code
- * Ones}, {@code Constant}, {@code GlorotUniform} and {@code GlorotNormal}.
+ * Ready-made {@link Initializer}s, the one family that layers, feature columns and the Keras loader
+ * share; Java counterparts of tf.keras.initializers ({@code Zeros}, {@code Ones}, {@code Constant},
+ * {@code GlorotUniform}, {@code GlorotNormal}, {@code VarianceScaling}, ...) and of the
+ * tf.compat.v1 initializers feature columns use ({@code zeros_initializer}, {@code
+ * truncated_normal_initializer}).
  *
  * <p>A seed makes the random initializers reproducible: the op gets {@code seed = 87654321}
  * (Python's DEFAULT_GRAPH_SEED) and {@code seed2 = seed}, the pair tf.compat.v1 graph mode derives
@@ -30,7 +33,7 @@ public final class Initializers {
 
   private Initializers() {}
 
-  /** {@code zeros}: every value 0 (default bias initializer). */
+  /** {@code zeros}: every value 0 (default bias initializer; tf.zeros_initializer). */
   public static Initializer zeros() {
     return constant(0f);
   }
@@ -95,7 +98,7 @@ public final class Initializers {
               RandomUniform.seed2(opSeed(seed)));
       Operand<TFloat32> scaled =
           u.withName("mul").math.mul(unit, u.withName("sub").math.sub(max, min));
-      return Add.create(Names.exact(tf.scope(), parentOf(dims)), scaled, min);
+      return Add.create(GraphNames.exact(tf.scope(), parentOf(dims)), scaled, min);
     };
   }
 
@@ -119,7 +122,7 @@ public final class Initializers {
               TruncatedNormal.seed(graphSeed(seed)),
               TruncatedNormal.seed2(opSeed(seed)));
       Operand<TFloat32> scaled = t.withName("mul").math.mul(unit, scale);
-      return Add.create(Names.exact(tf.scope(), parentOf(dims)), scaled, mean);
+      return Add.create(GraphNames.exact(tf.scope(), parentOf(dims)), scaled, mean);
     };
   }
 
@@ -149,7 +152,11 @@ public final class Initializers {
     };
   }
 
-  /** {@code TruncatedNormal(mean, stddev, seed)}: normal values redrawn beyond two stddevs. */
+  /**
+   * {@code TruncatedNormal(mean, stddev, seed)}: normal values redrawn beyond two stddevs, as
+   * {@code truncated_normal(shape) * stddev + mean} (also tf.compat.v1.truncated_normal_initializer,
+   * the default of embedding columns).
+   */
   public static Initializer truncatedNormal(float mean, float stddev, Long seed) {
     return (tf, shape) -> {
       Operand<TFloat32> unit =
