@@ -181,7 +181,7 @@ public final class SavedModelExporter {
       SignatureDef.Builder b = SignatureDef.newBuilder().setMethodName(mode == ModeKeys.TRAIN
           ? "tensorflow/supervised/training" : "tensorflow/supervised/eval");
       receiver.receiverTensors().forEach((k, t) -> b.putInputs(k, Signatures.tensorInfo(t)));
-      b.putOutputs("loss", Signatures.tensorInfo(mg.spec.loss()));
+      b.putOutputs(EstimatorSpec.LOSS_KEY, Signatures.tensorInfo(mg.spec.loss()));
       mg.spec.predictions().forEach((k, t) -> b.putOutputs("predictions/" + k, Signatures.tensorInfo(t)));
       mg.spec.evalMetrics().forEach((k, m) -> {
         b.putOutputs("metrics/" + k + "/value", Signatures.tensorInfo(m.value()));
