@@ -90,12 +90,7 @@ public final class Initializers {
       Operand<TInt64> dims = u.withName("shape").constant(shape.asArray());
       Operand<TFloat32> min = u.withName("min").constant(-limit);
       Operand<TFloat32> max = u.withName("max").constant(limit);
-      Operand<TFloat32> unit =
-          u.random.randomUniform(
-              dims,
-              TFloat32.class,
-              RandomUniform.seed(graphSeed(seed)),
-              RandomUniform.seed2(opSeed(seed)));
+      Operand<TFloat32> unit = draw(Unit.UNIFORM, u, dims, seed);
       Operand<TFloat32> scaled =
           u.withName("mul").math.mul(unit, u.withName("sub").math.sub(max, min));
       return Add.create(GraphNames.exact(tf.scope(), parentOf(dims)), scaled, min);
@@ -115,12 +110,7 @@ public final class Initializers {
       Operand<TInt64> dims = t.withName("shape").constant(shape.asArray());
       Operand<TFloat32> mean = t.withName("mean").constant(0f);
       Operand<TFloat32> scale = t.withName("stddev").constant(stddev);
-      Operand<TFloat32> unit =
-          t.random.truncatedNormal(
-              dims,
-              TFloat32.class,
-              TruncatedNormal.seed(graphSeed(seed)),
-              TruncatedNormal.seed2(opSeed(seed)));
+      Operand<TFloat32> unit = draw(Unit.TRUNCATED_NORMAL, t, dims, seed);
       Operand<TFloat32> scaled = t.withName("mul").math.mul(unit, scale);
       return Add.create(GraphNames.exact(tf.scope(), parentOf(dims)), scaled, mean);
     };
@@ -128,44 +118,58 @@ public final class Initializers {
 
   /** {@code RandomUniform(minval, maxval, seed)}: uniform in [min, max). */
   public static Initializer randomUniform(float min, float max, Long seed) {
-    return (tf, shape) -> {
-      Operand<TFloat32> unit =
-          tf.random.randomUniform(
-              tf.constant(checkDefined(shape).asArray()),
-              TFloat32.class,
-              RandomUniform.seed(graphSeed(seed)),
-              RandomUniform.seed2(opSeed(seed)));
-      return tf.math.add(tf.math.mul(unit, tf.constant(max - min)), tf.constant(min));
-    };
+    return unitTimesPlus(Unit.UNIFORM, max - min, min, seed);
   }
 
   /** {@code RandomNormal(mean, stddev, seed)}. */
   public static Initializer randomNormal(float mean, float stddev, Long seed) {
-    return (tf, shape) -> {
-      Operand<TFloat32> unit =
-          tf.random.randomStandardNormal(
-              tf.constant(checkDefined(shape).asArray()),
-              TFloat32.class,
-              RandomStandardNormal.seed(graphSeed(seed)),
-              RandomStandardNormal.seed2(opSeed(seed)));
-      return tf.math.add(tf.math.mul(unit, tf.constant(stddev)), tf.constant(mean));
-    };
+    return unitTimesPlus(Unit.NORMAL, stddev, mean, seed);
   }
 
   /**
    * {@code TruncatedNormal(mean, stddev, seed)}: normal values redrawn beyond two stddevs, as
-   * {@code truncated_normal(shape) * stddev + mean} (also tf.compat.v1.truncated_normal_initializer,
-   * the default of embedding columns).
+   * {@code truncated_normal(shape) * stddev + mean} (also tf.compat.v1's
+   * truncated_normal_initializer, the default of embedding columns).
    */
   public static Initializer truncatedNormal(float mean, float stddev, Long seed) {
+    return unitTimesPlus(Unit.TRUNCATED_NORMAL, stddev, mean, seed);
+  }
+
+  /** The unit distributions of the random ops: [0, 1), N(0, 1), N(0, 1) cut at two stddevs. */
+  private enum Unit {
+    UNIFORM,
+    NORMAL,
+    TRUNCATED_NORMAL
+  }
+
+  /** {@code unit * scale + shift}, the unit values drawn with the seed pair of {@code seed}. */
+  private static Initializer unitTimesPlus(Unit unit, float scale, float shift, Long seed) {
     return (tf, shape) -> {
-      Operand<TFloat32> unit =
-          tf.random.truncatedNormal(
-              tf.constant(checkDefined(shape).asArray()),
+      Operand<TFloat32> u = draw(unit, tf, tf.constant(checkDefined(shape).asArray()), seed);
+      return tf.math.add(tf.math.mul(u, tf.constant(scale)), tf.constant(shift));
+    };
+  }
+
+  /**
+   * Unit values of shape {@code dims}; with an op seed the op gets Python's pair {@code
+   * (DEFAULT_GRAPH_SEED, seed)}, without one {@code (0, 0)}.
+   */
+  private static Operand<TFloat32> draw(Unit unit, Ops tf, Operand<TInt64> dims, Long seed) {
+    long seed1 = graphSeed(seed);
+    long seed2 = opSeed(seed);
+    return switch (unit) {
+      case UNIFORM ->
+          tf.random.randomUniform(
+              dims, TFloat32.class, RandomUniform.seed(seed1), RandomUniform.seed2(seed2));
+      case NORMAL ->
+          tf.random.randomStandardNormal(
+              dims,
               TFloat32.class,
-              TruncatedNormal.seed(graphSeed(seed)),
-              TruncatedNormal.seed2(opSeed(seed)));
-      return tf.math.add(tf.math.mul(unit, tf.constant(stddev)), tf.constant(mean));
+              RandomStandardNormal.seed(seed1),
+              RandomStandardNormal.seed2(seed2));
+      case TRUNCATED_NORMAL ->
+          tf.random.truncatedNormal(
+              dims, TFloat32.class, TruncatedNormal.seed(seed1), TruncatedNormal.seed2(seed2));
     };
   }
 
