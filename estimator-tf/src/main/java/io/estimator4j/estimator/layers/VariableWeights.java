@@ -27,8 +27,7 @@ public final class VariableWeights implements Weights {
   @Override
   public Operand<TFloat32> get(
       Ops layerScope, String name, Shape shape, Initializer initializer, boolean trainable) {
-    Variable<TFloat32> variable =
-        Variables.global(layerScope, name, shape, initializer);
+    Variable<TFloat32> variable = Variables.global(layerScope, name, shape, initializer);
     (trainable ? this.trainable : nonTrainable).add(variable);
     Operand<TFloat32> read = Variables.read(layerScope, variable);
     byRead.put(read.op().name(), variable);
@@ -40,7 +39,8 @@ public final class VariableWeights implements Weights {
     Variable<TFloat32> variable = byRead.get(weight.op().name());
     if (variable == null) {
       throw new IllegalStateException(
-          "'" + weight.op().name() + "' is not a weight these VariableWeights created.");
+          "'" + weight.op().name() + "' is not a weight these VariableWeights created (constant"
+              + " weights cannot be updated).");
     }
     return scope.assign(variable, value);
   }
