@@ -1,6 +1,7 @@
 package io.estimator4j.estimator;
 
 import io.estimator4j.estimator.export.ServingInputReceiverFn;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.estimator.summary.EventFileReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,7 +43,8 @@ public final class BestExporter implements Exporter {
 
   /** Smaller {@code loss} is better; evaluations read from model_dir/eval. */
   public static BestExporter onLoss(ServingInputReceiverFn receiverFn) {
-    return new BestExporter(DEFAULT_NAME, receiverFn, "loss", true, null, LatestExporter.DEFAULT_EXPORTS_TO_KEEP);
+    return new BestExporter(DEFAULT_NAME, receiverFn, EstimatorSpec.LOSS_KEY, true, null,
+        LatestExporter.DEFAULT_EXPORTS_TO_KEEP);
   }
 
   /**
@@ -68,7 +70,7 @@ public final class BestExporter implements Exporter {
       throw new IllegalArgumentException("BestExporter compares '" + metric
           + "', which the evaluation did not return; metrics: " + evalResult.keySet());
     }
-    long step = Math.round(evalResult.getOrDefault("global_step", -1.0));
+    long step = Math.round(evalResult.getOrDefault(EstimatorSpec.GLOBAL_STEP_KEY, -1.0));
     Optional<Double> best = bestBefore(estimator.evalDir(evalName), step);
     if (best.isPresent() && !(smallerIsBetter ? current < best.get() : current > best.get())) {
       LOG.info("Not exporting step {}: {} = {} is not better than the best so far ({}).", step,

@@ -1,6 +1,7 @@
 package io.estimator4j.featurecolumn;
 
-import io.estimator4j.graph.GraphNames;
+import io.estimator4j.graph.Initializer;
+import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,8 +12,8 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The standard {@link StateManager}: ref variables with Python's exact names; Java counterpart
- * of tf.compat.v1 get_variable as feature columns use it.
+ * The standard {@link StateManager}: ref variables with Python's exact names, made by {@link
+ * Variables}; Java counterpart of tf.compat.v1 get_variable as feature columns use it.
  *
  * <p>{@code createVariable(scope, "embedding_weights", ...)} creates the VariableV2 {@code
  * <scope>/embedding_weights}, its {@code <name>/Assign} from {@code <name>/Initializer/...} (both
@@ -27,16 +28,9 @@ public final class DefaultStateManager implements StateManager {
 
   @Override
   public Variable<TFloat32> createVariable(
-      Ops scope, String name, Shape shape, VariableInitializer init, boolean trainable) {
-    if (init == null) {
-      throw new IllegalArgumentException("Variable '" + name + "' needs an initializer");
-    }
-    if (shape.isUnknown() || shape.hasUnknownDimension()) {
-      throw new IllegalArgumentException(
-          "Variable '" + name + "' needs a fully defined shape, got " + shape);
-    }
-    Variable<TFloat32> v =
-        GraphNames.globalVariable(scope, name, shape, TFloat32.class, t -> init.create(t, shape));
+      Ops scope, String name, Shape shape, Initializer init, boolean trainable) {
+    Variable<TFloat32> v = Variables.global(scope, name, shape, init);
+    Variables.read(scope, v);
     all.add(v);
     if (trainable) {
       this.trainable.add(v);

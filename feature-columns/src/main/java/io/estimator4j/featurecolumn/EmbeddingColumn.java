@@ -1,8 +1,8 @@
 package io.estimator4j.featurecolumn;
 
 import io.estimator4j.featurecolumn.impl.EmbeddingLookup;
-import io.estimator4j.graph.GraphNames;
 import io.estimator4j.featurecolumn.parsing.FeatureSpec;
+import io.estimator4j.graph.Variables;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -76,7 +76,7 @@ public final class EmbeddingColumn implements DenseColumn {
       Variable<TFloat32> weights = embeddingWeights(ctx);
       SparseIds ids = categorical.sparseIds(ctx);
       Ops tf = ctx.columnScope(name());
-      return EmbeddingLookup.combine(tf, GraphNames.read(tf, weights), ids.ids(), ids.weights(),
+      return EmbeddingLookup.combine(tf, Variables.read(tf, weights), ids.ids(), ids.weights(),
           options.combiner(), options.maxNorm());
     });
   }

@@ -1,6 +1,8 @@
 package io.estimator4j.featurecolumn;
 
 import io.estimator4j.featurecolumn.impl.EmbeddingLookup;
+import io.estimator4j.graph.Initializer;
+import io.estimator4j.graph.Initializers;
 
 /**
  * The optional settings of an embedding column; the keyword arguments of
@@ -14,7 +16,7 @@ public final class EmbeddingOptions {
   private static final EmbeddingOptions DEFAULTS = builder().build();
 
   private final String combiner;
-  private final VariableInitializer initializer;
+  private final Initializer initializer;
   private final Float maxNorm;
   private final boolean trainable;
 
@@ -40,15 +42,15 @@ public final class EmbeddingOptions {
   }
 
   /** The initializer, or null for truncated_normal(mean 0, stddev 1/sqrt(dimension)). */
-  public VariableInitializer initializer() {
+  public Initializer initializer() {
     return initializer;
   }
 
   /** The initializer for an embedding of {@code dimension} (the default if none was set). */
-  VariableInitializer initializerFor(int dimension) {
+  Initializer initializerFor(int dimension) {
     return initializer != null
         ? initializer
-        : VariableInitializer.truncatedNormal(0f, (float) (1.0 / Math.sqrt(dimension)), null);
+        : Initializers.truncatedNormal(0f, (float) (1.0 / Math.sqrt(dimension)), null);
   }
 
   /** The L2 norm each embedding row is clipped to before combining, or null. */
@@ -63,7 +65,7 @@ public final class EmbeddingOptions {
   /** Builder of {@link EmbeddingOptions}. */
   public static final class Builder {
     private String combiner = DEFAULT_COMBINER;
-    private VariableInitializer initializer;
+    private Initializer initializer;
     private Float maxNorm;
     private boolean trainable = true;
 
@@ -74,7 +76,7 @@ public final class EmbeddingOptions {
       return this;
     }
 
-    public Builder initializer(VariableInitializer initializer) {
+    public Builder initializer(Initializer initializer) {
       this.initializer = initializer;
       return this;
     }

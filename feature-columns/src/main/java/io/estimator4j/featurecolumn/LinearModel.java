@@ -1,7 +1,8 @@
 package io.estimator4j.featurecolumn;
 
 import io.estimator4j.featurecolumn.impl.EmbeddingLookup;
-import io.estimator4j.graph.GraphNames;
+import io.estimator4j.graph.Initializers;
+import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,14 +66,14 @@ public final class LinearModel {
     });
     Variable<TFloat32> bias = ctx.inLayer(layer, () -> {
       Variable<TFloat32> b = ctx.state().createVariable(
-          scope, BIAS_NAME, Shape.of(units), VariableInitializer.zeros(), true);
+          scope, BIAS_NAME, Shape.of(units), Initializers.zeros(), true);
       layer.record(b);
       return b;
     });
     Operand<TFloat32> noBias = sums.size() == 1
         ? sums.get(0) : scope.withName("weighted_sum_no_bias").math.addN(sums);
     Operand<TFloat32> logits =
-        scope.withName("weighted_sum").nn.biasAdd(noBias, GraphNames.read(scope, bias));
+        scope.withName("weighted_sum").nn.biasAdd(noBias, Variables.read(scope, bias));
     return new LinearModelOutput(logits, weights, bias, layer.variables());
   }
 
@@ -81,19 +82,19 @@ public final class LinearModel {
     if (column instanceof CategoricalColumn cat) {
       SparseIds ids = cat.sparseIds(ctx);
       Variable<TFloat32> w = ctx.columnVariable(column.name(), WEIGHTS_NAME,
-          Shape.of(cat.numBuckets(), units), VariableInitializer.zeros(), true);
+          Shape.of(cat.numBuckets(), units), Initializers.zeros(), true);
       weights.put(column.name(), w);
       Ops tf = ctx.columnScope(column.name());
       return EmbeddingLookup.combine(
-          tf, GraphNames.read(tf, w), ids.ids(), ids.weights(), combiner, null);
+          tf, Variables.read(tf, w), ids.ids(), ids.weights(), combiner, null);
     }
     DenseColumn dense = (DenseColumn) column;
     Operand<TFloat32> x =
         InputLayer.toBatchMatrix(ctx.tf(), dense.denseTensor(ctx), dense.dimension());
     Variable<TFloat32> w = ctx.columnVariable(column.name(), WEIGHTS_NAME,
-        Shape.of(dense.dimension(), units), VariableInitializer.zeros(), true);
+        Shape.of(dense.dimension(), units), Initializers.zeros(), true);
     weights.put(column.name(), w);
     Ops tf = ctx.columnScope(column.name());
-    return tf.withName("weighted_sum").linalg.matMul(x, GraphNames.read(tf, w));
+    return tf.withName("weighted_sum").linalg.matMul(x, Variables.read(tf, w));
   }
 }

@@ -1,8 +1,9 @@
 package io.estimator4j.featurecolumn;
 
 import io.estimator4j.featurecolumn.impl.EmbeddingLookup;
-import io.estimator4j.graph.GraphNames;
 import io.estimator4j.featurecolumn.parsing.FeatureSpec;
+import io.estimator4j.graph.Initializer;
+import io.estimator4j.graph.Variables;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -27,10 +28,10 @@ public final class SharedEmbeddingColumn implements DenseColumn {
     final String collectionName;
     final int dimension;
     final long numBuckets;
-    final VariableInitializer initializer;
+    final Initializer initializer;
     final boolean trainable;
 
-    Group(String collectionName, int dimension, long numBuckets, VariableInitializer initializer,
+    Group(String collectionName, int dimension, long numBuckets, Initializer initializer,
         boolean trainable) {
       this.collectionName = collectionName;
       this.dimension = dimension;
@@ -85,7 +86,7 @@ public final class SharedEmbeddingColumn implements DenseColumn {
       Variable<TFloat32> weights = embeddingWeights(ctx);
       SparseIds ids = categorical.sparseIds(ctx);
       Ops tf = ctx.columnScope(name());
-      return EmbeddingLookup.combine(tf, GraphNames.read(tf, weights), ids.ids(), ids.weights(),
+      return EmbeddingLookup.combine(tf, Variables.read(tf, weights), ids.ids(), ids.weights(),
           options.combiner(), options.maxNorm());
     });
   }

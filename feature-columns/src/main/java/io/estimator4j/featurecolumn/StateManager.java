@@ -1,5 +1,6 @@
 package io.estimator4j.featurecolumn;
 
+import io.estimator4j.graph.Initializer;
 import java.util.List;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
@@ -20,7 +21,7 @@ public interface StateManager {
    * @param trainable whether the variable appears in {@link #trainableVariables()}
    */
   Variable<TFloat32> createVariable(
-      Ops scope, String name, Shape shape, VariableInitializer init, boolean trainable);
+      Ops scope, String name, Shape shape, Initializer init, boolean trainable);
 
   /** The trainable variables created so far, in creation order. */
   List<Variable<TFloat32>> trainableVariables();

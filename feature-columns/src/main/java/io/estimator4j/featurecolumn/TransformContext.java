@@ -1,6 +1,7 @@
 package io.estimator4j.featurecolumn;
 
 import io.estimator4j.featurecolumn.impl.SparseInputs;
+import io.estimator4j.graph.Initializer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -194,7 +195,7 @@ public final class TransformContext {
 
   /** Creates {@code <current layer>/<scopeName>/<name>} through the state manager. */
   Variable<TFloat32> columnVariable(String scopeName, String name, Shape shape,
-      VariableInitializer init, boolean trainable) {
+      Initializer init, boolean trainable) {
     Variable<TFloat32> v =
         state.createVariable(layer.columnScope(scopeName), name, shape, init, trainable);
     layer.record(v);

@@ -3,6 +3,7 @@ package io.estimator4j.featurecolumn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.estimator4j.graph.Initializers;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -16,9 +17,9 @@ class DefaultStateManagerTest {
     try (Harness h = new Harness()) {
       Ops scope = h.tf.withSubScope("linear").withSubScope("linear_model");
       Variable<TFloat32> w = h.state.createVariable(
-          scope.withSubScope("age"), "weights", Shape.of(2, 1), VariableInitializer.zeros(), true);
+          scope.withSubScope("age"), "weights", Shape.of(2, 1), Initializers.zeros(), true);
       Variable<TFloat32> b = h.state.createVariable(
-          scope, "bias_weights", Shape.of(1), VariableInitializer.constant(0.5f), false);
+          scope, "bias_weights", Shape.of(1), Initializers.constant(0.5f), false);
       assertThat(w.op().name()).isEqualTo("linear/linear_model/age/weights");
       assertThat(w.op().type()).isEqualTo("VariableV2");
       assertThat(h.graph.operation("linear/linear_model/age/weights/Assign")).isNotNull();
@@ -38,9 +39,9 @@ class DefaultStateManagerTest {
   @Test
   void aNameIsCreatedOnce() {
     try (Harness h = new Harness()) {
-      h.state.createVariable(h.tf, "v", Shape.of(1), VariableInitializer.zeros(), true);
+      h.state.createVariable(h.tf, "v", Shape.of(1), Initializers.zeros(), true);
       assertThatThrownBy(() -> h.state.createVariable(
-              h.tf, "v", Shape.of(1), VariableInitializer.zeros(), true))
+              h.tf, "v", Shape.of(1), Initializers.zeros(), true))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("Variable name 'v' is already used");
     }
@@ -50,7 +51,7 @@ class DefaultStateManagerTest {
   void glorotUniformStaysWithinItsLimit() {
     try (Harness h = new Harness()) {
       Variable<TFloat32> v = h.state.createVariable(
-          h.tf, "kernel", Shape.of(20, 30), VariableInitializer.glorotUniform(7L), true);
+          h.tf, "kernel", Shape.of(20, 30), Initializers.glorotUniform(7L), true);
       // limit = sqrt(6 / (20 + 30)) = 0.3464
       for (float x : h.floats(v)) {
         assertThat(Math.abs(x)).isLessThan(0.3465f);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.estimator4j.graph.Initializer;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -13,7 +14,7 @@ import org.tensorflow.types.TFloat32;
 class EmbeddingColumnTest {
   // feature_column_v2_test EmbeddingColumnTest: vocabulary_size = 3,
   // embedding_values = ((1., 2.), (3., 5.), (7., 11.))
-  static final VariableInitializer VALUES =
+  static final Initializer VALUES =
       (tf, shape) -> tf.constant(new float[][] {{1, 2}, {3, 5}, {7, 11}});
 
   /** ids: example 0 [2], example 1 [0, 1], example 2 [], example 3 [1]. */

@@ -56,13 +56,7 @@ final class KerasMomentum implements Optimizer {
   /** The gradients times the schedule's rate at {@code globalStep}. */
   private List<GradAndVar<?>> scaled(
       Ops tf, List<? extends GradAndVar<?>> gradsAndVars, Operand<TInt64> globalStep) {
-    if (globalStep == null) {
-      throw new IllegalArgumentException(
-          "A learning-rate schedule needs the global step: pass it to applyGradients.");
-    }
-    Ops lrScope = tf.withSubScope(name()).withSubScope("learning_rate");
-    Operand<TFloat32> step = lrScope.dtypes.cast(lrScope.identity(globalStep), TFloat32.class);
-    Operand<TFloat32> lr = schedule.value(lrScope, step);
+    Operand<TFloat32> lr = schedule.valueAtGlobalStep(tf.withSubScope(name()), globalStep);
     List<GradAndVar<?>> scaled = new ArrayList<>();
     for (GradAndVar<?> gv : gradsAndVars) {
       scaled.add(scale(tf, gv, lr));

@@ -7,6 +7,7 @@ import io.estimator4j.estimator.optimizer.GradientDescent;
 import io.estimator4j.estimator.optimizer.LearningRateSchedule;
 import io.estimator4j.estimator.optimizer.Momentum;
 import io.estimator4j.estimator.optimizer.Optimizer;
+import io.estimator4j.estimator.optimizer.OptimizerBuilder;
 import io.estimator4j.estimator.optimizer.RMSProp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -251,7 +252,7 @@ final class KerasTrainingConfig {
               + " which the Estimator's Adam does not implement. Fix: compile with"
               + " amsgrad=False.");
         }
-        yield rate(Adam.builder(), lr, Adam.Builder::learningRate, Adam.Builder::learningRate)
+        yield rate(Adam.builder(), lr)
             .beta1(c.path("beta_1").asDouble(Adam.DEFAULT_BETA1))
             .beta2(c.path("beta_2").asDouble(Adam.DEFAULT_BETA2))
             .epsilon(c.path("epsilon").asDouble(1e-7))
@@ -275,16 +276,14 @@ final class KerasTrainingConfig {
               + " centered, which the Estimator's RMSProp does not implement. Fix: compile with"
               + " centered=False.");
         }
-        yield rate(RMSProp.builder(), lr, RMSProp.Builder::learningRate,
-            RMSProp.Builder::learningRate)
+        yield rate(RMSProp.builder(), lr)
             .decay(c.path("rho").asDouble(RMSProp.DEFAULT_DECAY))
             .momentum(c.path("momentum").asDouble(RMSProp.DEFAULT_MOMENTUM))
             .epsilon(c.path("epsilon").asDouble(1e-7))
             .build();
       }
       case "Adagrad" ->
-          rate(Adagrad.builder(), lr, Adagrad.Builder::learningRate,
-              Adagrad.Builder::learningRate)
+          rate(Adagrad.builder(), lr)
               .initialAccumulatorValue(c.path("initial_accumulator_value")
                   .asDouble(Adagrad.DEFAULT_INITIAL_ACCUMULATOR_VALUE))
               .build();
@@ -296,12 +295,8 @@ final class KerasTrainingConfig {
   }
 
   /** Sets a constant learning rate as a number (baked in, as before), a schedule as such. */
-  private static <B> B rate(B builder, LearningRateSchedule lr,
-      java.util.function.BiFunction<B, Double, B> constant,
-      java.util.function.BiFunction<B, LearningRateSchedule, B> scheduled) {
-    return lr instanceof Constant k
-        ? constant.apply(builder, k.value())
-        : scheduled.apply(builder, lr);
+  private static <B extends OptimizerBuilder<B>> B rate(B builder, LearningRateSchedule lr) {
+    return lr instanceof Constant k ? builder.learningRate(k.value()) : builder.learningRate(lr);
   }
 
   /** Learning-rate schedules this mapping understands (Keras class names). */

@@ -7,6 +7,7 @@ import io.estimator4j.estimator.canned.DNNClassifier;
 import io.estimator4j.estimator.canned.DNNLinearCombinedClassifier;
 import io.estimator4j.estimator.canned.LinearClassifier;
 import io.estimator4j.estimator.head.LossReduction;
+import io.estimator4j.estimator.head.MetricKeys;
 import io.estimator4j.featurecolumn.CategoricalColumn;
 import io.estimator4j.featurecolumn.DenseColumn;
 import io.estimator4j.featurecolumn.FeatureColumn;
@@ -117,7 +118,7 @@ public final class Census {
         done += n;
         metrics = evaluator.evaluate(null, null, List.of());
         out.println(String.format(Locale.ROOT, "Results at epoch %d / %d: accuracy %.4f, loss %.4f",
-            done, epochs, metrics.get("accuracy"), metrics.get("loss")));
+            done, epochs, metrics.get(MetricKeys.ACCURACY), metrics.get(MetricKeys.LOSS)));
       }
     }
     if (exportDir != null) {

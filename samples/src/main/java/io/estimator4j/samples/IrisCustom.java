@@ -1,6 +1,8 @@
 package io.estimator4j.samples;
 
 import io.estimator4j.estimator.Estimator;
+import io.estimator4j.estimator.head.MetricKeys;
+import io.estimator4j.estimator.head.PredictionKeys;
 import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.modelfn.ModelFn;
@@ -70,9 +72,9 @@ public final class IrisCustom {
     Operand<TFloat32> logits = logitsLayer.output();
     Operand<TInt64> classIds = tf.math.argMax(logits, tf.constant(1), TInt64.class);
     EstimatorSpec.Builder spec = EstimatorSpec.builder(ctx.mode())
-        .prediction("class_ids", classIds)
-        .prediction("probabilities", tf.nn.softmax(logits))
-        .prediction("logits", logits);
+        .prediction(PredictionKeys.CLASS_IDS, classIds)
+        .prediction(PredictionKeys.PROBABILITIES, tf.nn.softmax(logits))
+        .prediction(PredictionKeys.LOGITS, logits);
     if (ctx.mode() == ModeKeys.PREDICT) {
       return spec.build();
     }
@@ -84,8 +86,9 @@ public final class IrisCustom {
     Operand<TFloat32> loss = tf.math.mean(perExample, tf.constant(0));
     Operand<TFloat32> correct =
         tf.dtypes.cast(tf.math.equal(classIds, tf.dtypes.cast(labels, TInt64.class)), TFloat32.class);
-    spec.loss(loss).evalMetric("accuracy", Metrics.mean(tf.withSubScope("metrics"), "accuracy", correct, null));
-    ctx.scalarSummary("accuracy", tf.math.mean(correct, tf.constant(0)));
+    spec.loss(loss).evalMetric(MetricKeys.ACCURACY,
+        Metrics.mean(tf.withSubScope("metrics"), MetricKeys.ACCURACY, correct, null));
+    ctx.scalarSummary(MetricKeys.ACCURACY, tf.math.mean(correct, tf.constant(0)));
     if (ctx.mode() == ModeKeys.TRAIN) {
       double lr = ctx.params().getDouble("learning_rate", 0.1);
       spec.trainOp(Adagrad.of(lr).minimize(tf, loss, trainable, ctx.globalStep()));
@@ -120,9 +123,9 @@ public final class IrisCustom {
     estimator.train(input(train, true, seed), StepLimit.steps(steps));
     Map<String, Double> metrics = estimator.evaluate(input(test, false, seed));
     Map<String, Double> json = new LinkedHashMap<>();
-    json.put("accuracy", metrics.get("accuracy"));
-    json.put("loss", metrics.get("loss"));
-    json.put("global_step", metrics.get("global_step"));
+    json.put(MetricKeys.ACCURACY, metrics.get(MetricKeys.ACCURACY));
+    json.put(MetricKeys.LOSS, metrics.get(MetricKeys.LOSS));
+    json.put(EstimatorSpec.GLOBAL_STEP_KEY, metrics.get(EstimatorSpec.GLOBAL_STEP_KEY));
     out.println(Json.metrics(json));
     return 0;
   }

@@ -2,6 +2,7 @@ package io.estimator4j.samples;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,7 +16,8 @@ public final class Json {
   /** Metrics rounded to 4 decimals, global_step as an integer, in the given key order. */
   public static String metrics(Map<String, Double> metrics) {
     Map<String, Object> out = new LinkedHashMap<>();
-    metrics.forEach((k, v) -> out.put(k, k.equals("global_step") ? (Object) Math.round(v)
+    metrics.forEach((k, v) -> out.put(k, k.equals(EstimatorSpec.GLOBAL_STEP_KEY)
+        ? (Object) Math.round(v)
         : (Object) (Math.round(v * 10000) / 10000.0)));
     try {
       return MAPPER.writeValueAsString(out);

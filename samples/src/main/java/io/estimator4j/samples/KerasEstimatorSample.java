@@ -3,7 +3,9 @@ package io.estimator4j.samples;
 import io.estimator4j.estimator.Estimator;
 import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.head.MetricKeys;
 import io.estimator4j.estimator.input.ArrayInput;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.keras.KerasEstimators;
 import io.estimator4j.keras.KerasModelFile;
 import java.io.IOException;
@@ -88,9 +90,9 @@ public final class KerasEstimatorSample {
     out.println("Exported the SavedModel to " + export);
 
     Map<String, Double> json = new LinkedHashMap<>();
-    json.put("accuracy", metrics.get("accuracy"));
-    json.put("loss", metrics.get("loss"));
-    json.put("global_step", metrics.get("global_step"));
+    json.put(MetricKeys.ACCURACY, metrics.get(MetricKeys.ACCURACY));
+    json.put(MetricKeys.LOSS, metrics.get(MetricKeys.LOSS));
+    json.put(EstimatorSpec.GLOBAL_STEP_KEY, metrics.get(EstimatorSpec.GLOBAL_STEP_KEY));
     out.println(Json.metrics(json));
     return 0;
   }

@@ -2,8 +2,9 @@ package io.estimator4j.estimator.canned;
 
 import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.head.Head;
-import io.estimator4j.estimator.layers.Names;
 import io.estimator4j.estimator.optimizer.Optimizer;
+import io.estimator4j.graph.Initializers;
+import io.estimator4j.graph.Variables;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -47,12 +48,12 @@ public final class BaselineBuilder extends CannedBuilder<BaselineBuilder> {
       }
       Operand<?> any = ctx.features().values().iterator().next();
       Ops scope = tf.withSubScope("baseline");
-      Variable<TFloat32> bias = Names.globalVariable(scope, "bias",
-          init -> init.fill(init.constant(Shape.of(dim)), init.constant(0f)));
+      Variable<TFloat32> bias =
+          Variables.global(scope, "bias", Shape.of(dim), Initializers.zeros());
       Operand<TInt32> batch = tf.slice(tf.shape(any), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
-      Operand<TFloat32> logits = tf.tile(tf.reshape(Names.read(scope, bias), tf.constant(new long[] {1, dim})),
+      Operand<TFloat32> logits = tf.tile(tf.reshape(Variables.read(scope, bias), tf.constant(new long[] {1, dim})),
           tf.concat(List.of(batch, tf.constant(new int[] {1})), tf.constant(0)));
-      ctx.scalarSummary("bias", tf.math.mean(Names.read(scope, bias), tf.constant(0)));
+      ctx.scalarSummary("bias", tf.math.mean(Variables.read(scope, bias), tf.constant(0)));
       return head.createEstimatorSpec(ctx, logits,
           loss -> opt.minimize(tf, loss, List.of(bias), ctx.globalStep()), null);
     };

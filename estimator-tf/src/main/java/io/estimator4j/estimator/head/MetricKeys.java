@@ -1,5 +1,7 @@
 package io.estimator4j.estimator.head;
 
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+
 /**
  * Keys of the metrics and summaries heads produce; Java counterpart of tf.estimator's MetricKeys. A
  * named head appends {@code "/" + name} to each.
@@ -7,8 +9,11 @@ package io.estimator4j.estimator.head;
 public final class MetricKeys {
   private MetricKeys() {}
 
-  /** The regularized training loss (added to metrics by the Estimator, to summaries by heads). */
-  public static final String LOSS = "loss";
+  /**
+   * The regularized training loss (added to metrics by the Estimator, to summaries by heads); the
+   * Estimator's {@link EstimatorSpec#LOSS_KEY}.
+   */
+  public static final String LOSS = EstimatorSpec.LOSS_KEY;
 
   /** The weighted mean of the per-example losses. */
   public static final String LOSS_MEAN = "average_loss";

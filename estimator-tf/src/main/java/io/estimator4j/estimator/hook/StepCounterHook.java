@@ -38,7 +38,7 @@ public final class StepCounterHook implements SessionRunHook {
       double[] elapsed = timer.update(step);
       if (elapsed != null && elapsed[0] > 0) {
         double rate = elapsed[1] / elapsed[0];
-        LOG.info(String.format(Locale.ROOT, "global_step/sec: %.4g", rate));
+        LOG.info(String.format(Locale.ROOT, TAG + ": %.4g", rate));
         if (writer != null) {
           writer.scalar(TAG, step, rate);
         }

@@ -12,6 +12,7 @@ import io.estimator4j.checkpoint.GraphSaver;
 import io.estimator4j.estimator.input.Input;
 import io.estimator4j.estimator.input.InputContext;
 import io.estimator4j.estimator.metrics.Metric;
+import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -42,7 +43,7 @@ public final class ModelGraph implements AutoCloseable {
   public final List<InputContext.Initializer> inputInitializers;
   public final GraphSaver saver;
   public final Operand<TInt64> stepAfterTrain;
-  /** EVAL only: the mean of the per-batch loss, reported as "loss". */
+  /** EVAL only: the mean of the per-batch loss, reported as {@link EstimatorSpec#LOSS_KEY}. */
   public final Metric lossMetric;
 
   private ModelGraph(Builder b) {
@@ -81,7 +82,9 @@ public final class ModelGraph implements AutoCloseable {
         }
       }
       b.tf = tf;
-      b.globalStep = tf.withName("global_step").variable(tf.constant(0L));
+      // Python's create_global_step: global_step, global_step/Initializer/zeros, .../Assign
+      b.globalStep = Variables.global(tf, EstimatorSpec.GLOBAL_STEP_KEY,
+          init -> init.withName("zeros").constant(0L));
       InputContext inputContext =
           new InputContext(tf, mode, config.randomSeed().orElse(null));
       Input in = input.apply(inputContext);
@@ -110,7 +113,7 @@ public final class ModelGraph implements AutoCloseable {
       }
       if (mode == ModeKeys.EVAL) {
         b.lossMetric = io.estimator4j.estimator.metrics.Metrics.mean(
-            tf.withSubScope("metrics"), "loss", spec.loss(), null);
+            tf.withSubScope("metrics"), EstimatorSpec.LOSS_KEY, spec.loss(), null);
       }
       b.saver = new GraphSaver(tf, globalVariables(graph, spec, b.lossMetric));
       return new ModelGraph(b);

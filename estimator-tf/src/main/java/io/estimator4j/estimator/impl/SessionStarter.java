@@ -2,6 +2,7 @@ package io.estimator4j.estimator.impl;
 
 import io.estimator4j.estimator.config.WarmStartSettings;
 import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.checkpoint.CheckpointReader;
 import io.estimator4j.checkpoint.VariableInfo;
@@ -181,7 +182,8 @@ public final class SessionStarter {
     List<String> skipped = new ArrayList<>();
     for (Operand<?> v : mg.saver.variables()) {
       String name = v.op().name();
-      if (name.equals("global_step") || !ws.varsToWarmStart().matcher(name).matches()) {
+      if (name.equals(EstimatorSpec.GLOBAL_STEP_KEY)
+          || !ws.varsToWarmStart().matcher(name).matches()) {
         continue;
       }
       String prev = ws.varNameToPrevVarName().getOrDefault(name, name);

@@ -75,7 +75,7 @@ public final class Trainer {
       List<SessionRunHook> hooks = new ArrayList<>();
       hooks.add(new NanTensorHook(spec.loss(), true));
       if (config.logStepCountSteps() > 0) {
-        hooks.add(new LoggingTensorHook(Map.of("loss", spec.loss()),
+        hooks.add(new LoggingTensorHook(Map.of(EstimatorSpec.LOSS_KEY, spec.loss()),
             config.logStepCountSteps(), true));
       }
       hooks.addAll(userHooks);
@@ -92,7 +92,7 @@ public final class Trainer {
         }
         if (writer != null) {
           Map<String, org.tensorflow.Operand<?>> scalars = new LinkedHashMap<>();
-          scalars.put("loss", spec.loss());
+          scalars.put(EstimatorSpec.LOSS_KEY, spec.loss());
           scalars.putAll(mg.context.scalarSummaries());
           hooks.add(new SummarySaverHook(
               config.saveSummarySteps(), scalars, mg.context.histogramSummaries()));

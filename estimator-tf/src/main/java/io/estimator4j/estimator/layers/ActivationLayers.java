@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.layers;
 
+import io.estimator4j.graph.Initializer;
 import java.util.Arrays;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;

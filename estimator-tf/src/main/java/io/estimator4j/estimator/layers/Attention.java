@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.layers;
 
+import io.estimator4j.graph.Initializers;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;

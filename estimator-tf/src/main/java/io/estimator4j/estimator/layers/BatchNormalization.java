@@ -1,5 +1,8 @@
 package io.estimator4j.estimator.layers;
 
+import io.estimator4j.graph.Initializer;
+import io.estimator4j.graph.Initializers;
+import io.estimator4j.graph.Variables;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -173,27 +176,27 @@ public final class BatchNormalization {
           "BatchNormalization expects [batch, features] with known features, got " + x.shape());
     }
     Shape s = Shape.of(n);
-    Variable<TFloat32> gamma = Names.globalVariable(scope, "gamma", tf -> tf.fill(tf.constant(s), tf.constant(1f)));
-    Variable<TFloat32> beta = Names.globalVariable(scope, "beta", tf -> tf.fill(tf.constant(s), tf.constant(0f)));
-    Variable<TFloat32> mean = Names.globalVariable(scope, "moving_mean", tf -> tf.fill(tf.constant(s), tf.constant(0f)));
-    Variable<TFloat32> var = Names.globalVariable(scope, "moving_variance", tf -> tf.fill(tf.constant(s), tf.constant(1f)));
+    Variable<TFloat32> gamma = Variables.global(scope, "gamma", s, Initializers.ones());
+    Variable<TFloat32> beta = Variables.global(scope, "beta", s, Initializers.zeros());
+    Variable<TFloat32> mean = Variables.global(scope, "moving_mean", s, Initializers.zeros());
+    Variable<TFloat32> var = Variables.global(scope, "moving_variance", s, Initializers.ones());
     Ops tf = scope;
     Operand<TFloat32> x4 = tf.reshape(x, tf.constant(new long[] {-1, 1, 1, n}));
     if (!training) {
-      FusedBatchNorm<TFloat32, TFloat32> bn = tf.nn.fusedBatchNorm(x4, Names.read(tf, gamma),
-          Names.read(tf, beta), Names.read(tf, mean), Names.read(tf, var),
+      FusedBatchNorm<TFloat32, TFloat32> bn = tf.nn.fusedBatchNorm(x4, Variables.read(tf, gamma),
+          Variables.read(tf, beta), Variables.read(tf, mean), Variables.read(tf, var),
           FusedBatchNorm.epsilon(epsilon), FusedBatchNorm.isTraining(false));
       return new Result(tf.reshape(bn.y(), tf.constant(new long[] {-1, n})),
           List.of(gamma, beta), List.of());
     }
     Operand<TFloat32> empty = tf.constant(new float[0]);
-    FusedBatchNorm<TFloat32, TFloat32> bn = tf.nn.fusedBatchNorm(x4, Names.read(tf, gamma),
-        Names.read(tf, beta), empty, empty,
+    FusedBatchNorm<TFloat32, TFloat32> bn = tf.nn.fusedBatchNorm(x4, Variables.read(tf, gamma),
+        Variables.read(tf, beta), empty, empty,
         FusedBatchNorm.epsilon(epsilon), FusedBatchNorm.isTraining(true));
     Operand<TFloat32> decay = tf.constant(1f - momentum);
     // moving -= (moving - batch) * (1 - momentum), as assign_moving_average does
-    Op updMean = tf.assignSub(mean, tf.math.mul(tf.math.sub(Names.read(tf, mean), bn.batchMean()), decay));
-    Op updVar = tf.assignSub(var, tf.math.mul(tf.math.sub(Names.read(tf, var), bn.batchVariance()), decay));
+    Op updMean = tf.assignSub(mean, tf.math.mul(tf.math.sub(Variables.read(tf, mean), bn.batchMean()), decay));
+    Op updVar = tf.assignSub(var, tf.math.mul(tf.math.sub(Variables.read(tf, var), bn.batchVariance()), decay));
     return new Result(tf.reshape(bn.y(), tf.constant(new long[] {-1, n})),
         List.of(gamma, beta), List.of(updMean, updVar));
   }

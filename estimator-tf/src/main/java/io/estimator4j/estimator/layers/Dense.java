@@ -1,5 +1,8 @@
 package io.estimator4j.estimator.layers;
 
+import io.estimator4j.graph.Initializer;
+import io.estimator4j.graph.Initializers;
+import io.estimator4j.graph.Variables;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -78,18 +81,15 @@ public final class Dense {
   public DenseLayer apply(Ops scopeOps, Operand<TFloat32> input) {
     long inputDim = inputDim(input);
     Variable<TFloat32> kernel =
-        Names.globalVariable(
-            scopeOps, "kernel", init -> kernelInitializer.create(init, Shape.of(inputDim, units)));
+        Variables.global(scopeOps, "kernel", Shape.of(inputDim, units), kernelInitializer);
     Optional<Variable<TFloat32>> bias =
         useBias
-            ? Optional.of(
-                Names.globalVariable(
-                    scopeOps, "bias", init -> biasInitializer.create(init, Shape.of(units))))
+            ? Optional.of(Variables.global(scopeOps, "bias", Shape.of(units), biasInitializer))
             : Optional.empty();
 
-    Operand<TFloat32> outputs = matMul(scopeOps, input, Names.read(scopeOps, kernel), inputDim);
+    Operand<TFloat32> outputs = matMul(scopeOps, input, Variables.read(scopeOps, kernel), inputDim);
     if (bias.isPresent()) {
-      outputs = scopeOps.nn.biasAdd(outputs, Names.read(scopeOps, bias.get()));
+      outputs = scopeOps.nn.biasAdd(outputs, Variables.read(scopeOps, bias.get()));
     }
     return new DenseLayer(activation.apply(scopeOps, outputs), kernel, bias);
   }

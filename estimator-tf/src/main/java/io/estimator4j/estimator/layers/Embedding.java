@@ -1,5 +1,7 @@
 package io.estimator4j.estimator.layers;
 
+import io.estimator4j.graph.Initializer;
+import io.estimator4j.graph.Initializers;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;

@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.layers;
 
+import io.estimator4j.graph.Initializer;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;

@@ -1,5 +1,7 @@
 package io.estimator4j.estimator.layers;
 
+import io.estimator4j.graph.Initializer;
+import io.estimator4j.graph.Initializers;
 import java.util.Arrays;
 import java.util.Objects;
 import org.tensorflow.Operand;

@@ -1,16 +1,10 @@
 package io.estimator4j.estimator.layers;
 
 import io.estimator4j.graph.GraphNames;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.tensorflow.Graph;
-import org.tensorflow.Operand;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.Scope;
-import org.tensorflow.op.core.Assign;
-import org.tensorflow.op.core.Variable;
-import org.tensorflow.types.family.TType;
 
 /**
  * Creates graph ops under exact, Python-compatible names such as {@code dnn/hiddenlayer_0/kernel}
@@ -20,16 +14,11 @@ import org.tensorflow.types.family.TType;
  * <p>tensorflow-java makes names unique per scope and rejects {@code /} in {@code withName}, so
  * checkpoint keys that must match Python's are built here instead. Every method refuses (with an
  * {@link IllegalArgumentException}) to create an op whose name already exists in the graph.
- *
- * <p>Global variables are built the way {@code tf.variable(initialValue)} builds them: the {@code
- * VariableV2} op and its {@code Assign} live in the graph's init scope, so {@code
- * Session.initialize()} initialises them and a checkpoint restore can overwrite them.
+ * Variables under such names are created by {@link io.estimator4j.graph.Variables}.
  */
 public final class Names {
   /** TensorFlow's node-name rule (core/framework/node_def_util.cc), {@code /} included. */
   private static final Pattern FULL_NAME = Pattern.compile("[A-Za-z0-9.][A-Za-z0-9_.\\-/]*");
-
-  private static final String ASSIGN = "Assign";
 
   private Names() {}
 
@@ -91,66 +80,6 @@ public final class Names {
         return full;
       }
     }
-  }
-
-  /**
-   * Creates a global variable named {@code <scope of scopeOps>/<name>}; its initial value is built
-   * by {@code initialValue} under {@code <name>/Initializer} (in the init scope, free of the
-   * caller's control dependencies), its assignment is {@code <name>/Assign}.
-   *
-   * <p>With {@code scopeOps = tf.withSubScope("dnn").withSubScope("hiddenlayer_0")} and {@code name
-   * = "kernel"} the variable is {@code dnn/hiddenlayer_0/kernel}, as in Python.
-   *
-   * @throws IllegalArgumentException if the name is already used in that scope or the graph
-   */
-  public static <T extends TType> Variable<T> globalVariable(
-      Ops scopeOps, String name, Function<Ops, ? extends Operand<T>> initialValue) {
-    GraphNames.VariableName reserved = GraphNames.reserveVariable(scopeOps, name);
-    Operand<T> init = initialValue.apply(reserved.initializerOps());
-    return globalVariableAt(scopeOps, reserved.fullName(), init);
-  }
-
-  /**
-   * Creates a global variable named exactly {@code fullName} (a path), initialised to {@code
-   * initialValue} by an op named {@code <fullName>/Assign}; used for optimizer slots such as {@code
-   * dnn/hiddenlayer_0/kernel/Adam_1}.
-   *
-   * @throws IllegalArgumentException if an op named {@code fullName} or its Assign exists
-   */
-  public static <T extends TType> Variable<T> globalVariableAt(
-      Ops tf, String fullName, Operand<T> initialValue) {
-    Scope init = tf.scope().withInitScope();
-    Scope variableScope = exact(init, fullName);
-    Scope assignScope = exact(init, fullName + "/" + ASSIGN);
-    if (initialValue.shape().isUnknown()) {
-      throw new IllegalArgumentException(
-          "The initial value of variable '" + fullName + "' has an unknown shape; give it a rank.");
-    }
-    Variable<T> variable =
-        Variable.create(variableScope, initialValue.shape(), initialValue.type());
-    Assign.create(assignScope, variable, initialValue);
-    return variable;
-  }
-
-  /**
-   * Creates an uninitialised variable named exactly {@code fullName}, outside the init scope: a
-   * local variable (metric accumulator) that the caller initialises with its own assign op.
-   */
-  public static <T extends TType> Variable<T> localVariableAt(
-      Ops tf, String fullName, Shape shape, Class<T> type) {
-    return Variable.create(exact(tf.scope(), fullName), shape, type);
-  }
-
-  /**
-   * Returns the value of {@code variable} read through an {@code Identity} named {@code
-   * <variable>/read}, as Python's ref variables do; created on first use, reused afterwards.
-   *
-   * <p>Use this instead of the variable itself as the input of math ops: TensorFlow's C++ gradient
-   * of {@code Square} crashes the JVM (SIGSEGV) when its input is a ref variable, and {@code Pow}'s
-   * fails ("AttrValue must not have reference type").
-   */
-  public static <T extends TType> Operand<T> read(Ops tf, Variable<T> variable) {
-    return GraphNames.read(tf, variable);
   }
 
   private static boolean hasOpUnder(Graph graph, String prefix) {

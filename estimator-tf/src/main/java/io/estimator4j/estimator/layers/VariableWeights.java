@@ -1,5 +1,7 @@
 package io.estimator4j.estimator.layers;
 
+import io.estimator4j.graph.Initializer;
+import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -25,10 +27,9 @@ public final class VariableWeights implements Weights {
   @Override
   public Operand<TFloat32> get(
       Ops layerScope, String name, Shape shape, Initializer initializer, boolean trainable) {
-    Variable<TFloat32> variable =
-        Names.globalVariable(layerScope, name, init -> initializer.create(init, shape));
+    Variable<TFloat32> variable = Variables.global(layerScope, name, shape, initializer);
     (trainable ? this.trainable : nonTrainable).add(variable);
-    Operand<TFloat32> read = Names.read(layerScope, variable);
+    Operand<TFloat32> read = Variables.read(layerScope, variable);
     byRead.put(read.op().name(), variable);
     return read;
   }
@@ -38,7 +39,8 @@ public final class VariableWeights implements Weights {
     Variable<TFloat32> variable = byRead.get(weight.op().name());
     if (variable == null) {
       throw new IllegalStateException(
-          "'" + weight.op().name() + "' is not a weight these VariableWeights created.");
+          "'" + weight.op().name() + "' is not a weight these VariableWeights created (constant"
+              + " weights cannot be updated).");
     }
     return scope.assign(variable, value);
   }

@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.metrics;
 
+import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -34,14 +35,14 @@ final class MetricSupport {
    * A float32 scalar accumulator named {@code name} in {@code scope}, uninitialised, not global.
    */
   static Variable<TFloat32> accumulator(Ops scope, String name) {
-    return scope.withName(name).variable(Shape.scalar(), TFloat32.class);
+    return Variables.local(scope, name, Shape.scalar(), TFloat32.class);
   }
 
   /**
    * A float32 accumulator of {@code size} elements named {@code name}, like {@link #accumulator}.
    */
   static Variable<TFloat32> vectorAccumulator(Ops scope, String name, int size) {
-    return scope.withName(name).variable(Shape.of(size), TFloat32.class);
+    return Variables.local(scope, name, Shape.of(size), TFloat32.class);
   }
 
   /** Python's {@code metric_variable} reset: one op assigning zeros to every accumulator. */

@@ -20,9 +20,16 @@ import org.tensorflow.types.family.TNumber;
  * EVAL a loss, PREDICT predictions.
  */
 public final class EstimatorSpec {
-  /** Metric names the Estimator adds itself. */
+  /**
+   * The loss, which the Estimator adds to the evaluation metrics and logs and summarises in
+   * training (tf.estimator's MetricKeys.LOSS; {@code MetricKeys.LOSS} refers to this).
+   */
   public static final String LOSS_KEY = "loss";
 
+  /**
+   * The global step, which the Estimator adds to the evaluation metrics; also the name of the
+   * global step variable (tf.compat.v1.GraphKeys.GLOBAL_STEP).
+   */
   public static final String GLOBAL_STEP_KEY = "global_step";
 
   private final ModeKeys mode;

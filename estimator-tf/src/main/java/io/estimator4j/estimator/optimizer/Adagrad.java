@@ -17,13 +17,11 @@ public final class Adagrad extends BaseOptimizer<Void> {
   /** Python's default {@code initial_accumulator_value}. */
   public static final double DEFAULT_INITIAL_ACCUMULATOR_VALUE = 0.1;
 
-  private final double learningRate;
   private final double initialAccumulatorValue;
 
   private Adagrad(Builder b) {
-    super(NAME, b.schedule);
+    super(NAME, b);
     checkPositive("initial_accumulator_value", b.initialAccumulatorValue);
-    this.learningRate = checkLearningRate(b.learningRate, b.schedule);
     this.initialAccumulatorValue = b.initialAccumulatorValue;
   }
 
@@ -35,11 +33,6 @@ public final class Adagrad extends BaseOptimizer<Void> {
   /** A builder; the learning rate is required. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  @Override
-  public double learningRate() {
-    return learningRate;
   }
 
   /** The starting value of every accumulator. */
@@ -66,27 +59,11 @@ public final class Adagrad extends BaseOptimizer<Void> {
   }
 
   /** Builder of {@link Adagrad}. */
-  public static final class Builder {
-    private double learningRate = Double.NaN;
-    private LearningRateSchedule schedule;
+  public static final class Builder extends OptimizerBuilder<Builder> {
     private double initialAccumulatorValue = DEFAULT_INITIAL_ACCUMULATOR_VALUE;
 
-    private Builder() {}
-
-    /** The learning rate (required, positive). */
-    public Builder learningRate(double learningRate) {
-      this.learningRate = learningRate;
-      this.schedule = null;
-      return this;
-    }
-
-    /**
-     * A learning rate that follows {@code schedule}, evaluated at the global step of each
-     * training step, instead of a constant.
-     */
-    public Builder learningRate(LearningRateSchedule schedule) {
-      this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
-      return this;
+    private Builder() {
+      super(Double.NaN);
     }
 
     /** Starting accumulator value (default 0.1, must be positive). */

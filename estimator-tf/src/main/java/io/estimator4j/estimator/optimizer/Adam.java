@@ -1,6 +1,7 @@
 package io.estimator4j.estimator.optimizer;
 
 import io.estimator4j.estimator.layers.Names;
+import io.estimator4j.graph.Variables;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -34,7 +35,6 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
   /** Python's default ε. */
   public static final double DEFAULT_EPSILON = 1e-8;
 
-  private final double learningRate;
   private final double beta1;
   private final double beta2;
   private final double epsilon;
@@ -44,11 +44,10 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
       Variable<? extends TNumber> beta1Power, Variable<? extends TNumber> beta2Power) {}
 
   private Adam(Builder b) {
-    super(NAME, b.schedule);
+    super(NAME, b);
     checkBeta("beta1", b.beta1);
     checkBeta("beta2", b.beta2);
     checkNonNegative("epsilon", b.epsilon);
-    this.learningRate = checkLearningRate(b.learningRate, b.schedule);
     this.beta1 = b.beta1;
     this.beta2 = b.beta2;
     this.epsilon = b.epsilon;
@@ -67,11 +66,6 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
   /** A builder starting from Python's defaults. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  @Override
-  public double learningRate() {
-    return learningRate;
   }
 
   /** Decay of the first-moment estimate. */
@@ -105,7 +99,7 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
             Names.exact(tf.scope().withInitScope(), fullName + "/initial_value"),
             like.type(),
             initial);
-    return Names.globalVariableAt(tf, fullName, init);
+    return Variables.globalAt(tf, fullName, init);
   }
 
   @Override
@@ -160,29 +154,13 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
   }
 
   /** Builder of {@link Adam}, starting from Python's defaults. */
-  public static final class Builder {
-    private double learningRate = DEFAULT_LEARNING_RATE;
-    private LearningRateSchedule schedule;
+  public static final class Builder extends OptimizerBuilder<Builder> {
     private double beta1 = DEFAULT_BETA1;
     private double beta2 = DEFAULT_BETA2;
     private double epsilon = DEFAULT_EPSILON;
 
-    private Builder() {}
-
-    /** The learning rate (default 0.001). */
-    public Builder learningRate(double learningRate) {
-      this.learningRate = learningRate;
-      this.schedule = null;
-      return this;
-    }
-
-    /**
-     * A learning rate that follows {@code schedule}, evaluated at the global step of each
-     * training step, instead of a constant.
-     */
-    public Builder learningRate(LearningRateSchedule schedule) {
-      this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
-      return this;
+    private Builder() {
+      super(DEFAULT_LEARNING_RATE);
     }
 
     /** β1, in [0, 1) (default 0.9). */

@@ -29,14 +29,24 @@ import org.tensorflow.types.family.TNumber;
  */
 abstract class BaseOptimizer<S> implements Optimizer {
   private final String name;
+  private final double learningRate;
   private final LearningRateSchedule schedule;
 
   /**
-   * @param schedule the learning-rate schedule, or null for the constant {@link #learningRate()}
+   * @param learningRate the constant learning rate, checked unless a schedule is given
+   * @param schedule the learning-rate schedule, or null for the constant {@code learningRate}
+   * @throws IllegalArgumentException if there is no schedule and the learning rate is not a finite
+   *     positive number
    */
-  BaseOptimizer(String name, LearningRateSchedule schedule) {
+  BaseOptimizer(String name, double learningRate, LearningRateSchedule schedule) {
     this.name = name;
+    this.learningRate = checkLearningRate(learningRate, schedule);
     this.schedule = schedule;
+  }
+
+  /** An optimizer with the learning rate or schedule of {@code builder}. */
+  BaseOptimizer(String name, OptimizerBuilder<?> builder) {
+    this(name, builder.constantLearningRate(), builder.schedule());
   }
 
   @Override
@@ -45,7 +55,9 @@ abstract class BaseOptimizer<S> implements Optimizer {
   }
 
   /** The constant learning rate; NaN when the optimizer follows a {@link #learningRateSchedule}. */
-  public abstract double learningRate();
+  public final double learningRate() {
+    return learningRate;
+  }
 
   /** The learning-rate schedule, when the optimizer was given one instead of a constant. */
   public final Optional<LearningRateSchedule> learningRateSchedule() {
@@ -62,7 +74,7 @@ abstract class BaseOptimizer<S> implements Optimizer {
    *
    * @return the constant to keep (NaN with a schedule)
    */
-  static double checkLearningRate(double learningRate, LearningRateSchedule schedule) {
+  private static double checkLearningRate(double learningRate, LearningRateSchedule schedule) {
     if (schedule != null) {
       return Double.NaN;
     }
@@ -113,17 +125,7 @@ abstract class BaseOptimizer<S> implements Optimizer {
 
   /** The schedule's value at the global step (read before its increment), or null for none. */
   private Operand<TFloat32> scheduledLearningRate(Ops scope, Operand<TInt64> globalStep) {
-    if (schedule == null) {
-      return null;
-    }
-    if (globalStep == null) {
-      throw new IllegalArgumentException(
-          "The learning rate of " + this + " is a schedule, which needs the global step:"
-              + " pass the global step to applyGradients (or minimize).");
-    }
-    Ops lrScope = scope.withSubScope("learning_rate");
-    Operand<TFloat32> step = lrScope.dtypes.cast(lrScope.identity(globalStep), TFloat32.class);
-    return schedule.value(lrScope, step);
+    return schedule == null ? null : schedule.valueAtGlobalStep(scope, globalStep);
   }
 
   /** Creates the state shared by all updates, e.g. Adam's {@code beta1_power}; none by default. */

@@ -34,7 +34,6 @@ public final class Ftrl extends BaseOptimizer<Void> {
   /** Python's default L2 shrinkage regularization strength. */
   public static final double DEFAULT_L2_SHRINKAGE = 0.0;
 
-  private final double learningRate;
   private final double learningRatePower;
   private final double initialAccumulatorValue;
   private final double l1;
@@ -42,7 +41,7 @@ public final class Ftrl extends BaseOptimizer<Void> {
   private final double l2Shrinkage;
 
   private Ftrl(Builder b) {
-    super(NAME, b.schedule);
+    super(NAME, b);
     if (!(b.learningRatePower <= 0) || Double.isInfinite(b.learningRatePower)) {
       throw new IllegalArgumentException(
           "learning_rate_power must be a finite value <= 0; found " + b.learningRatePower + ".");
@@ -51,7 +50,6 @@ public final class Ftrl extends BaseOptimizer<Void> {
     checkNonNegative("l1_regularization_strength", b.l1);
     checkNonNegative("l2_regularization_strength", b.l2);
     checkNonNegative("l2_shrinkage_regularization_strength", b.l2Shrinkage);
-    this.learningRate = checkLearningRate(b.learningRate, b.schedule);
     this.learningRatePower = b.learningRatePower;
     this.initialAccumulatorValue = b.initialAccumulatorValue;
     this.l1 = b.l1;
@@ -67,11 +65,6 @@ public final class Ftrl extends BaseOptimizer<Void> {
   /** A builder; the learning rate is required. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  @Override
-  public double learningRate() {
-    return learningRate;
   }
 
   /** The learning rate power p (at most 0). */
@@ -136,31 +129,15 @@ public final class Ftrl extends BaseOptimizer<Void> {
   }
 
   /** Builder of {@link Ftrl}, starting from Python's defaults. */
-  public static final class Builder {
-    private double learningRate = Double.NaN;
-    private LearningRateSchedule schedule;
+  public static final class Builder extends OptimizerBuilder<Builder> {
     private double learningRatePower = DEFAULT_LEARNING_RATE_POWER;
     private double initialAccumulatorValue = DEFAULT_INITIAL_ACCUMULATOR_VALUE;
     private double l1 = DEFAULT_L1;
     private double l2 = DEFAULT_L2;
     private double l2Shrinkage = DEFAULT_L2_SHRINKAGE;
 
-    private Builder() {}
-
-    /** The learning rate (required, positive). */
-    public Builder learningRate(double learningRate) {
-      this.learningRate = learningRate;
-      this.schedule = null;
-      return this;
-    }
-
-    /**
-     * A learning rate that follows {@code schedule}, evaluated at the global step of each
-     * training step, instead of a constant.
-     */
-    public Builder learningRate(LearningRateSchedule schedule) {
-      this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
-      return this;
+    private Builder() {
+      super(Double.NaN);
     }
 
     /** The learning rate power, at most 0 (default -0.5). */

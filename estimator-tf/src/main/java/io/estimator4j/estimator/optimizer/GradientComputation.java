@@ -1,6 +1,7 @@
 package io.estimator4j.estimator.optimizer;
 
 import io.estimator4j.estimator.layers.Names;
+import io.estimator4j.graph.Variables;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -56,7 +57,7 @@ final class GradientComputation {
                   + "' ("
                   + consumer.type()
                   + ") directly; TensorFlow's gradient of that op crashes on a ref variable."
-                  + " Read the variable through Names.read(tf, variable) (<variable>/read).");
+                  + " Read the variable through Variables.read(tf, variable) (<variable>/read).");
         }
       }
     }

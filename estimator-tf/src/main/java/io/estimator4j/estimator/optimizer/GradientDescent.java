@@ -14,11 +14,8 @@ public final class GradientDescent extends BaseOptimizer<Void> {
   /** Python's default name, used as the name scope. */
   public static final String NAME = "GradientDescent";
 
-  private final double learningRate;
-
   private GradientDescent(double learningRate, LearningRateSchedule schedule) {
-    super(NAME, schedule);
-    this.learningRate = checkLearningRate(learningRate, schedule);
+    super(NAME, learningRate, schedule);
   }
 
   /**
@@ -36,11 +33,6 @@ public final class GradientDescent extends BaseOptimizer<Void> {
    */
   public static GradientDescent of(LearningRateSchedule schedule) {
     return new GradientDescent(Double.NaN, Objects.requireNonNull(schedule, "schedule"));
-  }
-
-  @Override
-  public double learningRate() {
-    return learningRate;
   }
 
   @Override

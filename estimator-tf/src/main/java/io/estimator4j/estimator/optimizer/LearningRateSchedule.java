@@ -6,6 +6,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * A learning rate that depends on the training step, built into the graph so that every step
@@ -27,6 +28,24 @@ public interface LearningRateSchedule {
    * @return a float32 scalar
    */
   Operand<TFloat32> value(Ops tf, Operand<TFloat32> step);
+
+  /**
+   * Builds the rate an optimizer applies in one training step: the value at {@code globalStep}
+   * (read before this step's increment, cast to float32), in the sub-scope {@code learning_rate} of
+   * {@code optimizerScope} (e.g. {@code GradientDescent/learning_rate}).
+   *
+   * @throws IllegalArgumentException if {@code globalStep} is null
+   */
+  default Operand<TFloat32> valueAtGlobalStep(Ops optimizerScope, Operand<TInt64> globalStep) {
+    if (globalStep == null) {
+      throw new IllegalArgumentException(
+          "The learning-rate schedule " + this + " needs the global step: pass the global step"
+              + " to applyGradients (or minimize).");
+    }
+    Ops lrScope = optimizerScope.withSubScope("learning_rate");
+    Operand<TFloat32> step = lrScope.dtypes.cast(lrScope.identity(globalStep), TFloat32.class);
+    return value(lrScope, step);
+  }
 
   /**
    * This schedule divided by {@code 1 + decay * step}: the time-based decay of Keras 2's

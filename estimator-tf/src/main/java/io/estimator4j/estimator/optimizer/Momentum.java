@@ -19,14 +19,12 @@ public final class Momentum extends BaseOptimizer<Void> {
   /** Python's default: no Nesterov momentum. */
   public static final boolean DEFAULT_USE_NESTEROV = false;
 
-  private final double learningRate;
   private final double momentum;
   private final boolean useNesterov;
 
   private Momentum(Builder b) {
-    super(NAME, b.schedule);
+    super(NAME, b);
     checkNonNegative("momentum", b.momentum);
-    this.learningRate = checkLearningRate(b.learningRate, b.schedule);
     this.momentum = b.momentum;
     this.useNesterov = b.useNesterov;
   }
@@ -34,11 +32,6 @@ public final class Momentum extends BaseOptimizer<Void> {
   /** A builder; learning rate and momentum are required (Python has no defaults for them). */
   public static Builder builder() {
     return new Builder();
-  }
-
-  @Override
-  public double learningRate() {
-    return learningRate;
   }
 
   /** The momentum. */
@@ -78,28 +71,12 @@ public final class Momentum extends BaseOptimizer<Void> {
   }
 
   /** Builder of {@link Momentum}. */
-  public static final class Builder {
-    private double learningRate = Double.NaN;
-    private LearningRateSchedule schedule;
+  public static final class Builder extends OptimizerBuilder<Builder> {
     private double momentum = Double.NaN;
     private boolean useNesterov = DEFAULT_USE_NESTEROV;
 
-    private Builder() {}
-
-    /** The learning rate (required, positive). */
-    public Builder learningRate(double learningRate) {
-      this.learningRate = learningRate;
-      this.schedule = null;
-      return this;
-    }
-
-    /**
-     * A learning rate that follows {@code schedule}, evaluated at the global step of each
-     * training step, instead of a constant.
-     */
-    public Builder learningRate(LearningRateSchedule schedule) {
-      this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
-      return this;
+    private Builder() {
+      super(Double.NaN);
     }
 
     /** The momentum (required, at least 0). */

@@ -18,7 +18,7 @@ import org.tensorflow.types.family.TNumber;
  * ({@code <variable>/Adagrad}, {@code <variable>/Adam_1}, ...) so checkpoints read in both
  * directions.
  *
- * <p>Read variables through {@link io.estimator4j.estimator.layers.Names#read} (Python's {@code
+ * <p>Read variables through {@link io.estimator4j.graph.Variables#read} (Python's {@code
  * <variable>/read}) when building the loss: TensorFlow's C++ gradient of some ops fed directly by a
  * ref variable crashes ({@code Square}) or fails ({@code Pow}); {@link #computeGradients} rejects
  * the crashing case.

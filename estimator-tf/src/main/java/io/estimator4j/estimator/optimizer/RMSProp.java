@@ -30,17 +30,15 @@ public final class RMSProp extends BaseOptimizer<Void> {
   /** Python's starting value of the ms slot. */
   static final double INITIAL_MS = 1.0;
 
-  private final double learningRate;
   private final double decay;
   private final double momentum;
   private final double epsilon;
 
   private RMSProp(Builder b) {
-    super(NAME, b.schedule);
+    super(NAME, b);
     checkNonNegative("decay", b.decay);
     checkNonNegative("momentum", b.momentum);
     checkNonNegative("epsilon", b.epsilon);
-    this.learningRate = checkLearningRate(b.learningRate, b.schedule);
     this.decay = b.decay;
     this.momentum = b.momentum;
     this.epsilon = b.epsilon;
@@ -54,11 +52,6 @@ public final class RMSProp extends BaseOptimizer<Void> {
   /** A builder; the learning rate is required. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  @Override
-  public double learningRate() {
-    return learningRate;
   }
 
   /** The decay (rho) of the mean square. */
@@ -108,29 +101,13 @@ public final class RMSProp extends BaseOptimizer<Void> {
   }
 
   /** Builder of {@link RMSProp}, starting from Python's defaults. */
-  public static final class Builder {
-    private double learningRate = Double.NaN;
-    private LearningRateSchedule schedule;
+  public static final class Builder extends OptimizerBuilder<Builder> {
     private double decay = DEFAULT_DECAY;
     private double momentum = DEFAULT_MOMENTUM;
     private double epsilon = DEFAULT_EPSILON;
 
-    private Builder() {}
-
-    /** The learning rate (required, positive). */
-    public Builder learningRate(double learningRate) {
-      this.learningRate = learningRate;
-      this.schedule = null;
-      return this;
-    }
-
-    /**
-     * A learning rate that follows {@code schedule}, evaluated at the global step of each
-     * training step, instead of a constant.
-     */
-    public Builder learningRate(LearningRateSchedule schedule) {
-      this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
-      return this;
+    private Builder() {
+      super(Double.NaN);
     }
 
     /** Decay of the mean square, at least 0 (default 0.9). */

@@ -1,6 +1,7 @@
 package io.estimator4j.estimator.optimizer;
 
 import io.estimator4j.estimator.layers.Names;
+import io.estimator4j.graph.Variables;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -34,6 +35,6 @@ final class Slots {
     Operand<T> value =
         TypedScalars.of(Names.exact(init, fill + "/Const"), variable.type(), initialValue);
     Operand<T> filled = Fill.create(Names.exact(init, fill), dims, value);
-    return Names.globalVariableAt(tf, fullName, filled);
+    return Variables.globalAt(tf, fullName, filled);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.estimator4j.graph.Initializer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

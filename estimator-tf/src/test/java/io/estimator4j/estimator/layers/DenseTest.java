@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.estimator4j.estimator.optimizer.GradientDescent;
+import io.estimator4j.graph.Initializers;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;

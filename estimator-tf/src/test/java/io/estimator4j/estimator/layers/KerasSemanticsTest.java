@@ -3,6 +3,8 @@ package io.estimator4j.estimator.layers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.estimator4j.graph.Initializer;
+import io.estimator4j.graph.Initializers;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;

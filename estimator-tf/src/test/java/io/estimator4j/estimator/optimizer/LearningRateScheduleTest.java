@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.estimator4j.estimator.layers.Fetch;
-import io.estimator4j.estimator.layers.Names;
+import io.estimator4j.graph.Variables;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
@@ -81,8 +81,8 @@ class LearningRateScheduleTest {
   void aScheduleNeedsTheGlobalStep() {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      Variable<TFloat32> w = Names.globalVariable(tf, "w", init -> init.constant(new float[] {1}));
-      Operand<TFloat32> loss = tf.reduceSum(tf.math.square(Names.read(tf, w)), tf.constant(0));
+      Variable<TFloat32> w = Variables.global(tf, "w", init -> init.constant(new float[] {1}));
+      Operand<TFloat32> loss = tf.reduceSum(tf.math.square(Variables.read(tf, w)), tf.constant(0));
       Optimizer sgd = GradientDescent.of(LearningRateSchedule.constant(0.1));
       assertThatThrownBy(() -> sgd.minimize(tf, loss, List.of(w), null))
           .isInstanceOf(IllegalArgumentException.class)

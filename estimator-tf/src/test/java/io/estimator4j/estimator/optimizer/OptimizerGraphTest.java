@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.estimator4j.estimator.layers.Fetch;
 import io.estimator4j.estimator.layers.Names;
+import io.estimator4j.graph.Variables;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -92,9 +93,9 @@ class OptimizerGraphTest {
   void variableWithoutGradientPathIsNamed() {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      Variable<TFloat32> used = Names.globalVariable(tf, "used", i -> i.constant(1f));
-      Variable<TFloat32> unused = Names.globalVariable(tf, "unused", i -> i.constant(1f));
-      Operand<TFloat32> loss = tf.math.mul(Names.read(tf, used), tf.constant(3f));
+      Variable<TFloat32> used = Variables.global(tf, "used", i -> i.constant(1f));
+      Variable<TFloat32> unused = Variables.global(tf, "unused", i -> i.constant(1f));
+      Operand<TFloat32> loss = tf.math.mul(Variables.read(tf, used), tf.constant(3f));
 
       assertThatThrownBy(
               () -> GradientDescent.of(0.1).minimize(tf, loss, List.of(used, unused), null))
@@ -108,12 +109,12 @@ class OptimizerGraphTest {
   void squareOfARefVariableIsRejectedInsteadOfCrashing() {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      Variable<TFloat32> w = Names.globalVariable(tf, "w", i -> i.constant(1f));
+      Variable<TFloat32> w = Variables.global(tf, "w", i -> i.constant(1f));
       Operand<TFloat32> loss = tf.math.square(w);
 
       assertThatThrownBy(() -> Adagrad.of(0.1).minimize(tf, loss, List.of(w), null))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("Names.read");
+          .hasMessageContaining("Variables.read");
     }
   }
 
@@ -121,8 +122,8 @@ class OptimizerGraphTest {
   void duplicateAndEmptyVariableListsAreRejected() {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      Variable<TFloat32> w = Names.globalVariable(tf, "w", i -> i.constant(1f));
-      Operand<TFloat32> loss = tf.math.mul(Names.read(tf, w), tf.constant(2f));
+      Variable<TFloat32> w = Variables.global(tf, "w", i -> i.constant(1f));
+      Operand<TFloat32> loss = tf.math.mul(Variables.read(tf, w), tf.constant(2f));
 
       assertThatThrownBy(() -> Adam.create().minimize(tf, loss, List.of(w, w), null))
           .isInstanceOf(IllegalArgumentException.class)
@@ -138,8 +139,8 @@ class OptimizerGraphTest {
     try (Graph g = new Graph();
         Session s = new Session(g)) {
       Ops tf = Ops.create(g);
-      Variable<TFloat32> w = Names.globalVariable(tf, "w", i -> i.constant(1f));
-      Operand<TFloat32> loss = tf.math.mul(Names.read(tf, w), tf.constant(2f));
+      Variable<TFloat32> w = Variables.global(tf, "w", i -> i.constant(1f));
+      Operand<TFloat32> loss = tf.math.mul(Variables.read(tf, w), tf.constant(2f));
       Op train = GradientDescent.of(0.5).minimize(tf, loss, List.of(w), null);
       s.initialize();
       Fetch.run(s, train);
@@ -155,8 +156,8 @@ class OptimizerGraphTest {
     try (Graph g = new Graph();
         Session s = new Session(g)) {
       Ops tf = Ops.create(g);
-      Variable<TFloat64> w = Names.globalVariable(tf, "w", i -> i.constant(3.0));
-      Operand<TFloat64> read = Names.read(tf, w);
+      Variable<TFloat64> w = Variables.global(tf, "w", i -> i.constant(3.0));
+      Operand<TFloat64> read = Variables.read(tf, w);
       Operand<TFloat32> loss = tf.dtypes.cast(tf.math.mul(read, read), TFloat32.class);
       Op train = Adagrad.of(0.1).minimize(tf, loss, List.of(w), null);
       s.initialize();
@@ -173,10 +174,10 @@ class OptimizerGraphTest {
   void twoMinimizeCallsInOneGraphGetSeparateScopes() {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      Variable<TFloat32> a = Names.globalVariable(tf, "a", i -> i.constant(1f));
-      Variable<TFloat32> b = Names.globalVariable(tf, "b", i -> i.constant(1f));
-      Adam.create().minimize(tf, tf.math.mul(Names.read(tf, a), tf.constant(2f)), List.of(a), null);
-      Adam.create().minimize(tf, tf.math.mul(Names.read(tf, b), tf.constant(2f)), List.of(b), null);
+      Variable<TFloat32> a = Variables.global(tf, "a", i -> i.constant(1f));
+      Variable<TFloat32> b = Variables.global(tf, "b", i -> i.constant(1f));
+      Adam.create().minimize(tf, tf.math.mul(Variables.read(tf, a), tf.constant(2f)), List.of(a), null);
+      Adam.create().minimize(tf, tf.math.mul(Variables.read(tf, b), tf.constant(2f)), List.of(b), null);
 
       assertThat(g.operation("b/Adam")).isNotNull();
       assertThat(g.operation("beta1_power_1")).isNotNull();

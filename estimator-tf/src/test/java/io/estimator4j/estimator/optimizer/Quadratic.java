@@ -1,7 +1,7 @@
 package io.estimator4j.estimator.optimizer;
 
 import io.estimator4j.estimator.layers.Fetch;
-import io.estimator4j.estimator.layers.Names;
+import io.estimator4j.graph.Variables;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -30,9 +30,9 @@ final class Quadratic implements AutoCloseable {
 
   Quadratic(Optimizer optimizer) {
     Ops layer = tf.withSubScope("dnn").withSubScope("hiddenlayer_0");
-    w = Names.globalVariable(layer, "kernel", init -> init.constant(START));
-    globalStep = Names.globalVariable(tf, "global_step", init -> init.constant(0L));
-    Operand<TFloat32> read = Names.read(tf, w);
+    w = Variables.global(layer, "kernel", init -> init.constant(START));
+    globalStep = Variables.global(tf, "global_step", init -> init.constant(0L));
+    Operand<TFloat32> read = Variables.read(tf, w);
     loss = tf.reduceSum(tf.math.square(read), tf.constant(0));
     train = optimizer.minimize(tf, loss, List.of(w), globalStep);
     session = new Session(graph);

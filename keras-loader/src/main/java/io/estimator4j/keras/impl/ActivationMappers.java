@@ -2,7 +2,7 @@ package io.estimator4j.keras.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.estimator4j.estimator.layers.ActivationLayers;
-import io.estimator4j.estimator.layers.Initializers;
+import io.estimator4j.graph.Initializers;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;

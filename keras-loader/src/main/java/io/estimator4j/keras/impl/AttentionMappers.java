@@ -2,7 +2,7 @@ package io.estimator4j.keras.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.estimator4j.estimator.layers.Attention;
-import io.estimator4j.estimator.layers.Initializers;
+import io.estimator4j.graph.Initializers;
 import io.estimator4j.estimator.layers.MultiHeadAttention;
 import java.util.Arrays;
 import java.util.List;

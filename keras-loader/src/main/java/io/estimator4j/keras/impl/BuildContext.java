@@ -1,16 +1,14 @@
 package io.estimator4j.keras.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.estimator4j.estimator.layers.VariableWeights;
 import io.estimator4j.estimator.modelfn.ModeKeys;
-import io.estimator4j.estimator.layers.Initializer;
-import io.estimator4j.estimator.layers.Initializers;
-import io.estimator4j.estimator.layers.Names;
+import io.estimator4j.graph.Initializer;
+import io.estimator4j.graph.Initializers;
 import io.estimator4j.keras.file.WeightArray;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -37,9 +35,7 @@ public final class BuildContext {
   private int frozenCalls;
   private boolean keras1;
   private boolean theano;
-  private final List<Variable<TFloat32>> trainable = new ArrayList<>();
-  private final List<Variable<TFloat32>> nonTrainable = new ArrayList<>();
-  private final Map<String, Variable<TFloat32>> byRead = new HashMap<>();
+  private final VariableWeights variables = new VariableWeights();
   private final List<Operand<TFloat32>> losses = new ArrayList<>();
   private final List<Op> updates = new ArrayList<>();
 
@@ -196,13 +192,7 @@ public final class BuildContext {
 
   /** Assigns {@code value} to the variable behind {@code weight}, a read made by createWeight. */
   Op assign(Ops scope, Operand<TFloat32> weight, Operand<TFloat32> value) {
-    Variable<TFloat32> v = byRead.get(weight.op().name());
-    if (v == null) {
-      throw new IllegalStateException(
-          "'" + weight.op().name() + "' is not a weight variable of this build (constant"
-              + " weights cannot be updated).");
-    }
-    return scope.assign(v, value);
+    return variables.assign(scope, weight, value);
   }
 
   public Graph graph() {
@@ -222,11 +212,11 @@ public final class BuildContext {
   }
 
   public List<Variable<TFloat32>> trainableVariables() {
-    return Collections.unmodifiableList(trainable);
+    return variables.trainableVariables();
   }
 
   public List<Variable<TFloat32>> nonTrainableVariables() {
-    return Collections.unmodifiableList(nonTrainable);
+    return variables.nonTrainableVariables();
   }
 
   /**
@@ -241,10 +231,6 @@ public final class BuildContext {
       return scope.withName(name).constant(shape, DataBuffers.of(stored.values(), true, false));
     }
     Initializer init = stored != null ? Initializers.values(stored.values()) : initializer;
-    Variable<TFloat32> v = Names.globalVariable(scope, name, tf -> init.create(tf, shape));
-    (isTrainable && frozenCalls == 0 ? trainable : nonTrainable).add(v);
-    Operand<TFloat32> read = Names.read(scope, v);
-    byRead.put(read.op().name(), v);
-    return read;
+    return variables.get(scope, name, shape, init, isTrainable && frozenCalls == 0);
   }
 }

@@ -2,7 +2,7 @@ package io.estimator4j.keras.impl;
 
 import io.estimator4j.estimator.layers.Convolution;
 import io.estimator4j.estimator.layers.DataFormat;
-import io.estimator4j.estimator.layers.Initializers;
+import io.estimator4j.graph.Initializers;
 import io.estimator4j.estimator.layers.LocallyConnected;
 import io.estimator4j.estimator.layers.Pooling;
 import io.estimator4j.estimator.layers.Reshaping;

@@ -6,7 +6,7 @@ import io.estimator4j.estimator.layers.DataFormat;
 import io.estimator4j.estimator.layers.Dropout;
 import io.estimator4j.estimator.layers.Dense;
 import io.estimator4j.estimator.layers.Embedding;
-import io.estimator4j.estimator.layers.Initializers;
+import io.estimator4j.graph.Initializers;
 import io.estimator4j.estimator.layers.Noise;
 import io.estimator4j.estimator.layers.Reshaping;
 import io.estimator4j.keras.file.UnsupportedKerasLayerException;

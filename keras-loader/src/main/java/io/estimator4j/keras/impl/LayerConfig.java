@@ -3,8 +3,8 @@ package io.estimator4j.keras.impl;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.estimator4j.estimator.layers.Activation;
 import io.estimator4j.estimator.layers.DataFormat;
-import io.estimator4j.estimator.layers.Initializer;
-import io.estimator4j.estimator.layers.Initializers;
+import io.estimator4j.graph.Initializer;
+import io.estimator4j.graph.Initializers;
 import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import java.util.Arrays;
 

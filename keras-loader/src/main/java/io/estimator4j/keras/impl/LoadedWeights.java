@@ -1,6 +1,6 @@
 package io.estimator4j.keras.impl;
 
-import io.estimator4j.estimator.layers.Initializer;
+import io.estimator4j.graph.Initializer;
 import io.estimator4j.estimator.layers.Weights;
 import io.estimator4j.keras.file.WeightArray;
 import java.util.ArrayList;

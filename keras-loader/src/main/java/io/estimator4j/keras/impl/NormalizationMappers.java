@@ -1,7 +1,7 @@
 package io.estimator4j.keras.impl;
 
 import io.estimator4j.estimator.layers.BatchNormalization;
-import io.estimator4j.estimator.layers.Initializers;
+import io.estimator4j.graph.Initializers;
 import io.estimator4j.estimator.layers.LayerNormalization;
 import java.util.Map;
 import org.tensorflow.Operand;

@@ -1,7 +1,7 @@
 package io.estimator4j.keras.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.estimator4j.estimator.layers.Initializers;
+import io.estimator4j.graph.Initializers;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.estimator4j.estimator.layers.Activation;
 import io.estimator4j.estimator.layers.DataFormat;
-import io.estimator4j.estimator.layers.Initializers;
+import io.estimator4j.graph.Initializers;
 import io.estimator4j.estimator.layers.Recurrent;
 import io.estimator4j.estimator.layers.RecurrentCell;
 import io.estimator4j.estimator.layers.RecurrentCells;

@@ -1,6 +1,7 @@
 package io.estimator4j.samples.bench;
 
 import io.estimator4j.estimator.Estimator;
+import io.estimator4j.estimator.head.PredictionKeys;
 import io.estimator4j.estimator.modelfn.Params;
 import io.estimator4j.estimator.Prediction;
 import io.estimator4j.estimator.PredictionIterator;
@@ -121,7 +122,7 @@ public final class PredictBenchmark {
       first = new Latency("Estimator.predictor(...) build (once)", 0, new double[] {buildMillis});
       one = timePredictor(predictor, columns, 1, options);
       hundred = timePredictor(predictor, columns, 100, options);
-      warmClass = predictor.predict(batch(columns, 1)).longs("class_ids")[0];
+      warmClass = predictor.predict(batch(columns, 1)).longs(PredictionKeys.CLASS_IDS)[0];
     }
     double[] cold = new double[options.predictCalls()];
     long coldClass = -1;
@@ -129,7 +130,7 @@ public final class PredictBenchmark {
       long t0 = System.nanoTime();
       try (PredictionIterator it = est.predict(predictInput(columns))) {
         Prediction p = it.next();
-        coldClass = p.longs("class_ids")[0];
+        coldClass = p.longs(PredictionKeys.CLASS_IDS)[0];
       }
       if (i >= 0) {
         cold[i] = (System.nanoTime() - t0) / 1e6;

@@ -1,6 +1,7 @@
 package io.estimator4j.samples.bench;
 
 import io.estimator4j.estimator.Estimator;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
@@ -10,6 +11,7 @@ import io.estimator4j.estimator.hook.SessionRunValues;
 import io.estimator4j.estimator.input.ArrayInput;
 import io.estimator4j.estimator.input.Input;
 import io.estimator4j.estimator.input.InputContext;
+import io.estimator4j.graph.Variables;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -210,7 +212,8 @@ public final class TrainBenchmark {
   static Meter.Run raw(BenchModel model, ArrayInput input, Options options, boolean fetchStep) {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
-      Variable<TInt64> globalStep = tf.withName("global_step").variable(tf.constant(0L));
+      Variable<TInt64> globalStep = Variables.global(tf, EstimatorSpec.GLOBAL_STEP_KEY,
+          init -> init.withName("zeros").constant(0L));
       InputContext inputContext = new InputContext(tf, ModeKeys.TRAIN, null);
       Input in = input.build(inputContext);
       Operand<?> x = in.features().get(BenchModel.FEATURE);

@@ -3,7 +3,7 @@ package io.estimator4j.estimator.distributed.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.estimator4j.estimator.config.ClusterConfig;
-import io.estimator4j.estimator.layers.Names;
+import io.estimator4j.graph.Variables;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.Graph;
@@ -55,9 +55,9 @@ class ReplicaDeviceSetterTest {
           new ReplicaDeviceSetter(2, "ps", "/job:worker/task:1"));
       Variable<TFloat32> a = tf.withName("a").variable(tf.constant(1f));
       // exact-name variables (layers, optimizer slots, feature columns) are placed as well
-      Variable<TFloat32> b = Names.globalVariableAt(tf.withSubScope("dense"), "dense/kernel",
+      Variable<TFloat32> b = Variables.globalAt(tf.withSubScope("dense"), "dense/kernel",
           tf.constant(new float[] {2f}));
-      Operand<TFloat32> sum = tf.withName("sum").math.add(Names.read(tf, a), tf.constant(3f));
+      Operand<TFloat32> sum = tf.withName("sum").math.add(Variables.read(tf, a), tf.constant(3f));
       tf.withName("update").assignAdd(b, tf.constant(new float[] {1f}));
       tf.withDevice(DeviceSpec.newBuilder().deviceType(DeviceSpec.DeviceType.CPU).deviceIndex(0)
           .build()).withName("on_cpu").math.neg(sum);

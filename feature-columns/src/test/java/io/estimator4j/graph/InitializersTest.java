@@ -1,4 +1,4 @@
-package io.estimator4j.estimator.layers;
+package io.estimator4j.graph;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -48,7 +48,7 @@ class InitializersTest {
   private static float[] values(Initializer init, Shape shape) {
     try (Graph g = new Graph();
         Session s = new Session(g)) {
-      return Fetch.floats(s, init.create(Ops.create(g), shape));
+      return Fetched.floats(s, init.create(Ops.create(g), shape));
     }
   }
 }

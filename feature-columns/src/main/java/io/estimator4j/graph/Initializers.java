@@ -1,4 +1,4 @@
-package io.estimator4j.estimator.layers;
+package io.estimator4j.graph;
 
 import java.util.Arrays;
 import org.tensorflow.Operand;
@@ -13,8 +13,11 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
 /**
- * Ready-made {@link Initializer}s; Java counterparts of tf.keras.initializers {@code Zeros}, {@code
- * Ones}, {@code Constant}, {@code GlorotUniform} and {@code GlorotNormal}.
+ * Ready-made {@link Initializer}s, the one family that layers, feature columns and the Keras loader
+ * share; Java counterparts of tf.keras.initializers ({@code Zeros}, {@code Ones}, {@code Constant},
+ * {@code GlorotUniform}, {@code GlorotNormal}, {@code VarianceScaling}, ...) and of the
+ * tf.compat.v1 initializers feature columns use ({@code zeros_initializer}, {@code
+ * truncated_normal_initializer}).
  *
  * <p>A seed makes the random initializers reproducible: the op gets {@code seed = 87654321}
  * (Python's DEFAULT_GRAPH_SEED) and {@code seed2 = seed}, the pair tf.compat.v1 graph mode derives
@@ -30,7 +33,7 @@ public final class Initializers {
 
   private Initializers() {}
 
-  /** {@code zeros}: every value 0 (default bias initializer). */
+  /** {@code zeros}: every value 0 (default bias initializer; tf.zeros_initializer). */
   public static Initializer zeros() {
     return constant(0f);
   }
@@ -87,15 +90,10 @@ public final class Initializers {
       Operand<TInt64> dims = u.withName("shape").constant(shape.asArray());
       Operand<TFloat32> min = u.withName("min").constant(-limit);
       Operand<TFloat32> max = u.withName("max").constant(limit);
-      Operand<TFloat32> unit =
-          u.random.randomUniform(
-              dims,
-              TFloat32.class,
-              RandomUniform.seed(graphSeed(seed)),
-              RandomUniform.seed2(opSeed(seed)));
+      Operand<TFloat32> unit = draw(Unit.UNIFORM, u, dims, seed);
       Operand<TFloat32> scaled =
           u.withName("mul").math.mul(unit, u.withName("sub").math.sub(max, min));
-      return Add.create(Names.exact(tf.scope(), parentOf(dims)), scaled, min);
+      return Add.create(GraphNames.exact(tf.scope(), parentOf(dims)), scaled, min);
     };
   }
 
@@ -112,53 +110,66 @@ public final class Initializers {
       Operand<TInt64> dims = t.withName("shape").constant(shape.asArray());
       Operand<TFloat32> mean = t.withName("mean").constant(0f);
       Operand<TFloat32> scale = t.withName("stddev").constant(stddev);
-      Operand<TFloat32> unit =
-          t.random.truncatedNormal(
-              dims,
-              TFloat32.class,
-              TruncatedNormal.seed(graphSeed(seed)),
-              TruncatedNormal.seed2(opSeed(seed)));
+      Operand<TFloat32> unit = draw(Unit.TRUNCATED_NORMAL, t, dims, seed);
       Operand<TFloat32> scaled = t.withName("mul").math.mul(unit, scale);
-      return Add.create(Names.exact(tf.scope(), parentOf(dims)), scaled, mean);
+      return Add.create(GraphNames.exact(tf.scope(), parentOf(dims)), scaled, mean);
     };
   }
 
   /** {@code RandomUniform(minval, maxval, seed)}: uniform in [min, max). */
   public static Initializer randomUniform(float min, float max, Long seed) {
-    return (tf, shape) -> {
-      Operand<TFloat32> unit =
-          tf.random.randomUniform(
-              tf.constant(checkDefined(shape).asArray()),
-              TFloat32.class,
-              RandomUniform.seed(graphSeed(seed)),
-              RandomUniform.seed2(opSeed(seed)));
-      return tf.math.add(tf.math.mul(unit, tf.constant(max - min)), tf.constant(min));
-    };
+    return unitTimesPlus(Unit.UNIFORM, max - min, min, seed);
   }
 
   /** {@code RandomNormal(mean, stddev, seed)}. */
   public static Initializer randomNormal(float mean, float stddev, Long seed) {
+    return unitTimesPlus(Unit.NORMAL, stddev, mean, seed);
+  }
+
+  /**
+   * {@code TruncatedNormal(mean, stddev, seed)}: normal values redrawn beyond two stddevs, as
+   * {@code truncated_normal(shape) * stddev + mean} (also tf.compat.v1's
+   * truncated_normal_initializer, the default of embedding columns).
+   */
+  public static Initializer truncatedNormal(float mean, float stddev, Long seed) {
+    return unitTimesPlus(Unit.TRUNCATED_NORMAL, stddev, mean, seed);
+  }
+
+  /** The unit distributions of the random ops: [0, 1), N(0, 1), N(0, 1) cut at two stddevs. */
+  private enum Unit {
+    UNIFORM,
+    NORMAL,
+    TRUNCATED_NORMAL
+  }
+
+  /** {@code unit * scale + shift}, the unit values drawn with the seed pair of {@code seed}. */
+  private static Initializer unitTimesPlus(Unit unit, float scale, float shift, Long seed) {
     return (tf, shape) -> {
-      Operand<TFloat32> unit =
-          tf.random.randomStandardNormal(
-              tf.constant(checkDefined(shape).asArray()),
-              TFloat32.class,
-              RandomStandardNormal.seed(graphSeed(seed)),
-              RandomStandardNormal.seed2(opSeed(seed)));
-      return tf.math.add(tf.math.mul(unit, tf.constant(stddev)), tf.constant(mean));
+      Operand<TFloat32> u = draw(unit, tf, tf.constant(checkDefined(shape).asArray()), seed);
+      return tf.math.add(tf.math.mul(u, tf.constant(scale)), tf.constant(shift));
     };
   }
 
-  /** {@code TruncatedNormal(mean, stddev, seed)}: normal values redrawn beyond two stddevs. */
-  public static Initializer truncatedNormal(float mean, float stddev, Long seed) {
-    return (tf, shape) -> {
-      Operand<TFloat32> unit =
-          tf.random.truncatedNormal(
-              tf.constant(checkDefined(shape).asArray()),
+  /**
+   * Unit values of shape {@code dims}; with an op seed the op gets Python's pair {@code
+   * (DEFAULT_GRAPH_SEED, seed)}, without one {@code (0, 0)}.
+   */
+  private static Operand<TFloat32> draw(Unit unit, Ops tf, Operand<TInt64> dims, Long seed) {
+    long seed1 = graphSeed(seed);
+    long seed2 = opSeed(seed);
+    return switch (unit) {
+      case UNIFORM ->
+          tf.random.randomUniform(
+              dims, TFloat32.class, RandomUniform.seed(seed1), RandomUniform.seed2(seed2));
+      case NORMAL ->
+          tf.random.randomStandardNormal(
+              dims,
               TFloat32.class,
-              TruncatedNormal.seed(graphSeed(seed)),
-              TruncatedNormal.seed2(opSeed(seed)));
-      return tf.math.add(tf.math.mul(unit, tf.constant(stddev)), tf.constant(mean));
+              RandomStandardNormal.seed(seed1),
+              RandomStandardNormal.seed2(seed2));
+      case TRUNCATED_NORMAL ->
+          tf.random.truncatedNormal(
+              dims, TFloat32.class, TruncatedNormal.seed(seed1), TruncatedNormal.seed2(seed2));
     };
   }
 
