@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * and keeps the newest {@code exportsToKeep}; Java counterpart of tf.estimator.BestExporter.
  *
  * <p>The best value is read from the evaluation event files at every export decision, so it
- * survives restarts: TensorFlow's BestExporter exported whatever came first after a restart, even
- * a worse model (tensorflow issue #47396). Here a restarted job exports only a model better than
+ * survives restarts: TensorFlow's BestExporter exported whatever came first after a restart, even a
+ * worse model (tensorflow issue #47396). Here a restarted job exports only a model better than
  * every evaluation recorded before it.
  */
 public final class BestExporter implements Exporter {
@@ -31,8 +31,13 @@ public final class BestExporter implements Exporter {
   private final String evalName;
   private final int exportsToKeep;
 
-  private BestExporter(String name, ServingInputReceiverFn receiverFn, String metric,
-      boolean smallerIsBetter, String evalName, int exportsToKeep) {
+  private BestExporter(
+      String name,
+      ServingInputReceiverFn receiverFn,
+      String metric,
+      boolean smallerIsBetter,
+      String evalName,
+      int exportsToKeep) {
     this.name = name;
     this.receiverFn = receiverFn;
     this.metric = metric;
@@ -43,7 +48,12 @@ public final class BestExporter implements Exporter {
 
   /** Smaller {@code loss} is better; evaluations read from model_dir/eval. */
   public static BestExporter onLoss(ServingInputReceiverFn receiverFn) {
-    return new BestExporter(DEFAULT_NAME, receiverFn, EstimatorSpec.LOSS_KEY, true, null,
+    return new BestExporter(
+        DEFAULT_NAME,
+        receiverFn,
+        EstimatorSpec.LOSS_KEY,
+        true,
+        null,
         LatestExporter.DEFAULT_EXPORTS_TO_KEEP);
   }
 
@@ -52,8 +62,13 @@ public final class BestExporter implements Exporter {
    *
    * @param evalName the EvalSpec name whose events to read (null for model_dir/eval)
    */
-  public static BestExporter on(String name, ServingInputReceiverFn receiverFn, String metric,
-      boolean smallerIsBetter, String evalName, int exportsToKeep) {
+  public static BestExporter on(
+      String name,
+      ServingInputReceiverFn receiverFn,
+      String metric,
+      boolean smallerIsBetter,
+      String evalName,
+      int exportsToKeep) {
     return new BestExporter(name, receiverFn, metric, smallerIsBetter, evalName, exportsToKeep);
   }
 
@@ -63,18 +78,29 @@ public final class BestExporter implements Exporter {
   }
 
   @Override
-  public Optional<Path> export(Estimator estimator, Path exportPath, String checkpointPath,
-      Map<String, Double> evalResult, boolean isTheFinalExport) {
+  public Optional<Path> export(
+      Estimator estimator,
+      Path exportPath,
+      String checkpointPath,
+      Map<String, Double> evalResult,
+      boolean isTheFinalExport) {
     Double current = evalResult.get(metric);
     if (current == null) {
-      throw new IllegalArgumentException("BestExporter compares '" + metric
-          + "', which the evaluation did not return; metrics: " + evalResult.keySet());
+      throw new IllegalArgumentException(
+          "BestExporter compares '"
+              + metric
+              + "', which the evaluation did not return; metrics: "
+              + evalResult.keySet());
     }
     long step = Math.round(evalResult.getOrDefault(EstimatorSpec.GLOBAL_STEP_KEY, -1.0));
     Optional<Double> best = bestBefore(estimator.evalDir(evalName), step);
     if (best.isPresent() && !(smallerIsBetter ? current < best.get() : current > best.get())) {
-      LOG.info("Not exporting step {}: {} = {} is not better than the best so far ({}).", step,
-          metric, current, best.get());
+      LOG.info(
+          "Not exporting step {}: {} = {} is not better than the best so far ({}).",
+          step,
+          metric,
+          current,
+          best.get());
       return Optional.empty();
     }
     Path out = estimator.exportSavedModel(exportPath, receiverFn, Map.of(), checkpointPath);

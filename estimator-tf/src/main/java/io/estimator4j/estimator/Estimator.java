@@ -1,56 +1,38 @@
 package io.estimator4j.estimator;
 
-import io.estimator4j.estimator.config.WarmStartSettings;
-import io.estimator4j.estimator.config.ClusterConfig;
-import io.estimator4j.estimator.config.RunConfig;
-import io.estimator4j.estimator.export.SavedModelExporter;
-import io.estimator4j.estimator.impl.CheckpointManager;
-import io.estimator4j.estimator.impl.ModelDefinition;
-import io.estimator4j.estimator.impl.ModelGraph;
-import io.estimator4j.estimator.impl.Trainer;
-import io.estimator4j.estimator.impl.RunLoop;
-import io.estimator4j.estimator.impl.SessionStarter;
-import io.estimator4j.estimator.modelfn.EstimatorSpec;
-import io.estimator4j.estimator.modelfn.ModeKeys;
-import io.estimator4j.estimator.modelfn.ModelFn;
-import io.estimator4j.estimator.modelfn.Params;
 import io.estimator4j.checkpoint.CheckpointFiles;
 import io.estimator4j.checkpoint.CheckpointReader;
 import io.estimator4j.checkpoint.CheckpointState;
 import io.estimator4j.checkpoint.VariableInfo;
-import io.estimator4j.estimator.hook.CheckpointSaverHook;
+import io.estimator4j.estimator.config.ClusterConfig;
+import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.config.WarmStartSettings;
+import io.estimator4j.estimator.export.SavedModelExporter;
 import io.estimator4j.estimator.hook.CheckpointSaverListener;
-import io.estimator4j.estimator.hook.HookContext;
-import io.estimator4j.estimator.hook.LoggingTensorHook;
-import io.estimator4j.estimator.hook.NanTensorHook;
-import io.estimator4j.estimator.hook.SecondOrStepTimer;
-import io.estimator4j.estimator.hook.SessionRunContext;
 import io.estimator4j.estimator.hook.SessionRunHook;
-import io.estimator4j.estimator.hook.StepCounterHook;
-import io.estimator4j.estimator.hook.StopAtStepHook;
-import io.estimator4j.estimator.hook.SummarySaverHook;
+import io.estimator4j.estimator.impl.ModelDefinition;
+import io.estimator4j.estimator.impl.ModelGraph;
+import io.estimator4j.estimator.impl.Trainer;
 import io.estimator4j.estimator.input.InputFn;
-import io.estimator4j.estimator.summary.SummaryWriter;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModelFn;
+import io.estimator4j.estimator.modelfn.Params;
 import io.estimator4j.savedmodel.TensorSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tensorflow.Session;
 import org.tensorflow.Tensor;
-import org.tensorflow.op.Op;
 
 /**
- * Trains, evaluates and predicts with a model function, keeping its state in a model directory
- * that TensorFlow's tools read; Java counterpart of tf.estimator.Estimator.
+ * Trains, evaluates and predicts with a model function, keeping its state in a model directory that
+ * TensorFlow's tools read; Java counterpart of tf.estimator.Estimator.
  *
  * <p>Each call builds its own graph from the model function, as tf.estimator does; for repeated
  * evaluation use {@link #evaluator} and for online inference {@link #predictor}, which build their
@@ -153,22 +135,28 @@ public final class Estimator {
    *
    * <p>In a cluster (TF_CONFIG) the variables live on the parameter servers and the session runs on
    * this task's server, which must be started first ({@link TrainAndEvaluate#run} does it): the
-   * chief initialises or restores them and writes checkpoints and summaries; a worker waits for
-   * the chief, then trains the shared variables. ps and evaluator tasks cannot train.
+   * chief initialises or restores them and writes checkpoints and summaries; a worker waits for the
+   * chief, then trains the shared variables. ps and evaluator tasks cannot train.
    */
   public Estimator train(
-      InputFn inputFn, StepLimit limit, List<SessionRunHook> hooks,
+      InputFn inputFn,
+      StepLimit limit,
+      List<SessionRunHook> hooks,
       List<CheckpointSaverListener> listeners) {
     Objects.requireNonNull(inputFn, "inputFn");
     Objects.requireNonNull(limit, "limit");
     String type = config.cluster().taskType();
     if (type.equals(ClusterConfig.EVALUATOR) || type.equals(ClusterConfig.PS)) {
-      throw new IllegalStateException("TF_CONFIG task type " + type + " does not train: a ps "
-          + "serves variables and the evaluator evaluates checkpoints. Fix: run this process "
-          + "with TrainAndEvaluate.run, which runs each role.");
+      throw new IllegalStateException(
+          "TF_CONFIG task type "
+              + type
+              + " does not train: a ps "
+              + "serves variables and the evaluator evaluates checkpoints. Fix: run this process "
+              + "with TrainAndEvaluate.run, which runs each role.");
     }
     String latest = latestCheckpoint().orElse(null);
-    if (limit.maxSteps() != null && latest != null
+    if (limit.maxSteps() != null
+        && latest != null
         && CheckpointState.stepOf(latest) >= limit.maxSteps()) {
       LOG.info("Skipping training since max_steps has already saved.");
       return this;
@@ -187,9 +175,9 @@ public final class Estimator {
   }
 
   /**
-   * Evaluates the model: runs the metrics' update ops over the input (or {@code steps} batches)
-   * and returns the metrics plus {@code loss} and {@code global_step}; writes them as events to
-   * {@link #evalDir}.
+   * Evaluates the model: runs the metrics' update ops over the input (or {@code steps} batches) and
+   * returns the metrics plus {@code loss} and {@code global_step}; writes them as events to {@link
+   * #evalDir}.
    */
   public Map<String, Double> evaluate(InputFn inputFn, EvalOptions options) {
     try (Evaluator ev = evaluator(inputFn, options.name())) {
@@ -212,8 +200,10 @@ public final class Estimator {
 
   /** Lazily predicts over the input; close the iterator to release the session. */
   public PredictionIterator predict(InputFn inputFn, PredictOptions options) {
-    String ckpt = options.checkpointPath() != null ? options.checkpointPath()
-        : latestCheckpoint().orElse(null);
+    String ckpt =
+        options.checkpointPath() != null
+            ? options.checkpointPath()
+            : latestCheckpoint().orElse(null);
     if (ckpt == null) {
       LOG.warn("No checkpoint in {}; predicting with freshly initialised variables.", modelDir);
     }
@@ -230,9 +220,8 @@ public final class Estimator {
   }
 
   /**
-   * Exports the latest checkpoint as a SavedModel for TF Serving under {@code
-   * exportDirBase/<unix seconds>}; returns that directory. Java counterpart of
-   * Estimator.export_saved_model.
+   * Exports the latest checkpoint as a SavedModel for TF Serving under {@code exportDirBase/<unix
+   * seconds>}; returns that directory. Java counterpart of Estimator.export_saved_model.
    */
   public Path exportSavedModel(
       Path exportDirBase, io.estimator4j.estimator.export.ServingInputReceiverFn receiverFn) {
@@ -241,39 +230,49 @@ public final class Estimator {
 
   /**
    * Exports a checkpoint (null: the latest) as a SavedModel, with extra files copied to
-   * assets.extra/ (destination name to source file). The export is written to a temporary
-   * directory and renamed at the end, so nothing half-written is left behind.
+   * assets.extra/ (destination name to source file). The export is written to a temporary directory
+   * and renamed at the end, so nothing half-written is left behind.
    */
   public Path exportSavedModel(
-      Path exportDirBase, io.estimator4j.estimator.export.ServingInputReceiverFn receiverFn,
-      Map<String, Path> assetsExtra, String checkpointPath) {
+      Path exportDirBase,
+      io.estimator4j.estimator.export.ServingInputReceiverFn receiverFn,
+      Map<String, Path> assetsExtra,
+      String checkpointPath) {
     try {
-      return SavedModelExporter.export(definition, exportDirBase, receiverFn, assetsExtra, checkpointPath);
+      return SavedModelExporter.export(
+          definition, exportDirBase, receiverFn, assetsExtra, checkpointPath);
     } catch (IOException e) {
-      throw new UncheckedIOException("Export to " + exportDirBase + " failed: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Export to " + exportDirBase + " failed: " + e.getMessage(), e);
     }
   }
 
   /**
    * Exports one SavedModel holding a meta graph per mode given (tags train, eval, serve) from a
-   * checkpoint (null: the latest); TRAIN and EVAL receivers must supply labels, e.g.
-   * {@code ServingInputReceivers.rawSupervised}. Java counterpart of
+   * checkpoint (null: the latest); TRAIN and EVAL receivers must supply labels, e.g. {@code
+   * ServingInputReceivers.rawSupervised}. Java counterpart of
    * Estimator.experimental_export_all_saved_models.
    */
-  public Path exportAllSavedModels(Path exportDirBase,
+  public Path exportAllSavedModels(
+      Path exportDirBase,
       Map<ModeKeys, io.estimator4j.estimator.export.ServingInputReceiverFn> receivers,
-      Map<String, Path> assetsExtra, String checkpointPath) {
+      Map<String, Path> assetsExtra,
+      String checkpointPath) {
     try {
-      return SavedModelExporter.export(definition, exportDirBase, receivers, assetsExtra, checkpointPath);
+      return SavedModelExporter.export(
+          definition, exportDirBase, receivers, assetsExtra, checkpointPath);
     } catch (IOException e) {
-      throw new UncheckedIOException("Export to " + exportDirBase + " failed: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Export to " + exportDirBase + " failed: " + e.getMessage(), e);
     }
   }
 
   /** Evaluator, Predictor and the prediction iterator build their graphs through this. */
   ModelGraph buildGraph(
-      ModeKeys mode, java.util.function.Function<io.estimator4j.estimator.input.InputContext,
-          io.estimator4j.estimator.input.Input> input) {
+      ModeKeys mode,
+      java.util.function.Function<
+              io.estimator4j.estimator.input.InputContext, io.estimator4j.estimator.input.Input>
+          input) {
     return definition.buildGraph(mode, input);
   }
 
@@ -293,7 +292,9 @@ public final class Estimator {
   private static void checkModelDir(Path dir) {
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new IllegalArgumentException(
-          "model_dir " + dir + " is a file, not a directory. Fix: pass a directory path (it is "
+          "model_dir "
+              + dir
+              + " is a file, not a directory. Fix: pass a directory path (it is "
               + "created if missing) or remove the file.");
     }
     try {
@@ -326,8 +327,8 @@ public final class Estimator {
 
     /** Shorthand for a default config with this model directory. */
     public Builder modelDir(Path modelDir) {
-      this.config = (config == null ? RunConfig.builder() : config.toBuilder())
-          .modelDir(modelDir).build();
+      this.config =
+          (config == null ? RunConfig.builder() : config.toBuilder()).modelDir(modelDir).build();
       return this;
     }
 

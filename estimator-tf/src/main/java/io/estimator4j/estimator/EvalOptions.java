@@ -12,10 +12,12 @@ import java.util.List;
  * @param name evaluation name (events go to eval_&lt;name&gt;), or null for "eval"
  * @param hooks extra hooks for the evaluation loop
  */
-public record EvalOptions(Long steps, String checkpointPath, String name, List<SessionRunHook> hooks) {
+public record EvalOptions(
+    Long steps, String checkpointPath, String name, List<SessionRunHook> hooks) {
   public EvalOptions {
     if (steps != null && steps <= 0) {
-      throw new IllegalArgumentException("steps must be > 0 or null (until input ends), got " + steps);
+      throw new IllegalArgumentException(
+          "steps must be > 0 or null (until input ends), got " + steps);
     }
     hooks = List.copyOf(hooks);
   }

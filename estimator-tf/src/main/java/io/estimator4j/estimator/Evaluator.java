@@ -1,16 +1,16 @@
 package io.estimator4j.estimator;
 
-import io.estimator4j.estimator.impl.ModelGraph;
-import io.estimator4j.estimator.impl.RunLoop;
-import io.estimator4j.estimator.impl.SessionStarter;
-import io.estimator4j.estimator.modelfn.EstimatorSpec;
-import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.hook.FinalOpsHook;
 import io.estimator4j.estimator.hook.SessionRunContext;
 import io.estimator4j.estimator.hook.SessionRunHook;
 import io.estimator4j.estimator.hook.SessionRunValues;
+import io.estimator4j.estimator.impl.ModelGraph;
+import io.estimator4j.estimator.impl.RunLoop;
+import io.estimator4j.estimator.impl.SessionStarter;
 import io.estimator4j.estimator.input.InputFn;
 import io.estimator4j.estimator.metrics.Metric;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.summary.SummaryWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,11 +52,11 @@ public final class Evaluator implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("Evaluator is closed");
     }
-    String ckpt = checkpointPath != null ? checkpointPath
-        : estimator.latestCheckpoint().orElse(null);
+    String ckpt =
+        checkpointPath != null ? checkpointPath : estimator.latestCheckpoint().orElse(null);
     if (ckpt == null) {
-      LOG.warn("No checkpoint in {}; evaluating freshly initialised variables.",
-          estimator.modelDir());
+      LOG.warn(
+          "No checkpoint in {}; evaluating freshly initialised variables.", estimator.modelDir());
     }
     if (session == null) {
       session = SessionStarter.start(mg, estimator.config(), ckpt, null);
@@ -99,11 +99,12 @@ public final class Evaluator implements AutoCloseable {
     if (writer == null) {
       writer = new SummaryWriter(estimator.evalDir(name));
     }
-    metrics.forEach((k, v) -> {
-      if (!k.equals(EstimatorSpec.GLOBAL_STEP_KEY)) {
-        writer.scalar(k, step, v);
-      }
-    });
+    metrics.forEach(
+        (k, v) -> {
+          if (!k.equals(EstimatorSpec.GLOBAL_STEP_KEY)) {
+            writer.scalar(k, step, v);
+          }
+        });
     if (ckpt != null) {
       writer.text("checkpoint_path", step, ckpt);
     }

@@ -23,9 +23,10 @@ final class ExportGarbageCollector {
     }
     List<Path> versions;
     try (Stream<Path> s = Files.list(exportPath)) {
-      versions = s.filter(p -> p.getFileName().toString().matches("\\d+") && Files.isDirectory(p))
-          .sorted(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString())))
-          .toList();
+      versions =
+          s.filter(p -> p.getFileName().toString().matches("\\d+") && Files.isDirectory(p))
+              .sorted(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString())))
+              .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -20,6 +20,10 @@ public interface Exporter {
    * @param isTheFinalExport true for the evaluation at the end of training
    * @return the export directory, if one was written
    */
-  Optional<Path> export(Estimator estimator, Path exportPath, String checkpointPath,
-      Map<String, Double> evalResult, boolean isTheFinalExport);
+  Optional<Path> export(
+      Estimator estimator,
+      Path exportPath,
+      String checkpointPath,
+      Map<String, Double> evalResult,
+      boolean isTheFinalExport);
 }

@@ -11,7 +11,8 @@ public final class FinalExporter implements Exporter {
   private final ServingInputReceiverFn receiverFn;
   private final Map<String, Path> assetsExtra;
 
-  public FinalExporter(String name, ServingInputReceiverFn receiverFn, Map<String, Path> assetsExtra) {
+  public FinalExporter(
+      String name, ServingInputReceiverFn receiverFn, Map<String, Path> assetsExtra) {
     this.name = name;
     this.receiverFn = receiverFn;
     this.assetsExtra = Map.copyOf(assetsExtra);
@@ -27,11 +28,16 @@ public final class FinalExporter implements Exporter {
   }
 
   @Override
-  public Optional<Path> export(Estimator estimator, Path exportPath, String checkpointPath,
-      Map<String, Double> evalResult, boolean isTheFinalExport) {
+  public Optional<Path> export(
+      Estimator estimator,
+      Path exportPath,
+      String checkpointPath,
+      Map<String, Double> evalResult,
+      boolean isTheFinalExport) {
     if (!isTheFinalExport) {
       return Optional.empty();
     }
-    return Optional.of(estimator.exportSavedModel(exportPath, receiverFn, assetsExtra, checkpointPath));
+    return Optional.of(
+        estimator.exportSavedModel(exportPath, receiverFn, assetsExtra, checkpointPath));
   }
 }

@@ -16,7 +16,10 @@ public final class LatestExporter implements Exporter {
   private final Map<String, Path> assetsExtra;
   private final int exportsToKeep;
 
-  public LatestExporter(String name, ServingInputReceiverFn receiverFn, Map<String, Path> assetsExtra,
+  public LatestExporter(
+      String name,
+      ServingInputReceiverFn receiverFn,
+      Map<String, Path> assetsExtra,
       int exportsToKeep) {
     this.name = name;
     this.receiverFn = receiverFn;
@@ -34,8 +37,12 @@ public final class LatestExporter implements Exporter {
   }
 
   @Override
-  public Optional<Path> export(Estimator estimator, Path exportPath, String checkpointPath,
-      Map<String, Double> evalResult, boolean isTheFinalExport) {
+  public Optional<Path> export(
+      Estimator estimator,
+      Path exportPath,
+      String checkpointPath,
+      Map<String, Double> evalResult,
+      boolean isTheFinalExport) {
     Path out = estimator.exportSavedModel(exportPath, receiverFn, assetsExtra, checkpointPath);
     ExportGarbageCollector.keepNewest(exportPath, exportsToKeep);
     return Optional.of(out);

@@ -10,7 +10,8 @@ import java.util.List;
  * @param checkpointPath checkpoint to use, or null for the latest
  * @param yieldSingleExamples true to yield one example at a time, false for whole batches
  */
-public record PredictOptions(List<String> predictKeys, String checkpointPath, boolean yieldSingleExamples) {
+public record PredictOptions(
+    List<String> predictKeys, String checkpointPath, boolean yieldSingleExamples) {
   public PredictOptions {
     predictKeys = predictKeys == null ? null : List.copyOf(predictKeys);
   }

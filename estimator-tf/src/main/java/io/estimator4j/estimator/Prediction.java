@@ -4,12 +4,12 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.DoubleNdArray;
+import org.tensorflow.ndarray.FloatNdArray;
+import org.tensorflow.ndarray.IntNdArray;
+import org.tensorflow.ndarray.LongNdArray;
 import org.tensorflow.ndarray.NdArray;
 import org.tensorflow.ndarray.NdArrays;
-import org.tensorflow.ndarray.FloatNdArray;
-import org.tensorflow.ndarray.LongNdArray;
-import org.tensorflow.ndarray.IntNdArray;
-import org.tensorflow.ndarray.DoubleNdArray;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
@@ -78,8 +78,8 @@ public final class Prediction {
   public double scalar(String key) {
     NdArray<?> v = get(key);
     if (v.size() != 1) {
-      throw new IllegalArgumentException("Prediction '" + key + "' has shape " + v.shape()
-          + ", not a single value");
+      throw new IllegalArgumentException(
+          "Prediction '" + key + "' has shape " + v.shape() + ", not a single value");
     }
     Object o = v.getObject(new long[v.rank()]);
     if (o instanceof Number n) {
@@ -91,12 +91,13 @@ public final class Prediction {
   /** The example at {@code index} of a batch prediction (every output sliced on dimension 0). */
   public Prediction example(long index) {
     Map<String, NdArray<?>> one = new LinkedHashMap<>();
-    values.forEach((k, v) -> {
-      if (v.rank() == 0) {
-        throw new IllegalStateException("Prediction '" + k + "' is a scalar and has no batch");
-      }
-      one.put(k, v.get(index));
-    });
+    values.forEach(
+        (k, v) -> {
+          if (v.rank() == 0) {
+            throw new IllegalStateException("Prediction '" + k + "' is a scalar and has no batch");
+          }
+          one.put(k, v.get(index));
+        });
     return new Prediction(one);
   }
 
@@ -106,13 +107,20 @@ public final class Prediction {
     for (Map.Entry<String, NdArray<?>> e : values.entrySet()) {
       if (e.getValue().rank() == 0) {
         throw new IllegalStateException(
-            "Prediction '" + e.getKey() + "' is a scalar; yield_single_examples needs every "
+            "Prediction '"
+                + e.getKey()
+                + "' is a scalar; yield_single_examples needs every "
                 + "prediction to have a batch dimension. Fix: predict batches.");
       }
       long b = e.getValue().shape().size(0);
       if (n >= 0 && b != n) {
         throw new IllegalStateException(
-            "Batch size differs across predictions (" + n + " vs " + b + " for '" + e.getKey()
+            "Batch size differs across predictions ("
+                + n
+                + " vs "
+                + b
+                + " for '"
+                + e.getKey()
                 + "'). All predictions must share dimension 0 to yield single examples.");
       }
       n = b;
@@ -127,8 +135,12 @@ public final class Prediction {
 
   private IllegalArgumentException typeError(String key, String expected) {
     return new IllegalArgumentException(
-        "Prediction '" + key + "' is not " + expected + "; it is " + values.get(key).getClass()
-            .getSimpleName());
+        "Prediction '"
+            + key
+            + "' is not "
+            + expected
+            + "; it is "
+            + values.get(key).getClass().getSimpleName());
   }
 
   /** Copies a tensor into heap memory. */
@@ -164,7 +176,9 @@ public final class Prediction {
       return a;
     }
     throw new IllegalArgumentException(
-        "Predictions of dtype " + t.dataType() + " are not supported; cast them to float32, "
+        "Predictions of dtype "
+            + t.dataType()
+            + " are not supported; cast them to float32, "
             + "int64 or string in the model function.");
   }
 }

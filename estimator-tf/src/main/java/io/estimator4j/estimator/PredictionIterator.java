@@ -15,8 +15,8 @@ import org.tensorflow.exceptions.TFOutOfRangeException;
 import org.tensorflow.ndarray.NdArray;
 
 /**
- * A lazy iterator over predictions, one example (or one batch) at a time; the generator returned
- * by tf.estimator.Estimator.predict. It holds a graph and a session: close it (try-with-resources)
+ * A lazy iterator over predictions, one example (or one batch) at a time; the generator returned by
+ * tf.estimator.Estimator.predict. It holds a graph and a session: close it (try-with-resources)
  * when stopping early; it closes itself when the input ends.
  */
 public final class PredictionIterator implements Iterator<Prediction>, AutoCloseable {

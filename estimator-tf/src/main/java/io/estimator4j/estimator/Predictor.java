@@ -2,8 +2,8 @@ package io.estimator4j.estimator;
 
 import io.estimator4j.estimator.impl.ModelGraph;
 import io.estimator4j.estimator.impl.SessionStarter;
-import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.input.Input;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.savedmodel.TensorSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,17 +36,22 @@ public final class Predictor implements AutoCloseable {
     }
     this.specs = new LinkedHashMap<>(featureSpecs);
     this.checkpoint = checkpoint;
-    this.mg = est.buildGraph(ModeKeys.PREDICT, ctx -> {
-      var tf = ctx.tf().withSubScope("features");
-      Map<String, Operand<?>> feats = new LinkedHashMap<>();
-      specs.forEach((k, s) -> {
-        Placeholder<?> p = tf.withName(safeName(k)).placeholder(s.dtype(),
-            Placeholder.shape(s.shape()));
-        inputs.put(k, p);
-        feats.put(k, p);
-      });
-      return Input.featuresOnly(feats);
-    });
+    this.mg =
+        est.buildGraph(
+            ModeKeys.PREDICT,
+            ctx -> {
+              var tf = ctx.tf().withSubScope("features");
+              Map<String, Operand<?>> feats = new LinkedHashMap<>();
+              specs.forEach(
+                  (k, s) -> {
+                    Placeholder<?> p =
+                        tf.withName(safeName(k))
+                            .placeholder(s.dtype(), Placeholder.shape(s.shape()));
+                    inputs.put(k, p);
+                    feats.put(k, p);
+                  });
+              return Input.featuresOnly(feats);
+            });
     try {
       this.session = SessionStarter.start(mg, est.config(), checkpoint, null);
     } catch (RuntimeException e) {
@@ -73,8 +78,13 @@ public final class Predictor implements AutoCloseable {
     for (String k : specs.keySet()) {
       if (!features.containsKey(k)) {
         throw new IllegalArgumentException(
-            "Missing feature '" + k + "'. The predictor needs " + specs.keySet() + ", got "
-                + features.keySet() + ".");
+            "Missing feature '"
+                + k
+                + "'. The predictor needs "
+                + specs.keySet()
+                + ", got "
+                + features.keySet()
+                + ".");
       }
     }
     for (Map.Entry<String, ? extends Tensor> e : features.entrySet()) {
@@ -110,9 +120,15 @@ public final class Predictor implements AutoCloseable {
   private static void check(String key, TensorSpec spec, Tensor t) {
     if (!spec.dtype().isInstance(t)) {
       throw new IllegalArgumentException(
-          "Feature '" + key + "' must be " + spec.dtype().getSimpleName() + ", got "
-              + t.dataType() + ". Fix: build the tensor with "
-              + spec.dtype().getSimpleName() + ".");
+          "Feature '"
+              + key
+              + "' must be "
+              + spec.dtype().getSimpleName()
+              + ", got "
+              + t.dataType()
+              + ". Fix: build the tensor with "
+              + spec.dtype().getSimpleName()
+              + ".");
     }
     Shape want = spec.shape();
     Shape got = t.shape();

@@ -45,7 +45,8 @@ public final class StepLimit {
 
   @Override
   public String toString() {
-    return steps != null ? "steps=" + steps : maxSteps != null ? "maxSteps=" + maxSteps
-        : "until input ends";
+    return steps != null
+        ? "steps=" + steps
+        : maxSteps != null ? "maxSteps=" + maxSteps : "until input ends";
   }
 }

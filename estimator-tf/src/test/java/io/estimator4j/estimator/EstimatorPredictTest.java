@@ -63,8 +63,9 @@ class EstimatorPredictTest {
 
   @Test
   void unknownPredictKeyListsTheKeys() {
-    assertThatThrownBy(() -> est.predict(TestModels.predictInput(),
-        PredictOptions.defaults().withKeys("nope")))
+    assertThatThrownBy(
+            () ->
+                est.predict(TestModels.predictInput(), PredictOptions.defaults().withKeys("nope")))
         .hasMessageContaining("Unknown predict key 'nope'")
         .hasMessageContaining("[y]");
   }
@@ -77,19 +78,21 @@ class EstimatorPredictTest {
       try {
         List<Future<Boolean>> results = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
-          results.add(pool.submit(() -> {
-            for (int round = 0; round < 50; round++) {
-              try (TFloat32 x = TFloat32.vectorOf(TestModels.X)) {
-                float[] y = p.predict(Map.of("x", x)).floats("y");
-                for (int i = 0; i < y.length; i++) {
-                  if (Math.abs(y[i] - expected.get(i).scalar("y")) > 1e-6) {
-                    return false;
-                  }
-                }
-              }
-            }
-            return true;
-          }));
+          results.add(
+              pool.submit(
+                  () -> {
+                    for (int round = 0; round < 50; round++) {
+                      try (TFloat32 x = TFloat32.vectorOf(TestModels.X)) {
+                        float[] y = p.predict(Map.of("x", x)).floats("y");
+                        for (int i = 0; i < y.length; i++) {
+                          if (Math.abs(y[i] - expected.get(i).scalar("y")) > 1e-6) {
+                            return false;
+                          }
+                        }
+                      }
+                    }
+                    return true;
+                  }));
         }
         for (Future<Boolean> f : results) {
           assertThat(f.get()).isTrue();
@@ -103,8 +106,8 @@ class EstimatorPredictTest {
   @Test
   void predictorRejectsBadInputsClearly() {
     try (Predictor p = est.predictor(Map.of("x", TensorSpec.of(TFloat32.class, -1)))) {
-      try (TInt32 ints = TInt32.vectorOf(1, 2); TFloat32 matrix = TFloat32.tensorOf(
-          org.tensorflow.ndarray.Shape.of(2, 2))) {
+      try (TInt32 ints = TInt32.vectorOf(1, 2);
+          TFloat32 matrix = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(2, 2))) {
         assertThatThrownBy(() -> p.predict(Map.of())).hasMessageContaining("Missing feature 'x'");
         assertThatThrownBy(() -> p.predict(Map.of("x", ints)))
             .hasMessageContaining("Feature 'x' must be TFloat32");

@@ -1,11 +1,11 @@
 package io.estimator4j.estimator;
 
-import io.estimator4j.estimator.config.RunConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.estimator4j.checkpoint.CheckpointReader;
 import io.estimator4j.checkpoint.CheckpointState;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.summary.EventFileReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,32 +71,43 @@ class EstimatorTrainTest {
 
   @Test
   void retentionKeepsTheNewestCheckpoints() throws Exception {
-    Estimator est = TestModels.linear(dir,
-        TestModels.quietConfig().saveCheckpointsSteps(5).keepCheckpointMax(2));
+    Estimator est =
+        TestModels.linear(
+            dir, TestModels.quietConfig().saveCheckpointsSteps(5).keepCheckpointMax(2));
     est.train(TestModels.trainInput(null), StepLimit.steps(20));
     CheckpointState state = CheckpointState.read(dir).orElseThrow();
     assertThat(state.allModelCheckpointPaths()).containsExactly("model.ckpt-15", "model.ckpt-20");
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("model.ckpt")))
-          .containsExactlyInAnyOrder("model.ckpt-15.index", "model.ckpt-15.data-00000-of-00001",
-              "model.ckpt-20.index", "model.ckpt-20.data-00000-of-00001");
+          .containsExactlyInAnyOrder(
+              "model.ckpt-15.index",
+              "model.ckpt-15.data-00000-of-00001",
+              "model.ckpt-20.index",
+              "model.ckpt-20.data-00000-of-00001");
     }
   }
 
   @Test
   void keepAllWhenMaxIsZero() throws Exception {
-    Estimator est = TestModels.linear(dir,
-        TestModels.quietConfig().saveCheckpointsSteps(5).keepCheckpointMax(0));
+    Estimator est =
+        TestModels.linear(
+            dir, TestModels.quietConfig().saveCheckpointsSteps(5).keepCheckpointMax(0));
     est.train(TestModels.trainInput(null), StepLimit.steps(20));
     assertThat(CheckpointState.read(dir).orElseThrow().allModelCheckpointPaths())
-        .containsExactly("model.ckpt-0", "model.ckpt-5", "model.ckpt-10", "model.ckpt-15",
-            "model.ckpt-20");
+        .containsExactly(
+            "model.ckpt-0", "model.ckpt-5", "model.ckpt-10", "model.ckpt-15", "model.ckpt-20");
   }
 
   @Test
   void writesGraphAndEventsThatTensorBoardReads() throws Exception {
-    Estimator est = TestModels.linear(dir, RunConfig.builder().randomSeed(3)
-        .saveSummarySteps(5).logStepCountSteps(5).noPeriodicCheckpoints());
+    Estimator est =
+        TestModels.linear(
+            dir,
+            RunConfig.builder()
+                .randomSeed(3)
+                .saveSummarySteps(5)
+                .logStepCountSteps(5)
+                .noPeriodicCheckpoints());
     est.train(TestModels.trainInput(null), StepLimit.steps(20));
     assertThat(dir.resolve("graph.pbtxt")).content().contains("node {", "global_step");
     Map<Long, Map<String, Double>> scalars = EventFileReader.scalarsByStep(dir);
@@ -106,13 +117,24 @@ class EstimatorTrainTest {
     assertThat(scalars.values().stream().anyMatch(m -> m.containsKey("global_step/sec"))).isTrue();
     assertThat(EventFileReader.eventFiles(dir)).hasSize(1);
     assertThat(EventFileReader.readEvents(EventFileReader.eventFiles(dir).get(0)))
-        .anyMatch(e -> e.getStep() == 6 && e.getSummary().getValueList().stream()
-            .anyMatch(v -> v.getTag().equals("predictions")
-                && (v.hasHisto() || v.getMetadata().getPluginData().getPluginName()
-                    .equals("histograms"))));
+        .anyMatch(
+            e ->
+                e.getStep() == 6
+                    && e.getSummary().getValueList().stream()
+                        .anyMatch(
+                            v ->
+                                v.getTag().equals("predictions")
+                                    && (v.hasHisto()
+                                        || v.getMetadata()
+                                            .getPluginData()
+                                            .getPluginName()
+                                            .equals("histograms"))));
     assertThat(EventFileReader.readEvents(EventFileReader.eventFiles(dir).get(0)))
-        .anyMatch(e -> e.hasGraphDef() || e.getSummary().getValueList().stream()
-            .anyMatch(v -> v.getTag().contains("graph")));
+        .anyMatch(
+            e ->
+                e.hasGraphDef()
+                    || e.getSummary().getValueList().stream()
+                        .anyMatch(v -> v.getTag().contains("graph")));
   }
 
   @Test
@@ -124,7 +146,8 @@ class EstimatorTrainTest {
     // every batch has 16 examples, so the mean of batch losses equals the mean squared error
     assertThat(m.get("loss")).isCloseTo(m.get("mse"), within(1e-5));
     Map<String, Double> named =
-        est.evaluate(TestModels.evalInput(), EvalOptions.defaults().withName("holdout").withSteps(1));
+        est.evaluate(
+            TestModels.evalInput(), EvalOptions.defaults().withName("holdout").withSteps(1));
     assertThat(named.get("global_step")).isEqualTo(30.0);
     assertThat(EventFileReader.scalarsByStep(dir.resolve("eval")).get(30L))
         .containsKeys("loss", "mse");

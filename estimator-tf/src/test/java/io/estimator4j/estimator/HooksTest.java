@@ -1,6 +1,5 @@
 package io.estimator4j.estimator;
 
-import io.estimator4j.estimator.modelfn.Params;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.estimator4j.checkpoint.CheckpointState;
@@ -13,6 +12,7 @@ import io.estimator4j.estimator.hook.SessionRunArgs;
 import io.estimator4j.estimator.hook.SessionRunContext;
 import io.estimator4j.estimator.hook.SessionRunHook;
 import io.estimator4j.estimator.hook.SessionRunValues;
+import io.estimator4j.estimator.modelfn.Params;
 import io.estimator4j.estimator.summary.SummaryWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,14 +77,15 @@ class HooksTest {
 
   @Test
   void requestStopEndsTheLoop() {
-    SessionRunHook stopAt3 = new SessionRunHook() {
-      @Override
-      public void afterRun(SessionRunContext ctx, SessionRunValues values) {
-        if (values.globalStep() == 3) {
-          ctx.requestStop();
-        }
-      }
-    };
+    SessionRunHook stopAt3 =
+        new SessionRunHook() {
+          @Override
+          public void afterRun(SessionRunContext ctx, SessionRunValues values) {
+            if (values.globalStep() == 3) {
+              ctx.requestStop();
+            }
+          }
+        };
     Estimator est = TestModels.linear(dir, TestModels.quietConfig());
     est.train(TestModels.trainInput(null), StepLimit.steps(100), stopAt3);
     assertThat(CheckpointState.stepOf(est.latestCheckpoint().orElseThrow())).isEqualTo(3);
@@ -93,13 +94,14 @@ class HooksTest {
   @Test
   void checkpointListenersSeeEverySaveAndCanStop() {
     List<Long> saved = new ArrayList<>();
-    CheckpointSaverListener listener = new CheckpointSaverListener() {
-      @Override
-      public boolean afterSave(Session session, long step, String path) {
-        saved.add(step);
-        return step >= 10;
-      }
-    };
+    CheckpointSaverListener listener =
+        new CheckpointSaverListener() {
+          @Override
+          public boolean afterSave(Session session, long step, String path) {
+            saved.add(step);
+            return step >= 10;
+          }
+        };
     Estimator est = TestModels.linear(dir, TestModels.quietConfig().saveCheckpointsSteps(5));
     est.train(TestModels.trainInput(null), StepLimit.steps(100), List.of(), List.of(listener));
     // saves at session start (0), at 5 and at 10, where the listener asks to stop
@@ -112,18 +114,19 @@ class HooksTest {
     est.train(TestModels.trainInput(null), StepLimit.steps(4));
     // evaluation uses a FinalOpsHook for its metrics; here on its own in a training loop
     FinalOpsHook[] holder = new FinalOpsHook[1];
-    SessionRunHook capture = new SessionRunHook() {
-      @Override
-      public void begin(HookContext ctx) {
-        holder[0] = new FinalOpsHook(Map.of("gs", ctx.globalStep()));
-        holder[0].begin(ctx);
-      }
+    SessionRunHook capture =
+        new SessionRunHook() {
+          @Override
+          public void begin(HookContext ctx) {
+            holder[0] = new FinalOpsHook(Map.of("gs", ctx.globalStep()));
+            holder[0].begin(ctx);
+          }
 
-      @Override
-      public void end(Session session) {
-        holder[0].end(session);
-      }
-    };
+          @Override
+          public void end(Session session) {
+            holder[0].end(session);
+          }
+        };
     est.train(TestModels.trainInput(null), StepLimit.steps(3), capture);
     assertThat(holder[0].finalOpsValues()).containsEntry("gs", 7.0);
   }
@@ -139,8 +142,9 @@ class HooksTest {
     }
     Estimator est = TestModels.linear(dir, TestModels.quietConfig());
     // best at 200; the evaluation at 400 is 200 steps later >= 150 -> stop at the first check
-    SessionRunHook hook = EarlyStopping.stopIfNoDecreaseHook(
-        est.evalDir(null), "loss", 150, 0, SecondOrStepTimer.everySteps(10));
+    SessionRunHook hook =
+        EarlyStopping.stopIfNoDecreaseHook(
+            est.evalDir(null), "loss", 150, 0, SecondOrStepTimer.everySteps(10));
     est.train(TestModels.trainInput(null), StepLimit.steps(1000), hook);
     assertThat(CheckpointState.stepOf(est.latestCheckpoint().orElseThrow())).isEqualTo(1);
   }
@@ -152,8 +156,9 @@ class HooksTest {
       w.scalar("loss", 200, 0.5);
     }
     Estimator est = TestModels.linear(dir, TestModels.quietConfig());
-    SessionRunHook hook = EarlyStopping.stopIfNoDecreaseHook(
-        est.evalDir(null), "loss", 150, 0, SecondOrStepTimer.everySteps(10));
+    SessionRunHook hook =
+        EarlyStopping.stopIfNoDecreaseHook(
+            est.evalDir(null), "loss", 150, 0, SecondOrStepTimer.everySteps(10));
     est.train(TestModels.trainInput(null), StepLimit.steps(30), hook);
     assertThat(CheckpointState.stepOf(est.latestCheckpoint().orElseThrow())).isEqualTo(30);
   }
@@ -161,18 +166,21 @@ class HooksTest {
   @Test
   void earlyStoppingWithRealEvaluations() {
     // Train with a learning rate so high that the loss oscillates upward after converging is not
-    // reliable; instead evaluate a model that stops learning (learning rate 1e-12, below float precision for these weights).
-    Estimator est = Estimator.builder(TestModels.LINEAR)
-        .config(TestModels.quietConfig().modelDir(dir).build())
-        .params(Params.of(Map.of("learning_rate", 1e-12)))
-        .build();
+    // reliable; instead evaluate a model that stops learning (learning rate 1e-12, below float
+    // precision for these weights).
+    Estimator est =
+        Estimator.builder(TestModels.LINEAR)
+            .config(TestModels.quietConfig().modelDir(dir).build())
+            .params(Params.of(Map.of("learning_rate", 1e-12)))
+            .build();
     for (int i = 0; i < 3; i++) {
       est.train(TestModels.trainInput(null), StepLimit.steps(10));
       est.evaluate(TestModels.evalInput());
     }
     // evaluations at 10, 20, 30 all equal: the best stays at step 10, 20 steps without decrease
-    SessionRunHook hook = EarlyStopping.stopIfNoDecreaseHook(
-        est.evalDir(null), "loss", 20, 0, SecondOrStepTimer.everySteps(1));
+    SessionRunHook hook =
+        EarlyStopping.stopIfNoDecreaseHook(
+            est.evalDir(null), "loss", 20, 0, SecondOrStepTimer.everySteps(1));
     est.train(TestModels.trainInput(null), StepLimit.steps(50), hook);
     assertThat(CheckpointState.stepOf(est.latestCheckpoint().orElseThrow())).isEqualTo(31);
   }

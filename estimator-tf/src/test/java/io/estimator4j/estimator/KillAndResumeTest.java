@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 in the middle of training (a checkpoint is being written at every step), then resume:
- * the last complete checkpoint must load and training must continue from it.
+ * kill -9 in the middle of training (a checkpoint is being written at every step), then resume: the
+ * last complete checkpoint must load and training must continue from it.
  */
 class KillAndResumeTest {
   @TempDir Path dir;
@@ -25,13 +25,16 @@ class KillAndResumeTest {
     long[] killAfterMillis = {0, 137, 411};
     for (long extra : killAfterMillis) {
       long before = currentStep();
-      Process child = new ProcessBuilder(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"),
-          KillableTrainer.class.getName(), dir.toString())
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolveSibling(dir.getFileName() + "-child.log").toFile())
-          .start();
+      Process child =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  KillableTrainer.class.getName(),
+                  dir.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolveSibling(dir.getFileName() + "-child.log").toFile())
+              .start();
       try {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (currentStep() < before + 20 && System.nanoTime() < deadline && child.isAlive()) {
@@ -66,7 +69,8 @@ class KillAndResumeTest {
     }
     List<String> indexes;
     try (Stream<Path> files = Files.list(dir)) {
-      indexes = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".index")).toList();
+      indexes =
+          files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".index")).toList();
     }
     for (String index : indexes) {
       String prefix = index.substring(0, index.length() - ".index".length());

@@ -7,8 +7,10 @@ public final class KillableTrainer {
   private KillableTrainer() {}
 
   public static void main(String[] args) {
-    Estimator est = TestModels.linear(Path.of(args[0]),
-        TestModels.quietConfig().saveCheckpointsSteps(1).keepCheckpointMax(3));
+    Estimator est =
+        TestModels.linear(
+            Path.of(args[0]),
+            TestModels.quietConfig().saveCheckpointsSteps(1).keepCheckpointMax(3));
     est.train(TestModels.trainInput(null), StepLimit.steps(1_000_000));
   }
 }

@@ -31,8 +31,10 @@ public final class BucketizedColumn extends AbstractCategoricalColumn implements
           "source_column must be a column generated with numeric_column(); got null");
     }
     if (source.shape().length > 1) {
-      throw new IllegalArgumentException("source_column must be one-dimensional column. Given: "
-          + source + ". Reshape the feature to a vector.");
+      throw new IllegalArgumentException(
+          "source_column must be one-dimensional column. Given: "
+              + source
+              + ". Reshape the feature to a vector.");
     }
     if (boundaries == null || boundaries.length == 0) {
       throw new IllegalArgumentException(
@@ -40,9 +42,13 @@ public final class BucketizedColumn extends AbstractCategoricalColumn implements
     }
     for (int i = 0; i < boundaries.length - 1; i++) {
       if (!(boundaries[i] < boundaries[i + 1])) {
-        throw new IllegalArgumentException("boundaries must be a sorted list (strictly "
-            + "increasing); got " + Arrays.toString(boundaries) + " for bucketized_column '"
-            + source.name() + "'.");
+        throw new IllegalArgumentException(
+            "boundaries must be a sorted list (strictly "
+                + "increasing); got "
+                + Arrays.toString(boundaries)
+                + " for bucketized_column '"
+                + source.name()
+                + "'.");
       }
     }
     this.source = source;
@@ -82,25 +88,31 @@ public final class BucketizedColumn extends AbstractCategoricalColumn implements
 
   /** The bucket index of each source element, int32 {@code [batch, n]} (tf Bucketize op). */
   public Operand<TInt32> buckets(TransformContext ctx) {
-    return ctx.cached(this, () -> {
-      List<Float> b = new ArrayList<>(boundaries.length);
-      for (float f : boundaries) {
-        b.add(f);
-      }
-      return ctx.tf().bucketize(source.denseTensor(ctx), b);
-    });
+    return ctx.cached(
+        this,
+        () -> {
+          List<Float> b = new ArrayList<>(boundaries.length);
+          for (float f : boundaries) {
+            b.add(f);
+          }
+          return ctx.tf().bucketize(source.denseTensor(ctx), b);
+        });
   }
 
   @Override
   public Operand<TFloat32> denseTensor(TransformContext ctx) {
-    return ctx.cached(this, "dense", () -> {
-      Ops tf = ctx.tf();
-      Operand<TInt32> buckets = buckets(ctx);
-      Operand<TFloat32> oneHot = tf.oneHot(buckets, tf.constant(boundaries.length + 1),
-          tf.constant(1f), tf.constant(0f));
-      Operand<TInt64> batch = batchSize(tf, buckets);
-      return tf.reshape(oneHot, tf.stack(List.of(batch, tf.constant(dimension()))));
-    });
+    return ctx.cached(
+        this,
+        "dense",
+        () -> {
+          Ops tf = ctx.tf();
+          Operand<TInt32> buckets = buckets(ctx);
+          Operand<TFloat32> oneHot =
+              tf.oneHot(
+                  buckets, tf.constant(boundaries.length + 1), tf.constant(1f), tf.constant(0f));
+          Operand<TInt64> batch = batchSize(tf, buckets);
+          return tf.reshape(oneHot, tf.stack(List.of(batch, tf.constant(dimension()))));
+        });
   }
 
   @Override
@@ -112,15 +124,18 @@ public final class BucketizedColumn extends AbstractCategoricalColumn implements
     Operand<TInt64> zero = tf.constant(0L);
     Operand<TInt64> one = tf.constant(1L);
     // i1: the example of each element; i2: its position in the source vector.
-    Operand<TInt64> i1 = tf.reshape(
-        tf.tile(tf.expandDims(tf.range(zero, batch, one), tf.constant(1)),
-            tf.stack(List.of(one, n))),
-        tf.constant(new long[] {-1}));
-    Operand<TInt64> i2 = tf.tile(tf.range(zero, n, one), tf.reshape(batch, tf.constant(
-        new long[] {1})));
-    Operand<TInt64> ids = tf.math.add(
-        tf.reshape(tf.dtypes.cast(buckets, TInt64.class), tf.constant(new long[] {-1})),
-        tf.math.mul(tf.constant(boundaries.length + 1L), i2));
+    Operand<TInt64> i1 =
+        tf.reshape(
+            tf.tile(
+                tf.expandDims(tf.range(zero, batch, one), tf.constant(1)),
+                tf.stack(List.of(one, n))),
+            tf.constant(new long[] {-1}));
+    Operand<TInt64> i2 =
+        tf.tile(tf.range(zero, n, one), tf.reshape(batch, tf.constant(new long[] {1})));
+    Operand<TInt64> ids =
+        tf.math.add(
+            tf.reshape(tf.dtypes.cast(buckets, TInt64.class), tf.constant(new long[] {-1})),
+            tf.math.mul(tf.constant(boundaries.length + 1L), i2));
     Operand<TInt64> indices = tf.stack(List.of(i1, i2), Stack.axis(1L));
     return new SparseTensor<>(indices, ids, tf.stack(List.of(batch, n)));
   }

@@ -19,9 +19,9 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 
 /**
- * Hashed crosses of categorical features; Java counterpart of tf.feature_column.crossed_column.
- * Ids are TensorFlow's SparseCross op with {@code hashed_output=true}, {@code num_buckets} and
- * {@code hash_key} (FingerprintCat64 of the Fingerprint64 of each value), exactly what Python's
+ * Hashed crosses of categorical features; Java counterpart of tf.feature_column.crossed_column. Ids
+ * are TensorFlow's SparseCross op with {@code hashed_output=true}, {@code num_buckets} and {@code
+ * hash_key} (FingerprintCat64 of the Fingerprint64 of each value), exactly what Python's
  * sparse_cross_hashed builds, so ids equal Python's.
  *
  * <p>Keys are feature names (their values, missing ones dropped) or categorical columns (their ids;
@@ -41,25 +41,30 @@ public final class CrossedColumn extends AbstractCategoricalColumn {
           "hash_bucket_size must be > 1. hash_bucket_size: " + hashBucketSize);
     }
     if (keys == null || keys.size() < 2) {
-      throw new IllegalArgumentException("keys must be a list with length > 1. Given: " + keys
-          + ". Cross at least two features.");
+      throw new IllegalArgumentException(
+          "keys must be a list with length > 1. Given: " + keys + ". Cross at least two features.");
     }
     for (Object key : keys) {
       if (key instanceof HashedColumn) {
-        throw new IllegalArgumentException("categorical_column_with_hash_bucket is not supported"
-            + " for crossing. Hashing before crossing will increase probability of collision."
-            + " Instead, use the feature name as a string. Given: " + key);
+        throw new IllegalArgumentException(
+            "categorical_column_with_hash_bucket is not supported"
+                + " for crossing. Hashing before crossing will increase probability of collision."
+                + " Instead, use the feature name as a string. Given: "
+                + key);
       }
       if (key instanceof WeightedCategoricalColumn) {
-        throw new IllegalArgumentException("crossed_column does not support weight_tensor, but"
-            + " the given column populates weight_tensor. Given column: "
-            + ((WeightedCategoricalColumn) key).name());
+        throw new IllegalArgumentException(
+            "crossed_column does not support weight_tensor, but"
+                + " the given column populates weight_tensor. Given column: "
+                + ((WeightedCategoricalColumn) key).name());
       }
       if (key instanceof String s) {
         FeatureColumns.checkKey(s);
       } else if (!(key instanceof CategoricalColumn)) {
-        throw new IllegalArgumentException("Unsupported key type. All keys must be either string,"
-            + " or categorical column except HashedCategoricalColumn. Given: " + key);
+        throw new IllegalArgumentException(
+            "Unsupported key type. All keys must be either string,"
+                + " or categorical column except HashedCategoricalColumn. Given: "
+                + key);
       }
     }
     this.keys = Collections.unmodifiableList(new ArrayList<>(keys));

@@ -18,8 +18,8 @@ import org.tensorflow.types.TFloat32;
  * <p>{@code createVariable(scope, "embedding_weights", ...)} creates the VariableV2 {@code
  * <scope>/embedding_weights}, its {@code <name>/Assign} from {@code <name>/Initializer/...} (both
  * in the graph's init scope, so {@code Session.initialize()} runs them), and the Identity {@code
- * <name>/read} that columns read the value through. Names are reserved, never made unique: a
- * second variable of the same name in one scope is an error.
+ * <name>/read} that columns read the value through. Names are reserved, never made unique: a second
+ * variable of the same name in one scope is an error.
  */
 public final class DefaultStateManager implements StateManager {
   private final List<Variable<TFloat32>> all = new ArrayList<>();

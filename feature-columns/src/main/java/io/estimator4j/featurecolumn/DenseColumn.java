@@ -4,8 +4,8 @@ import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
 /**
- * A column that produces a dense float tensor; Java counterpart of tf.feature_column's
- * DenseColumn (numeric, bucketized, embedding and indicator columns).
+ * A column that produces a dense float tensor; Java counterpart of tf.feature_column's DenseColumn
+ * (numeric, bucketized, embedding and indicator columns).
  */
 public interface DenseColumn extends FeatureColumn {
   /** The width of {@link #denseTensor} after flattening to {@code [batch, dimension]}. */

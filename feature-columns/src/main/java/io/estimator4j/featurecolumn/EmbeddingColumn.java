@@ -13,8 +13,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * A dense embedding of a categorical column; Java counterpart of
  * tf.feature_column.embedding_column. Its variable is {@code <layer scope>/<cat>_embedding/
- * embedding_weights}, shape {@code [numBuckets, dimension]}; ids are combined per example with
- * the combiner (examples without ids give zeros).
+ * embedding_weights}, shape {@code [numBuckets, dimension]}; ids are combined per example with the
+ * combiner (examples without ids give zeros).
  */
 public final class EmbeddingColumn implements DenseColumn {
   /** The variable name, as Python's. */
@@ -29,8 +29,13 @@ public final class EmbeddingColumn implements DenseColumn {
       throw new IllegalArgumentException("categorical_column must not be null");
     }
     if (dimension < 1) {
-      throw new IllegalArgumentException("Invalid dimension " + dimension + " for the embedding"
-          + " of " + categorical.name() + "; it must be >= 1.");
+      throw new IllegalArgumentException(
+          "Invalid dimension "
+              + dimension
+              + " for the embedding"
+              + " of "
+              + categorical.name()
+              + "; it must be >= 1.");
     }
     this.categorical = categorical;
     this.dimension = dimension;
@@ -65,25 +70,45 @@ public final class EmbeddingColumn implements DenseColumn {
    * {@link LinearModel} each create their own, as Python's input_layer and linear_model do).
    */
   public Variable<TFloat32> embeddingWeights(TransformContext ctx) {
-    return ctx.cachedInLayer(this, "weights", () -> ctx.columnVariable(name(), WEIGHTS_NAME,
-        Shape.of(categorical.numBuckets(), dimension), options.initializerFor(dimension),
-        options.trainable()));
+    return ctx.cachedInLayer(
+        this,
+        "weights",
+        () ->
+            ctx.columnVariable(
+                name(),
+                WEIGHTS_NAME,
+                Shape.of(categorical.numBuckets(), dimension),
+                options.initializerFor(dimension),
+                options.trainable()));
   }
 
   @Override
   public Operand<TFloat32> denseTensor(TransformContext ctx) {
-    return ctx.cachedInLayer(this, "dense", () -> {
-      Variable<TFloat32> weights = embeddingWeights(ctx);
-      SparseIds ids = categorical.sparseIds(ctx);
-      Ops tf = ctx.columnScope(name());
-      return EmbeddingLookup.combine(tf, Variables.read(tf, weights), ids.ids(), ids.weights(),
-          options.combiner(), options.maxNorm());
-    });
+    return ctx.cachedInLayer(
+        this,
+        "dense",
+        () -> {
+          Variable<TFloat32> weights = embeddingWeights(ctx);
+          SparseIds ids = categorical.sparseIds(ctx);
+          Ops tf = ctx.columnScope(name());
+          return EmbeddingLookup.combine(
+              tf,
+              Variables.read(tf, weights),
+              ids.ids(),
+              ids.weights(),
+              options.combiner(),
+              options.maxNorm());
+        });
   }
 
   @Override
   public String toString() {
-    return "EmbeddingColumn(" + name() + ", dimension=" + dimension + ", combiner="
-        + options.combiner() + ")";
+    return "EmbeddingColumn("
+        + name()
+        + ", dimension="
+        + dimension
+        + ", combiner="
+        + options.combiner()
+        + ")";
   }
 }

@@ -6,8 +6,7 @@ import io.estimator4j.graph.Initializers;
 
 /**
  * The optional settings of an embedding column; the keyword arguments of
- * tf.feature_column.embedding_column / shared_embeddings. Immutable; build with {@link
- * #builder()}.
+ * tf.feature_column.embedding_column / shared_embeddings. Immutable; build with {@link #builder()}.
  */
 public final class EmbeddingOptions {
   /** Python's default combiner. */

@@ -75,21 +75,25 @@ public final class FeatureColumns {
   }
 
   /**
-   * categorical_column_with_vocabulary_file(key, vocabulary_file, vocabulary_size,
-   * num_oov_buckets, default_value) for strings.
+   * categorical_column_with_vocabulary_file(key, vocabulary_file, vocabulary_size, num_oov_buckets,
+   * default_value) for strings.
    *
    * @param vocabularySize entries to use (the first lines), or null to count the file's lines
    * @param defaultValue id of unknown values, or null (-1: dropped)
    */
-  public static VocabularyFileColumn categoricalColumnWithVocabularyFile(String key,
-      Path vocabularyFile, Long vocabularySize, int numOovBuckets, Long defaultValue) {
+  public static VocabularyFileColumn categoricalColumnWithVocabularyFile(
+      String key, Path vocabularyFile, Long vocabularySize, int numOovBuckets, Long defaultValue) {
     return new VocabularyFileColumn(
         key, vocabularyFile, vocabularySize, numOovBuckets, defaultValue, TString.class);
   }
 
   /** As above with the key dtype: TString, or TInt64 for an integer vocabulary file. */
-  public static VocabularyFileColumn categoricalColumnWithVocabularyFile(String key,
-      Path vocabularyFile, Long vocabularySize, int numOovBuckets, Long defaultValue,
+  public static VocabularyFileColumn categoricalColumnWithVocabularyFile(
+      String key,
+      Path vocabularyFile,
+      Long vocabularySize,
+      int numOovBuckets,
+      Long defaultValue,
       Class<? extends TType> dtype) {
     return new VocabularyFileColumn(
         key, vocabularyFile, vocabularySize, numOovBuckets, defaultValue, dtype);
@@ -133,8 +137,7 @@ public final class FeatureColumns {
   }
 
   /** crossed_column(keys, hash_bucket_size) with the default hash key. */
-  public static CrossedColumn crossedColumn(
-      List<?> keysOrCategoricalColumns, long hashBucketSize) {
+  public static CrossedColumn crossedColumn(List<?> keysOrCategoricalColumns, long hashBucketSize) {
     return new CrossedColumn(keysOrCategoricalColumns, hashBucketSize, null);
   }
 
@@ -163,11 +166,14 @@ public final class FeatureColumns {
    *     joined by '_' plus "_shared_embedding"
    * @return one column per input column, in input order
    */
-  public static List<DenseColumn> sharedEmbeddings(List<? extends CategoricalColumn> columns,
-      int dimension, EmbeddingOptions options, String collectionName) {
+  public static List<DenseColumn> sharedEmbeddings(
+      List<? extends CategoricalColumn> columns,
+      int dimension,
+      EmbeddingOptions options,
+      String collectionName) {
     if (columns == null || columns.isEmpty()) {
-      throw new IllegalArgumentException("categorical_columns of shared_embeddings must not be"
-          + " empty");
+      throw new IllegalArgumentException(
+          "categorical_columns of shared_embeddings must not be" + " empty");
     }
     if (dimension < 1) {
       throw new IllegalArgumentException("Invalid dimension " + dimension + ".");
@@ -179,17 +185,29 @@ public final class FeatureColumns {
     long numBuckets = c0.numBuckets();
     for (CategoricalColumn c : sorted.subList(1, sorted.size())) {
       if (unweighted(c).getClass() != unweighted(c0).getClass()) {
-        throw new IllegalArgumentException("To use shared_embedding_column, all"
-            + " categorical_columns must have the same type, or be weighted_categorical_column"
-            + " of the same type. Given column: " + c0.name() + " of type: "
-            + unweighted(c0).getClass().getSimpleName() + " does not match given column: "
-            + c.name() + " of type: " + unweighted(c).getClass().getSimpleName());
+        throw new IllegalArgumentException(
+            "To use shared_embedding_column, all"
+                + " categorical_columns must have the same type, or be weighted_categorical_column"
+                + " of the same type. Given column: "
+                + c0.name()
+                + " of type: "
+                + unweighted(c0).getClass().getSimpleName()
+                + " does not match given column: "
+                + c.name()
+                + " of type: "
+                + unweighted(c).getClass().getSimpleName());
       }
       if (c.numBuckets() != numBuckets) {
-        throw new IllegalArgumentException("To use shared_embedding_column, all"
-            + " categorical_columns must have the same number of buckets. Given column: "
-            + c0.name() + " with buckets: " + numBuckets + " does not match column: " + c.name()
-            + " with buckets: " + c.numBuckets());
+        throw new IllegalArgumentException(
+            "To use shared_embedding_column, all"
+                + " categorical_columns must have the same number of buckets. Given column: "
+                + c0.name()
+                + " with buckets: "
+                + numBuckets
+                + " does not match column: "
+                + c.name()
+                + " with buckets: "
+                + c.numBuckets());
       }
     }
     String name = collectionName;
@@ -198,8 +216,9 @@ public final class FeatureColumns {
       sorted.forEach(c -> names.add(c.name()));
       name = String.join("_", names) + "_shared_embedding";
     }
-    SharedEmbeddingColumn.Group group = new SharedEmbeddingColumn.Group(
-        name, dimension, numBuckets, opts.initializerFor(dimension), opts.trainable());
+    SharedEmbeddingColumn.Group group =
+        new SharedEmbeddingColumn.Group(
+            name, dimension, numBuckets, opts.initializerFor(dimension), opts.trainable());
     List<DenseColumn> out = new ArrayList<>();
     for (CategoricalColumn c : columns) {
       out.add(new SharedEmbeddingColumn(c, group, opts));
@@ -219,8 +238,7 @@ public final class FeatureColumns {
   }
 
   /**
-   * make_parse_example_spec(feature_columns): the union of the columns' parse specs, sorted by
-   * key.
+   * make_parse_example_spec(feature_columns): the union of the columns' parse specs, sorted by key.
    *
    * @throws IllegalArgumentException if two columns need different specs for one key
    */
@@ -234,9 +252,17 @@ public final class FeatureColumns {
       for (var e : column.parseSpec().entrySet()) {
         FeatureSpec previous = result.get(e.getKey());
         if (previous != null && !previous.equals(e.getValue())) {
-          throw new IllegalArgumentException("feature_columns contain different parse_spec for"
-              + " key " + e.getKey() + ". Given " + e.getValue() + " (column " + column.name()
-              + ") and " + previous + ". Use one spec per feature.");
+          throw new IllegalArgumentException(
+              "feature_columns contain different parse_spec for"
+                  + " key "
+                  + e.getKey()
+                  + ". Given "
+                  + e.getValue()
+                  + " (column "
+                  + column.name()
+                  + ") and "
+                  + previous
+                  + ". Use one spec per feature.");
         }
         result.put(e.getKey(), e.getValue());
       }
@@ -246,8 +272,8 @@ public final class FeatureColumns {
 
   static void checkKey(String key) {
     if (key == null || key.isEmpty()) {
-      throw new IllegalArgumentException("key must be a non-empty string, got "
-          + (key == null ? "null" : "\"\""));
+      throw new IllegalArgumentException(
+          "key must be a non-empty string, got " + (key == null ? "null" : "\"\""));
     }
   }
 

@@ -8,10 +8,9 @@ import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
 
 /**
- * Ids by hashing: {@code StringToHashBucketFast(value) % hash_bucket_size} (FarmHash
- * Fingerprint64, TensorFlow's own op, so ids equal Python's); integers are hashed through their
- * decimal string (as_string). Java counterpart of
- * tf.feature_column.categorical_column_with_hash_bucket.
+ * Ids by hashing: {@code StringToHashBucketFast(value) % hash_bucket_size} (FarmHash Fingerprint64,
+ * TensorFlow's own op, so ids equal Python's); integers are hashed through their decimal string
+ * (as_string). Java counterpart of tf.feature_column.categorical_column_with_hash_bucket.
  */
 public final class HashedColumn extends KeyedCategoricalColumn {
   private final long hashBucketSize;
@@ -19,8 +18,11 @@ public final class HashedColumn extends KeyedCategoricalColumn {
   HashedColumn(String key, long hashBucketSize, Class<? extends TType> dtype) {
     super(key, dtype);
     if (hashBucketSize < 1) {
-      throw new IllegalArgumentException("hash_bucket_size must be at least 1. hash_bucket_size: "
-          + hashBucketSize + ", key: " + key);
+      throw new IllegalArgumentException(
+          "hash_bucket_size must be at least 1. hash_bucket_size: "
+              + hashBucketSize
+              + ", key: "
+              + key);
     }
     checkStringOrInteger(key, dtype);
     this.hashBucketSize = hashBucketSize;

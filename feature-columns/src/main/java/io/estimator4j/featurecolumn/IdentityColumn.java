@@ -24,12 +24,16 @@ public final class IdentityColumn extends KeyedCategoricalColumn {
   IdentityColumn(String key, long numBuckets, Long defaultValue) {
     super(key, TInt64.class);
     if (numBuckets < 1) {
-      throw new IllegalArgumentException(
-          "num_buckets " + numBuckets + " < 1, column_name " + key);
+      throw new IllegalArgumentException("num_buckets " + numBuckets + " < 1, column_name " + key);
     }
     if (defaultValue != null && (defaultValue < 0 || defaultValue >= numBuckets)) {
-      throw new IllegalArgumentException("default_value " + defaultValue + " not in range [0, "
-          + numBuckets + "), column_name " + key);
+      throw new IllegalArgumentException(
+          "default_value "
+              + defaultValue
+              + " not in range [0, "
+              + numBuckets
+              + "), column_name "
+              + key);
     }
     this.numBuckets = numBuckets;
     this.defaultValue = defaultValue;
@@ -50,15 +54,19 @@ public final class IdentityColumn extends KeyedCategoricalColumn {
   SparseTensor<TInt64> transformIds(TransformContext ctx) {
     SparseTensor<?> input = ctx.categoricalInput(key);
     if (input.getValues().type() != TInt64.class) {
-      throw new IllegalArgumentException("Invalid input, not integer. key: " + key + " dtype: "
-          + input.getValues().type().getSimpleName());
+      throw new IllegalArgumentException(
+          "Invalid input, not integer. key: "
+              + key
+              + " dtype: "
+              + input.getValues().type().getSimpleName());
     }
     Operand<TInt64> values = (Operand<TInt64>) input.getValues();
     if (defaultValue != null) {
       Ops tf = ctx.tf();
-      Operand<TBool> outOfRange = tf.math.logicalOr(
-          tf.math.less(values, tf.constant(0L)),
-          tf.math.greaterEqual(values, tf.constant(numBuckets)));
+      Operand<TBool> outOfRange =
+          tf.math.logicalOr(
+              tf.math.less(values, tf.constant(0L)),
+              tf.math.greaterEqual(values, tf.constant(numBuckets)));
       values = tf.select(outOfRange, tf.fill(tf.shape(values), tf.constant(defaultValue)), values);
     }
     return new SparseTensor<>(input.getIndices(), values, input.getDenseShape());
@@ -71,11 +79,19 @@ public final class IdentityColumn extends KeyedCategoricalColumn {
     }
     Ops tf = ctx.tf();
     Operand<TInt64> values = raw.getValues();
-    AssertThat inRange = tf.assertThat(
-        tf.reduceAll(tf.math.less(values, tf.constant(numBuckets)), tf.constant(0)),
-        List.of(tf.constant("Column " + key + " (categorical_column_with_identity): input"
-            + " values must be < num_buckets = " + numBuckets + ". Set default_value to map them"
-            + " to a bucket, or raise num_buckets. Values:"), values));
+    AssertThat inRange =
+        tf.assertThat(
+            tf.reduceAll(tf.math.less(values, tf.constant(numBuckets)), tf.constant(0)),
+            List.of(
+                tf.constant(
+                    "Column "
+                        + key
+                        + " (categorical_column_with_identity): input"
+                        + " values must be < num_buckets = "
+                        + numBuckets
+                        + ". Set default_value to map them"
+                        + " to a bucket, or raise num_buckets. Values:"),
+                values));
     Operand<TInt64> checked = tf.withControlDependencies(List.of(inRange)).identity(values);
     SparseTensor<TInt64> ids = new SparseTensor<>(raw.getIndices(), checked, raw.getDenseShape());
     return SparseInputs.retain(tf, ids, tf.math.greaterEqual(checked, tf.constant(0L)));

@@ -46,19 +46,23 @@ public final class IndicatorColumn implements DenseColumn {
 
   @Override
   public Operand<TFloat32> denseTensor(TransformContext ctx) {
-    return ctx.cached(this, () -> {
-      Ops tf = ctx.tf();
-      SparseIds ids = categorical.sparseIds(ctx);
-      Operand<TInt64> rows = SparseInputs.rows(tf, ids.ids());
-      Operand<TInt64> positions =
-          tf.stack(List.of(rows, ids.ids().getValues()), Stack.axis(1L));
-      Operand<TFloat32> updates = ids.weights() != null ? ids.weights()
-          : tf.onesLike(tf.dtypes.cast(ids.ids().getValues(), TFloat32.class));
-      Operand<TInt64> shape = tf.stack(
-          List.of(SparseInputs.batchSize(tf, ids.ids()), tf.constant(dimension())));
-      // ScatterNd adds duplicates: counts (or summed weights) per id.
-      return tf.scatterNd(positions, updates, shape);
-    });
+    return ctx.cached(
+        this,
+        () -> {
+          Ops tf = ctx.tf();
+          SparseIds ids = categorical.sparseIds(ctx);
+          Operand<TInt64> rows = SparseInputs.rows(tf, ids.ids());
+          Operand<TInt64> positions =
+              tf.stack(List.of(rows, ids.ids().getValues()), Stack.axis(1L));
+          Operand<TFloat32> updates =
+              ids.weights() != null
+                  ? ids.weights()
+                  : tf.onesLike(tf.dtypes.cast(ids.ids().getValues(), TFloat32.class));
+          Operand<TInt64> shape =
+              tf.stack(List.of(SparseInputs.batchSize(tf, ids.ids()), tf.constant(dimension())));
+          // ScatterNd adds duplicates: counts (or summed weights) per id.
+          return tf.scatterNd(positions, updates, shape);
+        });
   }
 
   @Override

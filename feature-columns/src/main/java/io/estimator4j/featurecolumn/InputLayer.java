@@ -33,17 +33,21 @@ public final class InputLayer {
       Ops scope, TransformContext ctx, List<? extends DenseColumn> columns) {
     List<DenseColumn> sorted = sortedUnique(columns, "input_layer");
     ColumnLayer layer = new ColumnLayer(scope);
-    List<Operand<TFloat32>> outputs = ctx.inLayer(layer, () -> {
-      List<Operand<TFloat32>> out = new ArrayList<>();
-      for (DenseColumn column : sorted) {
-        out.add(toBatchMatrix(ctx.tf(), column.denseTensor(ctx), column.dimension()));
-      }
-      return out;
-    });
+    List<Operand<TFloat32>> outputs =
+        ctx.inLayer(
+            layer,
+            () -> {
+              List<Operand<TFloat32>> out = new ArrayList<>();
+              for (DenseColumn column : sorted) {
+                out.add(toBatchMatrix(ctx.tf(), column.denseTensor(ctx), column.dimension()));
+              }
+              return out;
+            });
     // ConcatV2 needs two inputs; Python's concat of one tensor is an identity named concat.
-    Operand<TFloat32> concat = outputs.size() == 1
-        ? scope.withName("concat").identity(outputs.get(0))
-        : scope.withName("concat").concat(outputs, scope.constant(1));
+    Operand<TFloat32> concat =
+        outputs.size() == 1
+            ? scope.withName("concat").identity(outputs.get(0))
+            : scope.withName("concat").concat(outputs, scope.constant(1));
     return new InputLayerOutput(concat, sorted, layer.variables());
   }
 
@@ -60,8 +64,12 @@ public final class InputLayer {
       }
       FeatureColumn previous = byName.putIfAbsent(c.name(), c);
       if (previous != null) {
-        throw new IllegalArgumentException("Duplicate feature column name found for columns: "
-            + previous + " and " + c + ". Each column needs a unique name.");
+        throw new IllegalArgumentException(
+            "Duplicate feature column name found for columns: "
+                + previous
+                + " and "
+                + c
+                + ". Each column needs a unique name.");
       }
     }
     List<C> sorted = new ArrayList<>(columns);

@@ -31,8 +31,11 @@ abstract class KeyedCategoricalColumn extends AbstractCategoricalColumn {
    */
   static void checkStringOrInteger(String key, Class<? extends TType> dtype) {
     if (dtype != TString.class && dtype != TInt64.class) {
-      throw new IllegalArgumentException("column_name: " + key
-          + " dtype must be string or integer (TString or TInt64); got " + dtype);
+      throw new IllegalArgumentException(
+          "column_name: "
+              + key
+              + " dtype must be string or integer (TString or TInt64); got "
+              + dtype);
     }
   }
 

@@ -42,8 +42,12 @@ public final class LinearModel {
    * @param units output width (1 for regression and binary classification)
    * @param sparseCombiner "sum", "mean" or "sqrtn"
    */
-  public static LinearModelOutput build(Ops scope, TransformContext ctx,
-      List<? extends FeatureColumn> columns, int units, String sparseCombiner) {
+  public static LinearModelOutput build(
+      Ops scope,
+      TransformContext ctx,
+      List<? extends FeatureColumn> columns,
+      int units,
+      String sparseCombiner) {
     if (units < 1) {
       throw new IllegalArgumentException("units must be >= 1, got " + units);
     }
@@ -51,38 +55,57 @@ public final class LinearModel {
     List<FeatureColumn> sorted = InputLayer.sortedUnique(columns, "linear_model");
     for (FeatureColumn c : sorted) {
       if (!(c instanceof CategoricalColumn) && !(c instanceof DenseColumn)) {
-        throw new IllegalArgumentException("Items of feature_columns must be either a DenseColumn"
-            + " or CategoricalColumn. Given: " + c);
+        throw new IllegalArgumentException(
+            "Items of feature_columns must be either a DenseColumn"
+                + " or CategoricalColumn. Given: "
+                + c);
       }
     }
     ColumnLayer layer = new ColumnLayer(scope);
     Map<String, Variable<TFloat32>> weights = new LinkedHashMap<>();
-    List<Operand<TFloat32>> sums = ctx.inLayer(layer, () -> {
-      List<Operand<TFloat32>> out = new ArrayList<>();
-      for (FeatureColumn c : sorted) {
-        out.add(weightedSum(ctx, c, units, sparseCombiner, weights));
-      }
-      return out;
-    });
-    Variable<TFloat32> bias = ctx.inLayer(layer, () -> {
-      Variable<TFloat32> b = ctx.state().createVariable(
-          scope, BIAS_NAME, Shape.of(units), Initializers.zeros(), true);
-      layer.record(b);
-      return b;
-    });
-    Operand<TFloat32> noBias = sums.size() == 1
-        ? sums.get(0) : scope.withName("weighted_sum_no_bias").math.addN(sums);
+    List<Operand<TFloat32>> sums =
+        ctx.inLayer(
+            layer,
+            () -> {
+              List<Operand<TFloat32>> out = new ArrayList<>();
+              for (FeatureColumn c : sorted) {
+                out.add(weightedSum(ctx, c, units, sparseCombiner, weights));
+              }
+              return out;
+            });
+    Variable<TFloat32> bias =
+        ctx.inLayer(
+            layer,
+            () -> {
+              Variable<TFloat32> b =
+                  ctx.state()
+                      .createVariable(
+                          scope, BIAS_NAME, Shape.of(units), Initializers.zeros(), true);
+              layer.record(b);
+              return b;
+            });
+    Operand<TFloat32> noBias =
+        sums.size() == 1 ? sums.get(0) : scope.withName("weighted_sum_no_bias").math.addN(sums);
     Operand<TFloat32> logits =
         scope.withName("weighted_sum").nn.biasAdd(noBias, Variables.read(scope, bias));
     return new LinearModelOutput(logits, weights, bias, layer.variables());
   }
 
-  private static Operand<TFloat32> weightedSum(TransformContext ctx, FeatureColumn column,
-      int units, String combiner, Map<String, Variable<TFloat32>> weights) {
+  private static Operand<TFloat32> weightedSum(
+      TransformContext ctx,
+      FeatureColumn column,
+      int units,
+      String combiner,
+      Map<String, Variable<TFloat32>> weights) {
     if (column instanceof CategoricalColumn cat) {
       SparseIds ids = cat.sparseIds(ctx);
-      Variable<TFloat32> w = ctx.columnVariable(column.name(), WEIGHTS_NAME,
-          Shape.of(cat.numBuckets(), units), Initializers.zeros(), true);
+      Variable<TFloat32> w =
+          ctx.columnVariable(
+              column.name(),
+              WEIGHTS_NAME,
+              Shape.of(cat.numBuckets(), units),
+              Initializers.zeros(),
+              true);
       weights.put(column.name(), w);
       Ops tf = ctx.columnScope(column.name());
       return EmbeddingLookup.combine(
@@ -91,8 +114,13 @@ public final class LinearModel {
     DenseColumn dense = (DenseColumn) column;
     Operand<TFloat32> x =
         InputLayer.toBatchMatrix(ctx.tf(), dense.denseTensor(ctx), dense.dimension());
-    Variable<TFloat32> w = ctx.columnVariable(column.name(), WEIGHTS_NAME,
-        Shape.of(dense.dimension(), units), Initializers.zeros(), true);
+    Variable<TFloat32> w =
+        ctx.columnVariable(
+            column.name(),
+            WEIGHTS_NAME,
+            Shape.of(dense.dimension(), units),
+            Initializers.zeros(),
+            true);
     weights.put(column.name(), w);
     Ops tf = ctx.columnScope(column.name());
     return tf.withName("weighted_sum").linalg.matMul(x, Variables.read(tf, w));

@@ -25,14 +25,20 @@ public final class NumericColumn implements DenseColumn {
   NumericColumn(String key, long[] shape, Float defaultValue, Normalizer normalizer) {
     FeatureColumns.checkKey(key);
     if (shape == null || shape.length == 0) {
-      throw new IllegalArgumentException("shape of numeric_column '" + key
-          + "' must have at least one dimension, e.g. {1}; got " + Arrays.toString(shape));
+      throw new IllegalArgumentException(
+          "shape of numeric_column '"
+              + key
+              + "' must have at least one dimension, e.g. {1}; got "
+              + Arrays.toString(shape));
     }
     long dim = 1;
     for (long d : shape) {
       if (d < 1) {
-        throw new IllegalArgumentException("shape dimensions of numeric_column '" + key
-            + "' must be greater than 0; got " + Arrays.toString(shape));
+        throw new IllegalArgumentException(
+            "shape dimensions of numeric_column '"
+                + key
+                + "' must be greater than 0; got "
+                + Arrays.toString(shape));
       }
       dim *= d;
     }
@@ -75,28 +81,39 @@ public final class NumericColumn implements DenseColumn {
 
   @Override
   public Operand<TFloat32> denseTensor(TransformContext ctx) {
-    return ctx.cached(this, () -> {
-      Ops tf = ctx.tf();
-      Operand<?> raw = ctx.feature(key);
-      if (raw.type() == TString.class) {
-        throw new IllegalArgumentException("numeric_column '" + key
-            + "' needs a numeric feature, found a string tensor; use a categorical column.");
-      }
-      @SuppressWarnings("unchecked")
-      Operand<TFloat32> x = raw.type() == TFloat32.class
-          ? (Operand<TFloat32>) raw : tf.dtypes.cast(raw, TFloat32.class);
-      if (normalizer != null) {
-        x = normalizer.apply(tf, x);
-      }
-      // Python's input_layer: reshape to (batch_size, num_elements).
-      Operand<TInt64> batch = tf.gather(tf.shape(x, TInt64.class), tf.constant(0), tf.constant(0));
-      return tf.reshape(x, tf.stack(List.of(batch, tf.constant(dimension))));
-    });
+    return ctx.cached(
+        this,
+        () -> {
+          Ops tf = ctx.tf();
+          Operand<?> raw = ctx.feature(key);
+          if (raw.type() == TString.class) {
+            throw new IllegalArgumentException(
+                "numeric_column '"
+                    + key
+                    + "' needs a numeric feature, found a string tensor; use a categorical column.");
+          }
+          @SuppressWarnings("unchecked")
+          Operand<TFloat32> x =
+              raw.type() == TFloat32.class
+                  ? (Operand<TFloat32>) raw
+                  : tf.dtypes.cast(raw, TFloat32.class);
+          if (normalizer != null) {
+            x = normalizer.apply(tf, x);
+          }
+          // Python's input_layer: reshape to (batch_size, num_elements).
+          Operand<TInt64> batch =
+              tf.gather(tf.shape(x, TInt64.class), tf.constant(0), tf.constant(0));
+          return tf.reshape(x, tf.stack(List.of(batch, tf.constant(dimension))));
+        });
   }
 
   @Override
   public String toString() {
-    return "NumericColumn(key=" + key + ", shape=" + Arrays.toString(shape)
-        + (defaultValue == null ? "" : ", default=" + defaultValue) + ")";
+    return "NumericColumn(key="
+        + key
+        + ", shape="
+        + Arrays.toString(shape)
+        + (defaultValue == null ? "" : ", default=" + defaultValue)
+        + ")";
   }
 }

@@ -14,8 +14,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * One of a group of embedding columns that share one weight variable; Java counterpart of
  * tf.feature_column.shared_embeddings. The variable is {@code <layer scope>/<collection name>/
- * embedding_weights}, created once per context by the first column of the group that is built
- * (the collection name defaults to the sorted column names joined by '_' plus {@code
+ * embedding_weights}, created once per context by the first column of the group that is built (the
+ * collection name defaults to the sorted column names joined by '_' plus {@code
  * _shared_embedding}). Build the group with {@link FeatureColumns#sharedEmbeddings}.
  */
 public final class SharedEmbeddingColumn implements DenseColumn {
@@ -31,7 +31,11 @@ public final class SharedEmbeddingColumn implements DenseColumn {
     final Initializer initializer;
     final boolean trainable;
 
-    Group(String collectionName, int dimension, long numBuckets, Initializer initializer,
+    Group(
+        String collectionName,
+        int dimension,
+        long numBuckets,
+        Initializer initializer,
         boolean trainable) {
       this.collectionName = collectionName;
       this.dimension = dimension;
@@ -73,22 +77,37 @@ public final class SharedEmbeddingColumn implements DenseColumn {
 
   /** The shared variable, created once per context under the first layer that needs it. */
   public Variable<TFloat32> embeddingWeights(TransformContext ctx) {
-    Variable<TFloat32> v = ctx.cachedKey(group, () -> ctx.columnVariable(group.collectionName,
-        EmbeddingColumn.WEIGHTS_NAME, Shape.of(group.numBuckets, group.dimension),
-        group.initializer, group.trainable));
+    Variable<TFloat32> v =
+        ctx.cachedKey(
+            group,
+            () ->
+                ctx.columnVariable(
+                    group.collectionName,
+                    EmbeddingColumn.WEIGHTS_NAME,
+                    Shape.of(group.numBuckets, group.dimension),
+                    group.initializer,
+                    group.trainable));
     ctx.recordVariable(v);
     return v;
   }
 
   @Override
   public Operand<TFloat32> denseTensor(TransformContext ctx) {
-    return ctx.cachedInLayer(this, "dense", () -> {
-      Variable<TFloat32> weights = embeddingWeights(ctx);
-      SparseIds ids = categorical.sparseIds(ctx);
-      Ops tf = ctx.columnScope(name());
-      return EmbeddingLookup.combine(tf, Variables.read(tf, weights), ids.ids(), ids.weights(),
-          options.combiner(), options.maxNorm());
-    });
+    return ctx.cachedInLayer(
+        this,
+        "dense",
+        () -> {
+          Variable<TFloat32> weights = embeddingWeights(ctx);
+          SparseIds ids = categorical.sparseIds(ctx);
+          Ops tf = ctx.columnScope(name());
+          return EmbeddingLookup.combine(
+              tf,
+              Variables.read(tf, weights),
+              ids.ids(),
+              ids.weights(),
+              options.combiner(),
+              options.maxNorm());
+        });
   }
 
   @Override

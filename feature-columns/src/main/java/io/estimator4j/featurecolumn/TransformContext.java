@@ -49,11 +49,14 @@ public final class TransformContext {
   }
 
   /**
-   * @param sparseFeatures sparse features by key (e.g. VarLen features from tf.io.parse_example);
-   *     a key may be dense or sparse, not both
+   * @param sparseFeatures sparse features by key (e.g. VarLen features from tf.io.parse_example); a
+   *     key may be dense or sparse, not both
    */
-  public TransformContext(Ops tf, Map<String, Operand<?>> features,
-      Map<String, SparseTensor<?>> sparseFeatures, StateManager state) {
+  public TransformContext(
+      Ops tf,
+      Map<String, Operand<?>> features,
+      Map<String, SparseTensor<?>> sparseFeatures,
+      StateManager state) {
     if (tf == null || features == null || sparseFeatures == null || state == null) {
       throw new IllegalArgumentException("tf, features, sparseFeatures and state are required");
     }
@@ -93,19 +96,28 @@ public final class TransformContext {
     Operand<?> raw = features.get(key);
     if (raw == null) {
       if (sparseFeatures.containsKey(key)) {
-        throw new IllegalArgumentException("Feature '" + key + "' is sparse, but column '"
-            + currentColumnName() + "' needs a dense tensor. Densify it first.");
+        throw new IllegalArgumentException(
+            "Feature '"
+                + key
+                + "' is sparse, but column '"
+                + currentColumnName()
+                + "' needs a dense tensor. Densify it first.");
       }
       throw missing(key);
     }
-    return cachedKey(new RawKey(key), () -> {
-      int rank = raw.shape().isUnknown() ? -1 : raw.shape().numDimensions();
-      if (rank == 0) {
-        throw new IllegalArgumentException("Feature (key: " + key
-            + ") cannot have rank 0; give it a batch dimension. Given: " + raw.shape());
-      }
-      return rank == 1 ? tf.expandDims(raw, tf.constant(-1)) : raw;
-    });
+    return cachedKey(
+        new RawKey(key),
+        () -> {
+          int rank = raw.shape().isUnknown() ? -1 : raw.shape().numDimensions();
+          if (rank == 0) {
+            throw new IllegalArgumentException(
+                "Feature (key: "
+                    + key
+                    + ") cannot have rank 0; give it a batch dimension. Given: "
+                    + raw.shape());
+          }
+          return rank == 1 ? tf.expandDims(raw, tf.constant(-1)) : raw;
+        });
   }
 
   /**
@@ -123,8 +135,8 @@ public final class TransformContext {
 
   /**
    * The vocabulary-file constants built so far: op name (e.g. {@code occupation_lookup/
-   * vocabulary_file}) to file. A SavedModel exporter maps each to an asset ({@code
-   * asset_file_def} with tensor {@code <op name>:0}).
+   * vocabulary_file}) to file. A SavedModel exporter maps each to an asset ({@code asset_file_def}
+   * with tensor {@code <op name>:0}).
    */
   public Map<String, Path> vocabularyFiles() {
     return Collections.unmodifiableMap(vocabularyFiles);
@@ -164,23 +176,30 @@ public final class TransformContext {
   }
 
   /**
-   * The sparse ids input of a categorical column: the sparse feature, or the dense one with
-   * missing values dropped; rank 2, integer values as int64.
+   * The sparse ids input of a categorical column: the sparse feature, or the dense one with missing
+   * values dropped; rank 2, integer values as int64.
    */
   SparseTensor<?> categoricalInput(String key) {
-    return cachedKey(new SparseKey(key), () -> {
-      SparseTensor<?> sp = sparseFeatures.get(key);
-      if (sp != null) {
-        return SparseInputs.valuesToInt64(tf, SparseInputs.toRank2(tf, sp));
-      }
-      Operand<?> dense = feature(key);
-      if (!SparseInputs.isStringOrInteger(dense.type())) {
-        throw new IllegalArgumentException("Column '" + currentColumnName()
-            + "' needs string or integer values in feature '" + key + "', found "
-            + dense.type().getSimpleName() + ".");
-      }
-      return SparseInputs.fromDense(tf, dense);
-    });
+    return cachedKey(
+        new SparseKey(key),
+        () -> {
+          SparseTensor<?> sp = sparseFeatures.get(key);
+          if (sp != null) {
+            return SparseInputs.valuesToInt64(tf, SparseInputs.toRank2(tf, sp));
+          }
+          Operand<?> dense = feature(key);
+          if (!SparseInputs.isStringOrInteger(dense.type())) {
+            throw new IllegalArgumentException(
+                "Column '"
+                    + currentColumnName()
+                    + "' needs string or integer values in feature '"
+                    + key
+                    + "', found "
+                    + dense.type().getSimpleName()
+                    + ".");
+          }
+          return SparseInputs.fromDense(tf, dense);
+        });
   }
 
   /** The sparse feature {@code key} if it was given as sparse, else null. */
@@ -194,8 +213,8 @@ public final class TransformContext {
   }
 
   /** Creates {@code <current layer>/<scopeName>/<name>} through the state manager. */
-  Variable<TFloat32> columnVariable(String scopeName, String name, Shape shape,
-      Initializer init, boolean trainable) {
+  Variable<TFloat32> columnVariable(
+      String scopeName, String name, Shape shape, Initializer init, boolean trainable) {
     Variable<TFloat32> v =
         state.createVariable(layer.columnScope(scopeName), name, shape, init, trainable);
     layer.record(v);
@@ -229,11 +248,18 @@ public final class TransformContext {
   private IllegalArgumentException missing(String key) {
     TreeSet<String> present = new TreeSet<>(features.keySet());
     present.addAll(sparseFeatures.keySet());
-    String user = building.size() > 1
-        ? " (building column '" + building.peekLast().name() + "')" : "";
-    return new IllegalArgumentException("Feature '" + key + "' is missing: column '"
-        + currentColumnName() + "' needs it" + user + ". Features present: " + present
-        + ". Check the keys the input function returns.");
+    String user =
+        building.size() > 1 ? " (building column '" + building.peekLast().name() + "')" : "";
+    return new IllegalArgumentException(
+        "Feature '"
+            + key
+            + "' is missing: column '"
+            + currentColumnName()
+            + "' needs it"
+            + user
+            + ". Features present: "
+            + present
+            + ". Check the keys the input function returns.");
   }
 
   private record RawKey(String key) {}

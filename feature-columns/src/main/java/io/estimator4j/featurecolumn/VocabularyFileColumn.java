@@ -33,8 +33,13 @@ public final class VocabularyFileColumn extends KeyedCategoricalColumn {
   private final int numOovBuckets;
   private final long defaultValue;
 
-  VocabularyFileColumn(String key, Path file, Long vocabularySize, int numOovBuckets,
-      Long defaultValue, Class<? extends TType> dtype) {
+  VocabularyFileColumn(
+      String key,
+      Path file,
+      Long vocabularySize,
+      int numOovBuckets,
+      Long defaultValue,
+      Class<? extends TType> dtype) {
     super(key, dtype);
     if (file == null || file.toString().isEmpty()) {
       throw new IllegalArgumentException("Missing vocabulary_file in " + key + ".");
@@ -43,16 +48,24 @@ public final class VocabularyFileColumn extends KeyedCategoricalColumn {
     long size;
     if (vocabularySize == null) {
       if (!Files.isRegularFile(file)) {
-        throw new IllegalArgumentException("vocabulary_file in " + key + " does not exist: "
-            + file + ". Give an existing file, or its vocabulary_size.");
+        throw new IllegalArgumentException(
+            "vocabulary_file in "
+                + key
+                + " does not exist: "
+                + file
+                + ". Give an existing file, or its vocabulary_size.");
       }
       size = countLines(file);
     } else {
       size = vocabularySize;
     }
     if (size < 1) {
-      throw new IllegalArgumentException("Invalid vocabulary_size in " + key + ": " + size
-          + " (the vocabulary must have at least one entry).");
+      throw new IllegalArgumentException(
+          "Invalid vocabulary_size in "
+              + key
+              + ": "
+              + size
+              + " (the vocabulary must have at least one entry).");
     }
     long dv = defaultValue == null ? -1L : defaultValue;
     VocabularyLookup.checkOptions(key, dv, numOovBuckets, size);
@@ -92,16 +105,19 @@ public final class VocabularyFileColumn extends KeyedCategoricalColumn {
   }
 
   /**
-   * The string constant holding the file path (op {@code <key>_lookup/vocabulary_file}), built
-   * once per context; the table initializer reads the file named by this tensor.
+   * The string constant holding the file path (op {@code <key>_lookup/vocabulary_file}), built once
+   * per context; the table initializer reads the file named by this tensor.
    */
   public Operand<TString> vocabularyFileTensor(TransformContext ctx) {
-    return ctx.cached(this, "vocabulary_file", () -> {
-      Operand<TString> path =
-          lookupScope(ctx).withName(VOCABULARY_FILE_OP).constant(file.toString());
-      ctx.registerVocabularyFile(path.op().name(), file);
-      return path;
-    });
+    return ctx.cached(
+        this,
+        "vocabulary_file",
+        () -> {
+          Operand<TString> path =
+              lookupScope(ctx).withName(VOCABULARY_FILE_OP).constant(file.toString());
+          ctx.registerVocabularyFile(path.op().name(), file);
+          return path;
+        });
   }
 
   @Override
@@ -112,16 +128,22 @@ public final class VocabularyFileColumn extends KeyedCategoricalColumn {
     Ops tf = lookupScope(ctx);
     HashTable table = tf.withName("hash_table").hashTable(dtype, TInt64.class);
     // key: the whole line (-2), value: the line number (-1), as TextFileIndex does.
-    ctx.state().addTableInitializer(tf.withName("table_init").initializeTableFromTextFile(
-        table, path, -2L, -1L, InitializeTableFromTextFile.vocabSize(vocabularySize),
-        InitializeTableFromTextFile.delimiter("\t")));
-    return VocabularyLookup.lookup(tf, table, input, defaultValue, vocabularySize,
-        numOovBuckets);
+    ctx.state()
+        .addTableInitializer(
+            tf.withName("table_init")
+                .initializeTableFromTextFile(
+                    table,
+                    path,
+                    -2L,
+                    -1L,
+                    InitializeTableFromTextFile.vocabSize(vocabularySize),
+                    InitializeTableFromTextFile.delimiter("\t")));
+    return VocabularyLookup.lookup(tf, table, input, defaultValue, vocabularySize, numOovBuckets);
   }
 
   private Ops lookupScope(TransformContext ctx) {
-    return ctx.cached(this, "lookup_scope",
-        () -> ctx.tf().withSubScope(GraphNames.scopeName(key + "_lookup")));
+    return ctx.cached(
+        this, "lookup_scope", () -> ctx.tf().withSubScope(GraphNames.scopeName(key + "_lookup")));
   }
 
   /** Counts lines as Python's {@code sum(1 for _ in f)} does (a last line without '\n' counts). */

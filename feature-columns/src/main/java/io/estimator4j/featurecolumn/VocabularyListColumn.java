@@ -25,13 +25,12 @@ public final class VocabularyListColumn extends KeyedCategoricalColumn {
   private final long defaultValue;
   private final int numOovBuckets;
 
-  VocabularyListColumn(String key, List<String> strings, long[] longs, long defaultValue,
-      int numOovBuckets) {
+  VocabularyListColumn(
+      String key, List<String> strings, long[] longs, long defaultValue, int numOovBuckets) {
     super(key, strings != null ? TString.class : TInt64.class);
     int size = strings != null ? strings.size() : longs == null ? 0 : longs.length;
     if (size == 0) {
-      throw new IllegalArgumentException(
-          "vocabulary_list must be non-empty, column_name: " + key);
+      throw new IllegalArgumentException("vocabulary_list must be non-empty, column_name: " + key);
     }
     List<Object> values = new ArrayList<>();
     if (strings != null) {
@@ -43,8 +42,12 @@ public final class VocabularyListColumn extends KeyedCategoricalColumn {
       throw new IllegalArgumentException("vocabulary_list of " + key + " contains null");
     }
     if (new HashSet<>(values).size() != values.size()) {
-      throw new IllegalArgumentException("Duplicate keys in vocabulary_list " + values
-          + ", column_name: " + key + ". Each value needs exactly one id.");
+      throw new IllegalArgumentException(
+          "Duplicate keys in vocabulary_list "
+              + values
+              + ", column_name: "
+              + key
+              + ". Each value needs exactly one id.");
     }
     VocabularyLookup.checkOptions(key, defaultValue, numOovBuckets, size);
     this.strings = strings == null ? null : List.copyOf(strings);
@@ -91,15 +94,16 @@ public final class VocabularyListColumn extends KeyedCategoricalColumn {
     SparseTensor<?> input = ctx.categoricalInput(key);
     VocabularyLookup.checkInputType(key, dtype(), input.getValues().type());
     Ops tf = ctx.tf().withSubScope(GraphNames.scopeName(key + "_lookup"));
-    Operand<? extends TType> keys = strings != null
-        ? tf.constant(NdArrays.vectorOfObjects(strings.toArray(new String[0])))
-        : tf.constant(longs);
+    Operand<? extends TType> keys =
+        strings != null
+            ? tf.constant(NdArrays.vectorOfObjects(strings.toArray(new String[0])))
+            : tf.constant(longs);
     long[] ids = new long[(int) vocabularySize()];
     Arrays.setAll(ids, i -> i);
     HashTable table = tf.withName("hash_table").hashTable(dtype(), TInt64.class);
-    ctx.state().addTableInitializer(
-        tf.withName("table_init").initializeTable(table, keys, tf.constant(ids)));
-    return VocabularyLookup.lookup(tf, table, input, defaultValue, vocabularySize(),
-        numOovBuckets);
+    ctx.state()
+        .addTableInitializer(
+            tf.withName("table_init").initializeTable(table, keys, tf.constant(ids)));
+    return VocabularyLookup.lookup(tf, table, input, defaultValue, vocabularySize(), numOovBuckets);
   }
 }

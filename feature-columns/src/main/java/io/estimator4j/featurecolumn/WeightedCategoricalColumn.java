@@ -27,9 +27,12 @@ public final class WeightedCategoricalColumn implements CategoricalColumn {
     }
     FeatureColumns.checkKey(weightFeatureKey);
     if (categorical.parseSpec().containsKey(weightFeatureKey)) {
-      throw new IllegalArgumentException("Parse config " + categorical.parseSpec()
-          .get(weightFeatureKey) + " already exists for " + weightFeatureKey
-          + ": the weight feature must be a different feature than the ids.");
+      throw new IllegalArgumentException(
+          "Parse config "
+              + categorical.parseSpec().get(weightFeatureKey)
+              + " already exists for "
+              + weightFeatureKey
+              + ": the weight feature must be a different feature than the ids.");
     }
     this.categorical = categorical;
     this.weightKey = weightFeatureKey;
@@ -62,17 +65,21 @@ public final class WeightedCategoricalColumn implements CategoricalColumn {
 
   @Override
   public SparseIds sparseIds(TransformContext ctx) {
-    return ctx.cached(this, () -> {
-      SparseIds base = categorical.sparseIds(ctx);
-      if (base.weights() != null) {
-        throw new IllegalArgumentException("weighted_categorical_column '" + name()
-            + "' wraps a column that is already weighted.");
-      }
-      Ops tf = ctx.tf();
-      Operand<TFloat32> dense = denseWeights(ctx, tf);
-      Operand<TFloat32> weights = tf.gatherNd(dense, base.ids().getIndices());
-      return new SparseIds(base.ids(), weights);
-    });
+    return ctx.cached(
+        this,
+        () -> {
+          SparseIds base = categorical.sparseIds(ctx);
+          if (base.weights() != null) {
+            throw new IllegalArgumentException(
+                "weighted_categorical_column '"
+                    + name()
+                    + "' wraps a column that is already weighted.");
+          }
+          Ops tf = ctx.tf();
+          Operand<TFloat32> dense = denseWeights(ctx, tf);
+          Operand<TFloat32> weights = tf.gatherNd(dense, base.ids().getIndices());
+          return new SparseIds(base.ids(), weights);
+        });
   }
 
   private Operand<TFloat32> denseWeights(TransformContext ctx, Ops tf) {
@@ -81,8 +88,7 @@ public final class WeightedCategoricalColumn implements CategoricalColumn {
     if (sparse != null) {
       SparseTensor<?> sp = SparseInputs.toRank2(tf, sparse);
       Operand<TFloat32> values = castToFloat(tf, sp.getValues());
-      raw = tf.sparse.sparseToDense(sp.getIndices(), sp.getDenseShape(), values,
-          tf.constant(0f));
+      raw = tf.sparse.sparseToDense(sp.getIndices(), sp.getDenseShape(), values, tf.constant(0f));
     } else {
       raw = SparseInputs.toRank2(tf, ctx.feature(weightKey));
     }
@@ -92,8 +98,12 @@ public final class WeightedCategoricalColumn implements CategoricalColumn {
   @SuppressWarnings("unchecked")
   private Operand<TFloat32> castToFloat(Ops tf, Operand<?> x) {
     if (x.type() == TString.class) {
-      throw new IllegalArgumentException("Bad dtype, expected float32 weights in feature '"
-          + weightKey + "' for column '" + name() + "', but got string.");
+      throw new IllegalArgumentException(
+          "Bad dtype, expected float32 weights in feature '"
+              + weightKey
+              + "' for column '"
+              + name()
+              + "', but got string.");
     }
     return x.type() == TFloat32.class ? (Operand<TFloat32>) x : tf.dtypes.cast(x, TFloat32.class);
   }

@@ -11,8 +11,8 @@ import org.tensorflow.op.Scope;
  * dnn/input_from_feature_columns/input_layer/occupation_embedding/embedding_weights}); device,
  * control dependencies and the init flag come from the wrapped scope.
  *
- * <p>Op building is forwarded to the wrapped scope when it is a {@link BuildingScope}, so a
- * scope that places ops by type still sees ops named through this one.
+ * <p>Op building is forwarded to the wrapped scope when it is a {@link BuildingScope}, so a scope
+ * that places ops by type still sees ops named through this one.
  *
  * <p>tensorflow-java's scopes make names unique and reject {@code /} in {@code withName}; Python
  * variable names need this instead. Create it through {@link GraphNames#exact}.
@@ -104,7 +104,10 @@ final class ExactNameScope implements BuildingScope {
 
   private UnsupportedOperationException unsupported(String method) {
     return new UnsupportedOperationException(
-        "The exact-name scope for '" + fullName + "' names one op; " + method
+        "The exact-name scope for '"
+            + fullName
+            + "' names one op; "
+            + method
             + " is not supported.");
   }
 }

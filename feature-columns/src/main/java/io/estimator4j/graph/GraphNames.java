@@ -21,14 +21,20 @@ public final class GraphNames {
    * @throws IllegalArgumentException if the name is malformed or already used in the graph
    */
   public static Scope exact(Scope scope, String fullName) {
-    if (fullName == null || !FULL_NAME.matcher(fullName).matches() || fullName.endsWith("/")
+    if (fullName == null
+        || !FULL_NAME.matcher(fullName).matches()
+        || fullName.endsWith("/")
         || fullName.contains("//")) {
-      throw new IllegalArgumentException("Invalid op name '" + fullName
-          + "': expected segments of letters, digits, '_', '.', '-' joined by '/'.");
+      throw new IllegalArgumentException(
+          "Invalid op name '"
+              + fullName
+              + "': expected segments of letters, digits, '_', '.', '-' joined by '/'.");
     }
     if (graphOf(scope).operation(fullName) != null) {
-      throw new IllegalArgumentException("An operation named '" + fullName
-          + "' already exists in the graph; create each variable once and reuse it.");
+      throw new IllegalArgumentException(
+          "An operation named '"
+              + fullName
+              + "' already exists in the graph; create each variable once and reuse it.");
     }
     return new ExactNameScope(scope, fullName);
   }
@@ -44,8 +50,10 @@ public final class GraphNames {
 
   static Graph graphOf(Scope scope) {
     if (!(scope.env() instanceof Graph graph)) {
-      throw new IllegalArgumentException("Exact op names and variables need a Graph; found an "
-          + scope.env().getClass().getSimpleName() + " environment instead.");
+      throw new IllegalArgumentException(
+          "Exact op names and variables need a Graph; found an "
+              + scope.env().getClass().getSimpleName()
+              + " environment instead.");
     }
     return graph;
   }

@@ -190,7 +190,8 @@ public final class Initializers {
             case "fan_avg" -> (fans[0] + fans[1]) / 2.0;
             default ->
                 throw new IllegalArgumentException(
-                    "Unknown VarianceScaling mode '" + mode
+                    "Unknown VarianceScaling mode '"
+                        + mode
                         + "'. Expected fan_in, fan_out or fan_avg.");
           };
       double s = scale / Math.max(1.0, n);
@@ -205,7 +206,8 @@ public final class Initializers {
         }
         default ->
             throw new IllegalArgumentException(
-                "Unknown VarianceScaling distribution '" + distribution
+                "Unknown VarianceScaling distribution '"
+                    + distribution
                     + "'. Expected truncated_normal, untruncated_normal or uniform.");
       };
     };
@@ -264,7 +266,8 @@ public final class Initializers {
     }
     long receptiveField = Arrays.stream(dims, 0, dims.length - 2).reduce(1L, (a, b) -> a * b);
     return new double[] {
-      (double) receptiveField * dims[dims.length - 2], (double) receptiveField * dims[dims.length - 1]
+      (double) receptiveField * dims[dims.length - 2],
+      (double) receptiveField * dims[dims.length - 1]
     };
   }
 

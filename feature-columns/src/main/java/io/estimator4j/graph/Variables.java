@@ -14,9 +14,9 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
 
 /**
- * Creates the variables of a graph, the one way every module makes them: ref variables
- * (VariableV2) under exact, Python-compatible names; Java counterpart of tf.compat.v1.get_variable
- * for global variables and of tf.compat.v1.metrics' metric_variable for local ones.
+ * Creates the variables of a graph, the one way every module makes them: ref variables (VariableV2)
+ * under exact, Python-compatible names; Java counterpart of tf.compat.v1.get_variable for global
+ * variables and of tf.compat.v1.metrics' metric_variable for local ones.
  *
  * <p>A global variable {@code <scope>/<name>} (e.g. {@code dnn/hiddenlayer_0/kernel}, {@code
  * linear/linear_model/age/weights}) is built the way {@code tf.variable(initialValue)} builds one:
@@ -58,8 +58,8 @@ public final class Variables {
    * <p>With {@code scopeOps = tf.withSubScope("dnn").withSubScope("hiddenlayer_0")} and {@code name
    * = "kernel"} the variable is {@code dnn/hiddenlayer_0/kernel}, as in Python.
    *
-   * @throws IllegalArgumentException if the name is already used in that scope or the graph, or
-   *     the initial value has an unknown shape
+   * @throws IllegalArgumentException if the name is already used in that scope or the graph, or the
+   *     initial value has an unknown shape
    */
   public static <T extends TType> Variable<T> global(
       Ops scopeOps, String name, Function<Ops, ? extends Operand<T>> initialValue) {
@@ -121,14 +121,22 @@ public final class Variables {
     if (!(fullName.equals(name) || fullName.endsWith("/" + name))
         || GraphNames.graphOf(scopeOps.scope()).operation(fullName) != null) {
       throw new IllegalArgumentException(
-          "Variable name '" + name + "' is already used in this scope (the next free name is '"
-              + fullName + "'). Each variable is created once; reuse the first one.");
+          "Variable name '"
+              + name
+              + "' is already used in this scope (the next free name is '"
+              + fullName
+              + "'). Each variable is created once; reuse the first one.");
     }
     Operand<T> init = initialValue.apply(variableOps.withSubScope("Initializer"));
     if (shape != null && !init.shape().isCompatibleWith(shape)) {
       throw new IllegalArgumentException(
-          "The initializer of variable '" + fullName + "' returned shape " + init.shape()
-              + ", expected " + shape + ".");
+          "The initializer of variable '"
+              + fullName
+              + "' returned shape "
+              + init.shape()
+              + ", expected "
+              + shape
+              + ".");
     }
     return build(scopeOps, fullName, shape, init);
   }

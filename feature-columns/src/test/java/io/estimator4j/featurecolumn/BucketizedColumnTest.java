@@ -24,8 +24,7 @@ class BucketizedColumnTest {
           .containsExactly(0, 1, 1, 2, 2);
       Operand<TFloat32> dense = b.denseTensor(ctx);
       assertThat(dense.shape().asArray()).containsExactly(5L, 3L);
-      assertThat(h.floats(dense))
-          .containsExactly(1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1);
+      assertThat(h.floats(dense)).containsExactly(1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1);
     }
   }
 
@@ -42,8 +41,7 @@ class BucketizedColumnTest {
       assertThat(ids.indices()).containsExactly(0, 0, 0, 1, 1, 0, 1, 1);
       assertThat(ids.values()).containsExactly(0, 4, 1, 5);
       assertThat(ids.denseShape()).containsExactly(2, 2);
-      assertThat(h.floats(b.denseTensor(ctx)))
-          .containsExactly(1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1);
+      assertThat(h.floats(b.denseTensor(ctx))).containsExactly(1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1);
     }
   }
 

@@ -32,8 +32,9 @@ class CrossedColumnTest {
     }
     // test_hashed_output: num_buckets=100, hash_key=_DEFAULT_HASH_KEY + 1 -> [[31]]
     try (Harness h = threeFeatures()) {
-      CrossedColumn c = FeatureColumns.crossedColumn(
-          List.of("a", "b", "c"), 100, CrossedColumn.DEFAULT_HASH_KEY + 1);
+      CrossedColumn c =
+          FeatureColumns.crossedColumn(
+              List.of("a", "b", "c"), 100, CrossedColumn.DEFAULT_HASH_KEY + 1);
       assertThat(h.sparse(c.sparseIds(h.ctx()).ids()).values()).containsExactly(31);
     }
   }
@@ -54,8 +55,8 @@ class CrossedColumnTest {
       h.strings("d2", new String[][] {{"d2A", ""}, {"d2B", "d2C"}});
       Harness.Sparse ids = h.sparse(crossed2.sparseIds(h.ctx()).ids());
       // Expected ids after cross = (1, 0, 1, 3, 4, 2); all values within [0, 15)
-      assertThat(ids.values()).containsExactly(
-          6, 14, 0, 13, 8, 8, 10, 12, 2, 0, 1, 9, 8, 12, 2, 0, 10, 11);
+      assertThat(ids.values())
+          .containsExactly(6, 14, 0, 13, 8, 8, 10, 12, 2, 0, 1, 9, 8, 12, 2, 0, 10, 11);
       assertThat(ids.denseShape()).containsExactly(2, 16);
       assertThat(ids.indices()).startsWith(0, 0, 0, 1, 1, 0, 1, 1);
     }
@@ -66,9 +67,11 @@ class CrossedColumnTest {
     NumericColumn a = FeatureColumns.numericColumn("a", new long[] {2}, null, null);
     BucketizedColumn b = FeatureColumns.bucketizedColumn(a, new float[] {0, 1});
     CrossedColumn crossed = FeatureColumns.crossedColumn(List.of(b, "c"), 10);
-    assertThat(crossed.parseSpec()).isEqualTo(Map.of(
-        "a", new FixedLenFeature(TFloat32.class, new long[] {2}, null),
-        "c", new VarLenFeature(TString.class)));
+    assertThat(crossed.parseSpec())
+        .isEqualTo(
+            Map.of(
+                "a", new FixedLenFeature(TFloat32.class, new long[] {2}, null),
+                "c", new VarLenFeature(TString.class)));
     assertThat(crossed.numBuckets()).isEqualTo(10);
   }
 
@@ -84,8 +87,9 @@ class CrossedColumnTest {
     assertThatThrownBy(() -> FeatureColumns.crossedColumn(List.of("a", hashed), 10))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("categorical_column_with_hash_bucket is not supported for crossing");
-    WeightedCategoricalColumn weighted = FeatureColumns.weightedCategoricalColumn(
-        FeatureColumns.categoricalColumnWithIdentity("i", 3), "w");
+    WeightedCategoricalColumn weighted =
+        FeatureColumns.weightedCategoricalColumn(
+            FeatureColumns.categoricalColumnWithIdentity("i", 3), "w");
     assertThatThrownBy(() -> FeatureColumns.crossedColumn(List.of("a", weighted), 10))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("crossed_column does not support weight_tensor");

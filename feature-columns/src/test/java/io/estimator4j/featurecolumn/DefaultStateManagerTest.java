@@ -16,10 +16,12 @@ class DefaultStateManagerTest {
   void variablesGetExactNamesAssignInitializerAndRead() {
     try (Harness h = new Harness()) {
       Ops scope = h.tf.withSubScope("linear").withSubScope("linear_model");
-      Variable<TFloat32> w = h.state.createVariable(
-          scope.withSubScope("age"), "weights", Shape.of(2, 1), Initializers.zeros(), true);
-      Variable<TFloat32> b = h.state.createVariable(
-          scope, "bias_weights", Shape.of(1), Initializers.constant(0.5f), false);
+      Variable<TFloat32> w =
+          h.state.createVariable(
+              scope.withSubScope("age"), "weights", Shape.of(2, 1), Initializers.zeros(), true);
+      Variable<TFloat32> b =
+          h.state.createVariable(
+              scope, "bias_weights", Shape.of(1), Initializers.constant(0.5f), false);
       assertThat(w.op().name()).isEqualTo("linear/linear_model/age/weights");
       assertThat(w.op().type()).isEqualTo("VariableV2");
       assertThat(h.graph.operation("linear/linear_model/age/weights/Assign")).isNotNull();
@@ -40,8 +42,8 @@ class DefaultStateManagerTest {
   void aNameIsCreatedOnce() {
     try (Harness h = new Harness()) {
       h.state.createVariable(h.tf, "v", Shape.of(1), Initializers.zeros(), true);
-      assertThatThrownBy(() -> h.state.createVariable(
-              h.tf, "v", Shape.of(1), Initializers.zeros(), true))
+      assertThatThrownBy(
+              () -> h.state.createVariable(h.tf, "v", Shape.of(1), Initializers.zeros(), true))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("Variable name 'v' is already used");
     }
@@ -50,8 +52,9 @@ class DefaultStateManagerTest {
   @Test
   void glorotUniformStaysWithinItsLimit() {
     try (Harness h = new Harness()) {
-      Variable<TFloat32> v = h.state.createVariable(
-          h.tf, "kernel", Shape.of(20, 30), Initializers.glorotUniform(7L), true);
+      Variable<TFloat32> v =
+          h.state.createVariable(
+              h.tf, "kernel", Shape.of(20, 30), Initializers.glorotUniform(7L), true);
       // limit = sqrt(6 / (20 + 30)) = 0.3464
       for (float x : h.floats(v)) {
         assertThat(Math.abs(x)).isLessThan(0.3465f);

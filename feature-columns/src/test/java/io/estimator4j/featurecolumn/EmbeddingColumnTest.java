@@ -25,8 +25,8 @@ class EmbeddingColumnTest {
   }
 
   static EmbeddingColumn embedding(CategoricalColumn c, String combiner) {
-    return FeatureColumns.embeddingColumn(c, 2,
-        EmbeddingOptions.builder().combiner(combiner).initializer(VALUES).build());
+    return FeatureColumns.embeddingColumn(
+        c, 2, EmbeddingOptions.builder().combiner(combiner).initializer(VALUES).build());
   }
 
   static IdentityColumn ids() {
@@ -55,9 +55,10 @@ class EmbeddingColumnTest {
     try (Harness h = withIds()) {
       // sqrtn, example 1: ([1, 2] + [3, 5]) / sqrt(2) = [2.828427, 4.949747]
       float[] sqrtn = h.floats(embedding(ids(), "sqrtn").denseTensor(h.ctx()));
-      assertThat(sqrtn).containsExactly(
-          new float[] {7, 11, 4 / (float) Math.sqrt(2), 7 / (float) Math.sqrt(2), 0, 0, 3, 5},
-          within(1e-5f));
+      assertThat(sqrtn)
+          .containsExactly(
+              new float[] {7, 11, 4 / (float) Math.sqrt(2), 7 / (float) Math.sqrt(2), 0, 0, 3, 5},
+              within(1e-5f));
     }
     try (Harness h = withIds()) {
       // sum, example 1: [1, 2] + [3, 5] = [4, 7]
@@ -98,17 +99,23 @@ class EmbeddingColumnTest {
   @Test
   void maxNormClipsEachRowBeforeCombining() {
     try (Harness h = withIds()) {
-      EmbeddingColumn e = FeatureColumns.embeddingColumn(ids(), 2, EmbeddingOptions.builder()
-          .initializer(VALUES).maxNorm(5f).build());
+      EmbeddingColumn e =
+          FeatureColumns.embeddingColumn(
+              ids(), 2, EmbeddingOptions.builder().initializer(VALUES).maxNorm(5f).build());
       // rows clipped to norm 5: [1, 2] (norm 2.24) unchanged; [3, 5] * 5 / sqrt(34);
       // [7, 11] * 5 / sqrt(170)
       double s34 = 5 / Math.sqrt(34);
       double s170 = 5 / Math.sqrt(170);
       float[] expected = {
-        (float) (7 * s170), (float) (11 * s170),
-        (float) ((1 + 3 * s34) / 2), (float) ((2 + 5 * s34) / 2),
-        0, 0,
-        (float) (3 * s34), (float) (5 * s34)};
+        (float) (7 * s170),
+        (float) (11 * s170),
+        (float) ((1 + 3 * s34) / 2),
+        (float) ((2 + 5 * s34) / 2),
+        0,
+        0,
+        (float) (3 * s34),
+        (float) (5 * s34)
+      };
       assertThat(h.floats(e.denseTensor(h.ctx()))).containsExactly(expected, within(1e-5f));
     }
   }
@@ -133,15 +140,18 @@ class EmbeddingColumnTest {
   void gradientsFlowThroughMaxNormSqrtnAndWeights() {
     try (Harness h = withIds()) {
       h.feature("w", h.tf.constant(new float[][] {{2, 0}, {1, 3}, {0, 0}, {1, 0}}));
-      EmbeddingColumn e = FeatureColumns.embeddingColumn(
-          FeatureColumns.weightedCategoricalColumn(ids(), "w"), 2,
-          EmbeddingOptions.builder().combiner("sqrtn").initializer(VALUES).maxNorm(5f).build());
+      EmbeddingColumn e =
+          FeatureColumns.embeddingColumn(
+              FeatureColumns.weightedCategoricalColumn(ids(), "w"),
+              2,
+              EmbeddingOptions.builder().combiner("sqrtn").initializer(VALUES).maxNorm(5f).build());
       TransformContext ctx = h.ctx();
       Operand<TFloat32> out = e.denseTensor(ctx);
       // (a squared norm would have a zero gradient on clipped rows: their norm is fixed)
       Operand<TFloat32> loss = h.tf.reduceSum(out, h.tf.constant(new int[] {0, 1}));
-      Output<?>[] grads = h.graph.addGradients(
-          loss.asOutput(), new Output<?>[] {e.embeddingWeights(ctx).asOutput()});
+      Output<?>[] grads =
+          h.graph.addGradients(
+              loss.asOutput(), new Output<?>[] {e.embeddingWeights(ctx).asOutput()});
       float[] g = h.floats(grads[0]);
       for (float v : g) {
         assertThat(v).isNotNaN().isNotZero();
@@ -152,8 +162,9 @@ class EmbeddingColumnTest {
   @Test
   void untrainableEmbeddingIsNotTrainable() {
     try (Harness h = withIds()) {
-      EmbeddingColumn e = FeatureColumns.embeddingColumn(ids(), 2,
-          EmbeddingOptions.builder().trainable(false).build());
+      EmbeddingColumn e =
+          FeatureColumns.embeddingColumn(
+              ids(), 2, EmbeddingOptions.builder().trainable(false).build());
       e.denseTensor(h.ctx());
       assertThat(h.state.trainableVariables()).isEmpty();
       assertThat(h.state.variables()).hasSize(1);
@@ -164,8 +175,9 @@ class EmbeddingColumnTest {
   void defaultInitializerIsTruncatedNormalWithStddevOneOverSqrtDimension() {
     try (Harness h = new Harness()) {
       h.feature("aaa", h.tf.constant(new long[] {0}));
-      EmbeddingColumn e = FeatureColumns.embeddingColumn(
-          FeatureColumns.categoricalColumnWithIdentity("aaa", 1000), 4);
+      EmbeddingColumn e =
+          FeatureColumns.embeddingColumn(
+              FeatureColumns.categoricalColumnWithIdentity("aaa", 1000), 4);
       TransformContext ctx = h.ctx();
       e.denseTensor(ctx);
       float[] values = h.floats(e.embeddingWeights(ctx));

@@ -13,9 +13,10 @@ class IndicatorColumnTest {
   void multiHotWithCounts() {
     try (Harness h = new Harness()) {
       h.strings("aaa", new String[][] {{"marlo", "marlo", ""}, {"omar", "skywalker", "stringer"}});
-      IndicatorColumn c = FeatureColumns.indicatorColumn(
-          FeatureColumns.categoricalColumnWithVocabularyList(
-              "aaa", List.of("omar", "stringer", "marlo")));
+      IndicatorColumn c =
+          FeatureColumns.indicatorColumn(
+              FeatureColumns.categoricalColumnWithVocabularyList(
+                  "aaa", List.of("omar", "stringer", "marlo")));
       assertThat(c.name()).isEqualTo("aaa_indicator");
       assertThat(c.dimension()).isEqualTo(3);
       Operand<TFloat32> out = c.denseTensor(h.ctx());
@@ -30,8 +31,10 @@ class IndicatorColumnTest {
     try (Harness h = new Harness()) {
       h.feature("ids", h.tf.constant(new long[][] {{0, 2, 2}, {1, -1, -1}}));
       h.feature("w", h.tf.constant(new float[][] {{0.5f, 2, -1}, {3, 9, 9}}));
-      IndicatorColumn c = FeatureColumns.indicatorColumn(FeatureColumns.weightedCategoricalColumn(
-          FeatureColumns.categoricalColumnWithIdentity("ids", 3), "w"));
+      IndicatorColumn c =
+          FeatureColumns.indicatorColumn(
+              FeatureColumns.weightedCategoricalColumn(
+                  FeatureColumns.categoricalColumnWithIdentity("ids", 3), "w"));
       // ex0: id 0 -> 0.5, id 2 -> 2 + (-1) = 1; ex1: id 1 -> 3 (the 9s have no id)
       assertThat(h.floats(c.denseTensor(h.ctx()))).containsExactly(0.5f, 0, 1, 0, 3, 0);
     }

@@ -15,7 +15,9 @@ class InputLayerTest {
   private static final List<String> JOBS = List.of("doctor", "lawyer", "teacher");
 
   private static Ops dnnScope(Harness h) {
-    return h.tf.withSubScope("dnn").withSubScope("input_from_feature_columns")
+    return h.tf
+        .withSubScope("dnn")
+        .withSubScope("input_from_feature_columns")
         .withSubScope("input_layer");
   }
 
@@ -26,25 +28,31 @@ class InputLayerTest {
       h.feature("age", h.tf.constant(new float[] {20f, 40f}));
       h.strings("occupation", new String[][] {{"lawyer"}, {"pilot"}});
       DenseColumn price = FeatureColumns.numericColumn("price");
-      DenseColumn age = FeatureColumns.bucketizedColumn(
-          FeatureColumns.numericColumn("age"), new float[] {18, 30});
-      DenseColumn occupation = FeatureColumns.embeddingColumn(
-          FeatureColumns.categoricalColumnWithVocabularyList("occupation", JOBS), 2,
-          EmbeddingOptions.builder()
-              .initializer((tf, s) -> tf.constant(new float[][] {{1, 2}, {3, 4}, {5, 6}}))
-              .build());
+      DenseColumn age =
+          FeatureColumns.bucketizedColumn(
+              FeatureColumns.numericColumn("age"), new float[] {18, 30});
+      DenseColumn occupation =
+          FeatureColumns.embeddingColumn(
+              FeatureColumns.categoricalColumnWithVocabularyList("occupation", JOBS),
+              2,
+              EmbeddingOptions.builder()
+                  .initializer((tf, s) -> tf.constant(new float[][] {{1, 2}, {3, 4}, {5, 6}}))
+                  .build());
 
-      InputLayerOutput out = InputLayer.build(dnnScope(h), h.ctx(),
-          List.of(price, occupation, age));
+      InputLayerOutput out =
+          InputLayer.build(dnnScope(h), h.ctx(), List.of(price, occupation, age));
 
-      assertThat(out.columns()).extracting(FeatureColumn::name)
+      assertThat(out.columns())
+          .extracting(FeatureColumn::name)
           .containsExactly("age_bucketized", "occupation_embedding", "price");
       assertThat(out.width()).isEqualTo(6);
       assertThat(out.output().shape().get(1)).isEqualTo(6);
       assertThat(out.output().op().name())
           .isEqualTo("dnn/input_from_feature_columns/input_layer/concat");
-      assertThat(out.variables()).extracting(v -> v.op().name()).containsExactly(
-          "dnn/input_from_feature_columns/input_layer/occupation_embedding/embedding_weights");
+      assertThat(out.variables())
+          .extracting(v -> v.op().name())
+          .containsExactly(
+              "dnn/input_from_feature_columns/input_layer/occupation_embedding/embedding_weights");
       // row 0: age 20 -> bucket 1 [0, 1, 0]; lawyer -> [3, 4]; price 2.5
       // row 1: age 40 -> bucket 2 [0, 0, 1]; pilot unknown -> [0, 0]; price -1
       assertThat(h.floats(out.output())).containsExactly(0, 1, 0, 3, 4, 2.5f, 0, 0, 1, 0, 0, -1);
@@ -56,11 +64,16 @@ class InputLayerTest {
     try (Harness h = new Harness()) {
       h.feature("x", h.tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1))));
       h.feature("c", h.tf.placeholder(TString.class, Placeholder.shape(Shape.of(-1, 3))));
-      InputLayerOutput out = InputLayer.build(h.tf.withSubScope("input_layer"), h.ctx(), List.of(
-          FeatureColumns.numericColumn("x"),
-          FeatureColumns.indicatorColumn(FeatureColumns.categoricalColumnWithHashBucket("c", 7)),
-          FeatureColumns.embeddingColumn(FeatureColumns.categoricalColumnWithHashBucket("c", 5),
-              4)));
+      InputLayerOutput out =
+          InputLayer.build(
+              h.tf.withSubScope("input_layer"),
+              h.ctx(),
+              List.of(
+                  FeatureColumns.numericColumn("x"),
+                  FeatureColumns.indicatorColumn(
+                      FeatureColumns.categoricalColumnWithHashBucket("c", 7)),
+                  FeatureColumns.embeddingColumn(
+                      FeatureColumns.categoricalColumnWithHashBucket("c", 5), 4)));
       assertThat(out.output().shape().asArray()).containsExactly(-1L, 12L);
     }
   }
@@ -83,18 +96,21 @@ class InputLayerTest {
   void inputLayerAndLinearModelEachGetTheirOwnEmbedding() {
     try (Harness h = new Harness()) {
       h.strings("occupation", new String[][] {{"lawyer"}});
-      EmbeddingColumn e = FeatureColumns.embeddingColumn(
-          FeatureColumns.categoricalColumnWithVocabularyList("occupation", JOBS), 2);
+      EmbeddingColumn e =
+          FeatureColumns.embeddingColumn(
+              FeatureColumns.categoricalColumnWithVocabularyList("occupation", JOBS), 2);
       TransformContext ctx = h.ctx();
       InputLayer.build(dnnScope(h), ctx, List.of(e));
-      LinearModel.build(h.tf.withSubScope("linear").withSubScope("linear_model"), ctx,
-          List.of(e), 1, "sum");
+      LinearModel.build(
+          h.tf.withSubScope("linear").withSubScope("linear_model"), ctx, List.of(e), 1, "sum");
       // as Python's input_layer and linear_model, each layer creates its own variable
-      assertThat(h.state.trainableVariables()).extracting(v -> v.op().name()).containsExactly(
-          "dnn/input_from_feature_columns/input_layer/occupation_embedding/embedding_weights",
-          "linear/linear_model/occupation_embedding/embedding_weights",
-          "linear/linear_model/occupation_embedding/weights",
-          "linear/linear_model/bias_weights");
+      assertThat(h.state.trainableVariables())
+          .extracting(v -> v.op().name())
+          .containsExactly(
+              "dnn/input_from_feature_columns/input_layer/occupation_embedding/embedding_weights",
+              "linear/linear_model/occupation_embedding/embedding_weights",
+              "linear/linear_model/occupation_embedding/weights",
+              "linear/linear_model/bias_weights");
       assertThat(h.state.tableInitializers()).hasSize(1);
     }
   }

@@ -28,12 +28,17 @@ class LinearModelTest {
       h.feature("age", h.tf.constant(new float[] {20f, 40f}));
       h.strings("wire", new String[][] {{"omar"}, {"marlo"}});
       NumericColumn age = FeatureColumns.numericColumn("age");
-      LinearModelOutput out = LinearModel.build(linearScope(h), h.ctx(), List.of(
-          FeatureColumns.categoricalColumnWithVocabularyList("wire", WIRE, -1, 1),
-          age,
-          FeatureColumns.bucketizedColumn(age, new float[] {18, 30})), 3, "sum");
-      assertThat(out.columnWeights().keySet())
-          .containsExactly("age", "age_bucketized", "wire");
+      LinearModelOutput out =
+          LinearModel.build(
+              linearScope(h),
+              h.ctx(),
+              List.of(
+                  FeatureColumns.categoricalColumnWithVocabularyList("wire", WIRE, -1, 1),
+                  age,
+                  FeatureColumns.bucketizedColumn(age, new float[] {18, 30})),
+              3,
+              "sum");
+      assertThat(out.columnWeights().keySet()).containsExactly("age", "age_bucketized", "wire");
       assertThat(out.columnWeights().get("age").op().name())
           .isEqualTo("linear/linear_model/age/weights");
       assertThat(out.columnWeights().get("age").shape()).isEqualTo(Shape.of(1, 3));
@@ -60,8 +65,13 @@ class LinearModelTest {
       // VocabularyListCategoricalColumnTest.test_linear_model: num_oov_buckets=1,
       // ('marlo'), ('skywalker', 'omar'); wire_var = ((1,), (2,), (3,), (4,))
       h.strings("wire", new String[][] {{"marlo", ""}, {"skywalker", "omar"}});
-      LinearModelOutput out = LinearModel.build(linearScope(h), h.ctx(), List.of(
-          FeatureColumns.categoricalColumnWithVocabularyList("wire", WIRE, -1, 1)), 1, "sum");
+      LinearModelOutput out =
+          LinearModel.build(
+              linearScope(h),
+              h.ctx(),
+              List.of(FeatureColumns.categoricalColumnWithVocabularyList("wire", WIRE, -1, 1)),
+              1,
+              "sum");
       assign(h, out.columnWeights().get("wire"), new float[][] {{1}, {2}, {3}, {4}});
       // 'marlo' -> 2: wire_var[2] = 3; 'skywalker' -> 3, 'omar' -> 0: 4 + 1 = 5
       assertThat(h.floats(out.logits())).containsExactly(3, 5);
@@ -73,13 +83,22 @@ class LinearModelTest {
     try (Harness h = new Harness()) {
       h.feature("ids", h.tf.constant(new long[][] {{0, 1}, {2, -1}}));
       h.feature("price", h.tf.constant(new float[] {1f, 2f}));
-      LinearModelOutput out = LinearModel.build(linearScope(h), h.ctx(), List.of(
-          FeatureColumns.numericColumn("price"),
-          FeatureColumns.categoricalColumnWithIdentity("ids", 3)), 1, "mean");
+      LinearModelOutput out =
+          LinearModel.build(
+              linearScope(h),
+              h.ctx(),
+              List.of(
+                  FeatureColumns.numericColumn("price"),
+                  FeatureColumns.categoricalColumnWithIdentity("ids", 3)),
+              1,
+              "mean");
       assign(h, out.columnWeights().get("ids"), new float[][] {{1}, {2}, {4}});
       assign(h, out.columnWeights().get("price"), new float[][] {{10}});
-      h.session().runner().addTarget(h.tf.assign(out.bias(), h.tf.constant(new float[] {5})))
-          .run().close();
+      h.session()
+          .runner()
+          .addTarget(h.tf.assign(out.bias(), h.tf.constant(new float[] {5})))
+          .run()
+          .close();
       // row 0: mean(1, 2) + 10 * 1 + 5 = 16.5; row 1: 4 + 10 * 2 + 5 = 29
       assertThat(h.floats(out.logits())).containsExactly(16.5f, 29f);
     }
@@ -91,21 +110,29 @@ class LinearModelTest {
       h.feature("ids", h.tf.constant(new long[][] {{0, 1}, {2, -1}}));
       h.feature("w", h.tf.constant(new float[][] {{0.5f, 2}, {1, 0}}));
       h.feature("price", h.tf.constant(new float[] {1f, 2f}));
-      LinearModelOutput out = LinearModel.build(linearScope(h), h.ctx(), List.of(
-          FeatureColumns.numericColumn("price"),
-          FeatureColumns.weightedCategoricalColumn(
-              FeatureColumns.categoricalColumnWithIdentity("ids", 3), "w")), 2, "sqrtn");
+      LinearModelOutput out =
+          LinearModel.build(
+              linearScope(h),
+              h.ctx(),
+              List.of(
+                  FeatureColumns.numericColumn("price"),
+                  FeatureColumns.weightedCategoricalColumn(
+                      FeatureColumns.categoricalColumnWithIdentity("ids", 3), "w")),
+              2,
+              "sqrtn");
       var loss = h.tf.reduceSum(out.logits(), h.tf.constant(new int[] {0, 1}));
       Output<?>[] xs = {
         out.columnWeights().get("ids_weighted_by_w").asOutput(),
         out.columnWeights().get("price").asOutput(),
-        out.bias().asOutput()};
+        out.bias().asOutput()
+      };
       Output<?>[] grads = h.graph.addGradients(loss.asOutput(), xs);
       // ids: row 0 sqrtn weights 0.5, 2 over sqrt(0.25 + 4); row 1 id 2 weight 1 over 1
       float n = (float) Math.sqrt(4.25);
-      assertThat(h.floats(grads[0])).containsExactly(
-          new float[] {0.5f / n, 0.5f / n, 2 / n, 2 / n, 1, 1},
-          org.assertj.core.api.Assertions.within(1e-5f));
+      assertThat(h.floats(grads[0]))
+          .containsExactly(
+              new float[] {0.5f / n, 0.5f / n, 2 / n, 2 / n, 1, 1},
+              org.assertj.core.api.Assertions.within(1e-5f));
       // d/d price weights = 1 + 2 = 3 per unit; d/d bias = batch = 2 per unit
       assertThat(h.floats(grads[1])).containsExactly(3, 3);
       assertThat(h.floats(grads[2])).containsExactly(2, 2);

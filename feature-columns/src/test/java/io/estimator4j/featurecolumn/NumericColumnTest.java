@@ -39,8 +39,9 @@ class NumericColumnTest {
   void normalizerRunsOnTheFloatValuesAndShapeIsFlattened() {
     try (Harness h = new Harness()) {
       h.feature("v", h.tf.constant(new float[][][] {{{1, 2}, {3, 4}}, {{5, 6}, {7, 8}}}));
-      NumericColumn c = FeatureColumns.numericColumn("v", new long[] {2, 2}, null,
-          (tf, x) -> tf.math.sub(x, tf.constant(1f)));
+      NumericColumn c =
+          FeatureColumns.numericColumn(
+              "v", new long[] {2, 2}, null, (tf, x) -> tf.math.sub(x, tf.constant(1f)));
       Operand<TFloat32> out = c.denseTensor(h.ctx());
       // (x - 1) flattened per example to [batch, 4]
       assertThat(out.shape().asArray()).containsExactly(2L, 4L);
@@ -67,8 +68,10 @@ class NumericColumnTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("numeric_column 'name' needs a numeric feature");
       assertThatThrownBy(
-              () -> FeatureColumns.bucketizedColumn(FeatureColumns.numericColumn("age"),
-                  new float[] {1}).denseTensor(ctx))
+              () ->
+                  FeatureColumns.bucketizedColumn(
+                          FeatureColumns.numericColumn("age"), new float[] {1})
+                      .denseTensor(ctx))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("Feature 'age' is missing")
           .hasMessageContaining("column 'age'")

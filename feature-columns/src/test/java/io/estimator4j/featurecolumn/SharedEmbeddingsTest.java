@@ -15,10 +15,15 @@ class SharedEmbeddingsTest {
       h.feature("aaa", h.tf.constant(new long[][] {{1, -1}, {-1, -1}}));
       IdentityColumn b = FeatureColumns.categoricalColumnWithIdentity("bbb", 3);
       IdentityColumn a = FeatureColumns.categoricalColumnWithIdentity("aaa", 3);
-      List<DenseColumn> shared = FeatureColumns.sharedEmbeddings(List.of(b, a), 2,
-          EmbeddingOptions.builder().initializer(EmbeddingColumnTest.VALUES).build(), null);
+      List<DenseColumn> shared =
+          FeatureColumns.sharedEmbeddings(
+              List.of(b, a),
+              2,
+              EmbeddingOptions.builder().initializer(EmbeddingColumnTest.VALUES).build(),
+              null);
       // returned in input order; collection name from the sorted names
-      assertThat(shared).extracting(FeatureColumn::name)
+      assertThat(shared)
+          .extracting(FeatureColumn::name)
           .containsExactly("bbb_shared_embedding", "aaa_shared_embedding");
       InputLayerOutput out = InputLayer.build(h.tf.withSubScope("input_layer"), h.ctx(), shared);
       assertThat(h.state.trainableVariables()).hasSize(1);
@@ -42,8 +47,13 @@ class SharedEmbeddingsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("must have the same type");
     // a weighted column counts as its base type
-    assertThat(FeatureColumns.sharedEmbeddings(
-        List.of(a, FeatureColumns.weightedCategoricalColumn(
-            FeatureColumns.categoricalColumnWithIdentity("ddd", 3), "w")), 2)).hasSize(2);
+    assertThat(
+            FeatureColumns.sharedEmbeddings(
+                List.of(
+                    a,
+                    FeatureColumns.weightedCategoricalColumn(
+                        FeatureColumns.categoricalColumnWithIdentity("ddd", 3), "w")),
+                2))
+        .hasSize(2);
   }
 }

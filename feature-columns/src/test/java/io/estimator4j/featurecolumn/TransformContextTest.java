@@ -35,10 +35,11 @@ class TransformContextTest {
   void sparseFeaturesAreUsedAsGiven() {
     try (Harness h = new Harness()) {
       // tf.io.parse_example's VarLen output: indices [[0,0],[1,0],[1,1]], values, shape [2, 2]
-      SparseTensor<?> wire = new SparseTensor<>(
-          h.tf.constant(new long[][] {{0, 0}, {1, 0}, {1, 1}}),
-          h.tf.constant(NdArrays.vectorOfObjects("omar", "stringer", "marlo")),
-          h.tf.constant(new long[] {2, 2}));
+      SparseTensor<?> wire =
+          new SparseTensor<>(
+              h.tf.constant(new long[][] {{0, 0}, {1, 0}, {1, 1}}),
+              h.tf.constant(NdArrays.vectorOfObjects("omar", "stringer", "marlo")),
+              h.tf.constant(new long[] {2, 2}));
       TransformContext ctx = new TransformContext(h.tf, Map.of(), Map.of("wire", wire), h.state);
       HashedColumn c = FeatureColumns.categoricalColumnWithHashBucket("wire", 10);
       Harness.Sparse ids = h.sparse(c.sparseIds(ctx).ids());
@@ -55,13 +56,15 @@ class TransformContextTest {
     try (Harness h = new Harness()) {
       h.feature("b", h.tf.constant(new long[] {1}));
       h.feature("a", h.tf.constant(new long[] {1}));
-      EmbeddingColumn e = FeatureColumns.embeddingColumn(
-          FeatureColumns.categoricalColumnWithIdentity("occupation", 3), 2);
+      EmbeddingColumn e =
+          FeatureColumns.embeddingColumn(
+              FeatureColumns.categoricalColumnWithIdentity("occupation", 3), 2);
       assertThatThrownBy(() -> InputLayer.build(h.tf, h.ctx(), List.of(e)))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("Feature 'occupation' is missing: column 'occupation' needs it (building"
-              + " column 'occupation_embedding'). Features present: [a, b]. Check the keys the"
-              + " input function returns.");
+          .hasMessage(
+              "Feature 'occupation' is missing: column 'occupation' needs it (building"
+                  + " column 'occupation_embedding'). Features present: [a, b]. Check the keys the"
+                  + " input function returns.");
     }
   }
 }

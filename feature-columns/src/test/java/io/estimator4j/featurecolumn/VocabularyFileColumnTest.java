@@ -59,8 +59,9 @@ class VocabularyFileColumnTest {
       // warriors_vocabulary.txt: 30 35 11 23 22; (11, 100, 30, 22) with default 4 -> (2, 4, 0, 4)
       Path file = Files.writeString(dir.resolve("warriors.txt"), "30\n35\n11\n23\n22");
       h.feature("aaa", h.tf.constant(new long[][] {{11, 100}, {30, 22}}));
-      VocabularyFileColumn c = FeatureColumns.categoricalColumnWithVocabularyFile(
-          "aaa", file, null, 0, 4L, TInt64.class);
+      VocabularyFileColumn c =
+          FeatureColumns.categoricalColumnWithVocabularyFile(
+              "aaa", file, null, 0, 4L, TInt64.class);
       assertThat(c.vocabularySize()).isEqualTo(5);
       assertThat(h.sparse(c.sparseIds(h.ctx()).ids()).values()).containsExactly(2, 4, 0, 4);
     }
@@ -68,13 +69,14 @@ class VocabularyFileColumnTest {
 
   @Test
   void missingFileAndBadOptionsAreRejected() throws IOException {
-    assertThatThrownBy(() -> FeatureColumns.categoricalColumnWithVocabularyFile(
-            "aaa", dir.resolve("none.txt")))
+    assertThatThrownBy(
+            () ->
+                FeatureColumns.categoricalColumnWithVocabularyFile("aaa", dir.resolve("none.txt")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("vocabulary_file in aaa does not exist");
     Path file = wire();
-    assertThatThrownBy(() -> FeatureColumns.categoricalColumnWithVocabularyFile(
-            "aaa", file, null, 10, 1L))
+    assertThatThrownBy(
+            () -> FeatureColumns.categoricalColumnWithVocabularyFile("aaa", file, null, 10, 1L))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("both num_oov_buckets and default_value");
     Path empty = Files.writeString(dir.resolve("empty.txt"), "");

@@ -61,8 +61,9 @@ class VocabularyListColumnTest {
       // test_get_sparse_tensors_int32_with_oov_buckets: vocabulary (30, 35, 11, 23, 22),
       // num_oov_buckets=100, values (11, 100, 30, 22) -> (2, 60, 0, 4)
       h.feature("aaa", h.tf.constant(new int[][] {{11, -1, -1}, {100, 30, -1}, {-1, -1, 22}}));
-      VocabularyListColumn c = FeatureColumns.categoricalColumnWithVocabularyList(
-          "aaa", new long[] {30, 35, 11, 23, 22}, -1, 100);
+      VocabularyListColumn c =
+          FeatureColumns.categoricalColumnWithVocabularyList(
+              "aaa", new long[] {30, 35, 11, 23, 22}, -1, 100);
       assertThat(c.parseSpec()).isEqualTo(Map.of("aaa", new VarLenFeature(TInt64.class)));
       Harness.Sparse ids = h.sparse(c.sparseIds(h.ctx()).ids());
       assertThat(ids.values()).containsExactly(2, 60, 0, 4);
@@ -75,16 +76,21 @@ class VocabularyListColumnTest {
     assertThatThrownBy(() -> FeatureColumns.categoricalColumnWithVocabularyList("aaa", List.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("vocabulary_list must be non-empty, column_name: aaa");
-    assertThatThrownBy(() -> FeatureColumns.categoricalColumnWithVocabularyList(
-            "aaa", new long[] {12, 24, 12}))
+    assertThatThrownBy(
+            () ->
+                FeatureColumns.categoricalColumnWithVocabularyList("aaa", new long[] {12, 24, 12}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Duplicate keys in vocabulary_list");
-    assertThatThrownBy(() -> FeatureColumns.categoricalColumnWithVocabularyList(
-            "aaa", new long[] {12, 24, 36}, -1, -1))
+    assertThatThrownBy(
+            () ->
+                FeatureColumns.categoricalColumnWithVocabularyList(
+                    "aaa", new long[] {12, 24, 36}, -1, -1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Invalid num_oov_buckets");
-    assertThatThrownBy(() -> FeatureColumns.categoricalColumnWithVocabularyList(
-            "aaa", new long[] {12, 24, 36}, 2, 100))
+    assertThatThrownBy(
+            () ->
+                FeatureColumns.categoricalColumnWithVocabularyList(
+                    "aaa", new long[] {12, 24, 36}, 2, 100))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("both num_oov_buckets and default_value");
   }

@@ -40,8 +40,7 @@ class VariablesTest {
 
       assertThat(bias.shape()).isEqualTo(Shape.of(3));
       assertThat(g.isInitializer(bias.op())).isTrue();
-      assertThatThrownBy(
-              () -> Variables.global(tf, "w", Shape.of(-1, 2), Initializers.zeros()))
+      assertThatThrownBy(() -> Variables.global(tf, "w", Shape.of(-1, 2), Initializers.zeros()))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("Variable 'w' needs a fully defined shape");
       s.initialize();

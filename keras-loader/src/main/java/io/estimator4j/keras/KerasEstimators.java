@@ -3,14 +3,14 @@ package io.estimator4j.keras;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.modelfn.EstimatorSpec;
-import io.estimator4j.estimator.modelfn.ModeKeys;
-import io.estimator4j.estimator.modelfn.ModelFn;
-import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.export.ServingInputReceiverFn;
 import io.estimator4j.estimator.export.ServingInputReceivers;
 import io.estimator4j.estimator.metrics.Metrics;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModelFn;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.savedmodel.TensorSpec;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,29 +42,28 @@ import org.tensorflow.types.family.TType;
  *
  * <p>As model_to_estimator set Keras's learning phase, the model is called with {@code
  * training=True} in TRAIN mode only: Dropout (rate, noise_shape, seed), SpatialDropout1D/2D/3D,
- * GaussianDropout, GaussianNoise and AlphaDropout act; BatchNormalization normalises with the
- * batch mean and biased variance and updates moving_mean and moving_variance by {@code moving -=
- * (moving - batch) * (1 - momentum)} with every training step (the updates are grouped into the
- * train op, as Keras's {@code model.updates}; the moving variance takes the Bessel-corrected batch
- * variance where tf.keras 2 used its fused kernel: 4D/5D inputs normalised over axis 1 or the last
- * axis; the biased one otherwise and for Keras 3), except in a layer with {@code trainable: false},
- * which Keras keeps in inference mode. EVAL, PREDICT and exports build the inference model, so the
- * moving statistics saved by training are what evaluation uses.
+ * GaussianDropout, GaussianNoise and AlphaDropout act; BatchNormalization normalises with the batch
+ * mean and biased variance and updates moving_mean and moving_variance by {@code moving -= (moving
+ * - batch) * (1 - momentum)} with every training step (the updates are grouped into the train op,
+ * as Keras's {@code model.updates}; the moving variance takes the Bessel-corrected batch variance
+ * where tf.keras 2 used its fused kernel: 4D/5D inputs normalised over axis 1 or the last axis; the
+ * biased one otherwise and for Keras 3), except in a layer with {@code trainable: false}, which
+ * Keras keeps in inference mode. EVAL, PREDICT and exports build the inference model, so the moving
+ * statistics saved by training are what evaluation uses.
  *
  * <p>The loss is Keras's {@code total_loss} in TRAIN and EVAL: the compiled (weighted) losses plus
  * the regularisation losses ({@code model.losses}): weight regularizers (kernel, bias, recurrent,
- * depthwise, pointwise, embeddings, gamma, beta, alpha) give {@code l1 * sum(|w|) + l2 *
- * sum(w²)}; activity regularizers (and the ActivityRegularization layer) give the penalty of each
- * call's output, divided by the batch size for tf.keras 2 files and not for Keras 3 files. L1, L2
- * and L1L2 are understood; another regularizer class fails the build naming the layer and the
- * regularizer.
+ * depthwise, pointwise, embeddings, gamma, beta, alpha) give {@code l1 * sum(|w|) + l2 * sum(w²)};
+ * activity regularizers (and the ActivityRegularization layer) give the penalty of each call's
+ * output, divided by the batch size for tf.keras 2 files and not for Keras 3 files. L1, L2 and L1L2
+ * are understood; another regularizer class fails the build naming the layer and the regularizer.
  *
  * <p>The learning rate follows the optimizer config per global step (which model_to_estimator made
  * the optimizer's {@code iterations}): a Keras 2 {@code decay} gives {@code lr / (1 + decay *
  * step)}, and a serialized ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay,
  * PolynomialDecay or CosineDecay (without warm-up) schedule as {@code learning_rate} is evaluated
- * at the step; another schedule is refused naming it. SGD with momentum under a changing rate
- * keeps Keras's velocity form ({@code v = momentum * v - lr_t * g}).
+ * at the step; another schedule is refused naming it. SGD with momentum under a changing rate keeps
+ * Keras's velocity form ({@code v = momentum * v - lr_t * g}).
  *
  * <p>A layer or nested model with {@code trainable: false} keeps its weights (they are
  * non-trainable variables), and a call with {@code training=False} (e.g. {@code base(x,
@@ -95,11 +94,17 @@ public final class KerasEstimators {
   public static Estimator modelToEstimator(KerasModelFile file, RunConfig config) {
     Objects.requireNonNull(file, "file");
     String source = file.source().getFileName().toString();
-    JsonNode training = file.trainingConfig().orElseThrow(() -> new IllegalArgumentException(
-        "The Keras model " + source + " has no training_config, so it has no loss and no"
-            + " optimizer. Fix: compile the model first (model.compile(loss=..., optimizer=...))"
-            + " before saving it, or pass a loss and optimizer as a training config JSON to"
-            + " modelToEstimator(file, trainingConfigJson, config)."));
+    JsonNode training =
+        file.trainingConfig()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "The Keras model "
+                            + source
+                            + " has no training_config, so it has no loss and no"
+                            + " optimizer. Fix: compile the model first (model.compile(loss=..., optimizer=...))"
+                            + " before saving it, or pass a loss and optimizer as a training config JSON to"
+                            + " modelToEstimator(file, trainingConfigJson, config)."));
     return modelToEstimator(file, training, config);
   }
 
@@ -132,8 +137,8 @@ public final class KerasEstimators {
   }
 
   /**
-   * A raw serving input receiver with one placeholder per model input, named and keyed by the
-   * input layer name, of the input's dtype and shape (batch dimension -1).
+   * A raw serving input receiver with one placeholder per model input, named and keyed by the input
+   * layer name, of the input's dtype and shape (batch dimension -1).
    */
   public static ServingInputReceiverFn rawServingInputReceiverFn(KerasModelFile file) {
     Map<String, TensorSpec> specs = new LinkedHashMap<>();
@@ -161,9 +166,15 @@ public final class KerasEstimators {
       Operand<?> f = ctx.features().get(name);
       if (f == null) {
         throw new IllegalArgumentException(
-            "The Keras model " + network.file().source().getFileName() + " takes the inputs "
-                + network.inputNames() + "; the input function gave no feature '" + name
-                + "' (features present: " + ctx.features().keySet() + "). Fix: key the"
+            "The Keras model "
+                + network.file().source().getFileName()
+                + " takes the inputs "
+                + network.inputNames()
+                + "; the input function gave no feature '"
+                + name
+                + "' (features present: "
+                + ctx.features().keySet()
+                + "). Fix: key the"
                 + " features by the Keras input layer names.");
       }
       inputs.put(name, f);
@@ -184,8 +195,7 @@ public final class KerasEstimators {
       // logits, as Keras does
       Operand<TFloat32> pred = asFloat32(tf, applied.outputs().get(out));
       Operand<?> label = labels.get(out);
-      Operand<TFloat32> loss =
-          KerasLosses.loss(tf.withSubScope("loss"), l, pred, label, out);
+      Operand<TFloat32> loss = KerasLosses.loss(tf.withSubScope("loss"), l, pred, label, out);
       if (multi) {
         ctx.scalarSummary("loss/" + out, loss);
       }
@@ -199,15 +209,15 @@ public final class KerasEstimators {
     }
     // Keras's total_loss, in TRAIN and in EVAL: the compiled losses plus model.losses
     if (!applied.regularizationLosses().isEmpty()) {
-      Operand<TFloat32> reg = tf.withName("regularization_loss")
-          .math.addN(applied.regularizationLosses());
+      Operand<TFloat32> reg =
+          tf.withName("regularization_loss").math.addN(applied.regularizationLosses());
       ctx.scalarSummary("regularization_loss", reg);
       total = tf.math.add(total, reg);
     }
     spec.loss(total);
     if (ctx.mode() == ModeKeys.TRAIN) {
-      Op minimize = compiled.optimizer().minimize(
-          tf, total, applied.trainableVariables(), ctx.globalStep());
+      Op minimize =
+          compiled.optimizer().minimize(tf, total, applied.trainableVariables(), ctx.globalStep());
       if (applied.updates().isEmpty()) {
         spec.trainOp(minimize);
       } else {
@@ -224,8 +234,13 @@ public final class KerasEstimators {
     List<String> outs = network.outputNames();
     Map<String, Operand<?>> given = ctx.labelsMap();
     if (given.isEmpty()) {
-      throw new IllegalArgumentException("Mode " + ctx.mode() + " needs labels; the input"
-          + " function gave none. Fix: return labels keyed by the output names " + outs + ".");
+      throw new IllegalArgumentException(
+          "Mode "
+              + ctx.mode()
+              + " needs labels; the input"
+              + " function gave none. Fix: return labels keyed by the output names "
+              + outs
+              + ".");
     }
     if (outs.size() == 1 && given.size() == 1) {
       return Map.of(outs.get(0), given.values().iterator().next());
@@ -234,10 +249,17 @@ public final class KerasEstimators {
     for (String out : outs) {
       Operand<?> l = given.get(out);
       if (l == null) {
-        throw new IllegalArgumentException("The Keras model " + network.file().source()
-            .getFileName() + " has the outputs " + outs + "; the labels have no '" + out
-            + "' (labels present: " + given.keySet() + "). Fix: key the labels by the Keras"
-            + " output layer names.");
+        throw new IllegalArgumentException(
+            "The Keras model "
+                + network.file().source().getFileName()
+                + " has the outputs "
+                + outs
+                + "; the labels have no '"
+                + out
+                + "' (labels present: "
+                + given.keySet()
+                + "). Fix: key the labels by the Keras"
+                + " output layer names.");
       }
       byOut.put(out, l);
     }
@@ -245,45 +267,71 @@ public final class KerasEstimators {
   }
 
   private static io.estimator4j.estimator.metrics.Metric metric(
-      Ops tf, String key, String name, KerasTrainingConfig.Loss loss, Operand<TFloat32> pred,
+      Ops tf,
+      String key,
+      String name,
+      KerasTrainingConfig.Loss loss,
+      Operand<TFloat32> pred,
       Operand<?> label) {
-    long classes = pred.shape().numDimensions() > 1
-        ? pred.shape().size(pred.shape().numDimensions() - 1) : 1;
+    long classes =
+        pred.shape().numDimensions() > 1 ? pred.shape().size(pred.shape().numDimensions() - 1) : 1;
     String kind = name;
     if (name.equals("accuracy") || name.equals("acc")) {
-      kind = switch (loss.name()) {
-        case "sparse_categorical_crossentropy" -> "sparse_categorical_accuracy";
-        case "categorical_crossentropy" -> "categorical_accuracy";
-        case "binary_crossentropy" -> "binary_accuracy";
-        default -> classes == 1 ? "binary_accuracy" : "categorical_accuracy";
-      };
+      kind =
+          switch (loss.name()) {
+            case "sparse_categorical_crossentropy" -> "sparse_categorical_accuracy";
+            case "categorical_crossentropy" -> "categorical_accuracy";
+            case "binary_crossentropy" -> "binary_accuracy";
+            default -> classes == 1 ? "binary_accuracy" : "categorical_accuracy";
+          };
     }
     return switch (kind) {
       case "sparse_categorical_accuracy" ->
-          Metrics.accuracy(tf, key,
-              tf.reshape(tf.dtypes.cast(castable(label), TInt64.class), tf.constant(new long[] {-1})),
-              tf.math.argMax(pred, tf.constant(-1), TInt64.class), null);
+          Metrics.accuracy(
+              tf,
+              key,
+              tf.reshape(
+                  tf.dtypes.cast(castable(label), TInt64.class), tf.constant(new long[] {-1})),
+              tf.math.argMax(pred, tf.constant(-1), TInt64.class),
+              null);
       case "categorical_accuracy" ->
-          Metrics.accuracy(tf, key,
-              tf.math.argMax(tf.dtypes.cast(castable(label), TFloat32.class), tf.constant(-1),
-                  TInt64.class),
-              tf.math.argMax(pred, tf.constant(-1), TInt64.class), null);
+          Metrics.accuracy(
+              tf,
+              key,
+              tf.math.argMax(
+                  tf.dtypes.cast(castable(label), TFloat32.class), tf.constant(-1), TInt64.class),
+              tf.math.argMax(pred, tf.constant(-1), TInt64.class),
+              null);
       case "binary_accuracy" ->
-          Metrics.accuracy(tf, key, KerasLosses.floatLike(tf, label, pred),
-              tf.dtypes.cast(tf.math.greater(pred, tf.constant(0.5f)), TFloat32.class), null);
+          Metrics.accuracy(
+              tf,
+              key,
+              KerasLosses.floatLike(tf, label, pred),
+              tf.dtypes.cast(tf.math.greater(pred, tf.constant(0.5f)), TFloat32.class),
+              null);
       case "mse", "mean_squared_error" ->
           Metrics.meanSquaredError(tf, key, KerasLosses.floatLike(tf, label, pred), pred, null);
       case "mae", "mean_absolute_error" ->
-          Metrics.mean(tf, key,
-              tf.math.abs(tf.math.sub(KerasLosses.floatLike(tf, label, pred), pred)), null);
-      default -> throw new IllegalArgumentException("Metric '" + name + "' is not supported;"
-          + " supported: " + KerasTrainingConfig.METRICS + ".");
+          Metrics.mean(
+              tf,
+              key,
+              tf.math.abs(tf.math.sub(KerasLosses.floatLike(tf, label, pred), pred)),
+              null);
+      default ->
+          throw new IllegalArgumentException(
+              "Metric '"
+                  + name
+                  + "' is not supported;"
+                  + " supported: "
+                  + KerasTrainingConfig.METRICS
+                  + ".");
     };
   }
 
   @SuppressWarnings("unchecked")
   private static Operand<TFloat32> asFloat32(Ops tf, Operand<?> t) {
-    return t.type() == TFloat32.class ? (Operand<TFloat32>) t
+    return t.type() == TFloat32.class
+        ? (Operand<TFloat32>) t
         : tf.dtypes.cast(castable(t), TFloat32.class);
   }
 
@@ -294,8 +342,7 @@ public final class KerasEstimators {
 
   /** The logits feeding {@code output} when it is computed by {@code opType}, else null. */
   static Operand<TFloat32> inputOf(Operand<TFloat32> output, String opType) {
-    if (output.op() instanceof GraphOperation g && g.type().equals(opType)
-        && g.numInputs() == 1) {
+    if (output.op() instanceof GraphOperation g && g.type().equals(opType) && g.numInputs() == 1) {
       @SuppressWarnings("unchecked")
       Operand<TFloat32> in = (Operand<TFloat32>) g.input(0);
       return in.type() == TFloat32.class ? in : null;
@@ -305,7 +352,6 @@ public final class KerasEstimators {
 
   /** Sparse class ids as int32 of shape [batch]. */
   static Operand<TInt32> classIds(Ops tf, Operand<?> labels) {
-    return tf.reshape(tf.dtypes.cast(castable(labels), TInt32.class),
-        tf.constant(new int[] {-1}));
+    return tf.reshape(tf.dtypes.cast(castable(labels), TInt32.class), tf.constant(new int[] {-1}));
   }
 }

@@ -14,21 +14,35 @@ final class KerasLosses {
   private KerasLosses() {}
 
   static Operand<TFloat32> loss(
-      Ops tf, KerasTrainingConfig.Loss loss, Operand<TFloat32> pred, Operand<?> labels,
+      Ops tf,
+      KerasTrainingConfig.Loss loss,
+      Operand<TFloat32> pred,
+      Operand<?> labels,
       String output) {
     Ops l = tf.withSubScope(output);
     return switch (loss.name()) {
       case "categorical_crossentropy" ->
-          categorical(l, pred, l.dtypes.cast(KerasEstimators.castable(labels), TFloat32.class),
+          categorical(
+              l,
+              pred,
+              l.dtypes.cast(KerasEstimators.castable(labels), TFloat32.class),
               loss.fromLogits());
       case "sparse_categorical_crossentropy" -> {
         long last = pred.shape().size(pred.shape().numDimensions() - 1);
         if (last < 1) {
-          throw new IllegalArgumentException("Output '" + output + "' has shape " + pred.shape()
-              + "; sparse_categorical_crossentropy needs a known number of classes.");
+          throw new IllegalArgumentException(
+              "Output '"
+                  + output
+                  + "' has shape "
+                  + pred.shape()
+                  + "; sparse_categorical_crossentropy needs a known number of classes.");
         }
-        Operand<TFloat32> oneHot = l.oneHot(KerasEstimators.classIds(l, labels),
-            l.constant((int) last), l.constant(1f), l.constant(0f));
+        Operand<TFloat32> oneHot =
+            l.oneHot(
+                KerasEstimators.classIds(l, labels),
+                l.constant((int) last),
+                l.constant(1f),
+                l.constant(0f));
         yield categorical(l, pred, oneHot, loss.fromLogits());
       }
       case "binary_crossentropy" -> binary(l, pred, floatLike(l, labels, pred), loss.fromLogits());
@@ -48,8 +62,8 @@ final class KerasLosses {
     }
     // -sum(y * log(clip(p, eps, 1 - eps)), -1), Keras's formula on probabilities
     Operand<TFloat32> p = clip(tf, pred);
-    Operand<TFloat32> perExample = tf.math.neg(tf.reduceSum(
-        tf.math.mul(oneHot, tf.math.log(p)), tf.constant(-1)));
+    Operand<TFloat32> perExample =
+        tf.math.neg(tf.reduceSum(tf.math.mul(oneHot, tf.math.log(p)), tf.constant(-1)));
     return mean(tf, perExample);
   }
 
@@ -58,22 +72,25 @@ final class KerasLosses {
     Operand<TFloat32> x = fromLogits ? pred : KerasEstimators.inputOf(pred, "Sigmoid");
     if (x != null) {
       // max(x, 0) - x * z + log(1 + exp(-|x|)), sigmoid cross-entropy on logits
-      Operand<TFloat32> perElement = tf.math.add(
-          tf.math.sub(tf.math.maximum(x, tf.constant(0f)), tf.math.mul(x, z)),
-          tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(x)))));
+      Operand<TFloat32> perElement =
+          tf.math.add(
+              tf.math.sub(tf.math.maximum(x, tf.constant(0f)), tf.math.mul(x, z)),
+              tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(x)))));
       return mean(tf, perElement);
     }
     Operand<TFloat32> p = clip(tf, pred);
     Operand<TFloat32> one = tf.constant(1f);
-    Operand<TFloat32> perElement = tf.math.neg(tf.math.add(
-        tf.math.mul(z, tf.math.log(p)),
-        tf.math.mul(tf.math.sub(one, z), tf.math.log(tf.math.sub(one, p)))));
+    Operand<TFloat32> perElement =
+        tf.math.neg(
+            tf.math.add(
+                tf.math.mul(z, tf.math.log(p)),
+                tf.math.mul(tf.math.sub(one, z), tf.math.log(tf.math.sub(one, p)))));
     return mean(tf, perElement);
   }
 
   private static Operand<TFloat32> clip(Ops tf, Operand<TFloat32> p) {
-    return tf.clipByValue(p, tf.constant(KerasEstimators.EPSILON),
-        tf.constant(1f - KerasEstimators.EPSILON));
+    return tf.clipByValue(
+        p, tf.constant(KerasEstimators.EPSILON), tf.constant(1f - KerasEstimators.EPSILON));
   }
 
   /** The mean over every element (batch and, for element-wise losses, the last axis). */
@@ -81,7 +98,9 @@ final class KerasLosses {
     return tf.math.mean(tf.reshape(values, tf.constant(new int[] {-1})), tf.constant(0));
   }
 
-  /** Labels as float32 of the shape of {@code pred} (e.g. [batch] labels for a [batch, 1] output). */
+  /**
+   * Labels as float32 of the shape of {@code pred} (e.g. [batch] labels for a [batch, 1] output).
+   */
   static Operand<TFloat32> floatLike(Ops tf, Operand<?> labels, Operand<TFloat32> pred) {
     Operand<TFloat32> f = tf.dtypes.cast(KerasEstimators.castable(labels), TFloat32.class);
     return tf.reshape(f, tf.shape(pred));

@@ -25,11 +25,11 @@ import org.tensorflow.types.family.TType;
  * counterpart of tf.keras.models.load_model followed by {@code model.predict}.
  *
  * <p>Inputs are placeholders named after the model's Keras input layers, of shape {@code [-1] +
- * batch_input_shape[1:]}; outputs are keyed by the Keras output layer names. Each layer is built
- * by the layer builders of io.estimator4j.estimator.layers under a scope named after the layer;
- * its weights become variables ({@code <layer>/kernel}, ..., initialised to the stored values so
- * the graph can be trained further) or, with {@link WeightMode#CONSTANTS}, constants. Layers
- * holding Python code (Lambda) are refused, never run.
+ * batch_input_shape[1:]}; outputs are keyed by the Keras output layer names. Each layer is built by
+ * the layer builders of io.estimator4j.estimator.layers under a scope named after the layer; its
+ * weights become variables ({@code <layer>/kernel}, ..., initialised to the stored values so the
+ * graph can be trained further) or, with {@link WeightMode#CONSTANTS}, constants. Layers holding
+ * Python code (Lambda) are refused, never run.
  */
 public final class KerasModel implements AutoCloseable {
   /** How stored weights enter the graph. */
@@ -93,14 +93,20 @@ public final class KerasModel implements AutoCloseable {
       Ops tf = Ops.create(graph);
       Map<String, Operand<?>> ins = new LinkedHashMap<>();
       for (KerasNetwork.InputSpec in : network.inputs()) {
-        ins.put(in.name(),
+        ins.put(
+            in.name(),
             tf.withName(in.name()).placeholder(in.type(), Placeholder.shape(in.shape())));
       }
       KerasNetwork.Built built = network.build(tf, ins, mode == WeightMode.CONSTANTS);
       KerasNetwork.Applied applied = built.applied();
-      return new KerasModel(graph, ins, new LinkedHashMap<>(applied.outputs()),
-          applied.trainableVariables(), applied.nonTrainableVariables(),
-          file.source().getFileName().toString(), built.network());
+      return new KerasModel(
+          graph,
+          ins,
+          new LinkedHashMap<>(applied.outputs()),
+          applied.trainableVariables(),
+          applied.nonTrainableVariables(),
+          file.source().getFileName().toString(),
+          built.network());
     } catch (RuntimeException e) {
       graph.close();
       throw e;
@@ -174,13 +180,27 @@ public final class KerasModel implements AutoCloseable {
       Operand<?> p = in.getValue();
       if (t.dataType() != p.asOutput().dataType()) {
         throw new IllegalArgumentException(
-            "Input '" + in.getKey() + "' of " + source + " takes " + p.type().getSimpleName()
-                + " values; found " + t.dataType() + ".");
+            "Input '"
+                + in.getKey()
+                + "' of "
+                + source
+                + " takes "
+                + p.type().getSimpleName()
+                + " values; found "
+                + t.dataType()
+                + ".");
       }
       if (t.shape().numDimensions() != p.shape().numDimensions()) {
         throw new IllegalArgumentException(
-            "Input '" + in.getKey() + "' of " + source + " has shape " + p.shape()
-                + "; found a tensor of shape " + t.shape() + ".");
+            "Input '"
+                + in.getKey()
+                + "' of "
+                + source
+                + " has shape "
+                + p.shape()
+                + "; found a tensor of shape "
+                + t.shape()
+                + ".");
       }
       runner.feed(p, t);
     }
@@ -227,7 +247,12 @@ public final class KerasModel implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "KerasModel(" + source + ", inputs=" + inputs.keySet() + ", outputs=" + outputs.keySet()
+    return "KerasModel("
+        + source
+        + ", inputs="
+        + inputs.keySet()
+        + ", outputs="
+        + outputs.keySet()
         + ")";
   }
 }

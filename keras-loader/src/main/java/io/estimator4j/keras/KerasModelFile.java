@@ -1,10 +1,10 @@
 package io.estimator4j.keras;
 
-import io.estimator4j.keras.file.KerasFileException;
-import io.estimator4j.keras.file.KerasWeights;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.estimator4j.keras.file.KerasFileException;
+import io.estimator4j.keras.file.KerasWeights;
 import io.estimator4j.keras.impl.Hdf5;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
@@ -192,8 +192,10 @@ public final class KerasModelFile {
         }
       }
     } catch (ZipException | java.io.EOFException e) {
-      throw new KerasFileException(path, "is not a readable .keras archive (" + e.getMessage()
-          + "); it may be truncated.", e);
+      throw new KerasFileException(
+          path,
+          "is not a readable .keras archive (" + e.getMessage() + "); it may be truncated.",
+          e);
     }
     byte[] config = entries.get("config.json");
     if (config == null) {
@@ -246,8 +248,7 @@ public final class KerasModelFile {
       }
       return node;
     } catch (JsonProcessingException e) {
-      throw new KerasFileException(
-          path, what + " is not valid JSON: " + e.getOriginalMessage(), e);
+      throw new KerasFileException(path, what + " is not valid JSON: " + e.getOriginalMessage(), e);
     }
   }
 
@@ -293,7 +294,13 @@ public final class KerasModelFile {
 
   @Override
   public String toString() {
-    return "KerasModelFile(" + source + ", " + format + ", " + modelConfig.path("class_name").asText()
-        + (kerasVersion != null ? ", keras " + kerasVersion : "") + ")";
+    return "KerasModelFile("
+        + source
+        + ", "
+        + format
+        + ", "
+        + modelConfig.path("class_name").asText()
+        + (kerasVersion != null ? ", keras " + kerasVersion : "")
+        + ")";
   }
 }

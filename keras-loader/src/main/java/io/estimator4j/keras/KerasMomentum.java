@@ -16,15 +16,15 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TNumber;
 
 /**
- * Keras's SGD with momentum under a learning-rate schedule: {@code v = momentum * v - lr_t * g;
- * var += v} (Nesterov: {@code var += momentum * v - lr_t * g}), what Keras's
- * ResourceApplyKerasMomentum computes.
+ * Keras's SGD with momentum under a learning-rate schedule: {@code v = momentum * v - lr_t * g; var
+ * += v} (Nesterov: {@code var += momentum * v - lr_t * g}), what Keras's ResourceApplyKerasMomentum
+ * computes.
  *
  * <p>TensorFlow's ApplyMomentum ({@code accum = momentum * accum + g; var -= lr * accum}) scales
  * the whole accumulated velocity by the current rate, which differs once the rate changes. With
- * {@code lr = 1} and the gradient scaled by {@code lr_t}, its accumulator is exactly {@code -v}
- * and the update is Keras's; so this optimizer scales the gradients and delegates to {@link
- * Momentum} (slot {@code <var>/Momentum}, holding {@code -v}).
+ * {@code lr = 1} and the gradient scaled by {@code lr_t}, its accumulator is exactly {@code -v} and
+ * the update is Keras's; so this optimizer scales the gradients and delegates to {@link Momentum}
+ * (slot {@code <var>/Momentum}, holding {@code -v}).
  */
 final class KerasMomentum implements Optimizer {
   private final LearningRateSchedule schedule;
@@ -78,7 +78,12 @@ final class KerasMomentum implements Optimizer {
 
   @Override
   public String toString() {
-    return "KerasMomentum(learning_rate=" + schedule + ", momentum=" + unitRate.momentum()
-        + ", nesterov=" + unitRate.useNesterov() + ")";
+    return "KerasMomentum(learning_rate="
+        + schedule
+        + ", momentum="
+        + unitRate.momentum()
+        + ", nesterov="
+        + unitRate.useNesterov()
+        + ")";
   }
 }

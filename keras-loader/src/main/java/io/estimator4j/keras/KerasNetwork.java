@@ -1,13 +1,13 @@
 package io.estimator4j.keras;
 
-import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.estimator4j.estimator.modelfn.ModeKeys;
-import io.estimator4j.savedmodel.TensorSpec;
+import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import io.estimator4j.keras.impl.BuildContext;
 import io.estimator4j.keras.impl.KTensor;
 import io.estimator4j.keras.impl.Network;
 import io.estimator4j.keras.impl.WeightScope;
+import io.estimator4j.savedmodel.TensorSpec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -46,9 +46,9 @@ public final class KerasNetwork {
   }
 
   /**
-   * What one application built: the outputs by Keras output layer name, in output order, the
-   * weight variables it created, and (in TRAIN and EVAL mode) what Keras adds to the loss and the
-   * train op.
+   * What one application built: the outputs by Keras output layer name, in output order, the weight
+   * variables it created, and (in TRAIN and EVAL mode) what Keras adds to the loss and the train
+   * op.
    *
    * @param regularizationLosses the layers' regularisation losses (Keras's {@code model.losses}),
    *     float32 scalars to add to the loss; empty in PREDICT mode
@@ -92,8 +92,9 @@ public final class KerasNetwork {
     Objects.requireNonNull(file, "file");
     String source = file.source().getFileName().toString();
     try (Graph scratch = new Graph()) {
-      BuildContext ctx = new BuildContext(scratch, true, file.isKeras3(), source)
-          .origin(file.kerasVersion().orElse(null), file.backend().orElse(null));
+      BuildContext ctx =
+          new BuildContext(scratch, true, file.isKeras3(), source)
+              .origin(file.kerasVersion().orElse(null), file.backend().orElse(null));
       Network network = Network.create(ctx, file.modelConfig(), WeightScope.none(), ctx.root());
       List<InputSpec> specs = new ArrayList<>();
       for (Network.Input in : network.inputs()) {
@@ -124,13 +125,13 @@ public final class KerasNetwork {
   }
 
   /**
-   * Builds the model on {@code inputsByName} in the graph of {@code tf}, under its scope, with
-   * the weights as variables initialised to the file's values.
+   * Builds the model on {@code inputsByName} in the graph of {@code tf}, under its scope, with the
+   * weights as variables initialised to the file's values.
    *
    * @param inputsByName one tensor per model input, keyed by input layer name; numeric tensors of
    *     another numeric type are cast to the input's type
-   * @throws IllegalArgumentException for a missing input (the message lists the input names) or
-   *     a tensor of the wrong rank
+   * @throws IllegalArgumentException for a missing input (the message lists the input names) or a
+   *     tensor of the wrong rank
    */
   public Applied apply(Ops tf, Map<String, ? extends Operand<?>> inputsByName) {
     return apply(tf, inputsByName, ModeKeys.PREDICT);
@@ -140,8 +141,8 @@ public final class KerasNetwork {
    * Builds the model as {@link #apply(Ops, Map)} does, called as Keras calls it in {@code mode}:
    * TRAIN is {@code model(x, training=True)} (dropout and noise layers active, BatchNormalization
    * normalising with the batch statistics and returning its moving-average {@link
-   * Applied#updates()}), and TRAIN and EVAL also build the regularisation losses. PREDICT is
-   * {@link #apply(Ops, Map)}.
+   * Applied#updates()}), and TRAIN and EVAL also build the regularisation losses. PREDICT is {@link
+   * #apply(Ops, Map)}.
    */
   public Applied apply(Ops tf, Map<String, ? extends Operand<?>> inputsByName, ModeKeys mode) {
     return build(tf, inputsByName, false, mode).applied();
@@ -158,8 +159,8 @@ public final class KerasNetwork {
     return build(tf, inputsByName, constants, ModeKeys.PREDICT);
   }
 
-  private Built build(Ops tf, Map<String, ? extends Operand<?>> inputsByName, boolean constants,
-      ModeKeys mode) {
+  private Built build(
+      Ops tf, Map<String, ? extends Operand<?>> inputsByName, boolean constants, ModeKeys mode) {
     Objects.requireNonNull(tf, "tf");
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(inputsByName, "inputsByName");
@@ -168,14 +169,23 @@ public final class KerasNetwork {
       Operand<?> t = inputsByName.get(in.name());
       if (t == null) {
         throw new IllegalArgumentException(
-            "Model " + source + " takes the inputs " + inputNames() + "; input '" + in.name()
-                + "' is missing (given: " + inputsByName.keySet() + "). Fix: key each input"
+            "Model "
+                + source
+                + " takes the inputs "
+                + inputNames()
+                + "; input '"
+                + in.name()
+                + "' is missing (given: "
+                + inputsByName.keySet()
+                + "). Fix: key each input"
                 + " tensor (each feature of the input function) by the Keras input layer name.");
       }
       args.add(KTensor.of(conform(tf, in, t)));
     }
-    BuildContext ctx = new BuildContext(tf, constants, file.isKeras3(), source).mode(mode)
-        .origin(file.kerasVersion().orElse(null), file.backend().orElse(null));
+    BuildContext ctx =
+        new BuildContext(tf, constants, file.isKeras3(), source)
+            .mode(mode)
+            .origin(file.kerasVersion().orElse(null), file.backend().orElse(null));
     Network network =
         Network.create(ctx, file.modelConfig(), WeightScope.of(file.weights().orElse(null)), tf);
     List<KTensor> results = network.call(tf, args, MissingNode.getInstance());
@@ -184,8 +194,14 @@ public final class KerasNetwork {
     for (int i = 0; i < names.size(); i++) {
       outs.put(names.get(i), results.get(i).value());
     }
-    return new Built(new Applied(outs, ctx.trainableVariables(), ctx.nonTrainableVariables(),
-        ctx.losses(), ctx.updates()), network);
+    return new Built(
+        new Applied(
+            outs,
+            ctx.trainableVariables(),
+            ctx.nonTrainableVariables(),
+            ctx.losses(),
+            ctx.updates()),
+        network);
   }
 
   @SuppressWarnings("unchecked")
@@ -193,9 +209,17 @@ public final class KerasNetwork {
     Shape s = t.shape();
     if (!s.isUnknown() && s.numDimensions() != in.shape().numDimensions()) {
       throw new IllegalArgumentException(
-          "Input '" + in.name() + "' of " + source + " has shape " + in.shape()
-              + "; found a tensor of shape " + s + ". Fix: give it rank "
-              + in.shape().numDimensions() + " (batch first).");
+          "Input '"
+              + in.name()
+              + "' of "
+              + source
+              + " has shape "
+              + in.shape()
+              + "; found a tensor of shape "
+              + s
+              + ". Fix: give it rank "
+              + in.shape().numDimensions()
+              + " (batch first).");
     }
     if (t.type() == in.type()) {
       return t;
@@ -204,8 +228,15 @@ public final class KerasNetwork {
       return tf.dtypes.cast((Operand<? extends TType>) t, (Class<? extends TNumber>) in.type());
     }
     throw new IllegalArgumentException(
-        "Input '" + in.name() + "' of " + source + " takes " + in.type().getSimpleName()
-            + " values; found " + t.type().getSimpleName() + ".");
+        "Input '"
+            + in.name()
+            + "' of "
+            + source
+            + " takes "
+            + in.type().getSimpleName()
+            + " values; found "
+            + t.type().getSimpleName()
+            + ".");
   }
 
   private static InputSpec spec(Network.Input in, String source) {
@@ -221,9 +252,15 @@ public final class KerasNetwork {
           case "bool" -> TBool.class;
           default ->
               throw new UnsupportedKerasLayerException(
-                  in.name(), "InputLayer",
-                  "Input '" + in.name() + "' in " + source + " has the unsupported dtype '"
-                      + in.dtype() + "'. Supported: floating point (computed as float32),"
+                  in.name(),
+                  "InputLayer",
+                  "Input '"
+                      + in.name()
+                      + "' in "
+                      + source
+                      + " has the unsupported dtype '"
+                      + in.dtype()
+                      + "'. Supported: floating point (computed as float32),"
                       + " integers and bool.");
         };
     return new InputSpec(in.name(), type, Shape.of(dims));
@@ -231,7 +268,6 @@ public final class KerasNetwork {
 
   @Override
   public String toString() {
-    return "KerasNetwork(" + source + ", inputs=" + inputNames() + ", outputs=" + outputNames
-        + ")";
+    return "KerasNetwork(" + source + ", inputs=" + inputNames() + ", outputs=" + outputNames + ")";
   }
 }

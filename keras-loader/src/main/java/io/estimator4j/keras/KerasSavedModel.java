@@ -28,16 +28,16 @@ import org.tensorflow.proto.SignatureDef;
  * serving_default} (method {@code tensorflow/serving/predict}): its inputs are keyed by the Keras
  * input layer names, its outputs by the Keras output layer names, with explicit shapes ({@code -1}
  * for the batch and any other unknown dimension). The weights are variables saved to {@code
- * variables/variables} and restored through the recorded SaverDef; the graph keeps no copy of
- * them (the initialisers of the saved variables are pruned), so {@code saved_model.pb} stays
- * small. Nothing else needs to run at load time, so there is no main op unless the graph holds
- * other initialisers.
+ * variables/variables} and restored through the recorded SaverDef; the graph keeps no copy of them
+ * (the initialisers of the saved variables are pruned), so {@code saved_model.pb} stays small.
+ * Nothing else needs to run at load time, so there is no main op unless the graph holds other
+ * initialisers.
  *
  * <p>The output directory is the SavedModel itself. TF Serving expects {@code
  * <model_base_path>/<version>/saved_model.pb}: pass the version directory, e.g. {@code
  * models/my_model/1}. It is written atomically by {@link SavedModelWriter#writeAtomically}: into a
- * temporary directory beside it that is renamed at the end, so a failure leaves nothing behind.
- * An output directory that cannot be written (e.g. under a file) fails with a {@link
+ * temporary directory beside it that is renamed at the end, so a failure leaves nothing behind. An
+ * output directory that cannot be written (e.g. under a file) fails with a {@link
  * java.nio.file.FileSystemException} naming it, before the model is built.
  */
 public final class KerasSavedModel {
@@ -97,24 +97,29 @@ public final class KerasSavedModel {
     variables.addAll(model.nonTrainableVariables());
     // the session first: it initialises the variables from the stored weights
     var session = model.session();
-    GraphSaver saver = variables.isEmpty() ? null : new GraphSaver(Ops.create(model.graph()),
-        variables);
+    GraphSaver saver =
+        variables.isEmpty() ? null : new GraphSaver(Ops.create(model.graph()), variables);
     Set<String> saved = new HashSet<>();
     variables.forEach(v -> saved.add(v.op().name()));
-    InitializerPruning.Pruned graph =
-        InitializerPruning.prune(model.graph().toGraphDef(), saved);
-    SavedModelWriter.MetaGraph meta = new SavedModelWriter.MetaGraph(
-        Set.of(SignatureConstants.SERVING_TAG), graph.graphDef(),
-        saver == null ? null : saver.saverDef(),
-        Map.of(SignatureConstants.DEFAULT_SERVING_SIGNATURE_DEF_KEY, signature), List.of(),
-        graph.mainOp(), Map.of());
-    return SavedModelWriter.writeAtomically(outDir, tmp -> {
-      Path vars = Files.createDirectory(tmp.resolve(VARIABLES_DIRECTORY));
-      if (saver != null) {
-        saver.save(session, vars.resolve(VARIABLES_PREFIX).toString());
-      }
-      SavedModelWriter.writeProto(tmp, List.of(meta));
-    });
+    InitializerPruning.Pruned graph = InitializerPruning.prune(model.graph().toGraphDef(), saved);
+    SavedModelWriter.MetaGraph meta =
+        new SavedModelWriter.MetaGraph(
+            Set.of(SignatureConstants.SERVING_TAG),
+            graph.graphDef(),
+            saver == null ? null : saver.saverDef(),
+            Map.of(SignatureConstants.DEFAULT_SERVING_SIGNATURE_DEF_KEY, signature),
+            List.of(),
+            graph.mainOp(),
+            Map.of());
+    return SavedModelWriter.writeAtomically(
+        outDir,
+        tmp -> {
+          Path vars = Files.createDirectory(tmp.resolve(VARIABLES_DIRECTORY));
+          if (saver != null) {
+            saver.save(session, vars.resolve(VARIABLES_PREFIX).toString());
+          }
+          SavedModelWriter.writeProto(tmp, List.of(meta));
+        });
   }
 
   /** serving_default: Keras input names to placeholders, Keras output names to outputs. */
@@ -122,15 +127,23 @@ public final class KerasSavedModel {
     SignatureDef.Builder sig =
         SignatureDef.newBuilder().setMethodName(SignatureConstants.PREDICT_METHOD_NAME);
     model.inputs().forEach((name, in) -> sig.putInputs(name, Signatures.tensorInfo(in)));
-    model.outputs().forEach((name, out) -> {
-      try {
-        sig.putOutputs(name, Signatures.tensorInfo(out));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("Output '" + name + "' of " + model.source()
-            + " has an unknown rank, which a serving signature cannot describe; TensorFlow's"
-            + " loaders need explicit dimensions.", e);
-      }
-    });
+    model
+        .outputs()
+        .forEach(
+            (name, out) -> {
+              try {
+                sig.putOutputs(name, Signatures.tensorInfo(out));
+              } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                    "Output '"
+                        + name
+                        + "' of "
+                        + model.source()
+                        + " has an unknown rank, which a serving signature cannot describe; TensorFlow's"
+                        + " loaders need explicit dimensions.",
+                    e);
+              }
+            });
     return sig.build();
   }
 }

@@ -21,10 +21,10 @@ import org.tensorflow.ndarray.Shape;
  *
  * <p>Sequential models, and functional ones that are a plain chain, get the three columns Layer
  * (type), Output Shape and Param #; other functional models also get Connected to. The batch
- * dimension, and any other the graph leaves unknown, is {@code None}; a layer called more than
- * once has the output shape {@code multiple}. Nested models are one row each, with all their
- * parameters. Weights of a layer whose config says {@code "trainable": false}, and
- * BatchNormalization's moving statistics, count as non-trainable.
+ * dimension, and any other the graph leaves unknown, is {@code None}; a layer called more than once
+ * has the output shape {@code multiple}. Nested models are one row each, with all their parameters.
+ * Weights of a layer whose config says {@code "trainable": false}, and BatchNormalization's moving
+ * statistics, count as non-trainable.
  */
 public final class KerasSummary {
   /** Line length and column ends of Keras's three-column (sequential-like) table. */
@@ -60,8 +60,12 @@ public final class KerasSummary {
   private final long trainableParams;
   private final long nonTrainableParams;
 
-  private KerasSummary(String modelName, boolean sequentialLike, List<Row> rows,
-      long trainableParams, long nonTrainableParams) {
+  private KerasSummary(
+      String modelName,
+      boolean sequentialLike,
+      List<Row> rows,
+      long trainableParams,
+      long nonTrainableParams) {
     this.modelName = modelName;
     this.sequentialLike = sequentialLike;
     this.rows = List.copyOf(rows);
@@ -91,13 +95,17 @@ public final class KerasSummary {
       count(layer, true, params);
       counts[0] += params[0];
       counts[1] += params[1];
-      String shape = input ? "[" + shape(model.inputs().get(layer.name())) + "]"
-          : outputShape(layer.calls());
-      rows.add(new Row(layer.name(), layer.className(), shape, params[0] + params[1],
-          input ? List.of() : layer.inbound()));
+      String shape =
+          input ? "[" + shape(model.inputs().get(layer.name())) + "]" : outputShape(layer.calls());
+      rows.add(
+          new Row(
+              layer.name(),
+              layer.className(),
+              shape,
+              params[0] + params[1],
+              input ? List.of() : layer.inbound()));
     }
-    return new KerasSummary(network.name(), isSequentialLike(network), rows, counts[0],
-        counts[1]);
+    return new KerasSummary(network.name(), isSequentialLike(network), rows, counts[0], counts[1]);
   }
 
   /** Adds the layer's trainable and non-trainable counts (a nested model's, recursively). */
@@ -211,8 +219,12 @@ public final class KerasSummary {
     line(out, "=".repeat(width));
     for (int i = 0; i < rows.size(); i++) {
       Row r = rows.get(i);
-      List<String> fields = new ArrayList<>(List.of(r.name() + " (" + r.className() + ")",
-          r.outputShape(), Long.toString(r.params())));
+      List<String> fields =
+          new ArrayList<>(
+              List.of(
+                  r.name() + " (" + r.className() + ")",
+                  r.outputShape(),
+                  Long.toString(r.params())));
       if (!sequentialLike) {
         fields.add(r.connectedTo().isEmpty() ? "" : r.connectedTo().get(0));
       }

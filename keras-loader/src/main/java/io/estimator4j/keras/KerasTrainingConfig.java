@@ -27,13 +27,24 @@ final class KerasTrainingConfig {
 
   /** Loss names this mapping understands (Keras names; aliases are normalised to these). */
   static final List<String> LOSSES =
-      List.of("categorical_crossentropy", "sparse_categorical_crossentropy",
-          "binary_crossentropy", "mean_squared_error", "mean_absolute_error");
+      List.of(
+          "categorical_crossentropy",
+          "sparse_categorical_crossentropy",
+          "binary_crossentropy",
+          "mean_squared_error",
+          "mean_absolute_error");
 
   /** Metric names this mapping understands. */
   static final List<String> METRICS =
-      List.of("accuracy", "acc", "binary_accuracy", "categorical_accuracy",
-          "sparse_categorical_accuracy", "mse", "mean_squared_error", "mae",
+      List.of(
+          "accuracy",
+          "acc",
+          "binary_accuracy",
+          "categorical_accuracy",
+          "sparse_categorical_accuracy",
+          "mse",
+          "mean_squared_error",
+          "mae",
           "mean_absolute_error");
 
   /** The loss of one output. */
@@ -72,9 +83,12 @@ final class KerasTrainingConfig {
   static KerasTrainingConfig parse(JsonNode config, List<String> outputs, String source) {
     JsonNode lossNode = config.path("loss");
     if (lossNode.isMissingNode() || lossNode.isNull()) {
-      throw new IllegalArgumentException("The training_config of " + source + " has no loss."
-          + " Fix: compile the model with a loss before saving it, or pass a training config"
-          + " with a loss.");
+      throw new IllegalArgumentException(
+          "The training_config of "
+              + source
+              + " has no loss."
+              + " Fix: compile the model with a loss before saving it, or pass a training config"
+              + " with a loss.");
     }
     List<Double> weights = perOutputWeights(config.path("loss_weights"), outputs, source);
     Map<String, Loss> losses = new LinkedHashMap<>();
@@ -89,7 +103,9 @@ final class KerasTrainingConfig {
       String out = outputs.get(i);
       List<String> names = new ArrayList<>();
       JsonNode forOut = m.isObject() ? m.path(out) : m;
-      if (forOut.isArray() && outputs.size() > 1 && forOut.size() == outputs.size()
+      if (forOut.isArray()
+          && outputs.size() > 1
+          && forOut.size() == outputs.size()
           && forOut.get(i).isArray()) {
         forOut = forOut.get(i);
       }
@@ -99,8 +115,12 @@ final class KerasTrainingConfig {
           if (METRICS.contains(name)) {
             names.add(name);
           } else {
-            LOG.warn("Metric '{}' of {} is not supported by model_to_estimator (supported: {});"
-                + " it is left out of evaluation.", name, source, METRICS);
+            LOG.warn(
+                "Metric '{}' of {} is not supported by model_to_estimator (supported: {});"
+                    + " it is left out of evaluation.",
+                name,
+                source,
+                METRICS);
           }
         }
       } else if (forOut.isTextual()) {
@@ -110,8 +130,8 @@ final class KerasTrainingConfig {
     }
     // Keras 2 writes optimizer_config; Keras 3's compile_config has optimizer (an object, or the
     // name given to compile())
-    JsonNode optimizer = config.has("optimizer_config") ? config.path("optimizer_config")
-        : config.path("optimizer");
+    JsonNode optimizer =
+        config.has("optimizer_config") ? config.path("optimizer_config") : config.path("optimizer");
     return new KerasTrainingConfig(losses, metrics, optimizer(optimizer, source));
   }
 
@@ -125,31 +145,53 @@ final class KerasTrainingConfig {
   }
 
   /** Keras 3's defaults for an optimizer given to compile() by name. */
-  private static final Map<String, String[]> OPTIMIZER_NAMES = Map.of(
-      "adam", new String[] {"Adam", "0.001"},
-      "sgd", new String[] {"SGD", "0.01"},
-      "rmsprop", new String[] {"RMSprop", "0.001"},
-      "adagrad", new String[] {"Adagrad", "0.001"});
+  private static final Map<String, String[]> OPTIMIZER_NAMES =
+      Map.of(
+          "adam", new String[] {"Adam", "0.001"},
+          "sgd", new String[] {"SGD", "0.01"},
+          "rmsprop", new String[] {"RMSprop", "0.001"},
+          "adagrad", new String[] {"Adagrad", "0.001"});
 
   /** Optimizer settings that change training and are not implemented here. */
   private static final List<String> UNSUPPORTED_OPTIMIZER_SETTINGS =
-      List.of("weight_decay", "clipnorm", "clipvalue", "global_clipnorm",
+      List.of(
+          "weight_decay",
+          "clipnorm",
+          "clipvalue",
+          "global_clipnorm",
           "gradient_accumulation_steps");
 
-  private static JsonNode perOutput(JsonNode node, String out, int i, String what,
-      String source) {
+  private static JsonNode perOutput(JsonNode node, String out, int i, String what, String source) {
     if (node.isObject() && !node.has("class_name")) {
       JsonNode v = node.path(out);
       if (v.isMissingNode()) {
-        throw new IllegalArgumentException("The training_config of " + source + " gives no "
-            + what + " for output '" + out + "' (it has " + fieldNames(node) + ").");
+        throw new IllegalArgumentException(
+            "The training_config of "
+                + source
+                + " gives no "
+                + what
+                + " for output '"
+                + out
+                + "' (it has "
+                + fieldNames(node)
+                + ").");
       }
       return v;
     }
     if (node.isArray()) {
       if (i >= node.size()) {
-        throw new IllegalArgumentException("The training_config of " + source + " lists "
-            + node.size() + " " + what + "es; output '" + out + "' is number " + (i + 1) + ".");
+        throw new IllegalArgumentException(
+            "The training_config of "
+                + source
+                + " lists "
+                + node.size()
+                + " "
+                + what
+                + "es; output '"
+                + out
+                + "' is number "
+                + (i + 1)
+                + ".");
       }
       return node.get(i);
     }
@@ -172,8 +214,8 @@ final class KerasTrainingConfig {
       } else if (w.isArray() && i < w.size()) {
         out.add(w.get(i).asDouble());
       } else {
-        throw new IllegalArgumentException("The loss_weights " + w + " of " + source
-            + " do not fit the outputs " + outputs + ".");
+        throw new IllegalArgumentException(
+            "The loss_weights " + w + " of " + source + " do not fit the outputs " + outputs + ".");
       }
     }
     return out;
@@ -197,9 +239,16 @@ final class KerasTrainingConfig {
           default -> raw.toLowerCase(Locale.ROOT);
         };
     if (!LOSSES.contains(name)) {
-      throw new IllegalArgumentException("The loss '" + raw + "' of output '" + out + "' in "
-          + source + " is not supported by model_to_estimator. Supported: " + LOSSES
-          + " (and the aliases mse, mae).");
+      throw new IllegalArgumentException(
+          "The loss '"
+              + raw
+              + "' of output '"
+              + out
+              + "' in "
+              + source
+              + " is not supported by model_to_estimator. Supported: "
+              + LOSSES
+              + " (and the aliases mse, mae).");
     }
     return new Loss(name, fromLogits, weight);
   }
@@ -211,15 +260,23 @@ final class KerasTrainingConfig {
   /** Maps a Keras optimizer config onto the Estimator's optimizers. */
   static Optimizer optimizer(JsonNode node, String source) {
     if (node.isMissingNode() || node.isNull()) {
-      throw new IllegalArgumentException("The training_config of " + source + " has no"
-          + " optimizer_config. Fix: compile the model with an optimizer before saving it.");
+      throw new IllegalArgumentException(
+          "The training_config of "
+              + source
+              + " has no"
+              + " optimizer_config. Fix: compile the model with an optimizer before saving it.");
     }
     if (node.isTextual()) {
       String[] named = OPTIMIZER_NAMES.get(node.asText().toLowerCase(Locale.ROOT));
       if (named == null) {
-        throw new IllegalArgumentException("The optimizer '" + node.asText() + "' of " + source
-            + " is not supported by model_to_estimator. Supported: " + OPTIMIZER_NAMES.keySet()
-            + " by name, or Adam, SGD, RMSprop, Adagrad configs.");
+        throw new IllegalArgumentException(
+            "The optimizer '"
+                + node.asText()
+                + "' of "
+                + source
+                + " is not supported by model_to_estimator. Supported: "
+                + OPTIMIZER_NAMES.keySet()
+                + " by name, or Adam, SGD, RMSprop, Adagrad configs.");
       }
       com.fasterxml.jackson.databind.node.ObjectNode o =
           com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
@@ -230,14 +287,24 @@ final class KerasTrainingConfig {
     for (String key : UNSUPPORTED_OPTIMIZER_SETTINGS) {
       JsonNode v = node.path("config").path(key);
       if (!v.isMissingNode() && !v.isNull() && !(v.isNumber() && v.asDouble() == 0)) {
-        throw new IllegalArgumentException("The optimizer of " + source + " sets " + key + "="
-            + v + ", which model_to_estimator does not implement. Fix: compile without " + key
-            + ", or pass a training config without it.");
+        throw new IllegalArgumentException(
+            "The optimizer of "
+                + source
+                + " sets "
+                + key
+                + "="
+                + v
+                + ", which model_to_estimator does not implement. Fix: compile without "
+                + key
+                + ", or pass a training config without it.");
       }
     }
     if (node.path("config").path("use_ema").asBoolean(false)) {
-      throw new IllegalArgumentException("The optimizer of " + source + " uses use_ema=True,"
-          + " which model_to_estimator does not implement. Fix: compile with use_ema=False.");
+      throw new IllegalArgumentException(
+          "The optimizer of "
+              + source
+              + " uses use_ema=True,"
+              + " which model_to_estimator does not implement. Fix: compile with use_ema=False.");
     }
     String cls = node.path("class_name").asText();
     if (cls.startsWith("Custom>")) {
@@ -248,9 +315,12 @@ final class KerasTrainingConfig {
     return switch (cls) {
       case "Adam" -> {
         if (c.path("amsgrad").asBoolean(false)) {
-          throw new IllegalArgumentException("The Adam optimizer of " + source + " uses amsgrad,"
-              + " which the Estimator's Adam does not implement. Fix: compile with"
-              + " amsgrad=False.");
+          throw new IllegalArgumentException(
+              "The Adam optimizer of "
+                  + source
+                  + " uses amsgrad,"
+                  + " which the Estimator's Adam does not implement. Fix: compile with"
+                  + " amsgrad=False.");
         }
         yield rate(Adam.builder(), lr)
             .beta1(c.path("beta_1").asDouble(Adam.DEFAULT_BETA1))
@@ -266,15 +336,21 @@ final class KerasTrainingConfig {
         }
         // a changing rate needs Keras's momentum form (see KerasMomentum)
         yield lr instanceof Constant k
-            ? Momentum.builder().learningRate(k.value()).momentum(momentum)
-                .useNesterov(nesterov).build()
+            ? Momentum.builder()
+                .learningRate(k.value())
+                .momentum(momentum)
+                .useNesterov(nesterov)
+                .build()
             : new KerasMomentum(lr, momentum, nesterov);
       }
       case "RMSprop" -> {
         if (c.path("centered").asBoolean(false)) {
-          throw new IllegalArgumentException("The RMSprop optimizer of " + source + " is"
-              + " centered, which the Estimator's RMSProp does not implement. Fix: compile with"
-              + " centered=False.");
+          throw new IllegalArgumentException(
+              "The RMSprop optimizer of "
+                  + source
+                  + " is"
+                  + " centered, which the Estimator's RMSProp does not implement. Fix: compile with"
+                  + " centered=False.");
         }
         yield rate(RMSProp.builder(), lr)
             .decay(c.path("rho").asDouble(RMSProp.DEFAULT_DECAY))
@@ -284,13 +360,18 @@ final class KerasTrainingConfig {
       }
       case "Adagrad" ->
           rate(Adagrad.builder(), lr)
-              .initialAccumulatorValue(c.path("initial_accumulator_value")
-                  .asDouble(Adagrad.DEFAULT_INITIAL_ACCUMULATOR_VALUE))
+              .initialAccumulatorValue(
+                  c.path("initial_accumulator_value")
+                      .asDouble(Adagrad.DEFAULT_INITIAL_ACCUMULATOR_VALUE))
               .build();
       default ->
-          throw new IllegalArgumentException("The optimizer '" + cls + "' of " + source
-              + " is not supported by model_to_estimator. Supported: Adam, SGD (with or"
-              + " without momentum), RMSprop, Adagrad.");
+          throw new IllegalArgumentException(
+              "The optimizer '"
+                  + cls
+                  + "' of "
+                  + source
+                  + " is not supported by model_to_estimator. Supported: Adam, SGD (with or"
+                  + " without momentum), RMSprop, Adagrad.");
     };
   }
 
@@ -301,8 +382,12 @@ final class KerasTrainingConfig {
 
   /** Learning-rate schedules this mapping understands (Keras class names). */
   static final List<String> SCHEDULES =
-      List.of("ExponentialDecay", "InverseTimeDecay", "PiecewiseConstantDecay",
-          "PolynomialDecay", "CosineDecay");
+      List.of(
+          "ExponentialDecay",
+          "InverseTimeDecay",
+          "PiecewiseConstantDecay",
+          "PolynomialDecay",
+          "CosineDecay");
 
   /** A constant learning rate, kept as a number so that the optimizer bakes it in as before. */
   private record Constant(double value) implements LearningRateSchedule {
@@ -330,14 +415,23 @@ final class KerasTrainingConfig {
     if (lr.isNumber()) {
       base = new Constant(lr.asDouble());
     } else if (lr.isMissingNode() || lr.isNull()) {
-      throw new IllegalArgumentException("The " + cls + " optimizer of " + source + " has no"
-          + " learning_rate (or lr).");
+      throw new IllegalArgumentException(
+          "The " + cls + " optimizer of " + source + " has no" + " learning_rate (or lr).");
     } else if (lr.isObject() && lr.has("class_name")) {
       base = schedule(lr, cls, source);
     } else {
-      throw new IllegalArgumentException("The " + cls + " optimizer of " + source + " has the"
-          + " learning rate " + lr + "; expected a number or a serialized learning-rate schedule"
-          + " (" + SCHEDULES + ").");
+      throw new IllegalArgumentException(
+          "The "
+              + cls
+              + " optimizer of "
+              + source
+              + " has the"
+              + " learning rate "
+              + lr
+              + "; expected a number or a serialized learning-rate schedule"
+              + " ("
+              + SCHEDULES
+              + ").");
     }
     double decay = c.path("decay").asDouble(0.0);
     return decay == 0.0 ? base : base.withTimeBasedDecay(decay);
@@ -348,33 +442,54 @@ final class KerasTrainingConfig {
     JsonNode c = lr.path("config");
     try {
       return switch (name) {
-        case "ExponentialDecay" -> LearningRateSchedule.exponentialDecay(
-            required(c, "initial_learning_rate"), required(c, "decay_steps"),
-            required(c, "decay_rate"), c.path("staircase").asBoolean(false));
-        case "InverseTimeDecay" -> LearningRateSchedule.inverseTimeDecay(
-            required(c, "initial_learning_rate"), required(c, "decay_steps"),
-            required(c, "decay_rate"), c.path("staircase").asBoolean(false));
-        case "PiecewiseConstantDecay" -> LearningRateSchedule.piecewiseConstant(
-            numbers(c, "boundaries"), numbers(c, "values"));
-        case "PolynomialDecay" -> LearningRateSchedule.polynomialDecay(
-            required(c, "initial_learning_rate"), required(c, "decay_steps"),
-            c.path("end_learning_rate").asDouble(0.0001), c.path("power").asDouble(1.0),
-            c.path("cycle").asBoolean(false));
+        case "ExponentialDecay" ->
+            LearningRateSchedule.exponentialDecay(
+                required(c, "initial_learning_rate"), required(c, "decay_steps"),
+                required(c, "decay_rate"), c.path("staircase").asBoolean(false));
+        case "InverseTimeDecay" ->
+            LearningRateSchedule.inverseTimeDecay(
+                required(c, "initial_learning_rate"), required(c, "decay_steps"),
+                required(c, "decay_rate"), c.path("staircase").asBoolean(false));
+        case "PiecewiseConstantDecay" ->
+            LearningRateSchedule.piecewiseConstant(numbers(c, "boundaries"), numbers(c, "values"));
+        case "PolynomialDecay" ->
+            LearningRateSchedule.polynomialDecay(
+                required(c, "initial_learning_rate"),
+                required(c, "decay_steps"),
+                c.path("end_learning_rate").asDouble(0.0001),
+                c.path("power").asDouble(1.0),
+                c.path("cycle").asBoolean(false));
         case "CosineDecay" -> {
           if (c.path("warmup_steps").asDouble(0) != 0) {
-            throw new IllegalArgumentException("a CosineDecay with warm-up (warmup_steps="
-                + c.path("warmup_steps") + ") is not supported; only warmup_steps=0 is.");
+            throw new IllegalArgumentException(
+                "a CosineDecay with warm-up (warmup_steps="
+                    + c.path("warmup_steps")
+                    + ") is not supported; only warmup_steps=0 is.");
           }
-          yield LearningRateSchedule.cosineDecay(required(c, "initial_learning_rate"),
-              required(c, "decay_steps"), c.path("alpha").asDouble(0.0));
+          yield LearningRateSchedule.cosineDecay(
+              required(c, "initial_learning_rate"),
+              required(c, "decay_steps"),
+              c.path("alpha").asDouble(0.0));
         }
-        default -> throw new IllegalArgumentException("the schedule is not supported;"
-            + " supported schedules: " + SCHEDULES + ".");
+        default ->
+            throw new IllegalArgumentException(
+                "the schedule is not supported;" + " supported schedules: " + SCHEDULES + ".");
       };
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("The " + cls + " optimizer of " + source + " has the"
-          + " learning-rate schedule '" + name + "' " + c + ": " + e.getMessage()
-          + " Fix: compile with a number or a supported schedule as learning_rate.", e);
+      throw new IllegalArgumentException(
+          "The "
+              + cls
+              + " optimizer of "
+              + source
+              + " has the"
+              + " learning-rate schedule '"
+              + name
+              + "' "
+              + c
+              + ": "
+              + e.getMessage()
+              + " Fix: compile with a number or a supported schedule as learning_rate.",
+          e);
     }
   }
 
@@ -394,8 +509,7 @@ final class KerasTrainingConfig {
     double[] out = new double[v.size()];
     for (int i = 0; i < out.length; i++) {
       if (!v.get(i).isNumber()) {
-        throw new IllegalArgumentException("'" + field + "' holds " + v.get(i)
-            + ", not a number.");
+        throw new IllegalArgumentException("'" + field + "' holds " + v.get(i) + ", not a number.");
       }
       out[i] = v.get(i).asDouble();
     }

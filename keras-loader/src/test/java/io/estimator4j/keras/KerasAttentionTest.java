@@ -1,11 +1,12 @@
 package io.estimator4j.keras;
 
-import io.estimator4j.keras.file.KerasWeights;
-import io.estimator4j.keras.file.WeightArray;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.keras.file.KerasWeights;
+import io.estimator4j.keras.file.WeightArray;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.WritableGroup;
@@ -17,23 +18,22 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.estimator4j.estimator.modelfn.ModeKeys;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
-import org.tensorflow.op.Ops;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
  * Keras's Attention and MultiHeadAttention layers read from Keras 2 configs (tensors passed by
  * keyword as [layer, node, tensor] in the node's kwargs, weights by name) and Keras 3 archives
- * (weights under the sub-layers' attribute names), with masks, checked against values worked out
- * by hand. Every case feeds x = [[1], [2]] or [[1], [2], [0]] (one feature), so scores are
- * products of small integers.
+ * (weights under the sub-layers' attribute names), with masks, checked against values worked out by
+ * hand. Every case feeds x = [[1], [2]] or [[1], [2], [0]] (one feature), so scores are products of
+ * small integers.
  */
 class KerasAttentionTest {
   @TempDir Path tmp;
@@ -44,9 +44,16 @@ class KerasAttentionTest {
   }
 
   private static String input(String name, int steps, int features) {
-    return "{\"class_name\": \"InputLayer\", \"name\": \"" + name + "\", \"inbound_nodes\": [],"
-        + " \"config\": {\"name\": \"" + name + "\", \"batch_input_shape\": [null, " + steps
-        + ", " + features + "], \"dtype\": \"float32\"}}";
+    return "{\"class_name\": \"InputLayer\", \"name\": \""
+        + name
+        + "\", \"inbound_nodes\": [],"
+        + " \"config\": {\"name\": \""
+        + name
+        + "\", \"batch_input_shape\": [null, "
+        + steps
+        + ", "
+        + features
+        + "], \"dtype\": \"float32\"}}";
   }
 
   private static String init(String cls) {
@@ -55,16 +62,24 @@ class KerasAttentionTest {
 
   private static String functional(String layers, String inputs, String outputs) {
     return "{\"class_name\": \"Functional\", \"keras_version\": \"2.12.0\", \"config\": {"
-        + "\"name\": \"m\", \"layers\": [" + layers + "], \"input_layers\": " + inputs
-        + ", \"output_layers\": " + outputs + "}}";
+        + "\"name\": \"m\", \"layers\": ["
+        + layers
+        + "], \"input_layers\": "
+        + inputs
+        + ", \"output_layers\": "
+        + outputs
+        + "}}";
   }
 
-  private float[] predict(Path model, Map<String, float[]> inputs, Map<String, long[]> shapes,
-      String output) throws IOException {
+  private float[] predict(
+      Path model, Map<String, float[]> inputs, Map<String, long[]> shapes, String output)
+      throws IOException {
     try (KerasModel m = KerasModel.load(model)) {
       Map<String, Tensor> feeds = new LinkedHashMap<>();
-      inputs.forEach((k, v) -> feeds.put(k,
-          TFloat32.tensorOf(Shape.of(shapes.get(k)), DataBuffers.of(v, true, false))));
+      inputs.forEach(
+          (k, v) ->
+              feeds.put(
+                  k, TFloat32.tensorOf(Shape.of(shapes.get(k)), DataBuffers.of(v, true, false))));
       try {
         return TestData.predict(m, feeds, output);
       } finally {
@@ -85,12 +100,21 @@ class KerasAttentionTest {
     // Attention()([q, v], use_causal_mask=True, return_attention_scores=True): Keras 2 writes the
     // call's keyword arguments on each tensor of the first argument
     String kw = "{\"use_causal_mask\": true, \"return_attention_scores\": true}";
-    String json = functional(
-        input("q", 2, 2) + "," + input("v", 2, 2) + ","
-            + "{\"class_name\": \"Attention\", \"name\": \"att\", \"config\": {\"name\": \"att\","
-            + " \"use_scale\": false, \"score_mode\": \"dot\", \"dropout\": 0.0},"
-            + " \"inbound_nodes\": [[[\"q\", 0, 0, " + kw + "], [\"v\", 0, 0, " + kw + "]]]}",
-        "[[\"q\", 0, 0], [\"v\", 0, 0]]", "[[\"att\", 0, 0], [\"att\", 0, 1]]");
+    String json =
+        functional(
+            input("q", 2, 2)
+                + ","
+                + input("v", 2, 2)
+                + ","
+                + "{\"class_name\": \"Attention\", \"name\": \"att\", \"config\": {\"name\": \"att\","
+                + " \"use_scale\": false, \"score_mode\": \"dot\", \"dropout\": 0.0},"
+                + " \"inbound_nodes\": [[[\"q\", 0, 0, "
+                + kw
+                + "], [\"v\", 0, 0, "
+                + kw
+                + "]]]}",
+            "[[\"q\", 0, 0], [\"v\", 0, 0]]",
+            "[[\"att\", 0, 0], [\"att\", 0, 1]]");
     Path file = tmp.resolve("attention.json");
     Files.writeString(file, json);
     // q = [[1, 0], [0, 2]], v = [[1, 2], [3, 4]]: scores row 0 = [1, 3], row 1 = [4, 8];
@@ -106,23 +130,34 @@ class KerasAttentionTest {
 
   /** x -> Masking(0) -> MultiHeadAttention(1 head, key_dim 1)(x, x); Keras 2 layout. */
   private static String keras2SelfAttention(boolean masking, String kernelInit) {
-    String maskLayer = masking
-        ? "{\"class_name\": \"Masking\", \"name\": \"mask\", \"config\": {\"name\": \"mask\","
-            + " \"mask_value\": 0.0}, \"inbound_nodes\": [[[\"x\", 0, 0, {}]]]},"
-        : "";
+    String maskLayer =
+        masking
+            ? "{\"class_name\": \"Masking\", \"name\": \"mask\", \"config\": {\"name\": \"mask\","
+                + " \"mask_value\": 0.0}, \"inbound_nodes\": [[[\"x\", 0, 0, {}]]]},"
+            : "";
     String src = masking ? "mask" : "x";
     return functional(
-        input("x", masking ? 3 : 2, 1) + "," + maskLayer
+        input("x", masking ? 3 : 2, 1)
+            + ","
+            + maskLayer
             + "{\"class_name\": \"MultiHeadAttention\", \"name\": \"mha\", \"config\": {"
             + "\"name\": \"mha\", \"num_heads\": 1, \"key_dim\": 1, \"value_dim\": 1,"
             + " \"dropout\": 0.0, \"use_bias\": true, \"output_shape\": null,"
-            + " \"attention_axes\": [1], \"kernel_initializer\": " + init(kernelInit) + ","
-            + " \"bias_initializer\": " + init("Zeros") + ","
+            + " \"attention_axes\": [1], \"kernel_initializer\": "
+            + init(kernelInit)
+            + ","
+            + " \"bias_initializer\": "
+            + init("Zeros")
+            + ","
             + " \"query_shape\": [null, 3, 1], \"key_shape\": [null, 3, 1],"
             + " \"value_shape\": [null, 3, 1]},"
-            + " \"inbound_nodes\": [[[\"" + src + "\", 0, 0, {\"value\": [\"" + src
+            + " \"inbound_nodes\": [[[\""
+            + src
+            + "\", 0, 0, {\"value\": [\""
+            + src
             + "\", 0, 0]}]]]}",
-        "[[\"x\", 0, 0]]", "[[\"mha\", 0, 0]]");
+        "[[\"x\", 0, 0]]",
+        "[[\"mha\", 0, 0]]");
   }
 
   @Test
@@ -135,15 +170,15 @@ class KerasAttentionTest {
     // -1e9, so the weights are uniform: (1 + 2 + 0) / 3 = 1.
     double a = sigmoidOfMinus(1);
     double b = sigmoidOfMinus(2);
-    float[] out = predict(file, Map.of("x", new float[] {1, 2, 0}),
-        Map.of("x", new long[] {1, 3, 1}), "mha");
+    float[] out =
+        predict(file, Map.of("x", new float[] {1, 2, 0}), Map.of("x", new long[] {1, 3, 1}), "mha");
     assertClose(out, a + 2 * (1 - a), b + 2 * (1 - b), 1);
   }
 
   /**
-   * Query kernel 1, key kernel 2, value kernel 3, output kernel 0.5 (biases 0) on x = [1, 2]:
-   * q = x, k = 2x, v = 3x. Row 0: scores [2, 4] -> [1, e^2] / (1 + e^2), out = 0.5 * 3 * (w0 +
-   * 2 w1); row 1: scores [4, 8] -> [1, e^4] / (1 + e^4). A wrong weight order gives other values.
+   * Query kernel 1, key kernel 2, value kernel 3, output kernel 0.5 (biases 0) on x = [1, 2]: q =
+   * x, k = 2x, v = 3x. Row 0: scores [2, 4] -> [1, e^2] / (1 + e^2), out = 0.5 * 3 * (w0 + 2 w1);
+   * row 1: scores [4, 8] -> [1, e^4] / (1 + e^4). A wrong weight order gives other values.
    */
   private static double[] distinctKernelsExpected() {
     double a = sigmoidOfMinus(2);
@@ -168,21 +203,31 @@ class KerasAttentionTest {
     }
     layers.put("mha", new KerasWeights.Group(vars, Map.of()));
     Path weights = tmp.resolve("mha2.weights.h5");
-    TestFiles.writeKeras2Weights(weights,
-        new KerasWeights(KerasWeights.Layout.KERAS2, new KerasWeights.Group(List.of(), layers)), 1);
+    TestFiles.writeKeras2Weights(
+        weights,
+        new KerasWeights(KerasWeights.Layout.KERAS2, new KerasWeights.Group(List.of(), layers)),
+        1);
     KerasModelFile file = KerasModelFile.read(json, weights);
     try (KerasModel m = KerasModel.build(file)) {
-      assertThat(m.trainableVariables()).extracting(v -> v.op().name()).containsExactly(
-          "mha/query/kernel", "mha/query/bias", "mha/key/kernel", "mha/key/bias",
-          "mha/value/kernel", "mha/value/bias", "mha/attention_output/kernel",
-          "mha/attention_output/bias");
+      assertThat(m.trainableVariables())
+          .extracting(v -> v.op().name())
+          .containsExactly(
+              "mha/query/kernel",
+              "mha/query/bias",
+              "mha/key/kernel",
+              "mha/key/bias",
+              "mha/value/kernel",
+              "mha/value/bias",
+              "mha/attention_output/kernel",
+              "mha/attention_output/bias");
       assertClose(run(m, new float[] {1, 2}), distinctKernelsExpected());
     }
   }
 
   @Test
   void keras3ArchiveWeightsAreTakenFromTheSubLayers() throws IOException {
-    String config = """
+    String config =
+        """
         {"module": "keras", "class_name": "Functional", "config": {"name": "functional",
          "layers": [
           {"module": "keras.layers", "class_name": "InputLayer", "name": "x",
@@ -207,8 +252,8 @@ class KerasAttentionTest {
     try (WritableHdfFile h5 = HdfFile.write(weights)) {
       WritableGroup layer = h5.putGroup("layers").putGroup("multi_head_attention");
       // created in attribute-name order, as Keras 3 lists dir(layer): key, output, query, value
-      for (String attr : new String[] {"_key_dense", "_output_dense", "_query_dense",
-          "_value_dense"}) {
+      for (String attr :
+          new String[] {"_key_dense", "_output_dense", "_query_dense", "_value_dense"}) {
         int i = List.of(attrs).indexOf(attr);
         WritableGroup vars = layer.putGroup(attr).putGroup("vars");
         vars.putDataset("0", new float[][][] {{{KERNELS[i]}}});
@@ -225,7 +270,8 @@ class KerasAttentionTest {
   }
 
   private static float[] run(KerasModel m, float[] x) {
-    try (TFloat32 in = TFloat32.tensorOf(Shape.of(1, x.length, 1), DataBuffers.of(x, true, false))) {
+    try (TFloat32 in =
+        TFloat32.tensorOf(Shape.of(1, x.length, 1), DataBuffers.of(x, true, false))) {
       return TestData.predict(m, Map.of(m.inputs().keySet().iterator().next(), in), null);
     }
   }
@@ -233,8 +279,8 @@ class KerasAttentionTest {
   @Test
   void attentionDropoutActsOnlyInTrainMode() throws IOException {
     Path file = tmp.resolve("mha-dropout.json");
-    Files.writeString(file, keras2SelfAttention(false, "Ones").replace("\"dropout\": 0.0",
-        "\"dropout\": 0.9"));
+    Files.writeString(
+        file, keras2SelfAttention(false, "Ones").replace("\"dropout\": 0.0", "\"dropout\": 0.9"));
     KerasNetwork net = KerasNetwork.of(KerasModelFile.read(file));
     double[] inference = {1 + (1 - sigmoidOfMinus(1)), 1 + (1 - sigmoidOfMinus(2))};
     assertClose(apply(net, ModeKeys.PREDICT), inference);
@@ -248,7 +294,8 @@ class KerasAttentionTest {
   }
 
   private static float[] apply(KerasNetwork net, ModeKeys mode) {
-    try (Graph g = new Graph(); Session s = new Session(g)) {
+    try (Graph g = new Graph();
+        Session s = new Session(g)) {
       Ops tf = Ops.create(g);
       Operand<TFloat32> x =
           tf.constant(Shape.of(1, 2, 1), DataBuffers.of(new float[] {1, 2}, true, false));
@@ -262,8 +309,10 @@ class KerasAttentionTest {
 
   @Test
   void partialAttentionAxesAreRefusedNamingTheLayer() throws IOException {
-    String json = keras2SelfAttention(false, "Ones").replace("\"attention_axes\": [1]",
-        "\"attention_axes\": [2]").replace("[null, 2, 1]", "[null, 2, 3, 1]");
+    String json =
+        keras2SelfAttention(false, "Ones")
+            .replace("\"attention_axes\": [1]", "\"attention_axes\": [2]")
+            .replace("[null, 2, 1]", "[null, 2, 3, 1]");
     Path file = tmp.resolve("axes.json");
     Files.writeString(file, json);
     assertThatThrownBy(() -> KerasModel.load(file).close())

@@ -45,7 +45,8 @@ class KerasCasesTest {
       Map<String, Tensor> feeds = new LinkedHashMap<>();
       try {
         for (int i = 0; i < inputs.size(); i++) {
-          feeds.put(inputs.get(i),
+          feeds.put(
+              inputs.get(i),
               TestNpy.read(dir.resolve("inputs/" + i + "_" + inputs.get(i) + ".npy")).toTensor());
         }
         Map<String, Tensor> got = model.predict(feeds);
@@ -54,7 +55,8 @@ class KerasCasesTest {
             TestNpy.Array expected =
                 TestNpy.read(dir.resolve("expected/" + i + "_" + outputs.get(i) + ".npy"));
             TFloat32 actual = (TFloat32) got.get(outputs.get(i));
-            assertThat(actual.shape()).as("shape of %s", outputs.get(i))
+            assertThat(actual.shape())
+                .as("shape of %s", outputs.get(i))
                 .isEqualTo(expected.shape());
             float[] values = new float[(int) actual.size()];
             actual.copyTo(DataBuffers.of(values, false, false));
@@ -81,8 +83,9 @@ class KerasCasesTest {
       }
     }
     assertThat(worstAt)
-        .as("%s: element %d is %s, Keras gives %s", what, worstAt,
-            worstAt < 0 ? "" : got[worstAt], worstAt < 0 ? "" : expected[worstAt])
+        .as(
+            "%s: element %d is %s, Keras gives %s",
+            what, worstAt, worstAt < 0 ? "" : got[worstAt], worstAt < 0 ? "" : expected[worstAt])
         .isEqualTo(-1);
   }
 

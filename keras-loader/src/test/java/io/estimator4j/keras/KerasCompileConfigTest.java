@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.input.ArrayInput;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,15 +18,16 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * Keras 3 archives carry their compile() arguments as {@code compile_config}: the optimizer as an
- * object or as the name given to compile(), losses and metrics as objects or serialized
- * functions. model_to_estimator reads them like a Keras 2 training_config.
+ * object or as the name given to compile(), losses and metrics as objects or serialized functions.
+ * model_to_estimator reads them like a Keras 2 training_config.
  */
 class KerasCompileConfigTest {
   @TempDir Path dir;
 
   /** x [null, 1] -> Dense(1, kernel 1, bias 0), with {@code compile} as its compile_config. */
   private Path archive(String compile) throws IOException {
-    String config = """
+    String config =
+        """
         {"module": "keras", "class_name": "Functional", "config": {"name": "f", "layers": [
           {"module": "keras.layers", "class_name": "InputLayer", "name": "x",
            "config": {"batch_shape": [null, 1], "dtype": "float32", "name": "x"},
@@ -42,20 +43,27 @@ class KerasCompileConfigTest {
              "kwargs": {}}]}],
          "input_layers": [["x", 0, 0]], "output_layers": [["dense", 0, 0]]},
          "compile_config": %s}
-        """.formatted(compile);
+        """
+            .formatted(compile);
     Path file = dir.resolve("model.keras");
     TestFiles.writeKeras3(file, config, null);
     return file;
   }
 
   private Estimator estimator(String compile) throws IOException {
-    return KerasEstimators.modelToEstimator(KerasModelFile.read(archive(compile)),
+    return KerasEstimators.modelToEstimator(
+        KerasModelFile.read(archive(compile)),
         RunConfig.builder().modelDir(dir.resolve("model")).build());
   }
 
   private static ArrayInput one(int epochs) {
-    return ArrayInput.builder().feature("x", new float[][] {{1}}).labels(new float[] {0})
-        .batchSize(1).shuffle(false).numEpochs(epochs).build();
+    return ArrayInput.builder()
+        .feature("x", new float[][] {{1}})
+        .labels(new float[] {0})
+        .batchSize(1)
+        .shuffle(false)
+        .numEpochs(epochs)
+        .build();
   }
 
   private static float value(Estimator e, String variable) {
@@ -66,7 +74,9 @@ class KerasCompileConfigTest {
 
   @Test
   void anOptimizerNamedInCompileGetsKerasDefaultsAndFunctionsAreRead() throws IOException {
-    Estimator e = estimator("""
+    Estimator e =
+        estimator(
+            """
         {"optimizer": "adam",
          "loss": {"module": "keras.losses", "class_name": "function",
            "config": "mean_squared_error", "registered_name": "function"},
@@ -87,7 +97,9 @@ class KerasCompileConfigTest {
 
   @Test
   void optimizerAndLossObjectsAndUnsupportedSettings() throws IOException {
-    Estimator e = estimator("""
+    Estimator e =
+        estimator(
+            """
         {"optimizer": {"module": "keras.optimizers", "class_name": "SGD", "config": {
            "name": "SGD", "learning_rate": 0.1, "weight_decay": null, "clipnorm": null,
            "global_clipnorm": null, "clipvalue": null, "use_ema": false, "ema_momentum": 0.99,
@@ -102,11 +114,17 @@ class KerasCompileConfigTest {
     e.train(one(1), StepLimit.steps(1));
     // SGD: w = 1 - 0.1 * 2
     assertThat(value(e, "dense/kernel")).isCloseTo(0.8f, within(1e-6f));
-    assertThatThrownBy(() -> estimator("""
+    assertThatThrownBy(
+            () ->
+                estimator(
+                    """
         {"optimizer": {"class_name": "Adam", "config": {"learning_rate": 0.01,
            "clipnorm": 1.0}}, "loss": "mse"}
-        """)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clipnorm=1.0");
+        """))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("clipnorm=1.0");
     assertThatThrownBy(() -> estimator("{\"optimizer\": \"lion\", \"loss\": \"mse\"}"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'lion'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'lion'");
   }
 }

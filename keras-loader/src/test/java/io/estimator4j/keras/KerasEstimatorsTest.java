@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 import io.estimator4j.estimator.Estimator;
 import io.estimator4j.estimator.Prediction;
 import io.estimator4j.estimator.PredictionIterator;
-import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.input.ArrayInput;
 import io.estimator4j.estimator.input.Input;
 import io.estimator4j.estimator.input.InputFn;
@@ -53,8 +53,13 @@ class KerasEstimatorsTest {
   }
 
   private static ArrayInput mlpInput(float[][] x, boolean repeat) {
-    return ArrayInput.builder().feature("dense_1_input", x).labels(LABELS).batchSize(3)
-        .shuffle(false).numEpochs(repeat ? null : 1).build();
+    return ArrayInput.builder()
+        .feature("dense_1_input", x)
+        .labels(LABELS)
+        .batchSize(3)
+        .shuffle(false)
+        .numEpochs(repeat ? null : 1)
+        .build();
   }
 
   @Test
@@ -62,8 +67,13 @@ class KerasEstimatorsTest {
     float[][] x = rows(read(MLP + "/inputs/0_dense_1_input.npy"));
     float[] expected = read(MLP + "/expected/0_activation_1.npy").values();
     Estimator estimator = mlp();
-    InputFn in = ArrayInput.builder().feature("dense_1_input", x).batchSize(3).shuffle(false)
-        .numEpochs(1).build();
+    InputFn in =
+        ArrayInput.builder()
+            .feature("dense_1_input", x)
+            .batchSize(3)
+            .shuffle(false)
+            .numEpochs(1)
+            .build();
     try (PredictionIterator it = estimator.predict(in)) {
       int row = 0;
       while (it.hasNext()) {
@@ -84,8 +94,11 @@ class KerasEstimatorsTest {
     float[] p = read(MLP + "/expected/0_activation_1.npy").values();
     // sparse_categorical_crossentropy = mean(-ln p[row][label]) over the 3 rows, from the
     // probabilities Keras computed for the case
-    double expected = -(Math.log(p[0 * 3 + LABELS[0]]) + Math.log(p[1 * 3 + LABELS[1]])
-        + Math.log(p[2 * 3 + LABELS[2]])) / 3;
+    double expected =
+        -(Math.log(p[0 * 3 + LABELS[0]])
+                + Math.log(p[1 * 3 + LABELS[1]])
+                + Math.log(p[2 * 3 + LABELS[2]]))
+            / 3;
     Map<String, Double> metrics = mlp().evaluate(mlpInput(x, false));
     assertThat(metrics.get("loss")).isCloseTo(expected, within(1e-5));
     assertThat(metrics.get("accuracy")).isEqualTo(0.0);
@@ -109,11 +122,12 @@ class KerasEstimatorsTest {
     assertThat(after.get("global_step")).isEqualTo(201.0);
     assertThat(after.get("loss")).isLessThan(before.get("loss"));
 
-    Path export = estimator.exportSavedModel(dir.resolve("export"),
-        KerasEstimators.rawServingInputReceiverFn(TestData.keras(MLP + "/model.h5")));
+    Path export =
+        estimator.exportSavedModel(
+            dir.resolve("export"),
+            KerasEstimators.rawServingInputReceiverFn(TestData.keras(MLP + "/model.h5")));
     try (LoadedSavedModel m = SavedModelLoader.load(export, Set.of("serve"), null);
-        TFloat32 input = TFloat32.tensorOf(Shape.of(1, 4),
-            DataBuffers.of(x[0], true, false))) {
+        TFloat32 input = TFloat32.tensorOf(Shape.of(1, 4), DataBuffers.of(x[0], true, false))) {
       Map<String, Tensor> out = m.run("serving_default", Map.of("dense_1_input", input));
       try (Tensor probs = out.get("activation_1")) {
         assertThat(probs.shape()).isEqualTo(Shape.of(1, 3));
@@ -131,12 +145,16 @@ class KerasEstimatorsTest {
     TestNpy.Array x = read(RNN + "/inputs/0_simple_rnn_1_input.npy");
     TestNpy.Array y = read(RNN + "/expected/0_dense_1.npy");
     // training_config: RMSprop(lr=1e-3), loss mse, no metrics
-    Estimator estimator = KerasEstimators.modelToEstimator(
-        TestData.keras(RNN + "/model.h5"), RunConfig.builder().modelDir(dir).build());
-    InputFn in = ctx -> Input.of(
-        Map.of("simple_rnn_1_input", ctx.tf().constant(x.shape(),
-            DataBuffers.of(x.values(), true, false))),
-        ctx.tf().constant(y.shape(), DataBuffers.of(y.values(), true, false)));
+    Estimator estimator =
+        KerasEstimators.modelToEstimator(
+            TestData.keras(RNN + "/model.h5"), RunConfig.builder().modelDir(dir).build());
+    InputFn in =
+        ctx ->
+            Input.of(
+                Map.of(
+                    "simple_rnn_1_input",
+                    ctx.tf().constant(x.shape(), DataBuffers.of(x.values(), true, false))),
+                ctx.tf().constant(y.shape(), DataBuffers.of(y.values(), true, false)));
     estimator.train(in, StepLimit.steps(2));
     assertThat(estimator.latestCheckpoint()).isPresent();
     assertThat(estimator.variableNames()).contains("simple_rnn_1/kernel", "dense_1/kernel");
@@ -145,8 +163,13 @@ class KerasEstimatorsTest {
   @Test
   void aMissingFeatureNamesTheInputs() throws Exception {
     Estimator estimator = mlp();
-    InputFn in = ArrayInput.builder().feature("x", new float[][] {{1, 2, 3, 4}})
-        .labels(new int[] {0}).batchSize(1).numEpochs(1).build();
+    InputFn in =
+        ArrayInput.builder()
+            .feature("x", new float[][] {{1, 2, 3, 4}})
+            .labels(new int[] {0})
+            .batchSize(1)
+            .numEpochs(1)
+            .build();
     assertThatThrownBy(() -> estimator.train(in, StepLimit.steps(1)))
         .hasMessageContaining("[dense_1_input]")
         .hasMessageContaining("no feature 'dense_1_input'");
@@ -160,8 +183,10 @@ class KerasEstimatorsTest {
     Files.writeString(json, KerasModelFile.read(h5).modelConfig().toString());
     KerasModelFile uncompiled = KerasModelFile.read(json, h5);
     assertThat(uncompiled.trainingConfig()).isEmpty();
-    assertThatThrownBy(() -> KerasEstimators.modelToEstimator(uncompiled,
-            RunConfig.builder().modelDir(dir).build()))
+    assertThatThrownBy(
+            () ->
+                KerasEstimators.modelToEstimator(
+                    uncompiled, RunConfig.builder().modelDir(dir).build()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("compile the model first")
         .hasMessageContaining("pass a loss and optimizer");
@@ -171,27 +196,51 @@ class KerasEstimatorsTest {
   void anExplicitTrainingConfigReplacesTheFilesAndUnsupportedPartsAreNamed() throws Exception {
     KerasModelFile file = KerasModelFile.read(TestData.keras(MLP + "/model.h5"));
     RunConfig config = RunConfig.builder().modelDir(dir).build();
-    assertThatThrownBy(() -> KerasEstimators.modelToEstimator(file,
-            "{\"loss\": \"hinge\", \"optimizer_config\": {\"class_name\": \"SGD\","
-                + " \"config\": {\"learning_rate\": 0.1}}}", config))
-        .hasMessageContaining("'hinge'").hasMessageContaining("categorical_crossentropy");
-    assertThatThrownBy(() -> KerasEstimators.modelToEstimator(file,
-            "{\"loss\": \"mse\", \"optimizer_config\": {\"class_name\": \"Nadam\","
-                + " \"config\": {\"learning_rate\": 0.1}}}", config))
-        .hasMessageContaining("'Nadam'").hasMessageContaining("Adam, SGD");
-    Estimator sgd = KerasEstimators.modelToEstimator(file,
-        "{\"loss\": \"categorical_crossentropy\", \"metrics\": [\"acc\"], \"optimizer_config\":"
-            + " {\"class_name\": \"SGD\", \"config\": {\"lr\": 0.5, \"momentum\": 0.9}}}",
-        config);
+    assertThatThrownBy(
+            () ->
+                KerasEstimators.modelToEstimator(
+                    file,
+                    "{\"loss\": \"hinge\", \"optimizer_config\": {\"class_name\": \"SGD\","
+                        + " \"config\": {\"learning_rate\": 0.1}}}",
+                    config))
+        .hasMessageContaining("'hinge'")
+        .hasMessageContaining("categorical_crossentropy");
+    assertThatThrownBy(
+            () ->
+                KerasEstimators.modelToEstimator(
+                    file,
+                    "{\"loss\": \"mse\", \"optimizer_config\": {\"class_name\": \"Nadam\","
+                        + " \"config\": {\"learning_rate\": 0.1}}}",
+                    config))
+        .hasMessageContaining("'Nadam'")
+        .hasMessageContaining("Adam, SGD");
+    Estimator sgd =
+        KerasEstimators.modelToEstimator(
+            file,
+            "{\"loss\": \"categorical_crossentropy\", \"metrics\": [\"acc\"], \"optimizer_config\":"
+                + " {\"class_name\": \"SGD\", \"config\": {\"lr\": 0.5, \"momentum\": 0.9}}}",
+            config);
     float[][] x = rows(read(MLP + "/inputs/0_dense_1_input.npy"));
     float[][] oneHot = {{0, 1, 0}, {0, 0, 1}, {0, 1, 0}};
-    InputFn in = ArrayInput.builder().feature("dense_1_input", x).labels(oneHot).batchSize(3)
-        .shuffle(false).numEpochs(1).build();
+    InputFn in =
+        ArrayInput.builder()
+            .feature("dense_1_input", x)
+            .labels(oneHot)
+            .batchSize(3)
+            .shuffle(false)
+            .numEpochs(1)
+            .build();
     sgd.train(in, StepLimit.steps(1));
     Map<String, Double> before = sgd.evaluate(in);
     assertThat(before).containsKeys("loss", "acc");
-    InputFn repeated = ArrayInput.builder().feature("dense_1_input", x).labels(oneHot)
-        .batchSize(3).shuffle(false).numEpochs(null).build();
+    InputFn repeated =
+        ArrayInput.builder()
+            .feature("dense_1_input", x)
+            .labels(oneHot)
+            .batchSize(3)
+            .shuffle(false)
+            .numEpochs(null)
+            .build();
     sgd.train(repeated, StepLimit.maxSteps(30));
     assertThat(sgd.evaluate(in).get("loss")).isLessThan(before.get("loss"));
   }

@@ -21,7 +21,8 @@ import org.tensorflow.types.TFloat32;
 class KerasFunctionalTest {
   @TempDir Path tmp;
 
-  private static final String MODEL = """
+  private static final String MODEL =
+      """
       {"class_name": "Functional", "keras_version": "2.4.0", "config": {"name": "m",
        "layers": [
         {"class_name": "InputLayer", "name": "a", "inbound_nodes": [],
@@ -62,10 +63,16 @@ class KerasFunctionalTest {
           .extracting(v -> v.op().name())
           .containsExactly("shared/kernel", "shared/bias", "inner/half/kernel", "inner/half/bias");
       Map<String, Tensor> feeds = new LinkedHashMap<>();
-      feeds.put("a", TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 2),
-          DataBuffers.of(new float[] {1, 2}, true, false)));
-      feeds.put("b", TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 2),
-          DataBuffers.of(new float[] {3, 4}, true, false)));
+      feeds.put(
+          "a",
+          TFloat32.tensorOf(
+              org.tensorflow.ndarray.Shape.of(1, 2),
+              DataBuffers.of(new float[] {1, 2}, true, false)));
+      feeds.put(
+          "b",
+          TFloat32.tensorOf(
+              org.tensorflow.ndarray.Shape.of(1, 2),
+              DataBuffers.of(new float[] {3, 4}, true, false)));
       Map<String, Tensor> out = model.predict(feeds);
       try {
         // shared(a) = [1 + 2, 1 + 2] = [3, 3]; shared(b) = [7, 7]; add = [10, 10]
@@ -88,10 +95,14 @@ class KerasFunctionalTest {
     Path json = tmp.resolve("bare.json");
     Files.writeString(json, full.path("config").toString());
     try (KerasModel model = KerasModel.load(json);
-        TFloat32 a = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 2),
-            DataBuffers.of(new float[] {1, 2}, true, false));
-        TFloat32 b = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 2),
-            DataBuffers.of(new float[] {3, 4}, true, false))) {
+        TFloat32 a =
+            TFloat32.tensorOf(
+                org.tensorflow.ndarray.Shape.of(1, 2),
+                DataBuffers.of(new float[] {1, 2}, true, false));
+        TFloat32 b =
+            TFloat32.tensorOf(
+                org.tensorflow.ndarray.Shape.of(1, 2),
+                DataBuffers.of(new float[] {3, 4}, true, false))) {
       // the same numbers as the wrapped model above
       assertThat(TestData.predict(model, Map.of("a", a, "b", b), "inner")).containsExactly(9f);
     }

@@ -1,11 +1,11 @@
 package io.estimator4j.keras;
 
-import io.estimator4j.keras.file.KerasWeights;
-import io.estimator4j.keras.file.WeightArray;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.estimator4j.keras.file.KerasWeights;
+import io.estimator4j.keras.file.WeightArray;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +22,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * Keras 1 models load as Keras 2 loads them: Keras 1 argument names (output_dim, nb_filter,
  * border_mode, dim_ordering, inner_activation, ...), Keras 1 weight layouts (Theano-ordered
- * kernels, LSTM's twelve gate arrays) and Theano-trained kernels (flipped). Each is checked
- * against a plain-Java loop or against the same model written in Keras 2 terms.
+ * kernels, LSTM's twelve gate arrays) and Theano-trained kernels (flipped). Each is checked against
+ * a plain-Java loop or against the same model written in Keras 2 terms.
  */
 class KerasLegacyTest {
   @TempDir Path tmp;
@@ -47,8 +47,10 @@ class KerasLegacyTest {
     Map<String, KerasWeights.Group> groups = new LinkedHashMap<>();
     layers.forEach((k, v) -> groups.put(k, new KerasWeights.Group(v, Map.of())));
     Path p = tmp.resolve(name);
-    TestFiles.writeKeras2Weights(p,
-        new KerasWeights(KerasWeights.Layout.KERAS2, new KerasWeights.Group(List.of(), groups)), 1);
+    TestFiles.writeKeras2Weights(
+        p,
+        new KerasWeights(KerasWeights.Layout.KERAS2, new KerasWeights.Group(List.of(), groups)),
+        1);
     return p;
   }
 
@@ -62,7 +64,10 @@ class KerasLegacyTest {
   @Test
   void keras1TheanoOrderedConvolutionAndDense() throws IOException {
     // Keras 1.2: Convolution2D(2, 2, 2, dim_ordering='th') on [1, 3, 3] -> Flatten -> Dense(1)
-    Path json = write("cnn_th_keras_1.json", """
+    Path json =
+        write(
+            "cnn_th_keras_1.json",
+            """
         {"class_name": "Sequential", "keras_version": "1.2.2", "config": [
           {"class_name": "Convolution2D", "config": {"name": "convolution2d_1", "nb_filter": 2,
             "nb_row": 2, "nb_col": 2, "init": "glorot_uniform", "activation": "linear",
@@ -81,12 +86,17 @@ class KerasLegacyTest {
     float[] kernel = seq(2 * 2 * 2, 0.3);
     float[] dense = seq(8, 1.7);
     Map<String, List<WeightArray>> w = new LinkedHashMap<>();
-    w.put("convolution2d_1", List.of(
-        new WeightArray("convolution2d_1_W", Shape.of(2, 1, 2, 2), kernel),
-        new WeightArray("convolution2d_1_b", Shape.of(2), new float[] {0.5f, -0.25f})));
+    w.put(
+        "convolution2d_1",
+        List.of(
+            new WeightArray("convolution2d_1_W", Shape.of(2, 1, 2, 2), kernel),
+            new WeightArray("convolution2d_1_b", Shape.of(2), new float[] {0.5f, -0.25f})));
     w.put("flatten_1", List.of());
-    w.put("dense_1", List.of(new WeightArray("dense_1_W", Shape.of(8, 1), dense),
-        new WeightArray("dense_1_b", Shape.of(1), new float[] {0.1f})));
+    w.put(
+        "dense_1",
+        List.of(
+            new WeightArray("dense_1_W", Shape.of(8, 1), dense),
+            new WeightArray("dense_1_b", Shape.of(1), new float[] {0.1f})));
     KerasModelFile file = KerasModelFile.read(json, weights("cnn_th.h5", w));
     float[] x = seq(9, 2.2);
     // conv[f][i][j] = b[f] + sum_{r,c} x[i + r][j + c] * W[f][0][r][c]; flattened (f, i, j)
@@ -107,7 +117,8 @@ class KerasLegacyTest {
     assertThat(predict(file, new long[] {1, 1, 3, 3}, x)[0]).isCloseTo((float) out, within(1e-5f));
   }
 
-  private static final String LSTM_KERAS2 = """
+  private static final String LSTM_KERAS2 =
+      """
       {"class_name": "Sequential", "keras_version": "2.2.4", "backend": "tensorflow",
        "config": {"name": "s", "layers": [
         {"class_name": "LSTM", "config": {"name": "lstm_1", "units": 3,
@@ -116,7 +127,8 @@ class KerasLegacyTest {
           "batch_input_shape": [null, 4, 2], "dtype": "float32"}}]}}
       """;
 
-  private static final String LSTM_KERAS1 = """
+  private static final String LSTM_KERAS1 =
+      """
       {"class_name": "Sequential", "keras_version": "1.2.2", "config": [
         {"class_name": "LSTM", "config": {"name": "lstm_1", "output_dim": 3,
           "init": "glorot_uniform", "inner_init": "orthogonal", "forget_bias_init": "one",
@@ -159,13 +171,20 @@ class KerasLegacyTest {
       }
       System.arraycopy(parts.get("b_" + order[g]), 0, bias, g * 3, 3);
     }
-    KerasModelFile k1 = KerasModelFile.read(write("lstm1.json", LSTM_KERAS1),
-        weights("lstm1.h5", Map.of("lstm_1", keras1)));
-    KerasModelFile k2 = KerasModelFile.read(write("lstm2.json", LSTM_KERAS2),
-        weights("lstm2.h5", Map.of("lstm_1", List.of(
-            new WeightArray("lstm_1/kernel:0", Shape.of(2, 12), kernel),
-            new WeightArray("lstm_1/recurrent_kernel:0", Shape.of(3, 12), recurrent),
-            new WeightArray("lstm_1/bias:0", Shape.of(12), bias)))));
+    KerasModelFile k1 =
+        KerasModelFile.read(
+            write("lstm1.json", LSTM_KERAS1), weights("lstm1.h5", Map.of("lstm_1", keras1)));
+    KerasModelFile k2 =
+        KerasModelFile.read(
+            write("lstm2.json", LSTM_KERAS2),
+            weights(
+                "lstm2.h5",
+                Map.of(
+                    "lstm_1",
+                    List.of(
+                        new WeightArray("lstm_1/kernel:0", Shape.of(2, 12), kernel),
+                        new WeightArray("lstm_1/recurrent_kernel:0", Shape.of(3, 12), recurrent),
+                        new WeightArray("lstm_1/bias:0", Shape.of(12), bias)))));
     float[] x = seq(2 * 4 * 2, 5);
     float[] expected = predict(k2, new long[] {2, 4, 2}, x);
     assertThat(expected).hasSize(2 * 4 * 3);
@@ -174,7 +193,8 @@ class KerasLegacyTest {
 
   @Test
   void theanoTrainedKernelsAreFlipped() throws IOException {
-    String model = """
+    String model =
+        """
         {"class_name": "Sequential", "keras_version": "2.0.6", "backend": "%s",
          "config": [{"class_name": "Conv1D", "config": {"name": "conv", "filters": 1,
            "kernel_size": 3, "strides": 1, "padding": "valid", "dilation_rate": 1,
@@ -186,16 +206,29 @@ class KerasLegacyTest {
         Map.of("conv", List.of(new WeightArray("conv/kernel:0", Shape.of(3, 1, 1), k)));
     float[] x = {1, 0, 0, 0, 2};
     // TensorFlow: y[t] = x[t] k0 + x[t+1] k1 + x[t+2] k2 = [1, 0, 6]
-    assertThat(predict(KerasModelFile.read(write("tf.json", model.formatted("tensorflow")),
-        weights("tf.h5", w)), new long[] {1, 5, 1}, x)).containsExactly(1, 0, 6);
+    assertThat(
+            predict(
+                KerasModelFile.read(
+                    write("tf.json", model.formatted("tensorflow")), weights("tf.h5", w)),
+                new long[] {1, 5, 1},
+                x))
+        .containsExactly(1, 0, 6);
     // Theano convolves: the kernel is reversed, y[t] = x[t] k2 + x[t+1] k1 + x[t+2] k0
-    assertThat(predict(KerasModelFile.read(write("th.json", model.formatted("theano")),
-        weights("th.h5", w)), new long[] {1, 5, 1}, x)).containsExactly(3, 0, 2);
+    assertThat(
+            predict(
+                KerasModelFile.read(
+                    write("th.json", model.formatted("theano")), weights("th.h5", w)),
+                new long[] {1, 5, 1},
+                x))
+        .containsExactly(3, 0, 2);
   }
 
   @Test
   void keras1BatchNormalizationModesThatKeras2DroppedAreRefused() throws IOException {
-    Path json = write("bn.json", """
+    Path json =
+        write(
+            "bn.json",
+            """
         {"class_name": "Sequential", "keras_version": "1.2.2", "config": [
           {"class_name": "BatchNormalization", "config": {"name": "bn", "mode": 2, "axis": -1,
             "momentum": 0.99, "epsilon": 0.001, "beta_init": "zero", "gamma_init": "one",

@@ -1,13 +1,13 @@
 package io.estimator4j.keras;
 
-import io.estimator4j.keras.file.KerasFileException;
-import io.estimator4j.keras.file.KerasWeights;
-import io.estimator4j.keras.file.UnsupportedKerasLayerException;
-import io.estimator4j.keras.file.WeightArray;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.estimator4j.keras.file.KerasFileException;
+import io.estimator4j.keras.file.KerasWeights;
+import io.estimator4j.keras.file.UnsupportedKerasLayerException;
+import io.estimator4j.keras.file.WeightArray;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.WritableGroup;
@@ -20,8 +20,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TFloat32;
 
 /** Reading Keras files: every layout the loader accepts, and a clear error for each bad file. */
 class KerasModelFileTest {
@@ -41,13 +39,21 @@ class KerasModelFileTest {
     KerasWeights w = file.weights().orElseThrow();
     assertThat(w.layout()).isEqualTo(KerasWeights.Layout.KERAS2);
     assertThat(w.root().groups().keySet())
-        .containsExactly("conv2d_1", "batch_normalization_1", "activation_1", "conv2d_2",
-            "flatten_1", "dense_1");
+        .containsExactly(
+            "conv2d_1",
+            "batch_normalization_1",
+            "activation_1",
+            "conv2d_2",
+            "flatten_1",
+            "dense_1");
     // weight_names order, not the file's alphabetical order
     assertThat(w.root().group("batch_normalization_1").vars())
         .extracting(WeightArray::name)
-        .containsExactly("batch_normalization_1/gamma:0", "batch_normalization_1/beta:0",
-            "batch_normalization_1/moving_mean:0", "batch_normalization_1/moving_variance:0");
+        .containsExactly(
+            "batch_normalization_1/gamma:0",
+            "batch_normalization_1/beta:0",
+            "batch_normalization_1/moving_mean:0",
+            "batch_normalization_1/moving_variance:0");
     assertThat(w.root().group("conv2d_1").vars().get(0).shape().asArray())
         .containsExactly(3, 3, 3, 1);
   }
@@ -73,7 +79,8 @@ class KerasModelFileTest {
     Path weights = tmp.resolve("chunked.h5");
     TestFiles.writeKeras2Weights(weights, full.weights().orElseThrow(), 3);
     try (HdfFile h5 = new HdfFile(weights)) {
-      assertThat(h5.getAttributes()).containsKeys("layer_names0", "layer_names1", "layer_names2")
+      assertThat(h5.getAttributes())
+          .containsKeys("layer_names0", "layer_names1", "layer_names2")
           .doesNotContainKey("layer_names");
     }
     KerasModelFile file = KerasModelFile.read(json, weights);
@@ -119,7 +126,8 @@ class KerasModelFileTest {
     KerasModelFile file = KerasModelFile.read(TestData.keras(ELU + "/model.h5"));
     try (KerasModel model = KerasModel.build(file, KerasModel.WeightMode.CONSTANTS)) {
       assertThat(model.trainableVariables()).isEmpty();
-      assertCase(predict(model, "dense_input", ELU + "/inputs/0_dense_input.npy"),
+      assertCase(
+          predict(model, "dense_input", ELU + "/inputs/0_dense_input.npy"),
           ELU + "/expected/0_elu_1.npy");
     }
     try (KerasModel model = KerasModel.build(file)) {
@@ -165,8 +173,10 @@ class KerasModelFileTest {
         .hasMessageContaining("holds no model_config");
 
     Path weightsOnly = tmp.resolve("weights.h5");
-    TestFiles.writeKeras2Weights(weightsOnly,
-        KerasModelFile.read(TestData.keras(ELU + "/model.h5")).weights().orElseThrow(), 1);
+    TestFiles.writeKeras2Weights(
+        weightsOnly,
+        KerasModelFile.read(TestData.keras(ELU + "/model.h5")).weights().orElseThrow(),
+        1);
     assertThatThrownBy(() -> KerasModelFile.read(weightsOnly))
         .isInstanceOf(KerasFileException.class)
         .hasMessageContaining("weights.h5")
@@ -184,34 +194,42 @@ class KerasModelFileTest {
   @Test
   void namesAnUnknownLayerClassAndTheLayer() throws IOException {
     Path json = tmp.resolve("fancy.json");
-    Files.writeString(json, """
+    Files.writeString(
+        json,
+        """
         {"class_name": "Sequential", "config": {"name": "s", "layers": [
           {"class_name": "Dense", "config": {"name": "dense_1", "units": 2,
              "batch_input_shape": [null, 3]}},
           {"class_name": "FancyAttention", "config": {"name": "fancy_1"}}]}}""");
     KerasModelFile file = KerasModelFile.read(json);
     assertThatThrownBy(() -> KerasModel.build(file))
-        .isInstanceOfSatisfying(UnsupportedKerasLayerException.class, e -> {
-          assertThat(e.className()).isEqualTo("FancyAttention");
-          assertThat(e.layerName()).isEqualTo("fancy_1");
-        })
+        .isInstanceOfSatisfying(
+            UnsupportedKerasLayerException.class,
+            e -> {
+              assertThat(e.className()).isEqualTo("FancyAttention");
+              assertThat(e.layerName()).isEqualTo("fancy_1");
+            })
         .hasMessageContaining("Unsupported layer 'FancyAttention' (layer 'fancy_1') in fancy.json");
   }
 
   @Test
   void refusesLambdaLayersWithoutRunningThem() throws IOException {
     Path json = tmp.resolve("lambda.json");
-    Files.writeString(json, """
+    Files.writeString(
+        json,
+        """
         {"class_name": "Sequential", "config": {"name": "s", "layers": [
           {"class_name": "Lambda", "config": {"name": "evil", "batch_input_shape": [null, 3],
              "function": ["4wEAAAAAAAAAAQAAAAIAAABDAAAAcwgAAAB8AGQBFABTACkC", null, null],
              "function_type": "lambda", "arguments": {}}}]}}""");
     KerasModelFile file = KerasModelFile.read(json);
     assertThatThrownBy(() -> KerasModel.build(file))
-        .isInstanceOfSatisfying(UnsupportedKerasLayerException.class, e -> {
-          assertThat(e.className()).isEqualTo("Lambda");
-          assertThat(e.layerName()).isEqualTo("evil");
-        })
+        .isInstanceOfSatisfying(
+            UnsupportedKerasLayerException.class,
+            e -> {
+              assertThat(e.className()).isEqualTo("Lambda");
+              assertThat(e.layerName()).isEqualTo("evil");
+            })
         .hasMessageContaining("Layer 'evil' (Lambda) in lambda.json")
         .hasMessageContaining("serialized Python function")
         .hasMessageContaining("never executed");
@@ -278,7 +296,8 @@ class KerasModelFileTest {
     try (KerasModel model = KerasModel.build(file)) {
       String input = model.inputs().keySet().iterator().next();
       String output = model.outputs().keySet().iterator().next();
-      assertCase(predict(model, input, dir + "/inputs/0_" + input + ".npy"),
+      assertCase(
+          predict(model, input, dir + "/inputs/0_" + input + ".npy"),
           dir + "/expected/0_" + output + ".npy");
     }
   }

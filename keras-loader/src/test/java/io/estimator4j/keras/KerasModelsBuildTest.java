@@ -1,9 +1,9 @@
 package io.estimator4j.keras;
 
-import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +23,9 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * Every model in shared/keras/models and every architecture in shared/keras/configs builds and
- * runs on random input (finite outputs of the expected batch size). The one file that must not
- * build, yolo9000_tf_keras_2.json, is refused naming its Lambda layer.
+ * Every model in shared/keras/models and every architecture in shared/keras/configs builds and runs
+ * on random input (finite outputs of the expected batch size). The one file that must not build,
+ * yolo9000_tf_keras_2.json, is refused naming its Lambda layer.
  */
 class KerasModelsBuildTest {
   private static final String LAMBDA_CONFIG = "yolo9000_tf_keras_2.json";
@@ -38,7 +38,8 @@ class KerasModelsBuildTest {
       return Stream.concat(models.sorted(), configs.sorted())
           .filter(p -> !p.getFileName().toString().equals(LAMBDA_CONFIG))
           // -Dkeras.models=rnn_ runs a subset while working on one family
-          .filter(p -> p.getFileName().toString().startsWith(System.getProperty("keras.models", "")))
+          .filter(
+              p -> p.getFileName().toString().startsWith(System.getProperty("keras.models", "")))
           .toList()
           .stream();
     }

@@ -1,10 +1,10 @@
 package io.estimator4j.keras;
 
-import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.WritableGroup;
@@ -22,10 +22,9 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * Keras preprocessing layers whose state lives in the model (Normalization's adapted mean,
- * variance and integer count; Discretization's boundaries; CategoryEncoding; Resizing;
- * CenterCrop) and the augmentation layers (identity at inference), with values worked out by
- * hand.
+ * Keras preprocessing layers whose state lives in the model (Normalization's adapted mean, variance
+ * and integer count; Discretization's boundaries; CategoryEncoding; Resizing; CenterCrop) and the
+ * augmentation layers (identity at inference), with values worked out by hand.
  */
 class KerasPreprocessingTest {
   @TempDir Path tmp;
@@ -33,10 +32,17 @@ class KerasPreprocessingTest {
   private Path sequential(String name, String batchShape, String dtype, String layer)
       throws IOException {
     Path file = tmp.resolve(name + ".json");
-    Files.writeString(file, "{\"class_name\": \"Sequential\", \"keras_version\": \"2.13.1\","
-        + " \"config\": {\"name\": \"seq\", \"layers\": [{\"class_name\": \"InputLayer\","
-        + " \"config\": {\"name\": \"x\", \"batch_input_shape\": " + batchShape + ", \"dtype\": \""
-        + dtype + "\"}}, " + layer + "]}}");
+    Files.writeString(
+        file,
+        "{\"class_name\": \"Sequential\", \"keras_version\": \"2.13.1\","
+            + " \"config\": {\"name\": \"seq\", \"layers\": [{\"class_name\": \"InputLayer\","
+            + " \"config\": {\"name\": \"x\", \"batch_input_shape\": "
+            + batchShape
+            + ", \"dtype\": \""
+            + dtype
+            + "\"}}, "
+            + layer
+            + "]}}");
     return file;
   }
 
@@ -50,15 +56,22 @@ class KerasPreprocessingTest {
 
   @Test
   void normalizationUsesTheAdaptedWeightsIncludingAnIntegerCount() throws IOException {
-    Path json = sequential("norm", "[null, 2]", "float32",
-        "{\"class_name\": \"Normalization\", \"config\": {\"name\": \"normalization\","
-            + " \"axis\": [-1], \"mean\": null, \"variance\": null, \"invert\": false}}");
+    Path json =
+        sequential(
+            "norm",
+            "[null, 2]",
+            "float32",
+            "{\"class_name\": \"Normalization\", \"config\": {\"name\": \"normalization\","
+                + " \"axis\": [-1], \"mean\": null, \"variance\": null, \"invert\": false}}");
     Path weights = tmp.resolve("norm.h5");
     try (WritableHdfFile h5 = HdfFile.write(weights)) {
       h5.putAttribute("layer_names", new String[] {"normalization"});
       WritableGroup layer = h5.putGroup("normalization");
-      layer.putAttribute("weight_names", new String[] {"normalization/mean:0",
-          "normalization/variance:0", "normalization/count:0"});
+      layer.putAttribute(
+          "weight_names",
+          new String[] {
+            "normalization/mean:0", "normalization/variance:0", "normalization/count:0"
+          });
       WritableGroup g = layer.putGroup("normalization");
       g.putDataset("mean:0", new float[] {1, 2});
       g.putDataset("variance:0", new float[] {4, 9});
@@ -74,10 +87,15 @@ class KerasPreprocessingTest {
 
   @Test
   void normalizationFromItsConfigAndInverted() throws IOException {
-    Path json = sequential("inv", "[null, 2]", "float32",
-        "{\"class_name\": \"Normalization\", \"config\": {\"name\": \"n\", \"axis\": -1,"
-            + " \"mean\": 1.0, \"variance\": [4.0, 0.0], \"invert\": true}}");
-    try (KerasModel m = KerasModel.load(json); TFloat32 x = floats(new long[] {1, 2}, 1, 1)) {
+    Path json =
+        sequential(
+            "inv",
+            "[null, 2]",
+            "float32",
+            "{\"class_name\": \"Normalization\", \"config\": {\"name\": \"n\", \"axis\": -1,"
+                + " \"mean\": 1.0, \"variance\": [4.0, 0.0], \"invert\": true}}");
+    try (KerasModel m = KerasModel.load(json);
+        TFloat32 x = floats(new long[] {1, 2}, 1, 1)) {
       // invert: mean + x * max(sqrt(variance), 1e-7) = [1 + 2, 1 + 1e-7]
       float[] out = run(m, x);
       assertThat(out[0]).isEqualTo(3f);
@@ -87,9 +105,13 @@ class KerasPreprocessingTest {
 
   @Test
   void discretizationBucketsByItsBoundaries() throws IOException {
-    Path json = sequential("disc", "[null, 4]", "float32",
-        "{\"class_name\": \"Discretization\", \"config\": {\"name\": \"d\","
-            + " \"bin_boundaries\": [0.0, 1.0], \"output_mode\": \"int\"}}");
+    Path json =
+        sequential(
+            "disc",
+            "[null, 4]",
+            "float32",
+            "{\"class_name\": \"Discretization\", \"config\": {\"name\": \"d\","
+                + " \"bin_boundaries\": [0.0, 1.0], \"output_mode\": \"int\"}}");
     try (KerasModel m = KerasModel.load(json);
         TFloat32 x = floats(new long[] {1, 4}, -1, 0.5f, 1, 2)) {
       Map<String, Tensor> out = m.predict(Map.of("x", x));
@@ -103,12 +125,21 @@ class KerasPreprocessingTest {
 
   @Test
   void categoryEncodingModes() throws IOException {
-    for (String[] c : new String[][] {
-        {"multi_hot", "[null, 3]", "1,0,1,0"}, {"count", "[null, 3]", "1,0,2,0"},
-        {"one_hot", "[null, 1]", "0,0,0,1"}}) {
-      Path json = sequential("cat_" + c[0], c[1], "int32",
-          "{\"class_name\": \"CategoryEncoding\", \"config\": {\"name\": \"e\","
-              + " \"num_tokens\": 4, \"output_mode\": \"" + c[0] + "\", \"sparse\": false}}");
+    for (String[] c :
+        new String[][] {
+          {"multi_hot", "[null, 3]", "1,0,1,0"},
+          {"count", "[null, 3]", "1,0,2,0"},
+          {"one_hot", "[null, 1]", "0,0,0,1"}
+        }) {
+      Path json =
+          sequential(
+              "cat_" + c[0],
+              c[1],
+              "int32",
+              "{\"class_name\": \"CategoryEncoding\", \"config\": {\"name\": \"e\","
+                  + " \"num_tokens\": 4, \"output_mode\": \""
+                  + c[0]
+                  + "\", \"sparse\": false}}");
       int[] ids = c[0].equals("one_hot") ? new int[] {3} : new int[] {0, 2, 2};
       try (KerasModel m = KerasModel.load(json);
           TInt32 x = TInt32.tensorOf(Shape.of(1, ids.length), DataBuffers.of(ids, true, false))) {
@@ -128,18 +159,26 @@ class KerasPreprocessingTest {
     // tf.image.resize 2x2 -> 4x4: source coordinate (out + 0.5) / 2 - 0.5, clamped; bilinear
     // rows of [[1, 2], [3, 4]]: y = 0 -> row 0, y = 1 -> 0.75 row 0 + 0.25 row 1, y = 2 -> 0.25
     // row 0 + 0.75 row 1, y = 3 -> row 1; the same along x
-    float[] bilinear = {1, 1.25f, 1.75f, 2, 1.5f, 1.75f, 2.25f, 2.5f,
-        2.5f, 2.75f, 3.25f, 3.5f, 3, 3.25f, 3.75f, 4};
+    float[] bilinear = {
+      1, 1.25f, 1.75f, 2, 1.5f, 1.75f, 2.25f, 2.5f, 2.5f, 2.75f, 3.25f, 3.5f, 3, 3.25f, 3.75f, 4
+    };
     // nearest: floor((out + 0.5) / 2) = 0, 0, 1, 1
     float[] nearest = {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4};
     for (String mode : new String[] {"bilinear", "nearest"}) {
-      Path json = sequential("resize_" + mode, "[null, 2, 2, 1]", "float32",
-          "{\"class_name\": \"Resizing\", \"config\": {\"name\": \"r\", \"height\": 4,"
-              + " \"width\": 4, \"interpolation\": \"" + mode + "\","
-              + " \"crop_to_aspect_ratio\": false}}");
+      Path json =
+          sequential(
+              "resize_" + mode,
+              "[null, 2, 2, 1]",
+              "float32",
+              "{\"class_name\": \"Resizing\", \"config\": {\"name\": \"r\", \"height\": 4,"
+                  + " \"width\": 4, \"interpolation\": \""
+                  + mode
+                  + "\","
+                  + " \"crop_to_aspect_ratio\": false}}");
       try (KerasModel m = KerasModel.load(json);
           TFloat32 x = floats(new long[] {1, 2, 2, 1}, 1, 2, 3, 4)) {
-        assertThat(run(m, x)).as(mode)
+        assertThat(run(m, x))
+            .as(mode)
             .containsExactly(mode.equals("bilinear") ? bilinear : nearest, within(1e-6f));
       }
     }
@@ -147,10 +186,14 @@ class KerasPreprocessingTest {
 
   @Test
   void centerCropAndAugmentationAtInference() throws IOException {
-    Path json = sequential("crop", "[null, 4, 4, 1]", "float32",
-        "{\"class_name\": \"RandomFlip\", \"config\": {\"name\": \"flip\", \"mode\":"
-            + " \"horizontal\", \"seed\": 1}}, {\"class_name\": \"CenterCrop\", \"config\":"
-            + " {\"name\": \"c\", \"height\": 2, \"width\": 2}}");
+    Path json =
+        sequential(
+            "crop",
+            "[null, 4, 4, 1]",
+            "float32",
+            "{\"class_name\": \"RandomFlip\", \"config\": {\"name\": \"flip\", \"mode\":"
+                + " \"horizontal\", \"seed\": 1}}, {\"class_name\": \"CenterCrop\", \"config\":"
+                + " {\"name\": \"c\", \"height\": 2, \"width\": 2}}");
     float[] values = new float[16];
     for (int i = 0; i < 16; i++) {
       values[i] = i;
@@ -164,9 +207,13 @@ class KerasPreprocessingTest {
 
   @Test
   void aCropLargerThanTheInputIsRefusedNamingTheLayer() throws IOException {
-    Path json = sequential("big", "[null, 2, 2, 1]", "float32",
-        "{\"class_name\": \"CenterCrop\", \"config\": {\"name\": \"crop\", \"height\": 3,"
-            + " \"width\": 3}}");
+    Path json =
+        sequential(
+            "big",
+            "[null, 2, 2, 1]",
+            "float32",
+            "{\"class_name\": \"CenterCrop\", \"config\": {\"name\": \"crop\", \"height\": 3,"
+                + " \"width\": 3}}");
     assertThatThrownBy(() -> KerasModel.load(json).close())
         .isInstanceOf(UnsupportedKerasLayerException.class)
         .hasMessageContaining("'crop'")

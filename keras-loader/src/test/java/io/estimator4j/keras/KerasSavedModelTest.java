@@ -1,11 +1,11 @@
 package io.estimator4j.keras;
 
-import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import io.estimator4j.savedmodel.SavedModelLoader;
 import io.estimator4j.savedmodel.SavedModelPredictor;
 import io.estimator4j.savedmodel.ServingCheck;
@@ -42,8 +42,8 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * Keras models converted to SavedModels: TensorFlow's C++ loader (SavedModelBundle.load, what TF
- * Serving runs) and SavedModelLoader load them, and serving_default gives Keras's reference
- * numbers and exactly what KerasModel.predict gives.
+ * Serving runs) and SavedModelLoader load them, and serving_default gives Keras's reference numbers
+ * and exactly what KerasModel.predict gives.
  */
 class KerasSavedModelTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -111,10 +111,10 @@ class KerasSavedModelTest {
       for (int i = 0; i < c.outputs().size(); i++) {
         String key = c.outputs().get(i);
         float[] expected = c.expected(i).values();
-        KerasCasesTest.assertClose("C++ loader, " + key, cpp.get(key), expected, c.atol(),
-            c.rtol());
-        KerasCasesTest.assertClose("SavedModelLoader, " + key, java.get(key), expected,
-            c.atol(), c.rtol());
+        KerasCasesTest.assertClose(
+            "C++ loader, " + key, cpp.get(key), expected, c.atol(), c.rtol());
+        KerasCasesTest.assertClose(
+            "SavedModelLoader, " + key, java.get(key), expected, c.atol(), c.rtol());
         // the same graph on the same machine: the same numbers as KerasModel.predict
         assertThat(cpp.get(key)).as(key).containsExactly(keras.get(key));
         assertThat(java.get(key)).as(key).containsExactly(keras.get(key));
@@ -144,12 +144,14 @@ class KerasSavedModelTest {
     TensorInfo y = sig.getOutputsOrThrow(c.outputs().get(0));
     assertThat(y.getDtype()).isEqualTo(DataType.DT_FLOAT);
     assertThat(TensorInfos.shapeString(y)).isEqualTo("(-1, 1)");
-    assertThat(ServingCheck.check(meta)).filteredOn(o -> o.api() == ServingCheck.Api.PREDICT)
+    assertThat(ServingCheck.check(meta))
+        .filteredOn(o -> o.api() == ServingCheck.Api.PREDICT)
         .singleElement()
-        .satisfies(o -> {
-          assertThat(o.ok()).isTrue();
-          assertThat(o.notes()).isEmpty();
-        });
+        .satisfies(
+            o -> {
+              assertThat(o.ok()).isTrue();
+              assertThat(o.notes()).isEmpty();
+            });
   }
 
   @Test
@@ -161,8 +163,13 @@ class KerasSavedModelTest {
     assertThat(out.resolve("variables/variables.index")).isRegularFile();
     List<String> nodes = meta.getGraphDef().getNodeList().stream().map(NodeDef::getName).toList();
     // SimpleRNN(50) on 1 feature + Dense(1): kernel, recurrent_kernel, bias, kernel, bias
-    assertThat(nodes).contains("simple_rnn_1/kernel", "simple_rnn_1/recurrent_kernel",
-        "simple_rnn_1/bias", "dense_1/kernel", "dense_1/bias");
+    assertThat(nodes)
+        .contains(
+            "simple_rnn_1/kernel",
+            "simple_rnn_1/recurrent_kernel",
+            "simple_rnn_1/bias",
+            "dense_1/kernel",
+            "dense_1/bias");
     // their initial values (the Keras weights as constants) are pruned, and nothing is left to
     // initialise: no Init op, no main op
     assertThat(nodes).noneMatch(n -> n.contains("/Initializer")).doesNotContain("Init");
@@ -186,8 +193,8 @@ class KerasSavedModelTest {
     try (KerasModel model = KerasModel.load(file)) {
       Path out = KerasSavedModel.convert(model, tmp.resolve("multi"));
       Map<String, float[]> keras = floats(model.predict(feeds));
-      SignatureDef sig = SavedModelLoader.readProto(out).getMetaGraphs(0)
-          .getSignatureDefOrThrow(SERVING_DEFAULT);
+      SignatureDef sig =
+          SavedModelLoader.readProto(out).getMetaGraphs(0).getSignatureDefOrThrow(SERVING_DEFAULT);
       assertThat(sig.getInputsMap().keySet()).containsExactlyInAnyOrder("input1", "input2");
       assertThat(sig.getOutputsMap().keySet()).containsExactlyInAnyOrder("output1", "output2");
       assertThat(TensorInfos.shapeString(sig.getInputsOrThrow("input2"))).isEqualTo("(-1, 4)");
@@ -246,8 +253,7 @@ class KerasSavedModelTest {
     // not the owner-only permissions of a temporary directory: TF Serving may run as another user
     Path out = KerasSavedModel.convert(Case.of("dl4j-ReLU_0").model(), tmp.resolve("1"));
     Path plain = Files.createDirectory(tmp.resolve("plain"));
-    assertThat(Files.getPosixFilePermissions(out))
-        .isEqualTo(Files.getPosixFilePermissions(plain));
+    assertThat(Files.getPosixFilePermissions(out)).isEqualTo(Files.getPosixFilePermissions(plain));
   }
 
   @Test
@@ -274,12 +280,14 @@ class KerasSavedModelTest {
     // as root, permissions do not stop writes; a regular file in the path does
     Path file = Files.writeString(tmp.resolve("a-file"), "x");
     Path out = file.resolve("my_model/1");
-    assertThatThrownBy(() -> KerasSavedModel.convert(
-            TestData.keras("configs/yolo9000_tf_keras_2.json"), out))
+    assertThatThrownBy(
+            () -> KerasSavedModel.convert(TestData.keras("configs/yolo9000_tf_keras_2.json"), out))
         .isInstanceOf(FileSystemException.class)
-        .hasMessageStartingWith(out + ": cannot be written: " + file + " is a file, not a directory")
-        .hasMessageContaining("Fix: choose an output directory whose parent is, or can be created"
-            + " as, a directory this process may write to")
+        .hasMessageStartingWith(
+            out + ": cannot be written: " + file + " is a file, not a directory")
+        .hasMessageContaining(
+            "Fix: choose an output directory whose parent is, or can be created"
+                + " as, a directory this process may write to")
         .hasMessageNotContaining(".tmp-");
     try (Stream<Path> files = Files.list(tmp)) {
       assertThat(files).containsExactly(file);
@@ -289,8 +297,8 @@ class KerasSavedModelTest {
   @Test
   void aModelThatCannotBeBuiltLeavesNothingBehind() {
     Path out = tmp.resolve("yolo");
-    assertThatThrownBy(() -> KerasSavedModel.convert(
-            TestData.keras("configs/yolo9000_tf_keras_2.json"), out))
+    assertThatThrownBy(
+            () -> KerasSavedModel.convert(TestData.keras("configs/yolo9000_tf_keras_2.json"), out))
         .isInstanceOf(UnsupportedKerasLayerException.class)
         .hasMessageContaining("space_to_depth_x2");
     assertThat(tmp).isEmptyDirectory();

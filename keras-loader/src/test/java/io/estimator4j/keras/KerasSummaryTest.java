@@ -26,9 +26,13 @@ class KerasSummaryTest {
     assertThat(s.modelName()).isEqualTo("sequential_1");
     assertThat(s.isSequentialLike()).isTrue();
     assertThat(s.rows())
-        .extracting(KerasSummary.Row::name, KerasSummary.Row::className,
-            KerasSummary.Row::outputShape, KerasSummary.Row::params)
-        .containsExactly(tuple("dense", "Dense", "(None, 32)", 544L),
+        .extracting(
+            KerasSummary.Row::name,
+            KerasSummary.Row::className,
+            KerasSummary.Row::outputShape,
+            KerasSummary.Row::params)
+        .containsExactly(
+            tuple("dense", "Dense", "(None, 32)", 544L),
             tuple("re_lu_1", "ReLU", "(None, 32)", 0L));
     assertThat(s.totalParams()).isEqualTo(544);
     assertThat(s.trainableParams()).isEqualTo(544);
@@ -40,7 +44,8 @@ class KerasSummaryTest {
     // SimpleRNN(50) on 1 feature: 1*50 + 50*50 + 50 = 2600; Dense(1) on 50: 50 + 1 = 51
     KerasSummary s = KerasSummary.of(TestData.keras("cases/dl4j-simple_rnn_tf_keras_2/model.h5"));
     assertThat(s.rows()).extracting(KerasSummary.Row::params).containsExactly(2600L, 51L);
-    assertThat(s.rows()).extracting(KerasSummary.Row::outputShape)
+    assertThat(s.rows())
+        .extracting(KerasSummary.Row::outputShape)
         .containsExactly("(None, 50)", "(None, 1)");
     assertThat(s.totalParams()).isEqualTo(2651);
   }
@@ -50,7 +55,8 @@ class KerasSummaryTest {
     // conv 3x3x3 -> 1: 27 + 1 = 28; BN over 1 channel: gamma, beta trainable, moving mean and
     // variance not (2 + 2); conv 3x3x1 -> 1: 9 + 1 = 10; Dense(1) on 6*6*1: 36 + 1 = 37
     KerasSummary s = KerasSummary.of(TestData.keras("cases/dl4j-cnn_batch_norm/model.h5"));
-    assertThat(s.rows()).extracting(KerasSummary.Row::params)
+    assertThat(s.rows())
+        .extracting(KerasSummary.Row::params)
         .containsExactly(28L, 4L, 0L, 10L, 0L, 37L);
     assertThat(s.totalParams()).isEqualTo(79);
     assertThat(s.trainableParams()).isEqualTo(77);
@@ -63,8 +69,8 @@ class KerasSummaryTest {
     // Dense(8) on 16: 136; Dense(8) on 32: 264; Add: 0; Dense(4) on 8: 36; total 436
     KerasSummary s = KerasSummary.of(TestData.keras("configs/simple_add_tf_keras_2.json"));
     assertThat(s.isSequentialLike()).isFalse();
-    assertThat(s.rows()).extracting(KerasSummary.Row::name, KerasSummary.Row::params,
-            KerasSummary.Row::connectedTo)
+    assertThat(s.rows())
+        .extracting(KerasSummary.Row::name, KerasSummary.Row::params, KerasSummary.Row::connectedTo)
         .containsExactly(
             tuple("input_3", 0L, List.of()),
             tuple("input_4", 0L, List.of()),
@@ -81,18 +87,25 @@ class KerasSummaryTest {
     KerasSummary s =
         KerasSummary.of(TestData.keras("configs/keras2_mlp_fapi_multiloss_config.json"));
     assertThat(s.totalParams()).isEqualTo(27 + 8 + 9);
-    assertThat(s.rows()).filteredOn(r -> r.name().startsWith("output"))
+    assertThat(s.rows())
+        .filteredOn(r -> r.name().startsWith("output"))
         .extracting(KerasSummary.Row::outputShape, KerasSummary.Row::connectedTo)
-        .containsExactly(tuple("(None, 3)", List.of("dense_3[0][0]")),
+        .containsExactly(
+            tuple("(None, 3)", List.of("dense_3[0][0]")),
             tuple("(None, 3)", List.of("dense_3[0][0]")));
-    assertThat(s.rows()).filteredOn(r -> r.name().equals("merge_1"))
-        .extracting(KerasSummary.Row::outputShape).containsExactly("(None, 8)");
+    assertThat(s.rows())
+        .filteredOn(r -> r.name().equals("merge_1"))
+        .extracting(KerasSummary.Row::outputShape)
+        .containsExactly("(None, 8)");
   }
 
   @Test
   void frozenLayersCountAsNonTrainable() throws IOException {
     // Dense(3) on 4, frozen: 4*3 + 3 = 15 non-trainable; Dense(2) on 3: 3*2 + 2 = 8 trainable
-    Path json = Files.writeString(tmp.resolve("frozen.json"), """
+    Path json =
+        Files.writeString(
+            tmp.resolve("frozen.json"),
+            """
         {"class_name": "Sequential", "config": {"name": "frozen", "layers": [
           {"class_name": "Dense", "config": {"name": "d1", "trainable": false,
             "batch_input_shape": [null, 4], "units": 3, "activation": "relu", "use_bias": true}},
@@ -101,14 +114,17 @@ class KerasSummaryTest {
     KerasSummary s = KerasSummary.of(json);
     assertThat(s.trainableParams()).isEqualTo(8);
     assertThat(s.nonTrainableParams()).isEqualTo(15);
-    assertThat(s.text()).contains("Total params: 23\nTrainable params: 8\n"
-        + "Non-trainable params: 15\n");
+    assertThat(s.text())
+        .contains("Total params: 23\nTrainable params: 8\n" + "Non-trainable params: 15\n");
   }
 
   @Test
   void sharedLayerHasMultipleOutputShapesAndItsWeightsOnce() throws IOException {
     // one Dense(3) on 4 called on a and on b: 4*3 + 3 = 15 parameters, counted once
-    Path json = Files.writeString(tmp.resolve("shared.json"), """
+    Path json =
+        Files.writeString(
+            tmp.resolve("shared.json"),
+            """
         {"class_name": "Model", "config": {"name": "siamese", "layers": [
           {"class_name": "InputLayer", "name": "a", "inbound_nodes": [],
             "config": {"name": "a", "batch_input_shape": [null, 4], "dtype": "float32"}},
@@ -121,13 +137,18 @@ class KerasSummaryTest {
           "input_layers": [["a", 0, 0], ["b", 0, 0]], "output_layers": [["add", 0, 0]]}}
         """);
     KerasSummary s = KerasSummary.of(json);
-    assertThat(s.rows()).filteredOn(r -> r.name().equals("shared"))
-        .extracting(KerasSummary.Row::outputShape, KerasSummary.Row::params,
-            KerasSummary.Row::connectedTo)
+    assertThat(s.rows())
+        .filteredOn(r -> r.name().equals("shared"))
+        .extracting(
+            KerasSummary.Row::outputShape, KerasSummary.Row::params, KerasSummary.Row::connectedTo)
         .containsExactly(tuple("multiple", 15L, List.of("a[0][0]", "b[0][0]")));
     assertThat(s.totalParams()).isEqualTo(15);
-    assertThat(s.text()).contains("shared (Dense)                  multiple             15"
-        + "          a[0][0]\n" + " ".repeat(65) + "b[0][0]\n");
+    assertThat(s.text())
+        .contains(
+            "shared (Dense)                  multiple             15"
+                + "          a[0][0]\n"
+                + " ".repeat(65)
+                + "b[0][0]\n");
   }
 
   private static String golden(String name) throws IOException {

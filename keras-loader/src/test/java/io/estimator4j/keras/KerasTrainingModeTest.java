@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.modelfn.ModeKeys;
-import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.input.ArrayInput;
 import io.estimator4j.estimator.input.Input;
 import io.estimator4j.estimator.input.InputFn;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.summary.EventFileReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,11 +50,17 @@ class KerasTrainingModeTest {
 
   /** A Keras 2 Sequential JSON: an InputLayer "x" of {@code shape} (batch first) then layers. */
   private Path keras2(String shape, String... layers) throws Exception {
-    String input = "{\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": "
-        + shape + ", \"dtype\": \"float32\", \"name\": \"x\"}}";
-    String json = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"m\", \"layers\": ["
-        + input + ", " + String.join(", ", layers) + "]}, \"keras_version\": \"2.13.1\","
-        + " \"backend\": \"tensorflow\"}";
+    String input =
+        "{\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": "
+            + shape
+            + ", \"dtype\": \"float32\", \"name\": \"x\"}}";
+    String json =
+        "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"m\", \"layers\": ["
+            + input
+            + ", "
+            + String.join(", ", layers)
+            + "]}, \"keras_version\": \"2.13.1\","
+            + " \"backend\": \"tensorflow\"}";
     Path p = Files.createTempFile(dir, "model", ".json");
     Files.writeString(p, json);
     return p;
@@ -62,12 +68,20 @@ class KerasTrainingModeTest {
 
   /** The same in Keras 3's spelling (InputLayer batch_shape, keras_version 3). */
   private Path keras3(String shape, String... layers) throws Exception {
-    String input = "{\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\":"
-        + " {\"batch_shape\": " + shape + ", \"dtype\": \"float32\", \"name\": \"x\"},"
-        + " \"registered_name\": null}";
-    String json = "{\"module\": \"keras\", \"class_name\": \"Sequential\", \"config\": {\"name\":"
-        + " \"m\", \"layers\": [" + input + ", " + String.join(", ", layers) + "]},"
-        + " \"keras_version\": \"3.6.0\", \"backend\": \"tensorflow\"}";
+    String input =
+        "{\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\":"
+            + " {\"batch_shape\": "
+            + shape
+            + ", \"dtype\": \"float32\", \"name\": \"x\"},"
+            + " \"registered_name\": null}";
+    String json =
+        "{\"module\": \"keras\", \"class_name\": \"Sequential\", \"config\": {\"name\":"
+            + " \"m\", \"layers\": ["
+            + input
+            + ", "
+            + String.join(", ", layers)
+            + "]},"
+            + " \"keras_version\": \"3.6.0\", \"backend\": \"tensorflow\"}";
     Path p = Files.createTempFile(dir, "model", ".json");
     Files.writeString(p, json);
     return p;
@@ -77,8 +91,11 @@ class KerasTrainingModeTest {
   private static String dense(double kernel, double bias, String extra) {
     return "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 1,"
         + " \"activation\": \"linear\", \"use_bias\": true, \"kernel_initializer\": "
-        + constant(kernel) + ", \"bias_initializer\": " + constant(bias)
-        + (extra.isEmpty() ? "" : ", " + extra) + "}}";
+        + constant(kernel)
+        + ", \"bias_initializer\": "
+        + constant(bias)
+        + (extra.isEmpty() ? "" : ", " + extra)
+        + "}}";
   }
 
   private Estimator estimator(Path json, String loss, String optimizer) throws Exception {
@@ -88,13 +105,18 @@ class KerasTrainingModeTest {
   private Estimator estimator(Path json, String loss, String optimizer, Path modelDir)
       throws Exception {
     String training = "{\"loss\": \"" + loss + "\", \"optimizer_config\": " + optimizer + "}";
-    return KerasEstimators.modelToEstimator(KerasModelFile.read(json), training,
-        RunConfig.builder().modelDir(modelDir).build());
+    return KerasEstimators.modelToEstimator(
+        KerasModelFile.read(json), training, RunConfig.builder().modelDir(modelDir).build());
   }
 
   private static ArrayInput input(float[][] x, float[] y, boolean repeat) {
-    return ArrayInput.builder().feature("x", x).labels(y).batchSize(x.length).shuffle(false)
-        .numEpochs(repeat ? null : 1).build();
+    return ArrayInput.builder()
+        .feature("x", x)
+        .labels(y)
+        .batchSize(x.length)
+        .shuffle(false)
+        .numEpochs(repeat ? null : 1)
+        .build();
   }
 
   /** The training loss the Estimator logged for the first step (before that step's update). */
@@ -122,11 +144,15 @@ class KerasTrainingModeTest {
 
   @Test
   void dropoutActsInTrainingOnlyAndEvaluationStaysDeterministic() throws Exception {
-    Path json = keras2("[null, 1000]",
-        "{\"class_name\": \"Dropout\", \"config\": {\"name\": \"dropout\", \"rate\": 0.5,"
-            + " \"noise_shape\": null, \"seed\": 3}}",
-        "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 1,"
-            + " \"use_bias\": false, \"kernel_initializer\": " + constant(1) + "}}");
+    Path json =
+        keras2(
+            "[null, 1000]",
+            "{\"class_name\": \"Dropout\", \"config\": {\"name\": \"dropout\", \"rate\": 0.5,"
+                + " \"noise_shape\": null, \"seed\": 3}}",
+            "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 1,"
+                + " \"use_bias\": false, \"kernel_initializer\": "
+                + constant(1)
+                + "}}");
     Estimator e = estimator(json, "mae", String.format(SGD, "1e-9"));
     float[][] x = ones(1, 1000);
     float[] y = {0f};
@@ -146,10 +172,12 @@ class KerasTrainingModeTest {
     // Dense(2, softmax) with an identity kernel on x = [0, 50]: logits [0, 50], label 0.
     // Keras computes the loss from the logits: logsumexp([0, 50]) - 0 = 50 + log(1 + e^-50);
     // from clipped probabilities it would be -log(1e-7) = 16.12
-    Path json = keras2("[null, 2]",
-        "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 2,"
-            + " \"activation\": \"softmax\", \"kernel_initializer\": {\"class_name\":"
-            + " \"Identity\", \"config\": {\"gain\": 1.0}}}}");
+    Path json =
+        keras2(
+            "[null, 2]",
+            "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 2,"
+                + " \"activation\": \"softmax\", \"kernel_initializer\": {\"class_name\":"
+                + " \"Identity\", \"config\": {\"gain\": 1.0}}}}");
     Estimator e = estimator(json, "sparse_categorical_crossentropy", String.format(SGD, "0.1"));
     double loss = e.evaluate(input(new float[][] {{0, 50}}, new float[] {0}, false)).get("loss");
     assertThat(loss).isCloseTo(50.0, within(1e-3));
@@ -158,7 +186,9 @@ class KerasTrainingModeTest {
   /** x [null, 1000] -> a nested Sequential holding Dropout(0.5), called with {@code kwargs}. */
   private Path nestedDropout(String kwargs) throws Exception {
     Path json = dir.resolve("nested" + Math.abs(kwargs.hashCode()) + ".json");
-    Files.writeString(json, """
+    Files.writeString(
+        json,
+        """
         {"class_name": "Functional", "keras_version": "2.13.1", "config": {"name": "outer",
          "layers": [
           {"class_name": "InputLayer", "name": "x", "inbound_nodes": [],
@@ -169,7 +199,8 @@ class KerasTrainingModeTest {
             {"class_name": "Dropout", "config": {"name": "drop", "rate": 0.5, "seed": 3}}]},
            "inbound_nodes": [[["x", 0, 0, %s]]]}],
          "input_layers": [["x", 0, 0]], "output_layers": [["base", 1, 0]]}}
-        """.formatted(kwargs));
+        """
+            .formatted(kwargs));
     return json;
   }
 
@@ -178,28 +209,33 @@ class KerasTrainingModeTest {
     float[] ones = new float[1000];
     Arrays.fill(ones, 1f);
     // base(x, training=False), the transfer-learning pattern: no dropout even in TRAIN
-    KerasNetwork frozen = KerasNetwork.of(KerasModelFile.read(nestedDropout(
-        "{\"training\": false}")));
+    KerasNetwork frozen =
+        KerasNetwork.of(KerasModelFile.read(nestedDropout("{\"training\": false}")));
     assertThat(run(frozen, ModeKeys.TRAIN, Shape.of(1, 1000), ones)).containsExactly(ones);
     // base(x): TRAIN drops about half the values and doubles the rest
     KerasNetwork plain = KerasNetwork.of(KerasModelFile.read(nestedDropout("{}")));
     float[] dropped = run(plain, ModeKeys.TRAIN, Shape.of(1, 1000), ones);
     assertThat(dropped).contains(0f, 2f).doesNotContain(1f);
     // training=True does not turn dropout on outside TRAIN mode
-    KerasNetwork forced = KerasNetwork.of(KerasModelFile.read(nestedDropout(
-        "{\"training\": true}")));
+    KerasNetwork forced =
+        KerasNetwork.of(KerasModelFile.read(nestedDropout("{\"training\": true}")));
     assertThat(run(forced, ModeKeys.PREDICT, Shape.of(1, 1000), ones)).containsExactly(ones);
   }
 
   @Test
   void frozenLayersKeepTheirWeightsWhileTheOthersTrain() throws Exception {
     // x [1, 1] -> frozen Dense(1, kernel 2) -> Dense(1, kernel 3); mse against 0, SGD 0.1
-    Path json = keras2("[null, 1]",
-        "{\"class_name\": \"Dense\", \"config\": {\"name\": \"frozen\", \"units\": 1,"
-            + " \"trainable\": false, \"use_bias\": false, \"kernel_initializer\": "
-            + constant(2) + "}}",
-        "{\"class_name\": \"Dense\", \"config\": {\"name\": \"head\", \"units\": 1,"
-            + " \"use_bias\": false, \"kernel_initializer\": " + constant(3) + "}}");
+    Path json =
+        keras2(
+            "[null, 1]",
+            "{\"class_name\": \"Dense\", \"config\": {\"name\": \"frozen\", \"units\": 1,"
+                + " \"trainable\": false, \"use_bias\": false, \"kernel_initializer\": "
+                + constant(2)
+                + "}}",
+            "{\"class_name\": \"Dense\", \"config\": {\"name\": \"head\", \"units\": 1,"
+                + " \"use_bias\": false, \"kernel_initializer\": "
+                + constant(3)
+                + "}}");
     Estimator e = estimator(json, "mse", String.format(SGD, "0.1"));
     e.train(input(new float[][] {{1}}, new float[] {0}, true), StepLimit.steps(1));
     // y = 3 * (2 * 1) = 6, loss = 36, d loss / d head = 2 * 6 * 2 = 24: head = 3 - 0.1 * 24
@@ -209,11 +245,13 @@ class KerasTrainingModeTest {
 
   @Test
   void noiseLayersActOnlyInTrainMode() throws Exception {
-    Path json = keras2("[null, 4, 3]",
-        "{\"class_name\": \"SpatialDropout1D\", \"config\": {\"name\": \"sd\", \"rate\": 0.5,"
-            + " \"seed\": 5}}",
-        "{\"class_name\": \"GaussianDropout\", \"config\": {\"name\": \"gd\", \"rate\": 0.0}}",
-        "{\"class_name\": \"GaussianNoise\", \"config\": {\"name\": \"gn\", \"stddev\": 0.0}}");
+    Path json =
+        keras2(
+            "[null, 4, 3]",
+            "{\"class_name\": \"SpatialDropout1D\", \"config\": {\"name\": \"sd\", \"rate\": 0.5,"
+                + " \"seed\": 5}}",
+            "{\"class_name\": \"GaussianDropout\", \"config\": {\"name\": \"gd\", \"rate\": 0.0}}",
+            "{\"class_name\": \"GaussianNoise\", \"config\": {\"name\": \"gn\", \"stddev\": 0.0}}");
     KerasNetwork net = KerasNetwork.of(KerasModelFile.read(json));
     float[] ones = new float[64 * 4 * 3];
     Arrays.fill(ones, 1f);
@@ -241,19 +279,23 @@ class KerasTrainingModeTest {
   void gaussianAndAlphaNoiseHaveKerasStatistics() throws Exception {
     int n = 20000;
     float[] zeros = new float[n];
-    Path noise = keras2("[null, " + n + "]",
-        "{\"class_name\": \"GaussianNoise\", \"config\": {\"name\": \"gn\", \"stddev\": 2.0}}");
-    float[] g = run(KerasNetwork.of(KerasModelFile.read(noise)), ModeKeys.TRAIN, Shape.of(1, n),
-        zeros);
+    Path noise =
+        keras2(
+            "[null, " + n + "]",
+            "{\"class_name\": \"GaussianNoise\", \"config\": {\"name\": \"gn\", \"stddev\": 2.0}}");
+    float[] g =
+        run(KerasNetwork.of(KerasModelFile.read(noise)), ModeKeys.TRAIN, Shape.of(1, n), zeros);
     // x + N(0, 2): mean 0 (sd of the mean 2 / sqrt(20000) = 0.014), sd 2
     assertThat(mean(g)).isCloseTo(0.0, within(0.08));
     assertThat(Math.sqrt(variance(g))).isCloseTo(2.0, within(0.08));
 
-    Path alpha = keras2("[null, " + n + "]",
-        "{\"class_name\": \"AlphaDropout\", \"config\": {\"name\": \"ad\", \"rate\": 0.2,"
-            + " \"seed\": 1}}");
-    float[] a = run(KerasNetwork.of(KerasModelFile.read(alpha)), ModeKeys.TRAIN, Shape.of(1, n),
-        zeros);
+    Path alpha =
+        keras2(
+            "[null, " + n + "]",
+            "{\"class_name\": \"AlphaDropout\", \"config\": {\"name\": \"ad\", \"rate\": 0.2,"
+                + " \"seed\": 1}}");
+    float[] a =
+        run(KerasNetwork.of(KerasModelFile.read(alpha)), ModeKeys.TRAIN, Shape.of(1, n), zeros);
     // kept zeros become b, dropped ones a * alpha_p + b, with alpha_p = -1.7581 (-alpha*scale),
     // a = ((1 - 0.2) * (1 + 0.2 * alpha_p^2))^-0.5, b = -a * alpha_p * 0.2
     double alphaP = -1.6732632423543772 * 1.0507009873554805;
@@ -265,14 +307,16 @@ class KerasTrainingModeTest {
     }
     assertThat(distinct).hasSize(2);
     for (float v : distinct) {
-      assertThat((double) v).satisfiesAnyOf(
-          d -> assertThat(d).isCloseTo(b, within(1e-5)),
-          d -> assertThat(d).isCloseTo(aa * alphaP + b, within(1e-5)));
+      assertThat((double) v)
+          .satisfiesAnyOf(
+              d -> assertThat(d).isCloseTo(b, within(1e-5)),
+              d -> assertThat(d).isCloseTo(aa * alphaP + b, within(1e-5)));
     }
   }
 
   private static float[] run(KerasNetwork net, ModeKeys mode, Shape shape, float[] x) {
-    try (Graph g = new Graph(); Session s = new Session(g)) {
+    try (Graph g = new Graph();
+        Session s = new Session(g)) {
       Ops tf = Ops.create(g);
       Operand<TFloat32> in = tf.constant(shape, DataBuffers.of(x, true, false));
       Operand<?> out = net.apply(tf, Map.of("x", in), mode).outputs().values().iterator().next();
@@ -304,34 +348,39 @@ class KerasTrainingModeTest {
 
   // ---------------------------------------------------------------- BatchNormalization
 
-  private static final String BN = "{\"class_name\": \"BatchNormalization\", \"config\":"
-      + " {\"name\": \"bn\", \"axis\": -1, \"momentum\": 0.9, \"epsilon\": 0.001}}";
+  private static final String BN =
+      "{\"class_name\": \"BatchNormalization\", \"config\":"
+          + " {\"name\": \"bn\", \"axis\": -1, \"momentum\": 0.9, \"epsilon\": 0.001}}";
 
   @Test
-  void batchNormalizationTrainsOnBatchStatisticsAndUpdatesItsMovingStatistics()
-      throws Exception {
+  void batchNormalizationTrainsOnBatchStatisticsAndUpdatesItsMovingStatistics() throws Exception {
     Estimator e = estimator(keras2("[null, 2]", BN), "mse", String.format(SGD, "0.1"));
     float[][] x = {{1, 2}, {3, 6}};
-    InputFn in = ArrayInput.builder().feature("x", x).labels(new float[][] {{0, 0}, {0, 0}})
-        .batchSize(2).shuffle(false).numEpochs(null).build();
+    InputFn in =
+        ArrayInput.builder()
+            .feature("x", x)
+            .labels(new float[][] {{0, 0}, {0, 0}})
+            .batchSize(2)
+            .shuffle(false)
+            .numEpochs(null)
+            .build();
     e.train(in, StepLimit.steps(1));
     // batch statistics per channel: mean [2, 4], biased variance [1, 4] (2D input: tf.keras's
     // non-fused path, tf.nn.moments)
     // training output = (x - mean) / sqrt(var + 0.001): channel 0 +-1/sqrt(1.001), channel 1
     // +-2/sqrt(4.001); mse = (2 / 1.001 + 2 * 4 / 4.001) / 4
-    assertThat(firstTrainingLoss())
-        .isCloseTo((2 / 1.001 + 8 / 4.001) / 4, within(1e-5));
+    assertThat(firstTrainingLoss()).isCloseTo((2 / 1.001 + 8 / 4.001) / 4, within(1e-5));
     // moving = 0.9 * moving + 0.1 * batch: mean 0.9*[0,0] + 0.1*[2,4]; variance 0.9*[1,1] +
     // 0.1*[1,4]
-    assertThat(values(e, "bn/moving_mean")).containsExactly(new float[] {0.2f, 0.4f},
-        within(1e-6f));
-    assertThat(values(e, "bn/moving_variance")).containsExactly(new float[] {1.0f, 1.3f},
-        within(1e-6f));
+    assertThat(values(e, "bn/moving_mean"))
+        .containsExactly(new float[] {0.2f, 0.4f}, within(1e-6f));
+    assertThat(values(e, "bn/moving_variance"))
+        .containsExactly(new float[] {1.0f, 1.3f}, within(1e-6f));
     // d mse / d gamma_c = 0.5 * sum(xhat_c^2) = var_c / (var_c + eps); beta's gradient is 0
     double g0 = 1 - 0.1 * 1 / 1.001;
     double g1 = 1 - 0.1 * 4 / 4.001;
-    assertThat(values(e, "bn/gamma")).containsExactly(new float[] {(float) g0, (float) g1},
-        within(1e-6f));
+    assertThat(values(e, "bn/gamma"))
+        .containsExactly(new float[] {(float) g0, (float) g1}, within(1e-6f));
     assertThat(values(e, "bn/beta")).containsExactly(new float[] {0f, 0f}, within(1e-7f));
     // EVAL after TRAIN normalises with the updated moving statistics from the checkpoint:
     // y = gamma * (x - [0.2, 0.4]) / sqrt([1.0, 1.3] + 0.001)
@@ -342,45 +391,61 @@ class KerasTrainingModeTest {
       double y1 = g1 * (row[1] - 0.4) / Math.sqrt(1.3 + 0.001);
       expected += y0 * y0 + y1 * y1;
     }
-    InputFn once = ArrayInput.builder().feature("x", x).labels(new float[][] {{0, 0}, {0, 0}})
-        .batchSize(2).shuffle(false).numEpochs(1).build();
+    InputFn once =
+        ArrayInput.builder()
+            .feature("x", x)
+            .labels(new float[][] {{0, 0}, {0, 0}})
+            .batchSize(2)
+            .shuffle(false)
+            .numEpochs(1)
+            .build();
     assertThat(e.evaluate(once).get("loss")).isCloseTo(expected / 4, within(1e-5));
   }
 
   @Test
   void fusedKeras2BatchNormalizationUpdatesTheVarianceWithBesselsCorrectionKeras3DoesNot()
       throws Exception {
-    InputFn in = ctx -> Input.of(
-        Map.of("x", ctx.tf().constant(Shape.of(2, 1, 1, 2),
-            DataBuffers.of(new float[] {1, 2, 3, 6}, true, false))),
-        ctx.tf().constant(Shape.of(2, 1, 1, 2), DataBuffers.of(new float[4], true, false)));
-    Estimator k2 = estimator(keras2("[null, 1, 1, 2]", BN), "mse", String.format(SGD, "0.1"),
-        dir.resolve("k2"));
+    InputFn in =
+        ctx ->
+            Input.of(
+                Map.of(
+                    "x",
+                    ctx.tf()
+                        .constant(
+                            Shape.of(2, 1, 1, 2),
+                            DataBuffers.of(new float[] {1, 2, 3, 6}, true, false))),
+                ctx.tf().constant(Shape.of(2, 1, 1, 2), DataBuffers.of(new float[4], true, false)));
+    Estimator k2 =
+        estimator(
+            keras2("[null, 1, 1, 2]", BN), "mse", String.format(SGD, "0.1"), dir.resolve("k2"));
     k2.train(in, StepLimit.steps(1));
     // a 4D input normalised over its last axis runs tf.keras 2's FusedBatchNormV3, whose batch
     // variance is unbiased: m = 2 values per channel, so [1, 4] * 2 / (2 - 1) = [2, 8];
     // moving variance = 0.9 * 1 + 0.1 * [2, 8]
-    assertThat(values(k2, "bn/moving_variance")).containsExactly(new float[] {1.1f, 1.7f},
-        within(1e-6f));
-    String bn3 = "{\"module\": \"keras.layers\", \"class_name\": \"BatchNormalization\","
-        + " \"config\": {\"name\": \"bn\", \"axis\": -1, \"momentum\": 0.9, \"epsilon\": 0.001},"
-        + " \"registered_name\": null}";
-    Estimator k3 = estimator(keras3("[null, 1, 1, 2]", bn3), "mse", String.format(SGD, "0.1"),
-        dir.resolve("k3"));
+    assertThat(values(k2, "bn/moving_variance"))
+        .containsExactly(new float[] {1.1f, 1.7f}, within(1e-6f));
+    String bn3 =
+        "{\"module\": \"keras.layers\", \"class_name\": \"BatchNormalization\","
+            + " \"config\": {\"name\": \"bn\", \"axis\": -1, \"momentum\": 0.9, \"epsilon\": 0.001},"
+            + " \"registered_name\": null}";
+    Estimator k3 =
+        estimator(
+            keras3("[null, 1, 1, 2]", bn3), "mse", String.format(SGD, "0.1"), dir.resolve("k3"));
     k3.train(in, StepLimit.steps(1));
     // Keras 3 updates with the biased variance ops.moments gives: 0.9 * 1 + 0.1 * [1, 4]
-    assertThat(values(k3, "bn/moving_variance")).containsExactly(new float[] {1.0f, 1.3f},
-        within(1e-6f));
-    assertThat(values(k3, "bn/moving_mean")).containsExactly(new float[] {0.2f, 0.4f},
-        within(1e-6f));
+    assertThat(values(k3, "bn/moving_variance"))
+        .containsExactly(new float[] {1.0f, 1.3f}, within(1e-6f));
+    assertThat(values(k3, "bn/moving_mean"))
+        .containsExactly(new float[] {0.2f, 0.4f}, within(1e-6f));
   }
 
   @Test
   void aFrozenBatchNormalizationStaysInInferenceMode() throws Exception {
-    String frozen = "{\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"bn\","
-        + " \"trainable\": false, \"momentum\": 0.9, \"epsilon\": 0.001}}";
-    Estimator e = estimator(keras2("[null, 2]", frozen, dense(1, 0, "")), "mse",
-        String.format(SGD, "0.1"));
+    String frozen =
+        "{\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"bn\","
+            + " \"trainable\": false, \"momentum\": 0.9, \"epsilon\": 0.001}}";
+    Estimator e =
+        estimator(keras2("[null, 2]", frozen, dense(1, 0, "")), "mse", String.format(SGD, "0.1"));
     e.train(input(new float[][] {{1, 2}, {3, 6}}, new float[] {0, 0}, true), StepLimit.steps(1));
     assertThat(values(e, "bn/moving_mean")).containsExactly(0f, 0f);
     assertThat(values(e, "bn/moving_variance")).containsExactly(1f, 1f);
@@ -391,11 +456,12 @@ class KerasTrainingModeTest {
   @Test
   void weightRegularizersAddTheirPenaltiesToTheTrainingAndEvaluationLoss() throws Exception {
     // kernel: Keras 1/2's L1L2 spelling with l2 only; bias: Keras 2's L1
-    String reg = "\"kernel_regularizer\": {\"class_name\": \"L1L2\", \"config\": {\"l1\": 0.0,"
-        + " \"l2\": 0.01}}, \"bias_regularizer\": {\"class_name\": \"L1\", \"config\":"
-        + " {\"l1\": 0.1}}";
-    Estimator e = estimator(keras2("[null, 3]", dense(0.5, 0.2, reg)), "mae",
-        String.format(SGD, "0.1"));
+    String reg =
+        "\"kernel_regularizer\": {\"class_name\": \"L1L2\", \"config\": {\"l1\": 0.0,"
+            + " \"l2\": 0.01}}, \"bias_regularizer\": {\"class_name\": \"L1\", \"config\":"
+            + " {\"l1\": 0.1}}";
+    Estimator e =
+        estimator(keras2("[null, 3]", dense(0.5, 0.2, reg)), "mae", String.format(SGD, "0.1"));
     float[][] x = {{1, 1, 1}};
     float[] y = {0f};
     // mae = |3 * 0.5 + 0.2 - 0| = 1.7; L2: 0.01 * 3 * 0.5^2 = 0.0075; L1: 0.1 * |0.2| = 0.02
@@ -416,33 +482,46 @@ class KerasTrainingModeTest {
     float[] y = {0f, 0f};
     // outputs 3 * 0.5 + 0.2 = 1.7 and 3.2; mae = (1.7 + 3.2) / 2 = 2.45;
     // activity penalty 0.5 * (1.7^2 + 3.2^2) = 6.565, divided by the batch size 2 in tf.keras 2
-    Estimator k2 = estimator(keras2("[null, 3]", dense(0.5, 0.2, act2)), "mae",
-        String.format(SGD, "0.1"), dir.resolve("k2"));
+    Estimator k2 =
+        estimator(
+            keras2("[null, 3]", dense(0.5, 0.2, act2)),
+            "mae",
+            String.format(SGD, "0.1"),
+            dir.resolve("k2"));
     assertThat(k2.evaluate(input(x, y, false)).get("loss"))
         .isCloseTo(2.45 + 6.565 / 2, within(1e-5));
-    String act3 = "\"activity_regularizer\": {\"module\": \"keras.regularizers\", \"class_name\":"
-        + " \"L2\", \"config\": {\"l2\": 0.5}, \"registered_name\": null}";
-    Estimator k3 = estimator(keras3("[null, 3]", dense(0.5, 0.2, act3)), "mae",
-        String.format(SGD, "0.1"), dir.resolve("k3"));
-    assertThat(k3.evaluate(input(x, y, false)).get("loss")).isCloseTo(2.45 + 6.565,
-        within(1e-5));
+    String act3 =
+        "\"activity_regularizer\": {\"module\": \"keras.regularizers\", \"class_name\":"
+            + " \"L2\", \"config\": {\"l2\": 0.5}, \"registered_name\": null}";
+    Estimator k3 =
+        estimator(
+            keras3("[null, 3]", dense(0.5, 0.2, act3)),
+            "mae",
+            String.format(SGD, "0.1"),
+            dir.resolve("k3"));
+    assertThat(k3.evaluate(input(x, y, false)).get("loss")).isCloseTo(2.45 + 6.565, within(1e-5));
     // the ActivityRegularization layer: l1 * sum|x| / batch = 0.25 * (3 + 6) / 2
-    String layer = "{\"class_name\": \"ActivityRegularization\", \"config\": {\"name\": \"ar\","
-        + " \"l1\": 0.25, \"l2\": 0.0}}";
-    Estimator ar = estimator(keras2("[null, 3]", layer, dense(0.5, 0.2, "")), "mae",
-        String.format(SGD, "0.1"), dir.resolve("ar"));
-    assertThat(ar.evaluate(input(x, y, false)).get("loss")).isCloseTo(2.45 + 0.25 * 9 / 2,
-        within(1e-5));
+    String layer =
+        "{\"class_name\": \"ActivityRegularization\", \"config\": {\"name\": \"ar\","
+            + " \"l1\": 0.25, \"l2\": 0.0}}";
+    Estimator ar =
+        estimator(
+            keras2("[null, 3]", layer, dense(0.5, 0.2, "")),
+            "mae",
+            String.format(SGD, "0.1"),
+            dir.resolve("ar"));
+    assertThat(ar.evaluate(input(x, y, false)).get("loss"))
+        .isCloseTo(2.45 + 0.25 * 9 / 2, within(1e-5));
   }
 
   @Test
   void anUnknownRegularizerNamesTheLayerAndTheRegularizer() throws Exception {
-    String reg = "\"kernel_regularizer\": {\"class_name\": \"OrthogonalRegularizer\","
-        + " \"config\": {\"factor\": 0.01}}";
-    Estimator e = estimator(keras2("[null, 3]", dense(0.5, 0, reg)), "mae",
-        String.format(SGD, "0.1"));
-    assertThatThrownBy(() -> e.train(input(ones(1, 3), new float[] {0}, true),
-            StepLimit.steps(1)))
+    String reg =
+        "\"kernel_regularizer\": {\"class_name\": \"OrthogonalRegularizer\","
+            + " \"config\": {\"factor\": 0.01}}";
+    Estimator e =
+        estimator(keras2("[null, 3]", dense(0.5, 0, reg)), "mae", String.format(SGD, "0.1"));
+    assertThatThrownBy(() -> e.train(input(ones(1, 3), new float[] {0}, true), StepLimit.steps(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("kernel_regularizer")
         .hasMessageContaining("layer 'dense'")
@@ -458,12 +537,12 @@ class KerasTrainingModeTest {
 
   /**
    * A model whose gradient is constant: y = bias (kernel times input 0), label 100, mae. While the
-   * bias stays below 100, d mae / d bias = -1 at every step, so each step moves the bias by
-   * exactly the learning rate of that step.
+   * bias stays below 100, d mae / d bias = -1 at every step, so each step moves the bias by exactly
+   * the learning rate of that step.
    */
   private float biasAfter(String optimizer, int steps, String name) throws Exception {
-    Estimator e = estimator(keras2("[null, 1]", dense(0, 0, "")), "mae", optimizer,
-        dir.resolve(name));
+    Estimator e =
+        estimator(keras2("[null, 1]", dense(0, 0, "")), "mae", optimizer, dir.resolve(name));
     e.train(input(new float[][] {{0}}, new float[] {100}, true), StepLimit.steps(steps));
     return values(e, "dense/bias")[0];
   }
@@ -479,21 +558,24 @@ class KerasTrainingModeTest {
   @Test
   void learningRateSchedulesFollowTheGlobalStep() throws Exception {
     // ExponentialDecay(1.0, decay_steps 1, decay_rate 0.5): 1 + 0.5 + 0.25 + 0.125
-    String exp = "{\"class_name\": \"SGD\", \"config\": {\"learning_rate\": {\"class_name\":"
-        + " \"ExponentialDecay\", \"config\": {\"initial_learning_rate\": 1.0, \"decay_steps\": 1,"
-        + " \"decay_rate\": 0.5, \"staircase\": false}}}}";
+    String exp =
+        "{\"class_name\": \"SGD\", \"config\": {\"learning_rate\": {\"class_name\":"
+            + " \"ExponentialDecay\", \"config\": {\"initial_learning_rate\": 1.0, \"decay_steps\": 1,"
+            + " \"decay_rate\": 0.5, \"staircase\": false}}}}";
     assertThat(biasAfter(exp, 4, "exp")).isCloseTo(1.875f, within(1e-5f));
     // InverseTimeDecay(1.0, decay_steps 2, decay_rate 1, staircase): 1/(1 + floor(t/2)):
     // 1 + 1 + 0.5 + 0.5, in Keras 3's spelling
-    String inv = "{\"module\": \"keras.optimizers\", \"class_name\": \"SGD\", \"config\":"
-        + " {\"learning_rate\": {\"module\": \"keras.optimizers.schedules\", \"class_name\":"
-        + " \"InverseTimeDecay\", \"config\": {\"initial_learning_rate\": 1.0, \"decay_steps\": 2,"
-        + " \"decay_rate\": 1.0, \"staircase\": true}, \"registered_name\": null}}}";
+    String inv =
+        "{\"module\": \"keras.optimizers\", \"class_name\": \"SGD\", \"config\":"
+            + " {\"learning_rate\": {\"module\": \"keras.optimizers.schedules\", \"class_name\":"
+            + " \"InverseTimeDecay\", \"config\": {\"initial_learning_rate\": 1.0, \"decay_steps\": 2,"
+            + " \"decay_rate\": 1.0, \"staircase\": true}, \"registered_name\": null}}}";
     assertThat(biasAfter(inv, 4, "inv")).isCloseTo(3.0f, within(1e-5f));
     // PiecewiseConstantDecay([1, 2], [1.0, 0.5, 0.25]): t <= 1 -> 1, t = 2 -> 0.5, t = 3 -> 0.25
-    String pw = "{\"class_name\": \"SGD\", \"config\": {\"learning_rate\": {\"class_name\":"
-        + " \"PiecewiseConstantDecay\", \"config\": {\"boundaries\": [1, 2], \"values\": [1.0,"
-        + " 0.5, 0.25]}}}}";
+    String pw =
+        "{\"class_name\": \"SGD\", \"config\": {\"learning_rate\": {\"class_name\":"
+            + " \"PiecewiseConstantDecay\", \"config\": {\"boundaries\": [1, 2], \"values\": [1.0,"
+            + " 0.5, 0.25]}}}}";
     assertThat(biasAfter(pw, 4, "pw")).isCloseTo(2.75f, within(1e-5f));
   }
 
@@ -506,16 +588,18 @@ class KerasTrainingModeTest {
       v = 0.9 * v + 1.0 / (1 + 0.5 * t);
       bias += v;
     }
-    String sgd = "{\"class_name\": \"SGD\", \"config\": {\"learning_rate\": 1.0, \"momentum\":"
-        + " 0.9, \"decay\": 0.5}}";
+    String sgd =
+        "{\"class_name\": \"SGD\", \"config\": {\"learning_rate\": 1.0, \"momentum\":"
+            + " 0.9, \"decay\": 0.5}}";
     assertThat(biasAfter(sgd, 3, "momentum")).isCloseTo((float) bias, within(1e-5f));
   }
 
   @Test
   void anUnsupportedScheduleIsNamed() throws Exception {
-    String opt = "{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": {\"class_name\":"
-        + " \"CosineDecayRestarts\", \"config\": {\"initial_learning_rate\": 1.0,"
-        + " \"first_decay_steps\": 10}}}}";
+    String opt =
+        "{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": {\"class_name\":"
+            + " \"CosineDecayRestarts\", \"config\": {\"initial_learning_rate\": 1.0,"
+            + " \"first_decay_steps\": 10}}}}";
     assertThatThrownBy(() -> estimator(keras2("[null, 1]", dense(0, 0, "")), "mae", opt))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'CosineDecayRestarts'")

@@ -17,8 +17,8 @@ final class TestData {
   }
 
   /**
-   * Runs {@code model} on {@code feeds} and returns the values of output {@code output} (the
-   * first output when null); closes every output tensor.
+   * Runs {@code model} on {@code feeds} and returns the values of output {@code output} (the first
+   * output when null); closes every output tensor.
    */
   static float[] predict(KerasModel model, Map<String, ? extends Tensor> feeds, String output) {
     Map<String, Tensor> out = model.predict(feeds);

@@ -1,11 +1,11 @@
 package io.estimator4j.keras;
 
-import io.estimator4j.keras.file.KerasWeights;
-import io.estimator4j.keras.file.WeightArray;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.estimator4j.keras.file.KerasWeights;
+import io.estimator4j.keras.file.WeightArray;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.WritableGroup;
@@ -28,8 +28,8 @@ final class TestFiles {
   private TestFiles() {}
 
   /**
-   * Writes {@code weights} (Keras 2 layout) as {@code model.save_weights} does: groups per layer
-   * at the root, layer_names and weight_names attributes; with {@code chunks} > 1 the layer_names
+   * Writes {@code weights} (Keras 2 layout) as {@code model.save_weights} does: groups per layer at
+   * the root, layer_names and weight_names attributes; with {@code chunks} > 1 the layer_names
    * attribute is split into layer_names0, layer_names1, ... as Keras does for large headers.
    */
   static void writeKeras2Weights(Path file, KerasWeights weights, int chunks) {
@@ -72,8 +72,8 @@ final class TestFiles {
     }
     int per = (values.size() + chunks - 1) / chunks;
     for (int c = 0; c < chunks; c++) {
-      List<String> part = values.subList(Math.min(c * per, values.size()),
-          Math.min((c + 1) * per, values.size()));
+      List<String> part =
+          values.subList(Math.min(c * per, values.size()), Math.min((c + 1) * per, values.size()));
       node.putAttribute(name + c, part.toArray(new String[0]));
     }
   }
@@ -108,8 +108,8 @@ final class TestFiles {
 
   /**
    * Writes a Keras 3 {@code .keras} archive for a Keras 2 Sequential model: config.json as Keras 3
-   * writes a Functional model (InputLayer with batch_shape, inbound nodes with
-   * {@code __keras_tensor__} arguments, DTypePolicy dtypes, flat input_layers/output_layers) and
+   * writes a Functional model (InputLayer with batch_shape, inbound nodes with {@code
+   * __keras_tensor__} arguments, DTypePolicy dtypes, flat input_layers/output_layers) and
    * model.weights.h5 with the weights at layers/&lt;snake_case class&gt;[_n]/vars/i.
    */
   static void writeKeras3Archive(Path file, KerasModelFile keras2) throws IOException {
@@ -183,8 +183,9 @@ final class TestFiles {
     try (OutputStream os = Files.newOutputStream(file);
         ZipOutputStream zip = new ZipOutputStream(os)) {
       zip.putNextEntry(new ZipEntry("metadata.json"));
-      zip.write("{\"keras_version\": \"3.6.0\", \"date_saved\": \"2024-11-25@10:00:00\"}"
-          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      zip.write(
+          "{\"keras_version\": \"3.6.0\", \"date_saved\": \"2024-11-25@10:00:00\"}"
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
       zip.putNextEntry(new ZipEntry("config.json"));
       zip.write(JSON.writeValueAsBytes(root));
       zip.putNextEntry(new ZipEntry("model.weights.h5"));

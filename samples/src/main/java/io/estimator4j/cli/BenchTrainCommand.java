@@ -45,8 +45,8 @@ final class BenchTrainCommand extends BenchRunCommand<TrainBenchmark.Options> {
       paramLabel = "NAME",
       split = ",",
       defaultValue = "small,medium",
-      description = "Models to run, comma-separated: tiny, small, medium"
-          + " (default: ${DEFAULT-VALUE}).")
+      description =
+          "Models to run, comma-separated: tiny, small, medium" + " (default: ${DEFAULT-VALUE}).")
   private List<String> models;
 
   @Override

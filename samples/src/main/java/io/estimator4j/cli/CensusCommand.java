@@ -15,23 +15,36 @@ import picocli.CommandLine.Option;
       "wide = LinearClassifier, deep = DNNClassifier [100, 75, 50, 25], wide_deep = both."
     })
 final class CensusCommand extends SampleRunCommand {
-  @Option(names = "--model", paramLabel = "M", defaultValue = "wide_deep",
+  @Option(
+      names = "--model",
+      paramLabel = "M",
+      defaultValue = "wide_deep",
       description = "wide, deep or wide_deep (default: ${DEFAULT-VALUE}).")
   private String model;
 
-  @Option(names = "--epochs", paramLabel = "N", defaultValue = "40",
+  @Option(
+      names = "--epochs",
+      paramLabel = "N",
+      defaultValue = "40",
       description = "Training epochs (default: ${DEFAULT-VALUE}).")
   private int epochs;
 
-  @Option(names = "--model-dir", paramLabel = "DIR",
+  @Option(
+      names = "--model-dir",
+      paramLabel = "DIR",
       description = "Where checkpoints and summaries go (default: a new temporary directory).")
   private Path modelDir;
 
-  @Option(names = "--export-dir", paramLabel = "DIR",
+  @Option(
+      names = "--export-dir",
+      paramLabel = "DIR",
       description = "Export the trained model as a SavedModel under this directory.")
   private Path exportDir;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "42",
       description = "Random seed (default: ${DEFAULT-VALUE}).")
   private long seed;
 

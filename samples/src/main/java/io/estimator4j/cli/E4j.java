@@ -9,14 +9,14 @@ import java.util.Map;
 import org.tensorflow.exceptions.TensorFlowException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParseResult;
-import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.Help.Ansi.Text;
 import picocli.CommandLine.Help.Column;
 import picocli.CommandLine.Help.TextTable;
 import picocli.CommandLine.Model.UsageMessageSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 
 /**
  * Estimator4J's command line, {@code e4j}: runs the samples, the SavedModel tools and, with later
@@ -92,8 +92,12 @@ public final class E4j extends ParentCommand {
     Throwable e = ex instanceof UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
     String message;
     if (e instanceof FileSystemException f && f.getReason() == null) {
-      String what = e instanceof NoSuchFileException ? "No such file or directory"
-          : e instanceof AccessDeniedException ? "Permission denied" : e.getClass().getSimpleName();
+      String what =
+          e instanceof NoSuchFileException
+              ? "No such file or directory"
+              : e instanceof AccessDeniedException
+                  ? "Permission denied"
+                  : e.getClass().getSimpleName();
       message = what + ": " + f.getFile();
     } else if (e instanceof TensorFlowException) {
       message = "TensorFlow " + e.getClass().getSimpleName() + ": " + e.getMessage();

@@ -14,11 +14,16 @@ import picocli.CommandLine.Option;
       "The Java version of TensorFlow's premade_estimator.py."
     })
 final class IrisCommand extends TrainingSampleCommand {
-  @Option(names = "--model-dir", paramLabel = "DIR",
+  @Option(
+      names = "--model-dir",
+      paramLabel = "DIR",
       description = "Where checkpoints and summaries go (default: a new temporary directory).")
   private Path modelDir;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "42",
       description = "Random seed (default: ${DEFAULT-VALUE}).")
   private long seed;
 

@@ -1,9 +1,9 @@
 package io.estimator4j.cli;
 
+import io.estimator4j.keras.KerasSavedModel;
 import io.estimator4j.savedmodel.SavedModelLoader;
 import io.estimator4j.savedmodel.SignatureConstants;
 import io.estimator4j.savedmodel.TensorInfos;
-import io.estimator4j.keras.KerasSavedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -39,8 +39,9 @@ final class KerasConvertCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "MODEL",
-      description = "Keras model: .h5/.hdf5 (model.save), .keras archive, or architecture .json"
-          + " (with --weights, or with the configured initializers).")
+      description =
+          "Keras model: .h5/.hdf5 (model.save), .keras archive, or architecture .json"
+              + " (with --weights, or with the configured initializers).")
   private Path model;
 
   @Parameters(
@@ -59,11 +60,17 @@ final class KerasConvertCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     KerasSavedModel.convert(KerasCommand.read(model, weights), outDir);
-    SignatureDef sig = SavedModelLoader.readProto(outDir).getMetaGraphs(0)
-        .getSignatureDefOrThrow(SignatureConstants.DEFAULT_SERVING_SIGNATURE_DEF_KEY);
+    SignatureDef sig =
+        SavedModelLoader.readProto(outDir)
+            .getMetaGraphs(0)
+            .getSignatureDefOrThrow(SignatureConstants.DEFAULT_SERVING_SIGNATURE_DEF_KEY);
     out.println("SavedModel written to " + outDir);
-    out.println("signature_def['" + SignatureConstants.DEFAULT_SERVING_SIGNATURE_DEF_KEY
-        + "'] (tag-set 'serve', method " + sig.getMethodName() + "):");
+    out.println(
+        "signature_def['"
+            + SignatureConstants.DEFAULT_SERVING_SIGNATURE_DEF_KEY
+            + "'] (tag-set 'serve', method "
+            + sig.getMethodName()
+            + "):");
     print(out, "input ", sig.getInputsMap());
     print(out, "output", sig.getOutputsMap());
     out.flush();
@@ -71,8 +78,17 @@ final class KerasConvertCommand implements Callable<Integer> {
   }
 
   private static void print(PrintWriter out, String kind, Map<String, TensorInfo> tensors) {
-    new TreeMap<>(tensors).forEach((key, info) -> out.println(
-        "  " + kind + " " + key + ": " + info.getDtype() + " shape "
-            + TensorInfos.shapeString(info)));
+    new TreeMap<>(tensors)
+        .forEach(
+            (key, info) ->
+                out.println(
+                    "  "
+                        + kind
+                        + " "
+                        + key
+                        + ": "
+                        + info.getDtype()
+                        + " shape "
+                        + TensorInfos.shapeString(info)));
   }
 }

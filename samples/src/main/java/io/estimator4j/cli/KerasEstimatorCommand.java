@@ -26,8 +26,9 @@ final class KerasEstimatorCommand extends TrainingSampleCommand {
   @Option(
       names = "--model-dir",
       paramLabel = "DIR",
-      description = "Where checkpoints, summaries and the export go (default: a new temporary"
-          + " directory).")
+      description =
+          "Where checkpoints, summaries and the export go (default: a new temporary"
+              + " directory).")
   private Path modelDir;
 
   /**
@@ -38,7 +39,8 @@ final class KerasEstimatorCommand extends TrainingSampleCommand {
     @Override
     public String defaultValue(ArgSpec arg) {
       return arg.isOption() && ((OptionSpec) arg).longestName().equals("--steps")
-          ? Long.toString(KerasEstimatorSample.DEFAULT_STEPS) : null;
+          ? Long.toString(KerasEstimatorSample.DEFAULT_STEPS)
+          : null;
     }
   }
 

@@ -18,8 +18,7 @@ abstract class ParentCommand implements Callable<Integer> {
     String name = spec.qualifiedName();
     if (spec.subcommands().isEmpty()) {
       throw new ParameterException(
-          spec.commandLine(),
-          "'" + name + "' has no commands yet: they arrive with later issues.");
+          spec.commandLine(), "'" + name + "' has no commands yet: they arrive with later issues.");
     }
     throw new ParameterException(
         spec.commandLine(),

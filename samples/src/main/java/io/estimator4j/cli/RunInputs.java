@@ -6,9 +6,9 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.estimator4j.tfrecord.Examples;
 import io.estimator4j.npy.Npy;
 import io.estimator4j.savedmodel.TensorInfos;
+import io.estimator4j.tfrecord.Examples;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -42,9 +42,9 @@ import org.tensorflow.types.TUint8;
 /**
  * The inputs of {@code e4j saved-model run}, from the three options of {@code saved_model_cli run}:
  * {@code --inputs 'k=file.npy;k2=file.npz[name]'}, {@code --input-exprs 'k=[[1.0], [2.0]]'} and
- * {@code --input-examples 'k=[{"x": [1.0]}]'}. Entries are separated by semicolons (outside
- * quotes and brackets); when one key is given by several options, --input-exprs overrides
- * --inputs and --input-examples overrides both, with a warning, as in saved_model_cli.
+ * {@code --input-examples 'k=[{"x": [1.0]}]'}. Entries are separated by semicolons (outside quotes
+ * and brackets); when one key is given by several options, --input-exprs overrides --inputs and
+ * --input-examples overrides both, with a warning, as in saved_model_cli.
  */
 final class RunInputs {
 
@@ -53,10 +53,11 @@ final class RunInputs {
       Pattern.compile("([^=]+)=([^\\[\\]]+)\\[([^\\[\\]]+)\\]");
   private static final Pattern FILE = Pattern.compile("([^=]+)=([^\\[\\]]+)");
 
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
-      .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
-      .build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
+          .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+          .build();
 
   private RunInputs() {}
 
@@ -68,8 +69,14 @@ final class RunInputs {
    * err}. The caller closes the returned tensors. Unknown keys, missing inputs and tensors of the
    * wrong dtype or shape are IllegalArgumentExceptions that name the input and its source.
    */
-  static Map<String, Tensor> load(String sigKey, SignatureDef sig, String inputs, String exprs,
-      String examples, PrintWriter err) throws IOException {
+  static Map<String, Tensor> load(
+      String sigKey,
+      SignatureDef sig,
+      String inputs,
+      String exprs,
+      String examples,
+      PrintWriter err)
+      throws IOException {
     Map<String, Source> sources = new LinkedHashMap<>();
     Map<String, String[]> files = new LinkedHashMap<>();
     for (String entry : split(inputs)) {
@@ -79,40 +86,63 @@ final class RunInputs {
       } else if ((m = FILE.matcher(entry)).matches()) {
         files.put(m.group(1).strip(), new String[] {m.group(2).strip(), null});
       } else {
-        throw new IllegalArgumentException("--inputs \"" + entry + "\" format is incorrect. Please"
-            + " follow \"<input_key>=<filename>\" or \"<input_key>=<filename>[<variable_name>]\".");
+        throw new IllegalArgumentException(
+            "--inputs \""
+                + entry
+                + "\" format is incorrect. Please"
+                + " follow \"<input_key>=<filename>\" or \"<input_key>=<filename>[<variable_name>]\".");
       }
       sources.put(m.group(1).strip(), new Source("--inputs", entry));
     }
     Map<String, String> exprMap = keyValues("--input-exprs", exprs);
     Map<String, String> exampleMap = keyValues("--input-examples", examples);
-    exprMap.forEach((k, v) -> {
-      if (sources.containsKey(k)) {
-        err.println("Warning: input key " + k + " has been specified with both --inputs and"
-            + " --input-exprs options. Value in --input-exprs will be used.");
-      }
-      sources.put(k, new Source("--input-exprs", k + "=" + v));
-    });
-    exampleMap.forEach((k, v) -> {
-      if (sources.containsKey(k)) {
-        err.println("Warning: input key " + k + " has been specified in multiple options. Value"
-            + " in --input-examples will be used.");
-      }
-      sources.put(k, new Source("--input-examples", k + "=" + v));
-    });
+    exprMap.forEach(
+        (k, v) -> {
+          if (sources.containsKey(k)) {
+            err.println(
+                "Warning: input key "
+                    + k
+                    + " has been specified with both --inputs and"
+                    + " --input-exprs options. Value in --input-exprs will be used.");
+          }
+          sources.put(k, new Source("--input-exprs", k + "=" + v));
+        });
+    exampleMap.forEach(
+        (k, v) -> {
+          if (sources.containsKey(k)) {
+            err.println(
+                "Warning: input key "
+                    + k
+                    + " has been specified in multiple options. Value"
+                    + " in --input-examples will be used.");
+          }
+          sources.put(k, new Source("--input-examples", k + "=" + v));
+        });
 
     Map<String, TensorInfo> declared = sig.getInputsMap();
     for (String k : sources.keySet()) {
       if (!declared.containsKey(k)) {
-        throw new IllegalArgumentException("\"" + k + "\" is not a valid input key of signature '"
-            + sigKey + "'. Please choose from " + describe(declared) + ".");
+        throw new IllegalArgumentException(
+            "\""
+                + k
+                + "\" is not a valid input key of signature '"
+                + sigKey
+                + "'. Please choose from "
+                + describe(declared)
+                + ".");
       }
     }
     for (String k : new TreeMap<>(declared).keySet()) {
       if (!sources.containsKey(k)) {
-        throw new IllegalArgumentException("Signature '" + sigKey + "' needs input \"" + k
-            + "\" (" + describe(declared.get(k)) + "), which none of --inputs, --input-exprs or"
-            + " --input-examples gives.");
+        throw new IllegalArgumentException(
+            "Signature '"
+                + sigKey
+                + "' needs input \""
+                + k
+                + "\" ("
+                + describe(declared.get(k))
+                + "), which none of --inputs, --input-exprs or"
+                + " --input-examples gives.");
       }
     }
 
@@ -121,11 +151,12 @@ final class RunInputs {
       for (Map.Entry<String, Source> e : sources.entrySet()) {
         String k = e.getKey();
         TensorInfo info = declared.get(k);
-        Tensor t = switch (e.getValue().option()) {
-          case "--inputs" -> readFile(files.get(k)[0], files.get(k)[1], err);
-          case "--input-exprs" -> literal(k, exprMap.get(k), info);
-          default -> Examples.tensor(Examples.fromJson(exampleMap.get(k)));
-        };
+        Tensor t =
+            switch (e.getValue().option()) {
+              case "--inputs" -> readFile(files.get(k)[0], files.get(k)[1], err);
+              case "--input-exprs" -> literal(k, exprMap.get(k), info);
+              default -> Examples.tensor(Examples.fromJson(exampleMap.get(k)));
+            };
         feeds.put(k, t);
         check(sigKey, k, info, t, e.getValue());
       }
@@ -142,14 +173,21 @@ final class RunInputs {
     } catch (IllegalArgumentException ex) {
       String fix = "";
       if (info.getDtype() != t.dataType() && source.option().equals("--inputs")) {
-        fix = numpyName(info.getDtype()) == null ? ""
-            : " Fix: save it as " + numpyName(info.getDtype()) + ", e.g. np.save(f, a.astype(np."
-                + numpyName(info.getDtype()) + ")).";
+        fix =
+            numpyName(info.getDtype()) == null
+                ? ""
+                : " Fix: save it as "
+                    + numpyName(info.getDtype())
+                    + ", e.g. np.save(f, a.astype(np."
+                    + numpyName(info.getDtype())
+                    + ")).";
       }
-      String message = ex.getMessage().endsWith(".")
-          ? ex.getMessage().substring(0, ex.getMessage().length() - 1) : ex.getMessage();
-      throw new IllegalArgumentException(message + " (from " + source.option() + " "
-          + source.text() + ")." + fix, ex);
+      String message =
+          ex.getMessage().endsWith(".")
+              ? ex.getMessage().substring(0, ex.getMessage().length() - 1)
+              : ex.getMessage();
+      throw new IllegalArgumentException(
+          message + " (from " + source.option() + " " + source.text() + ")." + fix, ex);
     }
   }
 
@@ -173,8 +211,9 @@ final class RunInputs {
   }
 
   static String describe(TensorInfo info) {
-    return info.getDtype() + " " + (info.getTensorShape().getUnknownRank() ? "unknown_rank"
-        : TensorInfos.shapeString(info));
+    return info.getDtype()
+        + " "
+        + (info.getTensorShape().getUnknownRank() ? "unknown_rank" : TensorInfos.shapeString(info));
   }
 
   // ------------------------------------------------------------------------------ --inputs files
@@ -194,13 +233,19 @@ final class RunInputs {
     }
     if (magic.length == 6 && (magic[0] & 0xff) == 0x93 && magic[1] == 'N') {
       if (name != null) {
-        err.println("Warning: input file " + filename + " contains a single ndarray. Name key \""
-            + name + "\" ignored.");
+        err.println(
+            "Warning: input file "
+                + filename
+                + " contains a single ndarray. Name key \""
+                + name
+                + "\" ignored.");
       }
       return Npy.read(file);
     }
-    throw new IOException(filename + " is neither a .npy nor a .npz file (pickle files are not"
-        + " supported). Fix: save the array with numpy.save or numpy.savez.");
+    throw new IOException(
+        filename
+            + " is neither a .npy nor a .npz file (pickle files are not"
+            + " supported). Fix: save the array with numpy.save or numpy.savez.");
   }
 
   private static Tensor readNpz(Path file, String name) throws IOException {
@@ -210,16 +255,29 @@ final class RunInputs {
       String chosen;
       if (name != null) {
         if (!names.contains(name)) {
-          throw new IOException("Input file " + file + " does not contain variable with name \""
-              + name + "\". It holds " + names + ".");
+          throw new IOException(
+              "Input file "
+                  + file
+                  + " does not contain variable with name \""
+                  + name
+                  + "\". It holds "
+                  + names
+                  + ".");
         }
         chosen = name;
       } else if (names.size() == 1) {
         chosen = names.get(0);
       } else {
-        throw new IOException("Input file " + file + " contains more than one ndarray " + names
-            + ". Please specify the name of the ndarray to use, e.g. key=" + file + "["
-            + (names.isEmpty() ? "name" : names.get(0)) + "].");
+        throw new IOException(
+            "Input file "
+                + file
+                + " contains more than one ndarray "
+                + names
+                + ". Please specify the name of the ndarray to use, e.g. key="
+                + file
+                + "["
+                + (names.isEmpty() ? "name" : names.get(0))
+                + "].");
       }
       ZipEntry entry = zip.getEntry(chosen + ".npy");
       if (entry == null) {
@@ -244,10 +302,20 @@ final class RunInputs {
       }
     } catch (IOException | IllegalArgumentException e) {
       String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-      throw new IllegalArgumentException("--input-exprs " + key + "=" + text + " is not a literal"
-          + " this tool can read (" + why + "). Give numbers, strings or booleans, or nested lists"
-          + " of them, e.g. " + key + "=[[1.0], [2.0]]; Python expressions such as np.ones((2, 1))"
-          + " are not evaluated: save such arrays with np.save and pass them with --inputs.", e);
+      throw new IllegalArgumentException(
+          "--input-exprs "
+              + key
+              + "="
+              + text
+              + " is not a literal"
+              + " this tool can read ("
+              + why
+              + "). Give numbers, strings or booleans, or nested lists"
+              + " of them, e.g. "
+              + key
+              + "=[[1.0], [2.0]]; Python expressions such as np.ones((2, 1))"
+              + " are not evaluated: save such arrays with np.save and pass them with --inputs.",
+          e);
     }
     List<Long> dims = new ArrayList<>();
     JsonNode n0 = node;
@@ -319,25 +387,47 @@ final class RunInputs {
         }
         yield TString.tensorOfBytes(shape, DataBuffers.ofObjects(a));
       }
-      default -> throw new IllegalArgumentException("--input-exprs cannot build " + dtype
-          + " tensors (input \"" + key + "\"); save the array with np.save and use --inputs.");
+      default ->
+          throw new IllegalArgumentException(
+              "--input-exprs cannot build "
+                  + dtype
+                  + " tensors (input \""
+                  + key
+                  + "\"); save the array with np.save and use --inputs.");
     };
   }
 
-  private static void flatten(String key, JsonNode node, Shape shape, int depth,
-      List<JsonNode> out) {
+  private static void flatten(
+      String key, JsonNode node, Shape shape, int depth, List<JsonNode> out) {
     if (depth == shape.numDimensions()) {
       if (node.isArray() || node.isObject() || node.isNull()) {
-        throw new IllegalArgumentException("--input-exprs " + key + " is not a rectangular array of"
-            + " shape " + shape + ": found " + node + " where a single value belongs.");
+        throw new IllegalArgumentException(
+            "--input-exprs "
+                + key
+                + " is not a rectangular array of"
+                + " shape "
+                + shape
+                + ": found "
+                + node
+                + " where a single value belongs.");
       }
       out.add(node);
       return;
     }
     if (!node.isArray() || node.size() != shape.get(depth)) {
-      throw new IllegalArgumentException("--input-exprs " + key + " is not a rectangular array:"
-          + " expected a list of " + shape.get(depth) + " at depth " + depth + " (shape "
-          + shape + "), found " + node + ".");
+      throw new IllegalArgumentException(
+          "--input-exprs "
+              + key
+              + " is not a rectangular array:"
+              + " expected a list of "
+              + shape.get(depth)
+              + " at depth "
+              + depth
+              + " (shape "
+              + shape
+              + "), found "
+              + node
+              + ".");
     }
     for (JsonNode child : node) {
       flatten(key, child, shape, depth + 1, out);
@@ -352,17 +442,29 @@ final class RunInputs {
   }
 
   private static long integer(String key, JsonNode leaf, DataType dtype, long min, long max) {
-    if (!leaf.isIntegralNumber() || !leaf.canConvertToLong() || leaf.longValue() < min
+    if (!leaf.isIntegralNumber()
+        || !leaf.canConvertToLong()
+        || leaf.longValue() < min
         || leaf.longValue() > max) {
       throw wrongLeaf(key, leaf, dtype, "an integer in [" + min + ", " + max + "]");
     }
     return leaf.longValue();
   }
 
-  private static IllegalArgumentException wrongLeaf(String key, JsonNode leaf, DataType dtype,
-      String expected) {
-    return new IllegalArgumentException("--input-exprs " + key + ": input \"" + key + "\" is "
-        + dtype + ", so each value must be " + expected + "; found " + leaf + ".");
+  private static IllegalArgumentException wrongLeaf(
+      String key, JsonNode leaf, DataType dtype, String expected) {
+    return new IllegalArgumentException(
+        "--input-exprs "
+            + key
+            + ": input \""
+            + key
+            + "\" is "
+            + dtype
+            + ", so each value must be "
+            + expected
+            + "; found "
+            + leaf
+            + ".");
   }
 
   // ------------------------------------------------------------------------------ splitting
@@ -372,8 +474,12 @@ final class RunInputs {
     for (String entry : split(text)) {
       int eq = entry.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException(option + " \"" + entry + "\" format is incorrect."
-            + " Please follow \"<input_key>=<value>\".");
+        throw new IllegalArgumentException(
+            option
+                + " \""
+                + entry
+                + "\" format is incorrect."
+                + " Please follow \"<input_key>=<value>\".");
       }
       out.put(entry.substring(0, eq).strip(), entry.substring(eq + 1).strip());
     }

@@ -32,9 +32,10 @@ final class SavedModelCheckCommand extends SavedModelDirCommand {
 
   @Option(
       names = "--no-method-name-check",
-      description = "Check as tensorflow_model_server does by default"
-          + " (--enable_signature_method_name_check=false): a method name that does not match the"
-          + " API is noted, not refused. TF2 exports record every signature as predict.")
+      description =
+          "Check as tensorflow_model_server does by default"
+              + " (--enable_signature_method_name_check=false): a method name that does not match the"
+              + " API is noted, not refused. TF2 exports record every signature as predict.")
   private boolean noMethodNameCheck;
 
   @Override
@@ -50,14 +51,17 @@ final class SavedModelCheckCommand extends SavedModelDirCommand {
       if (o.ok()) {
         served.add(o.signature());
       }
-      out.println(String.format("%-" + width + "s  %-8s  %s", o.signature(),
-          o.api().displayName(), line(o)));
+      out.println(
+          String.format(
+              "%-" + width + "s  %-8s  %s", o.signature(), o.api().displayName(), line(o)));
     }
     out.flush();
     all.removeAll(served);
     if (!all.isEmpty()) {
-      spec.commandLine().getErr().println(spec.qualifiedName() + ": no TF Serving API accepts"
-          + " signature(s) " + all + ".");
+      spec.commandLine()
+          .getErr()
+          .println(
+              spec.qualifiedName() + ": no TF Serving API accepts" + " signature(s) " + all + ".");
       return 1;
     }
     return 0;

@@ -3,8 +3,8 @@ package io.estimator4j.cli;
 import picocli.CommandLine.Command;
 
 /**
- * {@code e4j saved-model}: show, run and check any SavedModel; the Java counterpart of
- * TensorFlow's {@code saved_model_cli}, plus a check against TF Serving's APIs.
+ * {@code e4j saved-model}: show, run and check any SavedModel; the Java counterpart of TensorFlow's
+ * {@code saved_model_cli}, plus a check against TF Serving's APIs.
  */
 @Command(
     name = "saved-model",

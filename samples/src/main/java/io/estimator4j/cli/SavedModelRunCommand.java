@@ -1,7 +1,7 @@
 package io.estimator4j.cli;
 
-import io.estimator4j.savedmodel.JavaArray;
 import io.estimator4j.npy.Npy;
+import io.estimator4j.savedmodel.JavaArray;
 import io.estimator4j.savedmodel.SavedModelLoader;
 import io.estimator4j.savedmodel.SavedModelPredictor;
 import java.io.IOException;
@@ -59,25 +59,28 @@ final class SavedModelRunCommand extends SavedModelDirCommand {
   @Option(
       names = "--inputs",
       paramLabel = "SPEC",
-      description = "'<input_key>=<file>[;...]': a .npy file, or an array of a .npz file as"
-          + " '<input_key>=<file.npz>[<name>]' (the name may be left out when the .npz holds one"
-          + " array).")
+      description =
+          "'<input_key>=<file>[;...]': a .npy file, or an array of a .npz file as"
+              + " '<input_key>=<file.npz>[<name>]' (the name may be left out when the .npz holds one"
+              + " array).")
   private String inputs;
 
   @Option(
       names = {"--input-exprs", "--input_exprs"},
       paramLabel = "SPEC",
-      description = "'<input_key>=<literal>[;...]': a number, string or boolean, or nested lists"
-          + " of them (JSON; single quotes allowed), converted to the input's dtype, e.g."
-          + " 'x=[[1.0], [2.0]]'. Python expressions (np.ones(...)) are not evaluated.")
+      description =
+          "'<input_key>=<literal>[;...]': a number, string or boolean, or nested lists"
+              + " of them (JSON; single quotes allowed), converted to the input's dtype, e.g."
+              + " 'x=[[1.0], [2.0]]'. Python expressions (np.ones(...)) are not evaluated.")
   private String inputExprs;
 
   @Option(
       names = {"--input-examples", "--input_examples"},
       paramLabel = "SPEC",
-      description = "'<input_key>=[{\"feature\": [values]}, ...][;...]': serialized tf.Examples,"
-          + " one per dictionary; float lists become FloatList, integers Int64List, strings"
-          + " BytesList, e.g. 'inputs=[{\"x\": [1.0]}, {\"x\": [2.0]}]'.")
+      description =
+          "'<input_key>=[{\"feature\": [values]}, ...][;...]': serialized tf.Examples,"
+              + " one per dictionary; float lists become FloatList, integers Int64List, strings"
+              + " BytesList, e.g. 'inputs=[{\"x\": [1.0]}, {\"x\": [2.0]}]'.")
   private String inputExamples;
 
   @Option(
@@ -94,23 +97,29 @@ final class SavedModelRunCommand extends SavedModelDirCommand {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (inputs == null && inputExprs == null && inputExamples == null) {
-      throw new ParameterException(spec.commandLine(),
+      throw new ParameterException(
+          spec.commandLine(),
           "At least one of --inputs, --input-exprs or --input-examples is required.");
     }
     MetaGraphDef meta = metaGraph(tagSet);
     SignatureDef sig = signatureToRun(meta);
     Map<String, Path> files = outputFiles(sig);
 
-    Map<String, Tensor> feeds = RunInputs.load(signature, sig, inputs, inputExprs, inputExamples,
-        err);
+    Map<String, Tensor> feeds =
+        RunInputs.load(signature, sig, inputs, inputExprs, inputExamples, err);
     Map<String, Tensor> results = Map.of();
     try (SavedModelPredictor model = SavedModelPredictor.load(dir, parseTags(tagSet))) {
       results = model.predict(signature, feeds);
       for (Map.Entry<String, Tensor> e : new TreeMap<>(results).entrySet()) {
         String key = e.getKey();
         Tensor t = e.getValue();
-        out.println("Result for output key " + key + ": " + t.dataType() + " shape "
-            + shapeText(t.shape().asArray()));
+        out.println(
+            "Result for output key "
+                + key
+                + ": "
+                + t.dataType()
+                + " shape "
+                + shapeText(t.shape().asArray()));
         out.println("  " + preview(t));
         if (files.containsKey(key)) {
           Files.createDirectories(outdir);
@@ -131,8 +140,14 @@ final class SavedModelRunCommand extends SavedModelDirCommand {
     sigs.remove(SavedModelLoader.INIT_OP_SIGNATURE_KEY);
     SignatureDef sig = sigs.get(signature);
     if (sig == null) {
-      throw new IllegalArgumentException("No signature '" + signature + "' in " + dir
-          + ". Signatures available: " + sigs.keySet() + ".");
+      throw new IllegalArgumentException(
+          "No signature '"
+              + signature
+              + "' in "
+              + dir
+              + ". Signatures available: "
+              + sigs.keySet()
+              + ".");
     }
     return sig;
   }
@@ -149,9 +164,14 @@ final class SavedModelRunCommand extends SavedModelDirCommand {
     List<String> existing = new ArrayList<>();
     for (Map.Entry<String, TensorInfo> e : new TreeMap<>(sig.getOutputsMap()).entrySet()) {
       if (!Npy.canWrite(e.getValue().getDtype())) {
-        throw new IllegalArgumentException("Output '" + e.getKey() + "' is "
-            + e.getValue().getDtype() + ", which cannot be saved as .npy; supported dtypes: "
-            + Npy.SUPPORTED_DTYPES + ". Run without --outdir to print it only.");
+        throw new IllegalArgumentException(
+            "Output '"
+                + e.getKey()
+                + "' is "
+                + e.getValue().getDtype()
+                + ", which cannot be saved as .npy; supported dtypes: "
+                + Npy.SUPPORTED_DTYPES
+                + ". Run without --outdir to print it only.");
       }
       Path file = outdir.resolve(e.getKey() + ".npy");
       if (!file.normalize().startsWith(outdir.normalize())) {
@@ -163,9 +183,12 @@ final class SavedModelRunCommand extends SavedModelDirCommand {
       files.put(e.getKey(), file);
     }
     if (!existing.isEmpty()) {
-      throw new FileAlreadyExistsException(existing.get(0), null, "output file already exists"
-          + (existing.size() > 1 ? " (and " + (existing.size() - 1) + " more)" : "")
-          + ". Add \"--overwrite\" to overwrite the existing output files.");
+      throw new FileAlreadyExistsException(
+          existing.get(0),
+          null,
+          "output file already exists"
+              + (existing.size() > 1 ? " (and " + (existing.size() - 1) + " more)" : "")
+              + ". Add \"--overwrite\" to overwrite the existing output files.");
     }
     return files;
   }
@@ -189,17 +212,20 @@ final class SavedModelRunCommand extends SavedModelDirCommand {
     int n = a.size();
     List<String> values = new ArrayList<>();
     for (int i = 0; i < Math.min(n, PREVIEW_VALUES); i++) {
-      values.add(switch (a.dtype()) {
-        case DT_FLOAT -> Float.toString(a.floats()[i]);
-        case DT_DOUBLE -> Double.toString(a.doubles()[i]);
-        case DT_INT32 -> Integer.toString(a.ints()[i]);
-        case DT_INT64 -> Long.toString(a.longs()[i]);
-        case DT_UINT8 -> Integer.toString(Byte.toUnsignedInt(a.bytes()[i]));
-        case DT_BOOL -> Boolean.toString(a.booleans()[i]);
-        default -> quote(a.strings()[i]);
-      });
+      values.add(
+          switch (a.dtype()) {
+            case DT_FLOAT -> Float.toString(a.floats()[i]);
+            case DT_DOUBLE -> Double.toString(a.doubles()[i]);
+            case DT_INT32 -> Integer.toString(a.ints()[i]);
+            case DT_INT64 -> Long.toString(a.longs()[i]);
+            case DT_UINT8 -> Integer.toString(Byte.toUnsignedInt(a.bytes()[i]));
+            case DT_BOOL -> Boolean.toString(a.booleans()[i]);
+            default -> quote(a.strings()[i]);
+          });
     }
-    return "[" + String.join(", ", values) + (n > PREVIEW_VALUES ? ", ... (" + n + " values)" : "")
+    return "["
+        + String.join(", ", values)
+        + (n > PREVIEW_VALUES ? ", ... (" + n + " values)" : "")
         + "]";
   }
 

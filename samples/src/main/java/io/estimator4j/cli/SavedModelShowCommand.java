@@ -39,8 +39,9 @@ final class SavedModelShowCommand extends SavedModelDirCommand {
   @Option(
       names = {"--signature", "--signature_def"},
       paramLabel = "KEY",
-      description = "Show this signature's inputs, outputs and method name (needs --tag-set when"
-          + " the SavedModel has several tag sets).")
+      description =
+          "Show this signature's inputs, outputs and method name (needs --tag-set when"
+              + " the SavedModel has several tag sets).")
   private String signature;
 
   @Option(
@@ -55,13 +56,17 @@ final class SavedModelShowCommand extends SavedModelDirCommand {
     if (all) {
       for (MetaGraphDef meta : sortedMetaGraphs(model)) {
         out.println();
-        out.println("MetaGraphDef with tag-set: '" + tags(meta)
-            + "' contains the following SignatureDefs:");
-        new TreeMap<>(meta.getSignatureDefMap()).forEach((key, sig) -> {
-          out.println();
-          out.println("signature_def['" + key + "']:");
-          printSignature(out, sig, "  ");
-        });
+        out.println(
+            "MetaGraphDef with tag-set: '"
+                + tags(meta)
+                + "' contains the following SignatureDefs:");
+        new TreeMap<>(meta.getSignatureDefMap())
+            .forEach(
+                (key, sig) -> {
+                  out.println();
+                  out.println("signature_def['" + key + "']:");
+                  printSignature(out, sig, "  ");
+                });
       }
       out.flush();
       return 0;
@@ -74,8 +79,8 @@ final class SavedModelShowCommand extends SavedModelDirCommand {
     }
     MetaGraphDef meta = metaGraph(model, dir, tagSet);
     if (signature == null) {
-      out.println("The given SavedModel MetaGraphDef contains SignatureDefs with the following"
-          + " keys:");
+      out.println(
+          "The given SavedModel MetaGraphDef contains SignatureDefs with the following" + " keys:");
       new TreeSet<>(meta.getSignatureDefMap().keySet())
           .forEach(k -> out.println("SignatureDef key: \"" + k + "\""));
     } else {
@@ -96,8 +101,8 @@ final class SavedModelShowCommand extends SavedModelDirCommand {
       }
       List<String> sets = new ArrayList<>();
       sortedMetaGraphs(model).forEach(m -> sets.add(tags(m)));
-      throw new IllegalArgumentException(dir + " has several tag sets " + sets
-          + "; choose one with --tag-set.");
+      throw new IllegalArgumentException(
+          dir + " has several tag sets " + sets + "; choose one with --tag-set.");
     }
     return SavedModelLoader.metaGraph(model, dir, parseTags(tagSet));
   }
@@ -106,9 +111,16 @@ final class SavedModelShowCommand extends SavedModelDirCommand {
   static SignatureDef signature(MetaGraphDef meta, Path dir, String key) {
     SignatureDef sig = meta.getSignatureDefMap().get(key);
     if (sig == null) {
-      throw new IllegalArgumentException("No signature '" + key + "' in " + dir + " (tag set '"
-          + tags(meta) + "'). Signatures available: "
-          + new TreeSet<>(meta.getSignatureDefMap().keySet()) + ".");
+      throw new IllegalArgumentException(
+          "No signature '"
+              + key
+              + "' in "
+              + dir
+              + " (tag set '"
+              + tags(meta)
+              + "'). Signatures available: "
+              + new TreeSet<>(meta.getSignatureDefMap().keySet())
+              + ".");
     }
     return sig;
   }
@@ -131,24 +143,34 @@ final class SavedModelShowCommand extends SavedModelDirCommand {
     out.println(indent + "Method name is: " + sig.getMethodName());
   }
 
-  private static void printTensors(PrintWriter out, String what, Map<String, TensorInfo> tensors,
-      String indent) {
-    new TreeMap<>(tensors).forEach((k, info) -> {
-      out.println(indent + "  " + what + "['" + k + "'] tensor_info:");
-      String in = indent + "      ";
-      out.println(in + "dtype: " + info.getDtype());
-      out.println(in + "shape: " + shape(info));
-      if (info.hasCooSparse()) {
-        out.println(in + "sparse: values " + info.getCooSparse().getValuesTensorName()
-            + ", indices " + info.getCooSparse().getIndicesTensorName() + ", dense_shape "
-            + info.getCooSparse().getDenseShapeTensorName());
-      } else if (info.hasCompositeTensor()) {
-        out.println(in + "composite tensor of " + info.getCompositeTensor().getComponentsCount()
-            + " components");
-      } else {
-        out.println(in + "name: " + info.getName());
-      }
-    });
+  private static void printTensors(
+      PrintWriter out, String what, Map<String, TensorInfo> tensors, String indent) {
+    new TreeMap<>(tensors)
+        .forEach(
+            (k, info) -> {
+              out.println(indent + "  " + what + "['" + k + "'] tensor_info:");
+              String in = indent + "      ";
+              out.println(in + "dtype: " + info.getDtype());
+              out.println(in + "shape: " + shape(info));
+              if (info.hasCooSparse()) {
+                out.println(
+                    in
+                        + "sparse: values "
+                        + info.getCooSparse().getValuesTensorName()
+                        + ", indices "
+                        + info.getCooSparse().getIndicesTensorName()
+                        + ", dense_shape "
+                        + info.getCooSparse().getDenseShapeTensorName());
+              } else if (info.hasCompositeTensor()) {
+                out.println(
+                    in
+                        + "composite tensor of "
+                        + info.getCompositeTensor().getComponentsCount()
+                        + " components");
+              } else {
+                out.println(in + "name: " + info.getName());
+              }
+            });
   }
 
   /** saved_model_cli's shape text: "(-1, 1)", "()" or "unknown_rank". */

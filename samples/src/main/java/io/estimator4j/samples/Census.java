@@ -1,11 +1,11 @@
 package io.estimator4j.samples;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.canned.DNNClassifier;
 import io.estimator4j.estimator.canned.DNNLinearCombinedClassifier;
 import io.estimator4j.estimator.canned.LinearClassifier;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.head.LossReduction;
 import io.estimator4j.estimator.head.MetricKeys;
 import io.estimator4j.featurecolumn.CategoricalColumn;
@@ -30,14 +30,18 @@ public final class Census {
   public static final int BATCH_SIZE = 40;
 
   /**
-   * The loss reduction: the TF 2 canned estimators' mean over the batch. (official/r1/wide_deep
-   * ran the TF 1 classes, which sum over the batch; measured here with 40 epochs, wide reached
-   * 0.8337 with SUM and 0.8350 with SUM_OVER_BATCH_SIZE, so the TF 2 default is kept.)
+   * The loss reduction: the TF 2 canned estimators' mean over the batch. (official/r1/wide_deep ran
+   * the TF 1 classes, which sum over the batch; measured here with 40 epochs, wide reached 0.8337
+   * with SUM and 0.8350 with SUM_OVER_BATCH_SIZE, so the TF 2 default is kept.)
    */
   public static final LossReduction REDUCTION = LossReduction.SUM_OVER_BATCH_SIZE;
 
   /** Which model: wide (LinearClassifier), deep (DNNClassifier) or wide_deep (combined). */
-  public enum Model { WIDE, DEEP, WIDE_DEEP }
+  public enum Model {
+    WIDE,
+    DEEP,
+    WIDE_DEEP
+  }
 
   private Census() {}
 
@@ -50,37 +54,90 @@ public final class Census {
     NumericColumn capitalGain = FeatureColumns.numericColumn("capital_gain");
     NumericColumn capitalLoss = FeatureColumns.numericColumn("capital_loss");
     NumericColumn hoursPerWeek = FeatureColumns.numericColumn("hours_per_week");
-    CategoricalColumn education = FeatureColumns.categoricalColumnWithVocabularyList("education",
-        List.of("Bachelors", "HS-grad", "11th", "Masters", "9th", "Some-college", "Assoc-acdm",
-            "Assoc-voc", "7th-8th", "Doctorate", "Prof-school", "5th-6th", "10th", "1st-4th",
-            "Preschool", "12th"));
-    CategoricalColumn maritalStatus = FeatureColumns.categoricalColumnWithVocabularyList(
-        "marital_status", List.of("Married-civ-spouse", "Divorced", "Married-spouse-absent",
-            "Never-married", "Separated", "Married-AF-spouse", "Widowed"));
-    CategoricalColumn relationship = FeatureColumns.categoricalColumnWithVocabularyList(
-        "relationship", List.of("Husband", "Not-in-family", "Wife", "Own-child", "Unmarried",
-            "Other-relative"));
-    CategoricalColumn workclass = FeatureColumns.categoricalColumnWithVocabularyList("workclass",
-        List.of("Self-emp-not-inc", "Private", "State-gov", "Federal-gov", "Local-gov", "?",
-            "Self-emp-inc", "Without-pay", "Never-worked"));
-    CategoricalColumn occupation = FeatureColumns.categoricalColumnWithHashBucket("occupation", 1000);
-    CategoricalColumn ageBuckets = FeatureColumns.bucketizedColumn(age,
-        new float[] {18, 25, 30, 35, 40, 45, 50, 55, 60, 65});
-    List<FeatureColumn> wide = new ArrayList<>(List.of(education, maritalStatus, relationship,
-        workclass, occupation, ageBuckets));
+    CategoricalColumn education =
+        FeatureColumns.categoricalColumnWithVocabularyList(
+            "education",
+            List.of(
+                "Bachelors",
+                "HS-grad",
+                "11th",
+                "Masters",
+                "9th",
+                "Some-college",
+                "Assoc-acdm",
+                "Assoc-voc",
+                "7th-8th",
+                "Doctorate",
+                "Prof-school",
+                "5th-6th",
+                "10th",
+                "1st-4th",
+                "Preschool",
+                "12th"));
+    CategoricalColumn maritalStatus =
+        FeatureColumns.categoricalColumnWithVocabularyList(
+            "marital_status",
+            List.of(
+                "Married-civ-spouse",
+                "Divorced",
+                "Married-spouse-absent",
+                "Never-married",
+                "Separated",
+                "Married-AF-spouse",
+                "Widowed"));
+    CategoricalColumn relationship =
+        FeatureColumns.categoricalColumnWithVocabularyList(
+            "relationship",
+            List.of(
+                "Husband", "Not-in-family", "Wife", "Own-child", "Unmarried", "Other-relative"));
+    CategoricalColumn workclass =
+        FeatureColumns.categoricalColumnWithVocabularyList(
+            "workclass",
+            List.of(
+                "Self-emp-not-inc",
+                "Private",
+                "State-gov",
+                "Federal-gov",
+                "Local-gov",
+                "?",
+                "Self-emp-inc",
+                "Without-pay",
+                "Never-worked"));
+    CategoricalColumn occupation =
+        FeatureColumns.categoricalColumnWithHashBucket("occupation", 1000);
+    CategoricalColumn ageBuckets =
+        FeatureColumns.bucketizedColumn(age, new float[] {18, 25, 30, 35, 40, 45, 50, 55, 60, 65});
+    List<FeatureColumn> wide =
+        new ArrayList<>(
+            List.of(education, maritalStatus, relationship, workclass, occupation, ageBuckets));
     wide.add(FeatureColumns.crossedColumn(List.of("education", "occupation"), 1000, null));
-    wide.add(FeatureColumns.crossedColumn(List.of(ageBuckets, "education", "occupation"), 1000, null));
-    List<DenseColumn> deep = List.of(age, educationNum, capitalGain, capitalLoss, hoursPerWeek,
-        FeatureColumns.indicatorColumn(workclass), FeatureColumns.indicatorColumn(education),
-        FeatureColumns.indicatorColumn(maritalStatus), FeatureColumns.indicatorColumn(relationship),
-        FeatureColumns.embeddingColumn(occupation, 8));
+    wide.add(
+        FeatureColumns.crossedColumn(List.of(ageBuckets, "education", "occupation"), 1000, null));
+    List<DenseColumn> deep =
+        List.of(
+            age,
+            educationNum,
+            capitalGain,
+            capitalLoss,
+            hoursPerWeek,
+            FeatureColumns.indicatorColumn(workclass),
+            FeatureColumns.indicatorColumn(education),
+            FeatureColumns.indicatorColumn(maritalStatus),
+            FeatureColumns.indicatorColumn(relationship),
+            FeatureColumns.embeddingColumn(occupation, 8));
     return new Columns(wide, deep);
   }
 
   /** census_main.build_estimator with TensorFlow's default optimizers. */
   public static Estimator estimator(Model model, Path modelDir, long seed) {
-    return estimator(model, RunConfig.builder().modelDir(modelDir).randomSeed(seed)
-        .saveCheckpointsSecs(600).logStepCountSteps(1000).build());
+    return estimator(
+        model,
+        RunConfig.builder()
+            .modelDir(modelDir)
+            .randomSeed(seed)
+            .saveCheckpointsSecs(600)
+            .logStepCountSteps(1000)
+            .build());
   }
 
   /** The model with a given run configuration. */
@@ -88,37 +145,57 @@ public final class Census {
     Columns c = columns();
     int[] hidden = {100, 75, 50, 25};
     return switch (model) {
-      case WIDE -> LinearClassifier.builder().featureColumns(c.wide()).config(config)
-          .lossReduction(REDUCTION).build();
-      case DEEP -> DNNClassifier.builder().featureColumns(c.deep()).hiddenUnits(hidden)
-          .config(config).lossReduction(REDUCTION).build();
-      case WIDE_DEEP -> DNNLinearCombinedClassifier.builder().linearFeatureColumns(c.wide())
-          .dnnFeatureColumns(c.deep()).dnnHiddenUnits(hidden).config(config)
-          .lossReduction(REDUCTION).build();
+      case WIDE ->
+          LinearClassifier.builder()
+              .featureColumns(c.wide())
+              .config(config)
+              .lossReduction(REDUCTION)
+              .build();
+      case DEEP ->
+          DNNClassifier.builder()
+              .featureColumns(c.deep())
+              .hiddenUnits(hidden)
+              .config(config)
+              .lossReduction(REDUCTION)
+              .build();
+      case WIDE_DEEP ->
+          DNNLinearCombinedClassifier.builder()
+              .linearFeatureColumns(c.wide())
+              .dnnFeatureColumns(c.deep())
+              .dnnHiddenUnits(hidden)
+              .config(config)
+              .lossReduction(REDUCTION)
+              .build();
     };
   }
 
   /**
-   * Trains for {@code epochs}, evaluating every 2 epochs as wide_deep_run_loop does, and prints
-   * the final metrics as JSON on the last line.
+   * Trains for {@code epochs}, evaluating every 2 epochs as wide_deep_run_loop does, and prints the
+   * final metrics as JSON on the last line.
    */
-  public static Map<String, Double> run(Model model, Path modelDir, int epochs, long seed,
-      PrintStream out, Path exportDir) {
+  public static Map<String, Double> run(
+      Model model, Path modelDir, int epochs, long seed, PrintStream out, Path exportDir) {
     Estimator estimator = estimator(model, modelDir, seed);
     Path train = CensusData.trainFile();
     Path test = CensusData.testFile();
     Map<String, Double> metrics = Map.of();
     int done = 0;
-    try (var evaluator = estimator.evaluator(
-        CensusData.input(test, false, 1, BATCH_SIZE, seed), null)) {
+    try (var evaluator =
+        estimator.evaluator(CensusData.input(test, false, 1, BATCH_SIZE, seed), null)) {
       while (done < epochs) {
         int n = Math.min(EPOCHS_BETWEEN_EVALS, epochs - done);
-        estimator.train(CensusData.input(train, true, n, BATCH_SIZE, seed + done),
-            StepLimit.untilInputEnds());
+        estimator.train(
+            CensusData.input(train, true, n, BATCH_SIZE, seed + done), StepLimit.untilInputEnds());
         done += n;
         metrics = evaluator.evaluate(null, null, List.of());
-        out.println(String.format(Locale.ROOT, "Results at epoch %d / %d: accuracy %.4f, loss %.4f",
-            done, epochs, metrics.get(MetricKeys.ACCURACY), metrics.get(MetricKeys.LOSS)));
+        out.println(
+            String.format(
+                Locale.ROOT,
+                "Results at epoch %d / %d: accuracy %.4f, loss %.4f",
+                done,
+                epochs,
+                metrics.get(MetricKeys.ACCURACY),
+                metrics.get(MetricKeys.LOSS)));
       }
     }
     if (exportDir != null) {

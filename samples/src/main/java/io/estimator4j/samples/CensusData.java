@@ -19,20 +19,34 @@ import org.tensorflow.types.TString;
 
 /**
  * The UCI Adult (census income) data as TensorFlow's official wide_deep sample reads it
- * (census_dataset.py): raw UCI files cleaned line by line, then a CSV input whose label is
- * {@code income_bracket == ">50K"}.
+ * (census_dataset.py): raw UCI files cleaned line by line, then a CSV input whose label is {@code
+ * income_bracket == ">50K"}.
  */
 public final class CensusData {
   /** CSV columns in file order. */
-  public static final List<String> COLUMNS = List.of("age", "workclass", "fnlwgt", "education",
-      "education_num", "marital_status", "occupation", "relationship", "race", "gender",
-      "capital_gain", "capital_loss", "hours_per_week", "native_country", "income_bracket");
+  public static final List<String> COLUMNS =
+      List.of(
+          "age",
+          "workclass",
+          "fnlwgt",
+          "education",
+          "education_num",
+          "marital_status",
+          "occupation",
+          "relationship",
+          "race",
+          "gender",
+          "capital_gain",
+          "capital_loss",
+          "hours_per_week",
+          "native_country",
+          "income_bracket");
 
   public static final int TRAIN_EXAMPLES = 32561;
   public static final int EVAL_EXAMPLES = 16281;
   static final String LABEL = "income_bracket";
-  private static final List<String> INT_COLUMNS = List.of("age", "fnlwgt", "education_num",
-      "capital_gain", "capital_loss", "hours_per_week");
+  private static final List<String> INT_COLUMNS =
+      List.of("age", "fnlwgt", "education_num", "capital_gain", "capital_loss", "hours_per_week");
 
   private CensusData() {}
 
@@ -84,12 +98,13 @@ public final class CensusData {
   }
 
   /**
-   * The census input: int32 numeric columns (default 0), string categorical columns (default
-   * ""), label 1 for ">50K" else 0. Training shuffles with a buffer of the whole training set.
+   * The census input: int32 numeric columns (default 0), string categorical columns (default ""),
+   * label 1 for ">50K" else 0. Training shuffles with a buffer of the whole training set.
    */
-  public static InputFn input(Path file, boolean training, Integer epochs, int batchSize, long seed) {
-    CsvInput.Builder b = CsvInput.builder(file).batchSize(batchSize).numEpochs(epochs)
-        .labelColumn(LABEL);
+  public static InputFn input(
+      Path file, boolean training, Integer epochs, int batchSize, long seed) {
+    CsvInput.Builder b =
+        CsvInput.builder(file).batchSize(batchSize).numEpochs(epochs).labelColumn(LABEL);
     for (String c : COLUMNS) {
       if (INT_COLUMNS.contains(c)) {
         b.intColumn(c, 0);
@@ -108,8 +123,8 @@ public final class CensusData {
       Ops tf = ctx.tf();
       @SuppressWarnings("unchecked")
       Operand<TString> bracket = (Operand<TString>) in.labels().get(Input.LABELS_KEY);
-      Operand<TInt32> label = tf.dtypes.cast(
-          tf.math.equal(bracket, tf.constant(">50K")), TInt32.class);
+      Operand<TInt32> label =
+          tf.dtypes.cast(tf.math.equal(bracket, tf.constant(">50K")), TInt32.class);
       return Input.of(in.features(), label);
     };
   }

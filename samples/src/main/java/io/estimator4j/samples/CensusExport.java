@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Exports the census model for TF Serving with a parsing receiver over serialized tf.Examples,
- * so it gets classification, regression and predict signatures (census_main's export_model).
+ * Exports the census model for TF Serving with a parsing receiver over serialized tf.Examples, so
+ * it gets classification, regression and predict signatures (census_main's export_model).
  */
 final class CensusExport {
   private CensusExport() {}
@@ -19,7 +19,8 @@ final class CensusExport {
     Census.Columns c = Census.columns();
     List<FeatureColumn> all = new ArrayList<>(c.wide());
     all.addAll(c.deep());
-    return estimator.exportSavedModel(exportDirBase,
+    return estimator.exportSavedModel(
+        exportDirBase,
         ServingInputReceivers.parsing(FeatureColumns.makeParseExampleSpec(all), null));
   }
 }

@@ -1,20 +1,20 @@
 package io.estimator4j.samples;
 
 import io.estimator4j.estimator.Estimator;
+import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.head.MetricKeys;
 import io.estimator4j.estimator.head.PredictionKeys;
-import io.estimator4j.estimator.modelfn.EstimatorSpec;
-import io.estimator4j.estimator.modelfn.ModeKeys;
-import io.estimator4j.estimator.modelfn.ModelFn;
-import io.estimator4j.estimator.modelfn.ModelFnContext;
-import io.estimator4j.estimator.modelfn.Params;
-import io.estimator4j.estimator.config.RunConfig;
-import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.input.CsvInput;
 import io.estimator4j.estimator.layers.Activation;
 import io.estimator4j.estimator.layers.Dense;
 import io.estimator4j.estimator.layers.DenseLayer;
 import io.estimator4j.estimator.metrics.Metrics;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModelFn;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
+import io.estimator4j.estimator.modelfn.Params;
 import io.estimator4j.estimator.optimizer.Adagrad;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -31,9 +31,9 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TNumber;
 
 /**
- * TensorFlow's custom-estimator iris example in Java: a model function with two hidden layers of
- * 10 units, softmax cross-entropy and Adagrad(0.1), trained on iris_training.csv with batches of
- * 100 and evaluated on iris_test.csv (TensorFlow's premade/custom estimator guide).
+ * TensorFlow's custom-estimator iris example in Java: a model function with two hidden layers of 10
+ * units, softmax cross-entropy and Adagrad(0.1), trained on iris_training.csv with batches of 100
+ * and evaluated on iris_test.csv (TensorFlow's premade/custom estimator guide).
  */
 public final class IrisCustom {
   /** Column names of TensorFlow's iris CSV files (the first line is a count header). */
@@ -71,23 +71,26 @@ public final class IrisCustom {
     trainable.addAll(logitsLayer.trainableVariables());
     Operand<TFloat32> logits = logitsLayer.output();
     Operand<TInt64> classIds = tf.math.argMax(logits, tf.constant(1), TInt64.class);
-    EstimatorSpec.Builder spec = EstimatorSpec.builder(ctx.mode())
-        .prediction(PredictionKeys.CLASS_IDS, classIds)
-        .prediction(PredictionKeys.PROBABILITIES, tf.nn.softmax(logits))
-        .prediction(PredictionKeys.LOGITS, logits);
+    EstimatorSpec.Builder spec =
+        EstimatorSpec.builder(ctx.mode())
+            .prediction(PredictionKeys.CLASS_IDS, classIds)
+            .prediction(PredictionKeys.PROBABILITIES, tf.nn.softmax(logits))
+            .prediction(PredictionKeys.LOGITS, logits);
     if (ctx.mode() == ModeKeys.PREDICT) {
       return spec.build();
     }
     Operand<TInt32> labels = ctx.labels(TInt32.class);
     // Sparse softmax cross-entropy has no gradient in tensorflow-java: one-hot + dense version.
-    Operand<TFloat32> oneHot =
-        tf.oneHot(labels, tf.constant(3), tf.constant(1f), tf.constant(0f));
+    Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(3), tf.constant(1f), tf.constant(0f));
     Operand<TFloat32> perExample = tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss();
     Operand<TFloat32> loss = tf.math.mean(perExample, tf.constant(0));
     Operand<TFloat32> correct =
-        tf.dtypes.cast(tf.math.equal(classIds, tf.dtypes.cast(labels, TInt64.class)), TFloat32.class);
-    spec.loss(loss).evalMetric(MetricKeys.ACCURACY,
-        Metrics.mean(tf.withSubScope("metrics"), MetricKeys.ACCURACY, correct, null));
+        tf.dtypes.cast(
+            tf.math.equal(classIds, tf.dtypes.cast(labels, TInt64.class)), TFloat32.class);
+    spec.loss(loss)
+        .evalMetric(
+            MetricKeys.ACCURACY,
+            Metrics.mean(tf.withSubScope("metrics"), MetricKeys.ACCURACY, correct, null));
     ctx.scalarSummary(MetricKeys.ACCURACY, tf.math.mean(correct, tf.constant(0)));
     if (ctx.mode() == ModeKeys.TRAIN) {
       double lr = ctx.params().getDouble("learning_rate", 0.1);
@@ -111,12 +114,18 @@ public final class IrisCustom {
 
   /** Trains, evaluates and prints the metrics as JSON on the last line. */
   public static int run(Path modelDir, long steps, long seed, PrintStream out) {
-    Estimator estimator = Estimator.builder(MODEL_FN)
-        .config(RunConfig.builder().modelDir(modelDir).randomSeed(seed)
-            .saveCheckpointsSteps(500).build())
-        .params(Params.of(Map.of("hidden_units", List.of(10, 10), "n_classes", 3,
-            "learning_rate", 0.1)))
-        .build();
+    Estimator estimator =
+        Estimator.builder(MODEL_FN)
+            .config(
+                RunConfig.builder()
+                    .modelDir(modelDir)
+                    .randomSeed(seed)
+                    .saveCheckpointsSteps(500)
+                    .build())
+            .params(
+                Params.of(
+                    Map.of("hidden_units", List.of(10, 10), "n_classes", 3, "learning_rate", 0.1)))
+            .build();
     Path train = SampleData.file("iris/iris_training.csv");
     Path test = SampleData.file("iris/iris_test.csv");
     out.println("Training " + steps + " steps in " + estimator.modelDir());

@@ -1,9 +1,9 @@
 package io.estimator4j.samples;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.canned.DNNClassifier;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.featurecolumn.DenseColumn;
 import io.estimator4j.featurecolumn.FeatureColumns;
 import java.io.PrintStream;
@@ -20,8 +20,10 @@ public final class IrisPremade {
 
   /** The estimator of the guide. */
   public static Estimator estimator(Path modelDir, long seed) {
-    List<DenseColumn> columns = IrisCustom.FEATURES.stream()
-        .map(f -> (DenseColumn) FeatureColumns.numericColumn(f)).toList();
+    List<DenseColumn> columns =
+        IrisCustom.FEATURES.stream()
+            .map(f -> (DenseColumn) FeatureColumns.numericColumn(f))
+            .toList();
     return DNNClassifier.builder()
         .featureColumns(columns)
         .hiddenUnits(10, 10)
@@ -35,7 +37,8 @@ public final class IrisPremade {
     Estimator estimator = estimator(modelDir, seed);
     Path train = SampleData.file("iris/iris_training.csv");
     Path test = SampleData.file("iris/iris_test.csv");
-    out.println("Training DNNClassifier [10, 10] for " + steps + " steps in " + estimator.modelDir());
+    out.println(
+        "Training DNNClassifier [10, 10] for " + steps + " steps in " + estimator.modelDir());
     estimator.train(IrisCustom.input(train, true, seed), StepLimit.steps(steps));
     Map<String, Double> metrics = estimator.evaluate(IrisCustom.input(test, false, seed));
     out.println(Json.metrics(metrics));

@@ -16,9 +16,13 @@ public final class Json {
   /** Metrics rounded to 4 decimals, global_step as an integer, in the given key order. */
   public static String metrics(Map<String, Double> metrics) {
     Map<String, Object> out = new LinkedHashMap<>();
-    metrics.forEach((k, v) -> out.put(k, k.equals(EstimatorSpec.GLOBAL_STEP_KEY)
-        ? (Object) Math.round(v)
-        : (Object) (Math.round(v * 10000) / 10000.0)));
+    metrics.forEach(
+        (k, v) ->
+            out.put(
+                k,
+                k.equals(EstimatorSpec.GLOBAL_STEP_KEY)
+                    ? (Object) Math.round(v)
+                    : (Object) (Math.round(v * 10000) / 10000.0)));
     try {
       return MAPPER.writeValueAsString(out);
     } catch (JsonProcessingException e) {

@@ -1,8 +1,8 @@
 package io.estimator4j.samples;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.head.MetricKeys;
 import io.estimator4j.estimator.input.ArrayInput;
 import io.estimator4j.estimator.modelfn.EstimatorSpec;
@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * TensorFlow's "Create an Estimator from a Keras model" walkthrough in Java: a compiled Keras
- * model (a softmax classifier over 4 features, RMSprop and sparse categorical cross-entropy) is
- * read from an HDF5 file, wrapped by {@link KerasEstimators#modelToEstimator}, trained on the iris
- * training rows held in memory, evaluated on the iris test rows, and exported as a SavedModel.
+ * TensorFlow's "Create an Estimator from a Keras model" walkthrough in Java: a compiled Keras model
+ * (a softmax classifier over 4 features, RMSprop and sparse categorical cross-entropy) is read from
+ * an HDF5 file, wrapped by {@link KerasEstimators#modelToEstimator}, trained on the iris training
+ * rows held in memory, evaluated on the iris test rows, and exported as a SavedModel.
  */
 public final class KerasEstimatorSample {
   /** The compiled Keras model shipped in the samples jar (see data/ATTRIBUTION.md). */
@@ -55,8 +55,13 @@ public final class KerasEstimatorSample {
           continue;
         }
         String[] f = line.split(",");
-        x.add(new float[] {Float.parseFloat(f[0]), Float.parseFloat(f[1]),
-            Float.parseFloat(f[2]), Float.parseFloat(f[3])});
+        x.add(
+            new float[] {
+              Float.parseFloat(f[0]),
+              Float.parseFloat(f[1]),
+              Float.parseFloat(f[2]),
+              Float.parseFloat(f[3])
+            });
         y.add(Integer.parseInt(f[4].strip()));
       }
       return new Rows(x.toArray(float[][]::new), y.stream().mapToInt(Integer::intValue).toArray());
@@ -68,25 +73,42 @@ public final class KerasEstimatorSample {
   /** Loads, wraps, trains, evaluates, exports and prints the metrics as JSON on the last line. */
   public static int run(Path modelDir, long steps, PrintStream out) throws IOException {
     KerasModelFile keras = KerasModelFile.read(SampleData.file(MODEL));
-    out.println("Keras model " + MODEL + ": training_config "
-        + keras.trainingConfig().map(Object::toString).orElse("(none)"));
-    Estimator estimator = KerasEstimators.modelToEstimator(
-        keras, RunConfig.builder().modelDir(modelDir).saveCheckpointsSteps(500).build());
+    out.println(
+        "Keras model "
+            + MODEL
+            + ": training_config "
+            + keras.trainingConfig().map(Object::toString).orElse("(none)"));
+    Estimator estimator =
+        KerasEstimators.modelToEstimator(
+            keras, RunConfig.builder().modelDir(modelDir).saveCheckpointsSteps(500).build());
 
     Rows train = iris(SampleData.file("iris/iris_training.csv"));
     Rows test = iris(SampleData.file("iris/iris_test.csv"));
-    ArrayInput trainInput = ArrayInput.builder().feature(INPUT, train.features())
-        .labels(train.labels()).batchSize(BATCH_SIZE).numEpochs(null).shuffle(true).seed(42)
-        .build();
-    ArrayInput testInput = ArrayInput.builder().feature(INPUT, test.features())
-        .labels(test.labels()).batchSize(BATCH_SIZE).numEpochs(1).shuffle(false).build();
+    ArrayInput trainInput =
+        ArrayInput.builder()
+            .feature(INPUT, train.features())
+            .labels(train.labels())
+            .batchSize(BATCH_SIZE)
+            .numEpochs(null)
+            .shuffle(true)
+            .seed(42)
+            .build();
+    ArrayInput testInput =
+        ArrayInput.builder()
+            .feature(INPUT, test.features())
+            .labels(test.labels())
+            .batchSize(BATCH_SIZE)
+            .numEpochs(1)
+            .shuffle(false)
+            .build();
 
     out.println("Training " + steps + " steps in " + estimator.modelDir());
     estimator.train(trainInput, StepLimit.steps(steps));
     Map<String, Double> metrics = estimator.evaluate(testInput);
 
-    Path export = estimator.exportSavedModel(
-        modelDir.resolve("export"), KerasEstimators.rawServingInputReceiverFn(keras));
+    Path export =
+        estimator.exportSavedModel(
+            modelDir.resolve("export"), KerasEstimators.rawServingInputReceiverFn(keras));
     out.println("Exported the SavedModel to " + export);
 
     Map<String, Double> json = new LinkedHashMap<>();

@@ -31,7 +31,8 @@ public final class SampleData {
         }
         Path tmp = Files.createTempFile(target.getParent(), ".copy", ".tmp");
         Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       }
       return target;
     } catch (IOException e) {

@@ -28,11 +28,12 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
 
   /**
-   * The modules, lowest first, with the top-level packages each owns and the modules it may use.
-   * A new top-level package must be added here (see {@link #everyClassBelongsToItsModule}).
+   * The modules, lowest first, with the top-level packages each owns and the modules it may use. A
+   * new top-level package must be added here (see {@link #everyClassBelongsToItsModule}).
    */
   enum Module {
-    FEATURE_COLUMNS("feature-columns", List.of("io.estimator4j.featurecolumn", "io.estimator4j.graph")),
+    FEATURE_COLUMNS(
+        "feature-columns", List.of("io.estimator4j.featurecolumn", "io.estimator4j.graph")),
     SAVEDMODEL_EXPORT(
         "savedmodel-export",
         List.of(
@@ -40,7 +41,8 @@ class ArchitectureTest {
             "io.estimator4j.checkpoint",
             "io.estimator4j.tfrecord",
             "io.estimator4j.npy")),
-    ESTIMATOR_TF("estimator-tf", List.of("io.estimator4j.estimator"), FEATURE_COLUMNS, SAVEDMODEL_EXPORT),
+    ESTIMATOR_TF(
+        "estimator-tf", List.of("io.estimator4j.estimator"), FEATURE_COLUMNS, SAVEDMODEL_EXPORT),
     KERAS_LOADER(
         "keras-loader",
         List.of("io.estimator4j.keras"),
@@ -66,7 +68,8 @@ class ArchitectureTest {
     }
 
     boolean owns(String packageName) {
-      return packages.stream().anyMatch(p -> packageName.equals(p) || packageName.startsWith(p + "."));
+      return packages.stream()
+          .anyMatch(p -> packageName.equals(p) || packageName.startsWith(p + "."));
     }
 
     static Optional<Module> ofPackage(String packageName) {
@@ -125,12 +128,14 @@ class ArchitectureTest {
         misplaced.add(c.getName() + " (no module owns package " + c.getPackageName() + ")");
       } else if (!location.contains("/" + owner.get().artifact + "/")
           && !location.contains("/" + owner.get().artifact + "-")) {
-        misplaced.add(c.getName() + " (in " + location + ", expected module " + owner.get().artifact + ")");
+        misplaced.add(
+            c.getName() + " (in " + location + ", expected module " + owner.get().artifact + ")");
       }
     }
     assertThat(misplaced)
-        .as("classes outside the packages their module owns: add the package to Module in"
-            + " ArchitectureTest and to ARCHITECTURE.md, or move the class")
+        .as(
+            "classes outside the packages their module owns: add the package to Module in"
+                + " ArchitectureTest and to ARCHITECTURE.md, or move the class")
         .isEmpty();
   }
 

@@ -67,8 +67,9 @@ class E4jTest {
 
   @Test
   void benchTrainOptionsParse() {
-    ParseResult top = E4j.commandLine()
-        .parseArgs("bench", "train", "--steps", "50", "--repeats", "5", "--model", "small");
+    ParseResult top =
+        E4j.commandLine()
+            .parseArgs("bench", "train", "--steps", "50", "--repeats", "5", "--model", "small");
     ParseResult train = top.subcommand().subcommand();
     assertThat(train.commandSpec().name()).isEqualTo("train");
     assertThat(train.matchedOptionValue("--steps", 0L)).isEqualTo(50L);
@@ -131,8 +132,9 @@ class E4jTest {
 
   @Test
   void kerasEstimatorOptionsParse() {
-    ParseResult top = E4j.commandLine().parseArgs(
-        "sample", "keras-estimator", "--steps", "5", "--model-dir", "/tmp/k");
+    ParseResult top =
+        E4j.commandLine()
+            .parseArgs("sample", "keras-estimator", "--steps", "5", "--model-dir", "/tmp/k");
     ParseResult keras = top.subcommand().subcommand();
     assertThat(keras.commandSpec().name()).isEqualTo("keras-estimator");
     assertThat(keras.matchedOptionValue("--steps", 0L)).isEqualTo(5L);

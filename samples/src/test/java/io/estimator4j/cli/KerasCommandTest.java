@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.estimator4j.savedmodel.JavaArray;
-import io.estimator4j.npy.Npy;
 import io.estimator4j.keras.KerasModelFile;
+import io.estimator4j.npy.Npy;
+import io.estimator4j.savedmodel.JavaArray;
 import io.estimator4j.testing.TestData;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -71,9 +71,11 @@ class KerasCommandTest {
     int rc = execute("keras", "convert", dir.resolve("model.h5"), model);
     assertThat(err.toString()).isEmpty();
     assertThat(rc).isZero();
-    assertThat(out.toString()).contains("SavedModel written to " + model)
-        .contains("signature_def['serving_default'] (tag-set 'serve', method"
-            + " tensorflow/serving/predict):")
+    assertThat(out.toString())
+        .contains("SavedModel written to " + model)
+        .contains(
+            "signature_def['serving_default'] (tag-set 'serve', method"
+                + " tensorflow/serving/predict):")
         .contains("  input  " + input + ": DT_FLOAT shape (-1, ")
         .contains("  output " + output + ": DT_FLOAT shape (-1, ");
 
@@ -86,9 +88,17 @@ class KerasCommandTest {
     String input = spec.path("inputs").get(0).asText();
     String output = spec.path("outputs").get(0).asText();
     Path results = Files.createTempDirectory(tmp, "results");
-    int rc = execute("saved-model", "run", model, "--signature", "serving_default",
-        "--inputs", input + "=" + float32(dir.resolve("inputs/0_" + input + ".npy")),
-        "--outdir", results);
+    int rc =
+        execute(
+            "saved-model",
+            "run",
+            model,
+            "--signature",
+            "serving_default",
+            "--inputs",
+            input + "=" + float32(dir.resolve("inputs/0_" + input + ".npy")),
+            "--outdir",
+            results);
     assertThat(err.toString()).isEmpty();
     assertThat(rc).isZero();
     assertThat(out.toString()).contains("Result for output key " + output + ": DT_FLOAT");
@@ -113,7 +123,8 @@ class KerasCommandTest {
   void showPrintsTheSummary() {
     assertThat(execute("keras", "show", CASES.resolve("dl4j-ReLU_0/model.h5"))).isZero();
     // Dense(32) on 16 features: 32 * (16 + 1) = 544 parameters
-    assertThat(out.toString()).startsWith("Model: \"sequential_1\"\n")
+    assertThat(out.toString())
+        .startsWith("Model: \"sequential_1\"\n")
         .contains("Layer (type)                 Output Shape              Param #\n")
         .contains("dense (Dense)                (None, 32)                544\n")
         .contains("re_lu_1 (ReLU)               (None, 32)                0\n")
@@ -125,7 +136,8 @@ class KerasCommandTest {
     // Dense(8) on 16: 136; Dense(8) on 32: 264; Add; Dense(4) on 8: 36
     Path config = TestData.path("keras/configs/simple_add_tf_keras_2.json");
     assertThat(execute("keras", "show", config)).isZero();
-    assertThat(out.toString()).contains("Connected to")
+    assertThat(out.toString())
+        .contains("Connected to")
         .contains("input_3 (InputLayer)            [(None, 16)]         0\n")
         .containsPattern("add_2 \\(Add\\) .* dense_4\\[0\\]\\[0\\]\n +dense_5\\[0\\]\\[0\\]\n")
         .contains("Total params: 436\n");
@@ -198,8 +210,8 @@ class KerasCommandTest {
       return npy;
     }
     Path copy = Files.createTempFile(tmp, "float32-", ".npy");
-    try (TFloat32 t = TFloat32.tensorOf(Shape.of(a.shape()), DataBuffers.of(floats(a), true,
-        false))) {
+    try (TFloat32 t =
+        TFloat32.tensorOf(Shape.of(a.shape()), DataBuffers.of(floats(a), true, false))) {
       Npy.write(copy, t);
     }
     return copy;

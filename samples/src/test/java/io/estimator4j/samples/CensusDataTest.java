@@ -15,8 +15,10 @@ class CensusDataTest {
     assertThat(train).hasSize(CensusData.TRAIN_EXAMPLES);
     assertThat(test).hasSize(CensusData.EVAL_EXAMPLES);
     // ", " became ",", the "|1x3 Cross validator" line and the trailing "." are gone
-    assertThat(test.get(0)).isEqualTo("25,Private,226802,11th,7,Never-married,Machine-op-inspct,"
-        + "Own-child,Black,Male,0,0,40,United-States,<=50K");
+    assertThat(test.get(0))
+        .isEqualTo(
+            "25,Private,226802,11th,7,Never-married,Machine-op-inspct,"
+                + "Own-child,Black,Male,0,0,40,United-States,<=50K");
     assertThat(train).allMatch(l -> l.split(",", -1).length == 15);
     assertThat(test).noneMatch(l -> l.endsWith("."));
     // 7841 of the 32561 training rows earn >50K (UCI's 24.08%)

@@ -27,7 +27,10 @@ class IrisPremadeTest {
     assertThat(json.get("global_step").asLong()).isEqualTo(1000);
     // the DNNClassifier's variables carry tf.estimator's names
     assertThat(IrisPremade.estimator(dir, 42).variableNames())
-        .contains("dnn/hiddenlayer_0/kernel", "dnn/hiddenlayer_1/bias", "dnn/logits/kernel",
+        .contains(
+            "dnn/hiddenlayer_0/kernel",
+            "dnn/hiddenlayer_1/bias",
+            "dnn/logits/kernel",
             "dnn/hiddenlayer_0/kernel/Adagrad");
   }
 }

@@ -32,8 +32,7 @@ class KerasEstimatorSampleTest {
     Path exportBase = dir.resolve("export");
     assertThat(exportBase).isDirectory();
     try (Stream<Path> exports = Files.list(exportBase)) {
-      assertThat(exports.filter(p -> Files.isRegularFile(p.resolve("saved_model.pb"))))
-          .hasSize(1);
+      assertThat(exports.filter(p -> Files.isRegularFile(p.resolve("saved_model.pb")))).hasSize(1);
     }
   }
 

@@ -14,9 +14,9 @@ import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
 
 /**
- * Save and restore ops for an explicit list of variables, writing TensorFlow's V2 checkpoint
- * format keyed by variable op name; the counterpart of tf.compat.v1.train.Saver's graph part.
- * Unlike {@code Session.save}, local variables (metric accumulators) are left out.
+ * Save and restore ops for an explicit list of variables, writing TensorFlow's V2 checkpoint format
+ * keyed by variable op name; the counterpart of tf.compat.v1.train.Saver's graph part. Unlike
+ * {@code Session.save}, local variables (metric accumulators) are left out.
  */
 public final class GraphSaver {
   private final List<Operand<?>> variables;
@@ -31,7 +31,8 @@ public final class GraphSaver {
     sorted.sort(Comparator.comparing(v -> v.op().name()));
     this.variables = List.copyOf(sorted);
     Ops tf = root.withSubScope("save");
-    this.filename = tf.withName("filename").placeholder(TString.class, Placeholder.shape(Shape.scalar()));
+    this.filename =
+        tf.withName("filename").placeholder(TString.class, Placeholder.shape(Shape.scalar()));
     if (sorted.isEmpty()) {
       this.saveOp = tf.withName("save").noOp();
       this.restoreOp = tf.withName("restore_all").noOp();
@@ -41,7 +42,8 @@ public final class GraphSaver {
     String[] slices = new String[names.length];
     java.util.Arrays.fill(slices, "");
     Operand<TString> namesOp = tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(names));
-    Operand<TString> slicesOp = tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(slices));
+    Operand<TString> slicesOp =
+        tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(slices));
     Op save = tf.train.save(filename, namesOp, slicesOp, sorted);
     this.saveOp = tf.withControlDependencies(List.of(save)).withName("control_dependency").noOp();
     List<Class<? extends TType>> types = new ArrayList<>();

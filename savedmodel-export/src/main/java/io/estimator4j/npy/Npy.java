@@ -130,15 +130,17 @@ public final class Npy {
   }
 
   /**
-   * Reads one array from {@code in} (left open) into a new tensor; {@code source} names the file
-   * in error messages.
+   * Reads one array from {@code in} (left open) into a new tensor; {@code source} names the file in
+   * error messages.
    */
   public static Tensor read(InputStream in, String source) throws IOException {
     Header header = readHeader(in, source);
     Element element = element(header.descr(), source);
     if (header.fortranOrder()) {
-      throw new IOException(source + " holds a Fortran-ordered (column-major) array, which is not"
-          + " supported. Fix: save it in C order, e.g. np.save(f, np.ascontiguousarray(a)).");
+      throw new IOException(
+          source
+              + " holds a Fortran-ordered (column-major) array, which is not"
+              + " supported. Fix: save it in C order, e.g. np.save(f, np.ascontiguousarray(a)).");
     }
     long count = 1;
     for (long d : header.shape()) {
@@ -146,14 +148,26 @@ public final class Npy {
     }
     long bytes = Math.multiplyExact(count, element.itemSize);
     if (bytes > Integer.MAX_VALUE - 16) {
-      throw new IOException(source + " holds " + bytes + " bytes of data; arrays of more than 2 GiB"
-          + " are not supported. Fix: split the input into smaller batches.");
+      throw new IOException(
+          source
+              + " holds "
+              + bytes
+              + " bytes of data; arrays of more than 2 GiB"
+              + " are not supported. Fix: split the input into smaller batches.");
     }
     byte[] data = in.readNBytes((int) bytes);
     if (data.length < bytes) {
-      throw new IOException(source + " is truncated: its header declares shape "
-          + Arrays.toString(header.shape()) + " of " + header.descr() + " (" + bytes
-          + " bytes of data) but only " + data.length + " bytes follow.");
+      throw new IOException(
+          source
+              + " is truncated: its header declares shape "
+              + Arrays.toString(header.shape())
+              + " of "
+              + header.descr()
+              + " ("
+              + bytes
+              + " bytes of data) but only "
+              + data.length
+              + " bytes follow.");
     }
     Shape shape = header.tensorShape();
     if (element.kind.isString()) {
@@ -200,8 +214,10 @@ public final class Npy {
   private static Header readHeader(InputStream in, String source) throws IOException {
     byte[] prefix = in.readNBytes(8);
     if (prefix.length < 8 || !Arrays.equals(Arrays.copyOf(prefix, 6), MAGIC)) {
-      throw new IOException(source + " is not a NumPy .npy file (it does not start with"
-          + " \\x93NUMPY). Fix: write it with numpy.save.");
+      throw new IOException(
+          source
+              + " is not a NumPy .npy file (it does not start with"
+              + " \\x93NUMPY). Fix: write it with numpy.save.");
     }
     int major = prefix[6] & 0xff;
     int minor = prefix[7] & 0xff;
@@ -219,16 +235,27 @@ public final class Npy {
       if (len.length < 4) {
         throw truncatedHeader(source);
       }
-      headerLength = (len[0] & 0xffL) | (len[1] & 0xffL) << 8 | (len[2] & 0xffL) << 16
-          | (len[3] & 0xffL) << 24;
+      headerLength =
+          (len[0] & 0xffL)
+              | (len[1] & 0xffL) << 8
+              | (len[2] & 0xffL) << 16
+              | (len[3] & 0xffL) << 24;
       charset = major == 2 ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8;
     } else {
-      throw new IOException(source + " has .npy format version " + major + "." + minor
-          + "; versions 1.0, 2.0 and 3.0 are supported.");
+      throw new IOException(
+          source
+              + " has .npy format version "
+              + major
+              + "."
+              + minor
+              + "; versions 1.0, 2.0 and 3.0 are supported.");
     }
     if (headerLength > 1 << 20) {
-      throw new IOException(source + " declares a header of " + headerLength
-          + " bytes; the file is damaged or not a .npy file.");
+      throw new IOException(
+          source
+              + " declares a header of "
+              + headerLength
+              + " bytes; the file is damaged or not a .npy file.");
     }
     byte[] text = in.readNBytes((int) headerLength);
     if (text.length < headerLength) {
@@ -252,9 +279,11 @@ public final class Npy {
       String key = p.string();
       p.expect(':');
       switch (key) {
-        case "descr" -> descr = p.peek('[')
-            ? p.fail("a structured dtype (" + p.rest() + ")", "a plain dtype such as '<f4'")
-            : p.string();
+        case "descr" ->
+            descr =
+                p.peek('[')
+                    ? p.fail("a structured dtype (" + p.rest() + ")", "a plain dtype such as '<f4'")
+                    : p.string();
         case "fortran_order" -> fortran = p.bool();
         case "shape" -> shape = p.shape();
         default -> p.fail("unexpected key '" + key + "'", "'descr', 'fortran_order' and 'shape'");
@@ -264,8 +293,11 @@ public final class Npy {
       }
     }
     if (descr == null || fortran == null || shape == null) {
-      throw new IOException(source + " has an incomplete .npy header (needs 'descr',"
-          + " 'fortran_order' and 'shape'): " + text.strip());
+      throw new IOException(
+          source
+              + " has an incomplete .npy header (needs 'descr',"
+              + " 'fortran_order' and 'shape'): "
+              + text.strip());
     }
     return new Header(descr, fortran, shape);
   }
@@ -274,19 +306,33 @@ public final class Npy {
     Matcher m = DESCR.matcher(descr);
     Kind kind = m.matches() ? Kind.of(m.group(2).charAt(0), Integer.parseInt(m.group(3))) : null;
     if (kind == null) {
-      throw new IOException(source + " holds dtype '" + descr + "'" + describe(descr)
-          + ", which is not supported. Supported dtypes: " + SUPPORTED_DTYPES + ".");
+      throw new IOException(
+          source
+              + " holds dtype '"
+              + descr
+              + "'"
+              + describe(descr)
+              + ", which is not supported. Supported dtypes: "
+              + SUPPORTED_DTYPES
+              + ".");
     }
     int n = Integer.parseInt(m.group(3));
-    ByteOrder order = switch (m.group(1).charAt(0)) {
-      case '<' -> ByteOrder.LITTLE_ENDIAN;
-      case '>' -> ByteOrder.BIG_ENDIAN;
-      case '=' -> ByteOrder.nativeOrder();
-      default -> null;
-    };
+    ByteOrder order =
+        switch (m.group(1).charAt(0)) {
+          case '<' -> ByteOrder.LITTLE_ENDIAN;
+          case '>' -> ByteOrder.BIG_ENDIAN;
+          case '=' -> ByteOrder.nativeOrder();
+          default -> null;
+        };
     if (order == null && (kind == Kind.UNICODE || kind.size > 1)) {
-      throw new IOException(source + " holds dtype '" + descr + "' without a byte order; expected"
-          + " '<' or '>' before '" + m.group(2) + "'.");
+      throw new IOException(
+          source
+              + " holds dtype '"
+              + descr
+              + "' without a byte order; expected"
+              + " '<' or '>' before '"
+              + m.group(2)
+              + "'.");
     }
     int itemSize =
         kind == Kind.UNICODE ? Math.multiplyExact(n, 4) : kind == Kind.BYTES ? n : kind.size;
@@ -306,8 +352,8 @@ public final class Npy {
       case "u2" -> " (uint16)";
       case "u4" -> " (uint32)";
       case "u8" -> " (uint64)";
-      default -> code.startsWith("M8") ? " (datetime64)"
-          : code.startsWith("m8") ? " (timedelta64)" : "";
+      default ->
+          code.startsWith("M8") ? " (datetime64)" : code.startsWith("m8") ? " (timedelta64)" : "";
     };
   }
 
@@ -328,8 +374,13 @@ public final class Npy {
         for (int c = 0; c < element.chars; c++) {
           int cp = getInt(data, start + 4 * c, element.order);
           if (!Character.isValidCodePoint(cp)) {
-            throw new IOException(source + ": element " + i + " holds 0x" + Integer.toHexString(cp)
-                + ", which is not a Unicode code point; the file is damaged.");
+            throw new IOException(
+                source
+                    + ": element "
+                    + i
+                    + " holds 0x"
+                    + Integer.toHexString(cp)
+                    + ", which is not a Unicode code point; the file is damaged.");
           }
           codePoints[c] = cp;
           if (cp != 0) {
@@ -343,8 +394,11 @@ public final class Npy {
   }
 
   private static int getInt(byte[] b, int off, ByteOrder order) {
-    int v = (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16
-        | (b[off + 3] & 0xff) << 24;
+    int v =
+        (b[off] & 0xff)
+            | (b[off + 1] & 0xff) << 8
+            | (b[off + 2] & 0xff) << 16
+            | (b[off + 3] & 0xff) << 24;
     return order == ByteOrder.LITTLE_ENDIAN ? v : Integer.reverseBytes(v);
   }
 
@@ -443,8 +497,14 @@ public final class Npy {
     }
 
     <T> T fail(String found, String expected) throws IOException {
-      throw new IOException(source + " has a malformed .npy header: found " + found + " where "
-          + expected + " was expected, in " + text.strip());
+      throw new IOException(
+          source
+              + " has a malformed .npy header: found "
+              + found
+              + " where "
+              + expected
+              + " was expected, in "
+              + text.strip());
     }
   }
 
@@ -453,8 +513,13 @@ public final class Npy {
   private static Kind writable(Tensor tensor) {
     Kind kind = Kind.of(tensor.dataType());
     if (kind == null) {
-      throw new IllegalArgumentException("Cannot write a " + tensor.dataType() + " tensor as .npy;"
-          + " supported dtypes: " + SUPPORTED_DTYPES + ".");
+      throw new IllegalArgumentException(
+          "Cannot write a "
+              + tensor.dataType()
+              + " tensor as .npy;"
+              + " supported dtypes: "
+              + SUPPORTED_DTYPES
+              + ".");
     }
     return kind;
   }
@@ -468,16 +533,17 @@ public final class Npy {
     } else if (kind.size == 1) {
       descr = "|" + kind.code + kind.size;
     } else {
-      descr = (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? "<" : ">") + kind.code
-          + kind.size;
+      descr =
+          (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? "<" : ">") + kind.code + kind.size;
     }
     long[] shape = tensor.shape().asArray();
-    StringBuilder dict = new StringBuilder("{'descr': '").append(descr)
-        .append("', 'fortran_order': False, 'shape': (");
+    StringBuilder dict =
+        new StringBuilder("{'descr': '")
+            .append(descr)
+            .append("', 'fortran_order': False, 'shape': (");
     for (int i = 0; i < shape.length; i++) {
       // Python's tuple repr: (), (3,), (2, 3)
-      dict.append(shape[i])
-          .append(shape.length == 1 ? "," : i < shape.length - 1 ? ", " : "");
+      dict.append(shape[i]).append(shape.length == 1 ? "," : i < shape.length - 1 ? ", " : "");
     }
     dict.append("), }");
     if (shape.length > 0) {
@@ -488,8 +554,10 @@ public final class Npy {
     int padlen = ARRAY_ALIGN - ((MAGIC.length + 2 + 2 + hlen) % ARRAY_ALIGN);
     int total = hlen + padlen;
     if (total > 0xffff) {
-      throw new IllegalArgumentException("A tensor of rank " + shape.length
-          + " needs a .npy header longer than version 1.0 allows.");
+      throw new IllegalArgumentException(
+          "A tensor of rank "
+              + shape.length
+              + " needs a .npy header longer than version 1.0 allows.");
     }
     dict.append(" ".repeat(padlen)).append('\n');
     byte[] text = dict.toString().getBytes(StandardCharsets.ISO_8859_1);

@@ -60,7 +60,9 @@ final class AtomicDirectories {
   /** Refuses a base that is a file or that cannot be created or written to. */
   static void checkExportDirBase(Path exportDirBase) throws IOException {
     if (Files.exists(exportDirBase) && !Files.isDirectory(exportDirBase)) {
-      throw new FileSystemException(exportDirBase.toString(), null,
+      throw new FileSystemException(
+          exportDirBase.toString(),
+          null,
           "is a file; the export directory base must be a directory. Fix: pass a directory (it is"
               + " created if missing).");
     }
@@ -70,14 +72,18 @@ final class AtomicDirectories {
   /** Refuses a target that exists and is not an empty directory, or whose parent is unusable. */
   static void checkOutDir(Path outDir) throws IOException {
     if (Files.exists(outDir) && !isEmptyDirectory(outDir)) {
-      throw new FileAlreadyExistsException(outDir.toString(), null,
+      throw new FileAlreadyExistsException(
+          outDir.toString(),
+          null,
           (Files.isDirectory(outDir) ? "exists and is not empty" : "exists and is a file")
               + "; the SavedModel is written into a new or empty directory. Fix: remove it or"
               + " choose another directory (for TF Serving a new version, e.g. my_model/2)");
     }
     Path parent = absolute(outDir).getParent();
     if (parent == null) {
-      throw new FileSystemException(outDir.toString(), null,
+      throw new FileSystemException(
+          outDir.toString(),
+          null,
           "is a root directory; the SavedModel is written beside it and renamed. " + OUT_DIR_FIX);
     }
     checkWritable(outDir, parent, OUT_DIR_FIX);
@@ -89,13 +95,17 @@ final class AtomicDirectories {
    * next second, at most {@link #MAX_VERSION_ATTEMPTS} times. A version is never ahead of the
    * clock.
    */
-  static Path exportVersioned(Path exportDirBase, SavedModelWriter.Contents contents,
-      LongSupplier clockMillis, Sleeper sleeper) throws IOException {
+  static Path exportVersioned(
+      Path exportDirBase,
+      SavedModelWriter.Contents contents,
+      LongSupplier clockMillis,
+      Sleeper sleeper)
+      throws IOException {
     checkExportDirBase(exportDirBase);
     Path base = createDirectories(exportDirBase, absolute(exportDirBase), BASE_FIX);
     removeStaleTemporaries(base);
-    Path tmp = createTemporary(exportDirBase, base,
-        "temp-" + clockMillis.getAsLong() / 1000, BASE_FIX);
+    Path tmp =
+        createTemporary(exportDirBase, base, "temp-" + clockMillis.getAsLong() / 1000, BASE_FIX);
     try {
       contents.writeTo(tmp);
       for (int attempt = 1; ; attempt++) {
@@ -107,14 +117,20 @@ final class AtomicDirectories {
           return exportDirBase.resolve(target.getFileName());
         }
         if (attempt == MAX_VERSION_ATTEMPTS) {
-          throw new FileAlreadyExistsException(exportDirBase.resolve(target.getFileName())
-              .toString(), null, "exists, and no free export version came up in "
-              + MAX_VERSION_ATTEMPTS + " attempts a second apart (versions are the Unix time in"
-              + " seconds, never ahead of the clock). Fix: remove versions dated in the future,"
-              + " or export into another directory.");
+          throw new FileAlreadyExistsException(
+              exportDirBase.resolve(target.getFileName()).toString(),
+              null,
+              "exists, and no free export version came up in "
+                  + MAX_VERSION_ATTEMPTS
+                  + " attempts a second apart (versions are the Unix time in"
+                  + " seconds, never ahead of the clock). Fix: remove versions dated in the future,"
+                  + " or export into another directory.");
         }
-        LOG.warn("Export directory {} already exists; waiting for the next second (attempt {}/{})",
-            target, attempt, MAX_VERSION_ATTEMPTS);
+        LOG.warn(
+            "Export directory {} already exists; waiting for the next second (attempt {}/{})",
+            target,
+            attempt,
+            MAX_VERSION_ATTEMPTS);
         pause(sleeper, (version + 1) * 1000 - now, exportDirBase);
       }
     } catch (IOException | RuntimeException | Error e) {
@@ -139,7 +155,9 @@ final class AtomicDirectories {
       Files.deleteIfExists(target); // an empty directory: the rename replaces it
       if (!rename(tmp, target, outDir, OUT_DIR_FIX)) {
         checkOutDir(outDir); // another writer filled it meanwhile: say so
-        throw new FileSystemException(outDir.toString(), null,
+        throw new FileSystemException(
+            outDir.toString(),
+            null,
             "could not be created by renaming its temporary sibling. " + OUT_DIR_FIX);
       }
       return outDir;
@@ -151,9 +169,9 @@ final class AtomicDirectories {
 
   /**
    * Deletes the temporary directories a killed writer left in {@code dir}: those named by this
-   * class whose process is gone and that were last modified before this JVM started. The
-   * directory of a live writer on this host is never touched, as its process is alive; one
-   * written from another host over a shared file system is judged by its age alone.
+   * class whose process is gone and that were last modified before this JVM started. The directory
+   * of a live writer on this host is never touched, as its process is alive; one written from
+   * another host over a shared file system is judged by its age alone.
    */
   static void removeStaleTemporaries(Path dir) {
     long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
@@ -212,8 +230,10 @@ final class AtomicDirectories {
    */
   private static Path createTemporary(Path given, Path dir, String name, String fix)
       throws IOException {
-    String unique = ProcessHandle.current().pid() + "-"
-        + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    String unique =
+        ProcessHandle.current().pid()
+            + "-"
+            + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     try {
       return Files.createDirectory(dir.resolve(name + "-" + unique));
     } catch (IOException e) {
@@ -239,12 +259,14 @@ final class AtomicDirectories {
       return; // nothing exists up to the root: creating it will say why it fails
     }
     if (!Files.isDirectory(existing)) {
-      throw new FileSystemException(given.toString(), null,
+      throw new FileSystemException(
+          given.toString(),
+          null,
           "cannot be written: " + existing + " is a file, not a directory. " + fix);
     }
     if (!Files.isWritable(existing)) {
-      throw new FileSystemException(given.toString(), null,
-          "cannot be written: " + existing + " is not writable. " + fix);
+      throw new FileSystemException(
+          given.toString(), null, "cannot be written: " + existing + " is not writable. " + fix);
     }
   }
 
@@ -260,15 +282,15 @@ final class AtomicDirectories {
     } else {
       reason = e.getClass().getSimpleName();
     }
-    FileSystemException out = new FileSystemException(
-        given.toString(), null, "cannot be written (" + reason + "). " + fix);
+    FileSystemException out =
+        new FileSystemException(
+            given.toString(), null, "cannot be written (" + reason + "). " + fix);
     out.initCause(e);
     return out;
   }
 
   /** Renames {@code tmp} to {@code target}; false when {@code target} appeared meanwhile. */
-  private static boolean rename(Path tmp, Path target, Path given, String fix)
-      throws IOException {
+  private static boolean rename(Path tmp, Path target, Path given, String fix) throws IOException {
     try {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       return true;
@@ -286,8 +308,9 @@ final class AtomicDirectories {
       sleeper.sleep(Math.max(1, millis));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      InterruptedIOException out = new InterruptedIOException(
-          "Interrupted while waiting for a free export version in " + exportDirBase);
+      InterruptedIOException out =
+          new InterruptedIOException(
+              "Interrupted while waiting for a free export version in " + exportDirBase);
       out.initCause(e);
       throw out;
     }

@@ -9,7 +9,9 @@ import org.tensorflow.Operand;
  */
 public final class EvalOutput extends SupervisedOutput {
   /** Outputs under the keys {@link SupervisedOutput} describes; each part may be null. */
-  public EvalOutput(Operand<?> loss, Map<String, ? extends Operand<?>> predictions,
+  public EvalOutput(
+      Operand<?> loss,
+      Map<String, ? extends Operand<?>> predictions,
       Map<String, MetricTensors> metrics) {
     super(SignatureConstants.SUPERVISED_EVAL_METHOD_NAME, loss, predictions, metrics);
   }

@@ -14,8 +14,8 @@ import org.tensorflow.types.TString;
  * SavedModel call returns.
  *
  * <p>The array type follows the dtype: {@code float[]} (DT_FLOAT), {@code double[]} (DT_DOUBLE),
- * {@code int[]} (DT_INT32), {@code long[]} (DT_INT64), {@code byte[]} (DT_UINT8), {@code
- * boolean[]} (DT_BOOL) and {@code byte[][]} (DT_STRING).
+ * {@code int[]} (DT_INT32), {@code long[]} (DT_INT64), {@code byte[]} (DT_UINT8), {@code boolean[]}
+ * (DT_BOOL) and {@code byte[][]} (DT_STRING).
  *
  * @param dtype the tensor's type
  * @param shape the tensor's dimensions (empty for a scalar)
@@ -27,54 +27,59 @@ public record JavaArray(DataType dtype, long[] shape, Object values) {
   public static JavaArray of(Tensor tensor) {
     long n = tensor.shape().size();
     if (n > Integer.MAX_VALUE - 16) {
-      throw new IllegalArgumentException("A tensor of " + n + " elements does not fit in one Java"
-          + " array.");
+      throw new IllegalArgumentException(
+          "A tensor of " + n + " elements does not fit in one Java" + " array.");
     }
     int size = (int) n;
     DataType dtype = tensor.dataType();
     long[] shape = tensor.shape().asArray();
-    Object values = switch (dtype) {
-      case DT_FLOAT -> {
-        float[] a = new float[size];
-        tensor.asRawTensor().data().asFloats().read(a);
-        yield a;
-      }
-      case DT_DOUBLE -> {
-        double[] a = new double[size];
-        tensor.asRawTensor().data().asDoubles().read(a);
-        yield a;
-      }
-      case DT_INT32 -> {
-        int[] a = new int[size];
-        tensor.asRawTensor().data().asInts().read(a);
-        yield a;
-      }
-      case DT_INT64 -> {
-        long[] a = new long[size];
-        tensor.asRawTensor().data().asLongs().read(a);
-        yield a;
-      }
-      case DT_UINT8 -> {
-        byte[] a = new byte[size];
-        tensor.asRawTensor().data().read(a);
-        yield a;
-      }
-      case DT_BOOL -> {
-        boolean[] a = new boolean[size];
-        tensor.asRawTensor().data().asBooleans().read(a);
-        yield a;
-      }
-      case DT_STRING -> {
-        DataBuffer<byte[]> buffer = DataBuffers.ofObjects(byte[].class, size);
-        ((TString) tensor).asBytes().copyTo(buffer);
-        byte[][] a = new byte[size][];
-        buffer.read(a);
-        yield a;
-      }
-      default -> throw new IllegalArgumentException("Cannot copy a " + dtype + " tensor to a Java"
-          + " array; supported: DT_FLOAT, DT_DOUBLE, DT_INT32, DT_INT64, DT_UINT8,"
-          + " DT_BOOL, DT_STRING.");
-    };
+    Object values =
+        switch (dtype) {
+          case DT_FLOAT -> {
+            float[] a = new float[size];
+            tensor.asRawTensor().data().asFloats().read(a);
+            yield a;
+          }
+          case DT_DOUBLE -> {
+            double[] a = new double[size];
+            tensor.asRawTensor().data().asDoubles().read(a);
+            yield a;
+          }
+          case DT_INT32 -> {
+            int[] a = new int[size];
+            tensor.asRawTensor().data().asInts().read(a);
+            yield a;
+          }
+          case DT_INT64 -> {
+            long[] a = new long[size];
+            tensor.asRawTensor().data().asLongs().read(a);
+            yield a;
+          }
+          case DT_UINT8 -> {
+            byte[] a = new byte[size];
+            tensor.asRawTensor().data().read(a);
+            yield a;
+          }
+          case DT_BOOL -> {
+            boolean[] a = new boolean[size];
+            tensor.asRawTensor().data().asBooleans().read(a);
+            yield a;
+          }
+          case DT_STRING -> {
+            DataBuffer<byte[]> buffer = DataBuffers.ofObjects(byte[].class, size);
+            ((TString) tensor).asBytes().copyTo(buffer);
+            byte[][] a = new byte[size][];
+            buffer.read(a);
+            yield a;
+          }
+          default ->
+              throw new IllegalArgumentException(
+                  "Cannot copy a "
+                      + dtype
+                      + " tensor to a Java"
+                      + " array; supported: DT_FLOAT, DT_DOUBLE, DT_INT32, DT_INT64, DT_UINT8,"
+                      + " DT_BOOL, DT_STRING.");
+        };
     return new JavaArray(dtype, shape, values);
   }
 
@@ -130,8 +135,12 @@ public record JavaArray(DataType dtype, long[] shape, Object values) {
 
   private <T> T as(Class<T> type, DataType expected) {
     if (!type.isInstance(values)) {
-      throw new IllegalStateException("This array holds " + dtype + " values, not " + expected
-          + "; use the accessor of its type.");
+      throw new IllegalStateException(
+          "This array holds "
+              + dtype
+              + " values, not "
+              + expected
+              + "; use the accessor of its type.");
     }
     return type.cast(values);
   }

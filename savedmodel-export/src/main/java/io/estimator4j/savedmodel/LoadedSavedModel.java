@@ -15,8 +15,8 @@ import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 
 /**
- * A SavedModel meta graph loaded into a graph and session, run by signature; the counterpart of
- * a SavedModelBundle. Thread-safe for concurrent {@link #run} calls; close it when done.
+ * A SavedModel meta graph loaded into a graph and session, run by signature; the counterpart of a
+ * SavedModelBundle. Thread-safe for concurrent {@link #run} calls; close it when done.
  */
 public final class LoadedSavedModel implements AutoCloseable {
   private final Path dir;
@@ -58,8 +58,13 @@ public final class LoadedSavedModel implements AutoCloseable {
   public SignatureDef signature(String key) {
     SignatureDef s = signatures().get(key);
     if (s == null) {
-      throw new IllegalArgumentException("No signature '" + key + "' in " + dir
-          + ". Signatures available: " + signatures().keySet());
+      throw new IllegalArgumentException(
+          "No signature '"
+              + key
+              + "' in "
+              + dir
+              + ". Signatures available: "
+              + signatures().keySet());
     }
     return s;
   }
@@ -78,22 +83,37 @@ public final class LoadedSavedModel implements AutoCloseable {
     SignatureDef sig = signature(signatureKey);
     for (String k : inputs.keySet()) {
       if (!sig.getInputsMap().containsKey(k)) {
-        throw new IllegalArgumentException("Signature '" + signatureKey + "' has no input '" + k
-            + "'. Its inputs are " + new TreeMap<>(sig.getInputsMap()).keySet() + ".");
+        throw new IllegalArgumentException(
+            "Signature '"
+                + signatureKey
+                + "' has no input '"
+                + k
+                + "'. Its inputs are "
+                + new TreeMap<>(sig.getInputsMap()).keySet()
+                + ".");
       }
     }
     for (String k : sig.getInputsMap().keySet()) {
       if (!inputs.containsKey(k)) {
-        throw new IllegalArgumentException("Signature '" + signatureKey + "' needs input '" + k
-            + "' (" + describe(sig.getInputsMap().get(k)) + "); got " + inputs.keySet() + ".");
+        throw new IllegalArgumentException(
+            "Signature '"
+                + signatureKey
+                + "' needs input '"
+                + k
+                + "' ("
+                + describe(sig.getInputsMap().get(k))
+                + "); got "
+                + inputs.keySet()
+                + ".");
       }
     }
     Session.Runner r = session.runner();
-    inputs.forEach((k, t) -> {
-      TensorInfo info = sig.getInputsMap().get(k);
-      TensorInfos.checkCompatible(signatureKey, k, info, t);
-      r.feed(info.getName(), t);
-    });
+    inputs.forEach(
+        (k, t) -> {
+          TensorInfo info = sig.getInputsMap().get(k);
+          TensorInfos.checkCompatible(signatureKey, k, info, t);
+          r.feed(info.getName(), t);
+        });
     // Result rejects a tensor fetched twice: fetch each name once.
     List<String> keys = new ArrayList<>();
     Map<String, Integer> slot = new LinkedHashMap<>();
@@ -109,8 +129,14 @@ public final class LoadedSavedModel implements AutoCloseable {
     if (outputKeys != null) {
       for (String k : outputKeys) {
         if (!sig.getOutputsMap().containsKey(k)) {
-          throw new IllegalArgumentException("Signature '" + signatureKey + "' has no output '" + k
-              + "'. Its outputs are " + new TreeMap<>(sig.getOutputsMap()).keySet() + ".");
+          throw new IllegalArgumentException(
+              "Signature '"
+                  + signatureKey
+                  + "' has no output '"
+                  + k
+                  + "'. Its outputs are "
+                  + new TreeMap<>(sig.getOutputsMap()).keySet()
+                  + ".");
         }
       }
     }

@@ -24,11 +24,11 @@ import org.tensorflow.types.TString;
 
 /**
  * Loads any SavedModel the way TensorFlow's C++ loader (the one TF Serving uses) does: pick the
- * meta graph by tags, import its graph, restore the variables through its SaverDef, feed the
- * asset paths and run the main op (__saved_model_init_op, saved_model_main_op, legacy_init_op,
- * or the table_initializer collection, whose entries may be tensor names like "x:0").
- * tensorflow-java's SavedModelBundle.load fails on such models (e.g. a tf.estimator + TF
- * Transform export); this one does not.
+ * meta graph by tags, import its graph, restore the variables through its SaverDef, feed the asset
+ * paths and run the main op (__saved_model_init_op, saved_model_main_op, legacy_init_op, or the
+ * table_initializer collection, whose entries may be tensor names like "x:0"). tensorflow-java's
+ * SavedModelBundle.load fails on such models (e.g. a tf.estimator + TF Transform export); this one
+ * does not.
  */
 public final class SavedModelLoader {
   public static final String SAVED_MODEL_PB = "saved_model.pb";
@@ -43,13 +43,20 @@ public final class SavedModelLoader {
   /** Reads and parses {@code dir/saved_model.pb}; clear IOExceptions when missing or corrupt. */
   public static SavedModel readProto(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
-      throw new NoSuchFileException(dir.toString(), null,
+      throw new NoSuchFileException(
+          dir.toString(),
+          null,
           "SavedModel directory does not exist. Fix: pass a directory that holds saved_model.pb");
     }
     Path pb = dir.resolve(SAVED_MODEL_PB);
     if (!Files.isRegularFile(pb)) {
-      throw new NoSuchFileException(pb.toString(), null,
-          "no saved_model.pb in " + dir + "; is this the versioned directory (e.g. " + dir
+      throw new NoSuchFileException(
+          pb.toString(),
+          null,
+          "no saved_model.pb in "
+              + dir
+              + "; is this the versioned directory (e.g. "
+              + dir
               + "/<version>)?");
     }
     try (InputStream in = Files.newInputStream(pb)) {
@@ -59,8 +66,12 @@ public final class SavedModelLoader {
       }
       return model;
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new IOException(pb + " is not a valid SavedModel protocol buffer (" + e.getMessage()
-          + "). The file is corrupt or truncated: export the model again.", e);
+      throw new IOException(
+          pb
+              + " is not a valid SavedModel protocol buffer ("
+              + e.getMessage()
+              + "). The file is corrupt or truncated: export the model again.",
+          e);
     }
   }
 
@@ -74,8 +85,14 @@ public final class SavedModelLoader {
       }
       available.add(String.join(",", t));
     }
-    throw new IllegalArgumentException("No meta graph with tags " + new TreeSet<>(tags) + " in "
-        + dir + ". Tag sets present: " + available + ".");
+    throw new IllegalArgumentException(
+        "No meta graph with tags "
+            + new TreeSet<>(tags)
+            + " in "
+            + dir
+            + ". Tag sets present: "
+            + available
+            + ".");
   }
 
   /** Loads the meta graph with these tags into a new graph and session. */
@@ -111,8 +128,11 @@ public final class SavedModelLoader {
     }
     String prefix = dir.resolve("variables").resolve("variables").toString();
     try (TString p = TString.scalarOf(prefix)) {
-      session.runner().feed(meta.getSaverDef().getFilenameTensorName(), p)
-          .addTarget(TensorNames.opName(meta.getSaverDef().getRestoreOpName())).run();
+      session
+          .runner()
+          .feed(meta.getSaverDef().getFilenameTensorName(), p)
+          .addTarget(TensorNames.opName(meta.getSaverDef().getRestoreOpName()))
+          .run();
     }
   }
 
@@ -141,8 +161,10 @@ public final class SavedModelLoader {
       feeds.forEach(r::feed);
       for (String t : targets) {
         if (graph.operation(t) == null) {
-          throw new IllegalStateException("The SavedModel's init op '" + t
-              + "' is not in its graph; the export is inconsistent.");
+          throw new IllegalStateException(
+              "The SavedModel's init op '"
+                  + t
+                  + "' is not in its graph; the export is inconsistent.");
         }
         r.addTarget(t);
       }

@@ -118,8 +118,10 @@ public final class SavedModelPredictor implements AutoCloseable {
 
   private void checkOpen() {
     if (closed) {
-      throw new IllegalStateException("This SavedModelPredictor for " + model.directory()
-          + " is closed; load the model again to predict.");
+      throw new IllegalStateException(
+          "This SavedModelPredictor for "
+              + model.directory()
+              + " is closed; load the model again to predict.");
     }
   }
 

@@ -15,18 +15,18 @@ import org.tensorflow.proto.AssetFileDef;
 import org.tensorflow.proto.CollectionDef;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.MetaGraphDef;
-import org.tensorflow.proto.SaverDef;
 import org.tensorflow.proto.SavedModel;
+import org.tensorflow.proto.SaverDef;
 import org.tensorflow.proto.SignatureDef;
 
 /**
  * Writes SavedModel directories: saved_model.pb with one or more meta graphs (tags, graph, saver,
  * signatures, assets, main op), next to variables/ and assets/ that the caller fills. Writes are
- * atomic: everything is written into a temporary directory that is renamed to its final name at
- * the end, so a failure leaves no half-written SavedModel. Two targets: a versioned export under
- * an export base ({@link #exportAtomically}, as tf.estimator exports) and an explicit new or
- * empty directory ({@link #writeAtomically}, e.g. a TF Serving version directory). Java
- * counterpart of tf.compat.v1.saved_model.Builder.
+ * atomic: everything is written into a temporary directory that is renamed to its final name at the
+ * end, so a failure leaves no half-written SavedModel. Two targets: a versioned export under an
+ * export base ({@link #exportAtomically}, as tf.estimator exports) and an explicit new or empty
+ * directory ({@link #writeAtomically}, e.g. a TF Serving version directory). Java counterpart of
+ * tf.compat.v1.saved_model.Builder.
  */
 public final class SavedModelWriter {
   /** The collection TensorFlow's loaders run after restoring variables. */
@@ -56,7 +56,9 @@ public final class SavedModelWriter {
 
     MetaGraphDef toProto() {
       MetaGraphDef.Builder b = MetaGraphDef.newBuilder();
-      b.getMetaInfoDefBuilder().addAllTags(tags).setTensorflowVersion(TensorFlow.version())
+      b.getMetaInfoDefBuilder()
+          .addAllTags(tags)
+          .setTensorflowVersion(TensorFlow.version())
           .setTensorflowGitVersion("tensorflow-java");
       b.setGraphDef(graphDef);
       if (saverDef != null) {
@@ -66,8 +68,11 @@ public final class SavedModelWriter {
       b.addAllAssetFileDef(assets);
       b.putAllCollectionDef(collections);
       if (mainOp != null) {
-        b.putCollectionDef(MAIN_OP_COLLECTION, CollectionDef.newBuilder()
-            .setNodeList(CollectionDef.NodeList.newBuilder().addValue(mainOp)).build());
+        b.putCollectionDef(
+            MAIN_OP_COLLECTION,
+            CollectionDef.newBuilder()
+                .setNodeList(CollectionDef.NodeList.newBuilder().addValue(mainOp))
+                .build());
       }
       return b.build();
     }
@@ -89,8 +94,8 @@ public final class SavedModelWriter {
   }
 
   /**
-   * Refuses an export directory base that is a file, or under a file, or not writable, before
-   * any work is done; {@link #exportAtomically} checks it again.
+   * Refuses an export directory base that is a file, or under a file, or not writable, before any
+   * work is done; {@link #exportAtomically} checks it again.
    *
    * @throws java.nio.file.FileSystemException naming {@code exportDirBase} and the fix
    */
@@ -127,17 +132,21 @@ public final class SavedModelWriter {
   }
 
   /** {@link #exportAtomically(Path, Contents)} on this clock, pausing with this sleeper. */
-  static Path exportAtomically(Path exportDirBase, Contents contents, LongSupplier clockMillis,
-      AtomicDirectories.Sleeper sleeper) throws IOException {
+  static Path exportAtomically(
+      Path exportDirBase,
+      Contents contents,
+      LongSupplier clockMillis,
+      AtomicDirectories.Sleeper sleeper)
+      throws IOException {
     Objects.requireNonNull(exportDirBase, "exportDirBase");
     return AtomicDirectories.exportVersioned(exportDirBase, contents, clockMillis, sleeper);
   }
 
   /**
-   * Creates the SavedModel directory {@code outDir}, which must be new or empty, atomically:
-   * {@code contents} writes into a temporary sibling {@code .<name>.tmp-<pid>-<random>}, which is
-   * renamed to {@code outDir} at the end; on failure it is deleted. Temporary siblings a killed
-   * process left beside {@code outDir} are removed first, as for {@link #exportAtomically}.
+   * Creates the SavedModel directory {@code outDir}, which must be new or empty, atomically: {@code
+   * contents} writes into a temporary sibling {@code .<name>.tmp-<pid>-<random>}, which is renamed
+   * to {@code outDir} at the end; on failure it is deleted. Temporary siblings a killed process
+   * left beside {@code outDir} are removed first, as for {@link #exportAtomically}.
    *
    * @return {@code outDir}
    * @throws FileAlreadyExistsException if {@code outDir} exists and is not an empty directory

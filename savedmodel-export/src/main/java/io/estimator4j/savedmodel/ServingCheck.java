@@ -79,8 +79,8 @@ public final class ServingCheck {
    * @param reasons why it does not (empty when {@code ok})
    * @param notes remarks that do not prevent serving (e.g. tensors of unknown rank)
    */
-  public record Outcome(String signature, Api api, boolean ok, List<String> reasons,
-      List<String> notes) {
+  public record Outcome(
+      String signature, Api api, boolean ok, List<String> reasons, List<String> notes) {
     public Outcome {
       reasons = List.copyOf(reasons);
       notes = List.copyOf(notes);
@@ -98,8 +98,8 @@ public final class ServingCheck {
    */
   public static List<Outcome> check(Path dir, Set<String> tags, boolean checkMethodNames)
       throws IOException {
-    return check(SavedModelLoader.metaGraph(SavedModelLoader.readProto(dir), dir, tags),
-        checkMethodNames);
+    return check(
+        SavedModelLoader.metaGraph(SavedModelLoader.readProto(dir), dir, tags), checkMethodNames);
   }
 
   /**
@@ -116,17 +116,21 @@ public final class ServingCheck {
    */
   public static List<Outcome> check(MetaGraphDef meta, boolean checkMethodNames) {
     List<Outcome> out = new ArrayList<>();
-    new TreeMap<>(meta.getSignatureDefMap()).forEach((key, sig) -> {
-      if (!key.equals(SavedModelLoader.INIT_OP_SIGNATURE_KEY)) {
-        out.addAll(check(key, sig, checkMethodNames));
-      }
-    });
+    new TreeMap<>(meta.getSignatureDefMap())
+        .forEach(
+            (key, sig) -> {
+              if (!key.equals(SavedModelLoader.INIT_OP_SIGNATURE_KEY)) {
+                out.addAll(check(key, sig, checkMethodNames));
+              }
+            });
     return out;
   }
 
   /** The outcome of each API for one signature, in the order Predict, Classify, Regress. */
   public static List<Outcome> check(String key, SignatureDef sig, boolean checkMethodNames) {
-    return List.of(predict(key, sig, checkMethodNames), classify(key, sig, checkMethodNames),
+    return List.of(
+        predict(key, sig, checkMethodNames),
+        classify(key, sig, checkMethodNames),
         regress(key, sig, checkMethodNames));
   }
 
@@ -134,10 +138,11 @@ public final class ServingCheck {
     List<String> reasons = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     String method = sig.getMethodName();
-    if (!method.equals(PREDICT_METHOD_NAME) && !method.equals(CLASSIFY_METHOD_NAME)
+    if (!method.equals(PREDICT_METHOD_NAME)
+        && !method.equals(CLASSIFY_METHOD_NAME)
         && !method.equals(REGRESS_METHOD_NAME)) {
-      String expected = PREDICT_METHOD_NAME + ", " + CLASSIFY_METHOD_NAME + " or "
-          + REGRESS_METHOD_NAME;
+      String expected =
+          PREDICT_METHOD_NAME + ", " + CLASSIFY_METHOD_NAME + " or " + REGRESS_METHOD_NAME;
       (checkMethodNames ? reasons : notes).add(methodText(method, expected, checkMethodNames));
     }
     noteShapes("input", sig.getInputsMap(), notes);
@@ -159,11 +164,23 @@ public final class ServingCheck {
     others.remove(CLASSIFY_OUTPUT_SCORES);
     if (!outputs.containsKey(CLASSIFY_OUTPUT_CLASSES)
         && !outputs.containsKey(CLASSIFY_OUTPUT_SCORES)) {
-      reasons.add("outputs are " + new TreeSet<>(outputs.keySet()) + ", with neither \""
-          + CLASSIFY_OUTPUT_CLASSES + "\" nor \"" + CLASSIFY_OUTPUT_SCORES + "\"");
+      reasons.add(
+          "outputs are "
+              + new TreeSet<>(outputs.keySet())
+              + ", with neither \""
+              + CLASSIFY_OUTPUT_CLASSES
+              + "\" nor \""
+              + CLASSIFY_OUTPUT_SCORES
+              + "\"");
     } else if (!others.isEmpty()) {
-      reasons.add("outputs " + others + " are neither \"" + CLASSIFY_OUTPUT_CLASSES + "\" nor \""
-          + CLASSIFY_OUTPUT_SCORES + "\" (Classify allows only those two)");
+      reasons.add(
+          "outputs "
+              + others
+              + " are neither \""
+              + CLASSIFY_OUTPUT_CLASSES
+              + "\" nor \""
+              + CLASSIFY_OUTPUT_SCORES
+              + "\" (Classify allows only those two)");
     }
     TensorInfo classes = outputs.get(CLASSIFY_OUTPUT_CLASSES);
     TensorInfo scores = outputs.get(CLASSIFY_OUTPUT_SCORES);
@@ -179,8 +196,8 @@ public final class ServingCheck {
       long c = dim(classes, 1);
       long s = dim(scores, 1);
       if (c >= 0 && s >= 0 && c != s) {
-        reasons.add("\"classes\" has " + c + " columns but \"scores\" has " + s
-            + " (they must agree)");
+        reasons.add(
+            "\"classes\" has " + c + " columns but \"scores\" has " + s + " (they must agree)");
       }
     }
     return new Outcome(key, Api.CLASSIFY, reasons.isEmpty(), reasons, notes);
@@ -194,29 +211,41 @@ public final class ServingCheck {
     Map<String, TensorInfo> outputs = sig.getOutputsMap();
     TensorInfo out = outputs.get(REGRESS_OUTPUTS);
     if (outputs.size() != 1 || out == null) {
-      reasons.add("outputs are " + new TreeSet<>(outputs.keySet()) + ", not exactly one \""
-          + REGRESS_OUTPUTS + "\"");
+      reasons.add(
+          "outputs are "
+              + new TreeSet<>(outputs.keySet())
+              + ", not exactly one \""
+              + REGRESS_OUTPUTS
+              + "\"");
     }
     if (out != null) {
       dtype("output", REGRESS_OUTPUTS, out, DataType.DT_FLOAT, reasons);
       if (rank("output", REGRESS_OUTPUTS, out, "[batch_size] or [batch_size, 1]", reasons, 1, 2)
-          && out.getTensorShape().getDimCount() == 2 && dim(out, 1) > 1) {
-        reasons.add("output \"" + REGRESS_OUTPUTS + "\" has shape " + TensorInfos.shapeString(out)
-            + ", not [batch_size] or [batch_size, 1]");
+          && out.getTensorShape().getDimCount() == 2
+          && dim(out, 1) > 1) {
+        reasons.add(
+            "output \""
+                + REGRESS_OUTPUTS
+                + "\" has shape "
+                + TensorInfos.shapeString(out)
+                + ", not [batch_size] or [batch_size, 1]");
       }
     }
     return new Outcome(key, Api.REGRESS, reasons.isEmpty(), reasons, notes);
   }
 
-  private static void method(SignatureDef sig, String expected, List<String> out,
-      boolean checkMethodNames) {
+  private static void method(
+      SignatureDef sig, String expected, List<String> out, boolean checkMethodNames) {
     if (!sig.getMethodName().equals(expected)) {
       out.add(methodText(sig.getMethodName(), expected, checkMethodNames));
     }
   }
 
   private static String methodText(String method, String expected, boolean checked) {
-    return "method name is " + quoted(method) + ", not " + expected
+    return "method name is "
+        + quoted(method)
+        + ", not "
+        + expected
         + (checked ? "" : " (accepted: method names are not checked)");
   }
 
@@ -224,8 +253,13 @@ public final class ServingCheck {
   private static void exampleInput(SignatureDef sig, String key, List<String> reasons) {
     TensorInfo in = sig.getInputsMap().get(key);
     if (sig.getInputsCount() != 1 || in == null) {
-      reasons.add("inputs are " + new TreeSet<>(sig.getInputsMap().keySet()) + ", not exactly"
-          + " one \"" + key + "\" (serialized tf.Examples)");
+      reasons.add(
+          "inputs are "
+              + new TreeSet<>(sig.getInputsMap().keySet())
+              + ", not exactly"
+              + " one \""
+              + key
+              + "\" (serialized tf.Examples)");
     }
     if (in != null) {
       dtype("input", key, in, DataType.DT_STRING, reasons);
@@ -233,16 +267,21 @@ public final class ServingCheck {
     }
   }
 
-  private static void dtype(String what, String key, TensorInfo info, DataType expected,
-      List<String> reasons) {
+  private static void dtype(
+      String what, String key, TensorInfo info, DataType expected, List<String> reasons) {
     if (info.getDtype() != expected) {
       reasons.add(what + " \"" + key + "\" is " + info.getDtype() + ", not " + expected);
     }
   }
 
   /** Adds a reason when the rank is known and not one of {@code ranks}; true when it is fine. */
-  private static boolean rank(String what, String key, TensorInfo info, String expected,
-      List<String> reasons, int... ranks) {
+  private static boolean rank(
+      String what,
+      String key,
+      TensorInfo info,
+      String expected,
+      List<String> reasons,
+      int... ranks) {
     TensorShapeProto s = info.getTensorShape();
     if (!hasKnownRank(info)) {
       return true;
@@ -252,22 +291,24 @@ public final class ServingCheck {
         return true;
       }
     }
-    reasons.add(what + " \"" + key + "\" has shape " + TensorInfos.shapeString(info) + ", not "
-        + expected);
+    reasons.add(
+        what + " \"" + key + "\" has shape " + TensorInfos.shapeString(info) + ", not " + expected);
     return false;
   }
 
   private static void noteShapes(String what, Map<String, TensorInfo> tensors, List<String> notes) {
-    new TreeMap<>(tensors).forEach((k, info) -> {
-      if (info.hasCooSparse() || info.hasCompositeTensor()) {
-        return;
-      }
-      if (info.getTensorShape().getUnknownRank()) {
-        notes.add(what + " \"" + k + "\" has unknown rank");
-      } else if (!info.hasTensorShape()) {
-        notes.add(what + " \"" + k + "\" has no shape recorded");
-      }
-    });
+    new TreeMap<>(tensors)
+        .forEach(
+            (k, info) -> {
+              if (info.hasCooSparse() || info.hasCompositeTensor()) {
+                return;
+              }
+              if (info.getTensorShape().getUnknownRank()) {
+                notes.add(what + " \"" + k + "\" has unknown rank");
+              } else if (!info.hasTensorShape()) {
+                notes.add(what + " \"" + k + "\" has no shape recorded");
+              }
+            });
   }
 
   private static boolean hasKnownRank(TensorInfo info) {

@@ -28,9 +28,12 @@ public final class Signatures {
     Output<?> out = operand.asOutput();
     Shape shape = out.shape();
     if (shape.isUnknown()) {
-      throw new IllegalArgumentException("Tensor " + out.name() + " has an unknown rank; a "
-          + "signature needs explicit dimensions (TensorFlow's loaders misread unknown ranks). "
-          + "Fix: give it a static rank, e.g. with tf.ensureShape or reshape.");
+      throw new IllegalArgumentException(
+          "Tensor "
+              + out.name()
+              + " has an unknown rank; a "
+              + "signature needs explicit dimensions (TensorFlow's loaders misread unknown ranks). "
+              + "Fix: give it a static rank, e.g. with tf.ensureShape or reshape.");
     }
     TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
     for (int i = 0; i < shape.numDimensions(); i++) {
@@ -44,18 +47,24 @@ public final class Signatures {
   }
 
   /** The signature of one export output over these receiver tensors. */
-  public static Built build(Map<String, ? extends Operand<?>> receiverTensors, ExportOutput output) {
+  public static Built build(
+      Map<String, ? extends Operand<?>> receiverTensors, ExportOutput output) {
     SignatureDef.Builder sig = SignatureDef.newBuilder().setMethodName(output.methodName());
     if (output instanceof PredictOutput || output instanceof SupervisedOutput) {
       receiverTensors.forEach((k, t) -> sig.putInputs(k, tensorInfo(t)));
     } else {
       if (receiverTensors.size() != 1
           || !TString.class.equals(receiverTensors.values().iterator().next().type())) {
-        return new Built(Optional.empty(), output.methodName() + " needs exactly one string "
-            + "tensor of serialized tf.Example as input, but the receiver has "
-            + describe(receiverTensors) + "; use a parsing serving input receiver to get it");
+        return new Built(
+            Optional.empty(),
+            output.methodName()
+                + " needs exactly one string "
+                + "tensor of serialized tf.Example as input, but the receiver has "
+                + describe(receiverTensors)
+                + "; use a parsing serving input receiver to get it");
       }
-      sig.putInputs(SignatureConstants.CLASSIFY_INPUTS,
+      sig.putInputs(
+          SignatureConstants.CLASSIFY_INPUTS,
           tensorInfo(receiverTensors.values().iterator().next()));
     }
     output.outputs().forEach((k, t) -> sig.putOutputs(k, tensorInfo(t)));

@@ -26,8 +26,16 @@ public final class TensorInfos {
   public static void checkCompatible(String signature, String key, TensorInfo info, Tensor t) {
     DataType want = info.getDtype();
     if (want != DataType.DT_INVALID && want != t.dataType()) {
-      throw new IllegalArgumentException("Input '" + key + "' of signature '" + signature
-          + "' must be " + want + ", got " + t.dataType() + ".");
+      throw new IllegalArgumentException(
+          "Input '"
+              + key
+              + "' of signature '"
+              + signature
+              + "' must be "
+              + want
+              + ", got "
+              + t.dataType()
+              + ".");
     }
     TensorShapeProto s = info.getTensorShape();
     if (s.getUnknownRank() || info.getTensorShape().getDimCount() == 0 && !info.hasTensorShape()) {
@@ -40,8 +48,16 @@ public final class TensorInfos {
       ok = d < 0 || d == got.size(i);
     }
     if (!ok) {
-      throw new IllegalArgumentException("Input '" + key + "' of signature '" + signature
-          + "' must have shape " + shapeString(info) + " (-1 = any), got " + got + ".");
+      throw new IllegalArgumentException(
+          "Input '"
+              + key
+              + "' of signature '"
+              + signature
+              + "' must have shape "
+              + shapeString(info)
+              + " (-1 = any), got "
+              + got
+              + ".");
     }
   }
 }

@@ -9,7 +9,9 @@ import org.tensorflow.Operand;
  */
 public final class TrainOutput extends SupervisedOutput {
   /** Outputs under the keys {@link SupervisedOutput} describes; each part may be null. */
-  public TrainOutput(Operand<?> loss, Map<String, ? extends Operand<?>> predictions,
+  public TrainOutput(
+      Operand<?> loss,
+      Map<String, ? extends Operand<?>> predictions,
       Map<String, MetricTensors> metrics) {
     super(SignatureConstants.SUPERVISED_TRAIN_METHOD_NAME, loss, predictions, metrics);
   }

@@ -31,10 +31,11 @@ import org.tensorflow.types.TString;
  */
 public final class Examples {
 
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_SINGLE_QUOTES)
-      .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_TRAILING_COMMA)
-      .build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_SINGLE_QUOTES)
+          .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_TRAILING_COMMA)
+          .build();
 
   private Examples() {}
 
@@ -47,14 +48,22 @@ public final class Examples {
   public static List<byte[]> fromJson(String json) {
     JsonNode root = parse(json);
     if (!root.isArray()) {
-      throw new IllegalArgumentException("tf.Example input must be a list of dictionaries, e.g."
-          + " [{\"x\": [1.0]}], but got " + abbreviate(json) + ".");
+      throw new IllegalArgumentException(
+          "tf.Example input must be a list of dictionaries, e.g."
+              + " [{\"x\": [1.0]}], but got "
+              + abbreviate(json)
+              + ".");
     }
     List<byte[]> out = new ArrayList<>();
     for (JsonNode e : root) {
       if (!e.isObject()) {
-        throw new IllegalArgumentException("tf.Example input must be a list of dictionaries, but"
-            + " element " + out.size() + " is " + abbreviate(e.toString()) + ".");
+        throw new IllegalArgumentException(
+            "tf.Example input must be a list of dictionaries, but"
+                + " element "
+                + out.size()
+                + " is "
+                + abbreviate(e.toString())
+                + ".");
       }
       out.add(example(e).toByteArray());
     }
@@ -78,12 +87,23 @@ public final class Examples {
 
   private static Feature feature(String name, JsonNode values) {
     if (!values.isArray()) {
-      throw new IllegalArgumentException("Feature value must be a list, but " + name + ": "
-          + values + " is " + kind(values) + ". Fix: write [" + values + "].");
+      throw new IllegalArgumentException(
+          "Feature value must be a list, but "
+              + name
+              + ": "
+              + values
+              + " is "
+              + kind(values)
+              + ". Fix: write ["
+              + values
+              + "].");
     }
     if (values.isEmpty()) {
-      throw new IllegalArgumentException("Feature '" + name + "' has an empty list; its type"
-          + " cannot be inferred. Fix: leave the feature out of the example.");
+      throw new IllegalArgumentException(
+          "Feature '"
+              + name
+              + "' has an empty list; its type"
+              + " cannot be inferred. Fix: leave the feature out of the example.");
     }
     JsonNode first = values.get(0);
     Feature.Builder f = Feature.newBuilder();
@@ -105,8 +125,8 @@ public final class Examples {
           l.addValue(v.longValue());
         } else {
           throw v.isIntegralNumber()
-              ? new IllegalArgumentException("Feature '" + name + "': " + v
-                  + " does not fit in an int64.")
+              ? new IllegalArgumentException(
+                  "Feature '" + name + "': " + v + " does not fit in an int64.")
               : mixed(name, "integer", v);
         }
       }
@@ -121,22 +141,47 @@ public final class Examples {
       }
       f.setBytesList(l);
     } else {
-      throw new IllegalArgumentException("Type " + kind(first) + " of value " + first
-          + " (feature '" + name + "') is not supported for tf.train.Feature; use floats, integers or strings.");
+      throw new IllegalArgumentException(
+          "Type "
+              + kind(first)
+              + " of value "
+              + first
+              + " (feature '"
+              + name
+              + "') is not supported for tf.train.Feature; use floats, integers or strings.");
     }
     return f.build();
   }
 
   private static IllegalArgumentException mixed(String name, String type, JsonNode v) {
-    return new IllegalArgumentException("Feature '" + name + "' is a list of " + type + "s (its"
-        + " first value says so) but also holds " + v + " (" + kind(v) + "). Fix: give every"
-        + " value of a feature the same type, e.g. write 2.0 rather than 2 in a float list.");
+    return new IllegalArgumentException(
+        "Feature '"
+            + name
+            + "' is a list of "
+            + type
+            + "s (its"
+            + " first value says so) but also holds "
+            + v
+            + " ("
+            + kind(v)
+            + "). Fix: give every"
+            + " value of a feature the same type, e.g. write 2.0 rather than 2 in a float list.");
   }
 
   private static String kind(JsonNode v) {
-    return v.isFloatingPointNumber() ? "a float" : v.isIntegralNumber() ? "an integer"
-        : v.isTextual() ? "a string" : v.isBoolean() ? "a boolean" : v.isNull() ? "null"
-        : v.isObject() ? "a dictionary" : v.isArray() ? "a list" : v.getNodeType().toString();
+    return v.isFloatingPointNumber()
+        ? "a float"
+        : v.isIntegralNumber()
+            ? "an integer"
+            : v.isTextual()
+                ? "a string"
+                : v.isBoolean()
+                    ? "a boolean"
+                    : v.isNull()
+                        ? "null"
+                        : v.isObject()
+                            ? "a dictionary"
+                            : v.isArray() ? "a list" : v.getNodeType().toString();
   }
 
   static JsonNode parse(String json) {
@@ -149,8 +194,8 @@ public final class Examples {
       }
       return node;
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("Not valid JSON: " + abbreviate(json) + " ("
-          + e.getOriginalMessage() + ")", e);
+      throw new IllegalArgumentException(
+          "Not valid JSON: " + abbreviate(json) + " (" + e.getOriginalMessage() + ")", e);
     } catch (java.io.IOException e) {
       throw new IllegalArgumentException("Cannot read " + abbreviate(json), e);
     }

@@ -74,8 +74,8 @@ public final class TFRecords {
   }
 
   /**
-   * Reads every record of a file. A truncated final record (a file still being written) is
-   * ignored; a checksum mismatch is an {@link IOException} naming the file and offset.
+   * Reads every record of a file. A truncated final record (a file still being written) is ignored;
+   * a checksum mismatch is an {@link IOException} naming the file and offset.
    */
   public static List<byte[]> readAll(Path file, Compression compression) throws IOException {
     List<byte[]> records = new ArrayList<>();

@@ -68,8 +68,8 @@ class NpyTest {
     String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 3), }";
     byte[] expected = new byte[140];
     System.arraycopy(hex("934e554d505901007600"), 0, expected, 0, 10);
-    byte[] text = (dict + " ".repeat(118 - dict.length() - 1) + "\n")
-        .getBytes(StandardCharsets.ISO_8859_1);
+    byte[] text =
+        (dict + " ".repeat(118 - dict.length() - 1) + "\n").getBytes(StandardCharsets.ISO_8859_1);
     System.arraycopy(text, 0, expected, 10, 118);
     // 1.0f = 0x3f800000, -2.5f = 0xc0200000, 0.25f = 0x3e800000, little-endian
     System.arraycopy(hex("0000803f 000020c0 0000803e"), 0, expected, 128, 12);
@@ -88,11 +88,14 @@ class NpyTest {
       byte[] b = bytes(t);
       assertThat(b).hasSize(132);
       assertThat(new String(b, 10, 118, StandardCharsets.ISO_8859_1))
-          .startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (), }   ").endsWith(" \n");
+          .startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (), }   ")
+          .endsWith(" \n");
     }
     // np.save of np.array([b'ab', b'']): '|S2', two bytes per element, NUL padded.
-    try (TString t = TString.tensorOfBytes(Shape.of(2), DataBuffers.ofObjects(
-        "ab".getBytes(StandardCharsets.UTF_8), new byte[0]))) {
+    try (TString t =
+        TString.tensorOfBytes(
+            Shape.of(2),
+            DataBuffers.ofObjects("ab".getBytes(StandardCharsets.UTF_8), new byte[0]))) {
       byte[] b = bytes(t);
       assertThat(new String(b, 10, 118, StandardCharsets.ISO_8859_1))
           .startsWith("{'descr': '|S2', 'fortran_order': False, 'shape': (2,), }");
@@ -165,17 +168,18 @@ class NpyTest {
   @Test
   void readsBigEndianAndVersions2And3() throws IOException {
     // np.save(f, np.array([1.0, 2.0], '>f8')): 1.0 = 3ff0000000000000, 2.0 = 4000000000000000
-    byte[] bigEndian = file("{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }"
-        + " ".repeat(20), hex("3ff0000000000000 4000000000000000"));
+    byte[] bigEndian =
+        file(
+            "{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }" + " ".repeat(20),
+            hex("3ff0000000000000 4000000000000000"));
     try (TFloat64 t = (TFloat64) read(bigEndian)) {
       assertThat(StdArrays.array1dCopyOf(t)).containsExactly(1.0, 2.0);
     }
     // np.lib.format.write_array(f, np.array([7, 8], '<i8'), version=(3, 0)): a 4-byte length
-    byte[] v3 = hex("934e554d5059030074000000")
-        .clone();
+    byte[] v3 = hex("934e554d5059030074000000").clone();
     String dict = "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }" + " ".repeat(20);
-    byte[] text = (dict + " ".repeat(0x74 - dict.length() - 1) + "\n")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] text =
+        (dict + " ".repeat(0x74 - dict.length() - 1) + "\n").getBytes(StandardCharsets.UTF_8);
     byte[] data = hex("0700000000000000 0800000000000000");
     byte[] file = new byte[v3.length + text.length + data.length];
     System.arraycopy(v3, 0, file, 0, v3.length);
@@ -194,10 +198,14 @@ class NpyTest {
   @Test
   void readsUnicodeStringsInBothByteOrders() throws IOException {
     // np.save(f, np.array(['hé', 'x'])): '<U2', two UCS-4 code points per element, NUL padded
-    byte[] little = file("{'descr': '<U2', 'fortran_order': False, 'shape': (2,), }",
-        hex("68000000 e9000000 78000000 00000000"));
-    byte[] big = file("{'descr': '>U2', 'fortran_order': False, 'shape': (2,), }",
-        hex("00000068 000000e9 00000078 00000000"));
+    byte[] little =
+        file(
+            "{'descr': '<U2', 'fortran_order': False, 'shape': (2,), }",
+            hex("68000000 e9000000 78000000 00000000"));
+    byte[] big =
+        file(
+            "{'descr': '>U2', 'fortran_order': False, 'shape': (2,), }",
+            hex("00000068 000000e9 00000078 00000000"));
     for (byte[] f : new byte[][] {little, big}) {
       try (TString t = (TString) read(f)) {
         assertThat(t.shape()).isEqualTo(Shape.of(2));
@@ -232,8 +240,8 @@ class NpyTest {
   @Test
   void unsupportedDtypesNameTheFileTheDtypeAndTheSupportedOnes() {
     for (String descr : new String[] {"<c8", "|O", "<f2", "|i1"}) {
-      byte[] f = file("{'descr': '" + descr + "', 'fortran_order': False, 'shape': (1,), }",
-          new byte[16]);
+      byte[] f =
+          file("{'descr': '" + descr + "', 'fortran_order': False, 'shape': (1,), }", new byte[16]);
       assertThatThrownBy(() -> read(f))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("test.npy")
@@ -242,9 +250,10 @@ class NpyTest {
     }
     byte[] complex = file("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", new byte[8]);
     assertThatThrownBy(() -> read(complex)).hasMessageContaining("(complex64)");
-    byte[] structured = file("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }",
-        new byte[4]);
-    assertThatThrownBy(() -> read(structured)).isInstanceOf(IOException.class)
+    byte[] structured =
+        file("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", new byte[4]);
+    assertThatThrownBy(() -> read(structured))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("a structured dtype");
   }
 
@@ -260,9 +269,10 @@ class NpyTest {
   @Test
   void damagedFilesAreExplained() {
     assertThatThrownBy(() -> read("not numpy at all".getBytes(StandardCharsets.US_ASCII)))
-        .isInstanceOf(IOException.class).hasMessageContaining("test.npy is not a NumPy .npy file");
-    byte[] truncated = file("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }",
-        new byte[10]);
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("test.npy is not a NumPy .npy file");
+    byte[] truncated =
+        file("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", new byte[10]);
     assertThatThrownBy(() -> read(truncated))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("test.npy is truncated")

@@ -1,10 +1,10 @@
 package io.estimator4j.savedmodel;
 
-import io.estimator4j.tfrecord.Examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.estimator4j.testing.TestData;
+import io.estimator4j.tfrecord.Examples;
 import io.estimator4j.tfrecord.TFRecordReader;
 import io.estimator4j.tfrecord.TFRecords;
 import java.io.IOException;

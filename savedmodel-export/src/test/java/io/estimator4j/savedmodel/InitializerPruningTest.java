@@ -36,8 +36,7 @@ class InitializerPruningTest {
           .doesNotContain("kernel_value");
       assertThat(onlyKernel.mainOp()).isEqualTo("Init");
 
-      InitializerPruning.Pruned both =
-          InitializerPruning.prune(graphDef, Set.of("kernel", "step"));
+      InitializerPruning.Pruned both = InitializerPruning.prune(graphDef, Set.of("kernel", "step"));
       assertThat(names(both.graphDef()))
           .contains("kernel", "step", "y")
           .doesNotContain("kernel_value", "step_value", "Init");

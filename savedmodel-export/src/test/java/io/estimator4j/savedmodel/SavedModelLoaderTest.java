@@ -22,19 +22,24 @@ class SavedModelLoaderTest {
 
   @Test
   void halfPlusTwoPredicts() throws Exception {
-    for (String name : new String[] {"tf-serving-saved_model_half_plus_two_cpu/00000123",
-        "tf-serving-saved_model_half_plus_two_tf2_cpu/00000123"}) {
+    for (String name :
+        new String[] {
+          "tf-serving-saved_model_half_plus_two_cpu/00000123",
+          "tf-serving-saved_model_half_plus_two_tf2_cpu/00000123"
+        }) {
       try (LoadedSavedModel m = SavedModelLoader.load(model(name), Set.of("serve"), null)) {
         var info = m.signature("serving_default").getInputsMap().get("x");
         for (float x : new float[] {1f, 2f, 5f}) {
           // the TF1 model takes x of shape (-1, 1), the TF2 one of shape (1)
-          long[] shape = info.getTensorShape().getDimCount() == 2 ? new long[] {1, 1} : new long[] {1};
+          long[] shape =
+              info.getTensorShape().getDimCount() == 2 ? new long[] {1, 1} : new long[] {1};
           try (TFloat32 in = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(shape))) {
             in.setFloat(x, new long[shape.length]);
             Map<String, Tensor> out = m.run("serving_default", Map.of("x", in));
             try (TFloat32 y = (TFloat32) out.get("y")) {
               // y = 0.5 x + 2
-              assertThat(y.getFloat(new long[shape.length])).isCloseTo(0.5f * x + 2f, within(1e-6f));
+              assertThat(y.getFloat(new long[shape.length]))
+                  .isCloseTo(0.5f * x + 2f, within(1e-6f));
             }
           }
         }
@@ -55,8 +60,9 @@ class SavedModelLoaderTest {
 
   @Test
   void unknownSignatureListsTheAvailableOnes() throws Exception {
-    try (LoadedSavedModel m = SavedModelLoader.load(
-        model("tf-serving-saved_model_half_plus_two_cpu/00000123"), Set.of("serve"), null)) {
+    try (LoadedSavedModel m =
+        SavedModelLoader.load(
+            model("tf-serving-saved_model_half_plus_two_cpu/00000123"), Set.of("serve"), null)) {
       assertThatThrownBy(() -> m.signature("nope"))
           .hasMessageContaining("No signature 'nope'")
           .hasMessageContaining("serving_default");
@@ -66,16 +72,22 @@ class SavedModelLoaderTest {
   @Test
   void missingOrCorruptSavedModelIsExplained(@TempDir Path dir) throws IOException {
     assertThatThrownBy(() -> SavedModelLoader.load(dir, Set.of("serve"), null))
-        .isInstanceOf(IOException.class).hasMessageContaining("no saved_model.pb");
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("no saved_model.pb");
     Files.write(dir.resolve("saved_model.pb"), new byte[] {1, 2, 3, 4, 5});
     assertThatThrownBy(() -> SavedModelLoader.load(dir, Set.of("serve"), null))
-        .isInstanceOf(IOException.class).hasMessageContaining("not a valid SavedModel");
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("not a valid SavedModel");
   }
 
   @Test
   void wrongTagsListTheTagSets() {
-    assertThatThrownBy(() -> SavedModelLoader.load(
-        model("tf-serving-saved_model_half_plus_two_cpu/00000123"), Set.of("train"), null))
+    assertThatThrownBy(
+            () ->
+                SavedModelLoader.load(
+                    model("tf-serving-saved_model_half_plus_two_cpu/00000123"),
+                    Set.of("train"),
+                    null))
         .hasMessageContaining("Tag sets present: [serve]");
   }
 }

@@ -1,10 +1,10 @@
 package io.estimator4j.savedmodel;
 
-import io.estimator4j.tfrecord.Examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.estimator4j.testing.TestData;
+import io.estimator4j.tfrecord.Examples;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,30 +46,32 @@ class SavedModelPredictorTest {
       try {
         for (int t = 0; t < threads; t++) {
           int thread = t;
-          results.add(pool.submit(() -> {
-            start.await();
-            int checked = 0;
-            for (int call = 0; call < callsPerThread; call++) {
-              // a batch of 1..5 rows, values distinct per thread and call
-              int rows = 1 + call % 5;
-              float[] xs = new float[rows];
-              for (int r = 0; r < rows; r++) {
-                xs[r] = thread * 1000 + call * 10 + r;
-              }
-              try (TFloat32 x = column(xs)) {
-                Map<String, Tensor> out = p.predict("serving_default", Map.of("x", x));
-                try (TFloat32 y = (TFloat32) out.get("y")) {
-                  assertThat(y.shape()).isEqualTo(Shape.of(rows, 1));
-                  for (int r = 0; r < rows; r++) {
-                    // y = 0.5 x + 2, exact in float for these values
-                    assertThat(y.getFloat(r, 0)).isEqualTo(0.5f * xs[r] + 2f);
-                    checked++;
-                  }
-                }
-              }
-            }
-            return checked;
-          }));
+          results.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    int checked = 0;
+                    for (int call = 0; call < callsPerThread; call++) {
+                      // a batch of 1..5 rows, values distinct per thread and call
+                      int rows = 1 + call % 5;
+                      float[] xs = new float[rows];
+                      for (int r = 0; r < rows; r++) {
+                        xs[r] = thread * 1000 + call * 10 + r;
+                      }
+                      try (TFloat32 x = column(xs)) {
+                        Map<String, Tensor> out = p.predict("serving_default", Map.of("x", x));
+                        try (TFloat32 y = (TFloat32) out.get("y")) {
+                          assertThat(y.shape()).isEqualTo(Shape.of(rows, 1));
+                          for (int r = 0; r < rows; r++) {
+                            // y = 0.5 x + 2, exact in float for these values
+                            assertThat(y.getFloat(r, 0)).isEqualTo(0.5f * xs[r] + 2f);
+                            checked++;
+                          }
+                        }
+                      }
+                    }
+                    return checked;
+                  }));
         }
         start.countDown();
         int checked = 0;
@@ -93,24 +95,26 @@ class SavedModelPredictorTest {
     List<Future<String>> outcomes = new ArrayList<>();
     try {
       for (int t = 0; t < 8; t++) {
-        outcomes.add(pool.submit(() -> {
-          running.countDown();
-          float[] xs = new float[256];
-          for (int i = 0; i < xs.length; i++) {
-            xs[i] = i;
-          }
-          try (TFloat32 x = column(xs)) {
-            while (true) {
-              try {
-                JavaArray y = p.predictArrays("serving_default", Map.of("x", x)).get("y");
-                assertThat(y.floats()[255]).isEqualTo(129.5f); // 0.5 * 255 + 2
-                succeeded.incrementAndGet();
-              } catch (IllegalStateException e) {
-                return e.getMessage();
-              }
-            }
-          }
-        }));
+        outcomes.add(
+            pool.submit(
+                () -> {
+                  running.countDown();
+                  float[] xs = new float[256];
+                  for (int i = 0; i < xs.length; i++) {
+                    xs[i] = i;
+                  }
+                  try (TFloat32 x = column(xs)) {
+                    while (true) {
+                      try {
+                        JavaArray y = p.predictArrays("serving_default", Map.of("x", x)).get("y");
+                        assertThat(y.floats()[255]).isEqualTo(129.5f); // 0.5 * 255 + 2
+                        succeeded.incrementAndGet();
+                      } catch (IllegalStateException e) {
+                        return e.getMessage();
+                      }
+                    }
+                  }
+                }));
       }
       running.await();
       while (succeeded.get() < 50) {
@@ -119,7 +123,8 @@ class SavedModelPredictorTest {
       p.close();
       // Every thread ends on the closed-predictor error, none on a native or session error.
       for (Future<String> f : outcomes) {
-        assertThat(f.get(1, TimeUnit.MINUTES)).contains("SavedModelPredictor for")
+        assertThat(f.get(1, TimeUnit.MINUTES))
+            .contains("SavedModelPredictor for")
             .contains("is closed");
       }
     } finally {
@@ -137,8 +142,9 @@ class SavedModelPredictorTest {
   @Test
   void regressSignatureOnTfExamplesGivesHalfXPlusTwo() throws Exception {
     try (SavedModelPredictor p = SavedModelPredictor.load(HALF_PLUS_TWO, Set.of("serve"));
-        TString examples = Examples.tensor(
-            Examples.fromJson("[{\"x\": [1.0]}, {\"x\": [2.0]}, {\"x\": [-3.0]}]"))) {
+        TString examples =
+            Examples.tensor(
+                Examples.fromJson("[{\"x\": [1.0]}, {\"x\": [2.0]}, {\"x\": [-3.0]}]"))) {
       JavaArray y = p.predictArrays("regress_x_to_y", Map.of("inputs", examples)).get("outputs");
       assertThat(y.shape()).containsExactly(3, 1);
       // 0.5 * 1 + 2 = 2.5, 0.5 * 2 + 2 = 3, 0.5 * -3 + 2 = 0.5
@@ -157,7 +163,8 @@ class SavedModelPredictorTest {
       assertThat(p.signatures()).containsKeys("serving_default", "regress_x_to_y");
       assertThatThrownBy(() -> p.predict("nope", Map.of("x", x)))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("No signature 'nope'").hasMessageContaining("serving_default");
+          .hasMessageContaining("No signature 'nope'")
+          .hasMessageContaining("serving_default");
       assertThatThrownBy(() -> p.predict("serving_default", Map.of("z", x)))
           .hasMessageContaining("has no input 'z'. Its inputs are [x]");
       assertThatThrownBy(() -> p.predict("serving_default", Map.of("x", wrongShape)))

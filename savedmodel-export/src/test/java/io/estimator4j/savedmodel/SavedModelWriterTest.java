@@ -44,14 +44,19 @@ class SavedModelWriterTest {
 
   @Test
   void aTakenVersionWaitsForTheNextSecond() throws IOException {
-    Path base = Files.createDirectories(tmp.resolve("export").resolve(Long.toString(SECOND)))
-        .getParent();
+    Path base =
+        Files.createDirectories(tmp.resolve("export").resolve(Long.toString(SECOND))).getParent();
     long[] clock = {SECOND * 1000 + 400};
     List<Long> sleeps = new ArrayList<>();
-    Path out = SavedModelWriter.exportAtomically(base, ONE_FILE, () -> clock[0], ms -> {
-      sleeps.add(ms);
-      clock[0] += ms;
-    });
+    Path out =
+        SavedModelWriter.exportAtomically(
+            base,
+            ONE_FILE,
+            () -> clock[0],
+            ms -> {
+              sleeps.add(ms);
+              clock[0] += ms;
+            });
     // SECOND was taken at SECOND + 0.4 s: sleep 600 ms to SECOND + 1, which is free
     assertThat(sleeps).containsExactly(600L);
     assertThat(out).isEqualTo(base.resolve(Long.toString(SECOND + 1)));
@@ -63,8 +68,9 @@ class SavedModelWriterTest {
     Path taken = Files.createDirectories(tmp.resolve("export").resolve(Long.toString(SECOND)));
     Path base = taken.getParent();
     List<Long> sleeps = new ArrayList<>();
-    assertThatThrownBy(() -> SavedModelWriter.exportAtomically(
-            base, ONE_FILE, () -> SECOND * 1000, sleeps::add))
+    assertThatThrownBy(
+            () ->
+                SavedModelWriter.exportAtomically(base, ONE_FILE, () -> SECOND * 1000, sleeps::add))
         .isInstanceOf(FileAlreadyExistsException.class)
         .hasMessageContaining(taken.toString())
         .hasMessageContaining("no free export version came up in 10 attempts")
@@ -99,8 +105,8 @@ class SavedModelWriterTest {
     Path parent = Files.createDirectories(tmp.resolve("models/m"));
     long dead = pidOfAFinishedProcess();
     Path killed = olderThanThisJvm(parent.resolve(".1.tmp-" + dead + "-0badf00d"));
-    Path live = olderThanThisJvm(
-        parent.resolve(".1.tmp-" + ProcessHandle.current().pid() + "-0badf00d"));
+    Path live =
+        olderThanThisJvm(parent.resolve(".1.tmp-" + ProcessHandle.current().pid() + "-0badf00d"));
     Path userFile = olderThanThisJvm(parent.resolve(".config.tmp-old"));
 
     Path out = SavedModelWriter.writeAtomically(parent.resolve("2"), ONE_FILE);
@@ -123,10 +129,11 @@ class SavedModelWriterTest {
 
   @Test
   void aFailedWriteLeavesNothingBehind() throws IOException {
-    SavedModelWriter.Contents failing = dir -> {
-      Files.writeString(dir.resolve("half"), "written");
-      throw new IllegalStateException("the model could not be saved");
-    };
+    SavedModelWriter.Contents failing =
+        dir -> {
+          Files.writeString(dir.resolve("half"), "written");
+          throw new IllegalStateException("the model could not be saved");
+        };
     Path base = tmp.resolve("export");
     assertThatThrownBy(() -> SavedModelWriter.exportAtomically(base, failing))
         .hasMessage("the model could not be saved");
@@ -141,11 +148,13 @@ class SavedModelWriterTest {
   void theSavedModelIsReadableLikeAnyNewDirectory() throws IOException {
     // not the owner-only permissions of a temporary directory: TF Serving may run as another user
     var plain = Files.getPosixFilePermissions(Files.createDirectory(tmp.resolve("plain")));
-    assertThat(Files.getPosixFilePermissions(
-            SavedModelWriter.exportAtomically(tmp.resolve("export"), ONE_FILE)))
+    assertThat(
+            Files.getPosixFilePermissions(
+                SavedModelWriter.exportAtomically(tmp.resolve("export"), ONE_FILE)))
         .isEqualTo(plain);
-    assertThat(Files.getPosixFilePermissions(
-            SavedModelWriter.writeAtomically(tmp.resolve("m/1"), ONE_FILE)))
+    assertThat(
+            Files.getPosixFilePermissions(
+                SavedModelWriter.writeAtomically(tmp.resolve("m/1"), ONE_FILE)))
         .isEqualTo(plain);
   }
 
@@ -207,8 +216,8 @@ class SavedModelWriterTest {
   private static long pidOfAFinishedProcess() throws IOException, InterruptedException {
     Process p = new ProcessBuilder("true").start();
     p.waitFor();
-    assertThat(ProcessHandle.of(p.pid()).map(ProcessHandle::isAlive)).isNotEqualTo(
-        java.util.Optional.of(true));
+    assertThat(ProcessHandle.of(p.pid()).map(ProcessHandle::isAlive))
+        .isNotEqualTo(java.util.Optional.of(true));
     return p.pid();
   }
 }

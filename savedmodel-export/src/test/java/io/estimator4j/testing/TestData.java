@@ -46,7 +46,13 @@ public final class TestData {
       }
     }
     throw new IllegalStateException(
-        "No '" + MARKER + "' in " + start + " or any parent, and -D" + PROPERTY + " is not set;"
+        "No '"
+            + MARKER
+            + "' in "
+            + start
+            + " or any parent, and -D"
+            + PROPERTY
+            + " is not set;"
             + " run the tests from inside the repository checkout.");
   }
 }

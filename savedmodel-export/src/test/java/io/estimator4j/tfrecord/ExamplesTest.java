@@ -18,16 +18,18 @@ class ExamplesTest {
 
   @Test
   void floatsIntsAndStringsMapToTheirListsAsSavedModelCliDoes() throws Exception {
-    List<byte[]> examples = Examples.fromJson(
-        "[{\"x\": [1.0, 2], \"n\": [3, -4], \"s\": [\"a\", \"é\"], \"b\": [true]},"
-            + " {\"x\": [2.5]}]");
+    List<byte[]> examples =
+        Examples.fromJson(
+            "[{\"x\": [1.0, 2], \"n\": [3, -4], \"s\": [\"a\", \"é\"], \"b\": [true]},"
+                + " {\"x\": [2.5]}]");
     assertThat(examples).hasSize(2);
     // the first value picks the type; 2 joins a float list as 2.0 (Python's protobuf does this too)
     assertThat(feature(examples.get(0), "x").getFloatList().getValueList()).containsExactly(1f, 2f);
     assertThat(feature(examples.get(0), "n").getInt64List().getValueList())
         .containsExactly(3L, -4L);
     assertThat(feature(examples.get(0), "s").getBytesList().getValueList())
-        .extracting(v -> v.toStringUtf8()).containsExactly("a", "é");
+        .extracting(v -> v.toStringUtf8())
+        .containsExactly("a", "é");
     // Python's bool is an int: True becomes Int64List [1]
     assertThat(feature(examples.get(0), "b").getInt64List().getValueList()).containsExactly(1L);
     assertThat(feature(examples.get(1), "x").getFloatList().getValueList()).containsExactly(2.5f);

@@ -41,8 +41,8 @@ class TFRecordsTest {
   @ParameterizedTest
   @EnumSource(TFRecords.Compression.class)
   void roundTripsEveryCompression(TFRecords.Compression compression) throws IOException {
-    List<byte[]> records = List.of(new byte[0], "a".getBytes(StandardCharsets.UTF_8),
-        new byte[100_000]);
+    List<byte[]> records =
+        List.of(new byte[0], "a".getBytes(StandardCharsets.UTF_8), new byte[100_000]);
     Path file = tmp.resolve("data.tfrecord");
     TFRecords.writeAll(file, compression, records);
     assertThat(TFRecords.readAll(file, compression)).containsExactlyElementsOf(records);

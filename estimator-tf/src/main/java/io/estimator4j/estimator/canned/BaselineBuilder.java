@@ -1,7 +1,7 @@
 package io.estimator4j.estimator.canned;
 
-import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.head.Head;
+import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.optimizer.Optimizer;
 import io.estimator4j.graph.Initializers;
 import io.estimator4j.graph.Variables;
@@ -20,7 +20,8 @@ import org.tensorflow.types.TInt32;
  */
 public final class BaselineBuilder extends CannedBuilder<BaselineBuilder> {
   public static final double DEFAULT_LEARNING_RATE = 0.3;
-  private final OptimizerChoice optimizer = new OptimizerChoice("Ftrl", () -> DEFAULT_LEARNING_RATE);
+  private final OptimizerChoice optimizer =
+      new OptimizerChoice("Ftrl", () -> DEFAULT_LEARNING_RATE);
 
   BaselineBuilder(HeadChoice head) {
     super(head);
@@ -50,12 +51,15 @@ public final class BaselineBuilder extends CannedBuilder<BaselineBuilder> {
       Ops scope = tf.withSubScope("baseline");
       Variable<TFloat32> bias =
           Variables.global(scope, "bias", Shape.of(dim), Initializers.zeros());
-      Operand<TInt32> batch = tf.slice(tf.shape(any), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
-      Operand<TFloat32> logits = tf.tile(tf.reshape(Variables.read(scope, bias), tf.constant(new long[] {1, dim})),
-          tf.concat(List.of(batch, tf.constant(new int[] {1})), tf.constant(0)));
+      Operand<TInt32> batch =
+          tf.slice(tf.shape(any), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+      Operand<TFloat32> logits =
+          tf.tile(
+              tf.reshape(Variables.read(scope, bias), tf.constant(new long[] {1, dim})),
+              tf.concat(List.of(batch, tf.constant(new int[] {1})), tf.constant(0)));
       ctx.scalarSummary("bias", tf.math.mean(Variables.read(scope, bias), tf.constant(0)));
-      return head.createEstimatorSpec(ctx, logits,
-          loss -> opt.minimize(tf, loss, List.of(bias), ctx.globalStep()), null);
+      return head.createEstimatorSpec(
+          ctx, logits, loss -> opt.minimize(tf, loss, List.of(bias), ctx.globalStep()), null);
     };
   }
 }

@@ -1,17 +1,17 @@
 package io.estimator4j.estimator.canned;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.config.WarmStartSettings;
 import io.estimator4j.estimator.head.Head;
 import io.estimator4j.estimator.head.LossReduction;
+import io.estimator4j.estimator.modelfn.ModelFn;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Options every canned estimator shares (config, warm start, weight column, loss reduction and
- * the head's settings); each canned builder adds its network's options and a model function.
+ * Options every canned estimator shares (config, warm start, weight column, loss reduction and the
+ * head's settings); each canned builder adds its network's options and a model function.
  */
 public abstract class CannedBuilder<B extends CannedBuilder<B>> {
   final HeadChoice head;
@@ -33,7 +33,8 @@ public abstract class CannedBuilder<B extends CannedBuilder<B>> {
   }
 
   public B modelDir(Path modelDir) {
-    this.config = (config == null ? RunConfig.builder() : config.toBuilder()).modelDir(modelDir).build();
+    this.config =
+        (config == null ? RunConfig.builder() : config.toBuilder()).modelDir(modelDir).build();
     return self();
   }
 

@@ -1,8 +1,8 @@
 package io.estimator4j.estimator.canned;
 
-import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.head.Head;
 import io.estimator4j.estimator.layers.Activation;
+import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.optimizer.GradAndVar;
 import io.estimator4j.estimator.optimizer.Optimizer;
 import io.estimator4j.featurecolumn.DenseColumn;
@@ -27,8 +27,10 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
   private Double dropout;
   private boolean batchNorm;
   private String sparseCombiner = "sum";
-  private final OptimizerChoice linearOptimizer = new OptimizerChoice("Ftrl",
-      () -> Math.min(LINEAR_LEARNING_RATE, 1.0 / Math.sqrt(Math.max(1, linearColumns.size()))));
+  private final OptimizerChoice linearOptimizer =
+      new OptimizerChoice(
+          "Ftrl",
+          () -> Math.min(LINEAR_LEARNING_RATE, 1.0 / Math.sqrt(Math.max(1, linearColumns.size()))));
   private final OptimizerChoice dnnOptimizer =
       new OptimizerChoice("Adagrad", () -> DNN_LEARNING_RATE);
 
@@ -98,7 +100,8 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
           "Either linearFeatureColumns or dnnFeatureColumns must be given");
     }
     if (!dnnColumns.isEmpty() && (hiddenUnits == null || hiddenUnits.length == 0)) {
-      throw new IllegalArgumentException("dnnHiddenUnits is required when dnnFeatureColumns are given");
+      throw new IllegalArgumentException(
+          "dnnHiddenUnits is required when dnnFeatureColumns are given");
     }
     List<? extends FeatureColumn> lin = linearColumns;
     List<? extends DenseColumn> deep = dnnColumns;
@@ -112,26 +115,33 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
     return ctx -> {
       Ops tf = ctx.tf();
       int dim = head.logitsDimension();
-      Networks.Logits d = deep.isEmpty() ? null
-          : Networks.dnn(ctx, tf, deep, units, act, drop, bn, dim);
+      Networks.Logits d =
+          deep.isEmpty() ? null : Networks.dnn(ctx, tf, deep, units, act, drop, bn, dim);
       Networks.Logits l = lin.isEmpty() ? null : Networks.linear(ctx, tf, lin, dim, combiner);
-      var logits = d == null ? l.logits() : l == null ? d.logits()
-          : tf.withName("add").math.add(d.logits(), l.logits());
-      return head.createEstimatorSpec(ctx, logits, loss -> {
-        // one apply per part, then one global step increment, as dnn_linear_combined.py
-        List<Op> ops = new ArrayList<>();
-        if (d != null) {
-          List<GradAndVar<?>> g = dnnOpt.computeGradients(tf, loss, d.trainable());
-          ops.add(dnnOpt.applyGradientsAtStep(tf, g, ctx.globalStep()));
-          ops.addAll(d.updates());
-        }
-        if (l != null) {
-          List<GradAndVar<?>> g = linOpt.computeGradients(tf, loss, l.trainable());
-          ops.add(linOpt.applyGradientsAtStep(tf, g, ctx.globalStep()));
-        }
-        return tf.withControlDependencies(ops).withName("global_step_increment")
-            .assignAdd(ctx.globalStep(), tf.constant(1L));
-      }, null);
+      var logits =
+          d == null
+              ? l.logits()
+              : l == null ? d.logits() : tf.withName("add").math.add(d.logits(), l.logits());
+      return head.createEstimatorSpec(
+          ctx,
+          logits,
+          loss -> {
+            // one apply per part, then one global step increment, as dnn_linear_combined.py
+            List<Op> ops = new ArrayList<>();
+            if (d != null) {
+              List<GradAndVar<?>> g = dnnOpt.computeGradients(tf, loss, d.trainable());
+              ops.add(dnnOpt.applyGradientsAtStep(tf, g, ctx.globalStep()));
+              ops.addAll(d.updates());
+            }
+            if (l != null) {
+              List<GradAndVar<?>> g = linOpt.computeGradients(tf, loss, l.trainable());
+              ops.add(linOpt.applyGradientsAtStep(tf, g, ctx.globalStep()));
+            }
+            return tf.withControlDependencies(ops)
+                .withName("global_step_increment")
+                .assignAdd(ctx.globalStep(), tf.constant(1L));
+          },
+          null);
     };
   }
 }

@@ -1,8 +1,8 @@
 package io.estimator4j.estimator.canned;
 
-import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.head.Head;
 import io.estimator4j.estimator.layers.Activation;
+import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.optimizer.Optimizer;
 import io.estimator4j.featurecolumn.DenseColumn;
 import java.util.List;
@@ -86,15 +86,19 @@ public final class DnnBuilder extends CannedBuilder<DnnBuilder> {
     return ctx -> {
       Ops tf = ctx.tf();
       Networks.Logits l = Networks.dnn(ctx, tf, cols, units, act, drop, bn, head.logitsDimension());
-      return head.createEstimatorSpec(ctx, l.logits(), loss -> {
-        Op train = opt.minimize(tf, loss, l.trainable(), ctx.globalStep());
-        if (l.updates().isEmpty()) {
-          return train;
-        }
-        List<Op> all = new java.util.ArrayList<>(l.updates());
-        all.add(train);
-        return tf.withControlDependencies(all).withName("train_op").noOp();
-      }, null);
+      return head.createEstimatorSpec(
+          ctx,
+          l.logits(),
+          loss -> {
+            Op train = opt.minimize(tf, loss, l.trainable(), ctx.globalStep());
+            if (l.updates().isEmpty()) {
+              return train;
+            }
+            List<Op> all = new java.util.ArrayList<>(l.updates());
+            all.add(train);
+            return tf.withControlDependencies(all).withName("train_op").noOp();
+          },
+          null);
     };
   }
 }

@@ -12,7 +12,11 @@ import java.util.List;
  * regressor's, or one given by the user (the *Estimator(head, ...) variants).
  */
 final class HeadChoice {
-  enum Kind { CLASSIFIER, REGRESSOR, CUSTOM }
+  enum Kind {
+    CLASSIFIER,
+    REGRESSOR,
+    CUSTOM
+  }
 
   final Kind kind;
   int nClasses = 2;
@@ -56,21 +60,35 @@ final class HeadChoice {
   Head build() {
     return switch (kind) {
       case CUSTOM -> custom;
-      case REGRESSOR -> RegressionHead.builder().labelDimension(labelDimension)
-          .weightColumn(weightColumn).lossReduction(lossReduction).build();
+      case REGRESSOR ->
+          RegressionHead.builder()
+              .labelDimension(labelDimension)
+              .weightColumn(weightColumn)
+              .lossReduction(lossReduction)
+              .build();
       case CLASSIFIER -> {
         if (nClasses < 2) {
           throw new IllegalArgumentException("nClasses must be >= 2, got " + nClasses);
         }
         if (labelVocabulary != null && labelVocabulary.size() != nClasses) {
-          throw new IllegalArgumentException("labelVocabulary has " + labelVocabulary.size()
-              + " entries but nClasses is " + nClasses + "; they must match");
+          throw new IllegalArgumentException(
+              "labelVocabulary has "
+                  + labelVocabulary.size()
+                  + " entries but nClasses is "
+                  + nClasses
+                  + "; they must match");
         }
         yield nClasses == 2
-            ? BinaryClassHead.builder().weightColumn(weightColumn).labelVocabulary(labelVocabulary)
-                .lossReduction(lossReduction).build()
-            : MultiClassHead.builder(nClasses).weightColumn(weightColumn)
-                .labelVocabulary(labelVocabulary).lossReduction(lossReduction).build();
+            ? BinaryClassHead.builder()
+                .weightColumn(weightColumn)
+                .labelVocabulary(labelVocabulary)
+                .lossReduction(lossReduction)
+                .build()
+            : MultiClassHead.builder(nClasses)
+                .weightColumn(weightColumn)
+                .labelVocabulary(labelVocabulary)
+                .lossReduction(lossReduction)
+                .build();
       }
     };
   }

@@ -1,7 +1,7 @@
 package io.estimator4j.estimator.canned;
 
-import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.head.Head;
+import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.optimizer.Optimizer;
 import io.estimator4j.featurecolumn.FeatureColumn;
 import java.util.List;
@@ -61,8 +61,8 @@ public final class LinearBuilder extends CannedBuilder<LinearBuilder> {
     return ctx -> {
       Ops tf = ctx.tf();
       Networks.Logits l = Networks.linear(ctx, tf, cols, head.logitsDimension(), combiner);
-      return head.createEstimatorSpec(ctx, l.logits(),
-          loss -> opt.minimize(tf, loss, l.trainable(), ctx.globalStep()), null);
+      return head.createEstimatorSpec(
+          ctx, l.logits(), loss -> opt.minimize(tf, loss, l.trainable(), ctx.globalStep()), null);
     };
   }
 }

@@ -1,12 +1,12 @@
 package io.estimator4j.estimator.canned;
 
-import io.estimator4j.estimator.modelfn.ModeKeys;
-import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.estimator.layers.Activation;
 import io.estimator4j.estimator.layers.BatchNormalization;
 import io.estimator4j.estimator.layers.Dense;
 import io.estimator4j.estimator.layers.DenseLayer;
 import io.estimator4j.estimator.layers.Dropout;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.featurecolumn.DefaultStateManager;
 import io.estimator4j.featurecolumn.DenseColumn;
 import io.estimator4j.featurecolumn.FeatureColumn;
@@ -24,8 +24,8 @@ import org.tensorflow.types.family.TNumber;
 
 /**
  * The logits builders of the canned estimators, with tf.estimator's variable names: the DNN
- * (dnn/input_from_feature_columns/input_layer, dnn/hiddenlayer_N, dnn/logits) and the linear
- * model (linear/linear_model/&lt;column&gt;/weights, bias_weights).
+ * (dnn/input_from_feature_columns/input_layer, dnn/hiddenlayer_N, dnn/logits) and the linear model
+ * (linear/linear_model/&lt;column&gt;/weights, bias_weights).
  */
 final class Networks {
   private Networks() {}
@@ -34,28 +34,40 @@ final class Networks {
   record Logits(
       Operand<TFloat32> logits, List<Variable<? extends TNumber>> trainable, List<Op> updates) {}
 
-  static Logits dnn(ModelFnContext ctx, Ops tf, List<? extends DenseColumn> columns,
-      int[] hiddenUnits, Activation activation, Double dropout, boolean batchNorm, int units) {
+  static Logits dnn(
+      ModelFnContext ctx,
+      Ops tf,
+      List<? extends DenseColumn> columns,
+      int[] hiddenUnits,
+      Activation activation,
+      Double dropout,
+      boolean batchNorm,
+      int units) {
     Ops dnn = tf.withSubScope("dnn");
     DefaultStateManager state = new DefaultStateManager();
     TransformContext tc = new TransformContext(tf, ctx.features(), state);
-    Operand<TFloat32> net = InputLayer.build(
-        dnn.withSubScope("input_from_feature_columns").withSubScope("input_layer"), tc, columns)
-        .output();
+    Operand<TFloat32> net =
+        InputLayer.build(
+                dnn.withSubScope("input_from_feature_columns").withSubScope("input_layer"),
+                tc,
+                columns)
+            .output();
     state.tableInitializers().forEach(ctx::addLocalInitOp);
     List<Variable<? extends TNumber>> trainable = new ArrayList<>(state.trainableVariables());
     List<Op> updates = new ArrayList<>();
     boolean training = ctx.mode() == ModeKeys.TRAIN;
     for (int i = 0; i < hiddenUnits.length; i++) {
       Ops layerScope = dnn.withSubScope("hiddenlayer_" + i);
-      Dense.Builder b = Dense.builder(hiddenUnits[i]).activation(batchNorm ? Activation.LINEAR : activation);
+      Dense.Builder b =
+          Dense.builder(hiddenUnits[i]).activation(batchNorm ? Activation.LINEAR : activation);
       ctx.nextSeed().ifPresent(b::seed);
       DenseLayer layer = b.build().apply(layerScope, net);
       trainable.addAll(layer.trainableVariables());
       net = layer.output();
       if (batchNorm) {
-        BatchNormalization.Result bn = BatchNormalization.of(0.999, 0.001)
-            .apply(layerScope.withSubScope("batchnorm_" + i), net, training);
+        BatchNormalization.Result bn =
+            BatchNormalization.of(0.999, 0.001)
+                .apply(layerScope.withSubScope("batchnorm_" + i), net, training);
         trainable.addAll(bn.trainableVariables());
         updates.addAll(bn.updates());
         net = activation.apply(layerScope, bn.output());
@@ -64,8 +76,10 @@ final class Networks {
         net = Dropout.of(dropout, ctx.nextSeed().orElse(null)).apply(layerScope, net, training);
       }
       ctx.histogramSummary("dnn/hiddenlayer_" + i + "/activation", net);
-      ctx.scalarSummary("dnn/hiddenlayer_" + i + "/fraction_of_zero_values",
-          tf.math.mean(tf.dtypes.cast(tf.math.equal(net, tf.constant(0f)), TFloat32.class),
+      ctx.scalarSummary(
+          "dnn/hiddenlayer_" + i + "/fraction_of_zero_values",
+          tf.math.mean(
+              tf.dtypes.cast(tf.math.equal(net, tf.constant(0f)), TFloat32.class),
               tf.constant(new int[] {0, 1})));
     }
     Dense.Builder lb = Dense.builder(units);
@@ -75,13 +89,22 @@ final class Networks {
     return new Logits(logits.output(), trainable, updates);
   }
 
-  static Logits linear(ModelFnContext ctx, Ops tf, List<? extends FeatureColumn> columns,
-      int units, String sparseCombiner) {
+  static Logits linear(
+      ModelFnContext ctx,
+      Ops tf,
+      List<? extends FeatureColumn> columns,
+      int units,
+      String sparseCombiner) {
     DefaultStateManager state = new DefaultStateManager();
     TransformContext tc = new TransformContext(tf, ctx.features(), state);
-    Operand<TFloat32> logits = LinearModel.build(
-        tf.withSubScope("linear").withSubScope("linear_model"), tc, columns, units, sparseCombiner)
-        .logits();
+    Operand<TFloat32> logits =
+        LinearModel.build(
+                tf.withSubScope("linear").withSubScope("linear_model"),
+                tc,
+                columns,
+                units,
+                sparseCombiner)
+            .logits();
     state.tableInitializers().forEach(ctx::addLocalInitOp);
     // lookups through tables can lose the static shape; heads check it: restore [batch, units]
     logits = tf.reshape(logits, tf.constant(new long[] {-1, units}));

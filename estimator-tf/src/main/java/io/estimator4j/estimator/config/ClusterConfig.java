@@ -56,21 +56,28 @@ public record ClusterConfig(
       root = JSON.readTree(tfConfig);
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          "TF_CONFIG is not valid JSON (" + e.getMessage() + "). Expected e.g. "
+          "TF_CONFIG is not valid JSON ("
+              + e.getMessage()
+              + "). Expected e.g. "
               + "{\"cluster\": {\"chief\": [\"host:2222\"]}, \"task\": {\"type\": \"chief\", \"index\": 0}}",
           e);
     }
     Map<String, List<String>> cluster = new LinkedHashMap<>();
     JsonNode clusterNode = root.path("cluster");
-    clusterNode.fields().forEachRemaining(e -> {
-      List<String> addrs = new ArrayList<>();
-      if (!e.getValue().isArray()) {
-        throw new IllegalArgumentException(
-            "TF_CONFIG cluster job '" + e.getKey() + "' must be a list of \"host:port\" strings");
-      }
-      e.getValue().forEach(a -> addrs.add(a.asText()));
-      cluster.put(e.getKey(), addrs);
-    });
+    clusterNode
+        .fields()
+        .forEachRemaining(
+            e -> {
+              List<String> addrs = new ArrayList<>();
+              if (!e.getValue().isArray()) {
+                throw new IllegalArgumentException(
+                    "TF_CONFIG cluster job '"
+                        + e.getKey()
+                        + "' must be a list of \"host:port\" strings");
+              }
+              e.getValue().forEach(a -> addrs.add(a.asText()));
+              cluster.put(e.getKey(), addrs);
+            });
     JsonNode task = root.path("task");
     String type = task.path("type").asText(cluster.isEmpty() ? WORKER : "");
     int index = task.path("index").asInt(0);
@@ -78,7 +85,10 @@ public record ClusterConfig(
     if (cluster.isEmpty()) {
       if (!type.equals(WORKER) || index != 0) {
         throw new IllegalArgumentException(
-            "TF_CONFIG has no cluster, so the task must be worker/0; found " + type + "/" + index
+            "TF_CONFIG has no cluster, so the task must be worker/0; found "
+                + type
+                + "/"
+                + index
                 + ". Add a \"cluster\" section or remove the task.");
       }
       return new ClusterConfig(Map.of(), WORKER, 0, master);
@@ -96,27 +106,39 @@ public record ClusterConfig(
     }
     if (hasChief && cluster.get(CHIEF).size() != 1) {
       throw new IllegalArgumentException(
-          "TF_CONFIG cluster must have exactly one chief, found " + cluster.get(CHIEF).size()
+          "TF_CONFIG cluster must have exactly one chief, found "
+              + cluster.get(CHIEF).size()
               + ". Fix: list one address under \"chief\" and the other trainers under \"worker\".");
     }
     if (type.equals(EVALUATOR)) {
       if (index != 0) {
-        throw new IllegalArgumentException("TF_CONFIG task is evaluator/" + index + ", but only "
-            + "one evaluator (index 0) is supported. Fix: set task.index to 0 and run a single "
-            + "evaluator process.");
+        throw new IllegalArgumentException(
+            "TF_CONFIG task is evaluator/"
+                + index
+                + ", but only "
+                + "one evaluator (index 0) is supported. Fix: set task.index to 0 and run a single "
+                + "evaluator process.");
       }
       return new ClusterConfig(Map.of(), EVALUATOR, 0, master);
     }
     if (!hasChief && !hasMaster && !type.equals(PS)) {
       throw new IllegalArgumentException(
-          "TF_CONFIG cluster has no 'chief' job (found jobs " + cluster.keySet() + "); one task "
+          "TF_CONFIG cluster has no 'chief' job (found jobs "
+              + cluster.keySet()
+              + "); one task "
               + "must initialise the variables and write checkpoints. Fix: add \"chief\": "
               + "[\"host:port\"] to \"cluster\" (or rename worker 0 to chief).");
     }
     List<String> tasks = cluster.get(type);
     if (tasks == null || index < 0 || index >= tasks.size()) {
       throw new IllegalArgumentException(
-          "TF_CONFIG task " + type + "/" + index + " is not in the cluster " + cluster + ". Fix: "
+          "TF_CONFIG task "
+              + type
+              + "/"
+              + index
+              + " is not in the cluster "
+              + cluster
+              + ". Fix: "
               + "use a task.type that names a job of \"cluster\" (chief, worker, ps, master) and "
               + "a task.index below its size, or use evaluator.");
     }
@@ -136,7 +158,9 @@ public record ClusterConfig(
     return clusterSpec.getOrDefault(PS, List.of()).size();
   }
 
-  /** Number of training replicas: workers plus chief (or master); 1 locally, 0 for the evaluator. */
+  /**
+   * Number of training replicas: workers plus chief (or master); 1 locally, 0 for the evaluator.
+   */
   public int numWorkerReplicas() {
     if (taskType.equals(EVALUATOR)) {
       return 0;

@@ -19,8 +19,10 @@ public final class RunConfig {
   public static final int DEFAULT_KEEP_CHECKPOINT_MAX = 5;
   public static final double DEFAULT_KEEP_CHECKPOINT_EVERY_N_HOURS = 10000;
   public static final int DEFAULT_LOG_STEP_COUNT_STEPS = 100;
+
   /** Cap of a worker's start delay, min(cap, (index + 1) * 5) seconds (TensorFlow's 60). */
   public static final int DEFAULT_MAX_WORKER_DELAY_SECS = 60;
+
   /** How long a non-chief worker waits for the chief to initialise the variables. */
   public static final int DEFAULT_SESSION_CREATION_TIMEOUT_SECS = 7200;
 
@@ -170,12 +172,25 @@ public final class RunConfig {
 
   @Override
   public String toString() {
-    return "RunConfig{modelDir=" + modelDir + ", seed=" + randomSeed + ", checkpoints="
-        + (saveCheckpointsSteps != null ? saveCheckpointsSteps + " steps"
+    return "RunConfig{modelDir="
+        + modelDir
+        + ", seed="
+        + randomSeed
+        + ", checkpoints="
+        + (saveCheckpointsSteps != null
+            ? saveCheckpointsSteps + " steps"
             : saveCheckpointsSecs != null ? saveCheckpointsSecs + " secs" : "off")
-        + ", keepMax=" + keepCheckpointMax + ", summarySteps=" + saveSummarySteps
-        + ", logSteps=" + logStepCountSteps + ", task=" + cluster.taskType() + "/"
-        + cluster.taskId() + "}";
+        + ", keepMax="
+        + keepCheckpointMax
+        + ", summarySteps="
+        + saveSummarySteps
+        + ", logSteps="
+        + logStepCountSteps
+        + ", task="
+        + cluster.taskType()
+        + "/"
+        + cluster.taskId()
+        + "}";
   }
 
   /** TensorFlow's default session config for Estimator. */
@@ -305,12 +320,14 @@ public final class RunConfig {
       }
       if (saveCheckpointsSteps != null && saveCheckpointsSteps <= 0) {
         throw new IllegalArgumentException(
-            "saveCheckpointsSteps must be > 0, got " + saveCheckpointsSteps
+            "saveCheckpointsSteps must be > 0, got "
+                + saveCheckpointsSteps
                 + "; use noPeriodicCheckpoints() to disable periodic checkpoints");
       }
       if (saveCheckpointsSecs != null && saveCheckpointsSecs <= 0) {
         throw new IllegalArgumentException(
-            "saveCheckpointsSecs must be > 0, got " + saveCheckpointsSecs
+            "saveCheckpointsSecs must be > 0, got "
+                + saveCheckpointsSecs
                 + "; use noPeriodicCheckpoints() to disable periodic checkpoints");
       }
       if (keepCheckpointMax < 0) {
@@ -324,12 +341,16 @@ public final class RunConfig {
       if (saveSummarySteps < 0 || logStepCountSteps < 0) {
         throw new IllegalArgumentException(
             "saveSummarySteps and logStepCountSteps must be >= 0 (0 disables), got "
-                + saveSummarySteps + " and " + logStepCountSteps);
+                + saveSummarySteps
+                + " and "
+                + logStepCountSteps);
       }
       if (maxWorkerDelaySecs < 0 || sessionCreationTimeoutSecs <= 0) {
         throw new IllegalArgumentException(
             "maxWorkerDelaySecs must be >= 0 and sessionCreationTimeoutSecs > 0, got "
-                + maxWorkerDelaySecs + " and " + sessionCreationTimeoutSecs);
+                + maxWorkerDelaySecs
+                + " and "
+                + sessionCreationTimeoutSecs);
       }
       if (cluster == null) {
         cluster = ClusterConfig.fromEnvironment();

@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * Where and which variables to warm-start from; Java counterpart of
- * tf.estimator.WarmStartSettings. Applied only when the model directory has no checkpoint yet.
+ * Where and which variables to warm-start from; Java counterpart of tf.estimator.WarmStartSettings.
+ * Applied only when the model directory has no checkpoint yet.
  *
  * @param checkpoint a checkpoint prefix, a directory with a {@code checkpoint} file, or a
  *     SavedModel directory (its variables/variables is used)
@@ -52,9 +52,13 @@ public record WarmStartSettings(
     if (Files.isDirectory(p)) {
       try {
         return io.estimator4j.checkpoint.CheckpointState.latestCheckpoint(p)
-            .orElseThrow(() -> new IllegalArgumentException(
-                "Warm-start directory " + p + " has no checkpoint. Fix: point WarmStartSettings at"
-                    + " a checkpoint prefix, a model_dir with a checkpoint, or a SavedModel."));
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "Warm-start directory "
+                            + p
+                            + " has no checkpoint. Fix: point WarmStartSettings at"
+                            + " a checkpoint prefix, a model_dir with a checkpoint, or a SavedModel."));
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }

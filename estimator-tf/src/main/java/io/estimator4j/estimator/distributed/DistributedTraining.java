@@ -1,12 +1,12 @@
 package io.estimator4j.estimator.distributed;
 
-import io.estimator4j.estimator.config.ClusterConfig;
-import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.estimator.Estimator;
 import io.estimator4j.estimator.Evaluator;
-import io.estimator4j.estimator.config.RunConfig;
-import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.Exporter;
+import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.config.ClusterConfig;
+import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,8 +27,8 @@ import org.tensorflow.proto.ConfigProto;
  * <ul>
  *   <li>chief: starts its server, trains (variables on the ps, see {@link ReplicaDeviceSetter}),
  *       initialises or restores them, and owns checkpoints, summaries and saving listeners;
- *   <li>worker i: starts its server, sleeps min(maxWorkerDelaySecs, (i + 1) * 5) s, waits until
- *       the chief has initialised the variables, then trains the same variables;
+ *   <li>worker i: starts its server, sleeps min(maxWorkerDelaySecs, (i + 1) * 5) s, waits until the
+ *       chief has initialised the variables, then trains the same variables;
  *   <li>ps: starts its server; the returned {@link TaskServer} is what the process waits on;
  *   <li>evaluator (index 0, outside the cluster): evaluates each new checkpoint of model_dir, runs
  *       the exporters, and stops once a checkpoint's global step reaches max_steps.
@@ -38,10 +38,17 @@ import org.tensorflow.proto.ConfigProto;
  */
 public final class DistributedTraining {
   private static final Logger LOG = LoggerFactory.getLogger(DistributedTraining.class);
-  private static final Set<String> TASK_TYPES = Set.of(ClusterConfig.CHIEF, ClusterConfig.WORKER,
-      ClusterConfig.PS, ClusterConfig.EVALUATOR, ClusterConfig.MASTER);
+  private static final Set<String> TASK_TYPES =
+      Set.of(
+          ClusterConfig.CHIEF,
+          ClusterConfig.WORKER,
+          ClusterConfig.PS,
+          ClusterConfig.EVALUATOR,
+          ClusterConfig.MASTER);
+
   /** Seconds a worker's start is delayed per index (TensorFlow's _DELAY_SECS_PER_WORKER). */
   public static final int DELAY_SECS_PER_WORKER = 5;
+
   /** The evaluator looks for a new checkpoint at least this often, even with throttle 0. */
   static final long MIN_EVAL_POLL_MILLIS = 200;
 
@@ -61,15 +68,20 @@ public final class DistributedTraining {
   public static void validate(ClusterConfig c) {
     String type = c.taskType();
     if (!TASK_TYPES.contains(type)) {
-      throw new IllegalArgumentException("Unknown task type '" + type + "' in TF_CONFIG "
-          + "task.type; expected one of chief, worker, ps, evaluator, master. Fix: set "
-          + "task.type to one of them (and name the job the same way in \"cluster\").");
+      throw new IllegalArgumentException(
+          "Unknown task type '"
+              + type
+              + "' in TF_CONFIG "
+              + "task.type; expected one of chief, worker, ps, evaluator, master. Fix: set "
+              + "task.type to one of them (and name the job the same way in \"cluster\").");
     }
     if (type.equals(ClusterConfig.EVALUATOR)) {
       if (c.taskId() != 0) {
-        throw new IllegalArgumentException("TF_CONFIG task is evaluator/" + c.taskId()
-            + ", but only one evaluator (index 0) is supported. Fix: set task.index to 0 and run"
-            + " a single evaluator process.");
+        throw new IllegalArgumentException(
+            "TF_CONFIG task is evaluator/"
+                + c.taskId()
+                + ", but only one evaluator (index 0) is supported. Fix: set task.index to 0 and run"
+                + " a single evaluator process.");
       }
       return;
     }
@@ -78,21 +90,35 @@ public final class DistributedTraining {
       return;
     }
     if (!spec.containsKey(ClusterConfig.CHIEF) && !spec.containsKey(ClusterConfig.MASTER)) {
-      throw new IllegalArgumentException("TF_CONFIG cluster has no 'chief' job (found jobs "
-          + spec.keySet() + "); one task must initialise the variables and write checkpoints. "
-          + "Fix: add \"chief\": [\"host:port\"] to \"cluster\" (or rename worker 0 to chief).");
+      throw new IllegalArgumentException(
+          "TF_CONFIG cluster has no 'chief' job (found jobs "
+              + spec.keySet()
+              + "); one task must initialise the variables and write checkpoints. "
+              + "Fix: add \"chief\": [\"host:port\"] to \"cluster\" (or rename worker 0 to chief).");
     }
     List<String> tasks = spec.get(type);
     if (tasks == null || c.taskId() < 0 || c.taskId() >= tasks.size()) {
-      throw new IllegalArgumentException("TF_CONFIG task " + type + "/" + c.taskId()
-          + " is not in the cluster " + spec + ". Fix: set task.index below the size of the '"
-          + type + "' job, or add the task's address to it.");
+      throw new IllegalArgumentException(
+          "TF_CONFIG task "
+              + type
+              + "/"
+              + c.taskId()
+              + " is not in the cluster "
+              + spec
+              + ". Fix: set task.index below the size of the '"
+              + type
+              + "' job, or add the task's address to it.");
     }
     if (!type.equals(ClusterConfig.PS) && c.numWorkerReplicas() > 1 && c.numPsReplicas() == 0) {
-      throw new IllegalArgumentException("TF_CONFIG cluster has " + c.numWorkerReplicas()
-          + " training tasks but no 'ps' job, so task " + type + "/" + c.taskId()
-          + " would not share variables with the others. Fix: add \"ps\": [\"host:port\"] to "
-          + "\"cluster\" and start a ps process.");
+      throw new IllegalArgumentException(
+          "TF_CONFIG cluster has "
+              + c.numWorkerReplicas()
+              + " training tasks but no 'ps' job, so task "
+              + type
+              + "/"
+              + c.taskId()
+              + " would not share variables with the others. Fix: add \"ps\": [\"host:port\"] to "
+              + "\"cluster\" and start a ps process.");
     }
   }
 
@@ -154,8 +180,11 @@ public final class DistributedTraining {
         }
         yield new TrainAndEvaluate.Result(Map.of(), Map.of());
       }
-      default -> throw new IllegalArgumentException("Task type " + config.cluster().taskType()
-          + " is run by TrainAndEvaluate.run, not DistributedTraining.run.");
+      default ->
+          throw new IllegalArgumentException(
+              "Task type "
+                  + config.cluster().taskType()
+                  + " is run by TrainAndEvaluate.run, not DistributedTraining.run.");
     };
   }
 
@@ -167,8 +196,10 @@ public final class DistributedTraining {
     RunConfig config = estimator.config();
     String type = config.cluster().taskType();
     if (!type.equals(ClusterConfig.CHIEF) && !type.equals(ClusterConfig.WORKER)) {
-      throw new IllegalArgumentException("runTrainer needs a chief or worker task, got " + type
-          + " from TF_CONFIG. Fix: run this role with TrainAndEvaluate.run.");
+      throw new IllegalArgumentException(
+          "runTrainer needs a chief or worker task, got "
+              + type
+              + " from TF_CONFIG. Fix: run this role with TrainAndEvaluate.run.");
     }
     requireMaxSteps(train);
     startServer(config);
@@ -177,15 +208,18 @@ public final class DistributedTraining {
       LOG.info("Waiting {} secs before starting training.", delay);
       sleepMillis(delay * 1000L);
     }
-    estimator.train(train.inputFn(), StepLimit.maxSteps(train.maxSteps()), train.hooks(),
+    estimator.train(
+        train.inputFn(),
+        StepLimit.maxSteps(train.maxSteps()),
+        train.hooks(),
         config.isChief() ? train.savingListeners() : List.of());
     return new TrainAndEvaluate.Result(Map.of(), Map.of());
   }
 
   /**
    * Evaluator: after start_delay_secs, evaluates the newest checkpoint it has not seen, runs the
-   * exporters and sleeps the rest of throttle_secs; returns once a checkpoint's global step
-   * reaches max_steps (with the last metrics and all exports).
+   * exporters and sleeps the rest of throttle_secs; returns once a checkpoint's global step reaches
+   * max_steps (with the last metrics and all exports).
    */
   public static TrainAndEvaluate.Result runEvaluator(
       Estimator estimator, TrainSpec train, EvalSpec eval) {
@@ -204,7 +238,8 @@ public final class DistributedTraining {
         if (latest.isEmpty() || latest.get().equals(lastEvaluated)) {
           LOG.info("No new checkpoint ready for evaluation; skipping this evaluation pass.");
         } else if (!Files.exists(Path.of(latest.get() + ".index"))) {
-          LOG.warn("Checkpoint {} was deleted before evaluation; waiting for the next one.",
+          LOG.warn(
+              "Checkpoint {} was deleted before evaluation; waiting for the next one.",
               latest.get());
         } else {
           String ckpt = latest.get();
@@ -214,10 +249,12 @@ public final class DistributedTraining {
           boolean isFinal = step >= maxSteps;
           for (Exporter e : eval.exporters()) {
             Path base = estimator.modelDir().resolve("export").resolve(e.name());
-            e.export(estimator, base, ckpt, metrics, isFinal).ifPresent(p -> {
-              exports.get(e.name()).add(p);
-              LOG.info("Exporter {} wrote {}", e.name(), p);
-            });
+            e.export(estimator, base, ckpt, metrics, isFinal)
+                .ifPresent(
+                    p -> {
+                      exports.get(e.name()).add(p);
+                      LOG.info("Exporter {} wrote {}", e.name(), p);
+                    });
           }
           if (isFinal) {
             LOG.info("Exiting evaluation, global_step={} >= train max_steps={}", step, maxSteps);
@@ -233,18 +270,26 @@ public final class DistributedTraining {
   private static void requireRole(RunConfig config, String role) {
     ClusterConfig c = config.cluster();
     if (!c.taskType().equals(role)) {
-      throw new IllegalArgumentException("This method runs the " + role + " role, but TF_CONFIG "
-          + "says this task is " + c.taskType() + "/" + c.taskId() + ". Fix: call "
-          + "TrainAndEvaluate.run, which picks the method by task type.");
+      throw new IllegalArgumentException(
+          "This method runs the "
+              + role
+              + " role, but TF_CONFIG "
+              + "says this task is "
+              + c.taskType()
+              + "/"
+              + c.taskId()
+              + ". Fix: call "
+              + "TrainAndEvaluate.run, which picks the method by task type.");
     }
     validate(c);
   }
 
   private static void requireMaxSteps(TrainSpec train) {
     if (train.maxSteps() == null) {
-      throw new IllegalArgumentException("Distributed training stops at TrainSpec maxSteps, but it"
-          + " is null: the end of one worker's input does not stop the others, and the evaluator"
-          + " would never finish. Fix: set TrainSpec.of(inputFn, maxSteps).");
+      throw new IllegalArgumentException(
+          "Distributed training stops at TrainSpec maxSteps, but it"
+              + " is null: the end of one worker's input does not stop the others, and the evaluator"
+              + " would never finish. Fix: set TrainSpec.of(inputFn, maxSteps).");
     }
   }
 

@@ -17,8 +17,14 @@ import java.util.Objects;
  * @param startDelaySecs distributed evaluator start delay (unused locally)
  * @param throttleSecs minimum seconds between evaluations; they happen after checkpoint saves
  */
-public record EvalSpec(InputFn inputFn, Long steps, String name, List<SessionRunHook> hooks,
-    List<Exporter> exporters, int startDelaySecs, int throttleSecs) {
+public record EvalSpec(
+    InputFn inputFn,
+    Long steps,
+    String name,
+    List<SessionRunHook> hooks,
+    List<Exporter> exporters,
+    int startDelaySecs,
+    int throttleSecs) {
   public static final long DEFAULT_STEPS = 100;
   public static final int DEFAULT_START_DELAY_SECS = 120;
   public static final int DEFAULT_THROTTLE_SECS = 600;
@@ -34,15 +40,21 @@ public record EvalSpec(InputFn inputFn, Long steps, String name, List<SessionRun
     hooks = List.copyOf(hooks);
     exporters = List.copyOf(exporters);
     if (exporters.stream().map(Exporter::name).distinct().count() != exporters.size()) {
-      throw new IllegalArgumentException("Exporter names must be unique: "
-          + exporters.stream().map(Exporter::name).toList());
+      throw new IllegalArgumentException(
+          "Exporter names must be unique: " + exporters.stream().map(Exporter::name).toList());
     }
   }
 
   /** TensorFlow's defaults: 100 steps, throttle 600 s, no exporters. */
   public static EvalSpec of(InputFn inputFn) {
-    return new EvalSpec(inputFn, DEFAULT_STEPS, null, List.of(), List.of(),
-        DEFAULT_START_DELAY_SECS, DEFAULT_THROTTLE_SECS);
+    return new EvalSpec(
+        inputFn,
+        DEFAULT_STEPS,
+        null,
+        List.of(),
+        List.of(),
+        DEFAULT_START_DELAY_SECS,
+        DEFAULT_THROTTLE_SECS);
   }
 
   public EvalSpec withSteps(Long evalSteps) {

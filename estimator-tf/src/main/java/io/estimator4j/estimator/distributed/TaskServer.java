@@ -29,6 +29,7 @@ import org.tensorflow.proto.ServerDef;
 public final class TaskServer {
   private static final Logger LOG = LoggerFactory.getLogger(TaskServer.class);
   public static final String PROTOCOL = "grpc";
+
   /** Started servers, kept reachable: a collected Server must never try to stop its native one. */
   private static final Set<TaskServer> STARTED = ConcurrentHashMap.newKeySet();
 
@@ -54,8 +55,12 @@ public final class TaskServer {
     ServerDef def = serverDef(cluster, sessionConfig);
     Server server = new Server(def);
     server.start();
-    TaskServer ts = new TaskServer(server, def.getJobName(), def.getTaskIndex(),
-        cluster.clusterSpec().get(def.getJobName()).get(def.getTaskIndex()));
+    TaskServer ts =
+        new TaskServer(
+            server,
+            def.getJobName(),
+            def.getTaskIndex(),
+            cluster.clusterSpec().get(def.getJobName()).get(def.getTaskIndex()));
     STARTED.add(ts);
     LOG.info("Started TensorFlow server {}/{} at {}", ts.job, ts.task, ts.target);
     return ts;
@@ -64,9 +69,13 @@ public final class TaskServer {
   /** The ServerDef of this process's task: the whole cluster, its job and index, grpc. */
   public static ServerDef serverDef(ClusterConfig cluster, ConfigProto sessionConfig) {
     if (cluster.clusterSpec().isEmpty()) {
-      throw new IllegalArgumentException("Task " + cluster.taskType() + "/" + cluster.taskId()
-          + " has no cluster, so it cannot start a server. Fix: set the \"cluster\" section of "
-          + "TF_CONFIG (the evaluator never starts one).");
+      throw new IllegalArgumentException(
+          "Task "
+              + cluster.taskType()
+              + "/"
+              + cluster.taskId()
+              + " has no cluster, so it cannot start a server. Fix: set the \"cluster\" section of "
+              + "TF_CONFIG (the evaluator never starts one).");
     }
     ClusterDef.Builder clusterDef = ClusterDef.newBuilder();
     for (Map.Entry<String, List<String>> job : cluster.clusterSpec().entrySet()) {
@@ -122,14 +131,17 @@ public final class TaskServer {
   private synchronized CompletableFuture<Void> joiner() {
     if (joined == null) {
       CompletableFuture<Void> f = new CompletableFuture<>();
-      Thread t = new Thread(() -> {
-        try {
-          server.join();
-          f.complete(null);
-        } catch (RuntimeException | Error e) {
-          f.completeExceptionally(e);
-        }
-      }, "tf-server-join-" + job + "-" + task);
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  server.join();
+                  f.complete(null);
+                } catch (RuntimeException | Error e) {
+                  f.completeExceptionally(e);
+                }
+              },
+              "tf-server-join-" + job + "-" + task);
       t.setDaemon(true);
       t.start();
       joined = f;

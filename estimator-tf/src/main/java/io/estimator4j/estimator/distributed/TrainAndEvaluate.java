@@ -1,10 +1,10 @@
 package io.estimator4j.estimator.distributed;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.StepLimit;
-import io.estimator4j.estimator.config.ClusterConfig;
 import io.estimator4j.estimator.Evaluator;
 import io.estimator4j.estimator.Exporter;
+import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.config.ClusterConfig;
 import io.estimator4j.estimator.hook.CheckpointSaverListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,25 +25,25 @@ import org.tensorflow.Session;
  * graph is built once and reused for every evaluation.
  *
  * <p><b>Distributed</b> (the {@link RunConfig#cluster() cluster} of TF_CONFIG): every process runs
- * this same call and does what its task type says, with asynchronous between-graph replication
- * over parameter servers (see {@link io.estimator4j.estimator.distributed.DistributedTraining}):
+ * this same call and does what its task type says, with asynchronous between-graph replication over
+ * parameter servers (see {@link io.estimator4j.estimator.distributed.DistributedTraining}):
  *
  * <ul>
  *   <li><b>ps</b>: starts its TensorFlow server (grpc) and serves the variables; the call blocks
  *       forever, like Python's {@code server.join()}. Tests start it with {@code
  *       DistributedTraining.startParameterServer}, which returns the server handle.
  *   <li><b>chief</b>: starts its server and trains to {@code TrainSpec.maxSteps} (required): its
- *       variables and global_step are placed round-robin on the ps tasks, everything else on
- *       {@code /job:chief/task:0}; it initialises or restores the variables and alone writes
- *       checkpoints and summaries and calls the saving listeners.
+ *       variables and global_step are placed round-robin on the ps tasks, everything else on {@code
+ *       /job:chief/task:0}; it initialises or restores the variables and alone writes checkpoints
+ *       and summaries and calls the saving listeners.
  *   <li><b>worker</b> i: starts its server, waits min(RunConfig.maxWorkerDelaySecs, (i + 1) * 5)
  *       seconds, waits until the chief has initialised the variables (at most
  *       RunConfig.sessionCreationTimeoutSecs), then trains the same variables until the shared
  *       global step reaches maxSteps.
- *   <li><b>evaluator</b> (index 0, outside the cluster, no server): after
- *       EvalSpec.startDelaySecs, evaluates the newest checkpoint it has not seen, runs the
- *       exporters and sleeps the rest of throttleSecs; it returns once a checkpoint's global step
- *       reaches maxSteps (that evaluation is the final export).
+ *   <li><b>evaluator</b> (index 0, outside the cluster, no server): after EvalSpec.startDelaySecs,
+ *       evaluates the newest checkpoint it has not seen, runs the exporters and sleeps the rest of
+ *       throttleSecs; it returns once a checkpoint's global step reaches maxSteps (that evaluation
+ *       is the final export).
  *   <li><b>master</b> (legacy): a chief that also evaluates after checkpoint saves, as locally.
  * </ul>
  *
@@ -79,8 +79,10 @@ public final class TrainAndEvaluate {
       EvalListener listener = new EvalListener(estimator, evaluator, eval, train.maxSteps());
       List<CheckpointSaverListener> listeners = new ArrayList<>(train.savingListeners());
       listeners.add(listener);
-      StepLimit limit = train.maxSteps() == null ? StepLimit.untilInputEnds()
-          : StepLimit.maxSteps(train.maxSteps());
+      StepLimit limit =
+          train.maxSteps() == null
+              ? StepLimit.untilInputEnds()
+              : StepLimit.maxSteps(train.maxSteps());
       estimator.train(train.inputFn(), limit, train.hooks(), listeners);
       String latest = estimator.requireCheckpoint();
       if (!latest.equals(listener.lastEvaluated)) {
@@ -135,10 +137,11 @@ public final class TrainAndEvaluate {
       for (Exporter e : spec.exporters()) {
         Path base = estimator.modelDir().resolve("export").resolve(e.name());
         Optional<Path> out = e.export(estimator, base, checkpoint, metrics, isFinal);
-        out.ifPresent(p -> {
-          exports.get(e.name()).add(p);
-          LOG.info("Exporter {} wrote {}", e.name(), p);
-        });
+        out.ifPresent(
+            p -> {
+              exports.get(e.name()).add(p);
+              LOG.info("Exporter {} wrote {}", e.name(), p);
+            });
       }
     }
   }

@@ -14,7 +14,10 @@ import java.util.Objects;
  * @param hooks extra training hooks
  * @param savingListeners extra checkpoint listeners
  */
-public record TrainSpec(InputFn inputFn, Long maxSteps, List<SessionRunHook> hooks,
+public record TrainSpec(
+    InputFn inputFn,
+    Long maxSteps,
+    List<SessionRunHook> hooks,
     List<CheckpointSaverListener> savingListeners) {
   public TrainSpec {
     Objects.requireNonNull(inputFn, "inputFn");

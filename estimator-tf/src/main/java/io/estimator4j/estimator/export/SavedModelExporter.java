@@ -3,10 +3,10 @@ package io.estimator4j.estimator.export;
 import io.estimator4j.estimator.impl.ModelDefinition;
 import io.estimator4j.estimator.impl.ModelGraph;
 import io.estimator4j.estimator.impl.SessionStarter;
-import io.estimator4j.estimator.modelfn.EstimatorSpec;
-import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.input.Input;
 import io.estimator4j.estimator.metrics.Metric;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.savedmodel.EvalOutput;
 import io.estimator4j.savedmodel.ExportOutput;
 import io.estimator4j.savedmodel.PredictOutput;
@@ -39,8 +39,8 @@ import org.tensorflow.types.TString;
 
 /**
  * Writes a serving SavedModel of an estimator: a PREDICT graph built with the serving receiver,
- * restored from a checkpoint, with tf.estimator's signatures, vocabulary assets and a main op
- * that initialises lookup tables; counterpart of Estimator.export_saved_model.
+ * restored from a checkpoint, with tf.estimator's signatures, vocabulary assets and a main op that
+ * initialises lookup tables; counterpart of Estimator.export_saved_model.
  */
 public final class SavedModelExporter {
   private static final Logger LOG = LoggerFactory.getLogger(SavedModelExporter.class);
@@ -48,10 +48,15 @@ public final class SavedModelExporter {
 
   private SavedModelExporter() {}
 
-  public static Path export(ModelDefinition est, Path exportDirBase, ServingInputReceiverFn receiverFn,
-      Map<String, Path> assetsExtra, String checkpointPath) throws IOException {
-    return export(est, exportDirBase, Map.of(ModeKeys.PREDICT, receiverFn), assetsExtra,
-        checkpointPath);
+  public static Path export(
+      ModelDefinition est,
+      Path exportDirBase,
+      ServingInputReceiverFn receiverFn,
+      Map<String, Path> assetsExtra,
+      String checkpointPath)
+      throws IOException {
+    return export(
+        est, exportDirBase, Map.of(ModeKeys.PREDICT, receiverFn), assetsExtra, checkpointPath);
   }
 
   /**
@@ -59,19 +64,31 @@ public final class SavedModelExporter {
    * experimental_export_all_saved_models; variables come from the first mode in the order TRAIN,
    * EVAL, PREDICT, whose graph holds them all.
    */
-  public static Path export(ModelDefinition est, Path exportDirBase, Map<ModeKeys, ServingInputReceiverFn> receivers,
-      Map<String, Path> assetsExtra, String checkpointPath) throws IOException {
+  public static Path export(
+      ModelDefinition est,
+      Path exportDirBase,
+      Map<ModeKeys, ServingInputReceiverFn> receivers,
+      Map<String, Path> assetsExtra,
+      String checkpointPath)
+      throws IOException {
     if (receivers.isEmpty()) {
       throw new IllegalArgumentException("Give at least one mode's input receiver to export");
     }
-    String ckpt = checkpointPath != null ? checkpointPath : est.latestCheckpoint().orElseThrow(
-        () -> new IllegalStateException("Couldn't find trained model at " + est.modelDir()
-            + ". Fix: train the estimator before exporting, or pass a checkpoint path."));
+    String ckpt =
+        checkpointPath != null
+            ? checkpointPath
+            : est.latestCheckpoint()
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            "Couldn't find trained model at "
+                                + est.modelDir()
+                                + ". Fix: train the estimator before exporting, or pass a checkpoint path."));
     SavedModelWriter.checkExportDirBase(exportDirBase);
     for (Map.Entry<String, Path> e : assetsExtra.entrySet()) {
       if (!Files.isRegularFile(e.getValue())) {
-        throw new IllegalArgumentException("assets.extra file " + e.getValue() + " (for "
-            + e.getKey() + ") does not exist");
+        throw new IllegalArgumentException(
+            "assets.extra file " + e.getValue() + " (for " + e.getKey() + ") does not exist");
       }
     }
     List<ModeExport> modes = new ArrayList<>();
@@ -87,28 +104,40 @@ public final class SavedModelExporter {
           assets.putIfAbsent(f.getFileName().toString(), f);
         }
       }
-      Path out = SavedModelWriter.exportAtomically(exportDirBase, tmp -> {
-        Path vars = Files.createDirectories(tmp.resolve("variables"));
-        modes.get(0).mg.saver.save(modes.get(0).session, vars.resolve("variables").toString());
-        if (!assets.isEmpty()) {
-          Path dir = Files.createDirectories(tmp.resolve("assets"));
-          for (Path f : assets.values()) {
-            Files.copy(f, dir.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
-          }
-        }
-        if (!assetsExtra.isEmpty()) {
-          Path dir = Files.createDirectories(tmp.resolve("assets.extra"));
-          for (Map.Entry<String, Path> e : assetsExtra.entrySet()) {
-            Path dest = dir.resolve(e.getKey()).normalize();
-            if (!dest.startsWith(dir)) {
-              throw new IllegalArgumentException("assets.extra name " + e.getKey() + " escapes assets.extra/");
-            }
-            Files.createDirectories(dest.getParent());
-            Files.copy(e.getValue(), dest);
-          }
-        }
-        SavedModelWriter.writeProto(tmp, modes.stream().map(ModeExport::metaGraph).toList());
-      });
+      Path out =
+          SavedModelWriter.exportAtomically(
+              exportDirBase,
+              tmp -> {
+                Path vars = Files.createDirectories(tmp.resolve("variables"));
+                modes
+                    .get(0)
+                    .mg
+                    .saver
+                    .save(modes.get(0).session, vars.resolve("variables").toString());
+                if (!assets.isEmpty()) {
+                  Path dir = Files.createDirectories(tmp.resolve("assets"));
+                  for (Path f : assets.values()) {
+                    Files.copy(
+                        f,
+                        dir.resolve(f.getFileName().toString()),
+                        StandardCopyOption.REPLACE_EXISTING);
+                  }
+                }
+                if (!assetsExtra.isEmpty()) {
+                  Path dir = Files.createDirectories(tmp.resolve("assets.extra"));
+                  for (Map.Entry<String, Path> e : assetsExtra.entrySet()) {
+                    Path dest = dir.resolve(e.getKey()).normalize();
+                    if (!dest.startsWith(dir)) {
+                      throw new IllegalArgumentException(
+                          "assets.extra name " + e.getKey() + " escapes assets.extra/");
+                    }
+                    Files.createDirectories(dest.getParent());
+                    Files.copy(e.getValue(), dest);
+                  }
+                }
+                SavedModelWriter.writeProto(
+                    tmp, modes.stream().map(ModeExport::metaGraph).toList());
+              });
       LOG.info("SavedModel written to: {}", out);
       return out;
     } finally {
@@ -124,7 +153,11 @@ public final class SavedModelExporter {
     final ServingInputReceiver receiver;
     final Map<String, Path> assets;
 
-    private ModeExport(ModeKeys mode, ModelGraph mg, Session session, ServingInputReceiver receiver,
+    private ModeExport(
+        ModeKeys mode,
+        ModelGraph mg,
+        Session session,
+        ServingInputReceiver receiver,
         Map<String, Path> assets) {
       this.mode = mode;
       this.mg = mg;
@@ -133,16 +166,23 @@ public final class SavedModelExporter {
       this.assets = assets;
     }
 
-    static ModeExport build(ModelDefinition est, ModeKeys mode, ServingInputReceiverFn fn, String ckpt) {
+    static ModeExport build(
+        ModelDefinition est, ModeKeys mode, ServingInputReceiverFn fn, String ckpt) {
       ServingInputReceiver[] receiver = new ServingInputReceiver[1];
-      ModelGraph mg = est.buildGraph(mode, ctx -> {
-        receiver[0] = fn.build(ctx.tf());
-        if (mode != ModeKeys.PREDICT && receiver[0].labels().isEmpty()) {
-          throw new IllegalArgumentException("Exporting the " + mode + " graph needs labels: use "
-              + "ServingInputReceivers.rawSupervised(...) for that mode");
-        }
-        return new Input(receiver[0].features(), receiver[0].labels());
-      });
+      ModelGraph mg =
+          est.buildGraph(
+              mode,
+              ctx -> {
+                receiver[0] = fn.build(ctx.tf());
+                if (mode != ModeKeys.PREDICT && receiver[0].labels().isEmpty()) {
+                  throw new IllegalArgumentException(
+                      "Exporting the "
+                          + mode
+                          + " graph needs labels: use "
+                          + "ServingInputReceivers.rawSupervised(...) for that mode");
+                }
+                return new Input(receiver[0].features(), receiver[0].labels());
+              });
       try {
         Session session = SessionStarter.start(mg, est.config(), ckpt, null);
         return new ModeExport(mode, mg, session, receiver[0], assets(mg, session));
@@ -153,26 +193,40 @@ public final class SavedModelExporter {
     }
 
     SavedModelWriter.MetaGraph metaGraph() {
-      Map<String, SignatureDef> sigs = mode == ModeKeys.PREDICT
-          ? signatures(mg.spec, receiver) : supervisedSignature();
+      Map<String, SignatureDef> sigs =
+          mode == ModeKeys.PREDICT ? signatures(mg.spec, receiver) : supervisedSignature();
       Op mainOp = mainOp(mg);
       List<AssetFileDef> assetDefs = new ArrayList<>();
-      assets.forEach((tensor, file) -> assetDefs.add(AssetFileDef.newBuilder()
-          .setFilename(file.getFileName().toString())
-          .setTensorInfo(TensorInfo.newBuilder().setName(tensor)).build()));
+      assets.forEach(
+          (tensor, file) ->
+              assetDefs.add(
+                  AssetFileDef.newBuilder()
+                      .setFilename(file.getFileName().toString())
+                      .setTensorInfo(TensorInfo.newBuilder().setName(tensor))
+                      .build()));
       Map<String, org.tensorflow.proto.CollectionDef> collections = new LinkedHashMap<>();
       if (mode == ModeKeys.TRAIN) {
-        collections.put("train_op", org.tensorflow.proto.CollectionDef.newBuilder()
-            .setNodeList(org.tensorflow.proto.CollectionDef.NodeList.newBuilder()
-                .addValue(mg.spec.trainOp().op().name())).build());
+        collections.put(
+            "train_op",
+            org.tensorflow.proto.CollectionDef.newBuilder()
+                .setNodeList(
+                    org.tensorflow.proto.CollectionDef.NodeList.newBuilder()
+                        .addValue(mg.spec.trainOp().op().name()))
+                .build());
       }
-      String tag = switch (mode) {
-        case TRAIN -> SignatureConstants.TRAINING_TAG;
-        case EVAL -> SignatureConstants.EVAL_TAG;
-        case PREDICT -> SignatureConstants.SERVING_TAG;
-      };
-      return new SavedModelWriter.MetaGraph(Set.of(tag), mg.graph.toGraphDef(),
-          mg.saver.saverDef(), sigs, assetDefs, mainOp == null ? null : mainOp.op().name(),
+      String tag =
+          switch (mode) {
+            case TRAIN -> SignatureConstants.TRAINING_TAG;
+            case EVAL -> SignatureConstants.EVAL_TAG;
+            case PREDICT -> SignatureConstants.SERVING_TAG;
+          };
+      return new SavedModelWriter.MetaGraph(
+          Set.of(tag),
+          mg.graph.toGraphDef(),
+          mg.saver.saverDef(),
+          sigs,
+          assetDefs,
+          mainOp == null ? null : mainOp.op().name(),
           collections);
     }
 
@@ -183,13 +237,16 @@ public final class SavedModelExporter {
     private Map<String, SignatureDef> supervisedSignature() {
       Map<String, SupervisedOutput.MetricTensors> metrics = new LinkedHashMap<>();
       mg.spec.evalMetrics().forEach((k, m) -> metrics.put(k, metricTensors(m)));
-      ExportOutput output = mode == ModeKeys.TRAIN
-          ? new TrainOutput(mg.spec.loss(), mg.spec.predictions(), metrics)
-          : new EvalOutput(mg.spec.loss(), mg.spec.predictions(), metrics);
-      String key = mode == ModeKeys.TRAIN ? SignatureConstants.DEFAULT_TRAIN_SIGNATURE_DEF_KEY
-          : SignatureConstants.DEFAULT_EVAL_SIGNATURE_DEF_KEY;
-      return Map.of(key, Signatures.build(receiver.receiverTensors(), output).signature()
-          .orElseThrow());
+      ExportOutput output =
+          mode == ModeKeys.TRAIN
+              ? new TrainOutput(mg.spec.loss(), mg.spec.predictions(), metrics)
+              : new EvalOutput(mg.spec.loss(), mg.spec.predictions(), metrics);
+      String key =
+          mode == ModeKeys.TRAIN
+              ? SignatureConstants.DEFAULT_TRAIN_SIGNATURE_DEF_KEY
+              : SignatureConstants.DEFAULT_EVAL_SIGNATURE_DEF_KEY;
+      return Map.of(
+          key, Signatures.build(receiver.receiverTensors(), output).signature().orElseThrow());
     }
 
     /**
@@ -197,9 +254,13 @@ public final class SavedModelExporter {
      * constant that depends on it, as TensorFlow's _SupervisedOutput does (metric_op_wrapper).
      */
     private SupervisedOutput.MetricTensors metricTensors(Metric m) {
-      Operand<?> update = m.update() instanceof Operand<?> o ? o
-          : mg.tf.withControlDependencies(List.of(m.update())).withName("metric_op_wrapper")
-              .constant(new float[0]);
+      Operand<?> update =
+          m.update() instanceof Operand<?> o
+              ? o
+              : mg.tf
+                  .withControlDependencies(List.of(m.update()))
+                  .withName("metric_op_wrapper")
+                  .constant(new float[0]);
       return new SupervisedOutput.MetricTensors(m.value(), update);
     }
 
@@ -217,29 +278,37 @@ public final class SavedModelExporter {
   static Map<String, SignatureDef> signatures(EstimatorSpec spec, ServingInputReceiver receiver) {
     Map<String, ExportOutput> outputs = new LinkedHashMap<>(spec.exportOutputs());
     if (outputs.isEmpty()) {
-      outputs.put(SignatureConstants.DEFAULT_SERVING_SIGNATURE_DEF_KEY,
+      outputs.put(
+          SignatureConstants.DEFAULT_SERVING_SIGNATURE_DEF_KEY,
           new PredictOutput(spec.predictions()));
     }
     Map<String, SignatureDef> sigs = new LinkedHashMap<>();
     addSignatures(sigs, "", receiver.receiverTensors(), outputs);
-    receiver.alternatives().forEach((alt, tensors) -> addSignatures(sigs, alt + ":", tensors, outputs));
+    receiver
+        .alternatives()
+        .forEach((alt, tensors) -> addSignatures(sigs, alt + ":", tensors, outputs));
     if (sigs.isEmpty()) {
-      throw new IllegalStateException("No signature could be exported: see the warnings above. "
-          + "Fix: use a parsing serving input receiver, or give the model a PredictOutput.");
+      throw new IllegalStateException(
+          "No signature could be exported: see the warnings above. "
+              + "Fix: use a parsing serving input receiver, or give the model a PredictOutput.");
     }
     return sigs;
   }
 
-  private static void addSignatures(Map<String, SignatureDef> sigs, String prefix,
-      Map<String, Operand<?>> receiverTensors, Map<String, ExportOutput> outputs) {
-    outputs.forEach((key, out) -> {
-      Signatures.Built b = Signatures.build(receiverTensors, out);
-      if (b.signature().isPresent()) {
-        sigs.put(prefix + key, b.signature().get());
-      } else {
-        LOG.warn("Signature '{}' not exported: {}.", prefix + key, b.whyNot());
-      }
-    });
+  private static void addSignatures(
+      Map<String, SignatureDef> sigs,
+      String prefix,
+      Map<String, Operand<?>> receiverTensors,
+      Map<String, ExportOutput> outputs) {
+    outputs.forEach(
+        (key, out) -> {
+          Signatures.Built b = Signatures.build(receiverTensors, out);
+          if (b.signature().isPresent()) {
+            sigs.put(prefix + key, b.signature().get());
+          } else {
+            LOG.warn("Signature '{}' not exported: {}.", prefix + key, b.whyNot());
+          }
+        });
   }
 
   /** A NoOp that runs the model's local initialisers (lookup tables), or null if none. */
@@ -273,8 +342,14 @@ public final class SavedModelExporter {
         String base = file.getFileName().toString();
         String previous = byName.putIfAbsent(base, file.toString());
         if (previous != null && !previous.equals(file.toString())) {
-          throw new IllegalStateException("Two vocabulary files share the name " + base + " ("
-              + previous + ", " + file + "); rename one so both fit in assets/");
+          throw new IllegalStateException(
+              "Two vocabulary files share the name "
+                  + base
+                  + " ("
+                  + previous
+                  + ", "
+                  + file
+                  + "); rename one so both fit in assets/");
         }
         assets.put(filename.asOutput().name(), file);
       }

@@ -6,9 +6,9 @@ import java.util.Map;
 import org.tensorflow.Operand;
 
 /**
- * What a serving input receiver function returns: the features handed to the model function,
- * the tensors a client feeds (signature inputs), and alternative sets of fed tensors (each gives
- * extra signatures named {@code <alternative>:<signature key>}); Java counterpart of
+ * What a serving input receiver function returns: the features handed to the model function, the
+ * tensors a client feeds (signature inputs), and alternative sets of fed tensors (each gives extra
+ * signatures named {@code <alternative>:<signature key>}); Java counterpart of
  * tf.estimator.export.ServingInputReceiver.
  *
  * @param features feature tensors by name, as the model function sees them
@@ -28,24 +28,28 @@ public record ServingInputReceiver(
       throw new IllegalArgumentException("A ServingInputReceiver needs at least one feature");
     }
     if (receiverTensors.isEmpty()) {
-      throw new IllegalArgumentException("A ServingInputReceiver needs at least one receiver tensor");
+      throw new IllegalArgumentException(
+          "A ServingInputReceiver needs at least one receiver tensor");
     }
     features = Collections.unmodifiableMap(new LinkedHashMap<>(features));
     receiverTensors = Collections.unmodifiableMap(new LinkedHashMap<>(receiverTensors));
     Map<String, Map<String, Operand<?>>> alts = new LinkedHashMap<>();
-    alternatives.forEach((k, v) -> alts.put(k, Collections.unmodifiableMap(new LinkedHashMap<>(v))));
+    alternatives.forEach(
+        (k, v) -> alts.put(k, Collections.unmodifiableMap(new LinkedHashMap<>(v))));
     alternatives = Collections.unmodifiableMap(alts);
     labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
   }
 
   public static ServingInputReceiver of(
-      Map<String, ? extends Operand<?>> features, Map<String, ? extends Operand<?>> receiverTensors) {
+      Map<String, ? extends Operand<?>> features,
+      Map<String, ? extends Operand<?>> receiverTensors) {
     return new ServingInputReceiver(
         new LinkedHashMap<>(features), new LinkedHashMap<>(receiverTensors), Map.of(), Map.of());
   }
 
   /** A copy with one more alternative set of receiver tensors. */
-  public ServingInputReceiver withAlternative(String name, Map<String, ? extends Operand<?>> tensors) {
+  public ServingInputReceiver withAlternative(
+      String name, Map<String, ? extends Operand<?>> tensors) {
     Map<String, Map<String, Operand<?>>> alts = new LinkedHashMap<>(alternatives);
     alts.put(name, new LinkedHashMap<>(tensors));
     return new ServingInputReceiver(features, receiverTensors, alts, labels);
@@ -53,7 +57,7 @@ public record ServingInputReceiver(
 
   /** A copy with labels (for TRAIN and EVAL exports). */
   public ServingInputReceiver withLabels(Map<String, ? extends Operand<?>> labelTensors) {
-    return new ServingInputReceiver(features, receiverTensors, alternatives,
-        new LinkedHashMap<>(labelTensors));
+    return new ServingInputReceiver(
+        features, receiverTensors, alternatives, new LinkedHashMap<>(labelTensors));
   }
 }

@@ -1,10 +1,10 @@
 package io.estimator4j.estimator.head;
 
+import io.estimator4j.estimator.metrics.Metric;
+import io.estimator4j.estimator.metrics.Metrics;
 import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.modelfn.ModelFnContext;
-import io.estimator4j.estimator.metrics.Metric;
-import io.estimator4j.estimator.metrics.Metrics;
 import io.estimator4j.savedmodel.ExportOutput;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,9 +1,9 @@
 package io.estimator4j.estimator.head;
 
-import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.estimator.metrics.AucCurve;
 import io.estimator4j.estimator.metrics.Metric;
 import io.estimator4j.estimator.metrics.Metrics;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.savedmodel.ExportOutput;
 import io.estimator4j.savedmodel.RegressionOutput;
 import java.util.Arrays;
@@ -137,8 +137,17 @@ public final class BinaryClassHead extends ClassifierHead {
 
   @Override
   public String toString() {
-    return HeadSupport.describe(this, "name", name(), "weightColumn", weightColumn(),
-        "thresholds", Arrays.toString(thresholds), "labelVocabulary", labelVocabulary,
-        "lossReduction", lossReduction());
+    return HeadSupport.describe(
+        this,
+        "name",
+        name(),
+        "weightColumn",
+        weightColumn(),
+        "thresholds",
+        Arrays.toString(thresholds),
+        "labelVocabulary",
+        labelVocabulary,
+        "lossReduction",
+        lossReduction());
   }
 }

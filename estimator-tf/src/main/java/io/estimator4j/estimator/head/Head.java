@@ -1,8 +1,8 @@
 package io.estimator4j.estimator.head;
 
+import io.estimator4j.estimator.metrics.Metric;
 import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.estimator.modelfn.ModelFnContext;
-import io.estimator4j.estimator.metrics.Metric;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;

@@ -1,8 +1,8 @@
 package io.estimator4j.estimator.head;
 
-import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.estimator.metrics.Metric;
 import io.estimator4j.estimator.metrics.Metrics;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.tensorflow.Operand;
@@ -107,9 +107,18 @@ public final class MultiClassHead extends ClassifierHead {
 
   @Override
   public String toString() {
-    return HeadSupport.describe(this, "nClasses", nClasses, "name", name(),
-        "weightColumn", weightColumn(), "labelVocabulary", labelVocabulary,
-        "lossReduction", lossReduction());
+    return HeadSupport.describe(
+        this,
+        "nClasses",
+        nClasses,
+        "name",
+        name(),
+        "weightColumn",
+        weightColumn(),
+        "labelVocabulary",
+        labelVocabulary,
+        "lossReduction",
+        lossReduction());
   }
 
   /** Builder of {@link MultiClassHead}; every option has Python's default. */

@@ -1,9 +1,9 @@
 package io.estimator4j.estimator.head;
 
-import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.estimator.metrics.AucCurve;
 import io.estimator4j.estimator.metrics.Metric;
 import io.estimator4j.estimator.metrics.Metrics;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -195,9 +195,18 @@ public final class MultiLabelHead extends ClassifierHead {
 
   @Override
   public String toString() {
-    return HeadSupport.describe(this, "nClasses", nClasses, "name", name(),
-        "weightColumn", weightColumn(), "labelVocabulary", labelVocabulary,
-        "lossReduction", lossReduction());
+    return HeadSupport.describe(
+        this,
+        "nClasses",
+        nClasses,
+        "name",
+        name(),
+        "weightColumn",
+        weightColumn(),
+        "labelVocabulary",
+        labelVocabulary,
+        "lossReduction",
+        lossReduction());
   }
 
   /** Builder of {@link MultiLabelHead}; every option has Python's default. */

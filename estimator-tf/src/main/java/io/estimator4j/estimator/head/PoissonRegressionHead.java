@@ -1,8 +1,8 @@
 package io.estimator4j.estimator.head;
 
+import io.estimator4j.estimator.metrics.Metric;
 import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.estimator.modelfn.ModelFnContext;
-import io.estimator4j.estimator.metrics.Metric;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -122,9 +122,18 @@ public final class PoissonRegressionHead implements Head {
 
   @Override
   public String toString() {
-    return HeadSupport.describe(this, "labelDimension", logitsDimension(), "name", name(),
-        "weightColumn", weightColumn(), "lossReduction", lossReduction(),
-        "computeFullLoss", computeFullLoss);
+    return HeadSupport.describe(
+        this,
+        "labelDimension",
+        logitsDimension(),
+        "name",
+        name(),
+        "weightColumn",
+        weightColumn(),
+        "lossReduction",
+        lossReduction(),
+        "computeFullLoss",
+        computeFullLoss);
   }
 
   /** Builder of {@link PoissonRegressionHead}; every option has Python's default. */

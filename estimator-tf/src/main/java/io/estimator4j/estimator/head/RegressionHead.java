@@ -1,8 +1,8 @@
 package io.estimator4j.estimator.head;
 
-import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.estimator.metrics.Metric;
 import io.estimator4j.estimator.metrics.Metrics;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.savedmodel.ExportOutput;
 import io.estimator4j.savedmodel.PredictOutput;
 import io.estimator4j.savedmodel.RegressionOutput;
@@ -113,9 +113,18 @@ public final class RegressionHead extends BaseHead {
 
   @Override
   public String toString() {
-    return HeadSupport.describe(this, "labelDimension", labelDimension, "name", name(),
-        "weightColumn", weightColumn(), "lossReduction", lossReduction(),
-        "inverseLinkFn", inverseLinkFn != null);
+    return HeadSupport.describe(
+        this,
+        "labelDimension",
+        labelDimension,
+        "name",
+        name(),
+        "weightColumn",
+        weightColumn(),
+        "lossReduction",
+        lossReduction(),
+        "inverseLinkFn",
+        inverseLinkFn != null);
   }
 
   /** Builder of {@link RegressionHead}; every option has Python's default. */

@@ -46,11 +46,15 @@ public final class CheckpointSaverHook implements SessionRunHook {
       Path tmp = Files.createTempFile(context.modelDir(), ".graph.pbtxt", ".tmp");
       Files.writeString(tmp, context.graph().toGraphDef().toString());
       try {
-        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(
+            tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
       } catch (UnsupportedOperationException e) {
         // not a POSIX file system: keep the default permissions
       }
-      Files.move(tmp, pbtxt, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+      Files.move(
+          tmp,
+          pbtxt,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + pbtxt, e);

@@ -2,9 +2,7 @@ package io.estimator4j.estimator.hook;
 
 import org.tensorflow.Session;
 
-/**
- * Called around each checkpoint save; Java counterpart of tf.estimator.CheckpointSaverListener.
- */
+/** Called around each checkpoint save; Java counterpart of tf.estimator.CheckpointSaverListener. */
 public interface CheckpointSaverListener {
   default void begin() {}
 

@@ -22,7 +22,10 @@ public final class EarlyStopping {
 
   /** Stops when {@code metric} has not decreased for {@code maxStepsWithoutDecrease} steps. */
   public static SessionRunHook stopIfNoDecreaseHook(
-      Path evalDir, String metric, long maxStepsWithoutDecrease, long minSteps,
+      Path evalDir,
+      String metric,
+      long maxStepsWithoutDecrease,
+      long minSteps,
       SecondOrStepTimer runEvery) {
     return predicateHook(
         () -> noImprovement(evalDir, metric, maxStepsWithoutDecrease, minSteps, true), runEvery);
@@ -30,7 +33,10 @@ public final class EarlyStopping {
 
   /** Stops when {@code metric} has not increased for {@code maxStepsWithoutIncrease} steps. */
   public static SessionRunHook stopIfNoIncreaseHook(
-      Path evalDir, String metric, long maxStepsWithoutIncrease, long minSteps,
+      Path evalDir,
+      String metric,
+      long maxStepsWithoutIncrease,
+      long minSteps,
       SecondOrStepTimer runEvery) {
     return predicateHook(
         () -> noImprovement(evalDir, metric, maxStepsWithoutIncrease, minSteps, false), runEvery);
@@ -39,17 +45,23 @@ public final class EarlyStopping {
   /** Stops once {@code metric} is above {@code threshold} in any evaluation. */
   public static SessionRunHook stopIfHigherHook(
       Path evalDir, String metric, double threshold, long minSteps, SecondOrStepTimer runEvery) {
-    return predicateHook(() -> readEval(evalDir).entrySet().stream()
-        .filter(e -> e.getKey() >= minSteps && e.getValue().containsKey(metric))
-        .anyMatch(e -> e.getValue().get(metric) > threshold), runEvery);
+    return predicateHook(
+        () ->
+            readEval(evalDir).entrySet().stream()
+                .filter(e -> e.getKey() >= minSteps && e.getValue().containsKey(metric))
+                .anyMatch(e -> e.getValue().get(metric) > threshold),
+        runEvery);
   }
 
   /** Stops once {@code metric} is below {@code threshold} in any evaluation. */
   public static SessionRunHook stopIfLowerHook(
       Path evalDir, String metric, double threshold, long minSteps, SecondOrStepTimer runEvery) {
-    return predicateHook(() -> readEval(evalDir).entrySet().stream()
-        .filter(e -> e.getKey() >= minSteps && e.getValue().containsKey(metric))
-        .anyMatch(e -> e.getValue().get(metric) < threshold), runEvery);
+    return predicateHook(
+        () ->
+            readEval(evalDir).entrySet().stream()
+                .filter(e -> e.getKey() >= minSteps && e.getValue().containsKey(metric))
+                .anyMatch(e -> e.getValue().get(metric) < threshold),
+        runEvery);
   }
 
   /** A hook that stops training when {@code shouldStop} answers true, checked every period. */
@@ -69,8 +81,8 @@ public final class EarlyStopping {
   }
 
   /**
-   * True when, walking evaluations by step, the best value of {@code metric} is at least
-   * {@code maxSteps} steps older than some later evaluation.
+   * True when, walking evaluations by step, the best value of {@code metric} is at least {@code
+   * maxSteps} steps older than some later evaluation.
    */
   static boolean noImprovement(
       Path evalDir, String metric, long maxSteps, long minSteps, boolean lowerIsBetter) {
@@ -87,8 +99,13 @@ public final class EarlyStopping {
         bestStep = step;
       }
       if (step - bestStep >= maxSteps) {
-        LOG.info("No {} in metric '{}' for {} steps (best {} at step {}).",
-            lowerIsBetter ? "decrease" : "increase", metric, step - bestStep, best, bestStep);
+        LOG.info(
+            "No {} in metric '{}' for {} steps (best {} at step {}).",
+            lowerIsBetter ? "decrease" : "increase",
+            metric,
+            step - bestStep,
+            best,
+            bestStep);
         return true;
       }
     }

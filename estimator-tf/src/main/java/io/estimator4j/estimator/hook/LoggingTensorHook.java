@@ -26,7 +26,8 @@ public final class LoggingTensorHook implements SessionRunHook {
    * @param everyNIter log cadence in steps
    * @param includeStep append {@code step = N} like the Estimator's own logging hook
    */
-  public LoggingTensorHook(Map<String, ? extends Operand<?>> tensors, int everyNIter, boolean includeStep) {
+  public LoggingTensorHook(
+      Map<String, ? extends Operand<?>> tensors, int everyNIter, boolean includeStep) {
     this.tensors = new LinkedHashMap<>(tensors);
     this.timer = SecondOrStepTimer.everySteps(everyNIter);
     this.includeStep = includeStep;

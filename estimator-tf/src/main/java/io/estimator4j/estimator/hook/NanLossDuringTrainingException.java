@@ -9,9 +9,13 @@ public final class NanLossDuringTrainingException extends RuntimeException {
   private final long step;
 
   public NanLossDuringTrainingException(long step, double loss) {
-    super("Model diverged with loss = " + loss + " at step " + step
-        + ". The last checkpoint before this step is kept. Fix: lower the learning rate, "
-        + "normalise the inputs, or clip gradients.");
+    super(
+        "Model diverged with loss = "
+            + loss
+            + " at step "
+            + step
+            + ". The last checkpoint before this step is kept. Fix: lower the learning rate, "
+            + "normalise the inputs, or clip gradients.");
     this.step = step;
   }
 

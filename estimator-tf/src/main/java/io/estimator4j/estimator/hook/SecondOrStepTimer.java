@@ -1,8 +1,8 @@
 package io.estimator4j.estimator.hook;
 
 /**
- * Fires every N steps or every N seconds; Java counterpart of tf.estimator.SecondOrStepTimer.
- * Not thread-safe: one loop owns it.
+ * Fires every N steps or every N seconds; Java counterpart of tf.estimator.SecondOrStepTimer. Not
+ * thread-safe: one loop owns it.
  */
 public final class SecondOrStepTimer {
   private final Integer everySteps;

@@ -3,8 +3,8 @@ package io.estimator4j.estimator.hook;
 import org.tensorflow.Session;
 
 /**
- * The running loop as hooks see it: the session and a way to ask the loop to stop; Java
- * counterpart of tf.estimator.SessionRunContext.
+ * The running loop as hooks see it: the session and a way to ask the loop to stop; Java counterpart
+ * of tf.estimator.SessionRunContext.
  */
 public final class SessionRunContext {
   private final Session session;

@@ -4,8 +4,8 @@ import org.tensorflow.Session;
 import org.tensorflow.types.TInt64;
 
 /**
- * Stops the loop at a global step; Java counterpart of tf.estimator.StopAtStepHook. Either a
- * number of steps from the step found at session start, or an absolute last step.
+ * Stops the loop at a global step; Java counterpart of tf.estimator.StopAtStepHook. Either a number
+ * of steps from the step found at session start, or an absolute last step.
  */
 public final class StopAtStepHook implements SessionRunHook {
   private final Long numSteps;

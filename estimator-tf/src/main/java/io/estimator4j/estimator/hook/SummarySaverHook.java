@@ -22,7 +22,8 @@ public final class SummarySaverHook implements SessionRunHook {
   private long currentStep = -1;
 
   public SummarySaverHook(
-      int saveSteps, Map<String, ? extends Operand<?>> scalars,
+      int saveSteps,
+      Map<String, ? extends Operand<?>> scalars,
       Map<String, ? extends Operand<?>> histograms) {
     this.timer = SecondOrStepTimer.everySteps(saveSteps);
     this.scalars = new LinkedHashMap<>(scalars);
@@ -31,8 +32,13 @@ public final class SummarySaverHook implements SessionRunHook {
 
   @Override
   public void begin(HookContext context) {
-    this.writer = context.summaryWriter().orElseThrow(
-        () -> new IllegalStateException("SummarySaverHook needs a loop that writes summaries"));
+    this.writer =
+        context
+            .summaryWriter()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "SummarySaverHook needs a loop that writes summaries"));
   }
 
   @Override

@@ -1,11 +1,11 @@
 package io.estimator4j.estimator.impl;
 
-import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.checkpoint.CheckpointFiles;
 import io.estimator4j.checkpoint.CheckpointState;
-import io.estimator4j.checkpoint.RetentionPolicy;
-import io.estimator4j.estimator.hook.Checkpointer;
 import io.estimator4j.checkpoint.GraphSaver;
+import io.estimator4j.checkpoint.RetentionPolicy;
+import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.hook.Checkpointer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,8 +15,8 @@ import org.tensorflow.Session;
 /**
  * Saves model.ckpt-N atomically into the model directory and keeps the {@code checkpoint} state
  * file and retention (keep_checkpoint_max, keep_checkpoint_every_n_hours) as tf.train.Saver does.
- * The checkpoint is written into a temporary directory first, then renamed into place (data
- * before index), and only then named in the state file: a kill at any moment leaves the previous
+ * The checkpoint is written into a temporary directory first, then renamed into place (data before
+ * index), and only then named in the state file: a kill at any moment leaves the previous
  * checkpoint usable.
  */
 public final class CheckpointManager implements Checkpointer {
@@ -24,6 +24,7 @@ public final class CheckpointManager implements Checkpointer {
   private final Path modelDir;
   private final GraphSaver saver;
   private final RetentionPolicy policy;
+
   /** Stands for the time training started where the state file has no preserved timestamp. */
   private final double startTime = System.currentTimeMillis() / 1000.0;
 
@@ -47,7 +48,9 @@ public final class CheckpointManager implements Checkpointer {
             .filter(e -> !e.prefix().equals(basename))
             .toList();
     RetentionPolicy.Decision decision =
-        policy.apply(kept, new RetentionPolicy.Entry(basename, now),
+        policy.apply(
+            kept,
+            new RetentionPolicy.Entry(basename, now),
             old.map(CheckpointState::lastPreservedTimestamp).filter(t -> t > 0).orElse(startTime));
     decision.state().write(modelDir);
     for (RetentionPolicy.Entry e : decision.deleted()) {

@@ -15,9 +15,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * What an Estimator is made of (model function, params, run config with its model_dir): the part
- * of it that the runtime, the exporter and the evaluator build graphs from, without depending on
- * the Estimator class itself.
+ * What an Estimator is made of (model function, params, run config with its model_dir): the part of
+ * it that the runtime, the exporter and the evaluator build graphs from, without depending on the
+ * Estimator class itself.
  *
  * @param modelFn the model function
  * @param params the params passed to it

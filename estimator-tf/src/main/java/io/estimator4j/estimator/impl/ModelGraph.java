@@ -1,17 +1,17 @@
 package io.estimator4j.estimator.impl;
 
+import io.estimator4j.checkpoint.GraphSaver;
 import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.distributed.impl.PlacingScope;
+import io.estimator4j.estimator.distributed.impl.ReplicaDeviceSetter;
+import io.estimator4j.estimator.input.Input;
+import io.estimator4j.estimator.input.InputContext;
+import io.estimator4j.estimator.metrics.Metric;
 import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.estimator.modelfn.Params;
-import io.estimator4j.estimator.distributed.impl.ReplicaDeviceSetter;
-import io.estimator4j.estimator.distributed.impl.PlacingScope;
-import io.estimator4j.checkpoint.GraphSaver;
-import io.estimator4j.estimator.input.Input;
-import io.estimator4j.estimator.input.InputContext;
-import io.estimator4j.estimator.metrics.Metric;
 import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,6 +43,7 @@ public final class ModelGraph implements AutoCloseable {
   public final List<InputContext.Initializer> inputInitializers;
   public final GraphSaver saver;
   public final Operand<TInt64> stepAfterTrain;
+
   /** EVAL only: the mean of the per-batch loss, reported as {@link EstimatorSpec#LOSS_KEY}. */
   public final Metric lossMetric;
 
@@ -74,25 +75,32 @@ public final class ModelGraph implements AutoCloseable {
       Ops tf = Ops.create(graph);
       if (mode == ModeKeys.TRAIN) {
         // between-graph replication: variables on the parameter servers, the rest on this task
-        RunConfig.DeviceFn deviceFn = config.deviceFn().or(
-            () -> ReplicaDeviceSetter.forCluster(config.cluster()).map(d -> (RunConfig.DeviceFn) d))
-            .orElse(null);
+        RunConfig.DeviceFn deviceFn =
+            config
+                .deviceFn()
+                .or(
+                    () ->
+                        ReplicaDeviceSetter.forCluster(config.cluster())
+                            .map(d -> (RunConfig.DeviceFn) d))
+                .orElse(null);
         if (deviceFn != null) {
           tf = PlacingScope.wrap(tf, deviceFn);
         }
       }
       b.tf = tf;
       // Python's create_global_step: global_step, global_step/Initializer/zeros, .../Assign
-      b.globalStep = Variables.global(tf, EstimatorSpec.GLOBAL_STEP_KEY,
-          init -> init.withName("zeros").constant(0L));
-      InputContext inputContext =
-          new InputContext(tf, mode, config.randomSeed().orElse(null));
+      b.globalStep =
+          Variables.global(
+              tf, EstimatorSpec.GLOBAL_STEP_KEY, init -> init.withName("zeros").constant(0L));
+      InputContext inputContext = new InputContext(tf, mode, config.randomSeed().orElse(null));
       Input in = input.apply(inputContext);
       b.inputInitializers = inputContext.initializers();
       Map<String, Operand<?>> labels = mode == ModeKeys.PREDICT ? Map.of() : in.labels();
       if (mode != ModeKeys.PREDICT && labels.isEmpty()) {
         throw new IllegalArgumentException(
-            "The input function returned no labels, but " + mode + " needs them. Fix: return "
+            "The input function returned no labels, but "
+                + mode
+                + " needs them. Fix: return "
                 + "labels from the input function (e.g. CsvInput.labelColumn(...)).");
       }
       b.context = new ModelFnContext(tf, in.features(), labels, mode, params, config, b.globalStep);
@@ -102,18 +110,23 @@ public final class ModelGraph implements AutoCloseable {
       }
       if (spec.mode() != mode) {
         throw new IllegalStateException(
-            "The model function returned a spec for " + spec.mode() + " when called for " + mode
+            "The model function returned a spec for "
+                + spec.mode()
+                + " when called for "
+                + mode
                 + ". Fix: build it with EstimatorSpec.builder(ctx.mode()).");
       }
       b.spec = spec;
       if (mode == ModeKeys.TRAIN) {
         b.stepAfterTrain =
-            tf.withSubScope("global_step_after").withControlDependencies(List.of(spec.trainOp()))
+            tf.withSubScope("global_step_after")
+                .withControlDependencies(List.of(spec.trainOp()))
                 .identity(b.globalStep);
       }
       if (mode == ModeKeys.EVAL) {
-        b.lossMetric = io.estimator4j.estimator.metrics.Metrics.mean(
-            tf.withSubScope("metrics"), EstimatorSpec.LOSS_KEY, spec.loss(), null);
+        b.lossMetric =
+            io.estimator4j.estimator.metrics.Metrics.mean(
+                tf.withSubScope("metrics"), EstimatorSpec.LOSS_KEY, spec.loss(), null);
       }
       b.saver = new GraphSaver(tf, globalVariables(graph, spec, b.lossMetric));
       return new ModelGraph(b);

@@ -19,9 +19,9 @@ import org.tensorflow.types.TInt64;
 
 /**
  * The step loop shared by train and evaluate, the counterpart of MonitoredSession.run with hooks:
- * each step merges the hooks' fetches into one session run with the loop's own targets, hands
- * each hook its values, and stops on a stop request or at the end of the input (then every hook's
- * end runs). Tensors of a step are closed before the next.
+ * each step merges the hooks' fetches into one session run with the loop's own targets, hands each
+ * hook its values, and stops on a stop request or at the end of the input (then every hook's end
+ * runs). Tensors of a step are closed before the next.
  */
 public final class RunLoop {
   private RunLoop() {}
@@ -34,7 +34,10 @@ public final class RunLoop {
    * @param stepTensor int64 scalar read every step (the global step after the step's updates)
    */
   public static Outcome run(
-      Session session, List<Op> targets, Operand<TInt64> stepTensor, List<SessionRunHook> hooks,
+      Session session,
+      List<Op> targets,
+      Operand<TInt64> stepTensor,
+      List<SessionRunHook> hooks,
       SessionRunContext ctx) {
     for (SessionRunHook h : hooks) {
       h.afterCreateSession(session);

@@ -1,12 +1,12 @@
 package io.estimator4j.estimator.impl;
 
-import io.estimator4j.estimator.config.WarmStartSettings;
-import io.estimator4j.estimator.config.RunConfig;
-import io.estimator4j.estimator.modelfn.EstimatorSpec;
-import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.checkpoint.CheckpointReader;
 import io.estimator4j.checkpoint.VariableInfo;
+import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.config.WarmStartSettings;
 import io.estimator4j.estimator.distributed.impl.TensorFlowInternals;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -29,8 +29,8 @@ import org.tensorflow.types.family.TType;
  * Creates a session for a {@link ModelGraph} and brings its variables to life: initialise, then
  * restore a checkpoint (checked against the graph first) or warm-start, then run the local
  * initialisers. The counterpart of tf.compat.v1.train.SessionManager with a Scaffold. In a cluster
- * the training session runs on this task's server (grpc://): the chief initialises or restores
- * the shared variables, the other workers wait for it.
+ * the training session runs on this task's server (grpc://): the chief initialises or restores the
+ * shared variables, the other workers wait for it.
  */
 public final class SessionStarter {
   private static final Logger LOG = LoggerFactory.getLogger(SessionStarter.class);
@@ -43,15 +43,17 @@ public final class SessionStarter {
   /**
    * @param checkpoint prefix to restore, or null for fresh variables (then warm start applies)
    */
-  public static Session start(ModelGraph mg, RunConfig config, String checkpoint, WarmStartSettings ws) {
+  public static Session start(
+      ModelGraph mg, RunConfig config, String checkpoint, WarmStartSettings ws) {
     boolean remote = mg.mode == ModeKeys.TRAIN && !config.master().isEmpty();
     if (remote && !config.isChief()) {
       return startNonChief(mg, config);
     }
-    Session session = remote
-        ? TensorFlowInternals.remoteSession(
-            mg.graph, config.master(), config.effectiveSessionConfig())
-        : new Session(mg.graph, false, config.sessionConfig());
+    Session session =
+        remote
+            ? TensorFlowInternals.remoteSession(
+                mg.graph, config.master(), config.effectiveSessionConfig())
+            : new Session(mg.graph, false, config.sessionConfig());
     try {
       session.initialize();
       if (checkpoint != null) {
@@ -70,8 +72,8 @@ public final class SessionStarter {
 
   /**
    * A non-chief worker's session (WorkerSessionCreator): it never initialises or restores the
-   * shared variables, it waits until the chief has (up to session_creation_timeout_secs), then
-   * runs only its local initialisers.
+   * shared variables, it waits until the chief has (up to session_creation_timeout_secs), then runs
+   * only its local initialisers.
    */
   private static Session startNonChief(ModelGraph mg, RunConfig config) {
     Ops tf = mg.tf.withSubScope("report_uninitialized_variables");
@@ -79,8 +81,9 @@ public final class SessionStarter {
     for (Operand<?> v : mg.saver.variables()) {
       ready.add(tf.isVariableInitialized(v));
     }
-    Session session = TensorFlowInternals.remoteSession(
-        mg.graph, config.master(), config.effectiveSessionConfig());
+    Session session =
+        TensorFlowInternals.remoteSession(
+            mg.graph, config.master(), config.effectiveSessionConfig());
     try {
       // tensorflow-java refuses to run a session whose initialisers have not run; the chief runs
       // them on the shared variables, this task must not
@@ -89,11 +92,18 @@ public final class SessionStarter {
       boolean logged = false;
       while (!allTrue(session, ready)) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("The chief did not initialise the variables within "
-              + config.sessionCreationTimeoutSecs() + " s (task " + config.cluster().taskType()
-              + "/" + config.cluster().taskId() + ", target " + config.master() + "). Fix: start"
-              + " the chief and ps tasks of TF_CONFIG's cluster, or raise "
-              + "RunConfig.sessionCreationTimeoutSecs.");
+          throw new IllegalStateException(
+              "The chief did not initialise the variables within "
+                  + config.sessionCreationTimeoutSecs()
+                  + " s (task "
+                  + config.cluster().taskType()
+                  + "/"
+                  + config.cluster().taskId()
+                  + ", target "
+                  + config.master()
+                  + "). Fix: start"
+                  + " the chief and ps tasks of TF_CONFIG's cluster, or raise "
+                  + "RunConfig.sessionCreationTimeoutSecs.");
         }
         if (!logged) {
           LOG.info("Waiting for the chief to initialise the model variables.");
@@ -149,13 +159,21 @@ public final class SessionStarter {
       long[] dims = v.shape().asArray();
       org.tensorflow.proto.DataType dtype = baseType(v.asOutput().dataType());
       if (!Arrays.equals(dims, info.shape()) || info.dtype() != dtype) {
-        problems.add(name + ": graph has " + dtype + Arrays.toString(dims)
-            + ", checkpoint has " + info.dtype() + Arrays.toString(info.shape()));
+        problems.add(
+            name
+                + ": graph has "
+                + dtype
+                + Arrays.toString(dims)
+                + ", checkpoint has "
+                + info.dtype()
+                + Arrays.toString(info.shape()));
       }
     }
     if (!problems.isEmpty()) {
       throw new IllegalStateException(
-          "Checkpoint " + checkpoint + " was written by a different graph: "
+          "Checkpoint "
+              + checkpoint
+              + " was written by a different graph: "
               + String.join("; ", problems.subList(0, Math.min(10, problems.size())))
               + (problems.size() > 10 ? "; and " + (problems.size() - 10) + " more" : "")
               + ". Fix: use a new model_dir for this model, or load only the matching variables "
@@ -194,8 +212,17 @@ public final class SessionStarter {
       }
       if (!Arrays.equals(v.shape().asArray(), info.shape())) {
         throw new IllegalArgumentException(
-            "Cannot warm-start " + name + " from " + prev + " in " + prefix + ": shape "
-                + v.shape() + " vs " + Shape.of(info.shape()) + ". Fix: exclude it with "
+            "Cannot warm-start "
+                + name
+                + " from "
+                + prev
+                + " in "
+                + prefix
+                + ": shape "
+                + v.shape()
+                + " vs "
+                + Shape.of(info.shape())
+                + ". Fix: exclude it with "
                 + "WarmStartSettings.vars(regex) or map it to a variable of the same shape.");
       }
       targets.add(v);
@@ -213,8 +240,13 @@ public final class SessionStarter {
     targets.forEach(t -> types.add(t.type()));
     String[] slices = new String[sources.size()];
     Arrays.fill(slices, "");
-    Restore restore = tf.train.restore(tf.constant(prefix),
-        tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(sources.toArray(new String[0]))), tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(slices)), types);
+    Restore restore =
+        tf.train.restore(
+            tf.constant(prefix),
+            tf.constant(
+                org.tensorflow.ndarray.NdArrays.vectorOfObjects(sources.toArray(new String[0]))),
+            tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(slices)),
+            types);
     List<Op> assigns = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
       assigns.add(tf.assign((Operand) targets.get(i), (Operand) restore.tensors().get(i)));

@@ -28,9 +28,9 @@ import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 
 /**
- * The training run of one Estimator.train() call: the default hooks (NaN check, loss logging,
- * step counter, summaries, checkpoints on the chief), the session and the step loop; the
- * counterpart of Estimator._train_with_estimator_spec.
+ * The training run of one Estimator.train() call: the default hooks (NaN check, loss logging, step
+ * counter, summaries, checkpoints on the chief), the session and the step loop; the counterpart of
+ * Estimator._train_with_estimator_spec.
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -52,8 +52,13 @@ public final class Trainer {
    * @param hooks the caller's hooks
    * @param listeners the checkpoint saver's listeners
    */
-  public Trainer(ModelDefinition def, WarmStartSettings warmStart, Long steps, Long maxSteps,
-      List<SessionRunHook> hooks, List<CheckpointSaverListener> listeners) {
+  public Trainer(
+      ModelDefinition def,
+      WarmStartSettings warmStart,
+      Long steps,
+      Long maxSteps,
+      List<SessionRunHook> hooks,
+      List<CheckpointSaverListener> listeners) {
     this.def = def;
     this.warmStart = warmStart;
     this.steps = steps;
@@ -62,21 +67,20 @@ public final class Trainer {
     this.listeners = List.copyOf(listeners);
   }
 
-  /**
-   * Trains on the input, starting from the checkpoint (null: a fresh or warm-started model).
-   */
+  /** Trains on the input, starting from the checkpoint (null: a fresh or warm-started model). */
   public void run(InputFn inputFn, String checkpoint) {
     RunConfig config = def.config();
     boolean chief = config.isChief();
     try (ModelGraph mg = def.buildGraph(ModeKeys.TRAIN, inputFn::build);
-        SummaryWriter writer = chief && config.saveSummarySteps() > 0
-            ? new SummaryWriter(def.modelDir()) : null) {
+        SummaryWriter writer =
+            chief && config.saveSummarySteps() > 0 ? new SummaryWriter(def.modelDir()) : null) {
       EstimatorSpec spec = mg.spec;
       List<SessionRunHook> hooks = new ArrayList<>();
       hooks.add(new NanTensorHook(spec.loss(), true));
       if (config.logStepCountSteps() > 0) {
-        hooks.add(new LoggingTensorHook(Map.of(EstimatorSpec.LOSS_KEY, spec.loss()),
-            config.logStepCountSteps(), true));
+        hooks.add(
+            new LoggingTensorHook(
+                Map.of(EstimatorSpec.LOSS_KEY, spec.loss()), config.logStepCountSteps(), true));
       }
       hooks.addAll(userHooks);
       hooks.addAll(spec.trainingHooks());
@@ -94,31 +98,43 @@ public final class Trainer {
           Map<String, org.tensorflow.Operand<?>> scalars = new LinkedHashMap<>();
           scalars.put(EstimatorSpec.LOSS_KEY, spec.loss());
           scalars.putAll(mg.context.scalarSummaries());
-          hooks.add(new SummarySaverHook(
-              config.saveSummarySteps(), scalars, mg.context.histogramSummaries()));
+          hooks.add(
+              new SummarySaverHook(
+                  config.saveSummarySteps(), scalars, mg.context.histogramSummaries()));
         }
-        SecondOrStepTimer timer = config.saveCheckpointsSteps().map(SecondOrStepTimer::everySteps)
-            .orElse(config.saveCheckpointsSecs().map(s -> SecondOrStepTimer.everySecs(s))
-                .orElse(null));
-        hooks.add(new CheckpointSaverHook(
-            new CheckpointManager(def.modelDir(), mg.saver, config), timer, listeners));
+        SecondOrStepTimer timer =
+            config
+                .saveCheckpointsSteps()
+                .map(SecondOrStepTimer::everySteps)
+                .orElse(
+                    config
+                        .saveCheckpointsSecs()
+                        .map(s -> SecondOrStepTimer.everySecs(s))
+                        .orElse(null));
+        hooks.add(
+            new CheckpointSaverHook(
+                new CheckpointManager(def.modelDir(), mg.saver, config), timer, listeners));
       }
-      HookContext hookContext = new HookContext(mg.graph, mg.tf, mg.globalStep, def.modelDir(), Optional.ofNullable(writer));
+      HookContext hookContext =
+          new HookContext(
+              mg.graph, mg.tf, mg.globalStep, def.modelDir(), Optional.ofNullable(writer));
       for (SessionRunHook h : hooks) {
         h.begin(hookContext);
       }
       if (checkpoint != null) {
         LOG.info("Restoring parameters from {}", checkpoint);
       }
-      try (Session session = SessionStarter.start(
-          mg, config, checkpoint, checkpoint == null ? warmStart : null)) {
+      try (Session session =
+          SessionStarter.start(mg, config, checkpoint, checkpoint == null ? warmStart : null)) {
         if (writer != null && checkpoint == null) {
           writer.graph(0, mg.graph.toGraphDef());
         }
         SessionRunContext ctx = new SessionRunContext(session);
         List<Op> targets = List.of(spec.trainOp());
         RunLoop.Outcome out = RunLoop.run(session, targets, mg.stepAfterTrain, hooks, ctx);
-        LOG.info("Training ended after {} steps ({}).", out.steps(),
+        LOG.info(
+            "Training ended after {} steps ({}).",
+            out.steps(),
             out.inputEnded() ? "end of input" : ctx.stopReason());
       }
     }

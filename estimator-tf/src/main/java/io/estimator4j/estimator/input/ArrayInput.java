@@ -21,9 +21,9 @@ import org.tensorflow.types.family.TType;
 
 /**
  * An input function over in-memory Java arrays; Java counterpart of
- * tf.compat.v1.estimator.inputs.numpy_input_fn. The arrays are fed into the graph when the
- * iterator starts (they are not baked into the graph as constants), then sliced on their first
- * dimension, shuffled, repeated and batched by tf.data.
+ * tf.compat.v1.estimator.inputs.numpy_input_fn. The arrays are fed into the graph when the iterator
+ * starts (they are not baked into the graph as constants), then sliced on their first dimension,
+ * shuffled, repeated and batched by tf.data.
  *
  * <pre>{@code
  * InputFn train = ArrayInput.builder()
@@ -44,7 +44,11 @@ public final class ArrayInput implements InputFn {
 
   /** One array: its dtype, per-row shape, and a factory of the whole tensor. */
   private record Column(
-      String name, Class<? extends TType> type, Shape rowShape, int rows, Supplier<Tensor> tensor) {}
+      String name,
+      Class<? extends TType> type,
+      Shape rowShape,
+      int rows,
+      Supplier<Tensor> tensor) {}
 
   private ArrayInput(Builder b) {
     this.features = new LinkedHashMap<>(b.features);
@@ -110,62 +114,101 @@ public final class ArrayInput implements InputFn {
     }
 
     public Builder feature(String name, float[][] values) {
-      return add(name, column(name, TFloat32.class, Shape.of(width(name, values)), values.length,
-          () -> TFloat32.tensorOf(StdArrays.ndCopyOf(values))));
+      return add(
+          name,
+          column(
+              name,
+              TFloat32.class,
+              Shape.of(width(name, values)),
+              values.length,
+              () -> TFloat32.tensorOf(StdArrays.ndCopyOf(values))));
     }
 
     public Builder feature(String name, float[] values) {
-      return add(name, column(name, TFloat32.class, Shape.scalar(), values.length,
-          () -> TFloat32.vectorOf(values)));
+      return add(
+          name,
+          column(
+              name,
+              TFloat32.class,
+              Shape.scalar(),
+              values.length,
+              () -> TFloat32.vectorOf(values)));
     }
 
     public Builder feature(String name, double[] values) {
-      return add(name, column(name, TFloat64.class, Shape.scalar(), values.length,
-          () -> TFloat64.vectorOf(values)));
+      return add(
+          name,
+          column(
+              name,
+              TFloat64.class,
+              Shape.scalar(),
+              values.length,
+              () -> TFloat64.vectorOf(values)));
     }
 
     public Builder feature(String name, int[] values) {
-      return add(name, column(name, TInt32.class, Shape.scalar(), values.length,
-          () -> TInt32.vectorOf(values)));
+      return add(
+          name,
+          column(name, TInt32.class, Shape.scalar(), values.length, () -> TInt32.vectorOf(values)));
     }
 
     public Builder feature(String name, long[] values) {
-      return add(name, column(name, TInt64.class, Shape.scalar(), values.length,
-          () -> TInt64.vectorOf(values)));
+      return add(
+          name,
+          column(name, TInt64.class, Shape.scalar(), values.length, () -> TInt64.vectorOf(values)));
     }
 
     public Builder feature(String name, String[] values) {
-      return add(name, column(name, TString.class, Shape.scalar(), values.length,
-          () -> TString.vectorOf(values)));
+      return add(
+          name,
+          column(
+              name, TString.class, Shape.scalar(), values.length, () -> TString.vectorOf(values)));
     }
 
     public Builder labels(int[] values) {
-      labels = column("labels", TInt32.class, Shape.scalar(), values.length,
-          () -> TInt32.vectorOf(values));
+      labels =
+          column(
+              "labels", TInt32.class, Shape.scalar(), values.length, () -> TInt32.vectorOf(values));
       return checkRows("labels", values.length);
     }
 
     public Builder labels(long[] values) {
-      labels = column("labels", TInt64.class, Shape.scalar(), values.length,
-          () -> TInt64.vectorOf(values));
+      labels =
+          column(
+              "labels", TInt64.class, Shape.scalar(), values.length, () -> TInt64.vectorOf(values));
       return checkRows("labels", values.length);
     }
 
     public Builder labels(float[] values) {
-      labels = column("labels", TFloat32.class, Shape.scalar(), values.length,
-          () -> TFloat32.vectorOf(values));
+      labels =
+          column(
+              "labels",
+              TFloat32.class,
+              Shape.scalar(),
+              values.length,
+              () -> TFloat32.vectorOf(values));
       return checkRows("labels", values.length);
     }
 
     public Builder labels(float[][] values) {
-      labels = column("labels", TFloat32.class, Shape.of(width("labels", values)), values.length,
-          () -> TFloat32.tensorOf(StdArrays.ndCopyOf(values)));
+      labels =
+          column(
+              "labels",
+              TFloat32.class,
+              Shape.of(width("labels", values)),
+              values.length,
+              () -> TFloat32.tensorOf(StdArrays.ndCopyOf(values)));
       return checkRows("labels", values.length);
     }
 
     public Builder labels(String[] values) {
-      labels = column("labels", TString.class, Shape.scalar(), values.length,
-          () -> TString.vectorOf(values));
+      labels =
+          column(
+              "labels",
+              TString.class,
+              Shape.scalar(),
+              values.length,
+              () -> TString.vectorOf(values));
       return checkRows("labels", values.length);
     }
 
@@ -176,7 +219,8 @@ public final class ArrayInput implements InputFn {
 
     public ArrayInput build() {
       if (features.isEmpty()) {
-        throw new IllegalArgumentException("ArrayInput needs at least one feature: call feature(...)");
+        throw new IllegalArgumentException(
+            "ArrayInput needs at least one feature: call feature(...)");
       }
       batching();
       return new ArrayInput(this);
@@ -201,8 +245,13 @@ public final class ArrayInput implements InputFn {
     private Builder checkRows(String what, int n) {
       if (rows >= 0 && rows != n) {
         throw new IllegalArgumentException(
-            "All arrays must have the same number of rows: " + what + " has " + n + ", others "
-                + rows + ". Fix: pass arrays of equal length.");
+            "All arrays must have the same number of rows: "
+                + what
+                + " has "
+                + n
+                + ", others "
+                + rows
+                + ". Fix: pass arrays of equal length.");
       }
       rows = n;
       return this;
@@ -216,8 +265,15 @@ public final class ArrayInput implements InputFn {
       for (int i = 1; i < values.length; i++) {
         if (values[i].length != w) {
           throw new IllegalArgumentException(
-              "Array for " + name + " is ragged: row 0 has " + w + " values, row " + i + " has "
-                  + values[i].length + ". Fix: pad rows to the same length.");
+              "Array for "
+                  + name
+                  + " is ragged: row 0 has "
+                  + w
+                  + " values, row "
+                  + i
+                  + " has "
+                  + values[i].length
+                  + ". Fix: pad rows to the same length.");
         }
       }
       return w;

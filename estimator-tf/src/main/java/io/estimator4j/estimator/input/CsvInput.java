@@ -19,9 +19,9 @@ import org.tensorflow.types.family.TType;
 
 /**
  * An input function over CSV files; Java counterpart of tf.data.experimental.make_csv_dataset as
- * used in tf.estimator tutorials. Lines are read with TextLineDataset (header lines skipped in
- * each file), shuffled, repeated, batched and prefetched by tf.data, then decoded with DecodeCSV.
- * Each column becomes a feature of shape [batch]; the label column becomes the labels.
+ * used in tf.estimator tutorials. Lines are read with TextLineDataset (header lines skipped in each
+ * file), shuffled, repeated, batched and prefetched by tf.data, then decoded with DecodeCSV. Each
+ * column becomes a feature of shape [batch]; the label column becomes the labels.
  */
 public final class CsvInput implements InputFn {
   public static final int DEFAULT_BATCH_SIZE = 32;
@@ -89,16 +89,22 @@ public final class CsvInput implements InputFn {
   private static Operand<?> defaultTensor(Ops tf, ColumnDef c) {
     Object d = c.defaultValue();
     if (c.type() == TFloat32.class) {
-      return d == null ? tf.constant(new float[0]) : tf.constant(new float[] {((Number) d).floatValue()});
+      return d == null
+          ? tf.constant(new float[0])
+          : tf.constant(new float[] {((Number) d).floatValue()});
     }
     if (c.type() == TFloat64.class) {
-      return d == null ? tf.constant(new double[0]) : tf.constant(new double[] {((Number) d).doubleValue()});
+      return d == null
+          ? tf.constant(new double[0])
+          : tf.constant(new double[] {((Number) d).doubleValue()});
     }
     if (c.type() == TInt32.class) {
       return d == null ? tf.constant(new int[0]) : tf.constant(new int[] {((Number) d).intValue()});
     }
     if (c.type() == TInt64.class) {
-      return d == null ? tf.constant(new long[0]) : tf.constant(new long[] {((Number) d).longValue()});
+      return d == null
+          ? tf.constant(new long[0])
+          : tf.constant(new long[] {((Number) d).longValue()});
     }
     // An empty string vector marks a required column; NdArrays.vectorOfObjects rejects zero-length
     // input, so stringColumn(name, null) used to fail while the graph was built.
@@ -175,7 +181,9 @@ public final class CsvInput implements InputFn {
       }
       if (labelColumn != null && columns.stream().noneMatch(c -> c.name().equals(labelColumn))) {
         throw new IllegalArgumentException(
-            "Label column '" + labelColumn + "' is not among the columns "
+            "Label column '"
+                + labelColumn
+                + "' is not among the columns "
                 + columns.stream().map(ColumnDef::name).toList());
       }
       batching();

@@ -132,9 +132,7 @@ public final class Datasets {
     MakeIterator init = tf.data.makeIterator(ds.getVariant(), iterator);
     ctx.addInitializer(init, feeds);
     List<Operand<?>> next = new ArrayList<>();
-    tf.data
-        .iteratorGetNext(iterator, ds.getOutputTypes(), ds.getOutputShapes())
-        .forEach(next::add);
+    tf.data.iteratorGetNext(iterator, ds.getOutputTypes(), ds.getOutputShapes()).forEach(next::add);
     return next;
   }
 }

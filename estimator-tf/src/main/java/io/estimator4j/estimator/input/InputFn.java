@@ -2,8 +2,8 @@ package io.estimator4j.estimator.input;
 
 /**
  * Builds the input pipeline of one loop inside its graph and returns features and labels; Java
- * counterpart of the {@code input_fn} of tf.estimator. End of input (the dataset running out)
- * ends train or evaluate cleanly.
+ * counterpart of the {@code input_fn} of tf.estimator. End of input (the dataset running out) ends
+ * train or evaluate cleanly.
  */
 @FunctionalInterface
 public interface InputFn {

@@ -9,10 +9,7 @@ import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.framework.data.Dataset;
 import org.tensorflow.op.Ops;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
-import org.tensorflow.types.family.TType;
 
 /**
  * An input function over TFRecord files of serialized tf.Example protos, parsed with a feature
@@ -51,7 +48,9 @@ public final class TFRecordInput implements InputFn {
   public Input build(InputContext ctx) {
     Ops tf = ctx.tf().withSubScope("tfrecord_input");
     Operand<TString> names =
-        tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(files.stream().map(Path::toString).toArray(String[]::new)));
+        tf.constant(
+            org.tensorflow.ndarray.NdArrays.vectorOfObjects(
+                files.stream().map(Path::toString).toArray(String[]::new)));
     // The V1 "TFRecordDataset" op, built by name, as Python's tf.data.TFRecordDataset does.
     // tf.data.tfRecordDataset builds TFRecordDatasetV2, whose graph serialization in TensorFlow
     // 2.18 writes 3 of its 4 inputs, so MakeIterator failed with "Failed to build
@@ -65,8 +64,8 @@ public final class TFRecordInput implements InputFn {
             .build()
             .output(0);
     Dataset records =
-        Datasets.wrap(tf, variant, List.of(TString.class),
-            List.of(org.tensorflow.ndarray.Shape.scalar()));
+        Datasets.wrap(
+            tf, variant, List.of(TString.class), List.of(org.tensorflow.ndarray.Shape.scalar()));
     records = batching.apply(ctx, records);
     @SuppressWarnings("unchecked")
     Operand<TString> serialized = (Operand<TString>) Datasets.iterate(ctx, records).get(0);

@@ -71,8 +71,7 @@ public interface Activation {
       new NamedActivation(
           "hard_sigmoid",
           (tf, x) -> {
-            Operand<TFloat32> y =
-                tf.math.add(tf.math.mul(x, tf.constant(0.2f)), tf.constant(0.5f));
+            Operand<TFloat32> y = tf.math.add(tf.math.mul(x, tf.constant(0.2f)), tf.constant(0.5f));
             return tf.clipByValue(y, tf.constant(0f), tf.constant(1f));
           });
 
@@ -89,8 +88,7 @@ public interface Activation {
 
   /** {@code log_sigmoid}: -softplus(-x). */
   Activation LOG_SIGMOID =
-      new NamedActivation(
-          "log_sigmoid", (tf, x) -> tf.math.neg(tf.math.softplus(tf.math.neg(x))));
+      new NamedActivation("log_sigmoid", (tf, x) -> tf.math.neg(tf.math.softplus(tf.math.neg(x))));
 
   /**
    * Applies the activation to {@code x}.

@@ -8,17 +8,17 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The activation layers that carry settings or weights; Java counterparts of
- * tf.keras.layers.ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU and Softmax (the plain {@code
- * Activation} layer is {@link Activation}). Each method computes exactly what the Keras layer's
- * {@code call} computes.
+ * The activation layers that carry settings or weights; Java counterparts of tf.keras.layers.ReLU,
+ * LeakyReLU, PReLU, ELU, ThresholdedReLU and Softmax (the plain {@code Activation} layer is {@link
+ * Activation}). Each method computes exactly what the Keras layer's {@code call} computes.
  */
 public final class ActivationLayers {
   private ActivationLayers() {}
 
   /**
    * {@code ReLU(max_value, negative_slope, threshold)}: x above the threshold (capped at {@code
-   * maxValue}), {@code negativeSlope * (x - threshold)} below, as tf.keras.backend.relu computes it.
+   * maxValue}), {@code negativeSlope * (x - threshold)} below, as tf.keras.backend.relu computes
+   * it.
    *
    * @param maxValue the cap, or null for none
    */
@@ -38,7 +38,9 @@ public final class ActivationLayers {
     Operand<TFloat32> y;
     if (threshold != 0f) {
       // x for x > threshold, else 0
-      y = tf.math.mul(x, tf.dtypes.cast(tf.math.greater(x, tf.constant(threshold)), TFloat32.class));
+      y =
+          tf.math.mul(
+              x, tf.dtypes.cast(tf.math.greater(x, tf.constant(threshold)), TFloat32.class));
     } else if (maxValue != null && maxValue == 6f) {
       y = tf.nn.relu6(x);
       clipMax = false;

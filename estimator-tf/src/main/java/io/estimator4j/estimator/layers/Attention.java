@@ -15,8 +15,8 @@ import org.tensorflow.types.TInt32;
  * dot or concat scores) and tf.keras.layers.AdditiveAttention (Bahdanau-style scores).
  *
  * <p>As in Keras: the scores {@code [batch, Tq, Tv]} get {@code -1e9} wherever the value mask or
- * the causal mask is false, are normalised by a softmax over {@code Tv}, and weight the values;
- * the result is zeroed where the query mask is false.
+ * the causal mask is false, are normalised by a softmax over {@code Tv}, and weight the values; the
+ * result is zeroed where the query mask is false.
  */
 public final class Attention {
   /** Large negative bias Keras gives masked scores (float32). */
@@ -35,7 +35,9 @@ public final class Attention {
     ADDITIVE
   }
 
-  /** The attended values {@code [batch, Tq, dim]} and the attention weights {@code [batch, Tq, Tv]}. */
+  /**
+   * The attended values {@code [batch, Tq, dim]} and the attention weights {@code [batch, Tq, Tv]}.
+   */
   public record Result(Operand<TFloat32> output, Operand<TFloat32> weights) {}
 
   private final Score score;
@@ -90,7 +92,8 @@ public final class Attention {
         if (dim < 0) {
           throw new IllegalArgumentException(
               "AdditiveAttention needs the last dimension of the query to be known; found shape "
-                  + query.shape() + ".");
+                  + query.shape()
+                  + ".");
         }
         scale = weights.get(scope, "scale", Shape.of(dim), Initializers.glorotUniform(), true);
       } else {
@@ -125,8 +128,9 @@ public final class Attention {
     Operand<TFloat32> output =
         matMul(tf, dropout.apply(tf, weightsOut, training), value, false, false);
     if (queryMask != null) {
-      output = tf.math.mul(output,
-          tf.dtypes.cast(tf.expandDims(queryMask, tf.constant(-1)), TFloat32.class));
+      output =
+          tf.math.mul(
+              output, tf.dtypes.cast(tf.expandDims(queryMask, tf.constant(-1)), TFloat32.class));
     }
     return new Result(output, weightsOut);
   }
@@ -146,8 +150,8 @@ public final class Attention {
    */
   static Operand<TBool> causalMask(Ops tf, Operand<?> scores) {
     int rank = scores.shape().numDimensions();
-    Operand<TInt32> lastTwo = tf.slice(
-        tf.shape(scores), tf.constant(new int[] {rank - 2}), tf.constant(new int[] {2}));
+    Operand<TInt32> lastTwo =
+        tf.slice(tf.shape(scores), tf.constant(new int[] {rank - 2}), tf.constant(new int[] {2}));
     Operand<TBool> ones = tf.fill(lastTwo, tf.constant(true));
     return tf.linalg.bandPart(ones, tf.constant(-1), tf.constant(0));
   }
@@ -155,13 +159,18 @@ public final class Attention {
   /** Batched matrix product (BatchMatMul, which has a gradient in the C++ registry). */
   static Operand<TFloat32> matMul(
       Ops tf, Operand<TFloat32> x, Operand<TFloat32> y, boolean adjX, boolean adjY) {
-    return tf.train.batchMatMul(x, y, TFloat32.class,
-        BatchMatMul.adjX(adjX), BatchMatMul.adjY(adjY));
+    return tf.train.batchMatMul(
+        x, y, TFloat32.class, BatchMatMul.adjX(adjX), BatchMatMul.adjY(adjY));
   }
 
   @Override
   public String toString() {
-    return "Attention(score=" + score + ", useScale=" + useScale + ", dropout=" + dropout.rate()
+    return "Attention(score="
+        + score
+        + ", useScale="
+        + useScale
+        + ", dropout="
+        + dropout.rate()
         + ")";
   }
 }

@@ -13,10 +13,10 @@ import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Batch normalization over the last axis of a [batch, features] input, with gamma, beta and
- * moving statistics named as tf.compat.v1.layers.batch_normalization names them; Java counterpart
- * of tf.keras.layers.BatchNormalization. In training the batch statistics normalise and the
- * moving averages are updated by {@link Result#updates()} (add them to the train op).
+ * Batch normalization over the last axis of a [batch, features] input, with gamma, beta and moving
+ * statistics named as tf.compat.v1.layers.batch_normalization names them; Java counterpart of
+ * tf.keras.layers.BatchNormalization. In training the batch statistics normalise and the moving
+ * averages are updated by {@link Result#updates()} (add them to the train op).
  */
 public final class BatchNormalization {
   public static final float DEFAULT_MOMENTUM = 0.99f;
@@ -81,44 +81,68 @@ public final class BatchNormalization {
    * order.
    */
   public Operand<TFloat32> applyInference(
-      Ops scope, Operand<TFloat32> x, int axis, boolean center, boolean scale, Weights weights,
-      Initializer gammaInit, Initializer betaInit, Initializer meanInit, Initializer varianceInit) {
-    Params p = params(scope, x, axis, center, scale, weights, gammaInit, betaInit, meanInit,
-        varianceInit);
-    return normalize(scope, x, axis, p.gamma(), p.beta(), p.movingMean(), p.movingVariance(),
-        epsilon);
+      Ops scope,
+      Operand<TFloat32> x,
+      int axis,
+      boolean center,
+      boolean scale,
+      Weights weights,
+      Initializer gammaInit,
+      Initializer betaInit,
+      Initializer meanInit,
+      Initializer varianceInit) {
+    Params p =
+        params(scope, x, axis, center, scale, weights, gammaInit, betaInit, meanInit, varianceInit);
+    return normalize(
+        scope, x, axis, p.gamma(), p.beta(), p.movingMean(), p.movingVariance(), epsilon);
   }
 
   /** The layer's weights; gamma or beta null when not scaled or centred. */
   private record Params(
-      Operand<TFloat32> gamma, Operand<TFloat32> beta, Operand<TFloat32> movingMean,
+      Operand<TFloat32> gamma,
+      Operand<TFloat32> beta,
+      Operand<TFloat32> movingMean,
       Operand<TFloat32> movingVariance) {}
 
   /** Asks {@code weights} for gamma, beta, moving_mean and moving_variance, Keras's order. */
   private static Params params(
-      Ops scope, Operand<TFloat32> x, int axis, boolean center, boolean scale, Weights weights,
-      Initializer gammaInit, Initializer betaInit, Initializer meanInit, Initializer varianceInit) {
+      Ops scope,
+      Operand<TFloat32> x,
+      int axis,
+      boolean center,
+      boolean scale,
+      Weights weights,
+      Initializer gammaInit,
+      Initializer betaInit,
+      Initializer meanInit,
+      Initializer varianceInit) {
     int rank = Tensors.rank(x, "BatchNormalization");
     long n = x.shape().get(Tensors.axis(axis, rank));
     if (n < 0) {
       throw new IllegalArgumentException(
-          "BatchNormalization needs the size of axis " + axis + " to be known; found shape "
-              + x.shape() + ".");
+          "BatchNormalization needs the size of axis "
+              + axis
+              + " to be known; found shape "
+              + x.shape()
+              + ".");
     }
     Shape s = Shape.of(n);
     Operand<TFloat32> gamma = scale ? weights.get(scope, "gamma", s, gammaInit, true) : null;
     Operand<TFloat32> beta = center ? weights.get(scope, "beta", s, betaInit, true) : null;
-    return new Params(gamma, beta, weights.get(scope, "moving_mean", s, meanInit, false),
+    return new Params(
+        gamma,
+        beta,
+        weights.get(scope, "moving_mean", s, meanInit, false),
         weights.get(scope, "moving_variance", s, varianceInit, false));
   }
 
   /**
-   * Keras's BatchNormalization in training over axis {@code axis}: normalises with the batch's
-   * mean and (biased) variance over all other axes, and returns the updates {@code moving =
-   * moving - (moving - batch) * (1 - momentum)} of moving_mean and moving_variance (what Keras's
-   * {@code _assign_moving_average} builds), which the caller must run with every training step.
-   * The weights are asked for as {@link #applyInference} asks for them, and the moving statistics
-   * are updated through {@link Weights#assign}.
+   * Keras's BatchNormalization in training over axis {@code axis}: normalises with the batch's mean
+   * and (biased) variance over all other axes, and returns the updates {@code moving = moving -
+   * (moving - batch) * (1 - momentum)} of moving_mean and moving_variance (what Keras's {@code
+   * _assign_moving_average} builds), which the caller must run with every training step. The
+   * weights are asked for as {@link #applyInference} asks for them, and the moving statistics are
+   * updated through {@link Weights#assign}.
    *
    * @param unbiasedMovingVariance update the moving variance with the Bessel-corrected batch
    *     variance ({@code m / (m - 1)} times the biased one, m values per channel), as tf.keras 2
@@ -127,11 +151,19 @@ public final class BatchNormalization {
    * @return the output, no trainable variables (the weights source holds them) and the two updates
    */
   public Result applyTraining(
-      Ops scope, Operand<TFloat32> x, int axis, boolean center, boolean scale, Weights weights,
-      Initializer gammaInit, Initializer betaInit, Initializer meanInit, Initializer varianceInit,
+      Ops scope,
+      Operand<TFloat32> x,
+      int axis,
+      boolean center,
+      boolean scale,
+      Weights weights,
+      Initializer gammaInit,
+      Initializer betaInit,
+      Initializer meanInit,
+      Initializer varianceInit,
       boolean unbiasedMovingVariance) {
-    Params p = params(scope, x, axis, center, scale, weights, gammaInit, betaInit, meanInit,
-        varianceInit);
+    Params p =
+        params(scope, x, axis, center, scale, weights, gammaInit, betaInit, meanInit, varianceInit);
     int rank = x.shape().numDimensions();
     int a = Tensors.axis(axis, rank);
     long n = x.shape().get(a);
@@ -161,10 +193,16 @@ public final class BatchNormalization {
     }
     Ops upd = scope.withSubScope("AssignMovingAvg");
     Operand<TFloat32> decay = upd.constant(1f - momentum);
-    Op updMean = weights.assign(upd, movingMean,
-        upd.math.sub(movingMean, upd.math.mul(upd.math.sub(movingMean, mean), decay)));
-    Op updVar = weights.assign(upd, movingVar,
-        upd.math.sub(movingVar, upd.math.mul(upd.math.sub(movingVar, forUpdate), decay)));
+    Op updMean =
+        weights.assign(
+            upd,
+            movingMean,
+            upd.math.sub(movingMean, upd.math.mul(upd.math.sub(movingMean, mean), decay)));
+    Op updVar =
+        weights.assign(
+            upd,
+            movingVar,
+            upd.math.sub(movingVar, upd.math.mul(upd.math.sub(movingVar, forUpdate), decay)));
     return new Result(y, List.of(), List.of(updMean, updVar));
   }
 
@@ -183,21 +221,39 @@ public final class BatchNormalization {
     Ops tf = scope;
     Operand<TFloat32> x4 = tf.reshape(x, tf.constant(new long[] {-1, 1, 1, n}));
     if (!training) {
-      FusedBatchNorm<TFloat32, TFloat32> bn = tf.nn.fusedBatchNorm(x4, Variables.read(tf, gamma),
-          Variables.read(tf, beta), Variables.read(tf, mean), Variables.read(tf, var),
-          FusedBatchNorm.epsilon(epsilon), FusedBatchNorm.isTraining(false));
-      return new Result(tf.reshape(bn.y(), tf.constant(new long[] {-1, n})),
-          List.of(gamma, beta), List.of());
+      FusedBatchNorm<TFloat32, TFloat32> bn =
+          tf.nn.fusedBatchNorm(
+              x4,
+              Variables.read(tf, gamma),
+              Variables.read(tf, beta),
+              Variables.read(tf, mean),
+              Variables.read(tf, var),
+              FusedBatchNorm.epsilon(epsilon),
+              FusedBatchNorm.isTraining(false));
+      return new Result(
+          tf.reshape(bn.y(), tf.constant(new long[] {-1, n})), List.of(gamma, beta), List.of());
     }
     Operand<TFloat32> empty = tf.constant(new float[0]);
-    FusedBatchNorm<TFloat32, TFloat32> bn = tf.nn.fusedBatchNorm(x4, Variables.read(tf, gamma),
-        Variables.read(tf, beta), empty, empty,
-        FusedBatchNorm.epsilon(epsilon), FusedBatchNorm.isTraining(true));
+    FusedBatchNorm<TFloat32, TFloat32> bn =
+        tf.nn.fusedBatchNorm(
+            x4,
+            Variables.read(tf, gamma),
+            Variables.read(tf, beta),
+            empty,
+            empty,
+            FusedBatchNorm.epsilon(epsilon),
+            FusedBatchNorm.isTraining(true));
     Operand<TFloat32> decay = tf.constant(1f - momentum);
     // moving -= (moving - batch) * (1 - momentum), as assign_moving_average does
-    Op updMean = tf.assignSub(mean, tf.math.mul(tf.math.sub(Variables.read(tf, mean), bn.batchMean()), decay));
-    Op updVar = tf.assignSub(var, tf.math.mul(tf.math.sub(Variables.read(tf, var), bn.batchVariance()), decay));
-    return new Result(tf.reshape(bn.y(), tf.constant(new long[] {-1, n})),
-        List.of(gamma, beta), List.of(updMean, updVar));
+    Op updMean =
+        tf.assignSub(
+            mean, tf.math.mul(tf.math.sub(Variables.read(tf, mean), bn.batchMean()), decay));
+    Op updVar =
+        tf.assignSub(
+            var, tf.math.mul(tf.math.sub(Variables.read(tf, var), bn.batchVariance()), decay));
+    return new Result(
+        tf.reshape(bn.y(), tf.constant(new long[] {-1, n})),
+        List.of(gamma, beta),
+        List.of(updMean, updVar));
   }
 }

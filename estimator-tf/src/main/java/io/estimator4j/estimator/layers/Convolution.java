@@ -119,8 +119,8 @@ public final class Convolution {
                   + ").");
         }
         Operand<TFloat32> kernel =
-            weights.get(scope, "kernel", kernelShape(channels / groups, filters),
-                kernelInitializer, true);
+            weights.get(
+                scope, "kernel", kernelShape(channels / groups, filters), kernelInitializer, true);
         y = grouped(tf, in, kernel);
         outChannels = filters;
       }
@@ -132,22 +132,29 @@ public final class Convolution {
       }
       case DEPTHWISE -> {
         Operand<TFloat32> kernel =
-            weights.get(scope, "depthwise_kernel", kernelShape(channels, depthMultiplier),
-                kernelInitializer, true);
+            weights.get(
+                scope,
+                "depthwise_kernel",
+                kernelShape(channels, depthMultiplier),
+                kernelInitializer,
+                true);
         y = depthwise(tf, causalPad(tf, in), kernel);
         outChannels = channels * depthMultiplier;
       }
       default -> {
         Operand<TFloat32> depthwise =
-            weights.get(scope, "depthwise_kernel", kernelShape(channels, depthMultiplier),
-                kernelInitializer, true);
+            weights.get(
+                scope,
+                "depthwise_kernel",
+                kernelShape(channels, depthMultiplier),
+                kernelInitializer,
+                true);
         long[] pointwise = new long[spatial + 2];
         Arrays.fill(pointwise, 1);
         pointwise[spatial] = channels * depthMultiplier;
         pointwise[spatial + 1] = filters;
         Operand<TFloat32> pointwiseKernel =
-            weights.get(scope, "pointwise_kernel", Shape.of(pointwise), pointwiseInitializer,
-                true);
+            weights.get(scope, "pointwise_kernel", Shape.of(pointwise), pointwiseInitializer, true);
         Operand<TFloat32> d = depthwise(tf, causalPad(tf, in), depthwise);
         y = convolve(tf, d, pointwiseKernel, ones(spatial), "valid", ones(spatial));
         outChannels = filters;
@@ -207,17 +214,29 @@ public final class Convolution {
         Operand<TFloat32> x4 = tf.expandDims(in, tf.constant(1));
         Operand<TFloat32> k4 = tf.expandDims(kernel, tf.constant(0));
         Operand<TFloat32> y =
-            tf.nn.conv2d(x4, k4, Tensors.longs(1, 1, strides[0], 1), pad,
+            tf.nn.conv2d(
+                x4,
+                k4,
+                Tensors.longs(1, 1, strides[0], 1),
+                pad,
                 Conv2d.dilations(Tensors.longs(1, 1, dilation[0], 1)));
         return tf.squeeze(y, Squeeze.axis(List.of(1L)));
       }
       case 2 -> {
-        return tf.nn.conv2d(in, kernel, Tensors.longs(1, strides[0], strides[1], 1), pad,
+        return tf.nn.conv2d(
+            in,
+            kernel,
+            Tensors.longs(1, strides[0], strides[1], 1),
+            pad,
             Conv2d.dilations(Tensors.longs(1, dilation[0], dilation[1], 1)));
       }
       default -> {
-        return tf.nn.conv3d(in, kernel, Tensors.longs(1, strides[0], strides[1], strides[2], 1),
-            pad, Conv3d.dilations(Tensors.longs(1, dilation[0], dilation[1], dilation[2], 1)));
+        return tf.nn.conv3d(
+            in,
+            kernel,
+            Tensors.longs(1, strides[0], strides[1], strides[2], 1),
+            pad,
+            Conv3d.dilations(Tensors.longs(1, dilation[0], dilation[1], dilation[2], 1)));
       }
     }
   }
@@ -241,15 +260,23 @@ public final class Convolution {
       Operand<TFloat32> x4 = tf.expandDims(x, tf.constant(1));
       Operand<TFloat32> k4 = tf.expandDims(kernel, tf.constant(0));
       Operand<TFloat32> y =
-          tf.nn.depthwiseConv2dNative(x4, k4, Tensors.longs(1, 1, strides[0], 1), pad,
+          tf.nn.depthwiseConv2dNative(
+              x4,
+              k4,
+              Tensors.longs(1, 1, strides[0], 1),
+              pad,
               DepthwiseConv2dNative.dilations(Tensors.longs(1, 1, dilation[0], 1)));
       return tf.squeeze(y, Squeeze.axis(List.of(1L)));
     }
     if (kernelSize.length != 2) {
       throw new IllegalArgumentException("Depthwise convolutions have 1 or 2 spatial axes.");
     }
-    return tf.nn.depthwiseConv2dNative(x, kernel, Tensors.longs(1, strides[0], strides[1], 1),
-        pad, DepthwiseConv2dNative.dilations(Tensors.longs(1, dilation[0], dilation[1], 1)));
+    return tf.nn.depthwiseConv2dNative(
+        x,
+        kernel,
+        Tensors.longs(1, strides[0], strides[1], 1),
+        pad,
+        DepthwiseConv2dNative.dilations(Tensors.longs(1, dilation[0], dilation[1], 1)));
   }
 
   private Operand<TFloat32> transposed(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel) {
@@ -266,8 +293,13 @@ public final class Convolution {
       }
       outDims[i] =
           (int)
-              transposeOutputLength(shape[i + 1], kernelSize[i], padding,
-                  outputPadding == null ? null : outputPadding[i], strides[i], dilation[i]);
+              transposeOutputLength(
+                  shape[i + 1],
+                  kernelSize[i],
+                  padding,
+                  outputPadding == null ? null : outputPadding[i],
+                  strides[i],
+                  dilation[i]);
     }
     outDims[spatial] = filters;
     int[] unit = ones(spatial);
@@ -276,29 +308,41 @@ public final class Convolution {
         tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
     if (spatial == 1) {
       Operand<TInt32> sizes =
-          tf.concat(List.of(batch, tf.constant(new int[] {1, outDims[0], outDims[1]})),
-              tf.constant(0));
+          tf.concat(
+              List.of(batch, tf.constant(new int[] {1, outDims[0], outDims[1]})), tf.constant(0));
       Operand<TFloat32> y =
-          tf.nn.conv2dBackpropInput(sizes, tf.expandDims(k, tf.constant(0)),
-              tf.expandDims(x, tf.constant(1)), Tensors.longs(1, 1, strides[0], 1), pad,
+          tf.nn.conv2dBackpropInput(
+              sizes,
+              tf.expandDims(k, tf.constant(0)),
+              tf.expandDims(x, tf.constant(1)),
+              Tensors.longs(1, 1, strides[0], 1),
+              pad,
               Conv2dBackpropInput.dilations(Tensors.longs(1, 1, 1, 1)));
       return tf.squeeze(y, Squeeze.axis(List.of(1L)));
     }
     Operand<TInt32> sizes = tf.concat(List.of(batch, tf.constant(outDims)), tf.constant(0));
     if (spatial == 2) {
-      return tf.nn.conv2dBackpropInput(sizes, k, x,
-          Tensors.longs(1, strides[0], strides[1], 1), pad,
+      return tf.nn.conv2dBackpropInput(
+          sizes,
+          k,
+          x,
+          Tensors.longs(1, strides[0], strides[1], 1),
+          pad,
           Conv2dBackpropInput.dilations(Tensors.longs(1, 1, 1, 1)));
     }
-    return tf.nn.conv3dBackpropInput(sizes, k, x,
-        Tensors.longs(1, strides[0], strides[1], strides[2], 1), pad,
+    return tf.nn.conv3dBackpropInput(
+        sizes,
+        k,
+        x,
+        Tensors.longs(1, strides[0], strides[1], strides[2], 1),
+        pad,
         Conv3dBackpropInput.dilations(Tensors.longs(1, 1, 1, 1, 1)));
   }
 
   /**
-   * The kernel of a dilated transposed convolution with the dilation written out: {@code
-   * dilation - 1} zeros between taps, {@code k + (k - 1) * (dilation - 1)} taps per axis. The
-   * transpose of a dilated convolution is the transpose of the plain convolution with this kernel
+   * The kernel of a dilated transposed convolution with the dilation written out: {@code dilation -
+   * 1} zeros between taps, {@code k + (k - 1) * (dilation - 1)} taps per axis. The transpose of a
+   * dilated convolution is the transpose of the plain convolution with this kernel
    * (tf.nn.atrous_conv2d_transpose's definition); TensorFlow's CPU kernels of the backprop-input
    * ops take no dilation, so it is written out here.
    */
@@ -491,8 +535,11 @@ public final class Convolution {
           if (outputPadding.length != n || outputPadding[i] >= s[i]) {
             throw new IllegalArgumentException(
                 "output_padding must give one value per spatial axis, each smaller than its"
-                    + " stride; found output_padding " + Arrays.toString(outputPadding)
-                    + " and strides " + Arrays.toString(s) + ".");
+                    + " stride; found output_padding "
+                    + Arrays.toString(outputPadding)
+                    + " and strides "
+                    + Arrays.toString(s)
+                    + ".");
           }
         }
       }

@@ -33,9 +33,9 @@ public final class Dropout {
 
   /**
    * This dropout with Keras's {@code noise_shape}: one keep/drop decision per entry of the noise
-   * shape, broadcast over the input (a dimension of 1 shares the decision along that axis, -1
-   * takes the input's size, as Keras's {@code None}). SpatialDropout2D (channels last) is {@code
-   * [-1, 1, 1, -1]}.
+   * shape, broadcast over the input (a dimension of 1 shares the decision along that axis, -1 takes
+   * the input's size, as Keras's {@code None}). SpatialDropout2D (channels last) is {@code [-1, 1,
+   * 1, -1]}.
    *
    * @param noiseShape the noise shape, of the input's rank, or null for the input's own shape
    */
@@ -55,13 +55,15 @@ public final class Dropout {
     Ops tf = scope.withSubScope("dropout");
     Operand<TFloat32> u =
         tf.random.randomUniform(noiseShape(tf, x, noiseShape), TFloat32.class, seeds(seed));
-    Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(u, tf.constant(rate)), TFloat32.class);
+    Operand<TFloat32> keep =
+        tf.dtypes.cast(tf.math.greaterEqual(u, tf.constant(rate)), TFloat32.class);
     return tf.math.mul(x, tf.math.mul(keep, tf.constant(1f / (1f - rate))));
   }
 
   /** The seed options of a random op: none, or seed and seed2 both set to {@code seed}. */
   static RandomUniform.Options[] seeds(Long seed) {
-    return seed == null ? new RandomUniform.Options[0]
+    return seed == null
+        ? new RandomUniform.Options[0]
         : new RandomUniform.Options[] {RandomUniform.seed(seed), RandomUniform.seed2(seed)};
   }
 
@@ -77,8 +79,13 @@ public final class Dropout {
     int rank = Tensors.rank(x, "Dropout");
     if (noiseShape.length != rank) {
       throw new IllegalArgumentException(
-          "Dropout's noise shape " + Arrays.toString(noiseShape) + " must have the input's rank "
-              + rank + " (input shape " + x.shape() + ").");
+          "Dropout's noise shape "
+              + Arrays.toString(noiseShape)
+              + " must have the input's rank "
+              + rank
+              + " (input shape "
+              + x.shape()
+              + ").");
     }
     Operand<TInt32> fixed = tf.constant(Arrays.stream(noiseShape).mapToInt(d -> (int) d).toArray());
     boolean[] fromInput = new boolean[rank];

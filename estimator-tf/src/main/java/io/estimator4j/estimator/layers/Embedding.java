@@ -18,7 +18,8 @@ import org.tensorflow.types.family.TNumber;
  */
 public final class Embedding {
   /** Keras's default {@code embeddings_initializer}: RandomUniform(-0.05, 0.05). */
-  public static final Initializer DEFAULT_INITIALIZER = Initializers.randomUniform(-0.05f, 0.05f, null);
+  public static final Initializer DEFAULT_INITIALIZER =
+      Initializers.randomUniform(-0.05f, 0.05f, null);
 
   private Embedding() {}
 

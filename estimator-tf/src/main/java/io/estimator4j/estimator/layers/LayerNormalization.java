@@ -42,7 +42,8 @@ public final class LayerNormalization {
       paramShape[i] = x.shape().get(a[i]);
       if (paramShape[i] < 0) {
         throw new IllegalArgumentException(
-            "LayerNormalization needs the normalised axes to be known; found shape " + x.shape()
+            "LayerNormalization needs the normalised axes to be known; found shape "
+                + x.shape()
                 + ".");
       }
       broadcast[a[i]] = paramShape[i];
@@ -53,7 +54,9 @@ public final class LayerNormalization {
         center ? weights.get(scope, "beta", Shape.of(paramShape), betaInit, true) : null;
     Operand<TFloat32> mean = tf.math.mean(x, tf.constant(a), Mean.keepDims(true));
     Operand<TFloat32> variance =
-        tf.math.mean(tf.math.squaredDifference(x, tf.stopGradient(mean)), tf.constant(a),
+        tf.math.mean(
+            tf.math.squaredDifference(x, tf.stopGradient(mean)),
+            tf.constant(a),
             Mean.keepDims(true));
     Operand<TFloat32> inv = tf.math.rsqrt(tf.math.add(variance, tf.constant(epsilon)));
     if (gamma != null) {

@@ -10,11 +10,11 @@ import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 
 /**
- * A convolution whose weights are not shared across positions, with valid padding; Java
- * counterpart of tf.keras.layers.LocallyConnected1D and LocallyConnected2D in their
- * implementation 1, with their weights: {@code kernel} {@code [positions, k... * channels,
- * filters]} and {@code bias} {@code [out..., filters]}. Each output position multiplies its own
- * input patch, as tf.keras.backend.local_conv does.
+ * A convolution whose weights are not shared across positions, with valid padding; Java counterpart
+ * of tf.keras.layers.LocallyConnected1D and LocallyConnected2D in their implementation 1, with
+ * their weights: {@code kernel} {@code [positions, k... * channels, filters]} and {@code bias}
+ * {@code [out..., filters]}. Each output position multiplies its own input patch, as
+ * tf.keras.backend.local_conv does.
  */
 public final class LocallyConnected {
   private LocallyConnected() {}
@@ -41,8 +41,13 @@ public final class LocallyConnected {
     int spatial = kernelSize.length;
     if (spatial < 1 || spatial > 2 || Tensors.rank(x, "LocallyConnected") != spatial + 2) {
       throw new IllegalArgumentException(
-          "LocallyConnected" + spatial + "D expects an input of rank " + (spatial + 2)
-              + "; found shape " + x.shape() + ".");
+          "LocallyConnected"
+              + spatial
+              + "D expects an input of rank "
+              + (spatial + 2)
+              + "; found shape "
+              + x.shape()
+              + ".");
     }
     boolean last = format == DataFormat.CHANNELS_LAST;
     long[] dims = Tensors.knownDims(x, 1, "LocallyConnected");

@@ -9,9 +9,9 @@ import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Layers that merge several tensors; Java counterparts of tf.keras.layers.Add, Subtract,
- * Multiply, Average, Maximum, Minimum, Concatenate and Dot. Element-wise merges broadcast, and an
- * input of lower rank gets unit axes after the batch first, as Keras's {@code _Merge} does.
+ * Layers that merge several tensors; Java counterparts of tf.keras.layers.Add, Subtract, Multiply,
+ * Average, Maximum, Minimum, Concatenate and Dot. Element-wise merges broadcast, and an input of
+ * lower rank gets unit axes after the batch first, as Keras's {@code _Merge} does.
  */
 public final class Merging {
   private Merging() {}
@@ -29,14 +29,18 @@ public final class Merging {
   /**
    * Merges {@code inputs} element-wise, left to right ({@code SUBTRACT} takes exactly two).
    *
-   * @throws IllegalArgumentException for fewer than two inputs (one for all but SUBTRACT is
-   *     allowed and returned unchanged)
+   * @throws IllegalArgumentException for fewer than two inputs (one for all but SUBTRACT is allowed
+   *     and returned unchanged)
    */
   public static Operand<TFloat32> elementWise(Ops tf, Op op, List<Operand<TFloat32>> inputs) {
     if (inputs.isEmpty() || (op == Op.SUBTRACT && inputs.size() != 2)) {
       throw new IllegalArgumentException(
-          op + " merges " + (op == Op.SUBTRACT ? "exactly 2" : "1 or more") + " inputs; found "
-              + inputs.size() + ".");
+          op
+              + " merges "
+              + (op == Op.SUBTRACT ? "exactly 2" : "1 or more")
+              + " inputs; found "
+              + inputs.size()
+              + ".");
     }
     List<Operand<TFloat32>> xs = alignRanks(tf, inputs);
     Operand<TFloat32> out = xs.get(0);
@@ -58,8 +62,7 @@ public final class Merging {
   }
 
   /** {@code Concatenate(axis)}. */
-  public static Operand<TFloat32> concatenate(
-      Ops tf, List<Operand<TFloat32>> inputs, int axis) {
+  public static Operand<TFloat32> concatenate(Ops tf, List<Operand<TFloat32>> inputs, int axis) {
     if (inputs.size() == 1) {
       return inputs.get(0);
     }
@@ -96,19 +99,26 @@ public final class Merging {
 
   /**
    * Keras's batch_dot: moves the reduced axis of {@code x} last and that of {@code y} second,
-   * flattens the other axes, multiplies batch by batch and restores them; a result of rank 1 gets
-   * a unit axis.
+   * flattens the other axes, multiplies batch by batch and restores them; a result of rank 1 gets a
+   * unit axis.
    */
-  static Operand<TFloat32> batchDot(Ops tf, Operand<TFloat32> x, Operand<TFloat32> y, int ax,
-      int ay) {
+  static Operand<TFloat32> batchDot(
+      Ops tf, Operand<TFloat32> x, Operand<TFloat32> y, int ax, int ay) {
     int xr = x.shape().numDimensions();
     int yr = y.shape().numDimensions();
     long[] xs = Tensors.knownDims(x, 1, "Dot");
     long[] ys = Tensors.knownDims(y, 1, "Dot");
     if (xs[ax - 1] != ys[ay - 1]) {
       throw new IllegalArgumentException(
-          "Dot axes of different sizes: " + x.shape() + " axis " + ax + " and " + y.shape()
-              + " axis " + ay + ".");
+          "Dot axes of different sizes: "
+              + x.shape()
+              + " axis "
+              + ax
+              + " and "
+              + y.shape()
+              + " axis "
+              + ay
+              + ".");
     }
     long d = xs[ax - 1];
     int[] px = new int[xr];
@@ -139,7 +149,8 @@ public final class Merging {
         tf.reshape(Tensors.transpose(tf, x, px), tf.constant(new long[] {-1, xm, d}));
     Operand<TFloat32> y3 =
         tf.reshape(Tensors.transpose(tf, y, py), tf.constant(new long[] {-1, d, ym}));
-    Operand<TFloat32> product = tf.train.batchMatMul(x3, y3, TFloat32.class, new BatchMatMul.Options[0]);
+    Operand<TFloat32> product =
+        tf.train.batchMatMul(x3, y3, TFloat32.class, new BatchMatMul.Options[0]);
     List<Long> outDims = new ArrayList<>(xOther);
     outDims.addAll(yOther);
     if (outDims.isEmpty()) {
@@ -164,5 +175,4 @@ public final class Merging {
     }
     return out;
   }
-
 }

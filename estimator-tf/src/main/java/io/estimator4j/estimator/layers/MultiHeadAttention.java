@@ -87,12 +87,18 @@ public final class MultiHeadAttention {
     Ops tf = scope;
     Operand<TFloat32> k = key != null ? key : value;
     int rank = Tensors.rank(query, "MultiHeadAttention");
-    if (rank < 3 || Tensors.rank(value, "MultiHeadAttention") != rank
+    if (rank < 3
+        || Tensors.rank(value, "MultiHeadAttention") != rank
         || Tensors.rank(k, "MultiHeadAttention") != rank) {
       throw new IllegalArgumentException(
           "MultiHeadAttention needs query, value and key of the same rank, at least 3 ([batch,"
-              + " positions..., features]); found " + query.shape() + ", " + value.shape() + ", "
-              + k.shape() + ".");
+              + " positions..., features]); found "
+              + query.shape()
+              + ", "
+              + value.shape()
+              + ", "
+              + k.shape()
+              + ".");
     }
     long[] queryDims = query.shape().asArray();
     long[] keyDims = k.shape().asArray();
@@ -100,7 +106,9 @@ public final class MultiHeadAttention {
         && rank != 3) {
       throw new IllegalArgumentException(
           "MultiHeadAttention supports sequence masks and the causal mask on inputs of rank 3"
-              + " ([batch, time, features]); found query shape " + query.shape() + ".");
+              + " ([batch, time, features]); found query shape "
+              + query.shape()
+              + ".");
     }
     long[] out = outputShape != null ? outputShape : new long[] {queryDims[rank - 1]};
 
@@ -119,8 +127,9 @@ public final class MultiHeadAttention {
     Operand<TFloat32> context =
         Attention.matMul(tf, dropout.apply(tf, probabilities, training), v, false, false);
     // [batch, heads, T, value_dim] -> [batch, T, heads * value_dim]
-    Operand<TFloat32> merged = Tensors.reshapeKeepBatch(tf,
-        Tensors.transpose(tf, context, 0, 2, 1, 3), -1, (long) numHeads * valueDim);
+    Operand<TFloat32> merged =
+        Tensors.reshapeKeepBatch(
+            tf, Tensors.transpose(tf, context, 0, 2, 1, 3), -1, (long) numHeads * valueDim);
 
     Ops o = tf.withSubScope("attention_output");
     long outSize = Arrays.stream(out).reduce(1L, (a, b) -> a * b);
@@ -130,9 +139,10 @@ public final class MultiHeadAttention {
     System.arraycopy(out, 0, kernelShape, 2, out.length);
     Operand<TFloat32> kernel =
         weights.get(o, "kernel", Shape.of(kernelShape), kernelInitializer, true);
-    Operand<TFloat32> y = tf.linalg.matMul(
-        tf.reshape(merged, tf.constant(new long[] {-1, (long) numHeads * valueDim})),
-        tf.reshape(kernel, tf.constant(new long[] {(long) numHeads * valueDim, outSize})));
+    Operand<TFloat32> y =
+        tf.linalg.matMul(
+            tf.reshape(merged, tf.constant(new long[] {-1, (long) numHeads * valueDim})),
+            tf.reshape(kernel, tf.constant(new long[] {(long) numHeads * valueDim, outSize})));
     if (useBias) {
       Operand<TFloat32> bias = weights.get(o, "bias", Shape.of(out), biasInitializer, true);
       y = tf.nn.biasAdd(y, tf.reshape(bias, tf.constant(new long[] {outSize})));
@@ -158,13 +168,15 @@ public final class MultiHeadAttention {
     if (features < 0) {
       throw new IllegalArgumentException(
           "MultiHeadAttention needs the last dimension of its inputs to be known; found shape "
-              + x.shape() + ".");
+              + x.shape()
+              + ".");
     }
-    Operand<TFloat32> kernel = weights.get(
-        tf, "kernel", Shape.of(features, numHeads, size), kernelInitializer, true);
-    Operand<TFloat32> y = tf.linalg.matMul(
-        tf.reshape(x, tf.constant(new long[] {-1, features})),
-        tf.reshape(kernel, tf.constant(new long[] {features, (long) numHeads * size})));
+    Operand<TFloat32> kernel =
+        weights.get(tf, "kernel", Shape.of(features, numHeads, size), kernelInitializer, true);
+    Operand<TFloat32> y =
+        tf.linalg.matMul(
+            tf.reshape(x, tf.constant(new long[] {-1, features})),
+            tf.reshape(kernel, tf.constant(new long[] {features, (long) numHeads * size})));
     if (useBias) {
       Operand<TFloat32> bias =
           weights.get(tf, "bias", Shape.of(numHeads, size), biasInitializer, true);
@@ -208,7 +220,9 @@ public final class MultiHeadAttention {
       } else if (r != 3) {
         throw new IllegalArgumentException(
             "MultiHeadAttention's attention_mask must be [batch, T, S] (or [batch, <query dims>,"
-                + " <key dims>]); found shape " + explicit.shape() + ".");
+                + " <key dims>]); found shape "
+                + explicit.shape()
+                + ".");
       }
       mask = mask == null ? explicit : tf.math.logicalAnd(explicit, mask);
     }
@@ -217,11 +231,23 @@ public final class MultiHeadAttention {
 
   @Override
   public String toString() {
-    return "MultiHeadAttention(numHeads=" + numHeads + ", keyDim=" + keyDim + ", valueDim="
-        + valueDim + ", useBias=" + useBias + ", dropout=" + dropout.rate() + ")";
+    return "MultiHeadAttention(numHeads="
+        + numHeads
+        + ", keyDim="
+        + keyDim
+        + ", valueDim="
+        + valueDim
+        + ", useBias="
+        + useBias
+        + ", dropout="
+        + dropout.rate()
+        + ")";
   }
 
-  /** Builder of {@link MultiHeadAttention}; every setting but the heads and key size has Keras's default. */
+  /**
+   * Builder of {@link MultiHeadAttention}; every setting but the heads and key size has Keras's
+   * default.
+   */
   public static final class Builder {
     private final int numHeads;
     private final int keyDim;
@@ -236,8 +262,11 @@ public final class MultiHeadAttention {
     private Builder(int numHeads, int keyDim) {
       if (numHeads <= 0 || keyDim <= 0) {
         throw new IllegalArgumentException(
-            "MultiHeadAttention needs num_heads and key_dim > 0; got " + numHeads + " and "
-                + keyDim + ".");
+            "MultiHeadAttention needs num_heads and key_dim > 0; got "
+                + numHeads
+                + " and "
+                + keyDim
+                + ".");
       }
       this.numHeads = numHeads;
       this.keyDim = keyDim;
@@ -257,8 +286,8 @@ public final class MultiHeadAttention {
 
     /** The output features after the batch and positions (default: the query's features). */
     public Builder outputShape(long... outputShape) {
-      this.outputShape = outputShape == null || outputShape.length == 0 ? null
-          : outputShape.clone();
+      this.outputShape =
+          outputShape == null || outputShape.length == 0 ? null : outputShape.clone();
       return this;
     }
 

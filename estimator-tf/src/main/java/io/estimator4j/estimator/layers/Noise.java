@@ -52,8 +52,7 @@ public final class Noise {
    * identity otherwise or unless {@code 0 < rate < 1}.
    */
   public static Operand<TFloat32> alphaDropout(
-      Ops scope, Operand<TFloat32> x, double rate, long[] noiseShape, Long seed,
-      boolean training) {
+      Ops scope, Operand<TFloat32> x, double rate, long[] noiseShape, Long seed, boolean training) {
     if (!training || !(rate > 0 && rate < 1)) {
       return x;
     }

@@ -8,11 +8,11 @@ import org.tensorflow.op.math.Mean;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Pooling layers; Java counterparts of tf.keras.layers.MaxPooling1D/2D/3D,
- * AveragePooling1D/2D/3D and GlobalMaxPooling1D/2D/3D, GlobalAveragePooling1D/2D/3D. Padding is
- * Keras's {@code "valid"} or {@code "same"} (TensorFlow's; average pooling leaves the padding out
- * of the count, as Keras does). One-dimensional pooling runs as two-dimensional pooling over a
- * unit axis, as Keras's TensorFlow backend does.
+ * Pooling layers; Java counterparts of tf.keras.layers.MaxPooling1D/2D/3D, AveragePooling1D/2D/3D
+ * and GlobalMaxPooling1D/2D/3D, GlobalAveragePooling1D/2D/3D. Padding is Keras's {@code "valid"} or
+ * {@code "same"} (TensorFlow's; average pooling leaves the padding out of the count, as Keras
+ * does). One-dimensional pooling runs as two-dimensional pooling over a unit axis, as Keras's
+ * TensorFlow backend does.
  */
 public final class Pooling {
   private Pooling() {}
@@ -24,8 +24,8 @@ public final class Pooling {
   }
 
   /**
-   * {@code MaxPoolingND} / {@code AveragePoolingND} over {@code poolSize.length} spatial axes (1,
-   * 2 or 3).
+   * {@code MaxPoolingND} / {@code AveragePoolingND} over {@code poolSize.length} spatial axes (1, 2
+   * or 3).
    *
    * @param strides the strides, one per spatial axis (Keras defaults them to the pool size)
    * @param padding {@code "valid"} or {@code "same"}
@@ -56,17 +56,26 @@ public final class Pooling {
       List<Long> s = Tensors.longs(1, 1, strides[0], 1);
       Operand<TFloat32> y =
           mode == Mode.MAX
-              ? tf.nn.maxPool(x4, tf.constant(new int[] {1, 1, poolSize[0], 1}),
-                  tf.constant(new int[] {1, 1, strides[0], 1}), pad)
+              ? tf.nn.maxPool(
+                  x4,
+                  tf.constant(new int[] {1, 1, poolSize[0], 1}),
+                  tf.constant(new int[] {1, 1, strides[0], 1}),
+                  pad)
               : tf.nn.avgPool(x4, k, s, pad);
       out = tf.squeeze(y, org.tensorflow.op.core.Squeeze.axis(List.of(1L)));
     } else if (spatial == 2) {
       out =
           mode == Mode.MAX
-              ? tf.nn.maxPool(in, tf.constant(new int[] {1, poolSize[0], poolSize[1], 1}),
-                  tf.constant(new int[] {1, strides[0], strides[1], 1}), pad)
-              : tf.nn.avgPool(in, Tensors.longs(1, poolSize[0], poolSize[1], 1),
-                  Tensors.longs(1, strides[0], strides[1], 1), pad);
+              ? tf.nn.maxPool(
+                  in,
+                  tf.constant(new int[] {1, poolSize[0], poolSize[1], 1}),
+                  tf.constant(new int[] {1, strides[0], strides[1], 1}),
+                  pad)
+              : tf.nn.avgPool(
+                  in,
+                  Tensors.longs(1, poolSize[0], poolSize[1], 1),
+                  Tensors.longs(1, strides[0], strides[1], 1),
+                  pad);
     } else {
       List<Long> k = Tensors.longs(1, poolSize[0], poolSize[1], poolSize[2], 1);
       List<Long> s = Tensors.longs(1, strides[0], strides[1], strides[2], 1);

@@ -40,8 +40,8 @@ public final class Recurrent {
    *
    * @param returnSequences return every step's output ({@code [batch, time, ...]}) instead of the
    *     last one
-   * @param goBackwards process the time steps from last to first (outputs stay in processing
-   *     order, as in Keras)
+   * @param goBackwards process the time steps from last to first (outputs stay in processing order,
+   *     as in Keras)
    * @param zeroOutputForMask emit zeros instead of the previous output at masked steps
    */
   public static Recurrent of(
@@ -68,7 +68,8 @@ public final class Recurrent {
     int rank = Tensors.rank(inputs, "A recurrent layer");
     if (rank < 3) {
       throw new IllegalArgumentException(
-          "Recurrent layers expect [batch, time, features...]; found shape " + inputs.shape()
+          "Recurrent layers expect [batch, time, features...]; found shape "
+              + inputs.shape()
               + ".");
     }
     List<Operand<TFloat32>> init =
@@ -90,8 +91,8 @@ public final class Recurrent {
       throw new IllegalArgumentException("A recurrent layer needs at least one time step.");
     }
     List<Output<TFloat32>> xs = tf.unstack(inputs, (long) steps, Unstack1.AXIS).output();
-    List<Output<TBool>> ms = mask == null ? null : tf.unstack(mask, (long) steps, Unstack1.AXIS)
-        .output();
+    List<Output<TBool>> ms =
+        mask == null ? null : tf.unstack(mask, (long) steps, Unstack1.AXIS).output();
     List<Operand<TFloat32>> outputs = new ArrayList<>();
     List<Operand<TFloat32>> current = states;
     Operand<TFloat32> previous = null;
@@ -121,9 +122,9 @@ public final class Recurrent {
   }
 
   /**
-   * A graph while loop over an unknown number of steps. Loop values: step, inputs, mask (as
-   * float), the outputs so far, the last output, the states, then the cell's weights (a loop body
-   * cannot read tensors of the outer graph).
+   * A graph while loop over an unknown number of steps. Loop values: step, inputs, mask (as float),
+   * the outputs so far, the last output, the states, then the cell's weights (a loop body cannot
+   * read tensors of the outer graph).
    */
   @SuppressWarnings("unchecked")
   private Result looped(
@@ -141,7 +142,8 @@ public final class Recurrent {
     Operand<TInt32> batch =
         tf.slice(tf.shape(inputs), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
     Operand<TFloat32> last =
-        tf.fill(tf.concat(List.of(batch, tf.constant(ints(outShape))), tf.constant(0)),
+        tf.fill(
+            tf.concat(List.of(batch, tf.constant(ints(outShape))), tf.constant(0)),
             tf.constant(0f));
     Operand<TFloat32> maskF =
         mask == null
@@ -177,8 +179,7 @@ public final class Recurrent {
               Operand<TInt32> i = (Operand<TInt32>) in[0];
               Operand<TFloat32> seq = (Operand<TFloat32>) in[1];
               Operand<TInt32> time = b.gather(b.shape(seq), b.constant(1), b.constant(0));
-              Operand<TInt32> t =
-                  goBackwards ? b.math.sub(b.math.sub(time, b.constant(1)), i) : i;
+              Operand<TInt32> t = goBackwards ? b.math.sub(b.math.sub(time, b.constant(1)), i) : i;
               Operand<TFloat32> x = b.gather(seq, t, b.constant(1), new Gather.Options[0]);
               List<Operand<TFloat32>> current = new ArrayList<>();
               for (int s = 0; s < nStates; s++) {
@@ -195,10 +196,11 @@ public final class Recurrent {
               Operand<TFloat32> previous = (Operand<TFloat32>) in[4];
               if (masked) {
                 Operand<TBool> m =
-                    expandMask(b,
+                    expandMask(
+                        b,
                         b.dtypes.cast(
-                            b.gather((Operand<TFloat32>) in[2], t, b.constant(1),
-                                new Gather.Options[0]),
+                            b.gather(
+                                (Operand<TFloat32>) in[2], t, b.constant(1), new Gather.Options[0]),
                             TBool.class),
                         outShape.length + 1);
                 o = b.select(m, o, zeroOutputForMask ? b.zerosLike(o) : previous);
@@ -238,7 +240,8 @@ public final class Recurrent {
     List<Operand<TFloat32>> finalStates = new ArrayList<>();
     for (int s = 0; s < nStates; s++) {
       finalStates.add(
-          tf.ensureShape((Operand<TFloat32>) results[5 + s],
+          tf.ensureShape(
+              (Operand<TFloat32>) results[5 + s],
               withLeading(cell.stateShapes().get(s), batchDim)));
     }
     return new Result(output, finalStates);
@@ -261,8 +264,8 @@ public final class Recurrent {
       Operand<TFloat32> inputs,
       Operand<TBool> mask,
       String mergeMode) {
-    return bidirectional(tf, forwardCell, forward, backwardCell, backward, inputs, mask,
-        mergeMode, null, null);
+    return bidirectional(
+        tf, forwardCell, forward, backwardCell, backward, inputs, mask, mergeMode, null, null);
   }
 
   /**
@@ -305,7 +308,8 @@ public final class Recurrent {
             case "mul" -> tf.math.mul(y, yRev);
             default ->
                 throw new IllegalArgumentException(
-                    "Unknown merge_mode '" + mergeMode
+                    "Unknown merge_mode '"
+                        + mergeMode
                         + "'. Expected concat, sum, ave, mul or null.");
           });
     }
@@ -337,8 +341,7 @@ public final class Recurrent {
     List<Operand<TFloat32>> out = new ArrayList<>();
     for (long[] s : shapes) {
       Operand<TFloat32> z =
-          tf.fill(tf.concat(List.of(batch, tf.constant(ints(s))), tf.constant(0)),
-              tf.constant(0f));
+          tf.fill(tf.concat(List.of(batch, tf.constant(ints(s))), tf.constant(0)), tf.constant(0f));
       out.add(tf.ensureShape(z, withLeading(s, inputs.shape().get(0))));
     }
     return out;

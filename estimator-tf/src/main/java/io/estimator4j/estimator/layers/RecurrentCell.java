@@ -21,9 +21,9 @@ public interface RecurrentCell {
   long[] outputShape();
 
   /**
-   * The tensors {@link #step} needs besides the input and the states, in the order it expects
-   * them: the weights, then (in training) the dropout masks drawn once for the sequence. A while
-   * loop passes them to its body as loop values.
+   * The tensors {@link #step} needs besides the input and the states, in the order it expects them:
+   * the weights, then (in training) the dropout masks drawn once for the sequence. A while loop
+   * passes them to its body as loop values.
    */
   List<Operand<TFloat32>> weights();
 
@@ -36,7 +36,9 @@ public interface RecurrentCell {
    * @param weights the values of {@link #weights()}, in that order
    */
   Step step(
-      Ops tf, Operand<TFloat32> input, List<Operand<TFloat32>> states,
+      Ops tf,
+      Operand<TFloat32> input,
+      List<Operand<TFloat32>> states,
       List<Operand<TFloat32>> weights);
 
   /** The output of one step and the new states. */

@@ -157,8 +157,13 @@ public final class RecurrentCells {
      * loop values): for the input, shape {@code [batch, step features...]}; for the state, shape
      * {@code [batch, stateShape...]}.
      */
-    static Masks draw(Ops scope, Operand<TFloat32> sequence, long[] stateShape, int gates,
-        Config c, List<Operand<TFloat32>> weights) {
+    static Masks draw(
+        Ops scope,
+        Operand<TFloat32> sequence,
+        long[] stateShape,
+        int gates,
+        Config c,
+        List<Operand<TFloat32>> weights) {
       if (sequence == null || !(c.inputDropout() || c.stateDropout())) {
         return new Masks(0, 0, 0, 0);
       }
@@ -171,8 +176,11 @@ public final class RecurrentCells {
       long seed2 = 0;
       if (c.inputDropout()) {
         Operand<org.tensorflow.types.TInt32> stepShape =
-            tf.concat(List.of(batch, tf.slice(shape, tf.constant(new int[] {2}),
-                tf.constant(new int[] {-1}))), tf.constant(0));
+            tf.concat(
+                List.of(
+                    batch,
+                    tf.slice(shape, tf.constant(new int[] {2}), tf.constant(new int[] {-1}))),
+                tf.constant(0));
         for (int g = 0; g < count; g++) {
           weights.add(mask(tf, stepShape, c.dropout, c.dropoutSeed, seed2++));
         }
@@ -189,18 +197,20 @@ public final class RecurrentCells {
           weights.add(mask(tf, full, c.recurrentDropout, c.dropoutSeed, seed2++));
         }
       }
-      return new Masks(firstInput, c.inputDropout() ? count : 0, firstState,
-          c.stateDropout() ? count : 0);
+      return new Masks(
+          firstInput, c.inputDropout() ? count : 0, firstState, c.stateDropout() ? count : 0);
     }
 
     /** ones dropped at {@code rate} and scaled by 1 / (1 - rate): Keras's K.dropout(ones). */
-    private static Operand<TFloat32> mask(Ops tf, Operand<org.tensorflow.types.TInt32> shape,
-        float rate, Long seed, long offset) {
+    private static Operand<TFloat32> mask(
+        Ops tf, Operand<org.tensorflow.types.TInt32> shape, float rate, Long seed, long offset) {
       org.tensorflow.op.random.RandomUniform.Options[] options =
-          seed == null ? new org.tensorflow.op.random.RandomUniform.Options[0]
+          seed == null
+              ? new org.tensorflow.op.random.RandomUniform.Options[0]
               : new org.tensorflow.op.random.RandomUniform.Options[] {
-                  org.tensorflow.op.random.RandomUniform.seed(seed),
-                  org.tensorflow.op.random.RandomUniform.seed2(seed + offset)};
+                org.tensorflow.op.random.RandomUniform.seed(seed),
+                org.tensorflow.op.random.RandomUniform.seed2(seed + offset)
+              };
       Operand<TFloat32> u = tf.random.randomUniform(shape, TFloat32.class, options);
       Operand<TFloat32> keep =
           tf.dtypes.cast(tf.math.greaterEqual(u, tf.constant(rate)), TFloat32.class);
@@ -228,17 +238,16 @@ public final class RecurrentCells {
   }
 
   /**
-   * Asks {@code weights} for {@code kernel [in, gates * units]} and {@code recurrent_kernel
-   * [units, gates * units]}, in Keras's order.
+   * Asks {@code weights} for {@code kernel [in, gates * units]} and {@code recurrent_kernel [units,
+   * gates * units]}, in Keras's order.
    */
   @SuppressWarnings("unchecked")
-  private static Operand<TFloat32>[] kernels(Ops scope, long inputDim, Config c, Weights weights,
-      int gates) {
+  private static Operand<TFloat32>[] kernels(
+      Ops scope, long inputDim, Config c, Weights weights, int gates) {
     long width = (long) gates * c.units;
     return new Operand[] {
       weights.get(scope, "kernel", Shape.of(inputDim, width), c.kernelInitializer, true),
-      weights.get(scope, "recurrent_kernel", Shape.of(c.units, width), c.recurrentInitializer,
-          true)
+      weights.get(scope, "recurrent_kernel", Shape.of(c.units, width), c.recurrentInitializer, true)
     };
   }
 
@@ -253,12 +262,12 @@ public final class RecurrentCells {
   }
 
   /**
-   * {@code SimpleRNNCell} called with {@code training=True} on {@code trainingInputs} (its
-   * {@code dropout} and {@code recurrent_dropout} masks are drawn from that sequence's shape), or
-   * at inference when it is null.
+   * {@code SimpleRNNCell} called with {@code training=True} on {@code trainingInputs} (its {@code
+   * dropout} and {@code recurrent_dropout} masks are drawn from that sequence's shape), or at
+   * inference when it is null.
    */
-  public static RecurrentCell simpleRnn(Ops scope, long inputDim, Config c, Weights weights,
-      Operand<TFloat32> trainingInputs) {
+  public static RecurrentCell simpleRnn(
+      Ops scope, long inputDim, Config c, Weights weights, Operand<TFloat32> trainingInputs) {
     int u = c.units;
     Operand<TFloat32>[] kr = kernels(scope, inputDim, c, weights, 1);
     Operand<TFloat32> kernel = kr[0];
@@ -271,8 +280,8 @@ public final class RecurrentCells {
     Activation act = c.activation;
     return new Cell(List.of(new long[] {u}), new long[] {u}, ws) {
       @Override
-      public Step step(Ops tf, Operand<TFloat32> x, List<Operand<TFloat32>> states,
-          List<Operand<TFloat32>> w) {
+      public Step step(
+          Ops tf, Operand<TFloat32> x, List<Operand<TFloat32>> states, List<Operand<TFloat32>> w) {
         Operand<TFloat32> h = tf.linalg.matMul(masks.input(tf, x, w, 0), w.get(0));
         if (hasBias) {
           h = tf.nn.biasAdd(h, w.get(2));
@@ -291,18 +300,21 @@ public final class RecurrentCells {
 
   /**
    * {@code LSTMCell} called with {@code training=True} on {@code trainingInputs} (null: at
-   * inference). With one dropout mask per gate (tf.keras 2's implementation 1) each gate's
-   * products are computed on its own masked input and state, as Keras's implementation 1 does.
+   * inference). With one dropout mask per gate (tf.keras 2's implementation 1) each gate's products
+   * are computed on its own masked input and state, as Keras's implementation 1 does.
    */
-  public static RecurrentCell lstm(Ops scope, long inputDim, Config c, Weights weights,
-      Operand<TFloat32> trainingInputs) {
+  public static RecurrentCell lstm(
+      Ops scope, long inputDim, Config c, Weights weights, Operand<TFloat32> trainingInputs) {
     int u = c.units;
     Operand<TFloat32>[] kr = kernels(scope, inputDim, c, weights, 4);
     Operand<TFloat32> kernel = kr[0];
     Operand<TFloat32> recurrent = kr[1];
     Operand<TFloat32> bias =
         c.useBias
-            ? weights.get(scope, "bias", Shape.of(4L * u),
+            ? weights.get(
+                scope,
+                "bias",
+                Shape.of(4L * u),
                 c.unitForgetBias ? forgetBiasInitializer(c.biasInitializer, u) : c.biasInitializer,
                 true)
             : null;
@@ -313,8 +325,13 @@ public final class RecurrentCells {
    * An LSTM cell over given (possibly derived) weights: kernel {@code [in, 4u]}, recurrent kernel
    * {@code [u, 4u]}, bias {@code [4u]} or null, gates i, f, c, o.
    */
-  static RecurrentCell lstmCell(Ops scope, int u, Operand<TFloat32> kernel,
-      Operand<TFloat32> recurrent, Operand<TFloat32> bias, Config c,
+  static RecurrentCell lstmCell(
+      Ops scope,
+      int u,
+      Operand<TFloat32> kernel,
+      Operand<TFloat32> recurrent,
+      Operand<TFloat32> bias,
+      Config c,
       Operand<TFloat32> trainingInputs) {
     List<Operand<TFloat32>> ws = cellWeights(kernel, recurrent, bias);
     boolean hasBias = bias != null;
@@ -323,22 +340,22 @@ public final class RecurrentCells {
     Activation rec = c.recurrentActivation;
     return new Cell(List.of(new long[] {u}, new long[] {u}), new long[] {u}, ws) {
       @Override
-      public Step step(Ops tf, Operand<TFloat32> x, List<Operand<TFloat32>> states,
-          List<Operand<TFloat32>> w) {
+      public Step step(
+          Ops tf, Operand<TFloat32> x, List<Operand<TFloat32>> states, List<Operand<TFloat32>> w) {
         Operand<TFloat32> z;
         if (masks.perGate()) {
           List<Output<TFloat32>> k = tf.split(tf.constant(1), w.get(0), 4L).output();
           List<Output<TFloat32>> r = tf.split(tf.constant(1), w.get(1), 4L).output();
-          List<Output<TFloat32>> b = hasBias ? tf.split(tf.constant(0), w.get(2), 4L).output()
-              : null;
+          List<Output<TFloat32>> b =
+              hasBias ? tf.split(tf.constant(0), w.get(2), 4L).output() : null;
           List<Operand<TFloat32>> gates = new ArrayList<>();
           for (int g = 0; g < 4; g++) {
             Operand<TFloat32> xg = tf.linalg.matMul(masks.input(tf, x, w, g), k.get(g));
             if (b != null) {
               xg = tf.nn.biasAdd(xg, b.get(g));
             }
-            gates.add(tf.math.add(xg,
-                tf.linalg.matMul(masks.state(tf, states.get(0), w, g), r.get(g))));
+            gates.add(
+                tf.math.add(xg, tf.linalg.matMul(masks.state(tf, states.get(0), w, g), r.get(g))));
           }
           z = tf.concat(gates, tf.constant(1));
         } else {
@@ -358,24 +375,35 @@ public final class RecurrentCells {
     return gru(scope, inputDim, c, weights, null);
   }
 
-  /** {@code GRUCell} called with {@code training=True} on {@code trainingInputs} (null: inference). */
-  public static RecurrentCell gru(Ops scope, long inputDim, Config c, Weights weights,
-      Operand<TFloat32> trainingInputs) {
+  /**
+   * {@code GRUCell} called with {@code training=True} on {@code trainingInputs} (null: inference).
+   */
+  public static RecurrentCell gru(
+      Ops scope, long inputDim, Config c, Weights weights, Operand<TFloat32> trainingInputs) {
     int u = c.units;
     Operand<TFloat32>[] kr = kernels(scope, inputDim, c, weights, 3);
     Operand<TFloat32> kernel = kr[0];
     Operand<TFloat32> recurrent = kr[1];
     Operand<TFloat32> bias =
         c.useBias
-            ? weights.get(scope, "bias", c.resetAfter ? Shape.of(2, 3L * u) : Shape.of(3L * u),
-                c.biasInitializer, true)
+            ? weights.get(
+                scope,
+                "bias",
+                c.resetAfter ? Shape.of(2, 3L * u) : Shape.of(3L * u),
+                c.biasInitializer,
+                true)
             : null;
     return gruCell(scope, u, kernel, recurrent, bias, c, trainingInputs);
   }
 
   /** A GRU cell over given (possibly derived) weights, gates z, r, h. */
-  static RecurrentCell gruCell(Ops scope, int u, Operand<TFloat32> kernel,
-      Operand<TFloat32> recurrent, Operand<TFloat32> bias, Config c,
+  static RecurrentCell gruCell(
+      Ops scope,
+      int u,
+      Operand<TFloat32> kernel,
+      Operand<TFloat32> recurrent,
+      Operand<TFloat32> bias,
+      Config c,
       Operand<TFloat32> trainingInputs) {
     List<Operand<TFloat32>> ws = cellWeights(kernel, recurrent, bias);
     boolean hasBias = bias != null;
@@ -385,8 +413,8 @@ public final class RecurrentCells {
     boolean resetAfter = c.resetAfter;
     return new Cell(List.of(new long[] {u}), new long[] {u}, ws) {
       @Override
-      public Step step(Ops tf, Operand<TFloat32> x, List<Operand<TFloat32>> states,
-          List<Operand<TFloat32>> w) {
+      public Step step(
+          Ops tf, Operand<TFloat32> x, List<Operand<TFloat32>> states, List<Operand<TFloat32>> w) {
         Operand<TFloat32> h = states.get(0);
         Operand<TFloat32> inputBias = null;
         Operand<TFloat32> recurrentBias = null;
@@ -440,8 +468,12 @@ public final class RecurrentCells {
       }
 
       /** tf.keras 2's implementation 1: each gate's products on its own masked input and state. */
-      private Step perGate(Ops tf, Operand<TFloat32> x, Operand<TFloat32> h,
-          List<Operand<TFloat32>> w, Operand<TFloat32> inputBias,
+      private Step perGate(
+          Ops tf,
+          Operand<TFloat32> x,
+          Operand<TFloat32> h,
+          List<Operand<TFloat32>> w,
+          Operand<TFloat32> inputBias,
           Operand<TFloat32> recurrentBias) {
         List<Output<TFloat32>> k = tf.split(tf.constant(1), w.get(0), 3L).output();
         List<Output<TFloat32>> rk = tf.split(tf.constant(1), w.get(1), 3L).output();
@@ -483,54 +515,70 @@ public final class RecurrentCells {
 
   /**
    * Keras 2's {@code CuDNNLSTM} (tf.keras 1.x {@code tf.keras.layers.CuDNNLSTM}) as an LSTM with
-   * sigmoid and tanh. Its weights are kept as Keras stores them: kernel {@code [in, 4u]},
-   * recurrent kernel {@code [u, 4u]}, bias {@code [8u]} (input biases i, f, c, o, then recurrent
-   * biases). The layer hands each gate's slice to cuDNN as a flat buffer that cuDNN reads as a
-   * row-major {@code [u, in]} matrix W with {@code W x} (its {@code _canonical_to_params} does not
-   * transpose), so the plain kernel of gate g is {@code reshape(kernel[:, g], [u, in])^T} and its
-   * recurrent kernel {@code recurrent_kernel[:, g]^T}; the two biases add up. This is the
-   * transform of Keras's own converter ({@code _convert_rnn_weights}).
+   * sigmoid and tanh. Its weights are kept as Keras stores them: kernel {@code [in, 4u]}, recurrent
+   * kernel {@code [u, 4u]}, bias {@code [8u]} (input biases i, f, c, o, then recurrent biases). The
+   * layer hands each gate's slice to cuDNN as a flat buffer that cuDNN reads as a row-major {@code
+   * [u, in]} matrix W with {@code W x} (its {@code _canonical_to_params} does not transpose), so
+   * the plain kernel of gate g is {@code reshape(kernel[:, g], [u, in])^T} and its recurrent kernel
+   * {@code recurrent_kernel[:, g]^T}; the two biases add up. This is the transform of Keras's own
+   * converter ({@code _convert_rnn_weights}).
    */
-  public static RecurrentCell cudnnLstm(Ops scope, long inputDim, Config c, Weights weights,
-      Operand<TFloat32> trainingInputs) {
+  public static RecurrentCell cudnnLstm(
+      Ops scope, long inputDim, Config c, Weights weights, Operand<TFloat32> trainingInputs) {
     int u = c.units;
     Operand<TFloat32>[] kr = kernels(scope, inputDim, c, weights, 4);
     Operand<TFloat32> kernel = kr[0];
     Operand<TFloat32> recurrent = kr[1];
     Initializer base = c.biasInitializer;
-    Initializer biasInit = !c.unitForgetBias ? base
-        : (tf, shape) -> tf.concat(List.of(base.create(tf, Shape.of(5L * u)),
-            Initializers.ones().create(tf, Shape.of(u)), base.create(tf, Shape.of(2L * u))),
-            tf.constant(0));
+    Initializer biasInit =
+        !c.unitForgetBias
+            ? base
+            : (tf, shape) ->
+                tf.concat(
+                    List.of(
+                        base.create(tf, Shape.of(5L * u)),
+                        Initializers.ones().create(tf, Shape.of(u)),
+                        base.create(tf, Shape.of(2L * u))),
+                    tf.constant(0));
     Operand<TFloat32> bias = weights.get(scope, "bias", Shape.of(8L * u), biasInit, true);
     Ops tf = scope.withSubScope("cudnn_to_canonical");
     List<Output<TFloat32>> halves = tf.split(tf.constant(0), bias, 2L).output();
-    return lstmCell(scope, u, cudnnKernel(tf, kernel, inputDim, u, 4),
-        cudnnRecurrent(tf, recurrent, 4), tf.math.add(halves.get(0), halves.get(1)), c,
+    return lstmCell(
+        scope,
+        u,
+        cudnnKernel(tf, kernel, inputDim, u, 4),
+        cudnnRecurrent(tf, recurrent, 4),
+        tf.math.add(halves.get(0), halves.get(1)),
+        c,
         trainingInputs);
   }
 
   /**
-   * Keras 2's {@code CuDNNGRU} as a GRU with reset_after, sigmoid and tanh: h~ = tanh(W_h x +
-   * b_Wh + r * (R_h h + b_Rh)). Weights as Keras stores them (gates z, r, h; bias {@code [6u]},
-   * input biases then recurrent biases), read as {@link #cudnnLstm} describes.
+   * Keras 2's {@code CuDNNGRU} as a GRU with reset_after, sigmoid and tanh: h~ = tanh(W_h x + b_Wh
+   * + r * (R_h h + b_Rh)). Weights as Keras stores them (gates z, r, h; bias {@code [6u]}, input
+   * biases then recurrent biases), read as {@link #cudnnLstm} describes.
    */
-  public static RecurrentCell cudnnGru(Ops scope, long inputDim, Config c, Weights weights,
-      Operand<TFloat32> trainingInputs) {
+  public static RecurrentCell cudnnGru(
+      Ops scope, long inputDim, Config c, Weights weights, Operand<TFloat32> trainingInputs) {
     int u = c.units;
     Operand<TFloat32>[] kr = kernels(scope, inputDim, c, weights, 3);
     Operand<TFloat32> kernel = kr[0];
     Operand<TFloat32> recurrent = kr[1];
     Operand<TFloat32> bias = weights.get(scope, "bias", Shape.of(6L * u), c.biasInitializer, true);
     Ops tf = scope.withSubScope("cudnn_to_canonical");
-    return gruCell(scope, u, cudnnKernel(tf, kernel, inputDim, u, 3),
-        cudnnRecurrent(tf, recurrent, 3), tf.reshape(bias, tf.constant(new long[] {2, 3L * u})),
-        c, trainingInputs);
+    return gruCell(
+        scope,
+        u,
+        cudnnKernel(tf, kernel, inputDim, u, 3),
+        cudnnRecurrent(tf, recurrent, 3),
+        tf.reshape(bias, tf.constant(new long[] {2, 3L * u})),
+        c,
+        trainingInputs);
   }
 
   /** Per gate: the {@code [in, u]} slice's buffer read as {@code [u, in]}, transposed. */
-  private static Operand<TFloat32> cudnnKernel(Ops tf, Operand<TFloat32> kernel, long in, int u,
-      int gates) {
+  private static Operand<TFloat32> cudnnKernel(
+      Ops tf, Operand<TFloat32> kernel, long in, int u, int gates) {
     List<Operand<TFloat32>> out = new ArrayList<>();
     for (Output<TFloat32> g : tf.split(tf.constant(1), kernel, (long) gates).output()) {
       Operand<TFloat32> w = tf.reshape(g, tf.constant(new long[] {u, in}));
@@ -554,17 +602,17 @@ public final class RecurrentCells {
   }
 
   /** h = z * h_prev + (1 - z) * hh. */
-  private static RecurrentCell.Step blend(Ops tf, Operand<TFloat32> z, Operand<TFloat32> h,
-      Operand<TFloat32> hh) {
+  private static RecurrentCell.Step blend(
+      Ops tf, Operand<TFloat32> z, Operand<TFloat32> h, Operand<TFloat32> hh) {
     Operand<TFloat32> out =
         tf.math.add(tf.math.mul(z, h), tf.math.mul(tf.math.sub(tf.constant(1f), z), hh));
     return new RecurrentCell.Step(out, List.of(out));
   }
 
   /**
-   * Keras's {@code StackedRNNCells}: the cells one above the other at every step (each one's
-   * output is the next one's input); the states are the cells' states in order, and the output is
-   * the last cell's.
+   * Keras's {@code StackedRNNCells}: the cells one above the other at every step (each one's output
+   * is the next one's input); the states are the cells' states in order, and the output is the last
+   * cell's.
    */
   public static RecurrentCell stacked(List<RecurrentCell> cells) {
     if (cells.isEmpty()) {
@@ -579,8 +627,8 @@ public final class RecurrentCells {
     }
     return new Cell(stateShapes, all.get(all.size() - 1).outputShape(), ws) {
       @Override
-      public Step step(Ops tf, Operand<TFloat32> x, List<Operand<TFloat32>> states,
-          List<Operand<TFloat32>> w) {
+      public Step step(
+          Ops tf, Operand<TFloat32> x, List<Operand<TFloat32>> states, List<Operand<TFloat32>> w) {
         Operand<TFloat32> in = x;
         List<Operand<TFloat32>> next = new ArrayList<>();
         int s = 0;
@@ -637,9 +685,13 @@ public final class RecurrentCells {
       Operand<TFloat32> trainingInputs) {
     int rank = kernelSize.length;
     if (rank < 1 || rank > 3 || inputShape.length != rank + 1) {
-      throw new IllegalArgumentException("A ConvLSTM cell needs 1 to 3 spatial axes and a step"
-          + " input of one more axis; found kernel size " + java.util.Arrays.toString(kernelSize)
-          + " and step shape " + java.util.Arrays.toString(inputShape) + ".");
+      throw new IllegalArgumentException(
+          "A ConvLSTM cell needs 1 to 3 spatial axes and a step"
+              + " input of one more axis; found kernel size "
+              + java.util.Arrays.toString(kernelSize)
+              + " and step shape "
+              + java.util.Arrays.toString(inputShape)
+              + ".");
     }
     int f = c.units;
     long[] kernelShape = new long[rank + 2];
@@ -655,11 +707,14 @@ public final class RecurrentCells {
     Operand<TFloat32> kernel =
         weights.get(scope, "kernel", Shape.of(kernelShape), c.kernelInitializer, true);
     Operand<TFloat32> recurrent =
-        weights.get(scope, "recurrent_kernel", Shape.of(recurrentShape), c.recurrentInitializer,
-            true);
+        weights.get(
+            scope, "recurrent_kernel", Shape.of(recurrentShape), c.recurrentInitializer, true);
     Operand<TFloat32> bias =
         c.useBias
-            ? weights.get(scope, "bias", Shape.of(4L * f),
+            ? weights.get(
+                scope,
+                "bias",
+                Shape.of(4L * f),
                 c.unitForgetBias ? forgetBiasInitializer(c.biasInitializer, f) : c.biasInitializer,
                 true)
             : null;
@@ -677,28 +732,29 @@ public final class RecurrentCells {
     Activation rec = c.recurrentActivation;
     return new Cell(List.of(state, state), state, ws) {
       @Override
-      public Step step(Ops tf, Operand<TFloat32> x, List<Operand<TFloat32>> states,
-          List<Operand<TFloat32>> w) {
+      public Step step(
+          Ops tf, Operand<TFloat32> x, List<Operand<TFloat32>> states, List<Operand<TFloat32>> w) {
         List<Output<TFloat32>> k = tf.split(tf.constant(rank + 1), w.get(0), 4L).output();
         List<Output<TFloat32>> rk = tf.split(tf.constant(rank + 1), w.get(1), 4L).output();
-        List<Output<TFloat32>> b = hasBias ? tf.split(tf.constant(0), w.get(2), 4L).output()
-            : null;
+        List<Output<TFloat32>> b = hasBias ? tf.split(tf.constant(0), w.get(2), 4L).output() : null;
         List<Operand<TFloat32>> gates = new ArrayList<>();
         for (int g = 0; g < 4; g++) {
-          Operand<TFloat32> xg = Convolution.convolve(tf, masks.input(tf, x, w, g), k.get(g),
-              strides, padding, dilation);
+          Operand<TFloat32> xg =
+              Convolution.convolve(
+                  tf, masks.input(tf, x, w, g), k.get(g), strides, padding, dilation);
           if (b != null) {
             xg = tf.nn.biasAdd(xg, b.get(g));
           }
           Operand<TFloat32> hg =
-              Convolution.convolve(tf, masks.state(tf, states.get(0), w, g), rk.get(g), ones,
-                  "same", ones);
+              Convolution.convolve(
+                  tf, masks.state(tf, states.get(0), w, g), rk.get(g), ones, "same", ones);
           gates.add(tf.math.add(xg, hg));
         }
         Operand<TFloat32> i = rec.apply(tf, gates.get(0));
         Operand<TFloat32> fg = rec.apply(tf, gates.get(1));
         Operand<TFloat32> cNew =
-            tf.math.add(tf.math.mul(fg, states.get(1)), tf.math.mul(i, act.apply(tf, gates.get(2))));
+            tf.math.add(
+                tf.math.mul(fg, states.get(1)), tf.math.mul(i, act.apply(tf, gates.get(2))));
         Operand<TFloat32> o = rec.apply(tf, gates.get(3));
         Operand<TFloat32> h = tf.math.mul(o, act.apply(tf, cNew));
         return new Step(h, List.of(h, cNew));
@@ -707,8 +763,8 @@ public final class RecurrentCells {
   }
 
   /** Keras's conv_utils.conv_output_length. */
-  public static long convOutputLength(long input, int kernel, String padding, int stride,
-      int dilation) {
+  public static long convOutputLength(
+      long input, int kernel, String padding, int stride, int dilation) {
     if (input < 0) {
       return -1;
     }
@@ -722,8 +778,8 @@ public final class RecurrentCells {
     return (out + stride - 1) / stride;
   }
 
-  private static RecurrentCell.Step lstmGates(Ops tf, Operand<TFloat32> z, Operand<TFloat32> cPrev,
-      Activation act, Activation rec) {
+  private static RecurrentCell.Step lstmGates(
+      Ops tf, Operand<TFloat32> z, Operand<TFloat32> cPrev, Activation act, Activation rec) {
     List<Output<TFloat32>> zs = tf.split(tf.constant(1), z, 4L).output();
     Operand<TFloat32> i = rec.apply(tf, zs.get(0));
     Operand<TFloat32> f = rec.apply(tf, zs.get(1));

@@ -158,8 +158,8 @@ public final class Reshaping {
   }
 
   /**
-   * {@code UpSampling1D/2D/3D} with nearest interpolation: repeats each value {@code size[i]}
-   * times along spatial axis i (Keras's repeat_elements, which equals nearest-neighbour resizing).
+   * {@code UpSampling1D/2D/3D} with nearest interpolation: repeats each value {@code size[i]} times
+   * along spatial axis i (Keras's repeat_elements, which equals nearest-neighbour resizing).
    */
   public static <T extends TType> Operand<T> upSampling(
       Ops tf, Operand<T> x, int[] size, DataFormat format) {
@@ -175,17 +175,20 @@ public final class Reshaping {
    * {@code UpSampling2D(interpolation="bilinear")}: resizes the two spatial axes to {@code size[i]}
    * times their length by bilinear interpolation (ResizeBilinear, which has a gradient).
    *
-   * @param halfPixelCenters true for tf.keras 2 and Keras 3 ({@code tf.image.resize}: sample
-   *     {@code i} of the output reads input position {@code (i + 0.5) / size - 0.5}, clamped at
-   *     the borders); false for standalone Keras 2.0 to 2.3 on TensorFlow 1 ({@code
+   * @param halfPixelCenters true for tf.keras 2 and Keras 3 ({@code tf.image.resize}: sample {@code
+   *     i} of the output reads input position {@code (i + 0.5) / size - 0.5}, clamped at the
+   *     borders); false for standalone Keras 2.0 to 2.3 on TensorFlow 1 ({@code
    *     tf.image.resize_bilinear}: position {@code i / size})
    */
   public static Operand<TFloat32> upSamplingBilinear(
       Ops tf, Operand<TFloat32> x, int[] size, DataFormat format, boolean halfPixelCenters) {
     if (Tensors.rank(x, "UpSampling2D") != 4 || size.length != 2) {
       throw new IllegalArgumentException(
-          "Bilinear up-sampling takes a rank-4 input and 2 factors; found shape " + x.shape()
-              + " and " + size.length + " factors.");
+          "Bilinear up-sampling takes a rank-4 input and 2 factors; found shape "
+              + x.shape()
+              + " and "
+              + size.length
+              + " factors.");
     }
     Operand<TFloat32> in = format == DataFormat.CHANNELS_FIRST ? Tensors.toChannelsLast(tf, x) : x;
     long h = in.shape().get(1);
@@ -199,7 +202,10 @@ public final class Reshaping {
       newSize = tf.math.mul(hw, tf.constant(size));
     }
     Operand<TFloat32> y =
-        tf.image.resizeBilinear(in, newSize, ResizeBilinear.alignCorners(false),
+        tf.image.resizeBilinear(
+            in,
+            newSize,
+            ResizeBilinear.alignCorners(false),
             ResizeBilinear.halfPixelCenters(halfPixelCenters));
     return format == DataFormat.CHANNELS_FIRST ? Tensors.toChannelsFirst(tf, y) : y;
   }

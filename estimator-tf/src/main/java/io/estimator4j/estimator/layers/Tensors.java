@@ -109,7 +109,8 @@ final class Tensors {
   static int axis(int axis, int rank) {
     int a = axis < 0 ? axis + rank : axis;
     if (a < 0 || a >= rank) {
-      throw new IllegalArgumentException("Axis " + axis + " is out of range for rank " + rank + ".");
+      throw new IllegalArgumentException(
+          "Axis " + axis + " is out of range for rank " + rank + ".");
     }
     return a;
   }

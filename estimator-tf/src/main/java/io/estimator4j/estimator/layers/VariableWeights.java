@@ -39,7 +39,9 @@ public final class VariableWeights implements Weights {
     Variable<TFloat32> variable = byRead.get(weight.op().name());
     if (variable == null) {
       throw new IllegalStateException(
-          "'" + weight.op().name() + "' is not a weight these VariableWeights created (constant"
+          "'"
+              + weight.op().name()
+              + "' is not a weight these VariableWeights created (constant"
               + " weights cannot be updated).");
     }
     return scope.assign(variable, value);

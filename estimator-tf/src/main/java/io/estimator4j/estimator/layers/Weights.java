@@ -41,7 +41,9 @@ public interface Weights {
    */
   default Op assign(Ops scope, Operand<TFloat32> weight, Operand<TFloat32> value) {
     throw new IllegalStateException(
-        "These weights (" + getClass().getSimpleName() + ") are not variables and cannot be"
+        "These weights ("
+            + getClass().getSimpleName()
+            + ") are not variables and cannot be"
             + " updated in training; build the layer with variable weights (e.g."
             + " VariableWeights).");
   }

@@ -8,8 +8,8 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
 
 /**
- * A local accumulator of the weighted number of true values of a condition and the op that adds
- * one batch: Python's {@code _count_condition}, or keras's confusion counts at thresholds.
+ * A local accumulator of the weighted number of true values of a condition and the op that adds one
+ * batch: Python's {@code _count_condition}, or keras's confusion counts at thresholds.
  */
 record Counter(Variable<TFloat32> count, Operand<TFloat32> update) {
   /** Python's {@code _count_condition}: a scalar {@code count} in {@code scope}. */

@@ -183,30 +183,39 @@ public final class EstimatorSpec {
       switch (mode) {
         case TRAIN -> {
           require(loss != null, "TRAIN needs a loss: call .loss(...)");
-          require(trainOp != null, "TRAIN needs a train op: call .trainOp(optimizer.minimize(...))");
+          require(
+              trainOp != null, "TRAIN needs a train op: call .trainOp(optimizer.minimize(...))");
         }
         case EVAL -> require(loss != null, "EVAL needs a loss: call .loss(...)");
-        case PREDICT -> require(
-            !predictions.isEmpty(), "PREDICT needs predictions: call .prediction(key, tensor)");
+        case PREDICT ->
+            require(
+                !predictions.isEmpty(), "PREDICT needs predictions: call .prediction(key, tensor)");
       }
       if (loss != null) {
         Shape s = loss.shape();
-        boolean scalar = s.numDimensions() == 0
-            || (s.numDimensions() == 1 && (s.size(0) == 1 || s.size(0) == Shape.UNKNOWN_SIZE));
-        require(scalar,
-            "Loss must be a scalar or of shape [1], found shape " + s
+        boolean scalar =
+            s.numDimensions() == 0
+                || (s.numDimensions() == 1 && (s.size(0) == 1 || s.size(0) == Shape.UNKNOWN_SIZE));
+        require(
+            scalar,
+            "Loss must be a scalar or of shape [1], found shape "
+                + s
                 + ". Fix: reduce it, e.g. tf.math.mean(perExampleLoss, tf.constant(0)).");
       }
       for (String reserved : List.of(LOSS_KEY, GLOBAL_STEP_KEY)) {
-        require(!evalMetrics.containsKey(reserved),
-            "Metric name '" + reserved + "' is reserved: the Estimator adds it. Rename your metric.");
+        require(
+            !evalMetrics.containsKey(reserved),
+            "Metric name '"
+                + reserved
+                + "' is reserved: the Estimator adds it. Rename your metric.");
       }
       return new EstimatorSpec(this);
     }
 
     private void require(boolean ok, String message) {
       if (!ok) {
-        throw new IllegalArgumentException("Invalid EstimatorSpec for mode " + mode + ": " + message);
+        throw new IllegalArgumentException(
+            "Invalid EstimatorSpec for mode " + mode + ": " + message);
       }
     }
   }

@@ -14,9 +14,9 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
 
 /**
- * Everything a {@link ModelFn} receives: features, labels, mode, params, config and the graph;
- * the Java form of the {@code (features, labels, mode, params, config)} arguments of a
- * tf.estimator model_fn.
+ * Everything a {@link ModelFn} receives: features, labels, mode, params, config and the graph; the
+ * Java form of the {@code (features, labels, mode, params, config)} arguments of a tf.estimator
+ * model_fn.
  */
 public final class ModelFnContext {
   private final Ops tf;
@@ -81,8 +81,12 @@ public final class ModelFnContext {
     Operand<?> f = features.get(key);
     if (f == null) {
       throw new IllegalArgumentException(
-          "Feature '" + key + "' is not in the input. Features present: " + features.keySet()
-              + ". Fix: make the input function return a feature named '" + key
+          "Feature '"
+              + key
+              + "' is not in the input. Features present: "
+              + features.keySet()
+              + ". Fix: make the input function return a feature named '"
+              + key
               + "' (for CSV inputs, a column of that name).");
     }
     return f;
@@ -107,7 +111,9 @@ public final class ModelFnContext {
   public Operand<?> labels() {
     if (labels.isEmpty()) {
       throw new IllegalStateException(
-          "No labels in mode " + mode + ". Labels exist only in TRAIN and EVAL; "
+          "No labels in mode "
+              + mode
+              + ". Labels exist only in TRAIN and EVAL; "
               + "make the input function return labels.");
     }
     if (labels.size() > 1) {
@@ -123,9 +129,9 @@ public final class ModelFnContext {
   }
 
   /**
-   * The single labels tensor checked for dtype and for its static shape after the batch
-   * dimension, as tf.estimator's heads check labels: {@code labels(TFloat32.class, 1)} accepts
-   * [batch, 1]; {@code labels(TInt32.class)} accepts [batch].
+   * The single labels tensor checked for dtype and for its static shape after the batch dimension,
+   * as tf.estimator's heads check labels: {@code labels(TFloat32.class, 1)} accepts [batch, 1];
+   * {@code labels(TInt32.class)} accepts [batch].
    */
   public <T extends TType> Operand<T> labels(Class<T> type, long... dimsAfterBatch) {
     Operand<T> l = labels(type);
@@ -138,11 +144,15 @@ public final class ModelFnContext {
     if (!ok) {
       throw new IllegalArgumentException(
           "Mismatched label shape. Expected labels of shape [batch"
-              + java.util.Arrays.stream(dimsAfterBatch).mapToObj(d -> ", " + d)
+              + java.util.Arrays.stream(dimsAfterBatch)
+                  .mapToObj(d -> ", " + d)
                   .collect(java.util.stream.Collectors.joining())
-              + "], received " + s + ". Suggested fix: make the input function return labels of "
+              + "], received "
+              + s
+              + ". Suggested fix: make the input function return labels of "
               + "that shape (reshape them, e.g. tf.reshape(labels, [-1"
-              + java.util.Arrays.stream(dimsAfterBatch).mapToObj(d -> ", " + d)
+              + java.util.Arrays.stream(dimsAfterBatch)
+                  .mapToObj(d -> ", " + d)
                   .collect(java.util.stream.Collectors.joining())
               + "])).");
     }
@@ -188,8 +198,14 @@ public final class ModelFnContext {
   static <T extends TType> Operand<T> checkType(String what, Operand<?> operand, Class<T> type) {
     if (!type.isAssignableFrom(operand.type())) {
       throw new IllegalArgumentException(
-          "Wrong dtype for " + what + ": expected " + type.getSimpleName() + ", found "
-              + operand.type().getSimpleName() + " (shape " + operand.shape()
+          "Wrong dtype for "
+              + what
+              + ": expected "
+              + type.getSimpleName()
+              + ", found "
+              + operand.type().getSimpleName()
+              + " (shape "
+              + operand.shape()
               + "). Fix: give the input column the dtype the model expects, or cast it with "
               + "tf.dtypes.cast in the model function.");
     }

@@ -50,8 +50,13 @@ public final class Params {
     Object v = values.get(key);
     if (v == null) {
       throw new IllegalArgumentException(
-          "No param '" + key + "'. Params present: " + values.keySet()
-              + ". Pass it with Params.of(...) or Params.with(\"" + key + "\", value).");
+          "No param '"
+              + key
+              + "'. Params present: "
+              + values.keySet()
+              + ". Pass it with Params.of(...) or Params.with(\""
+              + key
+              + "\", value).");
     }
     return v;
   }

@@ -41,12 +41,10 @@ public final class Adagrad extends BaseOptimizer<Void> {
   }
 
   @Override
-  <T extends TNumber> Op applyDense(
-      Ops tf, GradAndVar<T> gv, Operand<T> learningRate, Void state) {
+  <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, Operand<T> learningRate, Void state) {
     Variable<T> var = gv.variable();
     Variable<T> accum = slot(tf, var, NAME, initialAccumulatorValue);
-    return tf.train.applyAdagrad(
-        var, accum, learningRate, gv.gradient());
+    return tf.train.applyAdagrad(var, accum, learningRate, gv.gradient());
   }
 
   @Override

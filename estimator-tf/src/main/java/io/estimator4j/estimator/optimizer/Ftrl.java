@@ -93,8 +93,7 @@ public final class Ftrl extends BaseOptimizer<Void> {
   }
 
   @Override
-  <T extends TNumber> Op applyDense(
-      Ops tf, GradAndVar<T> gv, Operand<T> learningRate, Void state) {
+  <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, Operand<T> learningRate, Void state) {
     Variable<T> var = gv.variable();
     Class<T> type = var.type();
     Variable<T> accum = slot(tf, var, NAME, initialAccumulatorValue);

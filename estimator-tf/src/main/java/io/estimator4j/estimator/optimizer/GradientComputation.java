@@ -1,7 +1,6 @@
 package io.estimator4j.estimator.optimizer;
 
 import io.estimator4j.estimator.layers.Names;
-import io.estimator4j.graph.Variables;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

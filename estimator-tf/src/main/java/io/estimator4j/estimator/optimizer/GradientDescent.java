@@ -36,8 +36,7 @@ public final class GradientDescent extends BaseOptimizer<Void> {
   }
 
   @Override
-  <T extends TNumber> Op applyDense(
-      Ops tf, GradAndVar<T> gv, Operand<T> learningRate, Void state) {
+  <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, Operand<T> learningRate, Void state) {
     return tf.train.applyGradientDescent(gv.variable(), learningRate, gv.gradient());
   }
 

@@ -10,8 +10,8 @@ import org.tensorflow.types.TInt64;
 
 /**
  * A learning rate that depends on the training step, built into the graph so that every step
- * applies its own rate; Java counterpart of tf.keras.optimizers.schedules.LearningRateSchedule
- * (and of tf.compat.v1.train.exponential_decay and its siblings).
+ * applies its own rate; Java counterpart of tf.keras.optimizers.schedules.LearningRateSchedule (and
+ * of tf.compat.v1.train.exponential_decay and its siblings).
  *
  * <p>An optimizer given a schedule (e.g. {@code GradientDescent.of(schedule)}) evaluates it once
  * per {@link Optimizer#applyGradients} call on the global step as read before that step's
@@ -39,7 +39,9 @@ public interface LearningRateSchedule {
   default Operand<TFloat32> valueAtGlobalStep(Ops optimizerScope, Operand<TInt64> globalStep) {
     if (globalStep == null) {
       throw new IllegalArgumentException(
-          "The learning-rate schedule " + this + " needs the global step: pass the global step"
+          "The learning-rate schedule "
+              + this
+              + " needs the global step: pass the global step"
               + " to applyGradients (or minimize).");
     }
     Ops lrScope = optimizerScope.withSubScope("learning_rate");
@@ -48,9 +50,9 @@ public interface LearningRateSchedule {
   }
 
   /**
-   * This schedule divided by {@code 1 + decay * step}: the time-based decay of Keras 2's
-   * optimizers ({@code decay} argument), which Keras applies on top of the learning rate or
-   * schedule ({@code lr_t = lr(step) / (1 + decay * step)}).
+   * This schedule divided by {@code 1 + decay * step}: the time-based decay of Keras 2's optimizers
+   * ({@code decay} argument), which Keras applies on top of the learning rate or schedule ({@code
+   * lr_t = lr(step) / (1 + decay * step)}).
    *
    * @throws IllegalArgumentException if decay is negative or not finite
    */
@@ -92,7 +94,14 @@ public interface LearningRateSchedule {
     float steps = (float) decaySteps;
     float rate = (float) decayRate;
     return new NamedSchedule(
-        "ExponentialDecay(" + initial + ", " + decaySteps + ", " + decayRate + ", " + staircase
+        "ExponentialDecay("
+            + initial
+            + ", "
+            + decaySteps
+            + ", "
+            + decayRate
+            + ", "
+            + staircase
             + ")",
         (tf, step) -> {
           Operand<TFloat32> p = progress(tf, step, steps, staircase);
@@ -111,7 +120,14 @@ public interface LearningRateSchedule {
     float steps = (float) decaySteps;
     float rate = (float) decayRate;
     return new NamedSchedule(
-        "InverseTimeDecay(" + initial + ", " + decaySteps + ", " + decayRate + ", " + staircase
+        "InverseTimeDecay("
+            + initial
+            + ", "
+            + decaySteps
+            + ", "
+            + decayRate
+            + ", "
+            + staircase
             + ")",
         (tf, step) -> {
           Operand<TFloat32> p = progress(tf, step, steps, staircase);
@@ -134,13 +150,17 @@ public interface LearningRateSchedule {
     if (values.length != boundaries.length + 1) {
       throw new IllegalArgumentException(
           "PiecewiseConstantDecay needs one more value than boundaries; found "
-              + boundaries.length + " boundaries and " + values.length + " values.");
+              + boundaries.length
+              + " boundaries and "
+              + values.length
+              + " values.");
     }
     for (int i = 1; i < boundaries.length; i++) {
       if (!(boundaries[i] > boundaries[i - 1])) {
         throw new IllegalArgumentException(
             "PiecewiseConstantDecay boundaries must increase; found "
-                + Arrays.toString(boundaries) + ".");
+                + Arrays.toString(boundaries)
+                + ".");
       }
     }
     double[] b = boundaries.clone();
@@ -171,8 +191,17 @@ public interface LearningRateSchedule {
     float endLr = (float) end;
     float pw = (float) power;
     return new NamedSchedule(
-        "PolynomialDecay(" + initial + ", " + decaySteps + ", " + end + ", " + power + ", "
-            + cycle + ")",
+        "PolynomialDecay("
+            + initial
+            + ", "
+            + decaySteps
+            + ", "
+            + end
+            + ", "
+            + power
+            + ", "
+            + cycle
+            + ")",
         (tf, step) -> {
           Operand<TFloat32> s = step;
           Operand<TFloat32> total = tf.constant(steps);

@@ -4,9 +4,9 @@ import java.util.Objects;
 
 /**
  * The learning-rate settings every optimizer builder shares, a constant or a {@link
- * LearningRateSchedule}; each optimizer's builder ({@link Adam.Builder}, {@link Ftrl.Builder},
- * ...) extends it and adds only its own hyperparameters. Java counterpart of the {@code
- * learning_rate} argument of the tf.compat.v1.train optimizers.
+ * LearningRateSchedule}; each optimizer's builder ({@link Adam.Builder}, {@link Ftrl.Builder}, ...)
+ * extends it and adds only its own hyperparameters. Java counterpart of the {@code learning_rate}
+ * argument of the tf.compat.v1.train optimizers.
  *
  * @param <B> the concrete builder, which the setters return so that calls chain
  */

@@ -70,8 +70,7 @@ public final class RMSProp extends BaseOptimizer<Void> {
   }
 
   @Override
-  <T extends TNumber> Op applyDense(
-      Ops tf, GradAndVar<T> gv, Operand<T> learningRate, Void state) {
+  <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, Operand<T> learningRate, Void state) {
     Variable<T> var = gv.variable();
     Class<T> type = var.type();
     Variable<T> ms = slot(tf, var, NAME, INITIAL_MS);

@@ -78,9 +78,9 @@ public final class EventFileReader {
   }
 
   /**
-   * Reads every event file of {@code dir} and returns scalar values by step, then tag. Accepts
-   * the legacy {@code simple_value} form and the TF2 form (a scalar float or double {@code
-   * tensor}). When a tag repeats at a step, the value read last wins.
+   * Reads every event file of {@code dir} and returns scalar values by step, then tag. Accepts the
+   * legacy {@code simple_value} form and the TF2 form (a scalar float or double {@code tensor}).
+   * When a tag repeats at a step, the value read last wins.
    */
   public static Map<Long, Map<String, Double>> scalarsByStep(Path dir) throws IOException {
     Map<Long, Map<String, Double>> byStep = new TreeMap<>();
@@ -103,8 +103,8 @@ public final class EventFileReader {
   }
 
   /**
-   * Returns the scalar held by a summary value: its {@code simple_value}, or a one-element float
-   * or double {@code tensor}; empty for anything else (histograms, text, images).
+   * Returns the scalar held by a summary value: its {@code simple_value}, or a one-element float or
+   * double {@code tensor}; empty for anything else (histograms, text, images).
    */
   public static OptionalDouble scalarValue(Summary.Value value) {
     return switch (value.getValueCase()) {

@@ -7,7 +7,6 @@ import java.time.Duration;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
@@ -20,13 +19,13 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 
 /**
- * Writes TensorBoard event files ({@code events.out.tfevents.*}) with TensorFlow's own summary
- * ops; Java counterpart of {@code tf.summary.create_file_writer}.
+ * Writes TensorBoard event files ({@code events.out.tfevents.*}) with TensorFlow's own summary ops;
+ * Java counterpart of {@code tf.summary.create_file_writer}.
  *
- * <p>The writer owns a private graph and session holding one summary writer resource; every
- * {@code write} feeds placeholders of ops built once at construction. All methods are
- * thread-safe. Records are buffered by TensorFlow and reach the file after {@link #flush()}, after
- * {@link Options#flushInterval()}, or when the queue holds {@link Options#maxQueue()} records.
+ * <p>The writer owns a private graph and session holding one summary writer resource; every {@code
+ * write} feeds placeholders of ops built once at construction. All methods are thread-safe. Records
+ * are buffered by TensorFlow and reach the file after {@link #flush()}, after {@link
+ * Options#flushInterval()}, or when the queue holds {@link Options#maxQueue()} records.
  */
 public final class SummaryWriter implements AutoCloseable {
 
@@ -115,8 +114,13 @@ public final class SummaryWriter implements AutoCloseable {
     try (TInt64 s = TInt64.scalarOf(step);
         TString t = TString.scalarOf(checkTag(tag));
         TFloat32 v = TFloat32.scalarOf((float) value)) {
-      run(session.runner().feed(this.step, s).feed(this.tag, t).feed(scalarValue, v)
-          .addTarget(writeScalar));
+      run(
+          session
+              .runner()
+              .feed(this.step, s)
+              .feed(this.tag, t)
+              .feed(scalarValue, v)
+              .addTarget(writeScalar));
     }
   }
 
@@ -130,8 +134,13 @@ public final class SummaryWriter implements AutoCloseable {
     try (TInt64 s = TInt64.scalarOf(step);
         TString t = TString.scalarOf(checkTag(tag));
         TFloat32 v = TFloat32.vectorOf(values)) {
-      run(session.runner().feed(this.step, s).feed(this.tag, t).feed(histogramValues, v)
-          .addTarget(writeHistogram));
+      run(
+          session
+              .runner()
+              .feed(this.step, s)
+              .feed(this.tag, t)
+              .feed(histogramValues, v)
+              .addTarget(writeHistogram));
     }
   }
 
@@ -145,8 +154,13 @@ public final class SummaryWriter implements AutoCloseable {
     try (TInt64 s = TInt64.scalarOf(step);
         TString t = TString.scalarOf(checkTag(tag));
         TString v = TString.scalarOf(value)) {
-      run(session.runner().feed(this.step, s).feed(this.tag, t).feed(textValue, v)
-          .addTarget(writeText));
+      run(
+          session
+              .runner()
+              .feed(this.step, s)
+              .feed(this.tag, t)
+              .feed(textValue, v)
+              .addTarget(writeText));
     }
   }
 
@@ -318,20 +332,31 @@ public final class SummaryWriter implements AutoCloseable {
       public Options build() {
         if (maxQueue < 1) {
           throw new IllegalArgumentException(
-              "maxQueue must be at least 1; found " + maxQueue + ". The default is "
-                  + DEFAULT_MAX_QUEUE + ".");
+              "maxQueue must be at least 1; found "
+                  + maxQueue
+                  + ". The default is "
+                  + DEFAULT_MAX_QUEUE
+                  + ".");
         }
         if (flushInterval == null
             || flushInterval.isNegative()
             || flushInterval.toMillis() > Integer.MAX_VALUE) {
           throw new IllegalArgumentException(
-              "flushInterval must be between 0 and " + Integer.MAX_VALUE + " ms; found "
-                  + flushInterval + ". The default is " + DEFAULT_FLUSH_INTERVAL + ".");
+              "flushInterval must be between 0 and "
+                  + Integer.MAX_VALUE
+                  + " ms; found "
+                  + flushInterval
+                  + ". The default is "
+                  + DEFAULT_FLUSH_INTERVAL
+                  + ".");
         }
         if (filenameSuffix == null || filenameSuffix.contains("/")) {
           throw new IllegalArgumentException(
-              "filenameSuffix must be a file name part without '/'; found " + filenameSuffix
-                  + ". The default is \"" + DEFAULT_FILENAME_SUFFIX + "\".");
+              "filenameSuffix must be a file name part without '/'; found "
+                  + filenameSuffix
+                  + ". The default is \""
+                  + DEFAULT_FILENAME_SUFFIX
+                  + "\".");
         }
         return new Options(this);
       }

@@ -5,25 +5,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.estimator4j.estimator.Estimator;
 import io.estimator4j.estimator.Prediction;
-import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.export.ServingInputReceivers;
 import io.estimator4j.estimator.input.ArrayInput;
-import io.estimator4j.savedmodel.LoadedSavedModel;
-import io.estimator4j.savedmodel.SavedModelLoader;
+import io.estimator4j.estimator.optimizer.Optimizers;
 import io.estimator4j.featurecolumn.CategoricalColumn;
 import io.estimator4j.featurecolumn.DenseColumn;
 import io.estimator4j.featurecolumn.FeatureColumn;
 import io.estimator4j.featurecolumn.FeatureColumns;
-import io.estimator4j.estimator.optimizer.Optimizers;
+import io.estimator4j.savedmodel.LoadedSavedModel;
+import io.estimator4j.savedmodel.SavedModelLoader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,6 +37,7 @@ class CannedEstimatorsTest {
 
   /** 200 rows: x in [-1, 1), color "red"/"blue"; class 1 when x + (red ? 0.5 : -0.5) > 0. */
   static final int N = 200;
+
   static final float[] X = new float[N];
   static final String[] COLOR = new String[N];
   static final int[] LABEL = new int[N];
@@ -58,8 +59,12 @@ class CannedEstimatorsTest {
   static final List<DenseColumn> DEEP = List.of(XCOL, FeatureColumns.indicatorColumn(COLORS));
   static final List<FeatureColumn> WIDE = List.of(XCOL, COLORS);
 
-  record Case(String name, Function<RunConfig, Estimator> make, boolean classifier,
-      List<String> expectedVariables, double minMetric) {
+  record Case(
+      String name,
+      Function<RunConfig, Estimator> make,
+      boolean classifier,
+      List<String> expectedVariables,
+      double minMetric) {
     @Override
     public String toString() {
       return name;
@@ -68,54 +73,138 @@ class CannedEstimatorsTest {
 
   static Stream<Arguments> cases() {
     return Stream.of(
-        new Case("DNNClassifier", c -> DNNClassifier.builder().featureColumns(DEEP)
-            .hiddenUnits(8, 4).optimizer("Adam").config(c).build(), true,
-            List.of("dnn/hiddenlayer_0/kernel", "dnn/hiddenlayer_0/bias", "dnn/hiddenlayer_1/kernel",
-                "dnn/logits/kernel", "dnn/logits/bias", "dnn/logits/kernel/Adam", "global_step"), 0.9),
-        new Case("LinearClassifier", c -> LinearClassifier.builder().featureColumns(WIDE)
-            .config(c).build(), true,
-            List.of("linear/linear_model/x/weights", "linear/linear_model/color/weights",
-                "linear/linear_model/bias_weights", "linear/linear_model/x/weights/Ftrl",
-                "linear/linear_model/x/weights/Ftrl_1"), 0.9),
-        new Case("DNNLinearCombinedClassifier", c -> DNNLinearCombinedClassifier.builder()
-            .linearFeatureColumns(WIDE).dnnFeatureColumns(DEEP).dnnHiddenUnits(8)
-            .dnnOptimizer(Optimizers.byName("Adam", 0.05))
-            .linearOptimizer(Optimizers.byName("Ftrl", 0.2)).config(c).build(), true,
-            List.of("dnn/hiddenlayer_0/kernel", "dnn/logits/bias", "linear/linear_model/color/weights",
-                "linear/linear_model/bias_weights"), 0.9),
-        new Case("BaselineClassifier", c -> BaselineClassifier.builder().config(c).build(), true,
-            List.of("baseline/bias"), 0.0),
-        new Case("DNNRegressor", c -> DNNRegressor.builder().featureColumns(DEEP).hiddenUnits(8)
-            .optimizer("Adam").config(c).build(), false,
-            List.of("dnn/hiddenlayer_0/kernel", "dnn/logits/bias"), 0.0),
-        new Case("LinearRegressor", c -> LinearRegressor.builder().featureColumns(WIDE)
-            .optimizer("SGD").config(c).build(), false,
-            List.of("linear/linear_model/x/weights", "linear/linear_model/bias_weights"), 0.0),
-        new Case("DNNLinearCombinedRegressor", c -> DNNLinearCombinedRegressor.builder()
-            .linearFeatureColumns(WIDE).dnnFeatureColumns(DEEP).dnnHiddenUnits(8).config(c).build(),
-            false, List.of("dnn/logits/kernel", "linear/linear_model/x/weights"), 0.0),
-        new Case("BaselineRegressor", c -> BaselineRegressor.builder().config(c).build(), false,
-            List.of("baseline/bias"), 0.0))
+            new Case(
+                "DNNClassifier",
+                c ->
+                    DNNClassifier.builder()
+                        .featureColumns(DEEP)
+                        .hiddenUnits(8, 4)
+                        .optimizer("Adam")
+                        .config(c)
+                        .build(),
+                true,
+                List.of(
+                    "dnn/hiddenlayer_0/kernel",
+                    "dnn/hiddenlayer_0/bias",
+                    "dnn/hiddenlayer_1/kernel",
+                    "dnn/logits/kernel",
+                    "dnn/logits/bias",
+                    "dnn/logits/kernel/Adam",
+                    "global_step"),
+                0.9),
+            new Case(
+                "LinearClassifier",
+                c -> LinearClassifier.builder().featureColumns(WIDE).config(c).build(),
+                true,
+                List.of(
+                    "linear/linear_model/x/weights",
+                    "linear/linear_model/color/weights",
+                    "linear/linear_model/bias_weights",
+                    "linear/linear_model/x/weights/Ftrl",
+                    "linear/linear_model/x/weights/Ftrl_1"),
+                0.9),
+            new Case(
+                "DNNLinearCombinedClassifier",
+                c ->
+                    DNNLinearCombinedClassifier.builder()
+                        .linearFeatureColumns(WIDE)
+                        .dnnFeatureColumns(DEEP)
+                        .dnnHiddenUnits(8)
+                        .dnnOptimizer(Optimizers.byName("Adam", 0.05))
+                        .linearOptimizer(Optimizers.byName("Ftrl", 0.2))
+                        .config(c)
+                        .build(),
+                true,
+                List.of(
+                    "dnn/hiddenlayer_0/kernel",
+                    "dnn/logits/bias",
+                    "linear/linear_model/color/weights",
+                    "linear/linear_model/bias_weights"),
+                0.9),
+            new Case(
+                "BaselineClassifier",
+                c -> BaselineClassifier.builder().config(c).build(),
+                true,
+                List.of("baseline/bias"),
+                0.0),
+            new Case(
+                "DNNRegressor",
+                c ->
+                    DNNRegressor.builder()
+                        .featureColumns(DEEP)
+                        .hiddenUnits(8)
+                        .optimizer("Adam")
+                        .config(c)
+                        .build(),
+                false,
+                List.of("dnn/hiddenlayer_0/kernel", "dnn/logits/bias"),
+                0.0),
+            new Case(
+                "LinearRegressor",
+                c ->
+                    LinearRegressor.builder()
+                        .featureColumns(WIDE)
+                        .optimizer("SGD")
+                        .config(c)
+                        .build(),
+                false,
+                List.of("linear/linear_model/x/weights", "linear/linear_model/bias_weights"),
+                0.0),
+            new Case(
+                "DNNLinearCombinedRegressor",
+                c ->
+                    DNNLinearCombinedRegressor.builder()
+                        .linearFeatureColumns(WIDE)
+                        .dnnFeatureColumns(DEEP)
+                        .dnnHiddenUnits(8)
+                        .config(c)
+                        .build(),
+                false,
+                List.of("dnn/logits/kernel", "linear/linear_model/x/weights"),
+                0.0),
+            new Case(
+                "BaselineRegressor",
+                c -> BaselineRegressor.builder().config(c).build(),
+                false,
+                List.of("baseline/bias"),
+                0.0))
         .map(Arguments::of);
   }
 
   static ArrayInput input(boolean classifier, Integer epochs, boolean shuffle) {
-    ArrayInput.Builder b = ArrayInput.builder().feature("x", X).feature("color", COLOR)
-        .batchSize(20).numEpochs(epochs).shuffle(shuffle).seed(5);
+    ArrayInput.Builder b =
+        ArrayInput.builder()
+            .feature("x", X)
+            .feature("color", COLOR)
+            .batchSize(20)
+            .numEpochs(epochs)
+            .shuffle(shuffle)
+            .seed(5);
     return classifier ? b.labels(LABEL).build() : b.labels(TARGET).build();
   }
 
   @Test
   void combinedEstimatorsTakeOptimizersWithLearningRateSchedules() {
     // both parts read the schedule at the shared global step; one increment per step
-    RunConfig config = RunConfig.builder().modelDir(dir).randomSeed(11).noPeriodicCheckpoints()
-        .logStepCountSteps(0).saveSummarySteps(0).build();
-    Estimator est = DNNLinearCombinedRegressor.builder().linearFeatureColumns(WIDE)
-        .dnnFeatureColumns(DEEP).dnnHiddenUnits(8)
-        .dnnOptimizer(io.estimator4j.estimator.optimizer.GradientDescent.of(
-            io.estimator4j.estimator.optimizer.LearningRateSchedule.exponentialDecay(
-                0.05, 10, 0.5, false)))
-        .config(config).build();
+    RunConfig config =
+        RunConfig.builder()
+            .modelDir(dir)
+            .randomSeed(11)
+            .noPeriodicCheckpoints()
+            .logStepCountSteps(0)
+            .saveSummarySteps(0)
+            .build();
+    Estimator est =
+        DNNLinearCombinedRegressor.builder()
+            .linearFeatureColumns(WIDE)
+            .dnnFeatureColumns(DEEP)
+            .dnnHiddenUnits(8)
+            .dnnOptimizer(
+                io.estimator4j.estimator.optimizer.GradientDescent.of(
+                    io.estimator4j.estimator.optimizer.LearningRateSchedule.exponentialDecay(
+                        0.05, 10, 0.5, false)))
+            .config(config)
+            .build();
     est.train(input(false, null, true), StepLimit.steps(20));
     assertThat(est.evaluate(input(false, 1, false)).get("global_step")).isEqualTo(20.0);
   }
@@ -123,17 +212,33 @@ class CannedEstimatorsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void trainsEvaluatesPredictsResumesAndExports(Case c) throws Exception {
-    RunConfig config = RunConfig.builder().modelDir(dir).randomSeed(11).noPeriodicCheckpoints()
-        .logStepCountSteps(0).saveSummarySteps(0).build();
+    RunConfig config =
+        RunConfig.builder()
+            .modelDir(dir)
+            .randomSeed(11)
+            .noPeriodicCheckpoints()
+            .logStepCountSteps(0)
+            .saveSummarySteps(0)
+            .build();
     Estimator est = c.make().apply(config);
     est.train(input(c.classifier(), null, true), StepLimit.steps(150));
     assertThat(est.variableNames()).containsAll(c.expectedVariables());
     Map<String, Double> first = est.evaluate(input(c.classifier(), 1, false));
     assertThat(first.get("global_step")).isEqualTo(150.0);
     if (c.classifier()) {
-      assertThat(first).containsKeys("accuracy", "auc", "precision", "recall", "average_loss",
-          "label/mean", "prediction/mean", "accuracy_baseline", "loss");
-      // label/mean is the fraction of class 1 in the 200 rows, accuracy_baseline its max with 1 - it
+      assertThat(first)
+          .containsKeys(
+              "accuracy",
+              "auc",
+              "precision",
+              "recall",
+              "average_loss",
+              "label/mean",
+              "prediction/mean",
+              "accuracy_baseline",
+              "loss");
+      // label/mean is the fraction of class 1 in the 200 rows, accuracy_baseline its max with 1 -
+      // it
       assertThat(first.get("accuracy")).isGreaterThanOrEqualTo(c.minMetric());
     } else {
       assertThat(first).containsKeys("average_loss", "label/mean", "prediction/mean", "loss");
@@ -152,13 +257,22 @@ class CannedEstimatorsTest {
     List<Prediction> preds = again.predict(input(c.classifier(), 1, false)).toList();
     assertThat(preds).hasSize(N);
     if (c.classifier()) {
-      assertThat(preds.get(0).values()).containsKeys("logits", "logistic", "probabilities",
-          "class_ids", "classes", "all_class_ids", "all_classes");
+      assertThat(preds.get(0).values())
+          .containsKeys(
+              "logits",
+              "logistic",
+              "probabilities",
+              "class_ids",
+              "classes",
+              "all_class_ids",
+              "all_classes");
     } else {
       assertThat(preds.get(0).values()).containsKeys("predictions");
     }
-    Path export = again.exportSavedModel(dir.resolve("export"), ServingInputReceivers.parsing(
-        FeatureColumns.makeParseExampleSpec(WIDE), null));
+    Path export =
+        again.exportSavedModel(
+            dir.resolve("export"),
+            ServingInputReceivers.parsing(FeatureColumns.makeParseExampleSpec(WIDE), null));
     try (LoadedSavedModel m = SavedModelLoader.load(export, Set.of("serve"), null)) {
       if (c.classifier()) {
         assertThat(m.signatures().keySet())
@@ -166,7 +280,8 @@ class CannedEstimatorsTest {
         assertThat(m.signature("classification").getMethodName())
             .isEqualTo("tensorflow/serving/classify");
         assertThat(m.signature("classification").getInputsMap()).containsOnlyKeys("inputs");
-        assertThat(m.signature("classification").getOutputsMap()).containsOnlyKeys("classes", "scores");
+        assertThat(m.signature("classification").getOutputsMap())
+            .containsOnlyKeys("classes", "scores");
       } else {
         assertThat(m.signatures().keySet()).contains("serving_default", "regression", "predict");
         assertThat(m.signature("regression").getOutputsMap()).containsOnlyKeys("outputs");
@@ -176,46 +291,75 @@ class CannedEstimatorsTest {
 
   @org.junit.jupiter.api.Test
   void missingFeatureNamesTheColumnAndThePresentKeys() {
-    Estimator est = DNNClassifier.builder().featureColumns(DEEP).hiddenUnits(4).modelDir(dir).build();
+    Estimator est =
+        DNNClassifier.builder().featureColumns(DEEP).hiddenUnits(4).modelDir(dir).build();
     ArrayInput noColor = ArrayInput.builder().feature("x", X).labels(LABEL).batchSize(10).build();
     assertThatThrownBy(() -> est.train(noColor, StepLimit.steps(1)))
-        .hasMessageContaining("color").hasMessageContaining("[x]");
+        .hasMessageContaining("color")
+        .hasMessageContaining("[x]");
   }
 
   @org.junit.jupiter.api.Test
   void labelsOutsideNClassesFailWithTheRule() {
-    Estimator est = DNNClassifier.builder().featureColumns(DEEP).hiddenUnits(4).nClasses(3)
-        .modelDir(dir).build();
+    Estimator est =
+        DNNClassifier.builder()
+            .featureColumns(DEEP)
+            .hiddenUnits(4)
+            .nClasses(3)
+            .modelDir(dir)
+            .build();
     int[] bad = LABEL.clone();
     bad[3] = 7;
-    ArrayInput in = ArrayInput.builder().feature("x", X).feature("color", COLOR).labels(bad)
-        .batchSize(N).shuffle(false).build();
+    ArrayInput in =
+        ArrayInput.builder()
+            .feature("x", X)
+            .feature("color", COLOR)
+            .labels(bad)
+            .batchSize(N)
+            .shuffle(false)
+            .build();
     assertThatThrownBy(() -> est.train(in, StepLimit.steps(1)))
         .hasMessageContaining("Labels must be <= n_classes - 1");
   }
 
   @org.junit.jupiter.api.Test
   void labelsOutsideTheVocabularyFailWithTheVocabulary() {
-    Estimator est = LinearClassifier.builder().featureColumns(WIDE)
-        .labelVocabulary(List.of("no", "yes")).modelDir(dir).build();
+    Estimator est =
+        LinearClassifier.builder()
+            .featureColumns(WIDE)
+            .labelVocabulary(List.of("no", "yes"))
+            .modelDir(dir)
+            .build();
     String[] labels = new String[N];
     for (int i = 0; i < N; i++) {
       labels[i] = LABEL[i] == 1 ? "yes" : "no";
     }
     labels[5] = "maybe";
-    ArrayInput in = ArrayInput.builder().feature("x", X).feature("color", COLOR).labels(labels)
-        .batchSize(N).shuffle(false).build();
+    ArrayInput in =
+        ArrayInput.builder()
+            .feature("x", X)
+            .feature("color", COLOR)
+            .labels(labels)
+            .batchSize(N)
+            .shuffle(false)
+            .build();
     assertThatThrownBy(() -> est.train(in, StepLimit.steps(1)))
-        .hasMessageContaining("label_vocabulary").hasMessageContaining("maybe");
+        .hasMessageContaining("label_vocabulary")
+        .hasMessageContaining("maybe");
   }
 
   @org.junit.jupiter.api.Test
   void wrongFeatureDtypeIsExplained() {
-    Estimator est = DNNClassifier.builder().featureColumns(DEEP).hiddenUnits(4).modelDir(dir).build();
+    Estimator est =
+        DNNClassifier.builder().featureColumns(DEEP).hiddenUnits(4).modelDir(dir).build();
     int[] colorIds = new int[N];
-    ArrayInput in = ArrayInput.builder().feature("x", X).feature("color", colorIds).labels(LABEL)
-        .batchSize(N).build();
-    assertThatThrownBy(() -> est.train(in, StepLimit.steps(1)))
-        .hasMessageContaining("color");
+    ArrayInput in =
+        ArrayInput.builder()
+            .feature("x", X)
+            .feature("color", colorIds)
+            .labels(LABEL)
+            .batchSize(N)
+            .build();
+    assertThatThrownBy(() -> est.train(in, StepLimit.steps(1))).hasMessageContaining("color");
   }
 }

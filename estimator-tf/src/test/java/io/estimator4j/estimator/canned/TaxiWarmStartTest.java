@@ -2,12 +2,12 @@ package io.estimator4j.estimator.canned;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.config.RunConfig;
-import io.estimator4j.estimator.StepLimit;
-import io.estimator4j.estimator.config.WarmStartSettings;
 import io.estimator4j.checkpoint.CheckpointReader;
 import io.estimator4j.checkpoint.VariableInfo;
+import io.estimator4j.estimator.Estimator;
+import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.config.WarmStartSettings;
 import io.estimator4j.estimator.input.ArrayInput;
 import io.estimator4j.estimator.optimizer.GradientDescent;
 import io.estimator4j.featurecolumn.DenseColumn;
@@ -45,30 +45,42 @@ class TaxiWarmStartTest {
 
     // Java columns with the same names and sizes: 3 dense inputs, and identity columns whose
     // bucket counts are read from the checkpoint's linear weights
-    List<DenseColumn> dnn = List.of(FeatureColumns.numericColumn("fare_xf"),
-        FeatureColumns.numericColumn("trip_miles_xf"), FeatureColumns.numericColumn("trip_seconds_xf"));
+    List<DenseColumn> dnn =
+        List.of(
+            FeatureColumns.numericColumn("fare_xf"),
+            FeatureColumns.numericColumn("trip_miles_xf"),
+            FeatureColumns.numericColumn("trip_seconds_xf"));
     List<FeatureColumn> linear = new ArrayList<>();
-    ArrayInput.Builder in = ArrayInput.builder().batchSize(4).numEpochs(null).shuffle(false)
-        .labels(new int[] {0, 1, 0, 1});
+    ArrayInput.Builder in =
+        ArrayInput.builder()
+            .batchSize(4)
+            .numEpochs(null)
+            .shuffle(false)
+            .labels(new int[] {0, 1, 0, 1});
     for (String name : List.of("fare_xf", "trip_miles_xf", "trip_seconds_xf")) {
       in.feature(name, new float[] {0.1f, 0.2f, 0.3f, 0.4f});
     }
     for (var e : vars.entrySet()) {
       String n = e.getKey();
       if (n.startsWith("linear/linear_model/") && n.endsWith("/weights")) {
-        String column = n.substring("linear/linear_model/".length(), n.length() - "/weights".length());
+        String column =
+            n.substring("linear/linear_model/".length(), n.length() - "/weights".length());
         linear.add(FeatureColumns.categoricalColumnWithIdentity(column, e.getValue().shape()[0]));
         in.feature(column, new long[] {0, 1, 2, 3});
       }
     }
     assertThat(linear).hasSize(9);
-    Estimator est = DNNLinearCombinedClassifier.builder()
-        .dnnFeatureColumns(dnn).dnnHiddenUnits(100, 70, 48, 34).linearFeatureColumns(linear)
-        // learning rate 1e-12: the one training step leaves the warm-started values as loaded
-        .dnnOptimizer(GradientDescent.of(1e-12)).linearOptimizer(GradientDescent.of(1e-12))
-        .config(RunConfig.builder().modelDir(dir).noPeriodicCheckpoints().build())
-        .warmStartFrom(WarmStartSettings.from(TAXI.toString()).vars("dnn/.*|linear/.*"))
-        .build();
+    Estimator est =
+        DNNLinearCombinedClassifier.builder()
+            .dnnFeatureColumns(dnn)
+            .dnnHiddenUnits(100, 70, 48, 34)
+            .linearFeatureColumns(linear)
+            // learning rate 1e-12: the one training step leaves the warm-started values as loaded
+            .dnnOptimizer(GradientDescent.of(1e-12))
+            .linearOptimizer(GradientDescent.of(1e-12))
+            .config(RunConfig.builder().modelDir(dir).noPeriodicCheckpoints().build())
+            .warmStartFrom(WarmStartSettings.from(TAXI.toString()).vars("dnn/.*|linear/.*"))
+            .build();
     est.train(in.build(), StepLimit.steps(1));
     try (CheckpointReader python = CheckpointReader.open(prefix);
         CheckpointReader java = CheckpointReader.open(est.latestCheckpoint().orElseThrow())) {
@@ -79,7 +91,9 @@ class TaxiWarmStartTest {
           float[] j = java.readFloats(name);
           assertThat(j).as(name).hasSize(p.length);
           for (int i = 0; i < p.length; i++) {
-            assertThat(j[i]).as(name + "[" + i + "]").isCloseTo(p[i], org.assertj.core.api.Assertions.within(1e-5f));
+            assertThat(j[i])
+                .as(name + "[" + i + "]")
+                .isCloseTo(p[i], org.assertj.core.api.Assertions.within(1e-5f));
           }
           compared++;
         }

@@ -1,11 +1,11 @@
 package io.estimator4j.estimator.config;
 
-import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.StepLimit;
-import io.estimator4j.estimator.TestModels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.estimator4j.estimator.Estimator;
+import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.TestModels;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +37,9 @@ class RunConfigTest {
 
   @Test
   void parsesTfConfigLikeTensorFlow() {
-    String json = "{\"cluster\": {\"chief\": [\"host0:2222\"], \"worker\": [\"host1:2222\", "
-        + "\"host2:2222\"], \"ps\": [\"host3:2222\"]}, \"task\": {\"type\": \"worker\", \"index\": 1}}";
+    String json =
+        "{\"cluster\": {\"chief\": [\"host0:2222\"], \"worker\": [\"host1:2222\", "
+            + "\"host2:2222\"], \"ps\": [\"host3:2222\"]}, \"task\": {\"type\": \"worker\", \"index\": 1}}";
     ClusterConfig c = ClusterConfig.parse(json);
     assertThat(c.taskType()).isEqualTo("worker");
     assertThat(c.taskId()).isEqualTo(1);
@@ -48,14 +49,17 @@ class RunConfigTest {
     assertThat(c.numWorkerReplicas()).isEqualTo(3);
     assertThat(c.master()).isEqualTo("grpc://host2:2222");
     assertThat(c.clusterSpec().get("worker")).isEqualTo(List.of("host1:2222", "host2:2222"));
-    ClusterConfig chief = ClusterConfig.parse(json.replace("\"worker\", \"index\": 1", "\"chief\", \"index\": 0"));
+    ClusterConfig chief =
+        ClusterConfig.parse(json.replace("\"worker\", \"index\": 1", "\"chief\", \"index\": 0"));
     assertThat(chief.isChief()).isTrue();
   }
 
   @Test
   void evaluatorIsOutsideTheCluster() {
-    ClusterConfig c = ClusterConfig.parse("{\"cluster\": {\"chief\": [\"h:1\"]}, "
-        + "\"task\": {\"type\": \"evaluator\", \"index\": 0}}");
+    ClusterConfig c =
+        ClusterConfig.parse(
+            "{\"cluster\": {\"chief\": [\"h:1\"]}, "
+                + "\"task\": {\"type\": \"evaluator\", \"index\": 0}}");
     assertThat(c.clusterSpec()).isEmpty();
     assertThat(c.numWorkerReplicas()).isZero();
     assertThat(c.isChief()).isFalse();
@@ -65,11 +69,17 @@ class RunConfigTest {
   void badTfConfigIsExplained() {
     assertThatThrownBy(() -> ClusterConfig.parse("{not json"))
         .hasMessageContaining("TF_CONFIG is not valid JSON");
-    assertThatThrownBy(() -> ClusterConfig.parse("{\"cluster\": {\"chief\": [\"a:1\"], "
-        + "\"master\": [\"b:1\"]}, \"task\": {\"type\": \"chief\", \"index\": 0}}"))
+    assertThatThrownBy(
+            () ->
+                ClusterConfig.parse(
+                    "{\"cluster\": {\"chief\": [\"a:1\"], "
+                        + "\"master\": [\"b:1\"]}, \"task\": {\"type\": \"chief\", \"index\": 0}}"))
         .hasMessageContaining("both 'chief' and 'master'");
-    assertThatThrownBy(() -> ClusterConfig.parse("{\"cluster\": {\"chief\": [\"a:1\"]}, "
-        + "\"task\": {\"type\": \"worker\", \"index\": 3}}"))
+    assertThatThrownBy(
+            () ->
+                ClusterConfig.parse(
+                    "{\"cluster\": {\"chief\": [\"a:1\"]}, "
+                        + "\"task\": {\"type\": \"worker\", \"index\": 3}}"))
         .hasMessageContaining("is not in the cluster");
     assertThatThrownBy(() -> ClusterConfig.parse("{\"task\": {\"type\": \"ps\", \"index\": 0}}"))
         .hasMessageContaining("must be worker/0");
@@ -77,10 +87,14 @@ class RunConfigTest {
 
   @Test
   void evaluatorCannotTrain() {
-    ClusterConfig evaluator = ClusterConfig.parse("{\"cluster\": {\"chief\": [\"h:1\"]}, "
-        + "\"task\": {\"type\": \"evaluator\", \"index\": 0}}");
-    Estimator est = Estimator.builder(TestModels.LINEAR)
-        .config(RunConfig.builder().cluster(evaluator).build()).build();
+    ClusterConfig evaluator =
+        ClusterConfig.parse(
+            "{\"cluster\": {\"chief\": [\"h:1\"]}, "
+                + "\"task\": {\"type\": \"evaluator\", \"index\": 0}}");
+    Estimator est =
+        Estimator.builder(TestModels.LINEAR)
+            .config(RunConfig.builder().cluster(evaluator).build())
+            .build();
     assertThatThrownBy(() -> est.train(TestModels.trainInput(1), StepLimit.steps(1)))
         .hasMessageContaining("does not train");
   }

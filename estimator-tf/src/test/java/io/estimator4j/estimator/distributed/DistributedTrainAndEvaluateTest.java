@@ -2,19 +2,19 @@ package io.estimator4j.estimator.distributed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estimator4j.estimator.config.ClusterConfig;
-import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.modelfn.EstimatorSpec;
-import io.estimator4j.estimator.modelfn.ModeKeys;
-import io.estimator4j.estimator.modelfn.ModelFn;
-import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.checkpoint.CheckpointReader;
+import io.estimator4j.estimator.Estimator;
+import io.estimator4j.estimator.config.ClusterConfig;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.hook.SessionRunContext;
 import io.estimator4j.estimator.hook.SessionRunHook;
 import io.estimator4j.estimator.hook.SessionRunValues;
 import io.estimator4j.estimator.input.ArrayInput;
 import io.estimator4j.estimator.layers.Dense;
 import io.estimator4j.estimator.layers.DenseLayer;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.optimizer.GradientDescent;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -45,22 +45,25 @@ class DistributedTrainAndEvaluateTest {
   @TempDir Path modelDir;
 
   /** y = w x + b with squared loss and gradient descent; data on y = 2x + 1. */
-  static final ModelFn LINEAR = ctx -> {
-    Ops tf = ctx.tf();
-    Operand<TFloat32> x =
-        tf.reshape(ctx.feature("x", TFloat32.class), tf.constant(new long[] {-1, 1}));
-    DenseLayer layer = Dense.builder(1).seed(7L).build().apply(tf.withSubScope("linear"), x);
-    Operand<TFloat32> pred = tf.reshape(layer.output(), tf.constant(new long[] {-1}));
-    EstimatorSpec.Builder spec = EstimatorSpec.builder(ctx.mode()).prediction("y", pred);
-    Operand<TFloat32> labels = ctx.labels(TFloat32.class, new long[0]);
-    Operand<TFloat32> loss = tf.math.mean(tf.math.squaredDifference(pred, labels), tf.constant(0));
-    spec.loss(loss);
-    if (ctx.mode() == ModeKeys.TRAIN) {
-      spec.trainOp(GradientDescent.of(0.1).minimize(tf, loss, layer.trainableVariables(),
-          ctx.globalStep()));
-    }
-    return spec.build();
-  };
+  static final ModelFn LINEAR =
+      ctx -> {
+        Ops tf = ctx.tf();
+        Operand<TFloat32> x =
+            tf.reshape(ctx.feature("x", TFloat32.class), tf.constant(new long[] {-1, 1}));
+        DenseLayer layer = Dense.builder(1).seed(7L).build().apply(tf.withSubScope("linear"), x);
+        Operand<TFloat32> pred = tf.reshape(layer.output(), tf.constant(new long[] {-1}));
+        EstimatorSpec.Builder spec = EstimatorSpec.builder(ctx.mode()).prediction("y", pred);
+        Operand<TFloat32> labels = ctx.labels(TFloat32.class, new long[0]);
+        Operand<TFloat32> loss =
+            tf.math.mean(tf.math.squaredDifference(pred, labels), tf.constant(0));
+        spec.loss(loss);
+        if (ctx.mode() == ModeKeys.TRAIN) {
+          spec.trainOp(
+              GradientDescent.of(0.1)
+                  .minimize(tf, loss, layer.trainableVariables(), ctx.globalStep()));
+        }
+        return spec.build();
+      };
 
   static ArrayInput input(Integer epochs) {
     float[] x = new float[64];
@@ -69,8 +72,14 @@ class DistributedTrainAndEvaluateTest {
       x[i] = -1f + 2f * i / x.length;
       y[i] = 2f * x[i] + 1f;
     }
-    return ArrayInput.builder().feature("x", x).labels(y).batchSize(8).numEpochs(epochs)
-        .shuffle(epochs == null).seed(1).build();
+    return ArrayInput.builder()
+        .feature("x", x)
+        .labels(y)
+        .batchSize(8)
+        .numEpochs(epochs)
+        .shuffle(epochs == null)
+        .seed(1)
+        .build();
   }
 
   /**
@@ -108,19 +117,28 @@ class DistributedTrainAndEvaluateTest {
     int ps = freePort();
     int chief = freePort();
     int worker = freePort();
-    String cluster = "{\"ps\": [\"localhost:" + ps + "\"], \"chief\": [\"localhost:" + chief
-        + "\"], \"worker\": [\"localhost:" + worker + "\"]}";
+    String cluster =
+        "{\"ps\": [\"localhost:"
+            + ps
+            + "\"], \"chief\": [\"localhost:"
+            + chief
+            + "\"], \"worker\": [\"localhost:"
+            + worker
+            + "\"]}";
     TaskServer psServer = DistributedTraining.startParameterServer(config(cluster, "ps", 0));
     assertThat(psServer.target()).isEqualTo("grpc://localhost:" + ps);
 
     StepCounter workerSteps = new StepCounter(null);
     StepCounter chiefSteps = new StepCounter(workerSteps);
     EvalSpec eval = new EvalSpec(input(1), null, null, List.of(), List.of(), 0, 0);
-    ExecutorService pool = Executors.newFixedThreadPool(3, r -> {
-      Thread t = new Thread(r, "distributed-test");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            3,
+            r -> {
+              Thread t = new Thread(r, "distributed-test");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       Future<TrainAndEvaluate.Result> evaluator =
           pool.submit(() -> run(cluster, "evaluator", 0, new StepCounter(null), eval));
@@ -150,7 +168,8 @@ class DistributedTrainAndEvaluateTest {
       // Both trainers ran steps of the same global step: together they ran max_steps (+1 in
       // flight), each saw the shared step reach max_steps, neither ran all of them alone.
       long total = chiefSteps.steps.get() + workerSteps.steps.get();
-      System.out.printf("steps: chief %d, worker %d, total %d, checkpoint %d%n",
+      System.out.printf(
+          "steps: chief %d, worker %d, total %d, checkpoint %d%n",
           chiefSteps.steps.get(), workerSteps.steps.get(), total, savedStep);
       assertThat(chiefSteps.steps.get()).isPositive().isLessThan(MAX_STEPS);
       assertThat(workerSteps.steps.get()).isPositive().isLessThan(MAX_STEPS);
@@ -179,16 +198,30 @@ class DistributedTrainAndEvaluateTest {
   }
 
   private Estimator estimator(String cluster, String type, int index) {
-    return Estimator.builder(LINEAR).config(config(cluster, type, index).toBuilder()
-        .modelDir(modelDir).build()).build();
+    return Estimator.builder(LINEAR)
+        .config(config(cluster, type, index).toBuilder().modelDir(modelDir).build())
+        .build();
   }
 
   static RunConfig config(String cluster, String type, int index) {
-    ClusterConfig c = ClusterConfig.parse("{\"cluster\": " + cluster + ", \"task\": {\"type\": \""
-        + type + "\", \"index\": " + index + "}}");
-    return RunConfig.builder().cluster(c).randomSeed(3).saveCheckpointsSteps(20)
-        .logStepCountSteps(20).saveSummarySteps(0).maxWorkerDelaySecs(0)
-        .sessionCreationTimeoutSecs(60).build();
+    ClusterConfig c =
+        ClusterConfig.parse(
+            "{\"cluster\": "
+                + cluster
+                + ", \"task\": {\"type\": \""
+                + type
+                + "\", \"index\": "
+                + index
+                + "}}");
+    return RunConfig.builder()
+        .cluster(c)
+        .randomSeed(3)
+        .saveCheckpointsSteps(20)
+        .logStepCountSteps(20)
+        .saveSummarySteps(0)
+        .maxWorkerDelaySecs(0)
+        .sessionCreationTimeoutSecs(60)
+        .build();
   }
 
   static int freePort() throws Exception {

@@ -1,12 +1,12 @@
 package io.estimator4j.estimator.distributed;
 
-import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.TestModels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.estimator4j.estimator.BestExporter;
+import io.estimator4j.estimator.Estimator;
 import io.estimator4j.estimator.FinalExporter;
 import io.estimator4j.estimator.LatestExporter;
+import io.estimator4j.estimator.TestModels;
 import io.estimator4j.estimator.export.ServingInputReceiverFn;
 import io.estimator4j.estimator.export.ServingInputReceivers;
 import io.estimator4j.estimator.summary.SummaryWriter;
@@ -28,10 +28,17 @@ class TrainAndEvaluateTest {
   @Test
   void evaluatesAfterCheckpointsAndExports() throws Exception {
     Estimator est = TestModels.linear(dir, TestModels.quietConfig().saveCheckpointsSteps(20));
-    EvalSpec eval = EvalSpec.of(TestModels.evalInput()).withSteps(null).withThrottleSecs(0)
-        .withExporters(List.of(new LatestExporter("latest", RAW, Map.of(), 2),
-            new FinalExporter("final", RAW), BestExporter.onLoss(RAW)));
-    TrainAndEvaluate.Result r = TrainAndEvaluate.run(est, TrainSpec.of(TestModels.trainInput(null), 60L), eval);
+    EvalSpec eval =
+        EvalSpec.of(TestModels.evalInput())
+            .withSteps(null)
+            .withThrottleSecs(0)
+            .withExporters(
+                List.of(
+                    new LatestExporter("latest", RAW, Map.of(), 2),
+                    new FinalExporter("final", RAW),
+                    BestExporter.onLoss(RAW)));
+    TrainAndEvaluate.Result r =
+        TrainAndEvaluate.run(est, TrainSpec.of(TestModels.trainInput(null), 60L), eval);
     // checkpoints at 0 (skipped), 20, 40, 60 -> three evaluations
     assertThat(r.metrics().get("global_step")).isEqualTo(60.0);
     assertThat(r.exports().get("latest")).hasSize(3);
@@ -48,9 +55,13 @@ class TrainAndEvaluateTest {
       w.scalar("loss", 5, 1e-9);
     }
     Estimator est = TestModels.linear(dir, TestModels.quietConfig().saveCheckpointsSteps(10));
-    EvalSpec eval = EvalSpec.of(TestModels.evalInput()).withSteps(null).withThrottleSecs(0)
-        .withExporters(List.of(BestExporter.onLoss(RAW)));
-    TrainAndEvaluate.Result r = TrainAndEvaluate.run(est, TrainSpec.of(TestModels.trainInput(null), 20L), eval);
+    EvalSpec eval =
+        EvalSpec.of(TestModels.evalInput())
+            .withSteps(null)
+            .withThrottleSecs(0)
+            .withExporters(List.of(BestExporter.onLoss(RAW)));
+    TrainAndEvaluate.Result r =
+        TrainAndEvaluate.run(est, TrainSpec.of(TestModels.trainInput(null), 20L), eval);
     // TensorFlow would export the first evaluation after a restart (issue #47396); not here
     assertThat(r.exports().get("best_exporter")).isEmpty();
   }

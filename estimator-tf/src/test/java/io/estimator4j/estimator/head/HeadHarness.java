@@ -1,17 +1,17 @@
 package io.estimator4j.estimator.head;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.estimator.EvalOptions;
-import io.estimator4j.estimator.modelfn.ModeKeys;
-import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.PredictOptions;
 import io.estimator4j.estimator.Prediction;
 import io.estimator4j.estimator.PredictionIterator;
-import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.input.Input;
 import io.estimator4j.estimator.input.InputFn;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.savedmodel.ExportOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,12 +3,12 @@ package io.estimator4j.estimator.head;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.modelfn.ModelFn;
-import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.input.ArrayInput;
 import io.estimator4j.estimator.layers.Dense;
 import io.estimator4j.estimator.layers.DenseLayer;
+import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.optimizer.GradientDescent;
 import java.nio.file.Path;
 import java.util.Map;
@@ -71,7 +71,9 @@ class HeadTrainingTest {
           Operand<TFloat32> x =
               tf.reshape(ctx.feature("x", TFloat32.class), tf.constant(new int[] {-1, 1}));
           DenseLayer layer =
-              Dense.builder(head.logitsDimension()).seed(7L).build()
+              Dense.builder(head.logitsDimension())
+                  .seed(7L)
+                  .build()
                   .apply(tf.withSubScope("linear"), x);
           return head.createEstimatorSpec(
               ctx,

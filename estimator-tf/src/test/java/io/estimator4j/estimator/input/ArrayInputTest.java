@@ -1,13 +1,12 @@
 package io.estimator4j.estimator.input;
 
-import static io.estimator4j.estimator.input.InputDriver.floats;
 import static io.estimator4j.estimator.input.InputDriver.ints;
 import static io.estimator4j.estimator.input.InputDriver.sizes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.input.InputDriver.Batch;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -148,12 +147,13 @@ class ArrayInputTest {
         ArrayInput.builder().feature("id", ids(3)).build().build(ctx);
 
         List<String> graphInitializers = new ArrayList<>();
-        g.operations().forEachRemaining(
-            op -> {
-              if (g.isInitializer(op)) {
-                graphInitializers.add(op.name());
-              }
-            });
+        g.operations()
+            .forEachRemaining(
+                op -> {
+                  if (g.isInitializer(op)) {
+                    graphInitializers.add(op.name());
+                  }
+                });
         assertThat(graphInitializers).isEmpty();
         assertThat(ctx.initializers()).hasSize(1);
         assertThat(ctx.initializers().get(0).op().op().type()).isEqualTo("MakeIterator");
@@ -193,8 +193,7 @@ class ArrayInputTest {
 
     @Test
     void noShuffleKeepsOrder() {
-      InputFn fn =
-          ArrayInput.builder().feature("id", ids(N)).batchSize(7).shuffle(false).build();
+      InputFn fn = ArrayInput.builder().feature("id", ids(N)).batchSize(7).shuffle(false).build();
 
       assertThat(ints(InputDriver.readAll(fn, ModeKeys.TRAIN), "id")).containsExactly(ids(N));
     }
@@ -260,12 +259,7 @@ class ArrayInputTest {
     @Test
     void smallShuffleBufferStillYieldsEveryRowOnce() {
       InputFn fn =
-          ArrayInput.builder()
-              .feature("id", ids(50))
-              .shuffleBuffer(4)
-              .seed(3)
-              .batchSize(8)
-              .build();
+          ArrayInput.builder().feature("id", ids(50)).shuffleBuffer(4).seed(3).batchSize(8).build();
 
       assertThat(ints(InputDriver.readAll(fn, ModeKeys.TRAIN), "id"))
           .containsExactlyInAnyOrder(ids(50));
@@ -339,9 +333,7 @@ class ArrayInputTest {
     void floatMatrixLabels() {
       Batch b =
           single(
-              ArrayInput.builder()
-                  .feature("x", ids(2))
-                  .labels(new float[][] {{1f, 0f}, {0f, 1f}}));
+              ArrayInput.builder().feature("x", ids(2)).labels(new float[][] {{1f, 0f}, {0f, 1f}}));
       assertThat((float[][]) b.label()).isDeepEqualTo(new float[][] {{1f, 0f}, {0f, 1f}});
     }
 
@@ -360,8 +352,7 @@ class ArrayInputTest {
     }
 
     private Batch single(ArrayInput.Builder builder) {
-      List<Batch> batches =
-          InputDriver.readAll(builder.shuffle(false).build(), ModeKeys.TRAIN);
+      List<Batch> batches = InputDriver.readAll(builder.shuffle(false).build(), ModeKeys.TRAIN);
       assertThat(batches).hasSize(1);
       return batches.get(0);
     }
@@ -457,8 +448,7 @@ class ArrayInputTest {
       assertThatThrownBy(() -> ArrayInput.builder().feature("x", ids(2)).numEpochs(0).build())
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("numEpochs must be > 0 or null, got 0");
-      assertThatThrownBy(
-              () -> ArrayInput.builder().feature("x", ids(2)).shuffleBuffer(-1).build())
+      assertThatThrownBy(() -> ArrayInput.builder().feature("x", ids(2)).shuffleBuffer(-1).build())
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("shuffleBuffer must be >= 0 (0 disables shuffling), got -1");
     }

@@ -7,8 +7,8 @@ import static io.estimator4j.estimator.input.InputDriver.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.input.InputDriver.Batch;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.testing.TestData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -83,8 +83,7 @@ class CsvInputTest {
     @Test
     void withoutLabelColumnEverythingIsAFeature() throws IOException {
       Path f = write("mixed.csv", MIXED);
-      InputFn fn =
-          mixedColumns(CsvInput.builder(f)).skipHeaderLines(1).shuffleBuffer(0).build();
+      InputFn fn = mixedColumns(CsvInput.builder(f)).skipHeaderLines(1).shuffleBuffer(0).build();
 
       Batch b = InputDriver.readAll(fn, ModeKeys.PREDICT).get(0);
 
@@ -160,11 +159,7 @@ class CsvInputTest {
     void noHeaderSkipReadsTheFirstLine() throws IOException {
       Path f = write("nohdr.csv", "1,a\n2,b\n");
       InputFn fn =
-          CsvInput.builder(f)
-              .intColumn("n")
-              .stringColumn("s", "")
-              .shuffleBuffer(0)
-              .build();
+          CsvInput.builder(f).intColumn("n").stringColumn("s", "").shuffleBuffer(0).build();
 
       List<Batch> batches = InputDriver.readAll(fn, ModeKeys.PREDICT);
 
@@ -353,8 +348,7 @@ class CsvInputTest {
       Path f = write("a.csv", "1,2\n");
 
       assertThatThrownBy(
-              () ->
-                  CsvInput.builder(f).intColumn("a").intColumn("b").labelColumn("target").build())
+              () -> CsvInput.builder(f).intColumn("a").intColumn("b").labelColumn("target").build())
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("Label column 'target' is not among the columns [a, b]");
     }
@@ -423,8 +417,7 @@ class CsvInputTest {
     @Test
     void emptyRequiredFieldIsATensorFlowError() throws IOException {
       Path f = write("gap.csv", "1,2\n,4\n");
-      InputFn fn =
-          CsvInput.builder(f).floatColumn("a").intColumn("b").shuffleBuffer(0).build();
+      InputFn fn = CsvInput.builder(f).floatColumn("a").intColumn("b").shuffleBuffer(0).build();
 
       assertThatThrownBy(() -> InputDriver.readAll(fn, ModeKeys.TRAIN))
           .isInstanceOf(TFInvalidArgumentException.class)

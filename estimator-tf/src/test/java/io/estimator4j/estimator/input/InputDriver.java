@@ -24,9 +24,9 @@ import org.tensorflow.types.TString;
  * until {@link TFOutOfRangeException}) and copies every batch into Java arrays.
  *
  * <p>Each tensor becomes the Java array matching its dtype and rank, so the array's class also
- * tells the dtype: TFloat32 {@code float[]} / {@code float[][]}, TFloat64 {@code double[]} /
- * {@code double[][]}, TInt32 {@code int[]} / {@code int[][]}, TInt64 {@code long[]} / {@code
- * long[][]}, TString {@code String[]} / {@code String[][]}.
+ * tells the dtype: TFloat32 {@code float[]} / {@code float[][]}, TFloat64 {@code double[]} / {@code
+ * double[][]}, TInt32 {@code int[]} / {@code int[][]}, TInt64 {@code long[]} / {@code long[][]},
+ * TString {@code String[]} / {@code String[][]}.
  */
 final class InputDriver {
 
@@ -114,7 +114,6 @@ final class InputDriver {
       }
     }
   }
-
 
   private static Batch toBatch(Input in, Result r) {
     int i = 0;

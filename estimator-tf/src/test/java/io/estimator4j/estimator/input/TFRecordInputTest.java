@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.input.InputDriver.Batch;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.featurecolumn.parsing.FixedLenFeature;
 import io.estimator4j.featurecolumn.parsing.VarLenFeature;
 import io.estimator4j.testing.TestData;
@@ -178,8 +178,8 @@ class TFRecordInputTest {
 
       // opt only in even examples, code only in example 0, optpair only in example 1.
       assertThat((float[]) b.feature("opt")).containsExactly(100f, -1f, 102f, -1f, 104f);
-      assertThat((String[]) b.feature("code")).containsExactly("zero", "none", "none", "none",
-          "none");
+      assertThat((String[]) b.feature("code"))
+          .containsExactly("zero", "none", "none", "none", "none");
       assertThat((long[][]) b.feature("optpair"))
           .isDeepEqualTo(new long[][] {{7, 7}, {8, 9}, {7, 7}, {7, 7}, {7, 7}});
       assertThat((long[]) b.feature("absent")).containsExactly(42, 42, 42, 42, 42);
@@ -234,8 +234,7 @@ class TFRecordInputTest {
 
       // [batch, longest list in the batch], padded with "" (string), -1 (int64), 0 (float).
       assertThat((String[][]) b.feature("tags"))
-          .isDeepEqualTo(
-              new String[][] {{"", ""}, {"t0", ""}, {"t0", "t1"}, {"", ""}, {"t0", ""}});
+          .isDeepEqualTo(new String[][] {{"", ""}, {"t0", ""}, {"t0", "t1"}, {"", ""}, {"t0", ""}});
       assertThat((long[][]) b.feature("nums"))
           .isDeepEqualTo(
               new long[][] {
@@ -370,8 +369,7 @@ class TFRecordInputTest {
     void filesAreReadInOrder() throws IOException {
       Path a = writeSamples("a.tfrecord", TFRecords.Compression.NONE, 0, 3);
       Path b = writeSamples("b.tfrecord", TFRecords.Compression.NONE, 3, 5);
-      InputFn fn =
-          TFRecordInput.builder(List.of(b, a)).feature("id", ID).shuffleBuffer(0).build();
+      InputFn fn = TFRecordInput.builder(List.of(b, a)).feature("id", ID).shuffleBuffer(0).build();
 
       assertThat(longs(InputDriver.readAll(fn, ModeKeys.EVAL), "id"))
           .containsExactly(3, 4, 0, 1, 2);
@@ -432,8 +430,7 @@ class TFRecordInputTest {
     void labelKeyNotInSpec() throws IOException {
       Path f = fiveSamples();
 
-      assertThatThrownBy(
-              () -> TFRecordInput.builder(f).feature("id", ID).labelKey("label").build())
+      assertThatThrownBy(() -> TFRecordInput.builder(f).feature("id", ID).labelKey("label").build())
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("Label key 'label' is not in the feature spec [id]");
     }
@@ -481,8 +478,8 @@ class TFRecordInputTest {
   }
 
   /**
-   * The TFX Chicago taxi eval examples (gzip TFRecord of tf.Examples written by Python): decoded
-   * in Java first, then parsed by TensorFlow through TFRecordInput; both must agree.
+   * The TFX Chicago taxi eval examples (gzip TFRecord of tf.Examples written by Python): decoded in
+   * Java first, then parsed by TensorFlow through TFRecordInput; both must agree.
    */
   @Nested
   class ChicagoTaxi {
@@ -511,8 +508,15 @@ class TFRecordInputTest {
       assertThat(examples).hasSize(424);
       Example first = examples.get(0);
       assertThat(first.getFeatures().getFeatureMap().keySet())
-          .contains("fare", "tips", "trip_seconds", "trip_start_hour", "payment_type", "company",
-              "dropoff_latitude", "pickup_census_tract")
+          .contains(
+              "fare",
+              "tips",
+              "trip_seconds",
+              "trip_start_hour",
+              "payment_type",
+              "company",
+              "dropoff_latitude",
+              "pickup_census_tract")
           .hasSize(18);
       assertThat(get(first, "fare").getKindCase()).isEqualTo(Feature.KindCase.FLOAT_LIST);
       assertThat(get(first, "fare").getFloatList().getValue(0)).isEqualTo(12.25f);

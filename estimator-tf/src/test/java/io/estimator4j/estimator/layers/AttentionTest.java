@@ -22,8 +22,8 @@ import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Attention and MultiHeadAttention against values worked out by hand (dot attention) and against
- * a plain-Java loop implementation of Keras's einsum equations (multi-head attention).
+ * Attention and MultiHeadAttention against values worked out by hand (dot attention) and against a
+ * plain-Java loop implementation of Keras's einsum equations (multi-head attention).
  */
 class AttentionTest {
   // query [1, 2, 2] = [[1, 0], [0, 2]], value (= key) [1, 2, 2] = [[1, 2], [3, 4]]
@@ -44,14 +44,22 @@ class AttentionTest {
     return tf.constant(Shape.of(1, v.length), DataBuffers.of(v, true, false));
   }
 
-  private static float[] dot(boolean causal, boolean[] valueMask, boolean[] queryMask,
-      Weights weights, boolean useScale) {
+  private static float[] dot(
+      boolean causal, boolean[] valueMask, boolean[] queryMask, Weights weights, boolean useScale) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      Attention.Result r = Attention.of(Attention.Score.DOT, useScale, 0, null).apply(
-          tf, constant(tf, QUERY, 1, 2, 2), constant(tf, VALUE, 1, 2, 2), null,
-          queryMask == null ? null : mask(tf, queryMask),
-          valueMask == null ? null : mask(tf, valueMask), causal, weights, false);
+      Attention.Result r =
+          Attention.of(Attention.Score.DOT, useScale, 0, null)
+              .apply(
+                  tf,
+                  constant(tf, QUERY, 1, 2, 2),
+                  constant(tf, VALUE, 1, 2, 2),
+                  null,
+                  queryMask == null ? null : mask(tf, queryMask),
+                  valueMask == null ? null : mask(tf, valueMask),
+                  causal,
+                  weights,
+                  false);
       assertThat(r.output().shape()).isEqualTo(Shape.of(1, 2, 2));
       return run(g, r.output());
     }
@@ -71,25 +79,38 @@ class AttentionTest {
     double a = 1 / (1 + Math.exp(2));
     double b = 1 / (1 + Math.exp(4));
     // output row = w0 * [1, 2] + w1 * [3, 4]
-    assertClose(dot(false, null, null, null, false),
-        a + 3 * (1 - a), 2 * a + 4 * (1 - a), b + 3 * (1 - b), 2 * b + 4 * (1 - b));
+    assertClose(
+        dot(false, null, null, null, false),
+        a + 3 * (1 - a),
+        2 * a + 4 * (1 - a),
+        b + 3 * (1 - b),
+        2 * b + 4 * (1 - b));
     // causal: row 0 sees only value 0 -> [1, 2]; row 1 unchanged
     assertClose(dot(true, null, null, null, false), 1, 2, b + 3 * (1 - b), 2 * b + 4 * (1 - b));
     // value 1 masked: every row attends to value 0 only
     assertClose(dot(false, new boolean[] {true, false}, null, null, false), 1, 2, 1, 2);
     // query 0 masked: its output row is zeroed
-    assertClose(dot(false, null, new boolean[] {false, true}, null, false),
-        0, 0, b + 3 * (1 - b), 2 * b + 4 * (1 - b));
+    assertClose(
+        dot(false, null, new boolean[] {false, true}, null, false),
+        0,
+        0,
+        b + 3 * (1 - b),
+        2 * b + 4 * (1 - b));
     // use_scale with scale = 0.5 halves the scores: row 0 = [0.5, 1.5], row 1 = [2, 4]
-    Weights half = (scope, name, shape, init, trainable) -> {
-      assertThat(name).isEqualTo("scale");
-      assertThat(shape).isEqualTo(Shape.scalar());
-      return scope.constant(0.5f);
-    };
+    Weights half =
+        (scope, name, shape, init, trainable) -> {
+          assertThat(name).isEqualTo("scale");
+          assertThat(shape).isEqualTo(Shape.scalar());
+          return scope.constant(0.5f);
+        };
     double c = 1 / (1 + Math.exp(1));
     double d = 1 / (1 + Math.exp(2));
-    assertClose(dot(false, null, null, half, true),
-        c + 3 * (1 - c), 2 * c + 4 * (1 - c), d + 3 * (1 - d), 2 * d + 4 * (1 - d));
+    assertClose(
+        dot(false, null, null, half, true),
+        c + 3 * (1 - c),
+        2 * c + 4 * (1 - c),
+        d + 3 * (1 - d),
+        2 * d + 4 * (1 - d));
   }
 
   @Test
@@ -98,7 +119,8 @@ class AttentionTest {
     double[][] s = new double[2][2];
     for (int i = 0; i < 2; i++) {
       for (int j = 0; j < 2; j++) {
-        s[i][j] = Math.tanh(QUERY[2 * i] + VALUE[2 * j]) + Math.tanh(QUERY[2 * i + 1] + VALUE[2 * j + 1]);
+        s[i][j] =
+            Math.tanh(QUERY[2 * i] + VALUE[2 * j]) + Math.tanh(QUERY[2 * i + 1] + VALUE[2 * j + 1]);
       }
     }
     double[] expected = new double[4];
@@ -111,13 +133,23 @@ class AttentionTest {
       try (Graph g = new Graph()) {
         Ops tf = Ops.create(g);
         // concat mode asks for concat_score_weight (1 here): the same scores
-        Weights ones = (scope, name, shape, init, trainable) -> {
-          assertThat(name).isEqualTo("concat_score_weight");
-          return scope.constant(1f);
-        };
-        Attention.Result r = Attention.of(score, false, 0, null).apply(
-            tf, constant(tf, QUERY, 1, 2, 2), constant(tf, VALUE, 1, 2, 2), null, null, null,
-            false, ones, false);
+        Weights ones =
+            (scope, name, shape, init, trainable) -> {
+              assertThat(name).isEqualTo("concat_score_weight");
+              return scope.constant(1f);
+            };
+        Attention.Result r =
+            Attention.of(score, false, 0, null)
+                .apply(
+                    tf,
+                    constant(tf, QUERY, 1, 2, 2),
+                    constant(tf, VALUE, 1, 2, 2),
+                    null,
+                    null,
+                    null,
+                    false,
+                    ones,
+                    false);
         assertClose(run(g, r.output()), expected);
       }
     }
@@ -163,13 +195,13 @@ class AttentionTest {
   }
 
   /**
-   * Keras's computation as loops: q = x·Wq + bq ("abc,cde->abde"), likewise k and v from the
-   * value input; scores[b][n][t][s] = Σ_h q[b][t][n][h] / sqrt(H) * k[b][s][n][h], -1e9 where the
-   * mask is false, softmax over s; ctx = Σ_s p * v ("acbe,aecd->abcd"); out = Σ_{n,h} ctx · Wo +
-   * bo ("abcd,cde->abe").
+   * Keras's computation as loops: q = x·Wq + bq ("abc,cde->abde"), likewise k and v from the value
+   * input; scores[b][n][t][s] = Σ_h q[b][t][n][h] / sqrt(H) * k[b][s][n][h], -1e9 where the mask is
+   * false, softmax over s; ctx = Σ_s p * v ("acbe,aecd->abcd"); out = Σ_{n,h} ctx · Wo + bo
+   * ("abcd,cde->abe").
    */
-  private static double[] reference(float[] x, float[] y, Map<String, float[]> w, boolean causal,
-      boolean[] valueMask) {
+  private static double[] reference(
+      float[] x, float[] y, Map<String, float[]> w, boolean causal, boolean[] valueMask) {
     double[][][][] q = project(x, T, D, w.get("query/kernel"), w.get("query/bias"), H);
     double[][][][] k = project(y, S, DV, w.get("key/kernel"), w.get("key/bias"), H);
     double[][][][] v = project(y, S, DV, w.get("value/kernel"), w.get("value/bias"), HV);
@@ -217,8 +249,8 @@ class AttentionTest {
     return out;
   }
 
-  private static double[][][][] project(float[] x, int len, int dim, float[] kernel, float[] bias,
-      int size) {
+  private static double[][][][] project(
+      float[] x, int len, int dim, float[] kernel, float[] bias, int size) {
     double[][][][] p = new double[B][len][N][size];
     for (int b = 0; b < B; b++) {
       for (int t = 0; t < len; t++) {
@@ -246,16 +278,27 @@ class AttentionTest {
       Operand<TFloat32> value =
           tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, S, DV)));
       RecordingWeights w = new RecordingWeights();
-      MultiHeadAttention mha =
-          MultiHeadAttention.builder(N, H).valueDim(HV).outputShape(O).build();
-      MultiHeadAttention.Masks masks = new MultiHeadAttention.Masks(null,
-          valueMask == null ? null
-              : tf.constant(Shape.of(B, S), DataBuffers.of(valueMask, true, false)), null, null);
-      MultiHeadAttention.Result r = mha.apply(tf.withSubScope("mha"), query, value, null, masks,
-          causal, w, false);
-      assertThat(w.order).containsExactly("mha/query/kernel", "mha/query/bias", "mha/key/kernel",
-          "mha/key/bias", "mha/value/kernel", "mha/value/bias", "mha/attention_output/kernel",
-          "mha/attention_output/bias");
+      MultiHeadAttention mha = MultiHeadAttention.builder(N, H).valueDim(HV).outputShape(O).build();
+      MultiHeadAttention.Masks masks =
+          new MultiHeadAttention.Masks(
+              null,
+              valueMask == null
+                  ? null
+                  : tf.constant(Shape.of(B, S), DataBuffers.of(valueMask, true, false)),
+              null,
+              null);
+      MultiHeadAttention.Result r =
+          mha.apply(tf.withSubScope("mha"), query, value, null, masks, causal, w, false);
+      assertThat(w.order)
+          .containsExactly(
+              "mha/query/kernel",
+              "mha/query/bias",
+              "mha/key/kernel",
+              "mha/key/bias",
+              "mha/value/kernel",
+              "mha/value/bias",
+              "mha/attention_output/kernel",
+              "mha/attention_output/bias");
       // a constant mask fixes the batch size in the static shape
       long batch = valueMask == null ? -1 : B;
       assertThat(r.output().shape().asArray()).containsExactly(batch, T, O);
@@ -286,9 +329,18 @@ class AttentionTest {
       Ops tf = Ops.create(g);
       Operand<TFloat32> x = constant(tf, sequence(B * T * D, 0.2), B, T, D);
       MultiHeadAttention mha = MultiHeadAttention.builder(N, H).build();
-      MultiHeadAttention.Result r = mha.apply(tf.withSubScope("mha"), x, x, null,
-          MultiHeadAttention.Masks.none(), true, new VariableWeights(), false);
-      Operand<TFloat32> loss = tf.reduceSum(tf.math.square(r.output()), tf.constant(new int[] {0, 1, 2}));
+      MultiHeadAttention.Result r =
+          mha.apply(
+              tf.withSubScope("mha"),
+              x,
+              x,
+              null,
+              MultiHeadAttention.Masks.none(),
+              true,
+              new VariableWeights(),
+              false);
+      Operand<TFloat32> loss =
+          tf.reduceSum(tf.math.square(r.output()), tf.constant(new int[] {0, 1, 2}));
       Output<?>[] vars = g.operations().hasNext() ? variables(g) : new Output<?>[0];
       assertThat(vars).hasSize(8);
       Output<?>[] grads = g.addGradients(loss.asOutput(), vars);
@@ -309,11 +361,13 @@ class AttentionTest {
 
   private static Output<?>[] variables(Graph g) {
     List<Output<?>> out = new ArrayList<>();
-    g.operations().forEachRemaining(op -> {
-      if (op.type().equals("VariableV2")) {
-        out.add(op.output(0));
-      }
-    });
+    g.operations()
+        .forEachRemaining(
+            op -> {
+              if (op.type().equals("VariableV2")) {
+                out.add(op.output(0));
+              }
+            });
     return out.toArray(new Output<?>[0]);
   }
 
@@ -322,9 +376,17 @@ class AttentionTest {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       MultiHeadAttention mha = MultiHeadAttention.builder(1, 2).build();
-      assertThatThrownBy(() -> mha.apply(tf, constant(tf, new float[4], 2, 2),
-          constant(tf, new float[8], 1, 2, 4), null, MultiHeadAttention.Masks.none(), false,
-          new VariableWeights(), false))
+      assertThatThrownBy(
+              () ->
+                  mha.apply(
+                      tf,
+                      constant(tf, new float[4], 2, 2),
+                      constant(tf, new float[8], 1, 2, 4),
+                      null,
+                      MultiHeadAttention.Masks.none(),
+                      false,
+                      new VariableWeights(),
+                      false))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("same rank, at least 3");
     }

@@ -55,8 +55,11 @@ class KerasSemanticsTest {
     return v;
   }
 
-  private static float[] run(Shape inShape, float[] in,
-      BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> layer, long... expectedShape) {
+  private static float[] run(
+      Shape inShape,
+      float[] in,
+      BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> layer,
+      long... expectedShape) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       long[] dims = inShape.asArray();
@@ -116,12 +119,20 @@ class KerasSemanticsTest {
         }
       }
       Convolution conv =
-          Convolution.builder(Convolution.Kind.TRANSPOSE, k, k).filters(f).strides(s, s)
-              .padding(padding).build();
+          Convolution.builder(Convolution.Kind.TRANSPOSE, k, k)
+              .filters(f)
+              .strides(s, s)
+              .padding(padding)
+              .build();
       float[] got =
-          run(Shape.of(1, h, h, cin), x,
+          run(
+              Shape.of(1, h, h, cin),
+              x,
               (tf, in) -> conv.apply(tf, in, new FixedWeights().add("kernel", w).add("bias", b)),
-              -1, out, out, f);
+              -1,
+              out,
+              out,
+              f);
       assertClose(got, expected);
     }
   }
@@ -157,10 +168,16 @@ class KerasSemanticsTest {
     Convolution depthwise =
         Convolution.builder(Convolution.Kind.DEPTHWISE, k, k).depthMultiplier(m).build();
     assertClose(
-        run(Shape.of(1, h, h, c), x,
-            (tf, in) -> depthwise.apply(tf, in,
-                new FixedWeights().add("depthwise_kernel", dw).add("bias", bias)),
-            -1, o, o, c * m),
+        run(
+            Shape.of(1, h, h, c),
+            x,
+            (tf, in) ->
+                depthwise.apply(
+                    tf, in, new FixedWeights().add("depthwise_kernel", dw).add("bias", bias)),
+            -1,
+            o,
+            o,
+            c * m),
         withBias);
 
     float[] pw = seq(c * m * f, 0.3);
@@ -178,10 +195,21 @@ class KerasSemanticsTest {
     Convolution separable =
         Convolution.builder(Convolution.Kind.SEPARABLE, k, k).depthMultiplier(m).filters(f).build();
     assertClose(
-        run(Shape.of(1, h, h, c), x,
-            (tf, in) -> separable.apply(tf, in, new FixedWeights()
-                .add("depthwise_kernel", dw).add("pointwise_kernel", pw).add("bias", b2)),
-            -1, o, o, f),
+        run(
+            Shape.of(1, h, h, c),
+            x,
+            (tf, in) ->
+                separable.apply(
+                    tf,
+                    in,
+                    new FixedWeights()
+                        .add("depthwise_kernel", dw)
+                        .add("pointwise_kernel", pw)
+                        .add("bias", b2)),
+            -1,
+            o,
+            o,
+            f),
         sep);
   }
 
@@ -191,17 +219,27 @@ class KerasSemanticsTest {
     float[] x = {1, 2, 3, 4, 5};
     float[] w = {10, 1};
     Convolution conv =
-        Convolution.builder(Convolution.Kind.STANDARD, 2).filters(1).padding("causal")
-            .dilationRate(2).useBias(false).build();
+        Convolution.builder(Convolution.Kind.STANDARD, 2)
+            .filters(1)
+            .padding("causal")
+            .dilationRate(2)
+            .useBias(false)
+            .build();
     float[] got =
-        run(Shape.of(1, 5, 1), x, (tf, in) -> conv.apply(tf, in, new FixedWeights().add("kernel", w)),
-            -1, 5, 1);
+        run(
+            Shape.of(1, 5, 1),
+            x,
+            (tf, in) -> conv.apply(tf, in, new FixedWeights().add("kernel", w)),
+            -1,
+            5,
+            1);
     assertThat(got).containsExactly(1f, 2f, 13f, 24f, 35f);
   }
 
   @Test
   void locallyConnected2dHasOneKernelPerPosition() {
-    // y[i, j, f] = sum_{di, dj, c} x[i + di, j + dj, c] * K[i * cols + j, patch index, f] + b[i, j, f]
+    // y[i, j, f] = sum_{di, dj, c} x[i + di, j + dj, c] * K[i * cols + j, patch index, f] + b[i, j,
+    // f]
     // patch index: (di * kw + dj) * C + c channels last, c * kh * kw + di * kw + dj channels first
     int h = 3, c = 2, k = 2, o = 2, f = 2;
     float[] x = seq(h * h * c, 1);
@@ -217,8 +255,10 @@ class KerasSemanticsTest {
             for (int di = 0; di < k; di++) {
               for (int dj = 0; dj < k; dj++) {
                 for (int ch = 0; ch < c; ch++) {
-                  float xv = last ? x[((i + di) * h + j + dj) * c + ch]
-                      : x[(ch * h + i + di) * h + j + dj];
+                  float xv =
+                      last
+                          ? x[((i + di) * h + j + dj) * c + ch]
+                          : x[(ch * h + i + di) * h + j + dj];
                   int patch = last ? (di * k + dj) * c + ch : ch * k * k + di * k + dj;
                   sum += xv * kernel[((i * o + j) * k * k * c + patch) * f + ff];
                 }
@@ -236,10 +276,23 @@ class KerasSemanticsTest {
       Shape in = last ? Shape.of(1, h, h, c) : Shape.of(1, c, h, h);
       long[] outShape = last ? new long[] {-1, o, o, f} : new long[] {-1, f, o, o};
       float[] got =
-          run(in, x, (tf, v) -> LocallyConnected.apply(tf, v,
-              new FixedWeights().add("kernel", kernel).add("bias", bias), new int[] {k, k},
-              new int[] {1, 1}, f, format, true, Activation.LINEAR, Initializers.zeros(),
-              Initializers.zeros()), outShape);
+          run(
+              in,
+              x,
+              (tf, v) ->
+                  LocallyConnected.apply(
+                      tf,
+                      v,
+                      new FixedWeights().add("kernel", kernel).add("bias", bias),
+                      new int[] {k, k},
+                      new int[] {1, 1},
+                      f,
+                      format,
+                      true,
+                      Activation.LINEAR,
+                      Initializers.zeros(),
+                      Initializers.zeros()),
+              outShape);
       assertClose(got, expected);
     }
   }
@@ -248,34 +301,67 @@ class KerasSemanticsTest {
   void poolingPaddingAndSampling() {
     // average pooling with same padding leaves the padding out: [1, 2, 3] -> [1.5, 3]
     float[] avg =
-        run(Shape.of(1, 3, 1), new float[] {1, 2, 3},
-            (tf, x) -> Pooling.pool(tf, x, Pooling.Mode.AVERAGE, new int[] {2}, new int[] {2},
-                "same", DataFormat.CHANNELS_LAST), -1, 2, 1);
+        run(
+            Shape.of(1, 3, 1),
+            new float[] {1, 2, 3},
+            (tf, x) ->
+                Pooling.pool(
+                    tf,
+                    x,
+                    Pooling.Mode.AVERAGE,
+                    new int[] {2},
+                    new int[] {2},
+                    "same",
+                    DataFormat.CHANNELS_LAST),
+            -1,
+            2,
+            1);
     assertThat(avg).containsExactly(1.5f, 3f);
     float[] max =
-        run(Shape.of(1, 2, 2, 1), new float[] {1, 5, 3, 2},
+        run(
+            Shape.of(1, 2, 2, 1),
+            new float[] {1, 5, 3, 2},
             (tf, x) -> Pooling.global(tf, x, Pooling.Mode.MAX, DataFormat.CHANNELS_LAST, false),
-            -1, 1);
+            -1,
+            1);
     assertThat(max).containsExactly(5f);
     // up-sampling repeats, zero padding pads, cropping crops (channels first here)
     float[] up =
-        run(Shape.of(1, 1, 2, 2), new float[] {1, 2, 3, 4},
+        run(
+            Shape.of(1, 1, 2, 2),
+            new float[] {1, 2, 3, 4},
             (tf, x) -> Reshaping.upSampling(tf, x, new int[] {2, 1}, DataFormat.CHANNELS_FIRST),
-            -1, 1, 4, 2);
+            -1,
+            1,
+            4,
+            2);
     assertThat(up).containsExactly(1f, 2f, 1f, 2f, 3f, 4f, 3f, 4f);
     float[] padded =
-        run(Shape.of(1, 2, 1), new float[] {7, 8},
+        run(
+            Shape.of(1, 2, 1),
+            new float[] {7, 8},
             (tf, x) -> Reshaping.zeroPadding(tf, x, new int[][] {{1, 2}}, DataFormat.CHANNELS_LAST),
-            -1, 5, 1);
+            -1,
+            5,
+            1);
     assertThat(padded).containsExactly(0f, 7f, 8f, 0f, 0f);
     float[] cropped =
-        run(Shape.of(1, 5, 1), new float[] {1, 2, 3, 4, 5},
+        run(
+            Shape.of(1, 5, 1),
+            new float[] {1, 2, 3, 4, 5},
             (tf, x) -> Reshaping.cropping(tf, x, new int[][] {{1, 2}}, DataFormat.CHANNELS_LAST),
-            -1, 2, 1);
+            -1,
+            2,
+            1);
     assertThat(cropped).containsExactly(2f, 3f);
     float[] permuted =
-        run(Shape.of(1, 2, 3), new float[] {1, 2, 3, 4, 5, 6},
-            (tf, x) -> Reshaping.permute(tf, x, 2, 1), -1, 3, 2);
+        run(
+            Shape.of(1, 2, 3),
+            new float[] {1, 2, 3, 4, 5, 6},
+            (tf, x) -> Reshaping.permute(tf, x, 2, 1),
+            -1,
+            3,
+            2);
     assertThat(permuted).containsExactly(1f, 4f, 2f, 5f, 3f, 6f);
   }
 
@@ -347,13 +433,24 @@ class KerasSemanticsTest {
       }
       boolean ra = resetAfter;
       float[] got =
-          run(Shape.of(1, steps, in), x, (tf, v) -> {
-            RecurrentCell cell = RecurrentCells.gru(tf, in,
-                RecurrentCells.Config.units(u).resetAfter(ra),
-                new FixedWeights().add("kernel", kernel).add("recurrent_kernel", rec)
-                    .add("bias", bias));
-            return Recurrent.of(true, false, false).run(tf, cell, v, null, null).output();
-          }, -1, steps, u);
+          run(
+              Shape.of(1, steps, in),
+              x,
+              (tf, v) -> {
+                RecurrentCell cell =
+                    RecurrentCells.gru(
+                        tf,
+                        in,
+                        RecurrentCells.Config.units(u).resetAfter(ra),
+                        new FixedWeights()
+                            .add("kernel", kernel)
+                            .add("recurrent_kernel", rec)
+                            .add("bias", bias));
+                return Recurrent.of(true, false, false).run(tf, cell, v, null, null).output();
+              },
+              -1,
+              steps,
+              u);
       assertClose(got, expected);
     }
 
@@ -382,12 +479,23 @@ class KerasSemanticsTest {
       h = hn;
     }
     float[] got =
-        run(Shape.of(1, steps, in), x, (tf, v) -> {
-          RecurrentCell cell = RecurrentCells.lstm(tf, in, RecurrentCells.Config.units(u),
-              new FixedWeights().add("kernel", kernel).add("recurrent_kernel", rec)
-                  .add("bias", bias));
-          return Recurrent.of(false, false, false).run(tf, cell, v, null, null).output();
-        }, -1, u);
+        run(
+            Shape.of(1, steps, in),
+            x,
+            (tf, v) -> {
+              RecurrentCell cell =
+                  RecurrentCells.lstm(
+                      tf,
+                      in,
+                      RecurrentCells.Config.units(u),
+                      new FixedWeights()
+                          .add("kernel", kernel)
+                          .add("recurrent_kernel", rec)
+                          .add("bias", bias));
+              return Recurrent.of(false, false, false).run(tf, cell, v, null, null).output();
+            },
+            -1,
+            u);
     assertClose(got, h);
   }
 
@@ -399,16 +507,36 @@ class KerasSemanticsTest {
     float[] w = {1};
     float[] r = {0.5f};
     float[] got =
-        run(Shape.of(1, steps, in), x, (tf, v) -> {
-          RecurrentCell fwd = RecurrentCells.simpleRnn(tf.withSubScope("f"), in,
-              RecurrentCells.Config.units(u).activation(Activation.LINEAR).useBias(false),
-              new FixedWeights().add("kernel", w).add("recurrent_kernel", r));
-          RecurrentCell bwd = RecurrentCells.simpleRnn(tf.withSubScope("b"), in,
-              RecurrentCells.Config.units(u).activation(Activation.LINEAR).useBias(false),
-              new FixedWeights().add("kernel", w).add("recurrent_kernel", r));
-          return Recurrent.bidirectional(tf, fwd, Recurrent.of(true, false, true), bwd,
-              Recurrent.of(true, true, true), v, null, "concat").get(0);
-        }, -1, steps, 2);
+        run(
+            Shape.of(1, steps, in),
+            x,
+            (tf, v) -> {
+              RecurrentCell fwd =
+                  RecurrentCells.simpleRnn(
+                      tf.withSubScope("f"),
+                      in,
+                      RecurrentCells.Config.units(u).activation(Activation.LINEAR).useBias(false),
+                      new FixedWeights().add("kernel", w).add("recurrent_kernel", r));
+              RecurrentCell bwd =
+                  RecurrentCells.simpleRnn(
+                      tf.withSubScope("b"),
+                      in,
+                      RecurrentCells.Config.units(u).activation(Activation.LINEAR).useBias(false),
+                      new FixedWeights().add("kernel", w).add("recurrent_kernel", r));
+              return Recurrent.bidirectional(
+                      tf,
+                      fwd,
+                      Recurrent.of(true, false, true),
+                      bwd,
+                      Recurrent.of(true, true, true),
+                      v,
+                      null,
+                      "concat")
+                  .get(0);
+            },
+            -1,
+            steps,
+            2);
     // forward h: 1, 2 + 0.5 = 2.5, 3 + 1.25 = 4.25; backward from the end: 3, 2 + 1.5 = 3.5,
     // 1 + 1.75 = 2.75, re-reversed to steps 1, 2, 3: 2.75, 3.5, 3
     assertThat(got).containsExactly(1f, 2.75f, 2.5f, 3.5f, 4.25f, 3f);

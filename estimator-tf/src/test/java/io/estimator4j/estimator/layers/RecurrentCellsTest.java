@@ -59,8 +59,8 @@ class RecurrentCellsTest {
     return (float) (1 / (1 + Math.exp(-v)));
   }
 
-  private static float[] run(Shape inShape, float[] in,
-      BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> layer) {
+  private static float[] run(
+      Shape inShape, float[] in, BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> layer) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Operand<TFloat32> x = tf.constant(inShape, DataBuffers.of(in, true, false));
@@ -79,8 +79,8 @@ class RecurrentCellsTest {
   }
 
   /**
-   * cuDNN's matrix of gate g as the CuDNN layer hands it over: the kernel's columns [g*u,
-   * (g+1)*u) flattened row-major and read by cuDNN as a row-major [u, in] matrix W, used as W x.
+   * cuDNN's matrix of gate g as the CuDNN layer hands it over: the kernel's columns [g*u, (g+1)*u)
+   * flattened row-major and read by cuDNN as a row-major [u, in] matrix W, used as W x.
    */
   private static float[][] cudnnMatrix(float[] kernel, int rows, int gates, int g) {
     float[] flat = new float[rows * U];
@@ -136,12 +136,23 @@ class RecurrentCellsTest {
       h = hn;
       System.arraycopy(h, 0, expected, t * U, U);
     }
-    float[] got = run(Shape.of(1, STEPS, IN), x, (tf, v) -> {
-      RecurrentCell cell = RecurrentCells.cudnnLstm(tf, IN, RecurrentCells.Config.units(U),
-          new FixedWeights().add("kernel", kernel).add("recurrent_kernel", rec)
-              .add("bias", bias), null);
-      return Recurrent.of(true, false, false).run(tf, cell, v, null, null).output();
-    });
+    float[] got =
+        run(
+            Shape.of(1, STEPS, IN),
+            x,
+            (tf, v) -> {
+              RecurrentCell cell =
+                  RecurrentCells.cudnnLstm(
+                      tf,
+                      IN,
+                      RecurrentCells.Config.units(U),
+                      new FixedWeights()
+                          .add("kernel", kernel)
+                          .add("recurrent_kernel", rec)
+                          .add("bias", bias),
+                      null);
+              return Recurrent.of(true, false, false).run(tf, cell, v, null, null).output();
+            });
     assertClose(got, expected);
   }
 
@@ -178,12 +189,23 @@ class RecurrentCellsTest {
       h = hn;
       System.arraycopy(h, 0, expected, t * U, U);
     }
-    float[] got = run(Shape.of(1, STEPS, IN), x, (tf, v) -> {
-      RecurrentCell cell = RecurrentCells.cudnnGru(tf, IN, RecurrentCells.Config.units(U),
-          new FixedWeights().add("kernel", kernel).add("recurrent_kernel", rec)
-              .add("bias", bias), null);
-      return Recurrent.of(true, false, false).run(tf, cell, v, null, null).output();
-    });
+    float[] got =
+        run(
+            Shape.of(1, STEPS, IN),
+            x,
+            (tf, v) -> {
+              RecurrentCell cell =
+                  RecurrentCells.cudnnGru(
+                      tf,
+                      IN,
+                      RecurrentCells.Config.units(U),
+                      new FixedWeights()
+                          .add("kernel", kernel)
+                          .add("recurrent_kernel", rec)
+                          .add("bias", bias),
+                      null);
+              return Recurrent.of(true, false, false).run(tf, cell, v, null, null).output();
+            });
     assertClose(got, expected);
   }
 
@@ -198,24 +220,55 @@ class RecurrentCellsTest {
     float[] b2 = seq(2 * 3 * 3, 0.1, 0.9);
     Shape shape = Shape.of(2, STEPS, IN);
     // one RNN over StackedRNNCells([LSTMCell(2), GRUCell(3)]), last output and all four... states
-    float[] stacked = run(shape, x, (tf, v) -> {
-      FixedWeights w = new FixedWeights().add("kernel", k1).add("recurrent_kernel", r1)
-          .add("bias", b1).add("kernel", k2).add("recurrent_kernel", r2).add("bias", b2);
-      RecurrentCell cell = RecurrentCells.stacked(List.of(
-          RecurrentCells.lstm(tf, IN, RecurrentCells.Config.units(U), w),
-          RecurrentCells.gru(tf, U, RecurrentCells.Config.units(3), w)));
-      assertThat(cell.stateShapes()).hasSize(3);
-      return Recurrent.of(true, false, false).run(tf, cell, v, null, null).output();
-    });
+    float[] stacked =
+        run(
+            shape,
+            x,
+            (tf, v) -> {
+              FixedWeights w =
+                  new FixedWeights()
+                      .add("kernel", k1)
+                      .add("recurrent_kernel", r1)
+                      .add("bias", b1)
+                      .add("kernel", k2)
+                      .add("recurrent_kernel", r2)
+                      .add("bias", b2);
+              RecurrentCell cell =
+                  RecurrentCells.stacked(
+                      List.of(
+                          RecurrentCells.lstm(tf, IN, RecurrentCells.Config.units(U), w),
+                          RecurrentCells.gru(tf, U, RecurrentCells.Config.units(3), w)));
+              assertThat(cell.stateShapes()).hasSize(3);
+              return Recurrent.of(true, false, false).run(tf, cell, v, null, null).output();
+            });
     // LSTM(2, return_sequences) then GRU(3, return_sequences)
-    float[] layered = run(shape, x, (tf, v) -> {
-      RecurrentCell lstm = RecurrentCells.lstm(tf, IN, RecurrentCells.Config.units(U),
-          new FixedWeights().add("kernel", k1).add("recurrent_kernel", r1).add("bias", b1));
-      Operand<TFloat32> y = Recurrent.of(true, false, false).run(tf, lstm, v, null, null).output();
-      RecurrentCell gru = RecurrentCells.gru(tf, U, RecurrentCells.Config.units(3),
-          new FixedWeights().add("kernel", k2).add("recurrent_kernel", r2).add("bias", b2));
-      return Recurrent.of(true, false, false).run(tf, gru, y, null, null).output();
-    });
+    float[] layered =
+        run(
+            shape,
+            x,
+            (tf, v) -> {
+              RecurrentCell lstm =
+                  RecurrentCells.lstm(
+                      tf,
+                      IN,
+                      RecurrentCells.Config.units(U),
+                      new FixedWeights()
+                          .add("kernel", k1)
+                          .add("recurrent_kernel", r1)
+                          .add("bias", b1));
+              Operand<TFloat32> y =
+                  Recurrent.of(true, false, false).run(tf, lstm, v, null, null).output();
+              RecurrentCell gru =
+                  RecurrentCells.gru(
+                      tf,
+                      U,
+                      RecurrentCells.Config.units(3),
+                      new FixedWeights()
+                          .add("kernel", k2)
+                          .add("recurrent_kernel", r2)
+                          .add("bias", b2));
+              return Recurrent.of(true, false, false).run(tf, gru, y, null, null).output();
+            });
     assertClose(stacked, layered);
   }
 
@@ -228,22 +281,47 @@ class RecurrentCellsTest {
     float[] kernel = seq(3 * channels * 4 * filters, 0.4, 0.6);
     float[] rec = seq(3 * filters * 4 * filters, 0.3, 1.9);
     float[] bias = seq(4 * filters, 0.2, 0.4);
-    float[] one = run(Shape.of(1, STEPS, width, channels), x, (tf, v) -> {
-      RecurrentCell cell = RecurrentCells.convLstm(tf, new long[] {width, channels},
-          new int[] {3}, new int[] {1}, "same", new int[] {1},
-          RecurrentCells.Config.units(filters),
-          new FixedWeights().add("kernel", kernel).add("recurrent_kernel", rec)
-              .add("bias", bias), null);
-      return Recurrent.of(true, false, false).run(tf, cell, v, null, null).output();
-    });
-    float[] two = run(Shape.of(1, STEPS, 1, width, channels), x, (tf, v) -> {
-      RecurrentCell cell = RecurrentCells.convLstm2d(tf, new long[] {1, width, channels},
-          new int[] {1, 3}, new int[] {1, 1}, "same", new int[] {1, 1},
-          RecurrentCells.Config.units(filters),
-          new FixedWeights().add("kernel", kernel).add("recurrent_kernel", rec)
-              .add("bias", bias));
-      return Recurrent.of(true, false, false).run(tf, cell, v, null, null).output();
-    });
+    float[] one =
+        run(
+            Shape.of(1, STEPS, width, channels),
+            x,
+            (tf, v) -> {
+              RecurrentCell cell =
+                  RecurrentCells.convLstm(
+                      tf,
+                      new long[] {width, channels},
+                      new int[] {3},
+                      new int[] {1},
+                      "same",
+                      new int[] {1},
+                      RecurrentCells.Config.units(filters),
+                      new FixedWeights()
+                          .add("kernel", kernel)
+                          .add("recurrent_kernel", rec)
+                          .add("bias", bias),
+                      null);
+              return Recurrent.of(true, false, false).run(tf, cell, v, null, null).output();
+            });
+    float[] two =
+        run(
+            Shape.of(1, STEPS, 1, width, channels),
+            x,
+            (tf, v) -> {
+              RecurrentCell cell =
+                  RecurrentCells.convLstm2d(
+                      tf,
+                      new long[] {1, width, channels},
+                      new int[] {1, 3},
+                      new int[] {1, 1},
+                      "same",
+                      new int[] {1, 1},
+                      RecurrentCells.Config.units(filters),
+                      new FixedWeights()
+                          .add("kernel", kernel)
+                          .add("recurrent_kernel", rec)
+                          .add("bias", bias));
+              return Recurrent.of(true, false, false).run(tf, cell, v, null, null).output();
+            });
     assertClose(one, two);
   }
 }

@@ -34,20 +34,23 @@ class RecurrentTest {
   }
 
   /** Runs the cell over the input with a known or unknown number of steps. */
-  private static float[] run(CellFactory factory, boolean knownSteps, Recurrent loop,
-      boolean[] mask) {
+  private static float[] run(
+      CellFactory factory, boolean knownSteps, Recurrent loop, boolean[] mask) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Shape shape = Shape.of(-1, knownSteps ? STEPS : -1, FEATURES);
       Operand<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
       Operand<TBool> m =
-          mask == null ? null
-              : tf.placeholder(TBool.class, Placeholder.shape(Shape.of(-1, knownSteps ? STEPS : -1)));
+          mask == null
+              ? null
+              : tf.placeholder(
+                  TBool.class, Placeholder.shape(Shape.of(-1, knownSteps ? STEPS : -1)));
       RecurrentCell cell = factory.create(tf.withSubScope("cell"), new VariableWeights());
       Recurrent.Result r = loop.run(tf, cell, x, m, null);
       try (Session s = new Session(g);
-          TFloat32 in = TFloat32.tensorOf(Shape.of(BATCH, STEPS, FEATURES),
-              DataBuffers.of(input(), true, false))) {
+          TFloat32 in =
+              TFloat32.tensorOf(
+                  Shape.of(BATCH, STEPS, FEATURES), DataBuffers.of(input(), true, false))) {
         Session.Runner runner = s.runner().feed(x, in);
         TBool mt = null;
         if (m != null) {
@@ -74,7 +77,9 @@ class RecurrentTest {
 
   private static CellFactory lstm() {
     return (tf, w) ->
-        RecurrentCells.lstm(tf, FEATURES,
+        RecurrentCells.lstm(
+            tf,
+            FEATURES,
             RecurrentCells.Config.units(5)
                 .kernelInitializer(Initializers.randomUniform(-1f, 1f, 1L))
                 .recurrentInitializer(Initializers.randomUniform(-1f, 1f, 2L))
@@ -87,17 +92,27 @@ class RecurrentTest {
     assertLoopMatchesUnrolled(lstm(), Recurrent.of(true, false, false), null);
     assertLoopMatchesUnrolled(lstm(), Recurrent.of(false, true, false), null);
     CellFactory gru =
-        (tf, w) -> RecurrentCells.gru(tf, FEATURES,
-            RecurrentCells.Config.units(4).resetAfter(true)
-                .kernelInitializer(Initializers.randomUniform(-1f, 1f, 4L))
-                .recurrentInitializer(Initializers.randomUniform(-1f, 1f, 7L))
-                .biasInitializer(Initializers.randomUniform(-1f, 1f, 5L)), w);
+        (tf, w) ->
+            RecurrentCells.gru(
+                tf,
+                FEATURES,
+                RecurrentCells.Config.units(4)
+                    .resetAfter(true)
+                    .kernelInitializer(Initializers.randomUniform(-1f, 1f, 4L))
+                    .recurrentInitializer(Initializers.randomUniform(-1f, 1f, 7L))
+                    .biasInitializer(Initializers.randomUniform(-1f, 1f, 5L)),
+                w);
     assertLoopMatchesUnrolled(gru, Recurrent.of(true, true, false), null);
     CellFactory simple =
-        (tf, w) -> RecurrentCells.simpleRnn(tf, FEATURES,
-            RecurrentCells.Config.units(4).activation(Activation.RELU)
-                .kernelInitializer(Initializers.randomUniform(-1f, 1f, 6L))
-                .recurrentInitializer(Initializers.randomUniform(-1f, 1f, 8L)), w);
+        (tf, w) ->
+            RecurrentCells.simpleRnn(
+                tf,
+                FEATURES,
+                RecurrentCells.Config.units(4)
+                    .activation(Activation.RELU)
+                    .kernelInitializer(Initializers.randomUniform(-1f, 1f, 6L))
+                    .recurrentInitializer(Initializers.randomUniform(-1f, 1f, 8L)),
+                w);
     assertLoopMatchesUnrolled(simple, Recurrent.of(false, false, false), null);
   }
 

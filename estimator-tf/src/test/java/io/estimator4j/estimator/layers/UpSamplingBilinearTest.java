@@ -15,23 +15,26 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Bilinear UpSampling2D in its two conventions, on the 2x2 image {@code [[1, 2], [3, 4]]}
- * (value {@code 1 + 2 * row + col}, so bilinear interpolation at fractional position {@code (r,
- * c)} gives exactly {@code 1 + 2r + c}), up-sampled by 2 to 4x4.
+ * Bilinear UpSampling2D in its two conventions, on the 2x2 image {@code [[1, 2], [3, 4]]} (value
+ * {@code 1 + 2 * row + col}, so bilinear interpolation at fractional position {@code (r, c)} gives
+ * exactly {@code 1 + 2r + c}), up-sampled by 2 to 4x4.
  */
 class UpSamplingBilinearTest {
 
-  private static float[] upSample(float[] image, int h, int w, DataFormat format,
-      boolean halfPixel) {
+  private static float[] upSample(
+      float[] image, int h, int w, DataFormat format, boolean halfPixel) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      Shape shape = format == DataFormat.CHANNELS_LAST ? Shape.of(1, h, w, 1) : Shape.of(1, 1, h, w);
+      Shape shape =
+          format == DataFormat.CHANNELS_LAST ? Shape.of(1, h, w, 1) : Shape.of(1, 1, h, w);
       Operand<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
       Operand<TFloat32> y =
           Reshaping.upSamplingBilinear(tf, x, new int[] {2, 2}, format, halfPixel);
       assertThat(y.shape().asArray())
-          .containsExactly(format == DataFormat.CHANNELS_LAST
-              ? new long[] {1, 2L * h, 2L * w, 1} : new long[] {1, 1, 2L * h, 2L * w});
+          .containsExactly(
+              format == DataFormat.CHANNELS_LAST
+                  ? new long[] {1, 2L * h, 2L * w, 1}
+                  : new long[] {1, 1, 2L * h, 2L * w});
       try (Session s = new Session(g);
           TFloat32 t = TFloat32.tensorOf(shape, DataBuffers.of(image, true, false))) {
         return Fetch.floats(s.runner().feed(x, t), y);
@@ -56,11 +59,10 @@ class UpSamplingBilinearTest {
       2.5f, 2.75f, 3.25f, 3.5f, // r = 0.75
       3f, 3.25f, 3.75f, 4f // r = 1
     };
-    assertClose(upSample(new float[] {1, 2, 3, 4}, 2, 2, DataFormat.CHANNELS_LAST, true),
-        expected);
+    assertClose(upSample(new float[] {1, 2, 3, 4}, 2, 2, DataFormat.CHANNELS_LAST, true), expected);
     // channels_first: the same image with the channel axis first
-    assertClose(upSample(new float[] {1, 2, 3, 4}, 2, 2, DataFormat.CHANNELS_FIRST, true),
-        expected);
+    assertClose(
+        upSample(new float[] {1, 2, 3, 4}, 2, 2, DataFormat.CHANNELS_FIRST, true), expected);
   }
 
   @Test
@@ -73,8 +75,8 @@ class UpSamplingBilinearTest {
       3f, 3.5f, 4f, 4f, // r = 1
       3f, 3.5f, 4f, 4f // r = 1 (clamped)
     };
-    assertClose(upSample(new float[] {1, 2, 3, 4}, 2, 2, DataFormat.CHANNELS_LAST, false),
-        expected);
+    assertClose(
+        upSample(new float[] {1, 2, 3, 4}, 2, 2, DataFormat.CHANNELS_LAST, false), expected);
   }
 
   @Test

@@ -19,7 +19,8 @@ import org.tensorflow.types.TFloat32;
 class LearningRateScheduleTest {
 
   private static float at(LearningRateSchedule s, float step) {
-    try (Graph g = new Graph(); Session session = new Session(g)) {
+    try (Graph g = new Graph();
+        Session session = new Session(g)) {
       Ops tf = Ops.create(g);
       return Fetch.scalar(session, s.value(tf, tf.constant(step)));
     }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.estimator4j.estimator.layers.Fetch;
-import io.estimator4j.estimator.layers.Names;
 import io.estimator4j.graph.Variables;
 import java.nio.file.Path;
 import java.util.List;
@@ -176,8 +175,10 @@ class OptimizerGraphTest {
       Ops tf = Ops.create(g);
       Variable<TFloat32> a = Variables.global(tf, "a", i -> i.constant(1f));
       Variable<TFloat32> b = Variables.global(tf, "b", i -> i.constant(1f));
-      Adam.create().minimize(tf, tf.math.mul(Variables.read(tf, a), tf.constant(2f)), List.of(a), null);
-      Adam.create().minimize(tf, tf.math.mul(Variables.read(tf, b), tf.constant(2f)), List.of(b), null);
+      Adam.create()
+          .minimize(tf, tf.math.mul(Variables.read(tf, a), tf.constant(2f)), List.of(a), null);
+      Adam.create()
+          .minimize(tf, tf.math.mul(Variables.read(tf, b), tf.constant(2f)), List.of(b), null);
 
       assertThat(g.operation("b/Adam")).isNotNull();
       assertThat(g.operation("beta1_power_1")).isNotNull();

@@ -74,30 +74,54 @@ class EventFileReaderTest {
         List.of(
             Event.newBuilder().setFileVersion("brain.Event:2").build().toByteArray(),
             scalarEvent(5, "simple", Summary.Value.newBuilder().setSimpleValue(1.5f)),
-            scalarEvent(5, "float_val", tensor(TensorProto.newBuilder()
-                .setDtype(DataType.DT_FLOAT).addFloatVal(f))),
-            scalarEvent(6, "double_content", tensor(TensorProto.newBuilder()
-                .setDtype(DataType.DT_DOUBLE).setTensorContent(ByteString.copyFrom(doubleBytes)))),
-            scalarEvent(6, "double_val_shape_1", tensor(TensorProto.newBuilder()
-                .setDtype(DataType.DT_DOUBLE)
-                .setTensorShape(TensorShapeProto.newBuilder()
-                    .addDim(TensorShapeProto.Dim.newBuilder().setSize(1)))
-                .addDoubleVal(4.25))),
-            scalarEvent(6, "text_is_skipped", tensor(TensorProto.newBuilder()
-                .setDtype(DataType.DT_STRING).addStringVal(ByteString.copyFromUtf8("hi")))),
-            scalarEvent(7, "vector_is_skipped", tensor(TensorProto.newBuilder()
-                .setDtype(DataType.DT_FLOAT)
-                .setTensorShape(TensorShapeProto.newBuilder()
-                    .addDim(TensorShapeProto.Dim.newBuilder().setSize(2)))
-                .addFloatVal(1f).addFloatVal(2f))));
-    TFRecords.writeAll(tmp.resolve("events.out.tfevents.1.host"), TFRecords.Compression.NONE,
-        records);
+            scalarEvent(
+                5,
+                "float_val",
+                tensor(TensorProto.newBuilder().setDtype(DataType.DT_FLOAT).addFloatVal(f))),
+            scalarEvent(
+                6,
+                "double_content",
+                tensor(
+                    TensorProto.newBuilder()
+                        .setDtype(DataType.DT_DOUBLE)
+                        .setTensorContent(ByteString.copyFrom(doubleBytes)))),
+            scalarEvent(
+                6,
+                "double_val_shape_1",
+                tensor(
+                    TensorProto.newBuilder()
+                        .setDtype(DataType.DT_DOUBLE)
+                        .setTensorShape(
+                            TensorShapeProto.newBuilder()
+                                .addDim(TensorShapeProto.Dim.newBuilder().setSize(1)))
+                        .addDoubleVal(4.25))),
+            scalarEvent(
+                6,
+                "text_is_skipped",
+                tensor(
+                    TensorProto.newBuilder()
+                        .setDtype(DataType.DT_STRING)
+                        .addStringVal(ByteString.copyFromUtf8("hi")))),
+            scalarEvent(
+                7,
+                "vector_is_skipped",
+                tensor(
+                    TensorProto.newBuilder()
+                        .setDtype(DataType.DT_FLOAT)
+                        .setTensorShape(
+                            TensorShapeProto.newBuilder()
+                                .addDim(TensorShapeProto.Dim.newBuilder().setSize(2)))
+                        .addFloatVal(1f)
+                        .addFloatVal(2f))));
+    TFRecords.writeAll(
+        tmp.resolve("events.out.tfevents.1.host"), TFRecords.Compression.NONE, records);
     Files.writeString(tmp.resolve("checkpoint"), "not an event file");
 
     assertThat(EventFileReader.scalarsByStep(tmp))
-        .isEqualTo(Map.of(
-            5L, Map.of("simple", 1.5, "float_val", 0.75),
-            6L, Map.of("double_content", -2.5, "double_val_shape_1", 4.25)));
+        .isEqualTo(
+            Map.of(
+                5L, Map.of("simple", 1.5, "float_val", 0.75),
+                6L, Map.of("double_content", -2.5, "double_val_shape_1", 4.25)));
   }
 
   @Test
@@ -106,8 +130,8 @@ class EventFileReaderTest {
     Files.write(tmp.resolve("events.out.tfevents.1.a"), new byte[0]);
     Files.write(tmp.resolve("graph.pbtxt"), new byte[0]);
     assertThat(EventFileReader.eventFiles(tmp))
-        .containsExactly(tmp.resolve("events.out.tfevents.1.a"),
-            tmp.resolve("events.out.tfevents.2.b"));
+        .containsExactly(
+            tmp.resolve("events.out.tfevents.1.a"), tmp.resolve("events.out.tfevents.2.b"));
     Path missing = tmp.resolve("nope");
     assertThatThrownBy(() -> EventFileReader.eventFiles(missing))
         .isInstanceOf(NoSuchFileException.class)

@@ -112,7 +112,9 @@ class SummaryWriterTest {
     assertThatThrownBy(() -> writer.scalar("loss", 1, 1.0))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage(expected);
-    assertThatThrownBy(writer::flush).isInstanceOf(IllegalStateException.class).hasMessage(expected);
+    assertThatThrownBy(writer::flush)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(expected);
   }
 
   @Test

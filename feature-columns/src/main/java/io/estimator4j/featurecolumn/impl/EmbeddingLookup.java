@@ -13,10 +13,10 @@ import org.tensorflow.types.TInt64;
  * tf.nn.safe_embedding_lookup_sparse, built from GatherV2 and UnsortedSegmentSum (both have C++
  * gradients, unlike SparseSegmentSum/Mean/SqrtN).
  *
- * <p>Semantics as TensorFlow's: for the mean and sqrtn combiners, entries with weight {@code <=
- * 0} are pruned; mean divides by the sum of weights (or the count), sqrtn by the square root of
- * the sum of squared weights (or of the count); examples without ids get zeros; {@code maxNorm}
- * clips each gathered row to that L2 norm before combining (tf.clip_by_norm).
+ * <p>Semantics as TensorFlow's: for the mean and sqrtn combiners, entries with weight {@code <= 0}
+ * are pruned; mean divides by the sum of weights (or the count), sqrtn by the square root of the
+ * sum of squared weights (or of the count); examples without ids get zeros; {@code maxNorm} clips
+ * each gathered row to that L2 norm before combining (tf.clip_by_norm).
  */
 public final class EmbeddingLookup {
   /** The combiner names TensorFlow accepts. */
@@ -34,15 +34,19 @@ public final class EmbeddingLookup {
    * @param maxNorm clip norm of each row, or null
    */
   public static Operand<TFloat32> combine(
-      Ops tf, Operand<TFloat32> params, SparseTensor<TInt64> ids, Operand<TFloat32> weights,
-      String combiner, Float maxNorm) {
+      Ops tf,
+      Operand<TFloat32> params,
+      SparseTensor<TInt64> ids,
+      Operand<TFloat32> weights,
+      String combiner,
+      Float maxNorm) {
     checkCombiner(combiner);
     Operand<TInt64> batch = SparseInputs.batchSize(tf, ids);
     if (weights != null && !combiner.equals("sum")) {
       Operand<TBool> positive = tf.math.greater(weights, tf.constant(0f));
       SparseTensor<TFloat32> w =
-          SparseInputs.retain(tf, new SparseTensor<>(ids.getIndices(), weights,
-              ids.getDenseShape()), positive);
+          SparseInputs.retain(
+              tf, new SparseTensor<>(ids.getIndices(), weights, ids.getDenseShape()), positive);
       ids = SparseInputs.retain(tf, ids, positive);
       weights = w.getValues();
     }
@@ -58,8 +62,8 @@ public final class EmbeddingLookup {
     if (combiner.equals("sum")) {
       return sum;
     }
-    Operand<TFloat32> perEntry = weights != null ? weights : tf.onesLike(
-        tf.dtypes.cast(ids.getValues(), TFloat32.class));
+    Operand<TFloat32> perEntry =
+        weights != null ? weights : tf.onesLike(tf.dtypes.cast(ids.getValues(), TFloat32.class));
     if (combiner.equals("sqrtn")) {
       perEntry = tf.math.mul(perEntry, perEntry);
     }
@@ -80,8 +84,11 @@ public final class EmbeddingLookup {
 
   /** tf.clip_by_norm over the last axis of {@code [N, dim]}. */
   private static Operand<TFloat32> clipRows(Ops tf, Operand<TFloat32> values, float clipNorm) {
-    Operand<TFloat32> l2sum = tf.reduceSum(tf.math.mul(values, values), tf.constant(1),
-        org.tensorflow.op.core.ReduceSum.keepDims(true));
+    Operand<TFloat32> l2sum =
+        tf.reduceSum(
+            tf.math.mul(values, values),
+            tf.constant(1),
+            org.tensorflow.op.core.ReduceSum.keepDims(true));
     Operand<TBool> positive = tf.math.greater(l2sum, tf.constant(0f));
     // A broadcast scalar, not OnesLike: OnesLike has no C++ gradient.
     Operand<TFloat32> safe = tf.select(positive, l2sum, tf.constant(1f));

@@ -80,8 +80,9 @@ public final class SparseInputs {
       return sp;
     }
     Operand<TInt64> batch = batchSize(tf, sp);
-    var reshaped = tf.sparse.sparseReshape(
-        sp.getIndices(), sp.getDenseShape(), tf.stack(List.of(batch, tf.constant(-1L))));
+    var reshaped =
+        tf.sparse.sparseReshape(
+            sp.getIndices(), sp.getDenseShape(), tf.stack(List.of(batch, tf.constant(-1L))));
     return new SparseTensor<>(reshaped.outputIndices(), sp.getValues(), reshaped.outputShape());
   }
 

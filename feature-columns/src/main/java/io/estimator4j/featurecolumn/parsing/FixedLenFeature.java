@@ -11,8 +11,8 @@ import org.tensorflow.types.family.TType;
  *
  * @param dtype TFloat32, TInt64 or TString
  * @param shape per-example shape, e.g. {@code {}} for a scalar or {@code {3}}
- * @param defaultValue value used when the feature is missing (a Number or String), or null to
- *     make the feature required
+ * @param defaultValue value used when the feature is missing (a Number or String), or null to make
+ *     the feature required
  */
 public record FixedLenFeature(Class<? extends TType> dtype, long[] shape, Object defaultValue)
     implements FeatureSpec {
@@ -27,11 +27,13 @@ public record FixedLenFeature(Class<? extends TType> dtype, long[] shape, Object
       }
     }
     if (defaultValue != null) {
-      boolean ok = dtype == TString.class ? defaultValue instanceof String
-          : defaultValue instanceof Number;
+      boolean ok =
+          dtype == TString.class ? defaultValue instanceof String : defaultValue instanceof Number;
       if (!ok) {
         throw new IllegalArgumentException(
-            "FixedLenFeature default " + defaultValue + " does not match dtype "
+            "FixedLenFeature default "
+                + defaultValue
+                + " does not match dtype "
                 + dtype.getSimpleName());
       }
     }
@@ -59,7 +61,9 @@ public record FixedLenFeature(Class<? extends TType> dtype, long[] shape, Object
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof FixedLenFeature f && f.dtype == dtype && Arrays.equals(f.shape, shape)
+    return o instanceof FixedLenFeature f
+        && f.dtype == dtype
+        && Arrays.equals(f.shape, shape)
         && java.util.Objects.equals(f.defaultValue, defaultValue);
   }
 
@@ -70,7 +74,11 @@ public record FixedLenFeature(Class<? extends TType> dtype, long[] shape, Object
 
   @Override
   public String toString() {
-    return "FixedLenFeature(" + dtype.getSimpleName() + ", " + Arrays.toString(shape)
-        + (defaultValue == null ? "" : ", default=" + defaultValue) + ")";
+    return "FixedLenFeature("
+        + dtype.getSimpleName()
+        + ", "
+        + Arrays.toString(shape)
+        + (defaultValue == null ? "" : ", default=" + defaultValue)
+        + ")";
   }
 }

@@ -16,8 +16,7 @@ import org.tensorflow.types.family.TType;
  * @param dense FixedLen features, shape [batch] + feature shape
  * @param sparse VarLen features (indices [n, 2], values [n], dense_shape [2])
  */
-public record ParsedFeatures(
-    Map<String, Operand<?>> dense, Map<String, SparseTensor<?>> sparse) {
+public record ParsedFeatures(Map<String, Operand<?>> dense, Map<String, SparseTensor<?>> sparse) {
 
   /**
    * Every feature as a dense tensor: VarLen features become [batch, max_len], padded with -1
@@ -32,8 +31,10 @@ public record ParsedFeatures(
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static Operand<?> densify(Ops tf, SparseTensor<?> s) {
     Class<? extends TType> t = s.getValues().type();
-    Operand<?> fill = t == TString.class ? tf.constant("")
-        : t == TInt64.class ? tf.constant(-1L) : tf.constant(0f);
+    Operand<?> fill =
+        t == TString.class
+            ? tf.constant("")
+            : t == TInt64.class ? tf.constant(-1L) : tf.constant(0f);
     return tf.sparse.sparseToDense(
         s.getIndices(), s.getDenseShape(), (Operand) s.getValues(), (Operand) fill);
   }

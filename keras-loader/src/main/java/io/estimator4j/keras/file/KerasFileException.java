@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A Keras model file that cannot be read: not HDF5, truncated, missing its model_config, or
- * holding data of an unsupported type. The message names the file and says what was expected.
+ * A Keras model file that cannot be read: not HDF5, truncated, missing its model_config, or holding
+ * data of an unsupported type. The message names the file and says what was expected.
  */
 public final class KerasFileException extends IOException {
   private static final long serialVersionUID = 1L;

@@ -7,11 +7,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The weights stored in a Keras file, as a tree of groups: in a Keras 2 file (a full model's
- * {@code /model_weights} or a weights file's root) one group per layer name, holding its weights
- * in the order of the {@code weight_names} attribute; in a Keras 3 file ({@code model.weights.h5}
- * of a {@code .keras} zip) the file's own tree ({@code layers/dense/vars/0}, ...), each group's
- * {@code vars} listed in index order.
+ * The weights stored in a Keras file, as a tree of groups: in a Keras 2 file (a full model's {@code
+ * /model_weights} or a weights file's root) one group per layer name, holding its weights in the
+ * order of the {@code weight_names} attribute; in a Keras 3 file ({@code model.weights.h5} of a
+ * {@code .keras} zip) the file's own tree ({@code layers/dense/vars/0}, ...), each group's {@code
+ * vars} listed in index order.
  */
 public final class KerasWeights {
   /** How layers are keyed. */

@@ -19,8 +19,15 @@ public record WeightArray(String name, Shape shape, float[] values) {
     Objects.requireNonNull(values, "values");
     if (shape.size() != values.length) {
       throw new IllegalArgumentException(
-          "Weight " + name + " of shape " + shape + " needs " + shape.size() + " values; found "
-              + values.length + ".");
+          "Weight "
+              + name
+              + " of shape "
+              + shape
+              + " needs "
+              + shape.size()
+              + " values; found "
+              + values.length
+              + ".");
     }
   }
 

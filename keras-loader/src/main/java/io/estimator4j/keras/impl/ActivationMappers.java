@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.estimator4j.estimator.layers.ActivationLayers;
 import io.estimator4j.graph.Initializers;
 import java.util.Map;
+import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
-import java.util.function.Function;
 
 /** Keras's activation layers: LeakyReLU, PReLU, ELU, ReLU, Softmax, ThresholdedReLU. */
 final class ActivationMappers {
@@ -26,14 +26,15 @@ final class ActivationMappers {
     LayerConfig c = ctx.config();
     int[] version = version(ctx.build().kerasVersion().orElse(""));
     if (!ctx.build().keras3() && (version[0] < 2 || (version[0] == 2 && version[1] < 5))) {
-      throw c.unsupported("a mask reaches this Softmax layer, and tf.keras "
-          + ctx.build().kerasVersion().orElse("(version not recorded)") + " may not have applied"
-          + " it (tf.keras applies Softmax masks from 2.5). Fix: remove the mask before the layer"
-          + " or save the model with a newer Keras.");
+      throw c.unsupported(
+          "a mask reaches this Softmax layer, and tf.keras "
+              + ctx.build().kerasVersion().orElse("(version not recorded)")
+              + " may not have applied"
+              + " it (tf.keras applies Softmax masks from 2.5). Fix: remove the mask before the layer"
+              + " or save the model with a newer Keras.");
     }
     Operand<TFloat32> m = tf.dtypes.cast(mask, TFloat32.class);
-    Operand<TFloat32> adder =
-        tf.math.mul(tf.math.sub(tf.constant(1f), m), tf.constant(-1e9f));
+    Operand<TFloat32> adder = tf.math.mul(tf.math.sub(tf.constant(1f), m), tf.constant(-1e9f));
     Operand<TFloat32> y = ActivationLayers.softmax(tf, tf.math.add(x, adder), axes);
     if (ctx.build().keras3() && (version[0] > 3 || (version[0] == 3 && version[1] >= 10))) {
       y = tf.math.mul(y, m);
@@ -50,74 +51,91 @@ final class ActivationMappers {
   }
 
   static void register(Map<String, Function<LayerContext, KerasLayer>> m) {
-    m.put("LeakyReLU", ctx -> {
-      LayerConfig c = ctx.config();
-      // Keras 2 says alpha (default 0.3), Keras 3 negative_slope (same default)
-      float alpha = c.has("negative_slope")
-          ? (float) c.number("negative_slope", 0.3) : (float) c.number("alpha", 0.3);
-      return (scope, in, kw) -> {
-        KTensor x = Mappers.single(c, in);
-        return Mappers.sameMask(x, ActivationLayers.leakyRelu(scope, Mappers.floats(scope, x), alpha));
-      };
-    });
-    m.put("ELU", ctx -> {
-      float alpha = (float) ctx.config().number("alpha", 1.0);
-      return (scope, in, kw) -> {
-        KTensor x = Mappers.single(ctx.config(), in);
-        return Mappers.sameMask(x, ActivationLayers.elu(scope, Mappers.floats(scope, x), alpha));
-      };
-    });
-    m.put("ReLU", ctx -> {
-      LayerConfig c = ctx.config();
-      Float maxValue = c.optionalFloat("max_value");
-      float slope = (float) c.number("negative_slope", 0.0);
-      float threshold = (float) c.number("threshold", 0.0);
-      return (scope, in, kw) -> {
-        KTensor x = Mappers.single(c, in);
-        return Mappers.sameMask(
-            x, ActivationLayers.relu(scope, Mappers.floats(scope, x), maxValue, slope, threshold));
-      };
-    });
-    m.put("ThresholdedReLU", ctx -> {
-      float theta = (float) ctx.config().number("theta", 1.0);
-      return (scope, in, kw) -> {
-        KTensor x = Mappers.single(ctx.config(), in);
-        return Mappers.sameMask(
-            x, ActivationLayers.thresholdedRelu(scope, Mappers.floats(scope, x), theta));
-      };
-    });
-    m.put("Softmax", ctx -> {
-      JsonNode axis = ctx.config().get("axis");
-      int[] axes;
-      if (axis == null || axis.isNull()) {
-        axes = new int[] {-1};
-      } else if (axis.isArray()) {
-        axes = ctx.config().intList("axis");
-      } else {
-        axes = new int[] {axis.asInt()};
-      }
-      return (scope, in, kw) -> {
-        KTensor x = Mappers.single(ctx.config(), in);
-        Operand<TFloat32> v = Mappers.floats(scope, x);
-        if (x.mask() == null || ctx.build().standaloneKeras()) {
-          // standalone Keras's Softmax.call takes no mask
-          return Mappers.sameMask(x, ActivationLayers.softmax(scope, v, axes));
-        }
-        return Mappers.sameMask(x, maskedSoftmax(ctx, scope, v, x.mask(), axes));
-      };
-    });
-    m.put("PReLU", ctx -> {
-      LayerConfig c = ctx.config();
-      int[] shared = c.intOrList("shared_axes");
-      int[] sharedAxes = shared == null ? new int[0] : shared;
-      var init = c.initializer("alpha_initializer", Initializers.zeros());
-      return (scope, in, kw) -> {
-        KTensor x = Mappers.single(c, in);
-        return Mappers.sameMask(
-            x,
-            ActivationLayers.prelu(scope, Mappers.floats(scope, x), ctx.weights(), init,
-                sharedAxes));
-      };
-    });
+    m.put(
+        "LeakyReLU",
+        ctx -> {
+          LayerConfig c = ctx.config();
+          // Keras 2 says alpha (default 0.3), Keras 3 negative_slope (same default)
+          float alpha =
+              c.has("negative_slope")
+                  ? (float) c.number("negative_slope", 0.3)
+                  : (float) c.number("alpha", 0.3);
+          return (scope, in, kw) -> {
+            KTensor x = Mappers.single(c, in);
+            return Mappers.sameMask(
+                x, ActivationLayers.leakyRelu(scope, Mappers.floats(scope, x), alpha));
+          };
+        });
+    m.put(
+        "ELU",
+        ctx -> {
+          float alpha = (float) ctx.config().number("alpha", 1.0);
+          return (scope, in, kw) -> {
+            KTensor x = Mappers.single(ctx.config(), in);
+            return Mappers.sameMask(
+                x, ActivationLayers.elu(scope, Mappers.floats(scope, x), alpha));
+          };
+        });
+    m.put(
+        "ReLU",
+        ctx -> {
+          LayerConfig c = ctx.config();
+          Float maxValue = c.optionalFloat("max_value");
+          float slope = (float) c.number("negative_slope", 0.0);
+          float threshold = (float) c.number("threshold", 0.0);
+          return (scope, in, kw) -> {
+            KTensor x = Mappers.single(c, in);
+            return Mappers.sameMask(
+                x,
+                ActivationLayers.relu(scope, Mappers.floats(scope, x), maxValue, slope, threshold));
+          };
+        });
+    m.put(
+        "ThresholdedReLU",
+        ctx -> {
+          float theta = (float) ctx.config().number("theta", 1.0);
+          return (scope, in, kw) -> {
+            KTensor x = Mappers.single(ctx.config(), in);
+            return Mappers.sameMask(
+                x, ActivationLayers.thresholdedRelu(scope, Mappers.floats(scope, x), theta));
+          };
+        });
+    m.put(
+        "Softmax",
+        ctx -> {
+          JsonNode axis = ctx.config().get("axis");
+          int[] axes;
+          if (axis == null || axis.isNull()) {
+            axes = new int[] {-1};
+          } else if (axis.isArray()) {
+            axes = ctx.config().intList("axis");
+          } else {
+            axes = new int[] {axis.asInt()};
+          }
+          return (scope, in, kw) -> {
+            KTensor x = Mappers.single(ctx.config(), in);
+            Operand<TFloat32> v = Mappers.floats(scope, x);
+            if (x.mask() == null || ctx.build().standaloneKeras()) {
+              // standalone Keras's Softmax.call takes no mask
+              return Mappers.sameMask(x, ActivationLayers.softmax(scope, v, axes));
+            }
+            return Mappers.sameMask(x, maskedSoftmax(ctx, scope, v, x.mask(), axes));
+          };
+        });
+    m.put(
+        "PReLU",
+        ctx -> {
+          LayerConfig c = ctx.config();
+          int[] shared = c.intOrList("shared_axes");
+          int[] sharedAxes = shared == null ? new int[0] : shared;
+          var init = c.initializer("alpha_initializer", Initializers.zeros());
+          return (scope, in, kw) -> {
+            KTensor x = Mappers.single(c, in);
+            return Mappers.sameMask(
+                x,
+                ActivationLayers.prelu(
+                    scope, Mappers.floats(scope, x), ctx.weights(), init, sharedAxes));
+          };
+        });
   }
 }

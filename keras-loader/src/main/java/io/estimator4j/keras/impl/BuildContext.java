@@ -80,8 +80,8 @@ public final class BuildContext {
   }
 
   /**
-   * Records where the model was saved: {@code keras_version} (a "1." version means Keras 1
-   * weight layouts; the version also picks numbers that changed between releases, e.g. bilinear
+   * Records where the model was saved: {@code keras_version} (a "1." version means Keras 1 weight
+   * layouts; the version also picks numbers that changed between releases, e.g. bilinear
    * UpSampling2D) and {@code backend} ("theano" means flipped convolution kernels), as Keras's own
    * loader reads them. Null when the file does not say.
    */
@@ -132,9 +132,9 @@ public final class BuildContext {
   }
 
   /**
-   * Runs {@code call} for a layer or nested model whose {@code trainable} flag is {@code
-   * false}: the weights it creates are non-trainable (kept, checkpointed, never
-   * updated by the optimizer), as Keras freezes every weight below a frozen layer.
+   * Runs {@code call} for a layer or nested model whose {@code trainable} flag is {@code false}:
+   * the weights it creates are non-trainable (kept, checkpointed, never updated by the optimizer),
+   * as Keras freezes every weight below a frozen layer.
    */
   public <T> T withTrainable(boolean trainableLayer, java.util.function.Supplier<T> call) {
     if (trainableLayer) {
@@ -220,12 +220,16 @@ public final class BuildContext {
   }
 
   /**
-   * Creates one weight: a constant holding the stored values (constant mode), or a variable
-   * {@code <scope>/<name>} initialised to the stored values, or by {@code initializer} when the
-   * file holds none.
+   * Creates one weight: a constant holding the stored values (constant mode), or a variable {@code
+   * <scope>/<name>} initialised to the stored values, or by {@code initializer} when the file holds
+   * none.
    */
   Operand<TFloat32> createWeight(
-      Ops scope, String name, Shape shape, Initializer initializer, boolean isTrainable,
+      Ops scope,
+      String name,
+      Shape shape,
+      Initializer initializer,
+      boolean isTrainable,
       WeightArray stored) {
     if (stored != null && constants) {
       return scope.withName(name).constant(shape, DataBuffers.of(stored.values(), true, false));

@@ -2,11 +2,10 @@ package io.estimator4j.keras.impl;
 
 import io.estimator4j.estimator.layers.Convolution;
 import io.estimator4j.estimator.layers.DataFormat;
-import io.estimator4j.graph.Initializers;
 import io.estimator4j.estimator.layers.LocallyConnected;
 import io.estimator4j.estimator.layers.Pooling;
 import io.estimator4j.estimator.layers.Reshaping;
-
+import io.estimator4j.graph.Initializers;
 import java.util.Map;
 import java.util.function.Function;
 import org.tensorflow.Operand;
@@ -52,16 +51,27 @@ final class ConvolutionMappers {
   }
 
   /** Keras 1 spellings of the convolution and pooling settings (never read as Keras 2's). */
-  private static final String[] KERAS1_CONV =
-      {"nb_filter", "nb_row", "nb_col", "filter_length", "border_mode", "subsample",
-          "subsample_length", "atrous_rate", "dim_ordering", "init", "bias"};
+  private static final String[] KERAS1_CONV = {
+    "nb_filter",
+    "nb_row",
+    "nb_col",
+    "filter_length",
+    "border_mode",
+    "subsample",
+    "subsample_length",
+    "atrous_rate",
+    "dim_ordering",
+    "init",
+    "bias"
+  };
 
   private static KerasLayer conv(LayerContext ctx, Convolution.Kind kind, int rank) {
     LayerConfig c = ctx.config();
     c.refuseKeras1(KERAS1_CONV);
     c.refuseQuantizedAndLora();
     if (kind != Convolution.Kind.STANDARD && c.integer("groups", 1) != 1) {
-      throw c.unsupported("groups=" + c.integer("groups", 1) + " is only defined for Conv1D/2D/3D.");
+      throw c.unsupported(
+          "groups=" + c.integer("groups", 1) + " is only defined for Conv1D/2D/3D.");
     }
     Convolution.Builder b =
         Convolution.builder(kind, c.ints("kernel_size", rank, 1))
@@ -74,8 +84,7 @@ final class ConvolutionMappers {
             .biasInitializer(c.initializer("bias_initializer", Initializers.zeros()));
     if (kind == Convolution.Kind.DEPTHWISE || kind == Convolution.Kind.SEPARABLE) {
       b.depthMultiplier(c.integer("depth_multiplier", 1))
-          .kernelInitializer(
-              c.initializer("depthwise_initializer", Initializers.glorotUniform()));
+          .kernelInitializer(c.initializer("depthwise_initializer", Initializers.glorotUniform()));
     } else {
       b.kernelInitializer(c.initializer("kernel_initializer", Initializers.glorotUniform()));
     }
@@ -98,16 +107,16 @@ final class ConvolutionMappers {
       throw c.unsupported(e.getMessage());
     }
     return (scope, in, kw) ->
-        Mappers.noMask(conv.apply(scope, Mappers.floats(scope, Mappers.single(c, in)),
-            ctx.weights()));
+        Mappers.noMask(
+            conv.apply(scope, Mappers.floats(scope, Mappers.single(c, in)), ctx.weights()));
   }
 
   private static KerasLayer locallyConnected(LayerContext ctx, int rank) {
     LayerConfig c = ctx.config();
     c.refuseKeras1(KERAS1_CONV);
     if (c.integer("implementation", 1) != 1) {
-      throw c.unsupported("only implementation=1 is supported (found "
-          + c.integer("implementation", 1) + ").");
+      throw c.unsupported(
+          "only implementation=1 is supported (found " + c.integer("implementation", 1) + ").");
     }
     if (!c.string("padding", "valid").equals("valid")) {
       throw c.unsupported("only padding='valid' is supported.");
@@ -122,8 +131,18 @@ final class ConvolutionMappers {
     var bInit = c.initializer("bias_initializer", Initializers.zeros());
     return (scope, in, kw) ->
         Mappers.noMask(
-            LocallyConnected.apply(scope, Mappers.floats(scope, Mappers.single(c, in)),
-                ctx.weights(), kernel, strides, filters, format, useBias, act, kInit, bInit));
+            LocallyConnected.apply(
+                scope,
+                Mappers.floats(scope, Mappers.single(c, in)),
+                ctx.weights(),
+                kernel,
+                strides,
+                filters,
+                format,
+                useBias,
+                act,
+                kInit,
+                bInit));
   }
 
   private static KerasLayer pool(LayerContext ctx, Pooling.Mode mode, int rank) {
@@ -134,8 +153,15 @@ final class ConvolutionMappers {
     String padding = c.string("padding", "valid");
     DataFormat format = c.dataFormat();
     return (scope, in, kw) ->
-        Mappers.noMask(Pooling.pool(scope, Mappers.floats(scope, Mappers.single(c, in)), mode,
-            size, strides, padding, format));
+        Mappers.noMask(
+            Pooling.pool(
+                scope,
+                Mappers.floats(scope, Mappers.single(c, in)),
+                mode,
+                size,
+                strides,
+                padding,
+                format));
   }
 
   private static KerasLayer global(LayerContext ctx, Pooling.Mode mode) {
@@ -154,8 +180,8 @@ final class ConvolutionMappers {
   }
 
   /** GlobalAveragePooling1D with a mask: sum(x * mask) / sum(mask) over the steps. */
-  private static Operand<TFloat32> maskedMean(Ops tf, Operand<TFloat32> v, KTensor x,
-      DataFormat format, boolean keepDims) {
+  private static Operand<TFloat32> maskedMean(
+      Ops tf, Operand<TFloat32> v, KTensor x, DataFormat format, boolean keepDims) {
     int steps = format == DataFormat.CHANNELS_LAST ? 1 : 2;
     Operand<TFloat32> m = tf.dtypes.cast(x.mask(), TFloat32.class);
     m = tf.expandDims(m, tf.constant(format == DataFormat.CHANNELS_LAST ? 2 : 1));
@@ -199,15 +225,18 @@ final class ConvolutionMappers {
     if (interpolation.equals("bilinear") && rank == 2) {
       boolean halfPixel = !ctx.build().standaloneKeras();
       return (scope, in, kw) ->
-          Mappers.noMask(Reshaping.upSamplingBilinear(scope,
-              Mappers.floats(scope, Mappers.single(c, in)), size, format, halfPixel));
+          Mappers.noMask(
+              Reshaping.upSamplingBilinear(
+                  scope, Mappers.floats(scope, Mappers.single(c, in)), size, format, halfPixel));
     }
     if (!interpolation.equals("nearest")) {
-      throw c.unsupported("interpolation '" + interpolation + "' is not supported (nearest and"
-          + " bilinear are).");
+      throw c.unsupported(
+          "interpolation '"
+              + interpolation
+              + "' is not supported (nearest and"
+              + " bilinear are).");
     }
     return (scope, in, kw) ->
         Mappers.noMask(Reshaping.upSampling(scope, Mappers.single(c, in).value(), size, format));
   }
-
 }

@@ -3,12 +3,12 @@ package io.estimator4j.keras.impl;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.estimator4j.estimator.layers.Activation;
 import io.estimator4j.estimator.layers.DataFormat;
-import io.estimator4j.estimator.layers.Dropout;
 import io.estimator4j.estimator.layers.Dense;
+import io.estimator4j.estimator.layers.Dropout;
 import io.estimator4j.estimator.layers.Embedding;
-import io.estimator4j.graph.Initializers;
 import io.estimator4j.estimator.layers.Noise;
 import io.estimator4j.estimator.layers.Reshaping;
+import io.estimator4j.graph.Initializers;
 import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +73,8 @@ final class CoreMappers {
    * A layer that changes its input only in training (dropout and noise): the identity unless the
    * call runs with {@code training=True}, else {@code noise} applied to the float input.
    */
-  private static KerasLayer trainingOnly(LayerContext ctx,
+  private static KerasLayer trainingOnly(
+      LayerContext ctx,
       java.util.function.BiFunction<org.tensorflow.op.Ops, Operand<TFloat32>, Operand<TFloat32>>
           noise) {
     LayerConfig c = ctx.config();
@@ -119,8 +120,8 @@ final class CoreMappers {
     double rate = rate(c);
     long[] noiseShape = noiseShape(c);
     Long seed = seed(c);
-    return trainingOnly(ctx,
-        (scope, x) -> Noise.alphaDropout(scope, x, rate, noiseShape, seed, true));
+    return trainingOnly(
+        ctx, (scope, x) -> Noise.alphaDropout(scope, x, rate, noiseShape, seed, true));
   }
 
   /** The layer's {@code seed} (null when absent: unseeded). */
@@ -197,7 +198,9 @@ final class CoreMappers {
     return (scope, in, kw) -> {
       Operand<TFloat32> x = Mappers.floats(scope, Mappers.single(ctx.config(), in));
       Operand<TBool> keep =
-          scope.any(scope.math.notEqual(x, scope.constant(maskValue)), scope.constant(-1),
+          scope.any(
+              scope.math.notEqual(x, scope.constant(maskValue)),
+              scope.constant(-1),
               Any.keepDims(true));
       Operand<TFloat32> out = scope.math.mul(x, scope.dtypes.cast(keep, TFloat32.class));
       Operand<TBool> mask = scope.squeeze(keep, org.tensorflow.op.core.Squeeze.axis(List.of(-1L)));
@@ -211,8 +214,10 @@ final class CoreMappers {
     c.refuseQuantizedAndLora();
     c.refuseKeras1("init");
     if (c.number("dropout", 0.0) != 0.0) {
-      throw c.unsupported("Keras 1's embedding dropout (dropout=" + c.number("dropout", 0.0)
-          + ") is not supported. Fix: use a Dropout layer after the Embedding in Keras 2.");
+      throw c.unsupported(
+          "Keras 1's embedding dropout (dropout="
+              + c.number("dropout", 0.0)
+              + ") is not supported. Fix: use a Dropout layer after the Embedding in Keras 2.");
     }
     if (c.bool("sparse", false)) {
       throw c.unsupported("sparse=True (Keras 3's sparse gradients) is not supported.");
@@ -220,8 +225,12 @@ final class CoreMappers {
     int inputDim = c.integer("input_dim", -1);
     int outputDim = c.integer("output_dim", -1);
     if (inputDim <= 0 || outputDim <= 0) {
-      throw c.unsupported("input_dim and output_dim must be positive integers; found "
-          + inputDim + " and " + outputDim + ".");
+      throw c.unsupported(
+          "input_dim and output_dim must be positive integers; found "
+              + inputDim
+              + " and "
+              + outputDim
+              + ".");
     }
     boolean maskZero = c.bool("mask_zero", false);
     var init = c.initializer("embeddings_initializer", Embedding.DEFAULT_INITIALIZER);
@@ -258,9 +267,17 @@ final class CoreMappers {
     JsonNode fn = c.get("function");
     String kind = c.string("function_type", "lambda");
     throw new UnsupportedKerasLayerException(
-        c.name(), c.className(),
-        "Layer '" + c.name() + "' (" + c.className() + ") in " + c.source()
-            + " holds a serialized Python function (function_type '" + kind + "'"
+        c.name(),
+        c.className(),
+        "Layer '"
+            + c.name()
+            + "' ("
+            + c.className()
+            + ") in "
+            + c.source()
+            + " holds a serialized Python function (function_type '"
+            + kind
+            + "'"
             + (fn != null && fn.isTextual() ? ", " + fn.asText().length() + " characters" : "")
             + "). Python code is never executed by this loader: replace the Lambda with built-in"
             + " Keras layers and save the model again.");

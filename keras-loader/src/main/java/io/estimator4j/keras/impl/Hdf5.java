@@ -43,7 +43,9 @@ public final class Hdf5 {
   public static void check(Path file, ByteBuffer head, long size) throws KerasFileException {
     long base = -1;
     // The superblock may follow a user block of 512, 1024, 2048, ... bytes.
-    for (long offset = 0; offset + SIGNATURE.length <= head.limit(); offset = offset == 0 ? 512 : offset * 2) {
+    for (long offset = 0;
+        offset + SIGNATURE.length <= head.limit();
+        offset = offset == 0 ? 512 : offset * 2) {
       if (matches(head, (int) offset)) {
         base = offset;
         break;
@@ -71,7 +73,8 @@ public final class Hdf5 {
       eofAt = p + 12 + 2 * offsets;
     }
     if (offsets != 8 && offsets != 4) {
-      throw new KerasFileException(file, "has a corrupt HDF5 superblock (offset size " + offsets + ").");
+      throw new KerasFileException(
+          file, "has a corrupt HDF5 superblock (offset size " + offsets + ").");
     }
     if (b.limit() < eofAt + offsets) {
       throw truncated(file, size, -1);
@@ -172,8 +175,11 @@ public final class Hdf5 {
   public static KerasWeights.Group readKeras2(Path file, Group group) throws KerasFileException {
     List<String> layerNames = stringsAttribute(group, "layer_names");
     if (layerNames == null) {
-      throw new KerasFileException(file, "has no layer_names attribute in " + group.getPath()
-          + "; it is not a Keras weights group.");
+      throw new KerasFileException(
+          file,
+          "has no layer_names attribute in "
+              + group.getPath()
+              + "; it is not a Keras weights group.");
     }
     Map<String, KerasWeights.Group> layers = new LinkedHashMap<>();
     for (String layer : layerNames) {
@@ -194,7 +200,8 @@ public final class Hdf5 {
           }
           if (!(n instanceof Dataset ds)) {
             throw new KerasFileException(
-                file, "lists weight '" + w + "' of layer '" + layer + "' but holds no dataset for it.");
+                file,
+                "lists weight '" + w + "' of layer '" + layer + "' but holds no dataset for it.");
           }
           vars.add(read(file, ds, w, layer));
         }
@@ -255,16 +262,27 @@ public final class Hdf5 {
     for (int i = 0; i < dims.length; i++) {
       shape[i] = dims[i];
     }
-    if (ds.isScalar() && ds.getData() instanceof Number n
-        && !(n instanceof Float) && !(n instanceof Double)) {
+    if (ds.isScalar()
+        && ds.getData() instanceof Number n
+        && !(n instanceof Float)
+        && !(n instanceof Double)) {
       // an integer scalar is a counter (Normalization's count): read as a float
       return new WeightArray(name, Shape.scalar(), new float[] {n.floatValue()});
     }
-    if (type != float.class && type != double.class && type != Float.class && type != Double.class) {
+    if (type != float.class
+        && type != double.class
+        && type != Float.class
+        && type != Double.class) {
       throw new KerasFileException(
           file,
-          "weight '" + name + "' of layer '" + layer + "' has the unsupported dtype "
-              + ds.getDataType().getClass().getSimpleName() + " (Java type " + type.getSimpleName()
+          "weight '"
+              + name
+              + "' of layer '"
+              + layer
+              + "' has the unsupported dtype "
+              + ds.getDataType().getClass().getSimpleName()
+              + " (Java type "
+              + type.getSimpleName()
               + "). Keras weights must be floating point (float16, float32 or float64).");
     }
     Object flat = ds.isScalar() ? ds.getData() : ds.getDataFlat();

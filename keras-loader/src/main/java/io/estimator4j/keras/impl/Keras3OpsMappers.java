@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Squeeze;
-import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
@@ -21,8 +19,8 @@ import org.tensorflow.types.family.TType;
  * keras.ops.mean(x, axis=1)} on Keras tensors become nodes of class {@code Add}, {@code GetItem},
  * {@code Mean} ... with module {@code keras.src.ops.numpy}, {@code keras.src.ops.nn}, {@code
  * keras.src.ops.math} or {@code keras.src.ops.core}; their settings are in the config, their
- * arguments (tensors and constants) in the node. They are registered as {@code ops:<class>} so
- * that they cannot be mistaken for the layers of the same name (the Add layer takes a list).
+ * arguments (tensors and constants) in the node. They are registered as {@code ops:<class>} so that
+ * they cannot be mistaken for the layers of the same name (the Add layer takes a list).
  */
 final class Keras3OpsMappers {
   private Keras3OpsMappers() {}
@@ -56,13 +54,13 @@ final class Keras3OpsMappers {
   }
 
   private static Operand<TFloat32> constant(Ops tf, JsonNode v) {
-    if (v.isObject() && List.of("__numpy__", "__tensor__").contains(
-        v.path("class_name").asText())) {
+    if (v.isObject()
+        && List.of("__numpy__", "__tensor__").contains(v.path("class_name").asText())) {
       v = v.path("config").path("value");
     }
     if (!v.isNumber() && !v.isArray()) {
-      throw new IllegalArgumentException("Constant argument " + v + " is not a number or an"
-          + " array of numbers.");
+      throw new IllegalArgumentException(
+          "Constant argument " + v + " is not a number or an" + " array of numbers.");
     }
     return TfOpLambdaMappers.constant(tf, v);
   }
@@ -77,7 +75,8 @@ final class Keras3OpsMappers {
     String cls = spec.path("class_name").asText();
     String module = spec.path("module").asText("");
     return module.startsWith("keras.src.ops") || module.startsWith("keras.ops")
-        ? PREFIX + cls : cls;
+        ? PREFIX + cls
+        : cls;
   }
 
   /** The class name Keras shows for a registry key ({@code ops:Add} -> {@code Add}). */
@@ -123,79 +122,156 @@ final class Keras3OpsMappers {
 
   private static Map<String, Function<Call, Operand<?>>> ops() {
     Map<String, Function<Call, Operand<?>>> m = new HashMap<>();
-    Map<String, String> binary = Map.of("Add", "add", "Subtract", "subtract", "Multiply",
-        "multiply", "Divide", "divide", "TrueDivide", "divide", "Power", "pow", "Maximum",
-        "maximum", "Minimum", "minimum");
-    binary.forEach((op, f) -> {
-      TensorFunctions.BinaryFunction fn = TensorFunctions.BINARY.get(f);
-      m.put(op, call -> fn.apply(call.tf(), call.floats(0), call.floats(1)));
-    });
-    Map<String, String> unary = Map.ofEntries(Map.entry("Negative", "negative"),
-        Map.entry("Exp", "exp"), Map.entry("Log", "log"), Map.entry("Sqrt", "sqrt"),
-        Map.entry("Rsqrt", "rsqrt"), Map.entry("Square", "square"), Map.entry("Absolute", "abs"),
-        Map.entry("Abs", "abs"), Map.entry("Reciprocal", "reciprocal"), Map.entry("Sin", "sin"),
-        Map.entry("Cos", "cos"), Map.entry("Tanh", "tanh"), Map.entry("Erf", "erf"),
-        Map.entry("Relu", "relu"), Map.entry("Relu6", "relu6"), Map.entry("Sigmoid", "sigmoid"),
-        Map.entry("Softplus", "softplus"), Map.entry("Silu", "silu"), Map.entry("Selu", "selu"));
-    unary.forEach((op, f) -> {
-      java.util.function.BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> fn =
-          TensorFunctions.UNARY.get(f);
-      m.put(op, call -> fn.apply(call.tf(), call.floats(0)));
-    });
-    m.put("Elu", call -> {
-      float alpha = (float) call.c().number("alpha", 1.0);
-      return ActivationLayers.elu(call.tf(), call.floats(0), alpha);
-    });
-    m.put("LeakyRelu", call -> ActivationLayers.leakyRelu(call.tf(), call.floats(0),
-        (float) call.c().number("negative_slope", 0.2)));
-    m.put("Gelu", call -> call.c().bool("approximate", true)
-        ? TfOpLambdaMappers.geluApproximate(call.tf(), call.floats(0))
-        : Activation.GELU.apply(call.tf(), call.floats(0)));
-    m.put("Softmax", call -> {
-      int[] axes = call.ints("axis");
-      return ActivationLayers.softmax(call.tf(), call.floats(0),
-          axes == null ? new int[] {-1} : axes);
-    });
-    TensorFunctions.REDUCTIONS.forEach((name, r) -> m.put(
-        Character.toUpperCase(name.charAt(0)) + name.substring(1),
-        call -> TensorFunctions.reduce(call.tf(), r, call.floats(0), call.ints("axis"),
-            call.c().bool("keepdims", false))));
-    m.put("Reshape", call -> {
-      int[] shape = call.ints("newshape");
-      if (shape == null) {
-        throw call.c().unsupported("its newshape is missing.");
-      }
-      return call.tf().reshape(call.tensor(0).value(), call.tf().constant(shape));
-    });
-    m.put("ExpandDims", call -> call.tf().expandDims(call.tensor(0).value(),
-        call.tf().constant(call.c().integer("axis", 0))));
-    m.put("Squeeze", call -> TensorFunctions.squeeze(call.tf(), call.tensor(0).value(),
-        call.ints("axis")));
-    m.put("Transpose", call -> TensorFunctions.transpose(call.tf(), call.tensor(0).value(),
-        call.ints("axes")));
-    m.put("Concatenate", call -> call.tf().concat(list(call, 0),
-        call.tf().constant(call.c().integer("axis", 0))));
-    m.put("Stack", call -> call.tf().stack(list(call, 0),
-        org.tensorflow.op.core.Stack.axis((long) call.c().integer("axis", 0))));
-    m.put("Tile", call -> {
-      int[] repeats = call.ints("repeats");
-      if (repeats == null) {
-        throw call.c().unsupported("its repeats are missing.");
-      }
-      return call.tf().tile(call.tensor(0).value(), call.tf().constant(repeats));
-    });
-    m.put("Matmul", call -> call.tf().train.batchMatMul(call.floats(0), call.floats(1),
-        TFloat32.class, new BatchMatMul.Options[0]));
-    m.put("Clip", call -> call.tf().clipByValue(call.floats(0),
-        call.tf().constant((float) call.c().number("x_min", Double.NEGATIVE_INFINITY)),
-        call.tf().constant((float) call.c().number("x_max", Double.POSITIVE_INFINITY))));
-    m.put("GetItem", call -> {
-      Object key = call.args().size() > 1 ? call.args().get(1) : null;
-      if (!(key instanceof JsonNode k)) {
-        throw call.c().unsupported("slicing by a tensor is not supported.");
-      }
-      return TfOpLambdaMappers.slice(call.c(), call.tf(), call.tensor(0).value(), k);
-    });
+    Map<String, String> binary =
+        Map.of(
+            "Add",
+            "add",
+            "Subtract",
+            "subtract",
+            "Multiply",
+            "multiply",
+            "Divide",
+            "divide",
+            "TrueDivide",
+            "divide",
+            "Power",
+            "pow",
+            "Maximum",
+            "maximum",
+            "Minimum",
+            "minimum");
+    binary.forEach(
+        (op, f) -> {
+          TensorFunctions.BinaryFunction fn = TensorFunctions.BINARY.get(f);
+          m.put(op, call -> fn.apply(call.tf(), call.floats(0), call.floats(1)));
+        });
+    Map<String, String> unary =
+        Map.ofEntries(
+            Map.entry("Negative", "negative"),
+            Map.entry("Exp", "exp"),
+            Map.entry("Log", "log"),
+            Map.entry("Sqrt", "sqrt"),
+            Map.entry("Rsqrt", "rsqrt"),
+            Map.entry("Square", "square"),
+            Map.entry("Absolute", "abs"),
+            Map.entry("Abs", "abs"),
+            Map.entry("Reciprocal", "reciprocal"),
+            Map.entry("Sin", "sin"),
+            Map.entry("Cos", "cos"),
+            Map.entry("Tanh", "tanh"),
+            Map.entry("Erf", "erf"),
+            Map.entry("Relu", "relu"),
+            Map.entry("Relu6", "relu6"),
+            Map.entry("Sigmoid", "sigmoid"),
+            Map.entry("Softplus", "softplus"),
+            Map.entry("Silu", "silu"),
+            Map.entry("Selu", "selu"));
+    unary.forEach(
+        (op, f) -> {
+          java.util.function.BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> fn =
+              TensorFunctions.UNARY.get(f);
+          m.put(op, call -> fn.apply(call.tf(), call.floats(0)));
+        });
+    m.put(
+        "Elu",
+        call -> {
+          float alpha = (float) call.c().number("alpha", 1.0);
+          return ActivationLayers.elu(call.tf(), call.floats(0), alpha);
+        });
+    m.put(
+        "LeakyRelu",
+        call ->
+            ActivationLayers.leakyRelu(
+                call.tf(), call.floats(0), (float) call.c().number("negative_slope", 0.2)));
+    m.put(
+        "Gelu",
+        call ->
+            call.c().bool("approximate", true)
+                ? TfOpLambdaMappers.geluApproximate(call.tf(), call.floats(0))
+                : Activation.GELU.apply(call.tf(), call.floats(0)));
+    m.put(
+        "Softmax",
+        call -> {
+          int[] axes = call.ints("axis");
+          return ActivationLayers.softmax(
+              call.tf(), call.floats(0), axes == null ? new int[] {-1} : axes);
+        });
+    TensorFunctions.REDUCTIONS.forEach(
+        (name, r) ->
+            m.put(
+                Character.toUpperCase(name.charAt(0)) + name.substring(1),
+                call ->
+                    TensorFunctions.reduce(
+                        call.tf(),
+                        r,
+                        call.floats(0),
+                        call.ints("axis"),
+                        call.c().bool("keepdims", false))));
+    m.put(
+        "Reshape",
+        call -> {
+          int[] shape = call.ints("newshape");
+          if (shape == null) {
+            throw call.c().unsupported("its newshape is missing.");
+          }
+          return call.tf().reshape(call.tensor(0).value(), call.tf().constant(shape));
+        });
+    m.put(
+        "ExpandDims",
+        call ->
+            call.tf()
+                .expandDims(
+                    call.tensor(0).value(), call.tf().constant(call.c().integer("axis", 0))));
+    m.put(
+        "Squeeze",
+        call -> TensorFunctions.squeeze(call.tf(), call.tensor(0).value(), call.ints("axis")));
+    m.put(
+        "Transpose",
+        call -> TensorFunctions.transpose(call.tf(), call.tensor(0).value(), call.ints("axes")));
+    m.put(
+        "Concatenate",
+        call -> call.tf().concat(list(call, 0), call.tf().constant(call.c().integer("axis", 0))));
+    m.put(
+        "Stack",
+        call ->
+            call.tf()
+                .stack(
+                    list(call, 0),
+                    org.tensorflow.op.core.Stack.axis((long) call.c().integer("axis", 0))));
+    m.put(
+        "Tile",
+        call -> {
+          int[] repeats = call.ints("repeats");
+          if (repeats == null) {
+            throw call.c().unsupported("its repeats are missing.");
+          }
+          return call.tf().tile(call.tensor(0).value(), call.tf().constant(repeats));
+        });
+    m.put(
+        "Matmul",
+        call ->
+            call.tf()
+                .train
+                .batchMatMul(
+                    call.floats(0), call.floats(1), TFloat32.class, new BatchMatMul.Options[0]));
+    m.put(
+        "Clip",
+        call ->
+            call.tf()
+                .clipByValue(
+                    call.floats(0),
+                    call.tf().constant((float) call.c().number("x_min", Double.NEGATIVE_INFINITY)),
+                    call.tf()
+                        .constant((float) call.c().number("x_max", Double.POSITIVE_INFINITY))));
+    m.put(
+        "GetItem",
+        call -> {
+          Object key = call.args().size() > 1 ? call.args().get(1) : null;
+          if (!(key instanceof JsonNode k)) {
+            throw call.c().unsupported("slicing by a tensor is not supported.");
+          }
+          return TfOpLambdaMappers.slice(call.c(), call.tf(), call.tensor(0).value(), k);
+        });
     return m;
   }
 
@@ -209,8 +285,12 @@ final class Keras3OpsMappers {
     List<Operand<TType>> out = new ArrayList<>();
     for (Object o : items) {
       if (!(o instanceof KTensor t)) {
-        throw call.c().unsupported("argument " + (i + 1) + " holds a constant; only Keras"
-            + " tensors are supported there.");
+        throw call.c()
+            .unsupported(
+                "argument "
+                    + (i + 1)
+                    + " holds a constant; only Keras"
+                    + " tensors are supported there.");
       }
       out.add((Operand<TType>) t.value());
     }

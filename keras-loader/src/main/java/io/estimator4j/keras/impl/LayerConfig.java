@@ -10,8 +10,8 @@ import java.util.Arrays;
 
 /**
  * Typed access to one layer's Keras config ({@code {"name": ..., "units": 4, ...}}), reading both
- * Keras 2 and Keras 3 spellings (a Keras 3 activation or initializer may be a serialized object,
- * a dtype a DTypePolicy). Failures name the layer.
+ * Keras 2 and Keras 3 spellings (a Keras 3 activation or initializer may be a serialized object, a
+ * dtype a DTypePolicy). Failures name the layer.
  */
 public final class LayerConfig {
   private final String name;
@@ -20,10 +20,12 @@ public final class LayerConfig {
   private final boolean keras3;
   private final String source;
 
-  public LayerConfig(String name, String className, JsonNode config, boolean keras3, String source) {
+  public LayerConfig(
+      String name, String className, JsonNode config, boolean keras3, String source) {
     this.name = name;
     this.className = className;
-    this.config = config == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : config;
+    this.config =
+        config == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : config;
     this.keras3 = keras3;
     this.source = source;
   }
@@ -236,7 +238,12 @@ public final class LayerConfig {
       return Activation.byName(fn);
     } catch (IllegalArgumentException e) {
       throw new UnsupportedKerasLayerException(
-          name, className, "The activation '" + fn + "' of " + describe()
+          name,
+          className,
+          "The activation '"
+              + fn
+              + "' of "
+              + describe()
               + " is not supported (custom activations are Python code, never run here). "
               + e.getMessage());
     }
@@ -271,7 +278,9 @@ public final class LayerConfig {
         return Initializers.constant((float) c.path("value").asDouble(0));
       case "RandomUniform", "random_uniform", "uniform":
         return Initializers.randomUniform(
-            (float) c.path("minval").asDouble(-0.05), (float) c.path("maxval").asDouble(0.05), seed);
+            (float) c.path("minval").asDouble(-0.05),
+            (float) c.path("maxval").asDouble(0.05),
+            seed);
       case "RandomNormal", "random_normal", "normal":
         return Initializers.randomNormal(
             (float) c.path("mean").asDouble(0), (float) c.path("stddev").asDouble(0.05), seed);
@@ -304,7 +313,14 @@ public final class LayerConfig {
         String what = cls;
         return (tf, shape) -> {
           throw new UnsupportedKerasLayerException(
-              name, className, "The initializer '" + what + "' (" + key + ") of " + describe()
+              name,
+              className,
+              "The initializer '"
+                  + what
+                  + "' ("
+                  + key
+                  + ") of "
+                  + describe()
                   + " is not supported, and the file holds no weights to replace it.");
         };
     }
@@ -334,38 +350,55 @@ public final class LayerConfig {
           java.util.Map.entry("sigma", "stddev"));
 
   /**
-   * Refuses the Keras 1 spellings among {@code keys} that this config holds (a Keras 1 setting
-   * read under its Keras 2 name would silently take the Keras 2 default), naming the setting and
-   * the Keras 2 setting that replaced it.
+   * Refuses the Keras 1 spellings among {@code keys} that this config holds (a Keras 1 setting read
+   * under its Keras 2 name would silently take the Keras 2 default), naming the setting and the
+   * Keras 2 setting that replaced it.
    *
    * @throws UnsupportedKerasLayerException for the first such setting found
    */
   public void refuseKeras1(String... keys) {
     for (String key : keys) {
       if (has(key)) {
-        throw unsupported("the Keras 1 setting '" + key + "' (" + config.get(key) + ") is not"
-            + " read (Keras 2: " + KERAS1_NAMES.getOrDefault(key, "no equivalent") + "). Fix:"
-            + " load the model in Keras 2 or later and save it again.");
+        throw unsupported(
+            "the Keras 1 setting '"
+                + key
+                + "' ("
+                + config.get(key)
+                + ") is not"
+                + " read (Keras 2: "
+                + KERAS1_NAMES.getOrDefault(key, "no equivalent")
+                + "). Fix:"
+                + " load the model in Keras 2 or later and save it again.");
       }
     }
   }
 
   /**
    * Refuses Keras 3's quantized weights and LoRA adapters ({@code lora_rank}, a {@code dtype}
-   * QuantizedDTypePolicy such as {@code int8_from_float32}), whose extra weights change the
-   * layer's numbers.
+   * QuantizedDTypePolicy such as {@code int8_from_float32}), whose extra weights change the layer's
+   * numbers.
    */
   public void refuseQuantizedAndLora() {
     if (has("lora_rank")) {
-      throw unsupported("LoRA (lora_rank=" + config.get("lora_rank") + ") is not supported. Fix:"
-          + " merge the adapter into the kernel (layer.enable_lora undone by saving the merged"
-          + " weights) and save the model again.");
+      throw unsupported(
+          "LoRA (lora_rank="
+              + config.get("lora_rank")
+              + ") is not supported. Fix:"
+              + " merge the adapter into the kernel (layer.enable_lora undone by saving the merged"
+              + " weights) and save the model again.");
     }
     JsonNode dtype = config.get("dtype");
     String policy =
-        dtype == null ? "" : dtype.isTextual() ? dtype.asText()
-            : dtype.path("class_name").asText("") + " " + dtype.path("config").path("name").asText("");
-    if (policy.contains("Quantized") || policy.contains("int8_from") || policy.contains("int4_from")
+        dtype == null
+            ? ""
+            : dtype.isTextual()
+                ? dtype.asText()
+                : dtype.path("class_name").asText("")
+                    + " "
+                    + dtype.path("config").path("name").asText("");
+    if (policy.contains("Quantized")
+        || policy.contains("int8_from")
+        || policy.contains("int4_from")
         || policy.contains("float8_from")) {
       throw unsupported("quantized weights (dtype policy " + dtype + ") are not supported.");
     }
@@ -378,7 +411,14 @@ public final class LayerConfig {
 
   private IllegalArgumentException bad(String key, String expected, JsonNode found) {
     return new IllegalArgumentException(
-        "Setting '" + key + "' of " + describe() + " should be " + expected + "; found " + found
+        "Setting '"
+            + key
+            + "' of "
+            + describe()
+            + " should be "
+            + expected
+            + "; found "
+            + found
             + ".");
   }
 }

@@ -47,9 +47,17 @@ public final class LayerRegistry {
     Function<LayerContext, KerasLayer> f = MAPPERS.get(c.className());
     if (f == null) {
       throw new UnsupportedKerasLayerException(
-          c.name(), c.className(),
-          "Unsupported layer '" + c.className() + "' (layer '" + c.name() + "') in " + c.source()
-              + ". Supported layers: " + supportedClasses() + ".");
+          c.name(),
+          c.className(),
+          "Unsupported layer '"
+              + c.className()
+              + "' (layer '"
+              + c.name()
+              + "') in "
+              + c.source()
+              + ". Supported layers: "
+              + supportedClasses()
+              + ".");
     }
     return f.apply(ctx);
   }

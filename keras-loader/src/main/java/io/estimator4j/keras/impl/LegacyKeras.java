@@ -10,9 +10,9 @@ import java.util.Map;
 import org.tensorflow.ndarray.Shape;
 
 /**
- * Keras 1 models in Keras 2 terms, as Keras 2 itself loads them: layer configs through the
- * argument conversions of keras/legacy/interfaces.py (output_dim to units, nb_filter to filters,
- * border_mode to padding, dim_ordering to data_format, ...), class names through Keras 2's aliases
+ * Keras 1 models in Keras 2 terms, as Keras 2 itself loads them: layer configs through the argument
+ * conversions of keras/legacy/interfaces.py (output_dim to units, nb_filter to filters, border_mode
+ * to padding, dim_ordering to data_format, ...), class names through Keras 2's aliases
  * (Convolution2D to Conv2D, ...), and stored weights through {@code preprocess_weights_for_loading}
  * (Keras 1 LSTM/GRU gate arrays concatenated, Theano-ordered kernels transposed, kernels of
  * Theano-trained models flipped).
@@ -20,43 +20,45 @@ import org.tensorflow.ndarray.Shape;
 final class LegacyKeras {
   private LegacyKeras() {}
 
-  private static final Map<String, String> CLASS_NAMES = Map.ofEntries(
-      Map.entry("Convolution1D", "Conv1D"),
-      Map.entry("AtrousConvolution1D", "Conv1D"),
-      Map.entry("Convolution2D", "Conv2D"),
-      Map.entry("AtrousConvolution2D", "Conv2D"),
-      Map.entry("Convolution3D", "Conv3D"),
-      Map.entry("Deconvolution2D", "Conv2DTranspose"),
-      Map.entry("Deconvolution3D", "Conv3DTranspose"),
-      Map.entry("SeparableConvolution2D", "SeparableConv2D"));
+  private static final Map<String, String> CLASS_NAMES =
+      Map.ofEntries(
+          Map.entry("Convolution1D", "Conv1D"),
+          Map.entry("AtrousConvolution1D", "Conv1D"),
+          Map.entry("Convolution2D", "Conv2D"),
+          Map.entry("AtrousConvolution2D", "Conv2D"),
+          Map.entry("Convolution3D", "Conv3D"),
+          Map.entry("Deconvolution2D", "Conv2DTranspose"),
+          Map.entry("Deconvolution3D", "Conv3DTranspose"),
+          Map.entry("SeparableConvolution2D", "SeparableConv2D"));
 
   /** Keras 1 argument name to Keras 2 name, for every layer (legacy/interfaces.py). */
-  private static final Map<String, String> COMMON = Map.ofEntries(
-      Map.entry("output_dim", "units"),
-      Map.entry("W_regularizer", "kernel_regularizer"),
-      Map.entry("b_regularizer", "bias_regularizer"),
-      Map.entry("U_regularizer", "recurrent_regularizer"),
-      Map.entry("W_constraint", "kernel_constraint"),
-      Map.entry("b_constraint", "bias_constraint"),
-      Map.entry("U_constraint", "recurrent_constraint"),
-      Map.entry("bias", "use_bias"),
-      Map.entry("inner_init", "recurrent_initializer"),
-      Map.entry("inner_activation", "recurrent_activation"),
-      Map.entry("dropout_W", "dropout"),
-      Map.entry("dropout_U", "recurrent_dropout"),
-      Map.entry("nb_filter", "filters"),
-      Map.entry("filter_length", "kernel_size"),
-      Map.entry("subsample_length", "strides"),
-      Map.entry("subsample", "strides"),
-      Map.entry("border_mode", "padding"),
-      Map.entry("dim_ordering", "data_format"),
-      Map.entry("atrous_rate", "dilation_rate"),
-      Map.entry("pool_length", "pool_size"),
-      Map.entry("stride", "strides"),
-      Map.entry("beta_init", "beta_initializer"),
-      Map.entry("gamma_init", "gamma_initializer"),
-      Map.entry("sigma", "stddev"),
-      Map.entry("input_dtype", "dtype"));
+  private static final Map<String, String> COMMON =
+      Map.ofEntries(
+          Map.entry("output_dim", "units"),
+          Map.entry("W_regularizer", "kernel_regularizer"),
+          Map.entry("b_regularizer", "bias_regularizer"),
+          Map.entry("U_regularizer", "recurrent_regularizer"),
+          Map.entry("W_constraint", "kernel_constraint"),
+          Map.entry("b_constraint", "bias_constraint"),
+          Map.entry("U_constraint", "recurrent_constraint"),
+          Map.entry("bias", "use_bias"),
+          Map.entry("inner_init", "recurrent_initializer"),
+          Map.entry("inner_activation", "recurrent_activation"),
+          Map.entry("dropout_W", "dropout"),
+          Map.entry("dropout_U", "recurrent_dropout"),
+          Map.entry("nb_filter", "filters"),
+          Map.entry("filter_length", "kernel_size"),
+          Map.entry("subsample_length", "strides"),
+          Map.entry("subsample", "strides"),
+          Map.entry("border_mode", "padding"),
+          Map.entry("dim_ordering", "data_format"),
+          Map.entry("atrous_rate", "dilation_rate"),
+          Map.entry("pool_length", "pool_size"),
+          Map.entry("stride", "strides"),
+          Map.entry("beta_init", "beta_initializer"),
+          Map.entry("gamma_init", "gamma_initializer"),
+          Map.entry("sigma", "stddev"),
+          Map.entry("input_dtype", "dtype"));
 
   /** Whether the layer spec uses Keras 1 argument names. */
   static boolean isKeras1(JsonNode spec) {
@@ -66,12 +68,17 @@ final class LegacyKeras {
       return true;
     }
     for (String k : COMMON.keySet()) {
-      if (c.has(k) && !k.equals("bias") && !k.equals("stride")
+      if (c.has(k)
+          && !k.equals("bias")
+          && !k.equals("stride")
           && !(k.equals("output_dim") && cls.equals("Embedding"))) {
         return true;
       }
     }
-    return c.has("init") || c.has("p") || c.has("nb_row") || c.has("kernel_dim1")
+    return c.has("init")
+        || c.has("p")
+        || c.has("nb_row")
+        || c.has("kernel_dim1")
         || (c.has("bias") && c.get("bias").isBoolean())
         || (c.has("length") && cls.equals("UpSampling1D"));
   }
@@ -104,19 +111,24 @@ final class LegacyKeras {
     if (c.has("mode") && cls.equals("BatchNormalization")) {
       int mode = c.get("mode").asInt();
       if (mode != 0) {
-        throw new IllegalArgumentException("Keras 1 BatchNormalization '" + c.path("name").asText()
-            + "' uses mode=" + mode + ", which Keras 2 dropped (only mode 0 loads, in Keras too).");
+        throw new IllegalArgumentException(
+            "Keras 1 BatchNormalization '"
+                + c.path("name").asText()
+                + "' uses mode="
+                + mode
+                + ", which Keras 2 dropped (only mode 0 loads, in Keras too).");
       }
       c.remove("mode");
     }
     if (c.has("init")) {
       JsonNode init = c.remove("init");
-      String target = switch (cls) {
-        case "Embedding" -> "embeddings_initializer";
-        case "PReLU" -> "alpha_initializer";
-        case "SeparableConvolution2D", "SeparableConv2D" -> "depthwise_initializer";
-        default -> "kernel_initializer";
-      };
+      String target =
+          switch (cls) {
+            case "Embedding" -> "embeddings_initializer";
+            case "PReLU" -> "alpha_initializer";
+            case "SeparableConvolution2D", "SeparableConv2D" -> "depthwise_initializer";
+            default -> "kernel_initializer";
+          };
       c.set(target, init);
       if (target.equals("depthwise_initializer")) {
         c.set("pointwise_initializer", init);
@@ -134,12 +146,18 @@ final class LegacyKeras {
       rename(c, "length", "size");
     }
     if (c.has("nb_row") && c.has("nb_col")) {
-      c.set("kernel_size", JsonNodeFactory.instance.arrayNode()
-          .add(c.remove("nb_row")).add(c.remove("nb_col")));
+      c.set(
+          "kernel_size",
+          JsonNodeFactory.instance.arrayNode().add(c.remove("nb_row")).add(c.remove("nb_col")));
     }
     if (c.has("kernel_dim1")) {
-      c.set("kernel_size", JsonNodeFactory.instance.arrayNode()
-          .add(c.remove("kernel_dim1")).add(c.remove("kernel_dim2")).add(c.remove("kernel_dim3")));
+      c.set(
+          "kernel_size",
+          JsonNodeFactory.instance
+              .arrayNode()
+              .add(c.remove("kernel_dim1"))
+              .add(c.remove("kernel_dim2"))
+              .add(c.remove("kernel_dim3")));
     }
     if (c.has("forget_bias_init")) {
       JsonNode f = c.remove("forget_bias_init");
@@ -154,11 +172,20 @@ final class LegacyKeras {
     }
     if (c.has("padding") && c.get("padding").isObject()) {
       JsonNode p = c.get("padding");
-      c.set("padding", JsonNodeFactory.instance.arrayNode()
-          .add(JsonNodeFactory.instance.arrayNode().add(p.path("top_pad").asInt(0))
-              .add(p.path("bottom_pad").asInt(0)))
-          .add(JsonNodeFactory.instance.arrayNode().add(p.path("left_pad").asInt(0))
-              .add(p.path("right_pad").asInt(0))));
+      c.set(
+          "padding",
+          JsonNodeFactory.instance
+              .arrayNode()
+              .add(
+                  JsonNodeFactory.instance
+                      .arrayNode()
+                      .add(p.path("top_pad").asInt(0))
+                      .add(p.path("bottom_pad").asInt(0)))
+              .add(
+                  JsonNodeFactory.instance
+                      .arrayNode()
+                      .add(p.path("left_pad").asInt(0))
+                      .add(p.path("right_pad").asInt(0))));
     }
     if (cls.contains("Deconvolution")) {
       c.remove("output_shape");
@@ -175,19 +202,26 @@ final class LegacyKeras {
       switch (v) {
         case "th" -> c.put("data_format", "channels_first");
         case "tf", "default" -> c.put("data_format", "channels_last");
-        default -> { }
+        default -> {}
       }
     }
-    for (String key : List.of("kernel_regularizer", "bias_regularizer", "recurrent_regularizer",
-        "activity_regularizer", "embeddings_regularizer", "gamma_regularizer",
-        "beta_regularizer")) {
+    for (String key :
+        List.of(
+            "kernel_regularizer",
+            "bias_regularizer",
+            "recurrent_regularizer",
+            "activity_regularizer",
+            "embeddings_regularizer",
+            "gamma_regularizer",
+            "beta_regularizer")) {
       JsonNode r = c.get(key);
       if (r != null && r.isObject() && r.has("name") && !r.has("class_name")) {
         // Keras 1: {"name": "WeightRegularizer", "l1": 0.0, "l2": 0.01}
         ObjectNode l1l2 = JsonNodeFactory.instance.objectNode();
         l1l2.put("class_name", "L1L2");
-        l1l2.putObject("config").put("l1", r.path("l1").asDouble(0)).put("l2",
-            r.path("l2").asDouble(0));
+        l1l2.putObject("config")
+            .put("l1", r.path("l1").asDouble(0))
+            .put("l2", r.path("l2").asDouble(0));
         c.set(key, l1l2);
       }
     }
@@ -220,15 +254,15 @@ final class LegacyKeras {
     if (keras1 && cls.equals("Bidirectional")) {
       int half = w.size() / 2;
       String inner = innerSpec.path("class_name").asText();
-      List<WeightArray> out = new ArrayList<>(
-          weights(inner, innerSpec.path("config"), w.subList(0, half), true, theano));
-      out.addAll(weights(inner, innerSpec.path("config"), w.subList(half, w.size()), true,
-          theano));
+      List<WeightArray> out =
+          new ArrayList<>(
+              weights(inner, innerSpec.path("config"), w.subList(0, half), true, theano));
+      out.addAll(weights(inner, innerSpec.path("config"), w.subList(half, w.size()), true, theano));
       return out;
     }
     if (cls.equals("TimeDistributed")) {
-      return weights(innerSpec.path("class_name").asText(), innerSpec.path("config"), w, keras1,
-          theano);
+      return weights(
+          innerSpec.path("class_name").asText(), innerSpec.path("config"), w, keras1, theano);
     }
     boolean channelsFirst = config.path("data_format").asText("").equals("channels_first");
     if (keras1) {
@@ -251,8 +285,10 @@ final class LegacyKeras {
             w.set(0, transpose(w.get(0), 2, 3, 1, 0));
           }
         }
-        case "Conv2DTranspose" -> w.set(0, channelsFirst
-            ? transpose(w.get(0), 2, 3, 0, 1) : transpose(w.get(0), 0, 1, 3, 2));
+        case "Conv2DTranspose" ->
+            w.set(
+                0,
+                channelsFirst ? transpose(w.get(0), 2, 3, 0, 1) : transpose(w.get(0), 0, 1, 3, 2));
         case "Conv3D" -> {
           if (channelsFirst) {
             w.set(0, transpose(w.get(0), 2, 3, 4, 1, 0));
@@ -260,8 +296,11 @@ final class LegacyKeras {
         }
         case "GRU" -> {
           if (w.size() == 9) {
-            w = List.of(concat(w.get(0), w.get(3), w.get(6)), concat(w.get(1), w.get(4), w.get(7)),
-                concat(w.get(2), w.get(5), w.get(8)));
+            w =
+                List.of(
+                    concat(w.get(0), w.get(3), w.get(6)),
+                    concat(w.get(1), w.get(4), w.get(7)),
+                    concat(w.get(2), w.get(5), w.get(8)));
           }
         }
         case "LSTM", "ConvLSTM2D" -> {
@@ -277,12 +316,12 @@ final class LegacyKeras {
             w = List.of(kernel, recurrent, bias);
           }
         }
-        default -> { }
+        default -> {}
       }
       w = new ArrayList<>(w);
     }
-    if (theano && List.of("Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "ConvLSTM2D")
-        .contains(cls)) {
+    if (theano
+        && List.of("Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "ConvLSTM2D").contains(cls)) {
       w.set(0, flipSpatial(w.get(0)));
       if (cls.equals("ConvLSTM2D")) {
         w.set(1, flipSpatial(w.get(1)));
@@ -296,9 +335,14 @@ final class LegacyKeras {
     long[] in = w.shape().asArray();
     int r = in.length;
     if (r != perm.length) {
-      throw new IllegalArgumentException("Weight '" + w.name() + "' has shape "
-          + java.util.Arrays.toString(in) + "; the Keras 1 layout conversion expects rank "
-          + perm.length + ". The weights do not belong to this layer.");
+      throw new IllegalArgumentException(
+          "Weight '"
+              + w.name()
+              + "' has shape "
+              + java.util.Arrays.toString(in)
+              + "; the Keras 1 layout conversion expects rank "
+              + perm.length
+              + ". The weights do not belong to this layer.");
     }
     long[] out = new long[r];
     for (int i = 0; i < r; i++) {

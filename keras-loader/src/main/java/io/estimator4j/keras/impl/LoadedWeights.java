@@ -1,7 +1,7 @@
 package io.estimator4j.keras.impl;
 
-import io.estimator4j.graph.Initializer;
 import io.estimator4j.estimator.layers.Weights;
+import io.estimator4j.graph.Initializer;
 import io.estimator4j.keras.file.WeightArray;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,15 +55,21 @@ public final class LoadedWeights implements Weights {
       if (r != null && !r.isZero()) {
         Ops tf = callScope.withSubScope("ActivityRegularizer");
         for (KTensor out : outputs) {
-          build.addLoss(
-              Regularizers.activityLoss(tf, r, Mappers.floats(tf, out), build.keras3()));
+          build.addLoss(Regularizers.activityLoss(tf, r, Mappers.floats(tf, out), build.keras3()));
         }
       }
     }
     if (stored != null && cursor < stored.size() && cursor == created.size()) {
       throw new IllegalArgumentException(
-          "The file holds " + stored.size() + " weights for " + layer.describe() + " "
-              + stored + ", but the layer uses " + cursor + ". The weights do not belong to this"
+          "The file holds "
+              + stored.size()
+              + " weights for "
+              + layer.describe()
+              + " "
+              + stored
+              + ", but the layer uses "
+              + cursor
+              + ". The weights do not belong to this"
               + " architecture.");
     }
   }
@@ -75,8 +81,15 @@ public final class LoadedWeights implements Weights {
       Operand<TFloat32> existing = created.get(cursor++);
       if (!existing.shape().equals(shape)) {
         throw new IllegalArgumentException(
-            "Shared " + layer.describe() + " is called on inputs of different shapes: weight '"
-                + name + "' was built as " + existing.shape() + ", now needs " + shape + ".");
+            "Shared "
+                + layer.describe()
+                + " is called on inputs of different shapes: weight '"
+                + name
+                + "' was built as "
+                + existing.shape()
+                + ", now needs "
+                + shape
+                + ".");
       }
       return existing;
     }
@@ -84,15 +97,30 @@ public final class LoadedWeights implements Weights {
     if (stored != null) {
       if (cursor >= stored.size()) {
         throw new IllegalArgumentException(
-            "Weight '" + name + "' of " + layer.describe() + " is missing: the file holds "
-                + stored.size() + " weights for this layer " + stored + ", the layer needs more.");
+            "Weight '"
+                + name
+                + "' of "
+                + layer.describe()
+                + " is missing: the file holds "
+                + stored.size()
+                + " weights for this layer "
+                + stored
+                + ", the layer needs more.");
       }
       w = stored.get(cursor);
       if (!w.shape().equals(shape)) {
         throw new IllegalArgumentException(
-            "Weight '" + name + "' (stored as '" + w.name() + "') of " + layer.describe()
-                + " has shape " + Arrays.toString(w.shape().asArray()) + ", but the layer needs "
-                + Arrays.toString(shape.asArray()) + " for its input. The weights do not match"
+            "Weight '"
+                + name
+                + "' (stored as '"
+                + w.name()
+                + "') of "
+                + layer.describe()
+                + " has shape "
+                + Arrays.toString(w.shape().asArray())
+                + ", but the layer needs "
+                + Arrays.toString(shape.asArray())
+                + " for its input. The weights do not match"
                 + " the architecture.");
       }
     }

@@ -45,8 +45,15 @@ final class Mappers {
     Map<String, KTensor> out = keywordTensors(inputs, kwargs);
     int positional = inputs.size() - keywordTensorCount(kwargs);
     if (positional > names.length) {
-      throw new IllegalArgumentException(c.describe() + " takes at most " + names.length
-          + " tensors " + List.of(names) + "; it was called with " + inputs.size() + ".");
+      throw new IllegalArgumentException(
+          c.describe()
+              + " takes at most "
+              + names.length
+              + " tensors "
+              + List.of(names)
+              + "; it was called with "
+              + inputs.size()
+              + ".");
     }
     for (int i = 0; i < positional; i++) {
       out.put(names[i], inputs.get(i));

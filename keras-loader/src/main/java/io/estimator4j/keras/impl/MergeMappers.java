@@ -2,6 +2,7 @@ package io.estimator4j.keras.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.estimator4j.estimator.layers.Merging;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -11,8 +12,6 @@ import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
-import java.util.ArrayList;
-
 
 /**
  * Keras's merge layers: Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot, and
@@ -29,22 +28,25 @@ final class MergeMappers {
     m.put("Maximum", ctx -> elementWise(ctx, Merging.Op.MAXIMUM));
     m.put("Minimum", ctx -> elementWise(ctx, Merging.Op.MINIMUM));
     m.put("Concatenate", ctx -> concatenate(ctx, ctx.config().integer("axis", -1)));
-    m.put("Dot", ctx -> dot(ctx, axes(ctx.config(), "axes"), ctx.config().bool("normalize", false)));
+    m.put(
+        "Dot", ctx -> dot(ctx, axes(ctx.config(), "axes"), ctx.config().bool("normalize", false)));
     m.put("Merge", MergeMappers::legacyMerge);
   }
 
   private static KerasLayer elementWise(LayerContext ctx, Merging.Op op) {
     return (scope, in, kw) ->
-        List.of(new KTensor(
-            Merging.elementWise(scope, op, Mappers.allFloats(scope, in)), andMasks(scope, in)));
+        List.of(
+            new KTensor(
+                Merging.elementWise(scope, op, Mappers.allFloats(scope, in)), andMasks(scope, in)));
   }
 
   private static KerasLayer concatenate(LayerContext ctx, int axis) {
     boolean keras3 = ctx.build().keras3();
     return (scope, in, kw) ->
-        List.of(new KTensor(
-            Merging.concatenate(scope, Mappers.allFloats(scope, in), axis),
-            concatMask(scope, in, axis, keras3)));
+        List.of(
+            new KTensor(
+                Merging.concatenate(scope, Mappers.allFloats(scope, in), axis),
+                concatMask(scope, in, axis, keras3)));
   }
 
   /**
@@ -67,17 +69,14 @@ final class MergeMappers {
         masks.add(tf.fill(tf.shape(t.value()), tf.constant(true)));
       } else if (m.shape().numDimensions() < t.value().shape().numDimensions()) {
         Operand<TBool> e = tf.expandDims(m, tf.constant(-1));
-        masks.add(keras3
-            ? tf.math.logicalOr(e, tf.fill(tf.shape(t.value()), tf.constant(false)))
-            : e);
+        masks.add(
+            keras3 ? tf.math.logicalOr(e, tf.fill(tf.shape(t.value()), tf.constant(false))) : e);
       } else {
         masks.add(m);
       }
     }
     Operand<TBool> all = tf.concat(masks, tf.constant(axis < 0 ? axis + rank : axis));
-    return keras3
-        ? tf.reduceAny(all, tf.constant(-1))
-        : tf.reduceAll(all, tf.constant(-1));
+    return keras3 ? tf.reduceAny(all, tf.constant(-1)) : tf.reduceAll(all, tf.constant(-1));
   }
 
   private static KerasLayer dot(LayerContext ctx, int[] axes, boolean normalize) {
@@ -86,8 +85,13 @@ final class MergeMappers {
       if (in.size() != 2) {
         throw new IllegalArgumentException(c.describe() + " takes 2 inputs; found " + in.size());
       }
-      return Mappers.noMask(Merging.dot(scope, Mappers.floats(scope, in.get(0)),
-          Mappers.floats(scope, in.get(1)), axes, normalize));
+      return Mappers.noMask(
+          Merging.dot(
+              scope,
+              Mappers.floats(scope, in.get(0)),
+              Mappers.floats(scope, in.get(1)),
+              axes,
+              normalize));
     };
   }
 
@@ -135,18 +139,22 @@ final class MergeMappers {
       }
       Operand<TFloat32> x = Mappers.floats(scope, in.get(0));
       Operand<TFloat32> y = Mappers.floats(scope, in.get(1));
-      if (x.shape().numDimensions() != 2 || y.shape().numDimensions() != 2
-          || Math.floorMod(axes[0], 2) != 1 || Math.floorMod(axes[1], 2) != 1) {
-        throw c.unsupported("mode 'cos' is supported for two inputs of rank 2 over axis 1; found"
-            + " shapes " + x.shape() + " and " + y.shape() + ".");
+      if (x.shape().numDimensions() != 2
+          || y.shape().numDimensions() != 2
+          || Math.floorMod(axes[0], 2) != 1
+          || Math.floorMod(axes[1], 2) != 1) {
+        throw c.unsupported(
+            "mode 'cos' is supported for two inputs of rank 2 over axis 1; found"
+                + " shapes "
+                + x.shape()
+                + " and "
+                + y.shape()
+                + ".");
       }
       Operand<TInt32> one = scope.constant(1);
-      Operand<TFloat32> xy =
-          scope.reduceSum(scope.math.mul(x, y), one, ReduceSum.keepDims(true));
-      Operand<TFloat32> xx =
-          scope.reduceSum(scope.math.square(x), one, ReduceSum.keepDims(true));
-      Operand<TFloat32> yy =
-          scope.reduceSum(scope.math.square(y), one, ReduceSum.keepDims(true));
+      Operand<TFloat32> xy = scope.reduceSum(scope.math.mul(x, y), one, ReduceSum.keepDims(true));
+      Operand<TFloat32> xx = scope.reduceSum(scope.math.square(x), one, ReduceSum.keepDims(true));
+      Operand<TFloat32> yy = scope.reduceSum(scope.math.square(y), one, ReduceSum.keepDims(true));
       Operand<TFloat32> den =
           scope.math.maximum(scope.math.sqrt(scope.math.mul(xx, yy)), scope.constant(1e-7f));
       return Mappers.noMask(scope.expandDims(scope.math.div(xy, den), one));
@@ -163,5 +171,4 @@ final class MergeMappers {
     }
     return out;
   }
-
 }

@@ -1,8 +1,8 @@
 package io.estimator4j.keras.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,12 +30,12 @@ public final class Network implements KerasLayer {
    *
    * @param name the Keras layer name
    * @param className the Keras class name
-   * @param trainable the layer's {@code trainable} flag (Keras counts the weights of a frozen
-   *     layer as non-trainable)
+   * @param trainable the layer's {@code trainable} flag (Keras counts the weights of a frozen layer
+   *     as non-trainable)
    * @param inbound the tensors its calls consume, as {@code layer[node][tensor]}
    * @param calls the output tensors of each call, in call order (none for an InputLayer)
-   * @param trainableParams the values in its trainable weights (0 for a nested model: see
-   *     {@code nested})
+   * @param trainableParams the values in its trainable weights (0 for a nested model: see {@code
+   *     nested})
    * @param nonTrainableParams the values in its non-trainable weights
    * @param nested the nested model when the layer is one, else null
    */
@@ -55,8 +55,10 @@ public final class Network implements KerasLayer {
     final List<Node> nodes = new ArrayList<>();
     final List<List<KTensor>> outputs = new ArrayList<>();
     boolean trainable = true;
+
     /** Whether the config was written by Keras 1 (so are its weights). */
     boolean legacy;
+
     KerasLayer layer;
     LoadedWeights weights;
     Ops scope;
@@ -84,7 +86,8 @@ public final class Network implements KerasLayer {
 
   /** The class names that denote a model. */
   public static boolean isModel(String className) {
-    return className.equals("Sequential") || className.equals("Model")
+    return className.equals("Sequential")
+        || className.equals("Model")
         || className.equals("Functional");
   }
 
@@ -104,15 +107,21 @@ public final class Network implements KerasLayer {
     if (cls.isEmpty() && spec.has("layers")) {
       // a bare model config (model.get_config() dumped without its class): functional when it
       // lists its inputs, else sequential
-      return spec.has("input_layers") ? functional(build, spec, weights, scope)
+      return spec.has("input_layers")
+          ? functional(build, spec, weights, scope)
           : sequential(build, spec, weights, scope);
     }
     if (cls.isEmpty() && spec.isArray()) {
       return sequential(build, spec, weights, scope); // Keras 1: the Sequential's layer list
     }
     throw new UnsupportedKerasLayerException(
-        spec.path("config").path("name").asText(cls), cls,
-        "The model in " + build.source() + " is a '" + cls + "'; expected Sequential or a"
+        spec.path("config").path("name").asText(cls),
+        cls,
+        "The model in "
+            + build.source()
+            + " is a '"
+            + cls
+            + "'; expected Sequential or a"
             + " functional Model (subclassed models hold Python code and cannot be loaded).");
   }
 
@@ -139,12 +148,16 @@ public final class Network implements KerasLayer {
           inbound.add(r.layer() + "[" + r.node() + "][" + r.tensor() + "]");
         }
       }
-      out.add(new Layer(e.name, Keras3OpsMappers.displayName(e.className), e.trainable,
-          List.copyOf(inbound),
-          List.copyOf(e.outputs),
-          e.weights == null ? 0 : e.weights.trainableParams(),
-          e.weights == null ? 0 : e.weights.nonTrainableParams(),
-          e.layer instanceof Network n ? n : null));
+      out.add(
+          new Layer(
+              e.name,
+              Keras3OpsMappers.displayName(e.className),
+              e.trainable,
+              List.copyOf(inbound),
+              List.copyOf(e.outputs),
+              e.weights == null ? 0 : e.weights.trainableParams(),
+              e.weights == null ? 0 : e.weights.nonTrainableParams(),
+              e.layer instanceof Network n ? n : null));
     }
     return out;
   }
@@ -160,14 +173,14 @@ public final class Network implements KerasLayer {
     return names;
   }
 
-  private static Network sequential(BuildContext build, JsonNode config, WeightScope weights,
-      Ops scope) {
+  private static Network sequential(
+      BuildContext build, JsonNode config, WeightScope weights, Ops scope) {
     JsonNode layers = config.isArray() ? config : config.path("layers");
     String modelName = config.isArray() ? "sequential" : config.path("name").asText("sequential");
     Network net = new Network(build, modelName, true);
     if (layers.size() == 0) {
-      throw new IllegalArgumentException("The Sequential model in " + build.source()
-          + " has no layers.");
+      throw new IllegalArgumentException(
+          "The Sequential model in " + build.source() + " has no layers.");
     }
     JsonNode first = layers.get(0);
     JsonNode firstConfig = first.path("config");
@@ -185,7 +198,9 @@ public final class Network implements KerasLayer {
     }
     if (shape == null) {
       throw new IllegalArgumentException(
-          "The Sequential model in " + build.source() + " does not say its input shape (no"
+          "The Sequential model in "
+              + build.source()
+              + " does not say its input shape (no"
               + " batch_input_shape on its first layer); such a model cannot be built before it"
               + " sees data.");
     }
@@ -207,8 +222,8 @@ public final class Network implements KerasLayer {
     return net;
   }
 
-  private static Network functional(BuildContext build, JsonNode config, WeightScope weights,
-      Ops scope) {
+  private static Network functional(
+      BuildContext build, JsonNode config, WeightScope weights, Ops scope) {
     Network net = new Network(build, config.path("name").asText("model"), false);
     Map<String, Integer> keras3Counts = new HashMap<>();
     Map<String, JsonNode> inputSpecs = new HashMap<>();
@@ -232,13 +247,17 @@ public final class Network implements KerasLayer {
     for (Ref r : refs(config.path("input_layers"))) {
       JsonNode spec = inputSpecs.get(r.layer());
       if (spec == null) {
-        throw new IllegalArgumentException("The model in " + build.source() + " lists input '"
-            + r.layer() + "' but has no InputLayer of that name.");
+        throw new IllegalArgumentException(
+            "The model in "
+                + build.source()
+                + " lists input '"
+                + r.layer()
+                + "' but has no InputLayer of that name.");
       }
       long[] shape = batchShape(spec);
       if (shape == null) {
-        throw new IllegalArgumentException("InputLayer '" + r.layer() + "' in " + build.source()
-            + " has no batch_input_shape.");
+        throw new IllegalArgumentException(
+            "InputLayer '" + r.layer() + "' in " + build.source() + " has no batch_input_shape.");
       }
       net.inputs.add(new Input(r.layer(), shape, dtype(spec)));
     }
@@ -247,8 +266,8 @@ public final class Network implements KerasLayer {
     return net;
   }
 
-  private void createLayer(Entry e, JsonNode spec, WeightScope weights, Ops scope,
-      String keras3Key) {
+  private void createLayer(
+      Entry e, JsonNode spec, WeightScope weights, Ops scope, String keras3Key) {
     JsonNode cfg = spec.path("config");
     e.trainable = cfg.path("trainable").asBoolean(true);
     LayerConfig lc = new LayerConfig(e.name, e.className, cfg, build.keras3(), build.source());
@@ -260,9 +279,18 @@ public final class Network implements KerasLayer {
       e.weights = new LoadedWeights(build, lc, null);
       return;
     }
-    e.weights = new LoadedWeights(build, lc, LegacyKeras.weights(e.className, cfg,
-        weights.layer(e.name, keras3Key), e.legacy || build.keras1(), build.theano()));
-    e.layer = LayerRegistry.create(new LayerContext(build, lc, e.weights, nested, keras3Key, e.scope));
+    e.weights =
+        new LoadedWeights(
+            build,
+            lc,
+            LegacyKeras.weights(
+                e.className,
+                cfg,
+                weights.layer(e.name, keras3Key),
+                e.legacy || build.keras1(),
+                build.theano()));
+    e.layer =
+        LayerRegistry.create(new LayerContext(build, lc, e.weights, nested, keras3Key, e.scope));
   }
 
   private static final Pattern VALID_SCOPE = Pattern.compile("[A-Za-z0-9.][A-Za-z0-9_.\\-]*");
@@ -276,8 +304,8 @@ public final class Network implements KerasLayer {
   }
 
   /**
-   * A nested functional model's first node is its own construction, which newer Keras leaves out
-   * of the outer config: its references then start at node 1.
+   * A nested functional model's first node is its own construction, which newer Keras leaves out of
+   * the outer config: its references then start at node 1.
    */
   private void computeNodeOffsets() {
     Map<String, Integer> maxRef = new HashMap<>();
@@ -303,8 +331,15 @@ public final class Network implements KerasLayer {
   public List<KTensor> call(Ops scope, List<KTensor> callInputs, JsonNode kwargs) {
     if (callInputs.size() != inputs.size()) {
       throw new IllegalArgumentException(
-          "Model '" + name + "' in " + build.source() + " takes " + inputs.size()
-              + " inputs; it was called with " + callInputs.size() + ".");
+          "Model '"
+              + name
+              + "' in "
+              + build.source()
+              + " takes "
+              + inputs.size()
+              + " inputs; it was called with "
+              + callInputs.size()
+              + ".");
     }
     Map<String, List<KTensor>> produced = new HashMap<>();
     for (int i = 0; i < inputs.size(); i++) {
@@ -347,8 +382,15 @@ public final class Network implements KerasLayer {
         int[] p = still.get(0);
         Entry e = order.get(p[0]);
         throw new IllegalArgumentException(
-            "Layer '" + e.name + "' of model '" + name + "' in " + build.source()
-                + " takes inputs that no layer produces: " + e.nodes.get(p[1]).refs() + ".");
+            "Layer '"
+                + e.name
+                + "' of model '"
+                + name
+                + "' in "
+                + build.source()
+                + " takes inputs that no layer produces: "
+                + e.nodes.get(p[1]).refs()
+                + ".");
       }
       pending = still;
     }
@@ -357,7 +399,12 @@ public final class Network implements KerasLayer {
       KTensor t = lookup(produced, r);
       if (t == null) {
         throw new IllegalArgumentException(
-            "Model '" + name + "' in " + build.source() + " names output " + r
+            "Model '"
+                + name
+                + "' in "
+                + build.source()
+                + " names output "
+                + r
                 + " that no layer produces.");
       }
       out.add(t);
@@ -370,8 +417,9 @@ public final class Network implements KerasLayer {
     e.calls++;
     e.weights.beginCall();
     List<KTensor> out =
-        build.withTrainable(e.trainable, () -> build.withTrainingArgument(kwargs,
-            () -> e.layer.call(callScope, args, kwargs)));
+        build.withTrainable(
+            e.trainable,
+            () -> build.withTrainingArgument(kwargs, () -> e.layer.call(callScope, args, kwargs)));
     e.weights.endCall(callScope, out);
     e.outputs.add(List.copyOf(out));
     return out;
@@ -388,7 +436,12 @@ public final class Network implements KerasLayer {
       }
     } else if (!sequential) {
       throw new IllegalArgumentException(
-          "Model '" + name + "' in " + build.source() + " refers to layer '" + r.layer()
+          "Model '"
+              + name
+              + "' in "
+              + build.source()
+              + " refers to layer '"
+              + r.layer()
               + "', which it does not define.");
     }
     List<KTensor> ts = produced.get(key(r.layer(), node));
@@ -397,8 +450,15 @@ public final class Network implements KerasLayer {
     }
     if (r.tensor() >= ts.size()) {
       throw new IllegalArgumentException(
-          "Layer '" + r.layer() + "' in " + build.source() + " has " + ts.size()
-              + " outputs; output " + r.tensor() + " is referenced.");
+          "Layer '"
+              + r.layer()
+              + "' in "
+              + build.source()
+              + " has "
+              + ts.size()
+              + " outputs; output "
+              + r.tensor()
+              + " is referenced.");
     }
     return ts.get(r.tensor());
   }
@@ -420,8 +480,10 @@ public final class Network implements KerasLayer {
         }
       }
       // Keras 3 operations (x + 1, ops.mean(x, axis=1)) also need the constants among the args
-      ObjectNode withArgs = kwargs.isObject() ? ((ObjectNode) kwargs).deepCopy()
-          : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      ObjectNode withArgs =
+          kwargs.isObject()
+              ? ((ObjectNode) kwargs).deepCopy()
+              : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
       withArgs.set(ARGS, node.path("args"));
       return new Node(refs, withArgs);
     }
@@ -435,9 +497,11 @@ public final class Network implements KerasLayer {
     }
     for (JsonNode r : entries) {
       if (!r.isArray() || r.size() < 3 || !r.get(0).isTextual()) {
-        throw new IllegalArgumentException("Unsupported inbound node entry " + r
-            + ": a layer's first argument must be a Keras tensor (constants there are not"
-            + " supported).");
+        throw new IllegalArgumentException(
+            "Unsupported inbound node entry "
+                + r
+                + ": a layer's first argument must be a Keras tensor (constants there are not"
+                + " supported).");
       }
       refs.add(new Ref(r.get(0).asText(), r.get(1).asInt(), r.get(2).asInt()));
       if (r.size() > 3 && r.get(3).isObject() && r.get(3).size() > 0) {
@@ -458,8 +522,8 @@ public final class Network implements KerasLayer {
   static final String ARGS = "__args__";
 
   /**
-   * Whether the tensors of keyword argument {@code key} are among the call's inputs: all but
-   * {@code mask} (masks travel with the tensors) and the copy of the positional arguments.
+   * Whether the tensors of keyword argument {@code key} are among the call's inputs: all but {@code
+   * mask} (masks travel with the tensors) and the copy of the positional arguments.
    */
   static boolean isTensorKeyword(String key) {
     return !key.equals("mask") && !key.equals(ARGS);
@@ -493,7 +557,10 @@ public final class Network implements KerasLayer {
 
   /** {@code [layer_name, node_index, tensor_index]} as Keras 2 writes a tensor argument. */
   private static boolean isKeras2TensorRef(JsonNode v) {
-    return v.isArray() && v.size() == 3 && v.get(0).isTextual() && v.get(1).isIntegralNumber()
+    return v.isArray()
+        && v.size() == 3
+        && v.get(0).isTextual()
+        && v.get(1).isIntegralNumber()
         && v.get(2).isIntegralNumber();
   }
 

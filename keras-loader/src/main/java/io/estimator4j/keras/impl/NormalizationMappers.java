@@ -1,12 +1,12 @@
 package io.estimator4j.keras.impl;
 
 import io.estimator4j.estimator.layers.BatchNormalization;
-import io.estimator4j.graph.Initializers;
 import io.estimator4j.estimator.layers.LayerNormalization;
+import io.estimator4j.graph.Initializers;
 import java.util.Map;
+import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
-import java.util.function.Function;
 
 /**
  * Keras's BatchNormalization (moving statistics at inference; batch statistics and moving-average
@@ -23,13 +23,18 @@ final class NormalizationMappers {
   private static KerasLayer batchNormalization(LayerContext ctx) {
     LayerConfig c = ctx.config();
     if (c.integer("mode", 0) != 0) {
-      throw c.unsupported("Keras 1's mode=" + c.integer("mode", 0) + " (normalisation by the"
-          + " statistics of each batch or sample, also at inference) is not supported.");
+      throw c.unsupported(
+          "Keras 1's mode="
+              + c.integer("mode", 0)
+              + " (normalisation by the"
+              + " statistics of each batch or sample, also at inference) is not supported.");
     }
     int[] axes = axes(c, -1);
     if (axes.length != 1) {
-      throw c.unsupported("normalising over several axes " + java.util.Arrays.toString(axes)
-          + " is not supported.");
+      throw c.unsupported(
+          "normalising over several axes "
+              + java.util.Arrays.toString(axes)
+              + " is not supported.");
     }
     BatchNormalization bn =
         BatchNormalization.of(c.number("momentum", 0.99), c.number("epsilon", 1e-3));
@@ -43,36 +48,53 @@ final class NormalizationMappers {
     boolean trainable = c.bool("trainable", true);
     return (scope, in, kw) -> {
       boolean training = ctx.build().training() && trainable;
-      if (training && (c.bool("renorm", false) || c.has("virtual_batch_size")
-          || c.has("adjustment"))) {
-        throw new IllegalArgumentException("Training " + c.describe() + " with renorm,"
-            + " virtual_batch_size or adjustment is not supported by model_to_estimator. Fix: set"
-            + " trainable=False on the layer (inference mode), or remove those options.");
+      if (training
+          && (c.bool("renorm", false) || c.has("virtual_batch_size") || c.has("adjustment"))) {
+        throw new IllegalArgumentException(
+            "Training "
+                + c.describe()
+                + " with renorm,"
+                + " virtual_batch_size or adjustment is not supported by model_to_estimator. Fix: set"
+                + " trainable=False on the layer (inference mode), or remove those options.");
       }
       KTensor x = Mappers.single(c, in);
       if (training && x.mask() != null && c.keras3()) {
-        throw new IllegalArgumentException("Training " + c.describe() + " on a masked input is"
-            + " not supported: Keras 3 takes the batch statistics over the unmasked steps only."
-            + " Fix: set trainable=False on the layer (inference mode).");
+        throw new IllegalArgumentException(
+            "Training "
+                + c.describe()
+                + " on a masked input is"
+                + " not supported: Keras 3 takes the batch statistics over the unmasked steps only."
+                + " Fix: set trainable=False on the layer (inference mode).");
       }
       Operand<TFloat32> xf = Mappers.floats(scope, x);
       if (!training) {
         return Mappers.sameMask(
-            x, bn.applyInference(scope, xf, axes[0], center, scale, ctx.weights(), gamma, beta,
-                mean, var));
+            x,
+            bn.applyInference(
+                scope, xf, axes[0], center, scale, ctx.weights(), gamma, beta, mean, var));
       }
       BatchNormalization.Result r =
-          bn.applyTraining(scope, xf, axes[0], center, scale, ctx.weights(), gamma, beta, mean,
-              var, usesFusedKernel(c, xf.shape().numDimensions(), axes[0]));
+          bn.applyTraining(
+              scope,
+              xf,
+              axes[0],
+              center,
+              scale,
+              ctx.weights(),
+              gamma,
+              beta,
+              mean,
+              var,
+              usesFusedKernel(c, xf.shape().numDimensions(), axes[0]));
       r.updates().forEach(ctx.build()::addUpdate);
       return Mappers.sameMask(x, r.output());
     };
   }
 
   /**
-   * Whether tf.keras 2 normalises this input with its fused kernel, whose batch variance (used
-   * for the moving variance) is Bessel-corrected: with V2 behaviour, {@code fused} not False, a 4D
-   * or 5D input and the channel axis 1 or last (keras/layers/normalization/batch_normalization.py,
+   * Whether tf.keras 2 normalises this input with its fused kernel, whose batch variance (used for
+   * the moving variance) is Bessel-corrected: with V2 behaviour, {@code fused} not False, a 4D or
+   * 5D input and the channel axis 1 or last (keras/layers/normalization/batch_normalization.py,
    * {@code build}). Keras 3 has no fused kernel: always the biased variance.
    */
   private static boolean usesFusedKernel(LayerConfig c, int rank, int axis) {
@@ -98,8 +120,16 @@ final class NormalizationMappers {
       KTensor x = Mappers.single(c, in);
       return Mappers.sameMask(
           x,
-          LayerNormalization.apply(scope, Mappers.floats(scope, x), axes, epsilon, center, scale,
-              ctx.weights(), gamma, beta));
+          LayerNormalization.apply(
+              scope,
+              Mappers.floats(scope, x),
+              axes,
+              epsilon,
+              center,
+              scale,
+              ctx.weights(),
+              gamma,
+              beta));
     };
   }
 

@@ -30,8 +30,16 @@ final class PreprocessingMappers {
   private static final float EPSILON = 1e-7f;
 
   /** Augmentation layers: random in training, the identity at inference. */
-  static final List<String> AUGMENTATION = List.of("RandomFlip", "RandomRotation", "RandomZoom",
-      "RandomContrast", "RandomTranslation", "RandomBrightness", "RandomHeight", "RandomWidth");
+  static final List<String> AUGMENTATION =
+      List.of(
+          "RandomFlip",
+          "RandomRotation",
+          "RandomZoom",
+          "RandomContrast",
+          "RandomTranslation",
+          "RandomBrightness",
+          "RandomHeight",
+          "RandomWidth");
 
   private PreprocessingMappers() {}
 
@@ -64,8 +72,12 @@ final class PreprocessingMappers {
       for (int i = 0; i < axes.length; i++) {
         paramShape[i] = xf.shape().get(axes[i]);
         if (paramShape[i] < 0) {
-          throw c.unsupported("the normalised axis " + axes[i] + " of input shape " + xf.shape()
-              + " must be known.");
+          throw c.unsupported(
+              "the normalised axis "
+                  + axes[i]
+                  + " of input shape "
+                  + xf.shape()
+                  + " must be known.");
         }
         broadcast[axes[i]] = paramShape[i];
       }
@@ -82,11 +94,12 @@ final class PreprocessingMappers {
       }
       Operand<TInt64> b = scope.constant(broadcast);
       mean = scope.reshape(mean, b);
-      Operand<TFloat32> std = scope.math.maximum(scope.math.sqrt(scope.reshape(variance, b)),
-          scope.constant(EPSILON));
-      Operand<TFloat32> out = invert
-          ? scope.math.add(mean, scope.math.mul(xf, std))
-          : scope.math.div(scope.math.sub(xf, mean), std);
+      Operand<TFloat32> std =
+          scope.math.maximum(scope.math.sqrt(scope.reshape(variance, b)), scope.constant(EPSILON));
+      Operand<TFloat32> out =
+          invert
+              ? scope.math.add(mean, scope.math.mul(xf, std))
+              : scope.math.div(scope.math.sub(xf, mean), std);
       return Mappers.sameMask(x, out);
     };
   }
@@ -121,8 +134,15 @@ final class PreprocessingMappers {
         out[i] = values.get(i);
       }
     } else {
-      throw c.unsupported("its " + key + " has " + values.size() + " values; the normalised axes"
-          + " need 1 or " + size + ".");
+      throw c.unsupported(
+          "its "
+              + key
+              + " has "
+              + values.size()
+              + " values; the normalised axes"
+              + " need 1 or "
+              + size
+              + ".");
     }
     return tf.constant(Shape.of(shape), DataBuffers.of(out, true, false));
   }
@@ -144,8 +164,9 @@ final class PreprocessingMappers {
     }
     JsonNode b = c.get("bin_boundaries");
     if (b == null || !b.isArray()) {
-      throw c.unsupported("it has no bin_boundaries (an adapted Discretization stores them in its"
-          + " config; num_bins alone cannot be rebuilt).");
+      throw c.unsupported(
+          "it has no bin_boundaries (an adapted Discretization stores them in its"
+              + " config; num_bins alone cannot be rebuilt).");
     }
     List<Float> boundaries = new ArrayList<>();
     b.forEach(v -> boundaries.add(v.floatValue()));
@@ -168,8 +189,8 @@ final class PreprocessingMappers {
       throw c.unsupported("sparse output is not supported.");
     }
     if (!List.of("one_hot", "multi_hot", "count").contains(mode)) {
-      throw c.unsupported("output_mode '" + mode + "' is not supported (one_hot, multi_hot and"
-          + " count are).");
+      throw c.unsupported(
+          "output_mode '" + mode + "' is not supported (one_hot, multi_hot and" + " count are).");
     }
     return (scope, in, kw) -> {
       KTensor x = Mappers.single(c, in);
@@ -181,8 +202,8 @@ final class PreprocessingMappers {
         if (rank == 2 && indices.shape().get(1) == 1) {
           indices = scope.squeeze(indices, org.tensorflow.op.core.Squeeze.axis(List.of(1L)));
         } else if (rank != 1) {
-          throw c.unsupported("one_hot needs one index per example; found input shape "
-              + indices.shape() + ".");
+          throw c.unsupported(
+              "one_hot needs one index per example; found input shape " + indices.shape() + ".");
         }
         return Mappers.noMask(oneHot(scope, indices, numTokens));
       }
@@ -191,9 +212,10 @@ final class PreprocessingMappers {
       }
       Operand<TFloat32> hot = oneHot(scope, indices, numTokens); // [batch, n, tokens]
       Operand<TInt32> tokensAxis = scope.constant(1);
-      return Mappers.noMask(mode.equals("count")
-          ? scope.reduceSum(hot, tokensAxis, ReduceSum.keepDims(false))
-          : scope.reduceMax(hot, tokensAxis, ReduceMax.keepDims(false)));
+      return Mappers.noMask(
+          mode.equals("count")
+              ? scope.reduceSum(hot, tokensAxis, ReduceSum.keepDims(false))
+              : scope.reduceMax(hot, tokensAxis, ReduceMax.keepDims(false)));
     };
   }
 
@@ -208,8 +230,11 @@ final class PreprocessingMappers {
     int width = c.integer("width", -1);
     String interpolation = c.string("interpolation", "bilinear");
     if (!interpolation.equals("bilinear") && !interpolation.equals("nearest")) {
-      throw c.unsupported("interpolation '" + interpolation + "' is not supported (bilinear and"
-          + " nearest are).");
+      throw c.unsupported(
+          "interpolation '"
+              + interpolation
+              + "' is not supported (bilinear and"
+              + " nearest are).");
     }
     if (c.bool("crop_to_aspect_ratio", false) || c.bool("pad_to_aspect_ratio", false)) {
       throw c.unsupported("crop_to_aspect_ratio and pad_to_aspect_ratio are not supported.");
@@ -218,18 +243,24 @@ final class PreprocessingMappers {
     return (scope, in, kw) -> {
       Operand<TFloat32> x = Mappers.floats(scope, Mappers.single(c, in));
       if (x.shape().numDimensions() != 4) {
-        throw c.unsupported("it needs a batch of images [batch, height, width, channels]; found"
-            + " shape " + x.shape() + ".");
+        throw c.unsupported(
+            "it needs a batch of images [batch, height, width, channels]; found"
+                + " shape "
+                + x.shape()
+                + ".");
       }
-      Operand<TFloat32> images = channelsFirst
-          ? scope.linalg.transpose(x, scope.constant(new int[] {0, 2, 3, 1})) : x;
+      Operand<TFloat32> images =
+          channelsFirst ? scope.linalg.transpose(x, scope.constant(new int[] {0, 2, 3, 1})) : x;
       Operand<TInt32> size = scope.constant(new int[] {height, width});
-      Operand<TFloat32> out = interpolation.equals("bilinear")
-          ? scope.image.resizeBilinear(images, size, ResizeBilinear.halfPixelCenters(true))
-          : scope.image.resizeNearestNeighbor(images, size,
-              ResizeNearestNeighbor.halfPixelCenters(true));
-      return Mappers.noMask(channelsFirst
-          ? scope.linalg.transpose(out, scope.constant(new int[] {0, 3, 1, 2})) : out);
+      Operand<TFloat32> out =
+          interpolation.equals("bilinear")
+              ? scope.image.resizeBilinear(images, size, ResizeBilinear.halfPixelCenters(true))
+              : scope.image.resizeNearestNeighbor(
+                  images, size, ResizeNearestNeighbor.halfPixelCenters(true));
+      return Mappers.noMask(
+          channelsFirst
+              ? scope.linalg.transpose(out, scope.constant(new int[] {0, 3, 1, 2}))
+              : out);
     };
   }
 
@@ -246,8 +277,16 @@ final class PreprocessingMappers {
       long h = x.shape().get(hAxis);
       long w = x.shape().get(hAxis + 1);
       if (h < height || w < width) {
-        throw c.unsupported("the input (" + h + " x " + w + ") must be known and at least "
-            + height + " x " + width + " (Keras resizes smaller inputs; that is not supported).");
+        throw c.unsupported(
+            "the input ("
+                + h
+                + " x "
+                + w
+                + ") must be known and at least "
+                + height
+                + " x "
+                + width
+                + " (Keras resizes smaller inputs; that is not supported).");
       }
       long[] begin = new long[rank];
       long[] size = new long[rank];
@@ -257,8 +296,7 @@ final class PreprocessingMappers {
       size[hAxis] = height;
       size[hAxis + 1] = width;
       @SuppressWarnings("unchecked")
-      Operand<org.tensorflow.types.family.TType> t =
-          (Operand<org.tensorflow.types.family.TType>) x;
+      Operand<org.tensorflow.types.family.TType> t = (Operand<org.tensorflow.types.family.TType>) x;
       return Mappers.noMask(scope.slice(t, scope.constant(begin), scope.constant(size)));
     };
   }

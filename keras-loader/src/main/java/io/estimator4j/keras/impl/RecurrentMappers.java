@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.estimator4j.estimator.layers.Activation;
 import io.estimator4j.estimator.layers.DataFormat;
-import io.estimator4j.graph.Initializers;
 import io.estimator4j.estimator.layers.Recurrent;
 import io.estimator4j.estimator.layers.RecurrentCell;
 import io.estimator4j.estimator.layers.RecurrentCells;
 import io.estimator4j.estimator.layers.Weights;
+import io.estimator4j.graph.Initializers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,32 +36,81 @@ final class RecurrentMappers {
   private RecurrentMappers() {}
 
   private static final List<String> RECURRENT =
-      List.of("SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "RNN",
-          "CuDNNLSTM", "CuDNNGRU");
+      List.of(
+          "SimpleRNN",
+          "LSTM",
+          "GRU",
+          "ConvLSTM1D",
+          "ConvLSTM2D",
+          "ConvLSTM3D",
+          "RNN",
+          "CuDNNLSTM",
+          "CuDNNGRU");
 
   /** Keys of the RNN base layer (all Keras versions). */
   private static final Set<String> LAYER_KEYS =
-      Set.of("name", "trainable", "dtype", "batch_input_shape", "batch_shape", "input_shape",
-          "input_dim", "input_length", "batch_size", "return_sequences", "return_state",
-          "go_backwards", "stateful", "unroll", "time_major", "zero_output_for_mask",
-          "activity_regularizer", "cell");
+      Set.of(
+          "name",
+          "trainable",
+          "dtype",
+          "batch_input_shape",
+          "batch_shape",
+          "input_shape",
+          "input_dim",
+          "input_length",
+          "batch_size",
+          "return_sequences",
+          "return_state",
+          "go_backwards",
+          "stateful",
+          "unroll",
+          "time_major",
+          "zero_output_for_mask",
+          "activity_regularizer",
+          "cell");
 
   /** Keys of the cells (and of the layers that carry their cell's settings). */
   private static final Set<String> CELL_KEYS =
-      Set.of("name", "trainable", "dtype", "units", "activation", "recurrent_activation",
-          "use_bias", "kernel_initializer", "recurrent_initializer", "bias_initializer",
-          "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
-          "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
-          "recurrent_dropout", "implementation", "reset_after", "seed", "use_cudnn",
-          "enable_caching_device", "filters", "kernel_size", "strides", "padding", "data_format",
+      Set.of(
+          "name",
+          "trainable",
+          "dtype",
+          "units",
+          "activation",
+          "recurrent_activation",
+          "use_bias",
+          "kernel_initializer",
+          "recurrent_initializer",
+          "bias_initializer",
+          "unit_forget_bias",
+          "kernel_regularizer",
+          "recurrent_regularizer",
+          "bias_regularizer",
+          "kernel_constraint",
+          "recurrent_constraint",
+          "bias_constraint",
+          "dropout",
+          "recurrent_dropout",
+          "implementation",
+          "reset_after",
+          "seed",
+          "use_cudnn",
+          "enable_caching_device",
+          "filters",
+          "kernel_size",
+          "strides",
+          "padding",
+          "data_format",
           "dilation_rate");
 
   static void register(Map<String, Function<LayerContext, KerasLayer>> m) {
     for (String cls : RECURRENT) {
-      m.put(cls, ctx -> {
-        Rnn rnn = Rnn.of(ctx.config());
-        return (scope, in, kw) -> rnn.call(scope, in, ctx.weights(), ctx.build().training());
-      });
+      m.put(
+          cls,
+          ctx -> {
+            Rnn rnn = Rnn.of(ctx.config());
+            return (scope, in, kw) -> rnn.call(scope, in, ctx.weights(), ctx.build().training());
+          });
     }
     m.put("Bidirectional", RecurrentMappers::bidirectional);
     m.put("TimeDistributed", RecurrentMappers::timeDistributed);
@@ -77,14 +126,17 @@ final class RecurrentMappers {
   /** One recurrent layer's settings. */
   static final class Rnn {
     final LayerConfig c;
+
     /** The layer's kind; for RNN, that of its (first) cell. */
     final String cell;
+
     final List<CellSpec> cells;
     final boolean returnSequences;
     final boolean returnState;
     final boolean goBackwards;
     final boolean timeMajor;
     final boolean zeroOutputForMask;
+
     /** Spatial axes of a ConvLSTM (0 otherwise). */
     final int convRank;
 
@@ -140,12 +192,20 @@ final class RecurrentMappers {
               case "LSTMCell" -> "LSTM";
               case "GRUCell" -> "GRU";
               default ->
-                  throw c.unsupported("RNN over cell '" + cellClass + "' is not supported"
-                      + " (SimpleRNNCell, LSTMCell, GRUCell and StackedRNNCells of them are;"
-                      + " custom cells are Python code, never run here).");
+                  throw c.unsupported(
+                      "RNN over cell '"
+                          + cellClass
+                          + "' is not supported"
+                          + " (SimpleRNNCell, LSTMCell, GRUCell and StackedRNNCells of them are;"
+                          + " custom cells are Python code, never run here).");
             };
-        LayerConfig settings = new LayerConfig(s.path("config").path("name").asText(c.name()),
-            cellClass, s.path("config"), c.keras3(), c.source());
+        LayerConfig settings =
+            new LayerConfig(
+                s.path("config").path("name").asText(c.name()),
+                cellClass,
+                s.path("config"),
+                c.keras3(),
+                c.source());
         checkKeys(settings, CELL_KEYS, Set.of());
         out.add(spec(c, kind, settings));
       }
@@ -156,13 +216,15 @@ final class RecurrentMappers {
     private static CellSpec spec(LayerConfig layer, String kind, LayerConfig s) {
       boolean convolutional = kind.startsWith("ConvLSTM");
       RecurrentCells.Config cc =
-          RecurrentCells.Config.units(convolutional ? s.integer("filters", -1)
-              : s.integer("units", -1));
+          RecurrentCells.Config.units(
+              convolutional ? s.integer("filters", -1) : s.integer("units", -1));
       boolean cudnn = kind.startsWith("CuDNN");
       cc.activation(s.has("activation") ? s.activation("activation") : Activation.TANH);
       if (!kind.equals("SimpleRNN") && !cudnn) {
-        cc.recurrentActivation(s.has("recurrent_activation")
-            ? s.activation("recurrent_activation") : Activation.SIGMOID);
+        cc.recurrentActivation(
+            s.has("recurrent_activation")
+                ? s.activation("recurrent_activation")
+                : Activation.SIGMOID);
       }
       if (cudnn) {
         // cuDNN's fixed functions: sigmoid gates, tanh; bias always; GRU with reset after
@@ -173,10 +235,11 @@ final class RecurrentMappers {
       int implementation = s.integer("implementation", layer.keras3() ? 2 : 1);
       // tf.keras 2 switches LSTM and GRU to implementation 1 when recurrent_dropout is set; there,
       // and in ConvLSTM2D, each gate has its own dropout mask. Keras 3 shares one mask.
-      boolean perGate = !layer.keras3()
-          && (convolutional
-              || ((kind.equals("LSTM") || kind.equals("GRU"))
-                  && (implementation == 1 || recurrentDropout != 0)));
+      boolean perGate =
+          !layer.keras3()
+              && (convolutional
+                  || ((kind.equals("LSTM") || kind.equals("GRU"))
+                      && (implementation == 1 || recurrentDropout != 0)));
       JsonNode seed = s.get("seed");
       cc.useBias(cudnn || s.bool("use_bias", true))
           .unitForgetBias(s.bool("unit_forget_bias", true))
@@ -198,9 +261,16 @@ final class RecurrentMappers {
       Operand<TFloat32> t = training ? x : null;
       if (convRank > 0) {
         long[] step = Tensors.known(c, shape, 2);
-        return RecurrentCells.convLstm(scope, step, c.ints("kernel_size", convRank, 3),
-            c.ints("strides", convRank, 1), c.string("padding", "valid"),
-            c.ints("dilation_rate", convRank, 1), cells.get(0).config(), weights, t);
+        return RecurrentCells.convLstm(
+            scope,
+            step,
+            c.ints("kernel_size", convRank, 3),
+            c.ints("strides", convRank, 1),
+            c.string("padding", "valid"),
+            c.ints("dilation_rate", convRank, 1),
+            cells.get(0).config(),
+            weights,
+            t);
       }
       long features = shape[shape.length - 1];
       if (features < 0) {
@@ -218,17 +288,21 @@ final class RecurrentMappers {
         in = spec.units();
         if (t != null) {
           // the next cell's dropout masks take the shape of this cell's output
-          Operand<org.tensorflow.types.TInt32> batch = scope.slice(scope.shape(x),
-              scope.constant(new int[] {0}), scope.constant(new int[] {1}));
-          seq = scope.fill(scope.concat(List.of(batch, scope.constant(new int[] {1, (int) in})),
-              scope.constant(0)), scope.constant(0f));
+          Operand<org.tensorflow.types.TInt32> batch =
+              scope.slice(
+                  scope.shape(x), scope.constant(new int[] {0}), scope.constant(new int[] {1}));
+          seq =
+              scope.fill(
+                  scope.concat(
+                      List.of(batch, scope.constant(new int[] {1, (int) in})), scope.constant(0)),
+                  scope.constant(0f));
         }
       }
       return RecurrentCells.stacked(stack);
     }
 
-    private static RecurrentCell single(Ops scope, CellSpec spec, long features, Weights weights,
-        Operand<TFloat32> training) {
+    private static RecurrentCell single(
+        Ops scope, CellSpec spec, long features, Weights weights, Operand<TFloat32> training) {
       return switch (spec.kind()) {
         case "SimpleRNN" ->
             RecurrentCells.simpleRnn(scope, features, spec.config(), weights, training);
@@ -294,8 +368,9 @@ final class RecurrentMappers {
     /** Refuses a mask for Keras's CuDNN layers, which raise "Masking is not supported". */
     void checkMask(Operand<TBool> mask) {
       if (mask != null && cell.startsWith("CuDNN")) {
-        throw c.unsupported("it receives a mask, and Keras's CuDNN layers do not support masking"
-            + " (Keras raises 'Masking is not supported for CuDNN RNNs').");
+        throw c.unsupported(
+            "it receives a mask, and Keras's CuDNN layers do not support masking"
+                + " (Keras raises 'Masking is not supported for CuDNN RNNs').");
       }
     }
 
@@ -311,14 +386,20 @@ final class RecurrentMappers {
           initial.add(prepareState(scope, Mappers.floats(scope, in.get(i))));
         }
         if (initial.size() != rc.stateShapes().size()) {
-          throw new IllegalArgumentException(c.describe() + " has " + rc.stateShapes().size()
-              + " states but was given " + initial.size() + " initial states.");
+          throw new IllegalArgumentException(
+              c.describe()
+                  + " has "
+                  + rc.stateShapes().size()
+                  + " states but was given "
+                  + initial.size()
+                  + " initial states.");
         }
       }
       Recurrent.Result r = loop(zeroOutputForMask).run(scope, rc, x, first.mask(), initial);
       List<KTensor> out = new ArrayList<>();
-      out.add(new KTensor(restore(scope, r.output(), returnSequences),
-          returnSequences ? first.mask() : null));
+      out.add(
+          new KTensor(
+              restore(scope, r.output(), returnSequences), returnSequences ? first.mask() : null));
       if (returnState) {
         for (Operand<TFloat32> s : r.states()) {
           out.add(KTensor.of(restore(scope, s, false)));
@@ -350,24 +431,42 @@ final class RecurrentMappers {
       if (known.contains(k) || more.contains(k)) {
         continue;
       }
-      throw c.unsupported("the setting '" + k + "' is not supported (it is not a setting of"
-          + " Keras's recurrent layers that this loader knows; ignoring it could change the"
-          + " numbers).");
+      throw c.unsupported(
+          "the setting '"
+              + k
+              + "' is not supported (it is not a setting of"
+              + " Keras's recurrent layers that this loader knows; ignoring it could change the"
+              + " numbers).");
     }
   }
 
   private static KerasLayer bidirectional(LayerContext ctx) {
     LayerConfig c = ctx.config();
-    checkKeys(c, Set.of("name", "trainable", "dtype", "batch_input_shape", "batch_shape",
-        "input_shape", "layer", "merge_mode", "backward_layer"), Set.of());
+    checkKeys(
+        c,
+        Set.of(
+            "name",
+            "trainable",
+            "dtype",
+            "batch_input_shape",
+            "batch_shape",
+            "input_shape",
+            "layer",
+            "merge_mode",
+            "backward_layer"),
+        Set.of());
     JsonNode inner = c.get("layer");
     if (inner == null || !inner.isObject()) {
       throw c.unsupported("it has no wrapped layer config.");
     }
     String innerClass = inner.path("class_name").asText();
     if (!RECURRENT.contains(innerClass)) {
-      throw c.unsupported("Bidirectional over '" + innerClass + "' is not supported ("
-          + String.join(", ", RECURRENT) + " are).");
+      throw c.unsupported(
+          "Bidirectional over '"
+              + innerClass
+              + "' is not supported ("
+              + String.join(", ", RECURRENT)
+              + " are).");
     }
     String innerName = inner.path("config").path("name").asText("rnn");
     LayerContext fwdCtx = ctx.wrapped(inner, ctx.scope().withSubScope("forward_" + innerName));
@@ -378,21 +477,29 @@ final class RecurrentMappers {
       cfg.put("go_backwards", !inner.path("config").path("go_backwards").asBoolean(false));
       backSpec = copy;
     } else if (!RECURRENT.contains(backSpec.path("class_name").asText())) {
-      throw c.unsupported("backward_layer '" + backSpec.path("class_name").asText()
-          + "' is not supported (" + String.join(", ", RECURRENT) + " are).");
+      throw c.unsupported(
+          "backward_layer '"
+              + backSpec.path("class_name").asText()
+              + "' is not supported ("
+              + String.join(", ", RECURRENT)
+              + " are).");
     }
     LayerContext bwdCtx = ctx.wrapped(backSpec, ctx.scope().withSubScope("backward_" + innerName));
     Rnn fwd = Rnn.of(fwdCtx.config());
     Rnn bwd = Rnn.of(bwdCtx.config());
     if (fwd.returnSequences != bwd.returnSequences || fwd.returnState != bwd.returnState) {
-      throw c.unsupported("its forward and backward layers differ in return_sequences or"
-          + " return_state (Keras requires them to match).");
+      throw c.unsupported(
+          "its forward and backward layers differ in return_sequences or"
+              + " return_state (Keras requires them to match).");
     }
     JsonNode mm = c.get("merge_mode");
     String mergeMode = mm == null ? "concat" : mm.isNull() ? null : mm.asText();
     if (mergeMode != null && !List.of("concat", "sum", "ave", "mul").contains(mergeMode)) {
-      throw c.unsupported("merge_mode '" + mergeMode + "' is not supported (concat, sum, ave,"
-          + " mul and None are).");
+      throw c.unsupported(
+          "merge_mode '"
+              + mergeMode
+              + "' is not supported (concat, sum, ave,"
+              + " mul and None are).");
     }
     return (scope, in, kw) -> {
       KTensor first = Mappers.single(c, in);
@@ -409,8 +516,15 @@ final class RecurrentMappers {
         int n = in.size() - 1;
         int nf = fc.stateShapes().size();
         if (n != nf + bc.stateShapes().size()) {
-          throw new IllegalArgumentException(c.describe() + " has " + nf + " + "
-              + bc.stateShapes().size() + " states but was given " + n + " initial states.");
+          throw new IllegalArgumentException(
+              c.describe()
+                  + " has "
+                  + nf
+                  + " + "
+                  + bc.stateShapes().size()
+                  + " states but was given "
+                  + n
+                  + " initial states.");
         }
         fInit = new ArrayList<>();
         bInit = new ArrayList<>();
@@ -421,8 +535,17 @@ final class RecurrentMappers {
       }
       // tf.keras forces zero_output_for_mask = return_sequences on both directions
       List<Operand<TFloat32>> outs =
-          Recurrent.bidirectional(scope, fc, fwd.loop(fwd.returnSequences), bc,
-              bwd.loop(bwd.returnSequences), x, first.mask(), mergeMode, fInit, bInit);
+          Recurrent.bidirectional(
+              scope,
+              fc,
+              fwd.loop(fwd.returnSequences),
+              bc,
+              bwd.loop(bwd.returnSequences),
+              x,
+              first.mask(),
+              mergeMode,
+              fInit,
+              bInit);
       List<KTensor> result = new ArrayList<>();
       Operand<TBool> outMask = fwd.returnSequences ? first.mask() : null;
       int outputs = mergeMode == null ? 2 : 1;
@@ -476,14 +599,15 @@ final class RecurrentMappers {
           back = scope.reshape(y.value(), scope.constant(target));
         } else {
           Operand<TInt32> bt =
-              scope.slice(scope.shape(x), scope.constant(new int[] {0}),
-                  scope.constant(new int[] {2}));
+              scope.slice(
+                  scope.shape(x), scope.constant(new int[] {0}), scope.constant(new int[] {2}));
           int[] r = new int[yRest.length];
           for (int i = 0; i < r.length; i++) {
             r[i] = (int) yRest[i];
           }
-          back = scope.reshape(y.value(), scope.concat(List.of(bt, scope.constant(r)),
-              scope.constant(0)));
+          back =
+              scope.reshape(
+                  y.value(), scope.concat(List.of(bt, scope.constant(r)), scope.constant(0)));
         }
         out.add(new KTensor(back, first.mask()));
       }
@@ -514,8 +638,12 @@ final class RecurrentMappers {
       for (int i = from; i < shape.length; i++) {
         if (shape[i] < 0) {
           throw new IllegalArgumentException(
-              c.describe() + " needs the dimensions after axis " + (from - 1)
-                  + " to be known; found shape " + java.util.Arrays.toString(shape) + ".");
+              c.describe()
+                  + " needs the dimensions after axis "
+                  + (from - 1)
+                  + " to be known; found shape "
+                  + java.util.Arrays.toString(shape)
+                  + ".");
         }
         out[i - from] = shape[i];
       }

@@ -9,11 +9,11 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Keras's weight and activity regularizers (L1, L2, L1L2) as losses, what {@code model.losses}
- * adds to Keras's total loss; read from layer configs in every Keras spelling: {@code
- * {"class_name": "L1L2", "config": {"l1": 0.0, "l2": 0.01}}}, {@code "L2"} with {@code "l2"},
- * {@code "L1"} with {@code "l1"} (Keras 3 adds {@code module} and {@code registered_name}), or the string
- * identifiers {@code "l1"}, {@code "l2"}, {@code "l1_l2"}.
+ * Keras's weight and activity regularizers (L1, L2, L1L2) as losses, what {@code model.losses} adds
+ * to Keras's total loss; read from layer configs in every Keras spelling: {@code {"class_name":
+ * "L1L2", "config": {"l1": 0.0, "l2": 0.01}}}, {@code "L2"} with {@code "l2"}, {@code "L1"} with
+ * {@code "l1"} (Keras 3 adds {@code module} and {@code registered_name}), or the string identifiers
+ * {@code "l1"}, {@code "l2"}, {@code "l1_l2"}.
  */
 final class Regularizers {
   /** Keras's default strength of {@code L1()}, {@code L2()} and the string identifiers. */
@@ -47,8 +47,7 @@ final class Regularizers {
         out = tf.math.mul(tf.constant((float) l1), sumAll(tf, tf.math.abs(x)));
       }
       if (l2 != 0) {
-        Operand<TFloat32> p =
-            tf.math.mul(tf.constant((float) l2), sumAll(tf, tf.math.square(x)));
+        Operand<TFloat32> p = tf.math.mul(tf.constant((float) l2), sumAll(tf, tf.math.square(x)));
         out = out == null ? p : tf.math.add(out, p);
       }
       return out == null ? tf.constant(0f) : out;
@@ -61,8 +60,8 @@ final class Regularizers {
 
   /**
    * The activity regularizer of the layer: its {@code activity_regularizer}, or for Keras's
-   * ActivityRegularization layer the L1L2 of its {@code l1} and {@code l2} (default 0 each).
-   * Null when there is none.
+   * ActivityRegularization layer the L1L2 of its {@code l1} and {@code l2} (default 0 each). Null
+   * when there is none.
    */
   static Regularizer activity(LayerConfig layer) {
     if (layer.className().equals("ActivityRegularization")) {
@@ -75,8 +74,8 @@ final class Regularizers {
 
   /**
    * The activity loss of one output: the penalty divided by the batch size in Keras 2 (tf.keras's
-   * {@code _handle_activity_regularization} makes it "batch-agnostic"), the penalty itself in
-   * Keras 3 (its Layer.__call__ adds {@code activity_regularizer(output)}).
+   * {@code _handle_activity_regularization} makes it "batch-agnostic"), the penalty itself in Keras
+   * 3 (its Layer.__call__ adds {@code activity_regularizer(output)}).
    */
   static Operand<TFloat32> activityLoss(
       Ops tf, Regularizer r, Operand<TFloat32> output, boolean keras3) {
@@ -85,8 +84,7 @@ final class Regularizers {
       return penalty;
     }
     Operand<TFloat32> batch =
-        tf.dtypes.cast(
-            tf.gather(tf.shape(output), tf.constant(0), tf.constant(0)), TFloat32.class);
+        tf.dtypes.cast(tf.gather(tf.shape(output), tf.constant(0), tf.constant(0)), TFloat32.class);
     return tf.math.div(penalty, batch);
   }
 
@@ -105,7 +103,8 @@ final class Regularizers {
    */
   static Regularizer of(LayerConfig layer, String key) {
     JsonNode r = layer.json().get(key);
-    if ((r == null || r.isNull()) && !key.equals(ACTIVITY)
+    if ((r == null || r.isNull())
+        && !key.equals(ACTIVITY)
         && layer.json().path("layer").path("config").isObject()) {
       r = layer.json().path("layer").path("config").get(key);
     }
@@ -139,7 +138,14 @@ final class Regularizers {
     }
     if (!v.isNumber()) {
       throw new IllegalArgumentException(
-          "The " + key + " of " + layer.describe() + " has " + field + " = " + v
+          "The "
+              + key
+              + " of "
+              + layer.describe()
+              + " has "
+              + field
+              + " = "
+              + v
               + "; expected a number.");
     }
     return v.asDouble();
@@ -148,9 +154,16 @@ final class Regularizers {
   private static IllegalArgumentException unsupported(
       LayerConfig layer, String key, String regularizer) {
     return new IllegalArgumentException(
-        "The " + key + " of " + layer.describe() + " is '" + regularizer + "', which"
+        "The "
+            + key
+            + " of "
+            + layer.describe()
+            + " is '"
+            + regularizer
+            + "', which"
             + " model_to_estimator cannot add to the training loss. Supported regularizers: "
-            + SUPPORTED + ". Fix: use one of those, or remove the regularizer from the config.");
+            + SUPPORTED
+            + ". Fix: use one of those, or remove the regularizer from the config.");
   }
 
   /** The sum of all values (any rank). */

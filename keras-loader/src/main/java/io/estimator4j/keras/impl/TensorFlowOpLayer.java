@@ -23,8 +23,18 @@ import org.tensorflow.proto.TensorShapeProto;
  */
 final class TensorFlowOpLayer {
   private static final List<String> INDEX_TYPE_ATTRS =
-      List.of("Tshape", "Tidx", "Tpaddings", "Tperm", "Tmultiples", "Taxis", "Tindices", "Index",
-          "Tlen", "Tblock_shape", "Tcrops");
+      List.of(
+          "Tshape",
+          "Tidx",
+          "Tpaddings",
+          "Tperm",
+          "Tmultiples",
+          "Taxis",
+          "Tindices",
+          "Index",
+          "Tlen",
+          "Tblock_shape",
+          "Tcrops");
 
   private TensorFlowOpLayer() {}
 
@@ -49,8 +59,14 @@ final class TensorFlowOpLayer {
         } else {
           if (next >= in.size()) {
             throw new IllegalArgumentException(
-                c.describe() + ": node " + op + " needs input " + i + " but the layer received "
-                    + in.size() + " tensors.");
+                c.describe()
+                    + ": node "
+                    + op
+                    + " needs input "
+                    + i
+                    + " but the layer received "
+                    + in.size()
+                    + " tensors.");
           }
           args.add(in.get(next++).value().asOutput());
         }
@@ -67,7 +83,8 @@ final class TensorFlowOpLayer {
         built = (GraphOperation) b.build();
       } catch (RuntimeException e) {
         throw new UnsupportedKerasLayerException(
-            c.name(), c.className(),
+            c.name(),
+            c.className(),
             c.describe() + ": TensorFlow rejected its node " + op + ": " + e.getMessage());
       }
       List<KTensor> out = new ArrayList<>();
@@ -188,8 +205,8 @@ final class TensorFlowOpLayer {
     } else if (v.size() == 0) {
       b.setList(AttrValue.ListValue.newBuilder());
     } else {
-      throw c.unsupported("attribute '" + name + "' of its node_def has an unsupported form " + v
-          + ".");
+      throw c.unsupported(
+          "attribute '" + name + "' of its node_def has an unsupported form " + v + ".");
     }
     return b.build();
   }

@@ -16,9 +16,9 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TType;
 
 /**
- * The TensorFlow functions that both tf.keras 2's TFOpLambda and Keras 3's operations name,
- * keyed by one canonical name; {@link TfOpLambdaMappers} and {@link Keras3OpsMappers} map their
- * own spellings ({@code math.exp}, {@code Exp}) onto them.
+ * The TensorFlow functions that both tf.keras 2's TFOpLambda and Keras 3's operations name, keyed
+ * by one canonical name; {@link TfOpLambdaMappers} and {@link Keras3OpsMappers} map their own
+ * spellings ({@code math.exp}, {@code Exp}) onto them.
  */
 final class TensorFunctions {
   private TensorFunctions() {}
@@ -47,23 +47,25 @@ final class TensorFunctions {
           Map.entry("silu", (tf, x) -> tf.math.mul(x, tf.math.sigmoid(x))));
 
   /** Element-wise functions of two float tensors (broadcasting). */
-  static final Map<String, BinaryFunction> BINARY = Map.of(
-      "add", (tf, x, y) -> tf.math.add(x, y),
-      "subtract", (tf, x, y) -> tf.math.sub(x, y),
-      "multiply", (tf, x, y) -> tf.math.mul(x, y),
-      "divide", (tf, x, y) -> tf.math.div(x, y),
-      "maximum", (tf, x, y) -> tf.math.maximum(x, y),
-      "minimum", (tf, x, y) -> tf.math.minimum(x, y),
-      "pow", (tf, x, y) -> tf.math.pow(x, y),
-      "squared_difference", (tf, x, y) -> tf.math.squaredDifference(x, y));
+  static final Map<String, BinaryFunction> BINARY =
+      Map.of(
+          "add", (tf, x, y) -> tf.math.add(x, y),
+          "subtract", (tf, x, y) -> tf.math.sub(x, y),
+          "multiply", (tf, x, y) -> tf.math.mul(x, y),
+          "divide", (tf, x, y) -> tf.math.div(x, y),
+          "maximum", (tf, x, y) -> tf.math.maximum(x, y),
+          "minimum", (tf, x, y) -> tf.math.minimum(x, y),
+          "pow", (tf, x, y) -> tf.math.pow(x, y),
+          "squared_difference", (tf, x, y) -> tf.math.squaredDifference(x, y));
 
   /** Reductions over {@code axes}, keeping them when {@code keepDims}. */
-  static final Map<String, Reduction> REDUCTIONS = Map.of(
-      "mean", (tf, x, a, k) -> tf.math.mean(x, a, Mean.keepDims(k)),
-      "sum", (tf, x, a, k) -> tf.reduceSum(x, a, ReduceSum.keepDims(k)),
-      "max", (tf, x, a, k) -> tf.reduceMax(x, a, ReduceMax.keepDims(k)),
-      "min", (tf, x, a, k) -> tf.reduceMin(x, a, ReduceMin.keepDims(k)),
-      "prod", (tf, x, a, k) -> tf.reduceProd(x, a, ReduceProd.keepDims(k)));
+  static final Map<String, Reduction> REDUCTIONS =
+      Map.of(
+          "mean", (tf, x, a, k) -> tf.math.mean(x, a, Mean.keepDims(k)),
+          "sum", (tf, x, a, k) -> tf.reduceSum(x, a, ReduceSum.keepDims(k)),
+          "max", (tf, x, a, k) -> tf.reduceMax(x, a, ReduceMax.keepDims(k)),
+          "min", (tf, x, a, k) -> tf.reduceMin(x, a, ReduceMin.keepDims(k)),
+          "prod", (tf, x, a, k) -> tf.reduceProd(x, a, ReduceProd.keepDims(k)));
 
   @FunctionalInterface
   interface BinaryFunction {
@@ -76,8 +78,8 @@ final class TensorFunctions {
   }
 
   /** A reduction over {@code axes}, or over every axis when they are null (numpy's None). */
-  static Operand<TFloat32> reduce(Ops tf, Reduction r, Operand<TFloat32> x, int[] axes,
-      boolean keepDims) {
+  static Operand<TFloat32> reduce(
+      Ops tf, Reduction r, Operand<TFloat32> x, int[] axes, boolean keepDims) {
     int[] a = axes != null ? axes : range(x.shape().numDimensions());
     return r.apply(tf, x, tf.constant(a), keepDims);
   }
@@ -99,7 +101,8 @@ final class TensorFunctions {
   @SuppressWarnings("unchecked")
   static Operand<?> squeeze(Ops tf, Operand<?> x, int[] axes) {
     Operand<TType> t = (Operand<TType>) x;
-    return axes == null ? tf.squeeze(t)
+    return axes == null
+        ? tf.squeeze(t)
         : tf.squeeze(t, Squeeze.axis(Arrays.stream(axes).mapToObj(a -> (long) a).toList()));
   }
 

@@ -24,9 +24,9 @@ import org.tensorflow.types.family.TType;
 /**
  * tf.keras's TFOpLambda and SlicingOpLambda: a TensorFlow function called on Keras tensors in a
  * functional model ({@code x + 1}, {@code tf.reshape(x, ...)}, {@code x[:, 0]}) is stored by the
- * function's name ({@code math.add}, {@code reshape}, {@code __operators__.getitem}) with its
- * other arguments. The functions below are rebuilt from their names; any other is refused naming
- * the layer and the function. No Python is ever run.
+ * function's name ({@code math.add}, {@code reshape}, {@code __operators__.getitem}) with its other
+ * arguments. The functions below are rebuilt from their names; any other is refused naming the
+ * layer and the function. No Python is ever run.
  */
 final class TfOpLambdaMappers {
   private TfOpLambdaMappers() {}
@@ -107,8 +107,12 @@ final class TfOpLambdaMappers {
     String name = c.string("function", "");
     Function<Call, Operand<?>> f = FUNCTIONS.get(name);
     if (f == null) {
-      throw c.unsupported("the TensorFlow function tf." + name + " is not supported. Supported: "
-          + supportedFunctions() + ".");
+      throw c.unsupported(
+          "the TensorFlow function tf."
+              + name
+              + " is not supported. Supported: "
+              + supportedFunctions()
+              + ".");
     }
     return (scope, in, kw) -> {
       Map<String, KTensor> tensors = Mappers.keywordTensors(in, kw);
@@ -130,62 +134,116 @@ final class TfOpLambdaMappers {
     binary(m, "minimum", "math.minimum");
     binary(m, "pow", "math.pow");
     binary(m, "squared_difference", "math.squared_difference");
-    for (String f : List.of("negative", "exp", "log", "sqrt", "rsqrt", "square", "abs",
-        "reciprocal", "sin", "cos", "erf", "sigmoid", "tanh", "softplus")) {
+    for (String f :
+        List.of(
+            "negative",
+            "exp",
+            "log",
+            "sqrt",
+            "rsqrt",
+            "square",
+            "abs",
+            "reciprocal",
+            "sin",
+            "cos",
+            "erf",
+            "sigmoid",
+            "tanh",
+            "softplus")) {
       unary(m, TensorFunctions.UNARY.get(f), "math." + f);
     }
-    for (String f : List.of("relu", "relu6", "elu", "selu", "silu", "sigmoid", "tanh",
-        "softplus")) {
+    for (String f :
+        List.of("relu", "relu6", "elu", "selu", "silu", "sigmoid", "tanh", "softplus")) {
       unary(m, TensorFunctions.UNARY.get(f), "nn." + f);
     }
     unary(m, TensorFunctions.UNARY.get("silu"), "nn.swish");
     unary(m, TensorFunctions.UNARY.get("sigmoid"), "sigmoid");
     unary(m, TensorFunctions.UNARY.get("tanh"), "tanh");
     unary(m, (tf, x) -> x, "identity");
-    m.put("nn.gelu", call -> call.bool("approximate", false)
-        ? geluApproximate(call.tf(), call.x())
-        : Activation.GELU.apply(call.tf(), call.x()));
-    m.put("nn.leaky_relu", call -> call.tf().nn.leakyRelu(call.x(),
-        org.tensorflow.op.nn.LeakyRelu.alpha((float) call.kw().path("alpha").asDouble(0.2))));
+    m.put(
+        "nn.gelu",
+        call ->
+            call.bool("approximate", false)
+                ? geluApproximate(call.tf(), call.x())
+                : Activation.GELU.apply(call.tf(), call.x()));
+    m.put(
+        "nn.leaky_relu",
+        call ->
+            call.tf()
+                .nn
+                .leakyRelu(
+                    call.x(),
+                    org.tensorflow.op.nn.LeakyRelu.alpha(
+                        (float) call.kw().path("alpha").asDouble(0.2))));
     for (String s : List.of("nn.softmax", "math.softmax")) {
-      m.put(s, call -> {
-        int axis = call.integer("axis", -1);
-        return io.estimator4j.estimator.layers.ActivationLayers.softmax(call.tf(), call.x(), axis);
-      });
+      m.put(
+          s,
+          call -> {
+            int axis = call.integer("axis", -1);
+            return io.estimator4j.estimator.layers.ActivationLayers.softmax(
+                call.tf(), call.x(), axis);
+          });
     }
     for (String s : List.of("math.l2_normalize", "linalg.l2_normalize", "nn.l2_normalize")) {
       m.put(s, TfOpLambdaMappers::l2Normalize);
     }
-    TensorFunctions.REDUCTIONS.forEach((name, r) -> m.put("math.reduce_" + name,
-        call -> TensorFunctions.reduce(call.tf(), r, call.x(), call.ints("axis"),
-            call.bool("keepdims", false))));
-    m.put("math.argmax", call -> call.tf().math.argMax(call.first().value(),
-        call.tf().constant(call.integer("axis", 0))));
-    m.put("reshape", call -> call.tf().reshape(call.first().value(),
-        call.tf().constant(required(call, "shape"))));
-    m.put("expand_dims", call -> call.tf().expandDims(call.first().value(),
-        call.tf().constant(call.integer("axis", 0))));
+    TensorFunctions.REDUCTIONS.forEach(
+        (name, r) ->
+            m.put(
+                "math.reduce_" + name,
+                call ->
+                    TensorFunctions.reduce(
+                        call.tf(), r, call.x(), call.ints("axis"), call.bool("keepdims", false))));
+    m.put(
+        "math.argmax",
+        call ->
+            call.tf()
+                .math
+                .argMax(call.first().value(), call.tf().constant(call.integer("axis", 0))));
+    m.put(
+        "reshape",
+        call ->
+            call.tf().reshape(call.first().value(), call.tf().constant(required(call, "shape"))));
+    m.put(
+        "expand_dims",
+        call ->
+            call.tf()
+                .expandDims(call.first().value(), call.tf().constant(call.integer("axis", 0))));
     for (String s : List.of("squeeze", "compat.v1.squeeze")) {
-      m.put(s, call -> {
-        int[] axes = call.ints("axis");
-        if (axes == null) {
-          axes = call.ints("squeeze_dims");
-        }
-        return TensorFunctions.squeeze(call.tf(), call.first().value(), axes);
-      });
+      m.put(
+          s,
+          call -> {
+            int[] axes = call.ints("axis");
+            if (axes == null) {
+              axes = call.ints("squeeze_dims");
+            }
+            return TensorFunctions.squeeze(call.tf(), call.first().value(), axes);
+          });
     }
     for (String s : List.of("transpose", "compat.v1.transpose")) {
-      m.put(s, call -> TensorFunctions.transpose(call.tf(), call.first().value(),
-          call.ints("perm")));
+      m.put(
+          s, call -> TensorFunctions.transpose(call.tf(), call.first().value(), call.ints("perm")));
     }
-    m.put("concat", call -> call.tf().concat(values(call), call.tf().constant(
-        call.integer("axis", 0))));
-    m.put("stack", call -> call.tf().stack(values(call),
-        org.tensorflow.op.core.Stack.axis((long) call.integer("axis", 0))));
-    m.put("tile", call -> call.tf().tile(call.first().value(),
-        call.tf().constant(required(call, "multiples"))));
-    m.put("clip_by_value", call -> call.tf().clipByValue(call.x(),
-        call.floats("clip_value_min"), call.floats("clip_value_max")));
+    m.put(
+        "concat",
+        call -> call.tf().concat(values(call), call.tf().constant(call.integer("axis", 0))));
+    m.put(
+        "stack",
+        call ->
+            call.tf()
+                .stack(
+                    values(call),
+                    org.tensorflow.op.core.Stack.axis((long) call.integer("axis", 0))));
+    m.put(
+        "tile",
+        call ->
+            call.tf().tile(call.first().value(), call.tf().constant(required(call, "multiples"))));
+    m.put(
+        "clip_by_value",
+        call ->
+            call.tf()
+                .clipByValue(
+                    call.x(), call.floats("clip_value_min"), call.floats("clip_value_max")));
     for (String s : List.of("linalg.matmul", "matmul")) {
       m.put(s, TfOpLambdaMappers::matmul);
     }
@@ -194,29 +252,30 @@ final class TfOpLambdaMappers {
     return m;
   }
 
-  private static void unary(Map<String, Function<Call, Operand<?>>> m,
-      BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> f, String... names) {
+  private static void unary(
+      Map<String, Function<Call, Operand<?>>> m,
+      BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> f,
+      String... names) {
     for (String n : names) {
       m.put(n, call -> f.apply(call.tf(), call.x()));
     }
   }
 
-  private static void binary(Map<String, Function<Call, Operand<?>>> m, String function,
-      String... names) {
+  private static void binary(
+      Map<String, Function<Call, Operand<?>>> m, String function, String... names) {
     TensorFunctions.BinaryFunction f = TensorFunctions.BINARY.get(function);
     for (String n : names) {
       m.put(n, call -> f.apply(call.tf(), call.x(), call.floats("y")));
     }
   }
 
-
   /** tf.nn.gelu(approximate=True): 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x³))). */
   static Operand<TFloat32> geluApproximate(Ops tf, Operand<TFloat32> x) {
     Operand<TFloat32> cube = tf.math.mul(tf.constant(0.044715f), tf.math.pow(x, tf.constant(3f)));
     Operand<TFloat32> inner =
         tf.math.mul(tf.constant((float) Math.sqrt(2 / Math.PI)), tf.math.add(x, cube));
-    return tf.math.mul(tf.math.mul(tf.constant(0.5f), x),
-        tf.math.add(tf.constant(1f), tf.math.tanh(inner)));
+    return tf.math.mul(
+        tf.math.mul(tf.constant(0.5f), x), tf.math.add(tf.constant(1f), tf.math.tanh(inner)));
   }
 
   private static Operand<?> l2Normalize(Call call) {
@@ -227,9 +286,13 @@ final class TfOpLambdaMappers {
       axes = call.ints("dim");
     }
     double epsilon = call.kw().path("epsilon").asDouble(1e-12);
-    Operand<TFloat32> sum = axes == null
-        ? tf.reduceSum(tf.math.square(x), tf.constant(TensorFunctions.range(x.shape().numDimensions())), ReduceSum.keepDims(true))
-        : tf.reduceSum(tf.math.square(x), tf.constant(axes), ReduceSum.keepDims(true));
+    Operand<TFloat32> sum =
+        axes == null
+            ? tf.reduceSum(
+                tf.math.square(x),
+                tf.constant(TensorFunctions.range(x.shape().numDimensions())),
+                ReduceSum.keepDims(true))
+            : tf.reduceSum(tf.math.square(x), tf.constant(axes), ReduceSum.keepDims(true));
     // tf.math.l2_normalize: x * rsqrt(max(sum(x²), epsilon))
     return tf.math.mul(x, tf.math.rsqrt(tf.math.maximum(sum, tf.constant((float) epsilon))));
   }
@@ -240,22 +303,28 @@ final class TfOpLambdaMappers {
     Operand<TFloat32> b = call.floats("b");
     boolean ta = call.bool("transpose_a", false) || call.bool("adjoint_a", false);
     boolean tb = call.bool("transpose_b", false) || call.bool("adjoint_b", false);
-    return tf.train.batchMatMul(a, b, TFloat32.class,
-        org.tensorflow.op.train.BatchMatMul.adjX(ta), org.tensorflow.op.train.BatchMatMul.adjY(tb));
+    return tf.train.batchMatMul(
+        a,
+        b,
+        TFloat32.class,
+        org.tensorflow.op.train.BatchMatMul.adjX(ta),
+        org.tensorflow.op.train.BatchMatMul.adjY(tb));
   }
 
   @SuppressWarnings("unchecked")
   private static Operand<?> cast(Call call) {
     String dtype = call.kw().path("dtype").asText("");
-    Class<? extends TType> type = switch (dtype) {
-      case "float32", "float" -> TFloat32.class;
-      case "float64", "double" -> TFloat64.class;
-      case "int32" -> TInt32.class;
-      case "int64" -> TInt64.class;
-      case "uint8" -> TUint8.class;
-      case "bool" -> TBool.class;
-      default -> throw call.c().unsupported("tf.cast to dtype '" + dtype + "' is not supported.");
-    };
+    Class<? extends TType> type =
+        switch (dtype) {
+          case "float32", "float" -> TFloat32.class;
+          case "float64", "double" -> TFloat64.class;
+          case "int32" -> TInt32.class;
+          case "int64" -> TInt64.class;
+          case "uint8" -> TUint8.class;
+          case "bool" -> TBool.class;
+          default ->
+              throw call.c().unsupported("tf.cast to dtype '" + dtype + "' is not supported.");
+        };
     return call.tf().dtypes.cast((Operand<TType>) call.first().value(), (Class<TType>) type);
   }
 
@@ -272,12 +341,16 @@ final class TfOpLambdaMappers {
   private static int[] required(Call call, String name) {
     int[] v = call.ints(name);
     if (v == null) {
-      throw call.c().unsupported("argument '" + name + "' of " + function(call.c())
-          + " must be a list of integers given in the model config.");
+      throw call.c()
+          .unsupported(
+              "argument '"
+                  + name
+                  + "' of "
+                  + function(call.c())
+                  + " must be a list of integers given in the model config.");
     }
     return v;
   }
-
 
   private static Operand<?> getItem(Call call) {
     JsonNode spec = call.kw().get("slice_spec");
@@ -326,10 +399,14 @@ final class TfOpLambdaMappers {
       } else if (s.isObject() && s.path("class_name").asText().equals("__ellipsis__")) {
         ellipsisMask |= 1L << i;
       } else if (s.isObject() && s.has("start")) {
-        if (!isIntOrNull(s.get("start")) || !isIntOrNull(s.get("stop"))
+        if (!isIntOrNull(s.get("start"))
+            || !isIntOrNull(s.get("stop"))
             || !isIntOrNull(s.get("step"))) {
-          throw c.unsupported("slice " + s + " is not made of integers; slicing by a"
-              + " tensor is not supported.");
+          throw c.unsupported(
+              "slice "
+                  + s
+                  + " is not made of integers; slicing by a"
+                  + " tensor is not supported.");
         }
         if (s.get("start").isNull()) {
           beginMask |= 1L << i;
@@ -348,10 +425,16 @@ final class TfOpLambdaMappers {
         throw c.unsupported("slice item " + s + " is not supported.");
       }
     }
-    return tf.stridedSlice((Operand<TType>) x, tf.constant(begin),
-        tf.constant(end), tf.constant(strides), StridedSlice.beginMask(beginMask),
-        StridedSlice.endMask(endMask), StridedSlice.ellipsisMask(ellipsisMask),
-        StridedSlice.newAxisMask(newAxisMask), StridedSlice.shrinkAxisMask(shrinkMask));
+    return tf.stridedSlice(
+        (Operand<TType>) x,
+        tf.constant(begin),
+        tf.constant(end),
+        tf.constant(strides),
+        StridedSlice.beginMask(beginMask),
+        StridedSlice.endMask(endMask),
+        StridedSlice.ellipsisMask(ellipsisMask),
+        StridedSlice.newAxisMask(newAxisMask),
+        StridedSlice.shrinkAxisMask(shrinkMask));
   }
 
   private static boolean isIntOrNull(JsonNode v) {
@@ -376,8 +459,8 @@ final class TfOpLambdaMappers {
     for (int i = 0; i < values.length; i++) {
       values[i] = flat.get(i);
     }
-    return tf.constant(org.tensorflow.ndarray.Shape.of(
-        shape.stream().mapToLong(Long::longValue).toArray()),
+    return tf.constant(
+        org.tensorflow.ndarray.Shape.of(shape.stream().mapToLong(Long::longValue).toArray()),
         org.tensorflow.ndarray.buffer.DataBuffers.of(values, true, false));
   }
 

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * Finds the stored weights of a layer of one network: by layer name in Keras 2 files (a nested
- * model's group holds all its layers' weights, told apart by the layer name in each weight's
- * path), by {@code layers/<snake_case class>[_n]} in Keras 3 files.
+ * model's group holds all its layers' weights, told apart by the layer name in each weight's path),
+ * by {@code layers/<snake_case class>[_n]} in Keras 3 files.
  */
 public abstract class WeightScope {
   /**
@@ -18,8 +18,15 @@ public abstract class WeightScope {
    * others are taken by name.
    */
   private static final List<String> CHILD_ORDER =
-      List.of("cell", "forward_layer", "backward_layer", "layer",
-          "_query_dense", "_key_dense", "_value_dense", "_output_dense");
+      List.of(
+          "cell",
+          "forward_layer",
+          "backward_layer",
+          "layer",
+          "_query_dense",
+          "_key_dense",
+          "_value_dense",
+          "_output_dense");
 
   /** The stored weights of the layer, in order; null when the file holds no weights at all. */
   public abstract List<WeightArray> layer(String name, String keras3Key);

@@ -1,11 +1,11 @@
 package io.estimator4j.samples.bench;
 
-import io.estimator4j.estimator.modelfn.EstimatorSpec;
-import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.input.ArrayInput;
 import io.estimator4j.estimator.layers.Activation;
 import io.estimator4j.estimator.layers.Dense;
 import io.estimator4j.estimator.layers.DenseLayer;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.optimizer.Adagrad;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,16 +40,20 @@ public record BenchModel(
    * the loop's own per-step cost visible.
    */
   public static final BenchModel TINY = new BenchModel("tiny", 4, List.of(), 3, 1, 100);
+
   /** 4 -> 10 -> 10 -> 3, batch 100: iris-sized. */
   public static final BenchModel SMALL = new BenchModel("small", 4, List.of(10, 10), 3, 100, 1000);
+
   /** 100 -> 512 -> 512 -> 10, batch 256. */
   public static final BenchModel MEDIUM =
       new BenchModel("medium", 100, List.of(512, 512), 10, 256, 4096);
 
   /** Name of the one feature, float32 [batch, inputDim]. */
   public static final String FEATURE = "x";
+
   /** Adagrad's learning rate, as in the iris sample. */
   public static final double LEARNING_RATE = 0.1;
+
   /** Seed of the data and of the kernels' initial values. */
   public static final long SEED = 42;
 
@@ -63,8 +67,9 @@ public record BenchModel(
       case "tiny" -> TINY;
       case "small" -> SMALL;
       case "medium" -> MEDIUM;
-      default -> throw new IllegalArgumentException(
-          "Unknown benchmark model '" + name + "'; expected tiny, small or medium.");
+      default ->
+          throw new IllegalArgumentException(
+              "Unknown benchmark model '" + name + "'; expected tiny, small or medium.");
     };
   }
 
@@ -80,13 +85,20 @@ public record BenchModel(
     List<Variable<? extends TNumber>> trainable = new ArrayList<>();
     Operand<TFloat32> net = x;
     for (int i = 0; i < hidden.size(); i++) {
-      DenseLayer layer = Dense.builder(hidden.get(i)).activation(Activation.RELU).seed(SEED + i)
-          .build().apply(tf.withSubScope("dense_" + i), net);
+      DenseLayer layer =
+          Dense.builder(hidden.get(i))
+              .activation(Activation.RELU)
+              .seed(SEED + i)
+              .build()
+              .apply(tf.withSubScope("dense_" + i), net);
       trainable.addAll(layer.trainableVariables());
       net = layer.output();
     }
-    DenseLayer logits = Dense.builder(classes).seed(SEED + hidden.size()).build()
-        .apply(tf.withSubScope("logits"), net);
+    DenseLayer logits =
+        Dense.builder(classes)
+            .seed(SEED + hidden.size())
+            .build()
+            .apply(tf.withSubScope("logits"), net);
     trainable.addAll(logits.trainableVariables());
     // Sparse softmax cross-entropy has no gradient in tensorflow-java: one-hot + dense version.
     Operand<TFloat32> oneHot =
@@ -101,8 +113,12 @@ public record BenchModel(
   /** The model function of the Estimator side: {@link #build} on the input's feature and labels. */
   public ModelFn modelFn() {
     return ctx -> {
-      Network n = build(ctx.tf(), ctx.feature(FEATURE, TFloat32.class), ctx.labels(TInt32.class),
-          ctx.globalStep());
+      Network n =
+          build(
+              ctx.tf(),
+              ctx.feature(FEATURE, TFloat32.class),
+              ctx.labels(TInt32.class),
+              ctx.globalStep());
       return EstimatorSpec.builder(ctx.mode()).loss(n.loss()).trainOp(n.trainOp()).build();
     };
   }
@@ -127,8 +143,13 @@ public record BenchModel(
         x[i][j] = centres[y[i]][j] + (float) random.nextGaussian();
       }
     }
-    return ArrayInput.builder().feature(FEATURE, x).labels(y).batchSize(batchSize)
-        .numEpochs(null).shuffle(false).build();
+    return ArrayInput.builder()
+        .feature(FEATURE, x)
+        .labels(y)
+        .batchSize(batchSize)
+        .numEpochs(null)
+        .shuffle(false)
+        .build();
   }
 
   /** E.g. {@code 4 -> 10 -> 10 -> 3, batch 100}. */

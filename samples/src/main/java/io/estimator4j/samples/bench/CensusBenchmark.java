@@ -1,8 +1,8 @@
 package io.estimator4j.samples.bench;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.featurecolumn.DefaultStateManager;
 import io.estimator4j.featurecolumn.FeatureColumn;
 import io.estimator4j.featurecolumn.FeatureColumns;
@@ -36,8 +36,8 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TString;
 
 /**
- * Census throughput: training examples per second of the wide, deep and wide_deep estimators
- * (batch 40, as the sample), and rows per second of tf.Example parsing plus the feature-column
+ * Census throughput: training examples per second of the wide, deep and wide_deep estimators (batch
+ * 40, as the sample), and rows per second of tf.Example parsing plus the feature-column
  * transformation (input layer and linear model) on batches of serialized census rows.
  */
 public final class CensusBenchmark {
@@ -52,11 +52,19 @@ public final class CensusBenchmark {
     out.println("| measurement | result |");
     out.println("|---|---|");
     for (Census.Model model : Census.Model.values()) {
-      out.printf(Locale.ROOT, "| train %s, batch %d, %d epoch(s) | %.0f examples/s |%n",
-          model.name().toLowerCase(Locale.ROOT), Census.BATCH_SIZE, epochs, train(model, epochs));
+      out.printf(
+          Locale.ROOT,
+          "| train %s, batch %d, %d epoch(s) | %.0f examples/s |%n",
+          model.name().toLowerCase(Locale.ROOT),
+          Census.BATCH_SIZE,
+          epochs,
+          train(model, epochs));
     }
     for (int batch : new int[] {40, 1000}) {
-      out.printf(Locale.ROOT, "| parse tf.Example + transform, batch %d | %.0f rows/s |%n", batch,
+      out.printf(
+          Locale.ROOT,
+          "| parse tf.Example + transform, batch %d | %.0f rows/s |%n",
+          batch,
           parseAndTransform(batch));
     }
   }
@@ -65,13 +73,23 @@ public final class CensusBenchmark {
   static double train(Census.Model model, int epochs) throws IOException {
     Path dir = Files.createTempDirectory("e4j-bench-census-");
     // quiet loop: no periodic checkpoints, summaries or log lines
-    Estimator quiet = Census.estimator(model, RunConfig.builder().modelDir(dir).randomSeed(42)
-        .noPeriodicCheckpoints().saveSummarySteps(0).logStepCountSteps(0).build());
-    quiet.train(CensusData.input(CensusData.trainFile(), true, null, Census.BATCH_SIZE, 1),
+    Estimator quiet =
+        Census.estimator(
+            model,
+            RunConfig.builder()
+                .modelDir(dir)
+                .randomSeed(42)
+                .noPeriodicCheckpoints()
+                .saveSummarySteps(0)
+                .logStepCountSteps(0)
+                .build());
+    quiet.train(
+        CensusData.input(CensusData.trainFile(), true, null, Census.BATCH_SIZE, 1),
         StepLimit.steps(200));
     long steps = (long) Math.ceil(CensusData.TRAIN_EXAMPLES * (double) epochs / Census.BATCH_SIZE);
     long t0 = System.nanoTime();
-    quiet.train(CensusData.input(CensusData.trainFile(), true, null, Census.BATCH_SIZE, 2),
+    quiet.train(
+        CensusData.input(CensusData.trainFile(), true, null, Census.BATCH_SIZE, 2),
         StepLimit.steps(steps));
     double secs = (System.nanoTime() - t0) / 1e9;
     return steps * Census.BATCH_SIZE / secs;
@@ -94,7 +112,8 @@ public final class CensusBenchmark {
           ExampleParser.parse(tf, in, FeatureColumns.makeParseExampleSpec(all)).densified(tf);
       DefaultStateManager state = new DefaultStateManager();
       TransformContext ctx = new TransformContext(tf, features, state);
-      Operand<TFloat32> dense = InputLayer.build(tf.withSubScope("input_layer"), ctx, c.deep()).output();
+      Operand<TFloat32> dense =
+          InputLayer.build(tf.withSubScope("input_layer"), ctx, c.deep()).output();
       Operand<TFloat32> logits =
           LinearModel.build(tf.withSubScope("linear_model"), ctx, c.wide(), 1, "sum").logits();
       try (Session s = new Session(g, false);
@@ -120,11 +139,17 @@ public final class CensusBenchmark {
       String name = CensusData.COLUMNS.get(i);
       Feature feature;
       try {
-        feature = Feature.newBuilder().setFloatList(
-            FloatList.newBuilder().addValue(Float.parseFloat(f[i]))).build();
+        feature =
+            Feature.newBuilder()
+                .setFloatList(FloatList.newBuilder().addValue(Float.parseFloat(f[i])))
+                .build();
       } catch (NumberFormatException e) {
-        feature = Feature.newBuilder().setBytesList(BytesList.newBuilder()
-            .addValue(com.google.protobuf.ByteString.copyFromUtf8(f[i]))).build();
+        feature =
+            Feature.newBuilder()
+                .setBytesList(
+                    BytesList.newBuilder()
+                        .addValue(com.google.protobuf.ByteString.copyFromUtf8(f[i])))
+                .build();
       }
       b.putFeature(name, feature);
     }

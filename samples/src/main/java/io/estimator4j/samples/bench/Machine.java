@@ -13,10 +13,14 @@ final class Machine {
 
   /** Cores, JVM and the current load average. */
   static String describe() {
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "Machine: %d cores visible to the JVM, max heap %d MiB, %s %s. %s",
-        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
-        System.getProperty("java.vm.name"), System.getProperty("java.version"), loadAverage());
+        Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() >> 20,
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.version"),
+        loadAverage());
   }
 
   /** {@code Load average (1, 5, 15 min): ...} from /proc/loadavg, or empty where there is none. */

@@ -4,8 +4,8 @@ import java.lang.management.ManagementFactory;
 
 /**
  * Measures a stretch of steps on the current thread: wall time, and the thread's CPU time and
- * allocated bytes. The last two do not grow when other work slows the machine down, so they show
- * a loop's own cost where wall time on a shared machine is too noisy.
+ * allocated bytes. The last two do not grow when other work slows the machine down, so they show a
+ * loop's own cost where wall time on a shared machine is too noisy.
  */
 final class Meter {
   private static final com.sun.management.ThreadMXBean THREADS =
@@ -17,10 +17,10 @@ final class Meter {
 
   private Meter() {
     this.nanos = System.nanoTime();
-    this.cpuNanos = THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime()
-        : 0;
-    this.bytes = THREADS.isThreadAllocatedMemorySupported()
-        ? THREADS.getCurrentThreadAllocatedBytes() : 0;
+    this.cpuNanos =
+        THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : 0;
+    this.bytes =
+        THREADS.isThreadAllocatedMemorySupported() ? THREADS.getCurrentThreadAllocatedBytes() : 0;
   }
 
   /** Starts measuring on the calling thread. */

@@ -1,16 +1,16 @@
 package io.estimator4j.samples.bench;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.head.PredictionKeys;
-import io.estimator4j.estimator.modelfn.Params;
 import io.estimator4j.estimator.Prediction;
 import io.estimator4j.estimator.PredictionIterator;
 import io.estimator4j.estimator.Predictor;
-import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.head.PredictionKeys;
 import io.estimator4j.estimator.input.ArrayInput;
-import io.estimator4j.savedmodel.TensorSpec;
+import io.estimator4j.estimator.modelfn.Params;
 import io.estimator4j.samples.IrisCustom;
+import io.estimator4j.savedmodel.TensorSpec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -26,8 +26,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * Latency of a warm {@link Predictor} (graph built and checkpoint restored once) against {@link
  * Estimator#predict}, which builds a graph and restores the checkpoint on every call as
- * tf.estimator did. The model is the iris sample's model function ({@link IrisCustom#MODEL_FN},
- * 4 -> 10 -> 10 -> 3), trained briefly on synthetic iris-like data. Not a timed test: run it with
+ * tf.estimator did. The model is the iris sample's model function ({@link IrisCustom#MODEL_FN}, 4
+ * -> 10 -> 10 -> 3), trained briefly on synthetic iris-like data. Not a timed test: run it with
  * {@code ./e4j bench predict} and record the results in BENCHMARKS.md.
  */
 public final class PredictBenchmark {
@@ -35,8 +35,10 @@ public final class PredictBenchmark {
   public static final int DEFAULT_WARMUP = 200;
   public static final int DEFAULT_PREDICT_CALLS = 20;
   public static final int DEFAULT_TRAIN_STEPS = 200;
+
   /** Untimed Estimator.predict calls before the timed ones. */
   static final int PREDICT_WARMUP = 3;
+
   static final int ROWS = 1000;
 
   /**
@@ -49,8 +51,13 @@ public final class PredictBenchmark {
     public Options {
       if (calls <= 0 || warmup < 0 || predictCalls <= 0 || trainSteps <= 0) {
         throw new IllegalArgumentException(
-            "calls, predictCalls and trainSteps must be > 0 and warmup >= 0, got calls=" + calls
-                + ", warmup=" + warmup + ", predictCalls=" + predictCalls + ", trainSteps="
+            "calls, predictCalls and trainSteps must be > 0 and warmup >= 0, got calls="
+                + calls
+                + ", warmup="
+                + warmup
+                + ", predictCalls="
+                + predictCalls
+                + ", trainSteps="
                 + trainSteps);
       }
     }
@@ -92,12 +99,20 @@ public final class PredictBenchmark {
     }
     try {
       float[][] columns = syntheticIris(ROWS);
-      Estimator est = Estimator.builder(IrisCustom.MODEL_FN)
-          .config(RunConfig.builder().modelDir(dir).noPeriodicCheckpoints().saveSummarySteps(0)
-              .logStepCountSteps(0).build())
-          .params(Params.of(Map.of("hidden_units", List.of(10, 10), "n_classes", 3,
-              "learning_rate", 0.1)))
-          .build();
+      Estimator est =
+          Estimator.builder(IrisCustom.MODEL_FN)
+              .config(
+                  RunConfig.builder()
+                      .modelDir(dir)
+                      .noPeriodicCheckpoints()
+                      .saveSummarySteps(0)
+                      .logStepCountSteps(0)
+                      .build())
+              .params(
+                  Params.of(
+                      Map.of(
+                          "hidden_units", List.of(10, 10), "n_classes", 3, "learning_rate", 0.1)))
+              .build();
       est.train(trainInput(columns), StepLimit.steps(options.trainSteps()));
       List<Latency> results = measure(est, columns, options);
       print(results, options, out);
@@ -137,11 +152,11 @@ public final class PredictBenchmark {
       }
     }
     if (coldClass != warmClass) {
-      throw new IllegalStateException("Predictor and predict disagree on example 0: class "
-          + warmClass + " vs " + coldClass);
+      throw new IllegalStateException(
+          "Predictor and predict disagree on example 0: class " + warmClass + " vs " + coldClass);
     }
-    return List.of(first, one, hundred,
-        new Latency("Estimator.predict(inputFn), one example", 1, cold));
+    return List.of(
+        first, one, hundred, new Latency("Estimator.predict(inputFn), one example", 1, cold));
   }
 
   private static Latency timePredictor(
@@ -181,8 +196,7 @@ public final class PredictBenchmark {
     for (int i = 0; i < ROWS; i++) {
       labels[i] = (int) columns[IrisCustom.FEATURES.size()][i];
     }
-    return b.labels(labels).batchSize(IrisCustom.BATCH_SIZE).numEpochs(null).shuffle(false)
-        .build();
+    return b.labels(labels).batchSize(IrisCustom.BATCH_SIZE).numEpochs(null).shuffle(false).build();
   }
 
   /** The first example only, one batch of one, one epoch. */
@@ -195,8 +209,8 @@ public final class PredictBenchmark {
   }
 
   /**
-   * Four feature columns around a per-class centre (iris-like magnitudes) and, as the fifth
-   * column, the class id.
+   * Four feature columns around a per-class centre (iris-like magnitudes) and, as the fifth column,
+   * the class id.
    */
   static float[][] syntheticIris(int rows) {
     Random random = new Random(BenchModel.SEED);
@@ -217,16 +231,24 @@ public final class PredictBenchmark {
 
   static void print(List<Latency> results, Options options, PrintStream out) {
     out.println(Machine.describe());
-    out.printf("%n### Predict: iris model (4 -> 10 -> 10 -> 3), trained %d steps%n%n",
+    out.printf(
+        "%n### Predict: iris model (4 -> 10 -> 10 -> 3), trained %d steps%n%n",
         options.trainSteps());
     out.println("| Call | timed calls | median ms | p99 ms | mean ms |");
     out.println("|---|---:|---:|---:|---:|");
     for (Latency l : results) {
-      out.printf("| %s | %d | %s | %s | %s |%n", l.label(), l.millis().length,
-          Stats.fixed(l.median(), 3), Stats.fixed(l.p99(), 3), Stats.fixed(l.mean(), 3));
+      out.printf(
+          "| %s | %d | %s | %s | %s |%n",
+          l.label(),
+          l.millis().length,
+          Stats.fixed(l.median(), 3),
+          Stats.fixed(l.p99(), 3),
+          Stats.fixed(l.mean(), 3));
     }
     double speedup = results.get(3).median() / results.get(1).median();
-    out.printf("%nA warm Predictor answers one example %s times faster than Estimator.predict "
-        + "(median against median). %s%n", Stats.fixed(speedup, 0), Machine.loadAverage());
+    out.printf(
+        "%nA warm Predictor answers one example %s times faster than Estimator.predict "
+            + "(median against median). %s%n",
+        Stats.fixed(speedup, 0), Machine.loadAverage());
   }
 }

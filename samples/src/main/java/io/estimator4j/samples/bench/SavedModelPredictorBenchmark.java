@@ -3,19 +3,18 @@ package io.estimator4j.samples.bench;
 import io.estimator4j.estimator.Estimator;
 import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.export.ServingInputReceivers;
+import io.estimator4j.samples.IrisCustom;
+import io.estimator4j.samples.IrisPremade;
+import io.estimator4j.samples.SampleData;
 import io.estimator4j.savedmodel.LoadedSavedModel;
 import io.estimator4j.savedmodel.SavedModelLoader;
 import io.estimator4j.savedmodel.SavedModelPredictor;
 import io.estimator4j.savedmodel.TensorSpec;
-import io.estimator4j.samples.IrisCustom;
-import io.estimator4j.samples.IrisPremade;
-import io.estimator4j.samples.SampleData;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,9 +29,9 @@ import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.types.TFloat32;
 
 /**
- * SavedModelPredictor against a bare session run on the same loaded graph: latency and
- * throughput for 1 and 8 threads, and resident memory over a million predictions. The model is
- * the iris DNNClassifier, exported with a raw receiver (4 float features, batch 1).
+ * SavedModelPredictor against a bare session run on the same loaded graph: latency and throughput
+ * for 1 and 8 threads, and resident memory over a million predictions. The model is the iris
+ * DNNClassifier, exported with a raw receiver (4 float features, batch 1).
  */
 public final class SavedModelPredictorBenchmark {
   private SavedModelPredictorBenchmark() {}
@@ -44,7 +43,9 @@ public final class SavedModelPredictorBenchmark {
   public static void run(PrintStream out, long soakPredictions) throws Exception {
     Path dir = Files.createTempDirectory("e4j-bench-smp-");
     Estimator est = IrisPremade.estimator(dir.resolve("model"), 42);
-    est.train(IrisCustom.input(SampleData.file("iris/iris_training.csv"), true, 42), StepLimit.steps(200));
+    est.train(
+        IrisCustom.input(SampleData.file("iris/iris_training.csv"), true, 42),
+        StepLimit.steps(200));
     Map<String, TensorSpec> specs = new LinkedHashMap<>();
     IrisCustom.FEATURES.forEach(f -> specs.put(f, TensorSpec.of(TFloat32.class, -1)));
     Path export = est.exportSavedModel(dir.resolve("export"), ServingInputReceivers.raw(specs));
@@ -59,9 +60,13 @@ public final class SavedModelPredictorBenchmark {
         out.println("| measurement | calls/s | p50 µs | p99 µs |");
         out.println("|---|---|---|---|");
         for (int threads : new int[] {1, 8}) {
-          out.println(row("bare Session.run, " + threads + " thread(s)", threads, () -> bare(raw, in)));
-          out.println(row("SavedModelPredictor.predict, " + threads + " thread(s)", threads,
-              () -> closeAll(p.predict("predict", in))));
+          out.println(
+              row("bare Session.run, " + threads + " thread(s)", threads, () -> bare(raw, in)));
+          out.println(
+              row(
+                  "SavedModelPredictor.predict, " + threads + " thread(s)",
+                  threads,
+                  () -> closeAll(p.predict("predict", in))));
         }
         out.println();
         out.println("| predictions | RSS MiB |");
@@ -102,15 +107,17 @@ public final class SavedModelPredictorBenchmark {
       List<Future<long[]>> futures = new ArrayList<>();
       long t0 = System.nanoTime();
       for (int t = 0; t < threads; t++) {
-        futures.add(pool.submit(() -> {
-          long[] lat = new long[perThread];
-          for (int i = 0; i < perThread; i++) {
-            long s = System.nanoTime();
-            call.run();
-            lat[i] = System.nanoTime() - s;
-          }
-          return lat;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  long[] lat = new long[perThread];
+                  for (int i = 0; i < perThread; i++) {
+                    long s = System.nanoTime();
+                    call.run();
+                    lat[i] = System.nanoTime() - s;
+                  }
+                  return lat;
+                }));
       }
       List<Long> all = new ArrayList<>();
       for (Future<long[]> f : futures) {
@@ -120,8 +127,13 @@ public final class SavedModelPredictorBenchmark {
       }
       double secs = (System.nanoTime() - t0) / 1e9;
       long[] sorted = all.stream().mapToLong(Long::longValue).sorted().toArray();
-      return String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f |", name, sorted.length / secs,
-          sorted[sorted.length / 2] / 1e3, sorted[(int) (sorted.length * 0.99)] / 1e3);
+      return String.format(
+          Locale.ROOT,
+          "| %s | %.0f | %.0f | %.0f |",
+          name,
+          sorted.length / secs,
+          sorted[sorted.length / 2] / 1e3,
+          sorted[(int) (sorted.length * 0.99)] / 1e3);
     } finally {
       pool.shutdown();
     }
@@ -135,5 +147,4 @@ public final class SavedModelPredictorBenchmark {
     }
     return Double.NaN;
   }
-
 }

@@ -33,18 +33,19 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * Native memory over long runs: resident set size (RSS, from /proc/self/status) sampled every 10%
- * of (1) {@code predictCalls} {@link SavedModelPredictor} calls from {@code threads} threads on
- * the iris DNNClassifier export, and (2) {@code trainSteps} training steps of the census
- * wide_deep model in one {@code train} call. The goal (issues 10 and 13): growth after warm-up
- * (from the 10% sample to the last) within 5%. Run it with a fixed heap ({@code
- * E4J_JAVA_OPTS="-Xms1g -Xmx1g" ./e4j bench soak}) so that the Java heap growing to its maximum
- * does not count as growth; the tables show the committed heap beside the RSS. Not a timed test:
- * record the tables in BENCHMARKS.md.
+ * of (1) {@code predictCalls} {@link SavedModelPredictor} calls from {@code threads} threads on the
+ * iris DNNClassifier export, and (2) {@code trainSteps} training steps of the census wide_deep
+ * model in one {@code train} call. The goal (issues 10 and 13): growth after warm-up (from the 10%
+ * sample to the last) within 5%. Run it with a fixed heap ({@code E4J_JAVA_OPTS="-Xms1g -Xmx1g"
+ * ./e4j bench soak}) so that the Java heap growing to its maximum does not count as growth; the
+ * tables show the committed heap beside the RSS. Not a timed test: record the tables in
+ * BENCHMARKS.md.
  */
 public final class SoakBenchmark {
   public static final long DEFAULT_PREDICT_CALLS = 1_000_000;
   public static final int DEFAULT_THREADS = 8;
   public static final long DEFAULT_TRAIN_STEPS = 100_000;
+
   /** The growth after warm-up the soak must stay within, as a fraction. */
   public static final double GOAL = 0.05;
 
@@ -86,7 +87,8 @@ public final class SoakBenchmark {
       Path dir = Files.createTempDirectory("e4j-bench-soak-");
       try {
         if (o.predictCalls() > 0) {
-          report(out, "SavedModelPredictor calls, " + o.threads() + " threads", servingSoak(o, dir));
+          report(
+              out, "SavedModelPredictor calls, " + o.threads() + " threads", servingSoak(o, dir));
         }
         if (o.trainSteps() > 0) {
           report(out, "census wide_deep training steps", trainingSoak(o, dir));
@@ -109,7 +111,8 @@ public final class SoakBenchmark {
   private static List<Sample> servingSoak(Options o, Path dir) throws IOException {
     Estimator est = IrisPremade.estimator(dir.resolve("iris"), 42);
     est.train(
-        IrisCustom.input(SampleData.file("iris/iris_training.csv"), true, 42), StepLimit.steps(200));
+        IrisCustom.input(SampleData.file("iris/iris_training.csv"), true, 42),
+        StepLimit.steps(200));
     Map<String, TensorSpec> specs = new LinkedHashMap<>();
     IrisCustom.FEATURES.forEach(f -> specs.put(f, TensorSpec.of(TFloat32.class, -1)));
     Path export = est.exportSavedModel(dir.resolve("export"), ServingInputReceivers.raw(specs));

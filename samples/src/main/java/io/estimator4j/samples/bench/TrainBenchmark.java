@@ -1,16 +1,16 @@
 package io.estimator4j.samples.bench;
 
 import io.estimator4j.estimator.Estimator;
-import io.estimator4j.estimator.modelfn.EstimatorSpec;
-import io.estimator4j.estimator.modelfn.ModeKeys;
-import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.hook.SessionRunContext;
 import io.estimator4j.estimator.hook.SessionRunHook;
 import io.estimator4j.estimator.hook.SessionRunValues;
 import io.estimator4j.estimator.input.ArrayInput;
 import io.estimator4j.estimator.input.Input;
 import io.estimator4j.estimator.input.InputContext;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.graph.Variables;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -50,6 +50,7 @@ public final class TrainBenchmark {
   public static final long DEFAULT_STEPS = 2000;
   public static final int DEFAULT_REPEATS = 3;
   public static final long DEFAULT_WARMUP = 200;
+
   /** The goal of the issue: the Estimator loop reaches this fraction of the raw loop's speed. */
   public static final double GOAL = 0.95;
 
@@ -82,8 +83,12 @@ public final class TrainBenchmark {
     public Options {
       if (steps <= 0 || repeats <= 0 || warmup <= 0) {
         throw new IllegalArgumentException(
-            "steps, repeats and warmup must be > 0, got steps=" + steps + ", repeats="
-                + repeats + ", warmup=" + warmup);
+            "steps, repeats and warmup must be > 0, got steps="
+                + steps
+                + ", repeats="
+                + repeats
+                + ", warmup="
+                + warmup);
       }
       models = List.copyOf(models);
       if (models.isEmpty()) {
@@ -92,7 +97,10 @@ public final class TrainBenchmark {
     }
 
     public static Options defaults() {
-      return new Options(DEFAULT_STEPS, DEFAULT_REPEATS, DEFAULT_WARMUP,
+      return new Options(
+          DEFAULT_STEPS,
+          DEFAULT_REPEATS,
+          DEFAULT_WARMUP,
           List.of(BenchModel.SMALL, BenchModel.MEDIUM));
     }
   }
@@ -125,8 +133,8 @@ public final class TrainBenchmark {
 
     /** Median CPU time of the loop's thread per step, in microseconds. */
     public double cpuMicrosPerStep(Side side) {
-      return Stats.median(runs.get(side).stream().mapToDouble(Meter.Run::cpuMicrosPerStep)
-          .toArray());
+      return Stats.median(
+          runs.get(side).stream().mapToDouble(Meter.Run::cpuMicrosPerStep).toArray());
     }
 
     /** Median bytes allocated by the loop's thread per step. */
@@ -172,12 +180,14 @@ public final class TrainBenchmark {
     }
     for (int r = 0; r < options.repeats(); r++) {
       for (Side side : Side.values()) {
-        runs.get(side).add(switch (side) {
-          case RAW -> raw(model, input, options, false);
-          case RAW_WITH_STEP -> raw(model, input, options, true);
-          case ESTIMATOR -> estimator(model, input, options, isolated());
-          case ESTIMATOR_DEFAULTS -> estimator(model, input, options, RunConfig.builder());
-        });
+        runs.get(side)
+            .add(
+                switch (side) {
+                  case RAW -> raw(model, input, options, false);
+                  case RAW_WITH_STEP -> raw(model, input, options, true);
+                  case ESTIMATOR -> estimator(model, input, options, isolated());
+                  case ESTIMATOR_DEFAULTS -> estimator(model, input, options, RunConfig.builder());
+                });
       }
     }
     return new ModelResult(model, runs);
@@ -193,8 +203,8 @@ public final class TrainBenchmark {
       BenchModel model, ArrayInput input, Options options, RunConfig.Builder config) {
     Path dir = tempDir();
     try {
-      Estimator est = Estimator.builder(model.modelFn())
-          .config(config.modelDir(dir).build()).build();
+      Estimator est =
+          Estimator.builder(model.modelFn()).config(config.modelDir(dir).build()).build();
       StepTimer timer = new StepTimer(options.warmup(), options.steps());
       est.train(input, StepLimit.steps(options.warmup() + options.steps()), timer);
       return timer.run();
@@ -205,15 +215,16 @@ public final class TrainBenchmark {
 
   /**
    * The hand-written loop: the graph ModelGraph builds for TRAIN (global_step, the input, the
-   * model, global_step_after), a session initialised like SessionStarter does, then
-   * {@code runner().addTarget(trainOp).fetch(loss).run()} per step.
+   * model, global_step_after), a session initialised like SessionStarter does, then {@code
+   * runner().addTarget(trainOp).fetch(loss).run()} per step.
    */
   @SuppressWarnings("unchecked")
   static Meter.Run raw(BenchModel model, ArrayInput input, Options options, boolean fetchStep) {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
-      Variable<TInt64> globalStep = Variables.global(tf, EstimatorSpec.GLOBAL_STEP_KEY,
-          init -> init.withName("zeros").constant(0L));
+      Variable<TInt64> globalStep =
+          Variables.global(
+              tf, EstimatorSpec.GLOBAL_STEP_KEY, init -> init.withName("zeros").constant(0L));
       InputContext inputContext = new InputContext(tf, ModeKeys.TRAIN, null);
       Input in = input.build(inputContext);
       Operand<?> x = in.features().get(BenchModel.FEATURE);
@@ -222,27 +233,36 @@ public final class TrainBenchmark {
         throw new IllegalStateException(
             "Expected float32 features and int32 labels from the input");
       }
-      BenchModel.Network net = model.build(
-          tf, (Operand<TFloat32>) x, (Operand<TInt32>) labels, globalStep);
-      Operand<TInt64> stepAfterTrain = tf.withSubScope("global_step_after")
-          .withControlDependencies(List.of(net.trainOp())).identity(globalStep);
+      BenchModel.Network net =
+          model.build(tf, (Operand<TFloat32>) x, (Operand<TInt32>) labels, globalStep);
+      Operand<TInt64> stepAfterTrain =
+          tf.withSubScope("global_step_after")
+              .withControlDependencies(List.of(net.trainOp()))
+              .identity(globalStep);
       try (Session session = new Session(graph, false, RunConfig.defaultSessionConfig())) {
         session.initialize();
         for (InputContext.Initializer init : inputContext.initializers()) {
           init.run(session);
         }
-        Runnable step = fetchStep
-            ? () -> {
-              try (Result r = session.runner().addTarget(net.trainOp()).fetch(net.loss())
-                  .fetch(stepAfterTrain).run()) {
-                Objects.requireNonNull(r.get(1));
-              }
-            }
-            : () -> {
-              try (Result r = session.runner().addTarget(net.trainOp()).fetch(net.loss()).run()) {
-                Objects.requireNonNull(r.get(0));
-              }
-            };
+        Runnable step =
+            fetchStep
+                ? () -> {
+                  try (Result r =
+                      session
+                          .runner()
+                          .addTarget(net.trainOp())
+                          .fetch(net.loss())
+                          .fetch(stepAfterTrain)
+                          .run()) {
+                    Objects.requireNonNull(r.get(1));
+                  }
+                }
+                : () -> {
+                  try (Result r =
+                      session.runner().addTarget(net.trainOp()).fetch(net.loss()).run()) {
+                    Objects.requireNonNull(r.get(0));
+                  }
+                };
         for (long i = 0; i < options.warmup(); i++) {
           step.run();
         }
@@ -255,23 +275,33 @@ public final class TrainBenchmark {
     }
   }
 
-
   static void print(ModelResult r, Options options, PrintStream out) {
-    out.printf("%n### Train: %s (%s), %d timed steps after %d warm-up, %d repeats%n%n",
-        r.model().name(), r.model().describe(), options.steps(), options.warmup(),
+    out.printf(
+        "%n### Train: %s (%s), %d timed steps after %d warm-up, %d repeats%n%n",
+        r.model().name(),
+        r.model().describe(),
+        options.steps(),
+        options.warmup(),
         options.repeats());
-    out.println("| Loop | steps/sec median | steps/sec best | each repeat | ratio to raw, median "
-        + "| ratio to raw, best | loop-thread CPU µs/step | allocated B/step |");
+    out.println(
+        "| Loop | steps/sec median | steps/sec best | each repeat | ratio to raw, median "
+            + "| ratio to raw, best | loop-thread CPU µs/step | allocated B/step |");
     out.println("|---|---:|---:|---|---:|---:|---:|---:|");
     for (Side side : Side.values()) {
-      out.printf("| %s | %s | %s | %s | %s | %s | %s | %s |%n", side.label(),
-          Stats.fixed(r.median(side), 1), Stats.fixed(r.best(side), 1),
-          Stats.list(r.stepsPerSec(side), 1), Stats.fixed(r.ratio(side), 3),
-          Stats.fixed(r.bestRatio(side), 3), Stats.fixed(r.cpuMicrosPerStep(side), 1),
+      out.printf(
+          "| %s | %s | %s | %s | %s | %s | %s | %s |%n",
+          side.label(),
+          Stats.fixed(r.median(side), 1),
+          Stats.fixed(r.best(side), 1),
+          Stats.list(r.stepsPerSec(side), 1),
+          Stats.fixed(r.ratio(side), 3),
+          Stats.fixed(r.bestRatio(side), 3),
+          Stats.fixed(r.cpuMicrosPerStep(side), 1),
           Stats.fixed(r.bytesPerStep(side), 0));
     }
     double ratio = r.ratio(Side.ESTIMATOR);
-    out.printf("%nEstimator (hooks off) / raw, medians = %s: the %.2f goal is %s. %s%n",
+    out.printf(
+        "%nEstimator (hooks off) / raw, medians = %s: the %.2f goal is %s. %s%n",
         Stats.fixed(ratio, 3), GOAL, ratio >= GOAL ? "met" : "NOT met", Machine.loadAverage());
   }
 

@@ -17,8 +17,8 @@ class BenchmarkSmokeTest {
 
   @Test
   void trainBenchmarkMeasuresEverySideOfTheSmallModel() {
-    List<TrainBenchmark.ModelResult> results = TrainBenchmark.run(
-        new TrainBenchmark.Options(5, 1, 2, List.of(BenchModel.SMALL)), out);
+    List<TrainBenchmark.ModelResult> results =
+        TrainBenchmark.run(new TrainBenchmark.Options(5, 1, 2, List.of(BenchModel.SMALL)), out);
 
     assertThat(results).hasSize(1);
     for (TrainBenchmark.Side side : TrainBenchmark.Side.values()) {
@@ -34,9 +34,11 @@ class BenchmarkSmokeTest {
     List<PredictBenchmark.Latency> results =
         PredictBenchmark.run(new PredictBenchmark.Options(5, 1, 1, 5), out);
 
-    assertThat(results).extracting(PredictBenchmark.Latency::label).containsExactly(
-        "Estimator.predictor(...) build (once)", "Predictor.predict, batch of 1",
-        "Predictor.predict, batch of 100", "Estimator.predict(inputFn), one example");
+    assertThat(results)
+        .extracting(PredictBenchmark.Latency::label)
+        .containsExactly(
+            "Estimator.predictor(...) build (once)", "Predictor.predict, batch of 1",
+            "Predictor.predict, batch of 100", "Estimator.predict(inputFn), one example");
     assertThat(results.get(1).millis()).hasSize(5);
     assertThat(bytes.toString(StandardCharsets.UTF_8))
         .contains("| Predictor.predict, batch of 1 |");

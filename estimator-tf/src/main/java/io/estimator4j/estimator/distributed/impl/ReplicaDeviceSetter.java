@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Places the variables of a training graph round-robin on the parameter servers and every other
- * op on this task; Java counterpart of tf.compat.v1.train.replica_device_setter (with
+ * Places the variables of a training graph round-robin on the parameter servers and every other op
+ * on this task; Java counterpart of tf.compat.v1.train.replica_device_setter (with
  * merge_devices=True and the standard PS ops), which tf.estimator uses for between-graph
  * replication.
  *
@@ -18,12 +18,22 @@ import java.util.Set;
  */
 public final class ReplicaDeviceSetter implements RunConfig.DeviceFn {
   /** Op types that hold state and go to a parameter server (Python's STANDARD_PS_OPS). */
-  public static final Set<String> STANDARD_PS_OPS = Set.of(
-      "Variable", "VariableV2", "AutoReloadVariable", "MutableHashTable", "MutableHashTableV2",
-      "MutableHashTableOfTensors", "MutableHashTableOfTensorsV2", "MutableDenseHashTable",
-      "MutableDenseHashTableV2", "VarHandleOp", "BoostedTreesEnsembleResourceHandleOp",
-      "BoostedTreesQuantileStreamResourceHandleOp", "ResourceConditionalAccumulator",
-      "DecisionTreeResource");
+  public static final Set<String> STANDARD_PS_OPS =
+      Set.of(
+          "Variable",
+          "VariableV2",
+          "AutoReloadVariable",
+          "MutableHashTable",
+          "MutableHashTableV2",
+          "MutableHashTableOfTensors",
+          "MutableHashTableOfTensorsV2",
+          "MutableDenseHashTable",
+          "MutableDenseHashTableV2",
+          "VarHandleOp",
+          "BoostedTreesEnsembleResourceHandleOp",
+          "BoostedTreesQuantileStreamResourceHandleOp",
+          "ResourceConditionalAccumulator",
+          "DecisionTreeResource");
 
   private final int psTasks;
   private final String psJob;
@@ -52,8 +62,11 @@ public final class ReplicaDeviceSetter implements RunConfig.DeviceFn {
     if (cluster.numPsReplicas() == 0 || cluster.clusterSpec().isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new ReplicaDeviceSetter(cluster.numPsReplicas(), ClusterConfig.PS,
-        "/job:" + cluster.taskType() + "/task:" + cluster.taskId()));
+    return Optional.of(
+        new ReplicaDeviceSetter(
+            cluster.numPsReplicas(),
+            ClusterConfig.PS,
+            "/job:" + cluster.taskType() + "/task:" + cluster.taskId()));
   }
 
   @Override
@@ -98,8 +111,13 @@ public final class ReplicaDeviceSetter implements RunConfig.DeviceFn {
       switch (key) {
         case "job", "replica", "task", "device" -> fields.put(key, value);
         case "cpu", "gpu" -> fields.put("device", key.toUpperCase() + ":" + value);
-        default -> throw new IllegalArgumentException("Cannot parse device '" + device
-            + "': unknown field '" + part + "'. Expected e.g. /job:ps/task:0/device:CPU:0.");
+        default ->
+            throw new IllegalArgumentException(
+                "Cannot parse device '"
+                    + device
+                    + "': unknown field '"
+                    + part
+                    + "'. Expected e.g. /job:ps/task:0/device:CPU:0.");
       }
     }
     return fields;

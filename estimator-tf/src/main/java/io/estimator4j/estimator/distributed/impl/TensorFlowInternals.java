@@ -53,8 +53,10 @@ public final class TensorFlowInternals {
       refHandle = graphRef.getReturnType().getDeclaredMethod("nativeHandle");
       refHandle.setAccessible(true);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      failure = e instanceof ReflectiveOperationException r ? r
-          : new ReflectiveOperationException(e.toString(), e);
+      failure =
+          e instanceof ReflectiveOperationException r
+              ? r
+              : new ReflectiveOperationException(e.toString(), e);
     }
     SESSION = session;
     MARK_INITIALIZERS_RAN = markRan;
@@ -141,6 +143,8 @@ public final class TensorFlowInternals {
     return new IllegalStateException(
         "Distributed training needs tensorflow-java 1.1.0 internals (Session(Graph, TF_Session), "
             + "Session.markAllInitializersAsRan, Ops(Scope), Graph.ref) that this version lacks: "
-            + e + ". Fix: use tensorflow-java 1.1.0, or train locally without TF_CONFIG.", e);
+            + e
+            + ". Fix: use tensorflow-java 1.1.0, or train locally without TF_CONFIG.",
+        e);
   }
 }

@@ -37,13 +37,16 @@ class ReplicaDeviceSetterTest {
 
   @Test
   void forClusterUsesThisTasksDeviceAndIsAbsentWithoutPs() {
-    ClusterConfig worker = ClusterConfig.parse("{\"cluster\": {\"chief\": [\"h:1\"], \"worker\": "
-        + "[\"h:2\", \"h:3\"], \"ps\": [\"h:4\", \"h:5\"]}, \"task\": {\"type\": \"worker\", "
-        + "\"index\": 1}}");
+    ClusterConfig worker =
+        ClusterConfig.parse(
+            "{\"cluster\": {\"chief\": [\"h:1\"], \"worker\": "
+                + "[\"h:2\", \"h:3\"], \"ps\": [\"h:4\", \"h:5\"]}, \"task\": {\"type\": \"worker\", "
+                + "\"index\": 1}}");
     ReplicaDeviceSetter setter = ReplicaDeviceSetter.forCluster(worker).orElseThrow();
     assertThat(setter.deviceFor("Add", "a")).isEqualTo("/job:worker/task:1");
-    ClusterConfig chiefOnly = ClusterConfig.parse(
-        "{\"cluster\": {\"chief\": [\"h:1\"]}, \"task\": {\"type\": \"chief\", \"index\": 0}}");
+    ClusterConfig chiefOnly =
+        ClusterConfig.parse(
+            "{\"cluster\": {\"chief\": [\"h:1\"]}, \"task\": {\"type\": \"chief\", \"index\": 0}}");
     assertThat(ReplicaDeviceSetter.forCluster(chiefOnly)).isEmpty();
     assertThat(ReplicaDeviceSetter.forCluster(ClusterConfig.local())).isEmpty();
   }
@@ -51,16 +54,20 @@ class ReplicaDeviceSetterTest {
   @Test
   void aPlacingScopePlacesTheOpsOfARealGraph() {
     try (Graph g = new Graph()) {
-      Ops tf = PlacingScope.wrap(Ops.create(g),
-          new ReplicaDeviceSetter(2, "ps", "/job:worker/task:1"));
+      Ops tf =
+          PlacingScope.wrap(Ops.create(g), new ReplicaDeviceSetter(2, "ps", "/job:worker/task:1"));
       Variable<TFloat32> a = tf.withName("a").variable(tf.constant(1f));
       // exact-name variables (layers, optimizer slots, feature columns) are placed as well
-      Variable<TFloat32> b = Variables.globalAt(tf.withSubScope("dense"), "dense/kernel",
-          tf.constant(new float[] {2f}));
+      Variable<TFloat32> b =
+          Variables.globalAt(
+              tf.withSubScope("dense"), "dense/kernel", tf.constant(new float[] {2f}));
       Operand<TFloat32> sum = tf.withName("sum").math.add(Variables.read(tf, a), tf.constant(3f));
       tf.withName("update").assignAdd(b, tf.constant(new float[] {1f}));
-      tf.withDevice(DeviceSpec.newBuilder().deviceType(DeviceSpec.DeviceType.CPU).deviceIndex(0)
-          .build()).withName("on_cpu").math.neg(sum);
+      tf.withDevice(
+              DeviceSpec.newBuilder().deviceType(DeviceSpec.DeviceType.CPU).deviceIndex(0).build())
+          .withName("on_cpu")
+          .math
+          .neg(sum);
       Variable<TFloat32> c = tf.withName("c").variable(Shape.scalar(), TFloat32.class);
 
       assertThat(device(g, "a")).isEqualTo("/job:ps/task:0");
