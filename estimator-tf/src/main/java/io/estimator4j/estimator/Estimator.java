@@ -8,6 +8,7 @@ import io.estimator4j.estimator.config.ClusterConfig;
 import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.config.WarmStartSettings;
 import io.estimator4j.estimator.export.SavedModelExporter;
+import io.estimator4j.estimator.hook.CheckpointSaverHook;
 import io.estimator4j.estimator.hook.CheckpointSaverListener;
 import io.estimator4j.estimator.hook.SessionRunHook;
 import io.estimator4j.estimator.impl.ModelDefinition;
@@ -133,6 +134,11 @@ public final class Estimator {
    * Trains until the step limit, a stop request or the end of the input; resumes from the latest
    * checkpoint, and saves checkpoints at start, on the configured cadence and at the end.
    *
+   * <p>The latest checkpoint is the one the {@code checkpoint} file names or, if that one is
+   * missing or incomplete, the newest complete one listed or in model_dir ({@link
+   * CheckpointState#latestCheckpoint}). Training never starts from step 0 while model_dir holds a
+   * complete checkpoint, unless {@link RunConfig.Builder#allowFreshStart} says so.
+   *
    * <p>In a cluster (TF_CONFIG) the variables live on the parameter servers and the session runs on
    * this task's server, which must be started first ({@link TrainAndEvaluate#run} does it): the
    * chief initialises or restores them and writes checkpoints and summaries; a worker waits for the
@@ -155,6 +161,9 @@ public final class Estimator {
               + "with TrainAndEvaluate.run, which runs each role.");
     }
     String latest = latestCheckpoint().orElse(null);
+    if (latest == null && config.isChief() && !config.allowFreshStart()) {
+      refuseToIgnoreCheckpoints();
+    }
     if (limit.maxSteps() != null
         && latest != null
         && CheckpointState.stepOf(latest) >= limit.maxSteps()) {
@@ -284,8 +293,32 @@ public final class Estimator {
   private void removeStaleTemporaries() {
     try {
       CheckpointFiles.removeStaleTemporaries(modelDir);
+      CheckpointSaverHook.removeStaleTemporaries(modelDir);
     } catch (IOException e) {
       LOG.warn("Could not remove stale temporary files in {}: {}", modelDir, e.toString());
+    }
+  }
+
+  /** Throws if model_dir holds complete checkpoints that a fresh start would train beside. */
+  private void refuseToIgnoreCheckpoints() {
+    List<String> complete;
+    try {
+      complete = CheckpointFiles.listComplete(modelDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the checkpoints in " + modelDir, e);
+    }
+    if (!complete.isEmpty()) {
+      throw new IllegalStateException(
+          "model_dir "
+              + modelDir
+              + " holds complete checkpoints "
+              + complete.stream().map(p -> Path.of(p).getFileName().toString()).toList()
+              + " but none that train resumes from (the checkpoint named in its 'checkpoint' file,"
+              + " else the newest complete model.ckpt-<step>), so training would start from step 0"
+              + " beside them. Fix: name the one to resume from in "
+              + modelDir.resolve("checkpoint")
+              + " (model_checkpoint_path: \"<name>\"), use another model_dir, or set"
+              + " RunConfig.Builder.allowFreshStart(true) to train from scratch anyway.");
     }
   }
 

@@ -21,10 +21,13 @@ final class BundleIndex {
 
   private final BundleHeaderProto header;
   private final Map<String, VariableInfo> variables;
+  private final Map<Integer, Long> shardEnds;
 
-  private BundleIndex(BundleHeaderProto header, Map<String, VariableInfo> variables) {
+  private BundleIndex(
+      BundleHeaderProto header, Map<String, VariableInfo> variables, Map<Integer, Long> shardEnds) {
     this.header = header;
     this.variables = variables;
+    this.shardEnds = shardEnds;
   }
 
   /** Parses {@code indexFile}; every failure is an IOException that names the file. */
@@ -41,6 +44,7 @@ final class BundleIndex {
     }
     BundleHeaderProto header = null;
     Map<String, VariableInfo> variables = new TreeMap<>();
+    Map<Integer, Long> shardEnds = new TreeMap<>();
     for (SsTable.Entry entry : SsTable.entries(indexFile, bytes)) {
       byte[] key = entry.key();
       try {
@@ -50,6 +54,7 @@ final class BundleIndex {
           String name = new String(key, StandardCharsets.UTF_8);
           BundleEntryProto proto = BundleEntryProto.parseFrom(entry.value());
           variables.put(name, new VariableInfo(name, proto.getDtype(), dims(proto.getShape())));
+          shardEnds.merge(proto.getShardId(), proto.getOffset() + proto.getSize(), Math::max);
         }
       } catch (InvalidProtocolBufferException e) {
         throw new IOException(
@@ -70,7 +75,8 @@ final class BundleIndex {
               + ": it has no BundleHeaderProto under the empty key, which every V2 checkpoint"
               + " index starts with");
     }
-    return new BundleIndex(header, Collections.unmodifiableMap(variables));
+    return new BundleIndex(
+        header, Collections.unmodifiableMap(variables), Collections.unmodifiableMap(shardEnds));
   }
 
   private static long[] dims(TensorShapeProto shape) {
@@ -83,6 +89,14 @@ final class BundleIndex {
 
   BundleHeaderProto header() {
     return header;
+  }
+
+  /**
+   * The bytes each data shard must hold at least: the end of its last tensor, by shard id; shards
+   * holding no tensor are absent.
+   */
+  Map<Integer, Long> shardEnds() {
+    return shardEnds;
   }
 
   /** Tensors by name, sorted, unmodifiable. */

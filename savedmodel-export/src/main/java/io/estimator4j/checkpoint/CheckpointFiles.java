@@ -15,7 +15,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -55,7 +54,10 @@ public final class CheckpointFiles {
    * data shards and other files first, the {@code .index} last, each fsynced and renamed with
    * {@code ATOMIC_MOVE}; then deletes {@code tmpPrefixDir}. A crash at any moment leaves no
    * half-written file under a final name, and an index never appears before its data. An older
-   * checkpoint with the same basename is replaced, its index removed first.
+   * checkpoint with the same basename is replaced, its index removed first: until the new index is
+   * in place no complete checkpoint of that name exists, so never replace the checkpoint that the
+   * state file names (CheckpointManager keeps the checkpoint it restored instead of saving it
+   * again). {@link FaultPoints#BEFORE_DATA} and {@link FaultPoints#BEFORE_INDEX} mark the windows.
    *
    * @throws IOException if the saved checkpoint is incomplete, or {@code tmpPrefixDir} is on
    *     another file system than {@code modelDir}
@@ -78,6 +80,7 @@ public final class CheckpointFiles {
               + ". Save the checkpoint with exactly that prefix before committing it.");
     }
     Files.createDirectories(modelDir);
+    FaultPoints.reach(FaultPoints.BEFORE_DATA);
     delete(modelDir, basename); // An older save under this name: index first, then its data.
     for (Path file : filesOf(tmpPrefixDir, basename)) {
       if (!file.equals(index)) {
@@ -85,6 +88,7 @@ public final class CheckpointFiles {
       }
     }
     fsyncDirectory(modelDir);
+    FaultPoints.reach(FaultPoints.BEFORE_INDEX);
     move(index, modelDir.resolve(basename + INDEX));
     fsyncDirectory(modelDir);
     deleteRecursively(tmpPrefixDir);
@@ -101,7 +105,9 @@ public final class CheckpointFiles {
   public static void delete(Path modelDir, String prefix) throws IOException {
     Path full = modelDir.toAbsolutePath().resolve(prefix);
     String basename = full.getFileName().toString();
-    Files.deleteIfExists(full.resolveSibling(basename + INDEX));
+    if (Files.deleteIfExists(full.resolveSibling(basename + INDEX))) {
+      FaultPoints.reach(FaultPoints.DELETE_AFTER_INDEX);
+    }
     for (Path file : filesOf(full.getParent(), basename)) {
       Files.deleteIfExists(file);
     }
@@ -132,31 +138,54 @@ public final class CheckpointFiles {
     return String.format("%s.data-%05d-of-%05d", prefix, shard, shards);
   }
 
-  /** Tells whether {@code prefix.index} and every data shard {@code prefix.data-*} exist. */
-  static boolean isComplete(Path prefix) {
-    Path dir = prefix.toAbsolutePath().getParent();
-    String basename = prefix.getFileName().toString();
-    if (!Files.isRegularFile(dir.resolve(basename + INDEX))) {
+  /**
+   * Tells whether a complete checkpoint exists at {@code prefix}: {@code prefix.index} parses and
+   * every data shard it counts ({@code prefix.data-NNNNN-of-MMMMM}) exists and is long enough to
+   * hold the tensors the index places in it. Never throws for a missing or unreadable file.
+   */
+  public static boolean isComplete(Path prefix) {
+    Path full = prefix.toAbsolutePath();
+    Path indexFile = full.resolveSibling(full.getFileName() + INDEX);
+    if (!Files.isRegularFile(indexFile)) {
       return false;
     }
-    int shards = 0;
-    int found = 0;
     try {
-      for (Path file : filesOf(dir, basename)) {
-        Matcher m = DATA.matcher(file.getFileName().toString().substring(basename.length()));
-        if (m.matches() && Files.isRegularFile(file)) {
-          int total = Integer.parseInt(m.group(2));
-          if (shards != 0 && total != shards) {
-            return false; // Shards of two different saves.
-          }
-          shards = total;
-          found++;
+      BundleIndex index = BundleIndex.read(indexFile);
+      int shards = Math.max(1, index.header().getNumShards());
+      for (int shard = 0; shard < shards; shard++) {
+        Path data = Path.of(dataFileName(full.toString(), shard, shards));
+        if (!Files.isRegularFile(data)
+            || Files.size(data) < index.shardEnds().getOrDefault(shard, 0L)) {
+          return false;
         }
       }
-    } catch (IOException e) {
+      return true;
+    } catch (IOException | RuntimeException e) {
       return false;
     }
-    return shards > 0 && found == shards;
+  }
+
+  /**
+   * Returns the full prefixes of the complete checkpoints (see {@link #isComplete}) directly inside
+   * {@code modelDir}, whatever their names, sorted by name; empty if the directory does not exist.
+   */
+  public static List<String> listComplete(Path modelDir) throws IOException {
+    List<String> prefixes = new ArrayList<>();
+    if (!Files.isDirectory(modelDir)) {
+      return prefixes;
+    }
+    Path dir = modelDir.toAbsolutePath();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*" + INDEX)) {
+      for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        Path prefix = dir.resolve(name.substring(0, name.length() - INDEX.length()));
+        if (!name.equals(INDEX) && isComplete(prefix)) {
+          prefixes.add(prefix.toString());
+        }
+      }
+    }
+    prefixes.sort(Comparator.naturalOrder());
+    return prefixes;
   }
 
   /** Writes {@code text} to {@code target} through a fsynced {@code <name>.tmp<random>} file. */

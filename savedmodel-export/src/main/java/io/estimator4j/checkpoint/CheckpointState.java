@@ -43,6 +43,9 @@ public record CheckpointState(
   private static final String ALL_TIMESTAMPS = "all_model_checkpoint_timestamps";
   private static final String LAST_PRESERVED = "last_preserved_timestamp";
 
+  /** Name stem of tf.estimator's checkpoints, {@code model.ckpt-<step>}. */
+  private static final String DEFAULT_STEM = "model.ckpt";
+
   /** Validates the state and copies the lists. */
   public CheckpointState {
     Objects.requireNonNull(modelCheckpointPath, "modelCheckpointPath");
@@ -178,23 +181,92 @@ public record CheckpointState(
   }
 
   /**
-   * Returns the full prefix of the latest checkpoint in {@code modelDir} if its index file exists;
-   * Java counterpart of {@code tf.train.latest_checkpoint}.
+   * Returns the full prefix of the checkpoint to resume from in {@code modelDir}: the one the state
+   * file names if it is complete ({@link CheckpointFiles#isComplete}), else the newest complete one
+   * listed in {@code all_model_checkpoint_paths} or found in {@code modelDir} under the same name
+   * stem ({@code model.ckpt-<step>}), with a warning. Java counterpart of {@code
+   * tf.train.latest_checkpoint}, which instead returns nothing when the named checkpoint is missing
+   * (a process killed while replacing it left it so) and so made training restart from step 0.
+   *
+   * <p>Without a state file, the newest complete {@code model.ckpt-<step>} found in {@code
+   * modelDir} is returned, with a warning (a process killed between its first checkpoint and its
+   * first state file leaves that). Newest means the highest step; a listed checkpoint wins a tie.
    *
    * @throws IOException if the state file exists but cannot be read or parsed
    */
   public static Optional<String> latestCheckpoint(Path modelDir) throws IOException {
     Optional<CheckpointState> state = read(modelDir);
-    if (state.isEmpty()) {
-      return Optional.empty();
+    String named = state.map(s -> resolve(modelDir, s.modelCheckpointPath())).orElse(null);
+    if (named != null && CheckpointFiles.isComplete(Paths.get(named))) {
+      return Optional.of(named);
     }
-    String prefix = resolve(modelDir, state.get().modelCheckpointPath());
-    if (!Files.isRegularFile(Paths.get(prefix + ".index"))) {
+    Optional<String> fallback = newestComplete(modelDir, state.orElse(null));
+    if (named != null) {
       LOG.warn(
-          "Checkpoint state in {} names {}, but {}.index does not exist", modelDir, prefix, prefix);
-      return Optional.empty();
+          "Checkpoint state in {} names {}, but {}.index or its data files are missing or"
+              + " incomplete; {}",
+          modelDir,
+          named,
+          named,
+          fallback
+              .map(p -> "using " + p + ", the newest complete checkpoint")
+              .orElse("no other complete checkpoint is listed or in the directory"));
+    } else if (fallback.isPresent()) {
+      LOG.warn(
+          "{} has no checkpoint state file; using {}, the newest complete checkpoint in it",
+          modelDir,
+          fallback.get());
     }
-    return Optional.of(prefix);
+    return fallback;
+  }
+
+  /** The newest complete checkpoint listed in {@code state} or on disk under its name stem. */
+  private static Optional<String> newestComplete(Path modelDir, CheckpointState state)
+      throws IOException {
+    String stem = DEFAULT_STEM;
+    List<String> candidates = new ArrayList<>();
+    if (state != null) {
+      stem = stemOf(Paths.get(state.modelCheckpointPath()).getFileName().toString());
+    }
+    for (String prefix : CheckpointFiles.listComplete(modelDir)) {
+      String name = Paths.get(prefix).getFileName().toString();
+      if (stemOf(name).equals(stem) && hasStep(name)) {
+        candidates.add(prefix);
+      }
+    }
+    if (state != null) {
+      for (String path : state.allModelCheckpointPaths()) {
+        String prefix = resolve(modelDir, path);
+        if (CheckpointFiles.isComplete(Paths.get(prefix))) {
+          candidates.add(prefix); // After the on-disk ones: a listed one wins a tie.
+        }
+      }
+    }
+    String best = null;
+    long bestStep = Long.MIN_VALUE;
+    for (String prefix : candidates) {
+      long step = hasStep(prefix) ? stepOf(prefix) : -1;
+      if (best == null || step >= bestStep) {
+        best = prefix;
+        bestStep = step;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  private static String stemOf(String name) {
+    int dash = name.lastIndexOf('-');
+    return dash < 0 ? name : name.substring(0, dash);
+  }
+
+  private static boolean hasStep(String prefix) {
+    String name = Paths.get(prefix).getFileName().toString();
+    int dash = name.lastIndexOf('-');
+    int digits = name.length() - dash - 1;
+    return dash >= 0
+        && digits > 0
+        && digits <= 18
+        && name.substring(dash + 1).chars().allMatch(c -> c >= '0' && c <= '9');
   }
 
   /**

@@ -11,6 +11,8 @@
  *       checkpoint files.
  *   <li>{@link io.estimator4j.checkpoint.RetentionPolicy}: {@code max_to_keep} and {@code
  *       keep_checkpoint_every_n_hours}.
+ *   <li>{@link io.estimator4j.checkpoint.FaultPoints}: the named steps of a save where
+ *       fault-injection tests kill the process.
  * </ul>
  */
 package io.estimator4j.checkpoint;

@@ -81,6 +81,39 @@ class CheckpointFilesTest {
   }
 
   @Test
+  void aCheckpointIsCompleteWithItsIndexAndEveryShardTheIndexCounts() throws IOException {
+    saveAndCommit("model.ckpt-5");
+    Path prefix = modelDir.resolve("model.ckpt-5");
+    Path data = modelDir.resolve("model.ckpt-5.data-00000-of-00001");
+    byte[] bytes = Files.readAllBytes(data);
+    assertThat(CheckpointFiles.isComplete(prefix)).isTrue();
+
+    Files.write(data, java.util.Arrays.copyOf(bytes, bytes.length - 1));
+    assertThat(CheckpointFiles.isComplete(prefix)).as("truncated data file").isFalse();
+    Files.delete(data);
+    Files.write(modelDir.resolve("model.ckpt-5.data-00000-of-00002"), bytes);
+    assertThat(CheckpointFiles.isComplete(prefix)).as("shard of another save").isFalse();
+    Files.write(data, bytes);
+    assertThat(CheckpointFiles.isComplete(prefix)).isTrue();
+    Files.writeString(modelDir.resolve("model.ckpt-5.index"), "not an index");
+    assertThat(CheckpointFiles.isComplete(prefix)).as("unreadable index").isFalse();
+    assertThat(CheckpointFiles.isComplete(modelDir.resolve("model.ckpt-6"))).isFalse();
+  }
+
+  @Test
+  void listCompleteFindsEveryCompleteCheckpointByName() throws IOException {
+    saveAndCommit("model.ckpt-5");
+    saveAndCommit("best-3");
+    saveAndCommit("model.ckpt-7");
+    Files.delete(modelDir.resolve("model.ckpt-7.index")); // Killed while replacing it.
+
+    assertThat(CheckpointFiles.listComplete(modelDir))
+        .containsExactly(
+            modelDir.resolve("best-3").toString(), modelDir.resolve("model.ckpt-5").toString());
+    assertThat(CheckpointFiles.listComplete(modelDir.resolve("missing"))).isEmpty();
+  }
+
+  @Test
   void removeStaleTemporariesDeletesOnlyTemporaryNames() throws IOException {
     saveAndCommit("model.ckpt-1");
     Path staleDir = CheckpointFiles.createTemporaryDirectory(modelDir);

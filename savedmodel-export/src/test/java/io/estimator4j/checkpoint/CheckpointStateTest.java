@@ -143,6 +143,40 @@ class CheckpointStateTest {
   }
 
   @Test
+  void latestCheckpointFallsBackToTheNewestCompleteListedOrOnDisk() throws IOException {
+    for (String name : List.of("model.ckpt-10", "model.ckpt-20", "model.ckpt-25", "other-99")) {
+      TestCheckpoints.save(modelDir.resolve(name));
+    }
+    // model.ckpt-30 lost its index in a kill; its data file is left.
+    Files.writeString(modelDir.resolve("model.ckpt-30.data-00000-of-00001"), "partial");
+    new CheckpointState(
+            "model.ckpt-30",
+            List.of("model.ckpt-10", "model.ckpt-20", "model.ckpt-30"),
+            List.of(),
+            0)
+        .write(modelDir);
+
+    // Newest complete: 25 (unlisted, on disk) beats 20 (listed); other-99 has another stem.
+    assertThat(CheckpointState.latestCheckpoint(modelDir))
+        .contains(modelDir.resolve("model.ckpt-25").toString());
+
+    Files.delete(modelDir.resolve("model.ckpt-25.index"));
+    assertThat(CheckpointState.latestCheckpoint(modelDir))
+        .contains(modelDir.resolve("model.ckpt-20").toString());
+  }
+
+  @Test
+  void latestCheckpointWithoutStateFileIsTheNewestCompleteOnDisk() throws IOException {
+    TestCheckpoints.save(modelDir.resolve("model.ckpt-3"));
+    TestCheckpoints.save(modelDir.resolve("model.ckpt-7"));
+    TestCheckpoints.save(modelDir.resolve("model.ckpt-12"));
+    Files.delete(modelDir.resolve("model.ckpt-12.data-00000-of-00001"));
+
+    assertThat(CheckpointState.latestCheckpoint(modelDir))
+        .contains(modelDir.resolve("model.ckpt-7").toString());
+  }
+
+  @Test
   void stepOfParsesTheDashSuffix() {
     assertThat(CheckpointState.stepOf("model.ckpt-1000")).isEqualTo(1000);
     assertThat(CheckpointState.stepOf("/some/dir-2/model.ckpt-7")).isEqualTo(7);

@@ -39,6 +39,7 @@ public final class RunConfig {
   private final DeviceFn deviceFn;
   private final int maxWorkerDelaySecs;
   private final int sessionCreationTimeoutSecs;
+  private final boolean allowFreshStart;
 
   private RunConfig(Builder b) {
     this.modelDir = b.modelDir;
@@ -54,6 +55,7 @@ public final class RunConfig {
     this.deviceFn = b.deviceFn;
     this.maxWorkerDelaySecs = b.maxWorkerDelaySecs;
     this.sessionCreationTimeoutSecs = b.sessionCreationTimeoutSecs;
+    this.allowFreshStart = b.allowFreshStart;
   }
 
   /** Chooses the device of each op (distributed placement); identity by default. */
@@ -84,6 +86,7 @@ public final class RunConfig {
     b.deviceFn = deviceFn;
     b.maxWorkerDelaySecs = maxWorkerDelaySecs;
     b.sessionCreationTimeoutSecs = sessionCreationTimeoutSecs;
+    b.allowFreshStart = allowFreshStart;
     return b;
   }
 
@@ -161,6 +164,14 @@ public final class RunConfig {
     return sessionCreationTimeoutSecs;
   }
 
+  /**
+   * Whether train may start a fresh model although model_dir holds complete checkpoints it does not
+   * resume from; see {@link Builder#allowFreshStart}. False by default.
+   */
+  public boolean allowFreshStart() {
+    return allowFreshStart;
+  }
+
   public boolean isChief() {
     return cluster.isChief();
   }
@@ -221,6 +232,7 @@ public final class RunConfig {
     private DeviceFn deviceFn;
     private int maxWorkerDelaySecs = DEFAULT_MAX_WORKER_DELAY_SECS;
     private int sessionCreationTimeoutSecs = DEFAULT_SESSION_CREATION_TIMEOUT_SECS;
+    private boolean allowFreshStart;
 
     private Builder() {}
 
@@ -310,6 +322,20 @@ public final class RunConfig {
     /** Seconds a non-chief worker waits for the chief's initialisation; default 7200. */
     public Builder sessionCreationTimeoutSecs(int secs) {
       this.sessionCreationTimeoutSecs = secs;
+      return this;
+    }
+
+    /**
+     * Lets train start a fresh model (step 0, or a warm start) although model_dir holds complete
+     * checkpoints that it does not resume from, such as checkpoints not named {@code
+     * model.ckpt-<step>} while no {@code checkpoint} file names one. By default (false) train then
+     * throws an IllegalStateException naming them, so that work saved in model_dir is never
+     * silently trained over. Where a resumable checkpoint exists, train resumes from it either way:
+     * the named one, or the newest complete one if that is missing. No TensorFlow counterpart
+     * (tf.estimator starts from step 0 when the named checkpoint is missing).
+     */
+    public Builder allowFreshStart(boolean allow) {
+      this.allowFreshStart = allow;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.export;
 
+import io.estimator4j.checkpoint.FaultPoints;
 import io.estimator4j.estimator.impl.ModelDefinition;
 import io.estimator4j.estimator.impl.ModelGraph;
 import io.estimator4j.estimator.impl.SessionStarter;
@@ -135,6 +136,7 @@ public final class SavedModelExporter {
                     Files.copy(e.getValue(), dest);
                   }
                 }
+                FaultPoints.reach(FaultPoints.EXPORT_BEFORE_PROTO);
                 SavedModelWriter.writeProto(
                     tmp, modes.stream().map(ModeExport::metaGraph).toList());
               });

@@ -2,7 +2,6 @@ package io.estimator4j.estimator.hook;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.Logger;
@@ -33,6 +32,17 @@ public final class CheckpointSaverHook implements SessionRunHook {
     this.listeners = List.copyOf(listeners);
   }
 
+  /**
+   * Deletes the temporary {@code .graph.pbtxt*.tmp} files that a killed process left in {@code
+   * modelDir}: only those older than this process and not locked by a live writer (each writer
+   * locks its file until it renames it to graph.pbtxt).
+   *
+   * @return how many files were deleted
+   */
+  public static int removeStaleTemporaries(Path modelDir) throws IOException {
+    return GraphTextFile.removeStale(modelDir, GraphTextFile.processStart());
+  }
+
   @Override
   public void begin(HookContext context) {
     this.context = context;
@@ -41,23 +51,11 @@ public final class CheckpointSaverHook implements SessionRunHook {
 
   @Override
   public void afterCreateSession(Session session) {
-    Path pbtxt = context.modelDir().resolve("graph.pbtxt");
     try {
-      Path tmp = Files.createTempFile(context.modelDir(), ".graph.pbtxt", ".tmp");
-      Files.writeString(tmp, context.graph().toGraphDef().toString());
-      try {
-        Files.setPosixFilePermissions(
-            tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-      } catch (UnsupportedOperationException e) {
-        // not a POSIX file system: keep the default permissions
-      }
-      Files.move(
-          tmp,
-          pbtxt,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      GraphTextFile.write(context.modelDir(), context.graph().toGraphDef());
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + pbtxt, e);
+      throw new UncheckedIOException(
+          "Cannot write " + context.modelDir().resolve(GraphTextFile.NAME), e);
     }
     try (var r = session.runner().fetch(context.globalStep()).run()) {
       currentStep = ((TInt64) r.get(0)).getLong();

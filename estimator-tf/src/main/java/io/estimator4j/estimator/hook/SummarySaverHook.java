@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.hook;
 
+import io.estimator4j.checkpoint.FaultPoints;
 import io.estimator4j.estimator.summary.SummaryWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -66,6 +67,7 @@ public final class SummarySaverHook implements SessionRunHook {
     for (String k : histograms.keySet()) {
       writer.histogram(k, currentStep, toFloats(values.get("h:" + k)));
     }
+    FaultPoints.reach(FaultPoints.EVENTS_AFTER_WRITE);
   }
 
   @Override

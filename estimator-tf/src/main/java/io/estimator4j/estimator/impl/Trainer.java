@@ -113,7 +113,9 @@ public final class Trainer {
                         .orElse(null));
         hooks.add(
             new CheckpointSaverHook(
-                new CheckpointManager(def.modelDir(), mg.saver, config), timer, listeners));
+                new CheckpointManager(def.modelDir(), mg.saver, config, checkpoint),
+                timer,
+                listeners));
       }
       HookContext hookContext =
           new HookContext(
