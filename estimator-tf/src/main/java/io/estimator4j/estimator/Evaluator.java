@@ -46,6 +46,8 @@ public final class Evaluator implements AutoCloseable {
    * Evaluates a checkpoint (null: the latest) over {@code steps} batches (null: until the input
    * ends), returns the metrics with {@code loss} and {@code global_step}, and writes them to the
    * evaluation directory at the checkpoint's global step.
+   *
+   * @throws IllegalArgumentException when the input yields no batch (there are no metrics)
    */
   public synchronized Map<String, Double> evaluate(
       Long steps, String checkpointPath, List<SessionRunHook> extraHooks) {
@@ -86,6 +88,15 @@ public final class Evaluator implements AutoCloseable {
     hooks.add(finalOps);
     SessionRunContext ctx = new SessionRunContext(session);
     RunLoop.Outcome out = RunLoop.run(session, updates, mg.globalStep, hooks, ctx);
+    if (out.steps() == 0 && out.inputEnded()) {
+      // metrics of 0 batches would read as loss 0 and accuracy 0: report no metrics at all
+      throw new IllegalArgumentException(
+          "Evaluation"
+              + (name == null ? "" : " '" + name + "'")
+              + " read no batch: its input ended before the first one, so there are no metrics."
+              + " Fix: give an evaluation input that yields data (files that hold rows or"
+              + " records).");
+    }
     Map<String, Double> result = new LinkedHashMap<>(finalOps.finalOpsValues());
     Map<String, Double> ordered = new LinkedHashMap<>();
     values.keySet().forEach(k -> ordered.put(k, result.get(k)));

@@ -3,6 +3,7 @@ package io.estimator4j.keras;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.estimator4j.io.Dims;
 import io.estimator4j.keras.file.KerasFileException;
 import io.estimator4j.keras.file.KerasWeights;
 import io.estimator4j.keras.impl.Hdf5;
@@ -91,8 +92,18 @@ public final class KerasModelFile {
     if (name.endsWith(".json")) {
       return readJson(path, null);
     }
-    if (name.endsWith(".keras") || startsWithZipMagic(path)) {
+    byte[] head = head(path);
+    if (isZip(head)) {
       return readArchive(path);
+    }
+    if (name.endsWith(".keras") && !isHdf5(head)) {
+      // tf.keras 2.x also wrote HDF5 under any name; a .keras that is neither is refused here
+      throw new KerasFileException(
+          path,
+          "is not a .keras archive ("
+              + (head.length == 0 ? "it is empty" : "it is not a zip file")
+              + "). Fix: pass the file written by"
+              + " model.save(\"model.keras\"), copied in full; an HDF5 model is read from .h5.");
     }
     return readHdf5(path);
   }
@@ -183,18 +194,35 @@ public final class KerasModelFile {
 
   private static KerasModelFile readArchive(Path path) throws IOException {
     Map<String, byte[]> entries = new HashMap<>();
+    // the checked reader's byte limit bounds what the entries may unpack to (a zip bomb)
+    long remaining = Dims.maxBytes();
     try (InputStream in = Files.newInputStream(path);
         ZipInputStream zip = new ZipInputStream(in)) {
       ZipEntry e;
       while ((e = zip.getNextEntry()) != null) {
         if (!e.isDirectory()) {
-          entries.put(e.getName(), zip.readAllBytes());
+          byte[] bytes = zip.readNBytes((int) Math.min(Integer.MAX_VALUE - 16, remaining + 1));
+          if (bytes.length > remaining) {
+            try {
+              Dims.checkBytes(
+                  Dims.maxBytes() - remaining + bytes.length,
+                  1,
+                  "Unpacking it up to entry '" + e.getName() + "'",
+                  null);
+            } catch (IllegalArgumentException tooLarge) {
+              throw new KerasFileException(path, tooLarge.getMessage(), tooLarge);
+            }
+          }
+          remaining -= bytes.length;
+          entries.put(e.getName(), bytes);
         }
       }
     } catch (ZipException | java.io.EOFException e) {
       throw new KerasFileException(
           path,
-          "is not a readable .keras archive (" + e.getMessage() + "); it may be truncated.",
+          "is not a readable .keras archive ("
+              + (e.getMessage() == null ? "the zip data ends early" : e.getMessage())
+              + "); it may be truncated. Copy or download the file again.",
           e);
     }
     byte[] config = entries.get("config.json");
@@ -233,11 +261,23 @@ public final class KerasModelFile {
         path, Format.KERAS_ARCHIVE, modelConfig, compile, version, "tensorflow", weights);
   }
 
-  private static boolean startsWithZipMagic(Path path) throws IOException {
+  /** The first 8 bytes of {@code path} (fewer for a shorter file). */
+  private static byte[] head(Path path) throws IOException {
     try (InputStream in = Files.newInputStream(path)) {
-      byte[] head = in.readNBytes(4);
-      return head.length == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+      return in.readNBytes(8);
     }
+  }
+
+  private static boolean isZip(byte[] head) {
+    return head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+  }
+
+  private static boolean isHdf5(byte[] head) {
+    return head.length >= 4
+        && (head[0] & 0xff) == 0x89
+        && head[1] == 'H'
+        && head[2] == 'D'
+        && head[3] == 'F';
   }
 
   private static JsonNode parse(Path path, String text, String what) throws KerasFileException {

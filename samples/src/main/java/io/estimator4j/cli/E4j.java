@@ -5,24 +5,29 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 import java.util.Map;
 import org.tensorflow.exceptions.TensorFlowException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExecutionException;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.Help.Ansi.Text;
 import picocli.CommandLine.Help.Column;
 import picocli.CommandLine.Help.TextTable;
+import picocli.CommandLine.IExecutionStrategy;
 import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.RunLast;
 import picocli.CommandLine.ScopeType;
 
 /**
  * Estimator4J's command line, {@code e4j}: runs the samples, the SavedModel tools and, with later
  * issues, Keras tools. Results go to standard output, logs to standard error. A failing command
  * prints one line, {@code "<command>: <what went wrong>"}, on standard error and exits with 1
- * ({@code --verbose} adds the stack trace); usage errors exit with 2.
+ * ({@code --verbose} adds the stack trace); usage errors exit with 2. JVM errors ({@link
+ * OutOfMemoryError}, {@link StackOverflowError}, ...) are reported the same way, with the cause.
  */
 @Command(
     name = "e4j",
@@ -53,7 +58,14 @@ public final class E4j extends ParentCommand {
 
   /** Runs the command line and exits with its exit code (0 ok, 1 failure, 2 usage error). */
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int code;
+    try {
+      code = commandLine().execute(args);
+    } catch (Throwable t) { // an Error outside a command (parsing, help): still one line
+      System.err.println("e4j: " + oneLine(t));
+      code = EXIT_FAILURE;
+    }
+    System.exit(code);
   }
 
   /**
@@ -64,15 +76,27 @@ public final class E4j extends ParentCommand {
     CommandLine cli = new CommandLine(new E4j());
     cli.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, E4j::commandTree);
     cli.setExecutionExceptionHandler(E4j::handleError);
+    // picocli lets Errors through execute(); turn them into failures handled like exceptions
+    IExecutionStrategy run = new RunLast();
+    cli.setExecutionStrategy(
+        parsed -> {
+          try {
+            return run.execute(parsed);
+          } catch (Error e) {
+            List<CommandLine> chain = parsed.asCommandLineList();
+            throw new ExecutionException(chain.get(chain.size() - 1), oneLine(e), e);
+          }
+        });
     return cli;
   }
 
   /** Prints a failed command's error as one line (plus the stack trace with --verbose). */
   private static int handleError(Exception ex, CommandLine command, ParseResult parsed) {
     PrintWriter err = command.getErr();
-    err.println(command.getCommandSpec().qualifiedName() + ": " + oneLine(ex));
+    Throwable cause = ex instanceof ExecutionException && ex.getCause() instanceof Error e ? e : ex;
+    err.println(command.getCommandSpec().qualifiedName() + ": " + oneLine(cause));
     if (verbose(parsed)) {
-      ex.printStackTrace(err);
+      cause.printStackTrace(err);
     }
     err.flush();
     return EXIT_FAILURE;
@@ -91,7 +115,25 @@ public final class E4j extends ParentCommand {
   static String oneLine(Throwable ex) {
     Throwable e = ex instanceof UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
     String message;
-    if (e instanceof FileSystemException f && f.getReason() == null) {
+    if (e instanceof OutOfMemoryError) {
+      message =
+          "Out of memory ("
+              + (e.getMessage() == null ? "OutOfMemoryError" : e.getMessage())
+              + ", maximum heap "
+              + Runtime.getRuntime().maxMemory() / (1 << 20)
+              + " MiB): the input"
+              + " needs more memory than the JVM may use. Fix: check the input's sizes, or raise the"
+              + " heap, e.g. E4J_JAVA_OPTS=-Xmx8g.";
+    } else if (e instanceof StackOverflowError) {
+      message =
+          "Stack overflow (StackOverflowError): the input is nested too deeply. Fix: check"
+              + " the input, or raise the stack size, e.g. E4J_JAVA_OPTS=-Xss16m.";
+    } else if (e instanceof Error) {
+      message =
+          "JVM error "
+              + e.getClass().getName()
+              + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    } else if (e instanceof FileSystemException f && f.getReason() == null) {
       String what =
           e instanceof NoSuchFileException
               ? "No such file or directory"

@@ -228,7 +228,11 @@ final class RunInputs {
     try (InputStream in = Files.newInputStream(file)) {
       magic = in.readNBytes(6);
     }
-    if (magic.length >= 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4) {
+    // a zip starts with a local file header (PK\3\4), an empty one with its end record (PK\5\6)
+    if (magic.length >= 4
+        && magic[0] == 'P'
+        && magic[1] == 'K'
+        && (magic[2] == 3 && magic[3] == 4 || magic[2] == 5 && magic[3] == 6)) {
       return readNpz(file, name);
     }
     if (magic.length == 6 && (magic[0] & 0xff) == 0x93 && magic[1] == 'N') {
@@ -249,7 +253,19 @@ final class RunInputs {
   }
 
   private static Tensor readNpz(Path file, String name) throws IOException {
-    try (ZipFile zip = new ZipFile(file.toFile())) {
+    ZipFile opened;
+    try {
+      opened = new ZipFile(file.toFile());
+    } catch (java.util.zip.ZipException e) {
+      throw new IOException(
+          file
+              + " is not a readable .npz file ("
+              + e.getMessage()
+              + "); it may"
+              + " be truncated. Fix: save the arrays again with numpy.savez.",
+          e);
+    }
+    try (ZipFile zip = opened) {
       List<String> names = new ArrayList<>();
       zip.stream().forEach(e -> names.add(e.getName().replaceFirst("\\.npy$", "")));
       String chosen;
@@ -267,6 +283,12 @@ final class RunInputs {
         chosen = name;
       } else if (names.size() == 1) {
         chosen = names.get(0);
+      } else if (names.isEmpty()) {
+        throw new IOException(
+            "Input file "
+                + file
+                + " is an .npz file that holds no arrays. Fix:"
+                + " save the input with numpy.savez(f, x=array).");
       } else {
         throw new IOException(
             "Input file "
@@ -285,6 +307,16 @@ final class RunInputs {
       }
       try (InputStream in = zip.getInputStream(entry)) {
         return Npy.read(in, file + "[" + chosen + "]");
+      } catch (java.util.zip.ZipException | java.io.EOFException e) {
+        throw new IOException(
+            file
+                + "["
+                + chosen
+                + "] could not be read ("
+                + (e.getMessage() == null ? "its data ends early" : e.getMessage())
+                + "); the .npz"
+                + " file is damaged. Fix: save the arrays again with numpy.savez.",
+            e);
       }
     }
   }

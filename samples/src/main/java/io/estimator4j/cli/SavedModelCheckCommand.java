@@ -1,5 +1,7 @@
 package io.estimator4j.cli;
 
+import io.estimator4j.savedmodel.LoadedSavedModel;
+import io.estimator4j.savedmodel.SavedModelLoader;
 import io.estimator4j.savedmodel.ServingCheck;
 import io.estimator4j.savedmodel.ServingCheck.Outcome;
 import java.io.IOException;
@@ -16,6 +18,8 @@ import picocli.CommandLine.Option;
     name = "check",
     description = {
       "Check each signature against TF Serving's Predict, Classify and Regress APIs.",
+      "Loads the model first, as TF Serving does (variables restored, main op run): a model that"
+          + " does not load fails the check.",
       "Prints one line per signature and API: OK, or NOT OK with the reasons. Method names are"
           + " checked as tensorflow_model_server --enable_signature_method_name_check=true does,"
           + " so an OK holds under either setting. Exits with 1 when some signature is accepted"
@@ -42,6 +46,11 @@ final class SavedModelCheckCommand extends SavedModelDirCommand {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     MetaGraphDef meta = metaGraph(tagSet);
+    // A signature is only OK if the model behind it loads: truncated variables, a missing
+    // variables/ directory or a failing main op fail the check here, as they fail TF Serving.
+    try (LoadedSavedModel model = SavedModelLoader.load(dir, parseTags(tagSet), null)) {
+      // loaded: the checks below are about the signatures
+    }
     List<Outcome> outcomes = ServingCheck.check(meta, !noMethodNameCheck);
     int width = outcomes.stream().mapToInt(o -> o.signature().length()).max().orElse(0);
     Set<String> served = new TreeSet<>();

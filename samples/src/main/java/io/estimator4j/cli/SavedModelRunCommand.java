@@ -161,6 +161,7 @@ final class SavedModelRunCommand extends SavedModelDirCommand {
     if (outdir == null) {
       return files;
     }
+    checkOutdir();
     List<String> existing = new ArrayList<>();
     for (Map.Entry<String, TensorInfo> e : new TreeMap<>(sig.getOutputsMap()).entrySet()) {
       if (!Npy.canWrite(e.getValue().getDtype())) {
@@ -191,6 +192,41 @@ final class SavedModelRunCommand extends SavedModelDirCommand {
               + ". Add \"--overwrite\" to overwrite the existing output files.");
     }
     return files;
+  }
+
+  /**
+   * Checks, before the model runs, that --outdir can be a directory: it is one, or can be created
+   * (its nearest existing ancestor is a writable directory).
+   */
+  private void checkOutdir() {
+    Path p = outdir.toAbsolutePath();
+    if (Files.exists(p) && !Files.isDirectory(p)) {
+      throw new IllegalArgumentException(
+          "--outdir "
+              + outdir
+              + " is a file, not a directory."
+              + " Fix: give a directory for the output .npy files (it is created if missing).");
+    }
+    Path existing = p;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing != null && !Files.isDirectory(existing)) {
+      throw new IllegalArgumentException(
+          "--outdir "
+              + outdir
+              + " cannot be created: "
+              + existing
+              + " is a file, not a directory. Fix: give a directory path.");
+    }
+    if (existing != null && !Files.isWritable(existing)) {
+      throw new IllegalArgumentException(
+          "--outdir "
+              + outdir
+              + " cannot be written: "
+              + existing
+              + " is not writable. Fix: give a directory you may write to.");
+    }
   }
 
   static String shapeText(long[] dims) {

@@ -40,7 +40,8 @@ class ArchitectureTest {
             "io.estimator4j.savedmodel",
             "io.estimator4j.checkpoint",
             "io.estimator4j.tfrecord",
-            "io.estimator4j.npy")),
+            "io.estimator4j.npy",
+            "io.estimator4j.io")),
     ESTIMATOR_TF(
         "estimator-tf", List.of("io.estimator4j.estimator"), FEATURE_COLUMNS, SAVEDMODEL_EXPORT),
     KERAS_LOADER(

@@ -1,6 +1,7 @@
 package io.estimator4j.checkpoint;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.estimator4j.io.Dims;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,7 +54,12 @@ final class BundleIndex {
         } else if (key[0] != 0) { // Keys of tensor slices start with a 0 byte: skip them.
           String name = new String(key, StandardCharsets.UTF_8);
           BundleEntryProto proto = BundleEntryProto.parseFrom(entry.value());
-          variables.put(name, new VariableInfo(name, proto.getDtype(), dims(proto.getShape())));
+          variables.put(
+              name,
+              new VariableInfo(
+                  name,
+                  proto.getDtype(),
+                  dims(proto.getShape(), "the shape of '" + name + "' in " + indexFile)));
           shardEnds.merge(proto.getShardId(), proto.getOffset() + proto.getSize(), Math::max);
         }
       } catch (InvalidProtocolBufferException e) {
@@ -79,10 +85,21 @@ final class BundleIndex {
         header, Collections.unmodifiableMap(variables), Collections.unmodifiableMap(shardEnds));
   }
 
-  private static long[] dims(TensorShapeProto shape) {
+  /** The dimensions of a stored shape, through the checked reader. */
+  private static long[] dims(TensorShapeProto shape, String what) throws IOException {
     long[] dims = new long[shape.getDimCount()];
     for (int i = 0; i < dims.length; i++) {
       dims[i] = shape.getDim(i).getSize();
+    }
+    try {
+      Dims.checkShape(
+          dims,
+          false,
+          what,
+          "Fix: the checkpoint index is damaged; restore the"
+              + " checkpoint from a copy or train again.");
+    } catch (IllegalArgumentException e) {
+      throw new IOException("Not a readable TensorFlow checkpoint index: " + e.getMessage(), e);
     }
     return dims;
   }

@@ -1,5 +1,6 @@
 package io.estimator4j.checkpoint;
 
+import io.estimator4j.io.Dims;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -239,7 +240,10 @@ public final class CheckpointReader implements AutoCloseable {
               + info.dtype()
               + ". Use the method for that dtype, or read(name) for any dtype.");
     }
-    return Math.toIntExact(info.numElements());
+    return Dims.toInt(
+        info.numElements(),
+        "The element count of '" + name + "' in " + prefix,
+        "Fix: read it with read(name), which has no int limit.");
   }
 
   /** Builds {@code RestoreV2(prefix, names, [""], [dtype])} with {@code names} a placeholder. */

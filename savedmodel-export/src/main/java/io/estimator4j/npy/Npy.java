@@ -1,5 +1,6 @@
 package io.estimator4j.npy;
 
+import io.estimator4j.io.Dims;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -57,7 +58,11 @@ public final class Npy {
       "float32 ('<f4'), float64 ('<f8'), int32 ('<i4'), int64 ('<i8'), uint8 ('|u1'), bool"
           + " ('|b1'), unicode strings ('<U<n>') and byte strings ('|S<n>'), little- or big-endian";
 
-  private static final Pattern DESCR = Pattern.compile("([<>|=])([a-zA-Z])(\\d+)");
+  private static final Pattern DESCR = Pattern.compile("([<>|=])([a-zA-Z])(\\d{1,9})");
+
+  /** The fix for a header whose numbers cannot be right. */
+  private static final String DAMAGED_HEADER =
+      "Fix: the .npy header is damaged; write the array again with numpy.save.";
 
   private Npy() {}
 
@@ -142,11 +147,28 @@ public final class Npy {
               + " holds a Fortran-ordered (column-major) array, which is not"
               + " supported. Fix: save it in C order, e.g. np.save(f, np.ascontiguousarray(a)).");
     }
-    long count = 1;
-    for (long d : header.shape()) {
-      count = Math.multiplyExact(count, d);
+    long count;
+    long bytes;
+    try {
+      count = Dims.checkShape(header.shape(), false, source, DAMAGED_HEADER);
+      // a string element also costs a Java array of its own
+      int perElement = element.kind.isString() ? element.itemSize + 16 : element.itemSize;
+      bytes =
+          Dims.checkBytes(
+              count,
+              perElement,
+              "The data of "
+                  + source
+                  + " (shape "
+                  + Arrays.toString(header.shape())
+                  + " of "
+                  + header.descr()
+                  + ")",
+              null);
+      bytes = count * element.itemSize;
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
     }
-    long bytes = Math.multiplyExact(count, element.itemSize);
     if (bytes > Integer.MAX_VALUE - 16) {
       throw new IOException(
           source
@@ -213,6 +235,11 @@ public final class Npy {
 
   private static Header readHeader(InputStream in, String source) throws IOException {
     byte[] prefix = in.readNBytes(8);
+    if (prefix.length >= MAGIC.length
+        && prefix.length < 8
+        && Arrays.equals(Arrays.copyOf(prefix, MAGIC.length), MAGIC)) {
+      throw truncatedHeader(source);
+    }
     if (prefix.length < 8 || !Arrays.equals(Arrays.copyOf(prefix, 6), MAGIC)) {
       throw new IOException(
           source
@@ -334,8 +361,26 @@ public final class Npy {
               + m.group(2)
               + "'.");
     }
-    int itemSize =
-        kind == Kind.UNICODE ? Math.multiplyExact(n, 4) : kind == Kind.BYTES ? n : kind.size;
+    if (kind.isString() && n == 0) {
+      throw new IOException(
+          source
+              + " holds dtype '"
+              + descr
+              + "', strings of length 0, which"
+              + " NumPy never writes. "
+              + DAMAGED_HEADER);
+    }
+    if (kind == Kind.UNICODE && n > Integer.MAX_VALUE / 4) {
+      throw new IOException(
+          source
+              + " holds dtype '"
+              + descr
+              + "': strings of "
+              + n
+              + " characters, too long for one array. "
+              + DAMAGED_HEADER);
+    }
+    int itemSize = kind == Kind.UNICODE ? n * 4 : kind == Kind.BYTES ? n : kind.size;
     return new Element(kind, order, itemSize, n);
   }
 
@@ -480,7 +525,15 @@ public final class Npy {
         if (start == pos) {
           fail(rest(), "a dimension");
         }
-        dims.add(Long.parseLong(text.substring(start, pos)));
+        String digits = text.substring(start, pos);
+        if (digits.length() > 18 && new java.math.BigInteger(digits).bitLength() > 63) {
+          fail(
+              "the dimension "
+                  + (digits.length() > 40 ? digits.substring(0, 20) + "..." : digits)
+                  + ", beyond the 64-bit range",
+              "a dimension");
+        }
+        dims.add(Long.parseLong(digits));
         if (pos < text.length() && text.charAt(pos) == 'L') {
           pos++; // Python 2 long literal, e.g. (3L,)
         }

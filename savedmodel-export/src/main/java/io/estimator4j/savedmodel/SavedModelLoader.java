@@ -14,10 +14,12 @@ import java.util.TreeSet;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.AssetFileDef;
 import org.tensorflow.proto.CollectionDef;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.types.TString;
@@ -37,6 +39,9 @@ public final class SavedModelLoader {
   public static final String LEGACY_INIT_OP_KEY = "legacy_init_op";
   public static final String TABLE_INITIALIZERS_KEY = "table_initializer";
   public static final String ASSETS_KEY = "saved_model_assets";
+
+  /** Ops that hold a variable's value in a graph. */
+  private static final Set<String> VARIABLE_OPS = Set.of("VariableV2", "Variable", "VarHandleOp");
 
   private SavedModelLoader() {}
 
@@ -122,18 +127,69 @@ public final class SavedModelLoader {
 
   private static void restoreVariables(Path dir, MetaGraphDef meta, Session session)
       throws IOException {
-    Path index = dir.resolve("variables").resolve("variables.index");
-    if (!meta.hasSaverDef() || !Files.isRegularFile(index)) {
+    Path variables = dir.resolve("variables");
+    Path index = variables.resolve("variables.index");
+    if (!meta.hasSaverDef()) {
       return;
     }
-    String prefix = dir.resolve("variables").resolve("variables").toString();
+    if (!Files.isRegularFile(index)) {
+      List<String> names = variableNames(meta);
+      if (names.isEmpty()) {
+        return; // nothing to restore: TensorFlow writes no variables/ for such graphs
+      }
+      throw new IOException(
+          "The SavedModel "
+              + dir
+              + " has no "
+              + (Files.isDirectory(variables)
+                  ? "variables/variables.index"
+                  : "variables/ directory")
+              + ", but its graph holds "
+              + names.size()
+              + " variable(s) ("
+              + preview(names)
+              + ") whose values are saved there, so it cannot run. Fix: copy the whole SavedModel"
+              + " directory, variables/ included, or export the model again.");
+    }
+    String prefix = variables.resolve("variables").toString();
     try (TString p = TString.scalarOf(prefix)) {
       session
           .runner()
           .feed(meta.getSaverDef().getFilenameTensorName(), p)
           .addTarget(TensorNames.opName(meta.getSaverDef().getRestoreOpName()))
           .run();
+    } catch (TensorFlowException e) {
+      String why =
+          e.getMessage() == null
+              ? e.getClass().getSimpleName()
+              : e.getMessage().strip().lines().findFirst().orElse("");
+      throw new IOException(
+          "Could not restore the variables of the SavedModel "
+              + dir
+              + " from "
+              + variables
+              + ": "
+              + why
+              + ". The variables files are damaged or incomplete (e.g. a"
+              + " truncated variables.data-*); copy or export the model again.",
+          e);
     }
+  }
+
+  /** The variables of a meta graph's graph (ref and resource variables). */
+  private static List<String> variableNames(MetaGraphDef meta) {
+    List<String> out = new ArrayList<>();
+    for (NodeDef n : meta.getGraphDef().getNodeList()) {
+      if (VARIABLE_OPS.contains(n.getOp())) {
+        out.add(n.getName());
+      }
+    }
+    return out;
+  }
+
+  private static String preview(List<String> names) {
+    List<String> shown = names.subList(0, Math.min(3, names.size()));
+    return "'" + String.join("', '", shown) + "'" + (names.size() > 3 ? ", ..." : "");
   }
 
   private static void runMainOp(Path dir, MetaGraphDef meta, Session session, Graph graph) {

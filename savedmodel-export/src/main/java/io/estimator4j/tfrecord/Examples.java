@@ -54,6 +54,11 @@ public final class Examples {
               + abbreviate(json)
               + ".");
     }
+    if (root.isEmpty()) {
+      throw new IllegalArgumentException(
+          "tf.Example input is an empty list, which would run the"
+              + " model on no examples. Fix: give at least one dictionary, e.g. [{\"x\": [1.0]}].");
+    }
     List<byte[]> out = new ArrayList<>();
     for (JsonNode e : root) {
       if (!e.isObject()) {
@@ -112,6 +117,17 @@ public final class Examples {
       for (JsonNode v : values) {
         if (!v.isNumber()) {
           throw mixed(name, "float", v);
+        }
+        if (Float.isInfinite(v.floatValue()) && !Double.isInfinite(v.doubleValue())) {
+          throw new IllegalArgumentException(
+              "Feature '"
+                  + name
+                  + "': "
+                  + v
+                  + " does not fit in"
+                  + " a float32 (at most "
+                  + Float.MAX_VALUE
+                  + "); a FloatList would hold infinity.");
         }
         l.addValue(v.floatValue());
       }

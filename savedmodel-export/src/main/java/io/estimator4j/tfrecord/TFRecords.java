@@ -74,8 +74,8 @@ public final class TFRecords {
   }
 
   /**
-   * Reads every record of a file. A truncated final record (a file still being written) is ignored;
-   * a checksum mismatch is an {@link IOException} naming the file and offset.
+   * Reads every record of a file. A truncated record or a checksum mismatch is an {@link
+   * IOException} naming the file and offset; see {@link TFRecordReader}.
    */
   public static List<byte[]> readAll(Path file, Compression compression) throws IOException {
     List<byte[]> records = new ArrayList<>();
@@ -85,6 +85,23 @@ public final class TFRecords {
       }
     }
     return records;
+  }
+
+  /**
+   * Counts the records of a file, checking each header (length and its checksum) and that the file
+   * holds every record in full; the data is skipped, its checksum not computed. Cheaper than {@link
+   * #readAll} for a check that a file is complete and not empty.
+   *
+   * @throws IOException naming the file and offset for a truncated or damaged record
+   */
+  public static long count(Path file, Compression compression) throws IOException {
+    long n = 0;
+    try (TFRecordReader reader = new TFRecordReader(file, compression)) {
+      while (reader.skip()) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Writes {@code records} to a new (or truncated) TFRecord file. */
@@ -98,13 +115,32 @@ public final class TFRecords {
   }
 
   static InputStream openInput(Path file, Compression compression) throws IOException {
+    checkCompression(compression);
     InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
     try {
-      return switch (checkCompression(compression)) {
-        case NONE -> raw;
-        case ZLIB -> new InflaterInputStream(raw);
-        case GZIP -> new GZIPInputStream(raw, 1 << 16);
-      };
+      if (compression == Compression.NONE || Files.size(file) == 0) {
+        return raw; // an empty file holds no records, whatever its compression
+      }
+      return compression == Compression.ZLIB
+          ? new InflaterInputStream(raw)
+          : new GZIPInputStream(raw, 1 << 16);
+    } catch (java.io.EOFException e) {
+      raw.close();
+      throw new IOException(
+          "Truncated GZIP TFRecord file "
+              + file
+              + ": it ends inside its gzip"
+              + " header. The file is incomplete; restore it or write it again.",
+          e);
+    } catch (java.util.zip.ZipException e) {
+      raw.close();
+      throw new IOException(
+          file
+              + " is not a GZIP file ("
+              + e.getMessage()
+              + "). Fix: read it"
+              + " with the compression it was written with (NONE or ZLIB).",
+          e);
     } catch (IOException | RuntimeException e) {
       raw.close();
       throw e;

@@ -49,14 +49,33 @@ class TFRecordsTest {
   }
 
   @Test
-  void truncatedGzipFileEndsAtTheLastFullRecord() throws IOException {
+  void truncatedGzipFileIsAnErrorNamingTheFileAndOffset() throws IOException {
     Path file = tmp.resolve("data.tfrecord.gz");
     List<byte[]> records = List.of(new byte[] {1}, new byte[] {2}, new byte[5000]);
     TFRecords.writeAll(file, TFRecords.Compression.GZIP, records);
     byte[] bytes = Files.readAllBytes(file);
     Files.write(file, Arrays.copyOf(bytes, bytes.length - 12)); // drops the gzip trailer and more
-    assertThat(TFRecords.readAll(file, TFRecords.Compression.GZIP))
-        .containsExactlyElementsOf(records.subList(0, 2));
+    // records 0 and 1 take 12 + 1 + 4 = 17 bytes each, so the third starts at 34
+    assertThatThrownBy(() -> TFRecords.readAll(file, TFRecords.Compression.GZIP))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith("Truncated TFRecord file " + file)
+        .hasMessageContaining("at uncompressed offset 34");
+  }
+
+  @Test
+  void aTolerantReaderEndsAtThePartialLastRecord() throws IOException {
+    Path file = tmp.resolve("data.tfrecord.gz");
+    List<byte[]> records = List.of(new byte[] {1}, new byte[] {2}, new byte[5000]);
+    TFRecords.writeAll(file, TFRecords.Compression.GZIP, records);
+    byte[] bytes = Files.readAllBytes(file);
+    Files.write(file, Arrays.copyOf(bytes, bytes.length - 12));
+    List<byte[]> read = new java.util.ArrayList<>();
+    try (TFRecordReader r = new TFRecordReader(file, TFRecords.Compression.GZIP, true)) {
+      for (var next = r.next(); next.isPresent(); next = r.next()) {
+        read.add(next.get());
+      }
+    }
+    assertThat(read).containsExactlyElementsOf(records.subList(0, 2));
   }
 
   @Test

@@ -138,6 +138,11 @@ public final class Trainer {
             "Training ended after {} steps ({}).",
             out.steps(),
             out.inputEnded() ? "end of input" : ctx.stopReason());
+        if (out.steps() == 0 && out.inputEnded()) {
+          LOG.warn(
+              "Training ran no step: the input ended before its first batch, so the model"
+                  + " is unchanged. Check the training input (files that hold rows or records).");
+        }
       }
     }
   }

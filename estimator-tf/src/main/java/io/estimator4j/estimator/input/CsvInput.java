@@ -1,5 +1,9 @@
 package io.estimator4j.estimator.input;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -173,8 +177,28 @@ public final class CsvInput implements InputFn {
       return this;
     }
 
+    /**
+     * Builds the input, checking that its files exist and hold data rows: when none does the input
+     * is refused; files that hold none among others are named in a warning.
+     *
+     * @throws IllegalArgumentException for missing files, no data, or bad settings
+     */
     public CsvInput build() {
       Datasets.checkFiles(files, "CsvInput", "CSV");
+      if (skipHeaderLines < 0) {
+        throw new IllegalArgumentException(
+            "skipHeaderLines must be 0 or more; found " + skipHeaderLines + ".");
+      }
+      int skip = skipHeaderLines;
+      Datasets.checkHasData(
+          files,
+          "CsvInput",
+          "no data rows (empty, or only its "
+              + skip
+              + " header line"
+              + (skip == 1 ? "" : "s")
+              + ")",
+          f -> hasDataLine(f, skip));
       if (columns.isEmpty()) {
         throw new IllegalArgumentException(
             "CsvInput needs its columns in file order: call floatColumn/intColumn/stringColumn");
@@ -188,6 +212,19 @@ public final class CsvInput implements InputFn {
       }
       batching();
       return new CsvInput(this);
+    }
+
+    /** Whether {@code file} holds a line after its {@code skip} header lines. */
+    private static boolean hasDataLine(Path file, int skip) throws IOException {
+      // ISO-8859-1 maps every byte, so any encoding reads as lines here
+      try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
+        for (int i = 0; i < skip; i++) {
+          if (r.readLine() == null) {
+            return false;
+          }
+        }
+        return r.readLine() != null;
+      }
     }
 
     private Builder add(ColumnDef c) {

@@ -1,11 +1,14 @@
 package io.estimator4j.estimator.input;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tensorflow.Operand;
 import org.tensorflow.Tensor;
 import org.tensorflow.framework.data.Dataset;
@@ -22,6 +25,8 @@ import org.tensorflow.types.family.TType;
  * prefetch, concatenate), built from TensorFlow's raw dataset ops.
  */
 public final class Datasets {
+  private static final Logger LOG = LoggerFactory.getLogger(Datasets.class);
+
   private Datasets() {}
 
   /**
@@ -45,6 +50,54 @@ public final class Datasets {
                 + kind
                 + " file.");
       }
+    }
+  }
+
+  /** Whether one input file holds any data; IOExceptions name the file. */
+  @FunctionalInterface
+  interface DataCheck {
+    boolean hasData(Path file) throws IOException;
+  }
+
+  /**
+   * Checks that the files of an input hold data: fails when none does (training would run no step
+   * and evaluation would report metrics of 0 batches), warns naming the files that hold none when
+   * only some are empty.
+   *
+   * @param input the input's name in the messages, e.g. {@code CsvInput}
+   * @param none what an empty file holds, e.g. {@code "no data rows (it is empty or holds only its
+   *     header)"}
+   * @throws IllegalArgumentException when no file holds data, or a file cannot be read
+   */
+  static void checkHasData(List<Path> files, String input, String none, DataCheck check) {
+    List<Path> empty = new ArrayList<>();
+    for (Path f : files) {
+      try {
+        if (!check.hasData(f)) {
+          empty.add(f.toAbsolutePath());
+        }
+      } catch (IOException e) {
+        throw new IllegalArgumentException(input + " cannot read its input: " + e.getMessage(), e);
+      }
+    }
+    if (empty.size() == files.size()) {
+      throw new IllegalArgumentException(
+          input
+              + " has no data: "
+              + (empty.size() == 1 ? "its file " + empty.get(0) : "each of its files " + empty)
+              + " holds "
+              + none
+              + ". Training would run no step and evaluation would report"
+              + " metrics of 0 batches. Fix: pass files that hold data.");
+    }
+    if (!empty.isEmpty()) {
+      LOG.warn(
+          "{}: {} of its {} files hold no data ({}) and add nothing: {}",
+          input,
+          empty.size(),
+          files.size(),
+          none,
+          empty);
     }
   }
 

@@ -2,6 +2,7 @@ package io.estimator4j.estimator.input;
 
 import io.estimator4j.featurecolumn.parsing.ExampleParser;
 import io.estimator4j.featurecolumn.parsing.FeatureSpec;
+import io.estimator4j.tfrecord.TFRecords;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,8 +114,25 @@ public final class TFRecordInput implements InputFn {
       return this;
     }
 
+    /**
+     * Builds the input, checking that its files exist, are complete TFRecord files (every record
+     * header is read and its length checksum verified; a file that ends inside a record is refused,
+     * naming the file and offset) and hold records: when none does the input is refused; empty
+     * files among others are named in a warning.
+     *
+     * @throws IllegalArgumentException for missing, truncated or damaged files, no records, or bad
+     *     settings
+     */
     public TFRecordInput build() {
       Datasets.checkFiles(files, "TFRecordInput", "TFRecord");
+      TFRecords.Compression c =
+          switch (compression) {
+            case "GZIP" -> TFRecords.Compression.GZIP;
+            case "ZLIB" -> TFRecords.Compression.ZLIB;
+            default -> TFRecords.Compression.NONE;
+          };
+      Datasets.checkHasData(
+          files, "TFRecordInput", "no records (it is empty)", f -> TFRecords.count(f, c) > 0);
       if (spec.isEmpty()) {
         throw new IllegalArgumentException("TFRecordInput needs a feature spec: call feature(...)");
       }

@@ -41,7 +41,7 @@ public final class EventFileReader {
    */
   public static List<Event> readEvents(Path file) throws IOException {
     List<Event> events = new ArrayList<>();
-    try (TFRecordReader reader = new TFRecordReader(file, TFRecords.Compression.NONE)) {
+    try (TFRecordReader reader = new TFRecordReader(file, TFRecords.Compression.NONE, true)) {
       while (true) {
         long offset = reader.offset();
         Optional<byte[]> record = reader.next();

@@ -27,7 +27,6 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
-import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.BytesList;
 import org.tensorflow.proto.Example;
 import org.tensorflow.proto.Feature;
@@ -351,17 +350,22 @@ class TFRecordInputTest {
     @Test
     void gzipFileReadWithTheWrongCompressionFails() throws IOException {
       Path f = writeSamples("five.tfrecord.gz", TFRecords.Compression.GZIP, 0, 5);
-      InputFn plain = TFRecordInput.builder(f).feature("id", ID).shuffleBuffer(0).build();
-      InputFn zlib =
-          TFRecordInput.builder(f).compression("ZLIB").feature("id", ID).shuffleBuffer(0).build();
 
-      // The gzip bytes do not frame as TFRecords (nor inflate as zlib): TensorFlow reports it as
-      // an exception rather than yielding garbage.
-      assertThatThrownBy(() -> InputDriver.readAll(plain, ModeKeys.EVAL))
-          .isInstanceOf(TensorFlowException.class)
-          .hasMessageContaining("corrupted record at 0");
-      assertThatThrownBy(() -> InputDriver.readAll(zlib, ModeKeys.EVAL))
-          .isInstanceOf(TensorFlowException.class)
+      // The gzip bytes do not frame as TFRecords (nor inflate as zlib): the input's check of its
+      // files refuses them when it is built, naming the file, rather than yielding garbage.
+      assertThatThrownBy(() -> TFRecordInput.builder(f).feature("id", ID).shuffleBuffer(0).build())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(
+              "Corrupt TFRecord in " + f + " at offset 0: length checksum" + " mismatch");
+      assertThatThrownBy(
+              () ->
+                  TFRecordInput.builder(f)
+                      .compression("ZLIB")
+                      .feature("id", ID)
+                      .shuffleBuffer(0)
+                      .build())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Corrupt ZLIB-compressed TFRecord file " + f)
           .hasMessageContaining("incorrect header check");
     }
 

@@ -110,7 +110,7 @@ final class ActivationMappers {
           } else if (axis.isArray()) {
             axes = ctx.config().intList("axis");
           } else {
-            axes = new int[] {axis.asInt()};
+            axes = ctx.config().intOrList("axis");
           }
           return (scope, in, kw) -> {
             KTensor x = Mappers.single(ctx.config(), in);

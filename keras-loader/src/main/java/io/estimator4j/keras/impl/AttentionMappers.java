@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.estimator4j.estimator.layers.Attention;
 import io.estimator4j.estimator.layers.MultiHeadAttention;
 import io.estimator4j.graph.Initializers;
+import io.estimator4j.io.Dims;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -80,12 +81,8 @@ final class AttentionMappers {
 
   private static KerasLayer multiHead(LayerContext ctx) {
     LayerConfig c = ctx.config();
-    int numHeads = c.integer("num_heads", 0);
-    int keyDim = c.integer("key_dim", 0);
-    if (numHeads <= 0 || keyDim <= 0) {
-      throw c.unsupported(
-          "num_heads and key_dim must be positive; found " + numHeads + " and " + keyDim + ".");
-    }
+    int numHeads = c.count("num_heads", 1);
+    int keyDim = c.count("key_dim", 1);
     MultiHeadAttention.Builder b =
         MultiHeadAttention.builder(numHeads, keyDim)
             .useBias(c.bool("use_bias", true))
@@ -93,14 +90,14 @@ final class AttentionMappers {
             .kernelInitializer(c.initializer("kernel_initializer", Initializers.glorotUniform()))
             .biasInitializer(c.initializer("bias_initializer", Initializers.zeros()));
     if (c.has("value_dim")) {
-      b.valueDim(c.integer("value_dim", keyDim));
+      b.valueDim(c.count("value_dim", 1, keyDim));
     }
     JsonNode outputShape = c.get("output_shape");
     if (outputShape != null && !outputShape.isNull()) {
       b.outputShape(
           outputShape.isArray()
               ? Arrays.stream(c.intList("output_shape")).asLongStream().toArray()
-              : new long[] {outputShape.asLong()});
+              : new long[] {c.count("output_shape", 1)});
     }
     MultiHeadAttention layer = b.build();
     return (scope, in, kw) -> {
@@ -200,6 +197,8 @@ final class AttentionMappers {
 
   private static Long seed(LayerConfig c) {
     JsonNode s = c.get("seed");
-    return s != null && s.isNumber() ? s.asLong() : null;
+    return s != null && s.isNumber()
+        ? Dims.integer(s, "setting 'seed' of " + c.describe(), LayerConfig.FIX)
+        : null;
   }
 }

@@ -5,6 +5,7 @@ import io.estimator4j.estimator.layers.VariableWeights;
 import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.graph.Initializer;
 import io.estimator4j.graph.Initializers;
+import io.estimator4j.io.Dims;
 import io.estimator4j.keras.file.WeightArray;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -36,6 +37,7 @@ public final class BuildContext {
   private boolean keras1;
   private boolean theano;
   private final VariableWeights variables = new VariableWeights();
+  private long parameters;
   private final List<Operand<TFloat32>> losses = new ArrayList<>();
   private final List<Op> updates = new ArrayList<>();
 
@@ -217,6 +219,19 @@ public final class BuildContext {
 
   public List<Variable<TFloat32>> nonTrainableVariables() {
     return variables.nonTrainableVariables();
+  }
+
+  /**
+   * Adds {@code count} parameters (float32 values) of {@code what} to the model's total, refusing
+   * the weight, or the model, when they exceed the checked reader's limit ({@link
+   * Dims#checkParameters}).
+   *
+   * @throws IllegalArgumentException naming the weight (or the model) and the count
+   */
+  void countParameters(long count, String what) {
+    Dims.checkParameters(count, what);
+    parameters += count;
+    Dims.checkParameters(parameters, "the model in " + source + ", with " + what + ",");
   }
 
   /**

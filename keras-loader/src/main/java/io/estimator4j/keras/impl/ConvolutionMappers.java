@@ -83,7 +83,7 @@ final class ConvolutionMappers {
             .activation(c.activation("activation"))
             .biasInitializer(c.initializer("bias_initializer", Initializers.zeros()));
     if (kind == Convolution.Kind.DEPTHWISE || kind == Convolution.Kind.SEPARABLE) {
-      b.depthMultiplier(c.integer("depth_multiplier", 1))
+      b.depthMultiplier(c.count("depth_multiplier", 1, 1))
           .kernelInitializer(c.initializer("depthwise_initializer", Initializers.glorotUniform()));
     } else {
       b.kernelInitializer(c.initializer("kernel_initializer", Initializers.glorotUniform()));
@@ -92,13 +92,13 @@ final class ConvolutionMappers {
       b.pointwiseInitializer(c.initializer("pointwise_initializer", Initializers.glorotUniform()));
     }
     if (kind != Convolution.Kind.DEPTHWISE) {
-      b.filters(c.integer("filters", -1));
+      b.filters(c.count("filters", 1));
     }
     if (kind == Convolution.Kind.STANDARD) {
-      b.groups(c.integer("groups", 1));
+      b.groups(c.count("groups", 1, 1));
     }
     if (kind == Convolution.Kind.TRANSPOSE && c.has("output_padding")) {
-      b.outputPadding(c.ints("output_padding", rank, 0));
+      b.outputPadding(c.ints("output_padding", rank, 0, 0));
     }
     Convolution conv;
     try {
@@ -123,7 +123,7 @@ final class ConvolutionMappers {
     }
     int[] kernel = c.ints("kernel_size", rank, 1);
     int[] strides = c.ints("strides", rank, 1);
-    int filters = c.integer("filters", -1);
+    int filters = c.count("filters", 1);
     DataFormat format = c.dataFormat();
     boolean useBias = c.bool("use_bias", true);
     var act = c.activation("activation");
@@ -219,7 +219,7 @@ final class ConvolutionMappers {
   private static KerasLayer upSampling(LayerContext ctx, int rank) {
     LayerConfig c = ctx.config();
     c.refuseKeras1("length", "dim_ordering");
-    int[] size = rank == 1 ? new int[] {c.integer("size", 2)} : c.ints("size", rank, 2);
+    int[] size = rank == 1 ? new int[] {c.count("size", 1, 2)} : c.ints("size", rank, 2);
     DataFormat format = c.dataFormat();
     String interpolation = c.string("interpolation", "nearest");
     if (interpolation.equals("bilinear") && rank == 2) {

@@ -9,6 +9,7 @@ import io.estimator4j.estimator.layers.Embedding;
 import io.estimator4j.estimator.layers.Noise;
 import io.estimator4j.estimator.layers.Reshaping;
 import io.estimator4j.graph.Initializers;
+import io.estimator4j.io.Dims;
 import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ final class CoreMappers {
     c.refuseKeras1("output_dim", "init", "bias");
     c.refuseQuantizedAndLora();
     Dense dense =
-        Dense.builder(c.integer("units", -1))
+        Dense.builder(c.count("units", 1))
             .activation(c.activation("activation"))
             .useBias(c.bool("use_bias", true))
             .kernelInitializer(c.initializer("kernel_initializer", Initializers.glorotUniform()))
@@ -127,7 +128,9 @@ final class CoreMappers {
   /** The layer's {@code seed} (null when absent: unseeded). */
   private static Long seed(LayerConfig c) {
     JsonNode s = c.get("seed");
-    return s == null || s.isNull() ? null : s.asLong();
+    return s == null || s.isNull()
+        ? null
+        : Dims.integer(s, "setting 'seed' of " + c.describe(), LayerConfig.FIX);
   }
 
   /** Keras's {@code noise_shape}: null when absent, else its dims with None as -1. */
@@ -139,11 +142,7 @@ final class CoreMappers {
     if (!s.isArray()) {
       throw c.unsupported("noise_shape " + s + " is not a list of dimensions.");
     }
-    long[] out = new long[s.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = s.get(i).isNull() ? -1 : s.get(i).asLong();
-    }
-    return out;
+    return Dims.shape(s, "setting 'noise_shape' of " + c.describe(), LayerConfig.FIX);
   }
 
   /** SpatialDropout2D/3D: one decision per sample and channel. */
@@ -176,6 +175,9 @@ final class CoreMappers {
     for (int i = 0; i < t.length; i++) {
       t[i] = target[i];
     }
+    // one -1 (inferred) is allowed, as in Keras
+    Dims.checkShape(
+        t, true, "setting 'target_shape' of " + ctx.config().describe(), LayerConfig.FIX);
     return (scope, in, kw) ->
         Mappers.noMask(Reshaping.reshape(scope, Mappers.single(ctx.config(), in).value(), t));
   }
@@ -187,7 +189,7 @@ final class CoreMappers {
   }
 
   private static KerasLayer repeatVector(LayerContext ctx) {
-    int n = ctx.config().integer("n", 1);
+    int n = ctx.config().count("n", 1, 1);
     return (scope, in, kw) ->
         Mappers.noMask(Reshaping.repeatVector(scope, Mappers.single(ctx.config(), in).value(), n));
   }
@@ -222,16 +224,8 @@ final class CoreMappers {
     if (c.bool("sparse", false)) {
       throw c.unsupported("sparse=True (Keras 3's sparse gradients) is not supported.");
     }
-    int inputDim = c.integer("input_dim", -1);
-    int outputDim = c.integer("output_dim", -1);
-    if (inputDim <= 0 || outputDim <= 0) {
-      throw c.unsupported(
-          "input_dim and output_dim must be positive integers; found "
-              + inputDim
-              + " and "
-              + outputDim
-              + ".");
-    }
+    int inputDim = c.count("input_dim", 1);
+    int outputDim = c.count("output_dim", 1);
     boolean maskZero = c.bool("mask_zero", false);
     var init = c.initializer("embeddings_initializer", Embedding.DEFAULT_INITIALIZER);
     return (scope, in, kw) -> {

@@ -1,5 +1,6 @@
 package io.estimator4j.keras.impl;
 
+import io.estimator4j.io.Dims;
 import io.estimator4j.keras.file.KerasFileException;
 import io.estimator4j.keras.file.KerasWeights;
 import io.estimator4j.keras.file.WeightArray;
@@ -261,6 +262,16 @@ public final class Hdf5 {
     long[] shape = new long[dims.length];
     for (int i = 0; i < dims.length; i++) {
       shape[i] = dims[i];
+    }
+    // the checked reader, before jhdf allocates the values
+    try {
+      String what = "weight '" + name + "' of layer '" + layer + "'";
+      long count =
+          Dims.checkShape(
+              shape, false, what, "Fix: the HDF5 file is damaged; save the" + " model again.");
+      Dims.checkBytes(count, Float.BYTES, what, null);
+    } catch (IllegalArgumentException e) {
+      throw new KerasFileException(file, e.getMessage(), e);
     }
     if (ds.isScalar()
         && ds.getData() instanceof Number n

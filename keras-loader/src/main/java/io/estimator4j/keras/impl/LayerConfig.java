@@ -5,15 +5,24 @@ import io.estimator4j.estimator.layers.Activation;
 import io.estimator4j.estimator.layers.DataFormat;
 import io.estimator4j.graph.Initializer;
 import io.estimator4j.graph.Initializers;
+import io.estimator4j.io.Dims;
 import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import java.util.Arrays;
 
 /**
  * Typed access to one layer's Keras config ({@code {"name": ..., "units": 4, ...}}), reading both
  * Keras 2 and Keras 3 spellings (a Keras 3 activation or initializer may be a serialized object, a
- * dtype a DTypePolicy). Failures name the layer.
+ * dtype a DTypePolicy). Failures name the layer. Every integer passes through {@link Dims}, the
+ * checked reader: a value that is not an integer, does not fit in an int (4294967299 is refused,
+ * not wrapped to 3) or is out of range is an {@link IllegalArgumentException} naming the setting,
+ * the layer, the file and the value.
  */
 public final class LayerConfig {
+  /** What to do about a setting whose value cannot be right. */
+  static final String FIX =
+      "Fix: correct the setting in the model's config (the file is damaged or was edited by"
+          + " hand), or save the model again from Keras.";
+
   private final String name;
   private final String className;
   private final JsonNode config;
@@ -64,18 +73,52 @@ public final class LayerConfig {
     return config.get(key);
   }
 
+  /** An int setting (any sign, e.g. an axis); {@code defaultValue} when absent or null. */
   public int integer(String key, int defaultValue) {
     JsonNode v = config.get(key);
     if (v == null || v.isNull()) {
       return defaultValue;
     }
     if (v.isArray() && v.size() == 1) {
-      return v.get(0).asInt();
+      v = v.get(0);
     }
     if (!v.isNumber()) {
       throw bad(key, "an integer", v);
     }
-    return v.asInt();
+    return Dims.intValue(v, what(key), FIX);
+  }
+
+  /**
+   * A required count or size (units, filters, input_dim, ...): an int of at least {@code min}.
+   *
+   * @throws IllegalArgumentException naming the layer when absent, null or out of range
+   */
+  public int count(String key, int min) {
+    JsonNode v = config.get(key);
+    if (v == null || v.isNull()) {
+      throw new IllegalArgumentException(
+          "Setting '"
+              + key
+              + "' of "
+              + describe()
+              + " is "
+              + (v == null ? "absent" : "null")
+              + "; Keras requires "
+              + (min == 1 ? "a positive integer" : "an integer of at least " + min)
+              + " there. "
+              + FIX);
+    }
+    return Dims.count(v, min, what(key), FIX);
+  }
+
+  /** An optional count or size: {@code defaultValue} when absent or null, else at least min. */
+  public int count(String key, int min, int defaultValue) {
+    return has(key) ? count(key, min) : defaultValue;
+  }
+
+  /** "setting 'units' of layer 'dense' (Dense) in model.h5", for the checked reader. */
+  private String what(String key) {
+    return "setting '" + key + "' of " + describe();
   }
 
   public double number(String key, double defaultValue) {
@@ -111,8 +154,16 @@ public final class LayerConfig {
     return v == null || v.isNull() ? defaultValue : v.asText();
   }
 
-  /** An int or a list of {@code n} ints (a single int is repeated), as Keras's normalize_tuple. */
+  /**
+   * Sizes (kernel, strides, dilation, pool): an int or a list of {@code n} ints (a single int is
+   * repeated), as Keras's normalize_tuple; each at least 1.
+   */
   public int[] ints(String key, int n, int defaultValue) {
+    return ints(key, n, defaultValue, 1);
+  }
+
+  /** Like {@link #ints(String, int, int)}, each value at least {@code min}. */
+  public int[] ints(String key, int n, int defaultValue, int min) {
     JsonNode v = config.get(key);
     int[] out = new int[n];
     if (v == null || v.isNull()) {
@@ -120,14 +171,14 @@ public final class LayerConfig {
       return out;
     }
     if (v.isNumber()) {
-      Arrays.fill(out, v.asInt());
+      Arrays.fill(out, Dims.count(v, min, what(key), FIX));
       return out;
     }
     if (!v.isArray() || v.size() != n) {
       throw bad(key, n + " integers", v);
     }
     for (int i = 0; i < n; i++) {
-      out[i] = v.get(i).asInt();
+      out[i] = Dims.count(v.get(i), min, "element " + i + " of " + what(key), FIX);
     }
     return out;
   }
@@ -140,7 +191,10 @@ public final class LayerConfig {
     }
     int[] out = new int[v.size()];
     for (int i = 0; i < out.length; i++) {
-      out[i] = v.get(i).isNull() ? -1 : v.get(i).asInt();
+      out[i] =
+          v.get(i).isNull()
+              ? -1
+              : Dims.intValue(v.get(i), "element " + i + " of " + what(key), FIX);
     }
     return out;
   }
@@ -151,7 +205,7 @@ public final class LayerConfig {
     if (v == null || v.isNull()) {
       return null;
     }
-    return v.isArray() ? intList(key) : new int[] {v.asInt()};
+    return v.isArray() ? intList(key) : new int[] {Dims.intValue(v, what(key), FIX)};
   }
 
   /**
@@ -169,13 +223,13 @@ public final class LayerConfig {
     }
     if (v.isNumber()) {
       for (int[] p : out) {
-        Arrays.fill(p, v.asInt());
+        Arrays.fill(p, size(v, key));
       }
       return out;
     }
     if (v.isArray() && n == 1 && v.size() == 2 && v.get(0).isNumber()) {
-      out[0][0] = v.get(0).asInt();
-      out[0][1] = v.get(1).asInt();
+      out[0][0] = size(v.get(0), key);
+      out[0][1] = size(v.get(1), key);
       return out;
     }
     if (!v.isArray() || v.size() != n) {
@@ -184,16 +238,21 @@ public final class LayerConfig {
     for (int i = 0; i < n; i++) {
       JsonNode e = v.get(i);
       if (e.isNumber()) {
-        out[i][0] = e.asInt();
-        out[i][1] = e.asInt();
+        out[i][0] = size(e, key);
+        out[i][1] = out[i][0];
       } else if (e.isArray() && e.size() == 2) {
-        out[i][0] = e.get(0).asInt();
-        out[i][1] = e.get(1).asInt();
+        out[i][0] = size(e.get(0), key);
+        out[i][1] = size(e.get(1), key);
       } else {
         throw bad(key, n + " values or pairs", v);
       }
     }
     return out;
+  }
+
+  /** One padding or cropping amount: an int of at least 0. */
+  private int size(JsonNode v, String key) {
+    return Dims.count(v, 0, "a value of " + what(key), FIX);
   }
 
   public DataFormat dataFormat() {
@@ -419,6 +478,7 @@ public final class LayerConfig {
             + expected
             + "; found "
             + found
-            + ".");
+            + ". "
+            + FIX);
   }
 }

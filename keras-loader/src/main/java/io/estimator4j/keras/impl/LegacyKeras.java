@@ -109,7 +109,11 @@ final class LegacyKeras {
 
   private static void convert(String cls, ObjectNode c) {
     if (c.has("mode") && cls.equals("BatchNormalization")) {
-      int mode = c.get("mode").asInt();
+      long mode =
+          io.estimator4j.io.Dims.integer(
+              c.get("mode"),
+              "setting 'mode' of Keras 1" + " BatchNormalization '" + c.path("name").asText() + "'",
+              LayerConfig.FIX);
       if (mode != 0) {
         throw new IllegalArgumentException(
             "Keras 1 BatchNormalization '"

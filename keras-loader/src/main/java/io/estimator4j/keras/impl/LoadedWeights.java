@@ -2,6 +2,7 @@ package io.estimator4j.keras.impl;
 
 import io.estimator4j.estimator.layers.Weights;
 import io.estimator4j.graph.Initializer;
+import io.estimator4j.io.Dims;
 import io.estimator4j.keras.file.WeightArray;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -93,6 +94,11 @@ public final class LoadedWeights implements Weights {
       }
       return existing;
     }
+    // the checked reader: an overflowing shape or a size beyond the limit is refused here,
+    // before TensorFlow is asked for the variable
+    String what = "weight '" + name + "' of " + layer.describe();
+    long size = Dims.checkShape(shape.asArray(), true, what, LayerConfig.FIX);
+    build.countParameters(size, what);
     WeightArray w = null;
     if (stored != null) {
       if (cursor >= stored.size()) {
@@ -128,9 +134,9 @@ public final class LoadedWeights implements Weights {
     created.add(op);
     addRegularization(layerScope, name, op);
     if (trainable) {
-      trainableParams += shape.size();
+      trainableParams += size;
     } else {
-      nonTrainableParams += shape.size();
+      nonTrainableParams += size;
     }
     cursor++;
     return op;

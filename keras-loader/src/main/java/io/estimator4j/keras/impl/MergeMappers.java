@@ -104,7 +104,8 @@ final class MergeMappers {
       int[] v = c.intList(key);
       return v.length == 1 ? new int[] {v[0], v[0]} : v;
     }
-    return new int[] {a.asInt(), a.asInt()};
+    int axis = c.integer(key, -1);
+    return new int[] {axis, axis};
   }
 
   private static KerasLayer legacyMerge(LayerContext ctx) {

@@ -3,6 +3,7 @@ package io.estimator4j.keras.impl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.estimator4j.io.Dims;
 import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -192,9 +193,14 @@ public final class Network implements KerasLayer {
     } else {
       inputName = firstConfig.path("name").asText("layer") + "_input";
     }
-    long[] shape = batchShape(firstConfig);
+    long[] shape =
+        batchShape(
+            firstConfig, "layer '" + firstConfig.path("name").asText() + "' in " + build.source());
     if (shape == null && !config.isArray()) {
-      shape = toShape(config.get("build_input_shape"));
+      shape =
+          toShape(
+              config.get("build_input_shape"),
+              "setting 'build_input_shape' of model '" + modelName + "' in " + build.source());
     }
     if (shape == null) {
       throw new IllegalArgumentException(
@@ -234,7 +240,12 @@ public final class Network implements KerasLayer {
       Entry e = new Entry(layerName, cls);
       e.legacy = spec != raw;
       for (JsonNode node : spec.path("inbound_nodes")) {
-        e.nodes.add(parseNode(node));
+        try {
+          e.nodes.add(parseNode(node));
+        } catch (IllegalArgumentException ex) {
+          throw new IllegalArgumentException(
+              "Layer '" + layerName + "' in " + build.source() + ": " + ex.getMessage(), ex);
+        }
       }
       net.entries.put(layerName, e);
       if (cls.equals("InputLayer")) {
@@ -254,7 +265,7 @@ public final class Network implements KerasLayer {
                 + r.layer()
                 + "' but has no InputLayer of that name.");
       }
-      long[] shape = batchShape(spec);
+      long[] shape = batchShape(spec, "InputLayer '" + r.layer() + "' in " + build.source());
       if (shape == null) {
         throw new IllegalArgumentException(
             "InputLayer '" + r.layer() + "' in " + build.source() + " has no batch_input_shape.");
@@ -503,7 +514,7 @@ public final class Network implements KerasLayer {
                 + ": a layer's first argument must be a Keras tensor (constants there are not"
                 + " supported).");
       }
-      refs.add(new Ref(r.get(0).asText(), r.get(1).asInt(), r.get(2).asInt()));
+      refs.add(ref(r.get(0), r.get(1), r.get(2)));
       if (r.size() > 3 && r.get(3).isObject() && r.get(3).size() > 0) {
         kwargs = r.get(3);
       }
@@ -542,7 +553,7 @@ public final class Network implements KerasLayer {
 
   private static void collectKerasTensors(JsonNode v, List<Ref> refs) {
     if (isKeras2TensorRef(v)) {
-      refs.add(new Ref(v.get(0).asText(), v.get(1).asInt(), v.get(2).asInt()));
+      refs.add(ref(v.get(0), v.get(1), v.get(2)));
     } else if (v.isArray()) {
       for (JsonNode e : v) {
         collectKerasTensors(e, refs);
@@ -550,7 +561,7 @@ public final class Network implements KerasLayer {
     } else if (v.isObject()) {
       if (v.path("class_name").asText().equals("__keras_tensor__")) {
         JsonNode h = v.path("config").path("keras_history");
-        refs.add(new Ref(h.get(0).asText(), h.get(1).asInt(), h.get(2).asInt()));
+        refs.add(ref(h.get(0), h.get(1), h.get(2)));
       }
     }
   }
@@ -568,43 +579,69 @@ public final class Network implements KerasLayer {
   private static List<Ref> refs(JsonNode v) {
     List<Ref> out = new ArrayList<>();
     if (v.isArray() && v.size() > 0 && v.get(0).isTextual()) {
-      out.add(new Ref(v.get(0).asText(), v.path(1).asInt(0), v.path(2).asInt(0)));
+      out.add(ref(v.get(0), v.path(1), v.path(2)));
       return out;
     }
     for (JsonNode r : v) {
-      out.add(new Ref(r.get(0).asText(), r.path(1).asInt(0), r.path(2).asInt(0)));
+      out.add(ref(r.get(0), r.path(1), r.path(2)));
     }
     return out;
   }
 
-  /** batch_input_shape (Keras 2) or batch_shape (Keras 3) without the batch; null if absent. */
-  static long[] batchShape(JsonNode config) {
-    JsonNode s = config.get("batch_input_shape");
+  /** A reference {@code [layer, node, tensor]}; the indices go through the checked reader. */
+  private static Ref ref(JsonNode layer, JsonNode node, JsonNode tensor) {
+    String name = layer == null ? "null" : layer.asText();
+    return new Ref(name, index(node, name, "node"), index(tensor, name, "tensor"));
+  }
+
+  private static int index(JsonNode v, String layer, String kind) {
+    if (v == null || v.isMissingNode()) {
+      return 0;
+    }
+    return Dims.count(
+        v, 0, "the " + kind + " index of a reference to layer '" + layer + "'", LayerConfig.FIX);
+  }
+
+  /**
+   * batch_input_shape (Keras 2) or batch_shape (Keras 3) without the batch; null if absent. {@code
+   * where} names the layer and file for messages.
+   */
+  static long[] batchShape(JsonNode config, String where) {
+    String key = "batch_input_shape";
+    JsonNode s = config.get(key);
     if (s == null || s.isNull()) {
-      s = config.get("batch_shape");
+      key = "batch_shape";
+      s = config.get(key);
     }
     if (s != null && !s.isNull()) {
-      long[] full = toShape(s);
+      long[] full = toShape(s, "setting '" + key + "' of " + where);
+      if (full.length == 0) {
+        throw new IllegalArgumentException(
+            "Setting '"
+                + key
+                + "' of "
+                + where
+                + " is [], which"
+                + " lacks the batch dimension. "
+                + LayerConfig.FIX);
+      }
       long[] out = new long[full.length - 1];
       System.arraycopy(full, 1, out, 0, out.length);
       return out;
     }
     JsonNode in = config.get("input_shape");
     if (in != null && in.isArray()) {
-      return toShape(in);
+      return toShape(in, "setting 'input_shape' of " + where);
     }
     return null;
   }
 
-  private static long[] toShape(JsonNode s) {
-    if (s == null || !s.isArray()) {
+  /** A shape (None = -1) through the checked reader; null when absent. */
+  private static long[] toShape(JsonNode s, String what) {
+    if (s == null || s.isNull() || s.isMissingNode()) {
       return null;
     }
-    long[] out = new long[s.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = s.get(i).isNull() ? -1 : s.get(i).asLong();
-    }
-    return out;
+    return Dims.shape(s, what, LayerConfig.FIX);
   }
 
   /** The dtype name of a layer config ("float32" when absent; Keras 3 policies unwrapped). */

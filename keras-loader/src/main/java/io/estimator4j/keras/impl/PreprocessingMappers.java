@@ -2,6 +2,7 @@ package io.estimator4j.keras.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.estimator4j.graph.Initializers;
+import io.estimator4j.io.Dims;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -115,7 +116,7 @@ final class PreprocessingMappers {
     } else if (a.isArray()) {
       axes = c.intList("axis");
     } else {
-      axes = new int[] {a.asInt()};
+      axes = c.intOrList("axis");
     }
     return Arrays.stream(axes).map(v -> v < 0 ? v + rank : v).sorted().toArray();
   }
@@ -125,8 +126,10 @@ final class PreprocessingMappers {
     JsonNode v = c.get(key);
     List<Float> values = new ArrayList<>();
     collect(v, values);
-    long size = Shape.of(shape).size();
-    float[] out = new float[(int) size];
+    String what = "the " + key + " of " + c.describe();
+    long size = Dims.checkShape(shape, false, what, LayerConfig.FIX);
+    Dims.checkBytes(size, Float.BYTES, what, null);
+    float[] out = new float[Dims.toInt(size, what, LayerConfig.FIX)];
     if (values.size() == 1) {
       Arrays.fill(out, values.get(0));
     } else if (values.size() == size) {
@@ -180,11 +183,8 @@ final class PreprocessingMappers {
   /** one_hot, multi_hot or count vectors of {@code num_tokens} from integer indices. */
   private static KerasLayer categoryEncoding(LayerContext ctx) {
     LayerConfig c = ctx.config();
-    int numTokens = c.integer("num_tokens", -1);
+    int numTokens = c.count("num_tokens", 1);
     String mode = c.string("output_mode", "multi_hot");
-    if (numTokens <= 0) {
-      throw c.unsupported("num_tokens must be set and positive; found " + c.get("num_tokens"));
-    }
     if (c.bool("sparse", false)) {
       throw c.unsupported("sparse output is not supported.");
     }
@@ -226,8 +226,8 @@ final class PreprocessingMappers {
   /** tf.image.resize (bilinear or nearest, half-pixel centres) to height x width. */
   private static KerasLayer resizing(LayerContext ctx) {
     LayerConfig c = ctx.config();
-    int height = c.integer("height", -1);
-    int width = c.integer("width", -1);
+    int height = c.count("height", 1);
+    int width = c.count("width", 1);
     String interpolation = c.string("interpolation", "bilinear");
     if (!interpolation.equals("bilinear") && !interpolation.equals("nearest")) {
       throw c.unsupported(
@@ -267,8 +267,8 @@ final class PreprocessingMappers {
   /** The central height x width window (inputs at least that large). */
   private static KerasLayer centerCrop(LayerContext ctx) {
     LayerConfig c = ctx.config();
-    int height = c.integer("height", -1);
-    int width = c.integer("width", -1);
+    int height = c.count("height", 1);
+    int width = c.count("width", 1);
     boolean channelsFirst = c.string("data_format", "channels_last").equals("channels_first");
     return (scope, in, kw) -> {
       Operand<?> x = Mappers.single(c, in).value();

@@ -216,8 +216,7 @@ final class RecurrentMappers {
     private static CellSpec spec(LayerConfig layer, String kind, LayerConfig s) {
       boolean convolutional = kind.startsWith("ConvLSTM");
       RecurrentCells.Config cc =
-          RecurrentCells.Config.units(
-              convolutional ? s.integer("filters", -1) : s.integer("units", -1));
+          RecurrentCells.Config.units(convolutional ? s.count("filters", 1) : s.count("units", 1));
       boolean cudnn = kind.startsWith("CuDNN");
       cc.activation(s.has("activation") ? s.activation("activation") : Activation.TANH);
       if (!kind.equals("SimpleRNN") && !cudnn) {

@@ -2,6 +2,7 @@ package io.estimator4j.keras.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
+import io.estimator4j.io.Dims;
 import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -171,7 +172,7 @@ final class TensorFlowOpLayer {
     if (v.has("type")) {
       b.setType(DataType.valueOf(v.get("type").asText()));
     } else if (v.has("i")) {
-      b.setI(v.get("i").asLong());
+      b.setI(int64(c, v.get("i"), "attribute '" + name + "'"));
     } else if (v.has("f")) {
       b.setF((float) v.get("f").asDouble());
     } else if (v.has("b")) {
@@ -179,12 +180,12 @@ final class TensorFlowOpLayer {
     } else if (v.has("s")) {
       b.setS(ByteString.copyFrom(Base64.getDecoder().decode(v.get("s").asText())));
     } else if (v.has("shape")) {
-      b.setShape(shape(v.get("shape")));
+      b.setShape(shape(c, v.get("shape"), "attribute '" + name + "'"));
     } else if (v.has("list")) {
       JsonNode l = v.get("list");
       AttrValue.ListValue.Builder lb = AttrValue.ListValue.newBuilder();
       for (JsonNode e : l.path("i")) {
-        lb.addI(e.asLong());
+        lb.addI(int64(c, e, "a value of attribute '" + name + "'"));
       }
       for (JsonNode e : l.path("f")) {
         lb.addF((float) e.asDouble());
@@ -199,7 +200,7 @@ final class TensorFlowOpLayer {
         lb.addType(DataType.valueOf(e.asText()));
       }
       for (JsonNode e : l.path("shape")) {
-        lb.addShape(shape(e));
+        lb.addShape(shape(c, e, "a shape of attribute '" + name + "'"));
       }
       b.setList(lb);
     } else if (v.size() == 0) {
@@ -211,14 +212,53 @@ final class TensorFlowOpLayer {
     return b.build();
   }
 
-  private static TensorShapeProto shape(JsonNode s) {
+  private static TensorShapeProto shape(LayerConfig c, JsonNode s, String what) {
     TensorShapeProto.Builder b = TensorShapeProto.newBuilder();
     if (s.path("unknownRank").asBoolean(false)) {
       b.setUnknownRank(true);
     }
+    int i = 0;
     for (JsonNode d : s.path("dim")) {
-      b.addDim(TensorShapeProto.Dim.newBuilder().setSize(d.path("size").asLong()));
+      String dim = "dimension " + i++ + " of " + what;
+      // proto3 JSON leaves out a size of 0
+      long size = d.has("size") ? int64(c, d.get("size"), dim) : 0;
+      if (size < -1) {
+        throw new IllegalArgumentException(
+            "The "
+                + dim
+                + " of the node_def of "
+                + c.describe()
+                + " is "
+                + size
+                + "; a dimension is at least 0, or -1 when unknown. "
+                + LayerConfig.FIX);
+      }
+      b.addDim(TensorShapeProto.Dim.newBuilder().setSize(size));
     }
     return b.build();
+  }
+
+  /**
+   * An int64 of a node_def in its JSON form: a number, or the decimal string proto3's JSON mapping
+   * writes; through the checked reader.
+   */
+  private static long int64(LayerConfig c, JsonNode v, String what) {
+    String full = what + " of the node_def of " + c.describe();
+    if (v != null && v.isTextual()) {
+      try {
+        return Long.parseLong(v.asText().strip());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "The "
+                + full
+                + " is \""
+                + v.asText()
+                + "\", not a"
+                + " 64-bit integer. "
+                + LayerConfig.FIX,
+            e);
+      }
+    }
+    return Dims.integer(v, full, LayerConfig.FIX);
   }
 }

@@ -2,6 +2,7 @@ package io.estimator4j.keras.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.estimator4j.estimator.layers.Activation;
+import io.estimator4j.io.Dims;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,7 +62,13 @@ final class TfOpLambdaMappers {
 
     int integer(String name, int defaultValue) {
       JsonNode v = kw.get(name);
-      return v == null || v.isNull() ? defaultValue : v.asInt();
+      return v == null || v.isNull() ? defaultValue : checked(v, name);
+    }
+
+    /** An int argument, through the checked reader. */
+    private int checked(JsonNode v, String name) {
+      return Dims.intValue(
+          v, "argument '" + name + "' of " + function(c) + " in " + c.describe(), LayerConfig.FIX);
     }
 
     /** An int or list of ints; null when absent. */
@@ -71,11 +78,11 @@ final class TfOpLambdaMappers {
         return null;
       }
       if (!v.isArray()) {
-        return new int[] {v.asInt()};
+        return new int[] {checked(v, name)};
       }
       int[] out = new int[v.size()];
       for (int i = 0; i < out.length; i++) {
-        out[i] = v.get(i).asInt();
+        out[i] = checked(v.get(i), name);
       }
       return out;
     }
@@ -391,8 +398,8 @@ final class TfOpLambdaMappers {
       }
       strides[i] = 1;
       if (s.isIntegralNumber()) {
-        begin[i] = s.asInt();
-        end[i] = s.asInt() + 1;
+        begin[i] = sliceIndex(c, s);
+        end[i] = begin[i] + 1;
         shrinkMask |= 1L << i;
       } else if (s.isNull()) {
         newAxisMask |= 1L << i;
@@ -411,15 +418,15 @@ final class TfOpLambdaMappers {
         if (s.get("start").isNull()) {
           beginMask |= 1L << i;
         } else {
-          begin[i] = s.get("start").asInt();
+          begin[i] = sliceIndex(c, s.get("start"));
         }
         if (s.get("stop") == null || s.get("stop").isNull()) {
           endMask |= 1L << i;
         } else {
-          end[i] = s.get("stop").asInt();
+          end[i] = sliceIndex(c, s.get("stop"));
         }
         if (s.get("step") != null && !s.get("step").isNull()) {
-          strides[i] = s.get("step").asInt();
+          strides[i] = sliceIndex(c, s.get("step"));
         }
       } else {
         throw c.unsupported("slice item " + s + " is not supported.");
@@ -470,5 +477,10 @@ final class TfOpLambdaMappers {
     } else {
       out.add(v.floatValue());
     }
+  }
+
+  /** An index of a slice, through the checked reader. */
+  private static int sliceIndex(LayerConfig c, JsonNode v) {
+    return Dims.intValue(v, "slice index " + v + " of " + c.describe(), LayerConfig.FIX);
   }
 }
