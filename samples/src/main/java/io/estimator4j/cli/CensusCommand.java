@@ -30,12 +30,6 @@ final class CensusCommand extends SampleRunCommand {
   private int epochs;
 
   @Option(
-      names = "--model-dir",
-      paramLabel = "DIR",
-      description = "Where checkpoints and summaries go (default: a new temporary directory).")
-  private Path modelDir;
-
-  @Option(
       names = "--export-dir",
       paramLabel = "DIR",
       description = "Export the trained model as a SavedModel under this directory.")
@@ -57,8 +51,11 @@ final class CensusCommand extends SampleRunCommand {
       throw usageError("--model must be wide, deep or wide_deep, got '" + model + "'.");
     }
     requirePositive("--epochs", epochs);
-    Path dir = modelDir(modelDir, "e4j-census-");
-    Census.run(m, dir, epochs, seed, System.out, exportDir);
-    return 0;
+    return inModelDir(
+        "e4j-census-",
+        dir -> {
+          Census.run(m, dir, epochs, seed, System.out, exportDir);
+          return 0;
+        });
   }
 }

@@ -2,7 +2,6 @@ package io.estimator4j.cli;
 
 import io.estimator4j.samples.IrisPremade;
 import java.io.IOException;
-import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,12 +14,6 @@ import picocli.CommandLine.Option;
     })
 final class IrisCommand extends TrainingSampleCommand {
   @Option(
-      names = "--model-dir",
-      paramLabel = "DIR",
-      description = "Where checkpoints and summaries go (default: a new temporary directory).")
-  private Path modelDir;
-
-  @Option(
       names = "--seed",
       paramLabel = "S",
       defaultValue = "42",
@@ -30,7 +23,6 @@ final class IrisCommand extends TrainingSampleCommand {
   @Override
   public Integer call() throws IOException {
     long steps = steps();
-    Path dir = modelDir(modelDir, "e4j-iris-");
-    return IrisPremade.run(dir, steps, seed, System.out);
+    return inModelDir("e4j-iris-", dir -> IrisPremade.run(dir, steps, seed, System.out));
   }
 }

@@ -2,7 +2,6 @@ package io.estimator4j.cli;
 
 import io.estimator4j.samples.IrisCustom;
 import java.io.IOException;
-import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -22,12 +21,6 @@ final class IrisCustomCommand extends TrainingSampleCommand {
   private static final Logger LOG = LoggerFactory.getLogger(IrisCustomCommand.class);
 
   @Option(
-      names = "--model-dir",
-      paramLabel = "DIR",
-      description = "Where checkpoints and summaries go (default: a new temporary directory).")
-  private Path modelDir;
-
-  @Option(
       names = "--seed",
       paramLabel = "S",
       defaultValue = "" + DEFAULT_SEED,
@@ -37,8 +30,11 @@ final class IrisCustomCommand extends TrainingSampleCommand {
   @Override
   public Integer call() throws IOException {
     long steps = steps();
-    Path dir = modelDir(modelDir, "e4j-iris-custom-");
-    LOG.info("model_dir = {}", dir.toAbsolutePath());
-    return IrisCustom.run(dir, steps, seed, System.out);
+    return inModelDir(
+        "e4j-iris-custom-",
+        dir -> {
+          LOG.info("model_dir = {}", dir.toAbsolutePath());
+          return IrisCustom.run(dir, steps, seed, System.out);
+        });
   }
 }

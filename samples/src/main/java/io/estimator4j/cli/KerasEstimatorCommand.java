@@ -2,14 +2,12 @@ package io.estimator4j.cli;
 
 import io.estimator4j.samples.KerasEstimatorSample;
 import java.io.IOException;
-import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Option;
 
 /** {@code e4j sample keras-estimator}: runs {@link KerasEstimatorSample}. */
 @Command(
@@ -22,14 +20,6 @@ import picocli.CommandLine.Option;
 final class KerasEstimatorCommand extends TrainingSampleCommand {
 
   private static final Logger LOG = LoggerFactory.getLogger(KerasEstimatorCommand.class);
-
-  @Option(
-      names = "--model-dir",
-      paramLabel = "DIR",
-      description =
-          "Where checkpoints, summaries and the export go (default: a new temporary"
-              + " directory).")
-  private Path modelDir;
 
   /**
    * The file compiles RMSprop with a learning rate of 1e-4: 1000 steps leave the test accuracy at
@@ -47,8 +37,11 @@ final class KerasEstimatorCommand extends TrainingSampleCommand {
   @Override
   public Integer call() throws IOException {
     long steps = steps();
-    Path dir = modelDir(modelDir, "e4j-keras-estimator-");
-    LOG.info("model_dir = {}", dir.toAbsolutePath());
-    return KerasEstimatorSample.run(dir, steps, System.out);
+    return inModelDir(
+        "e4j-keras-estimator-",
+        dir -> {
+          LOG.info("model_dir = {}", dir.toAbsolutePath());
+          return KerasEstimatorSample.run(dir, steps, System.out);
+        });
   }
 }

@@ -2,10 +2,15 @@ package io.estimator4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.estimator4j.savedmodel.SavedModelWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.ParseResult;
@@ -101,6 +106,42 @@ class E4jTest {
         .contains("(default: 1000)")
         .contains("--seed=S")
         .contains("(default: 42)");
+  }
+
+  /** The path the sample names in its "e4j: ... temporary model_dir PATH" line. */
+  private Path temporaryModelDir() {
+    Matcher m = Pattern.compile("temporary model_dir (\\S+)").matcher(err.toString());
+    assertThat(m.find()).as("stderr: %s", err).isTrue();
+    return Path.of(m.group(1));
+  }
+
+  @Test
+  void sampleWithoutModelDirRemovesItsTemporaryModelDir() {
+    assertThat(execute("sample", "iris-custom", "--steps", "2")).isZero();
+    Path dir = temporaryModelDir();
+    assertThat(err.toString()).contains("removed the temporary model_dir");
+    assertThat(dir).doesNotExist();
+  }
+
+  @Test
+  void sampleKeepsItsTemporaryModelDirWithKeep() throws Exception {
+    assertThat(execute("sample", "iris-custom", "--steps", "2", "--keep")).isZero();
+    Path dir = temporaryModelDir();
+    try {
+      assertThat(err.toString()).contains("kept the temporary model_dir");
+      assertThat(dir.resolve("checkpoint")).isRegularFile();
+    } finally {
+      SavedModelWriter.deleteRecursively(dir);
+    }
+  }
+
+  @Test
+  void sampleLeavesAGivenModelDirInPlace(@TempDir Path tmp) {
+    Path dir = tmp.resolve("model");
+    assertThat(execute("sample", "iris-custom", "--steps", "2", "--model-dir", dir.toString()))
+        .isZero();
+    assertThat(dir.resolve("checkpoint")).isRegularFile();
+    assertThat(err.toString()).doesNotContain("temporary model_dir");
   }
 
   @Test
