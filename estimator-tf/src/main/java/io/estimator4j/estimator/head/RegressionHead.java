@@ -41,6 +41,10 @@ public final class RegressionHead extends BaseHead {
     Operand<TFloat32> apply(Ops tf, Operand<TFloat32> labels, Operand<TFloat32> logits);
   }
 
+  /** The default per-example loss, {@code (labels - logits)²}. */
+  static final LossFn SQUARED_ERROR =
+      (tf, labels, logits) -> tf.math.squaredDifference(labels, logits);
+
   private RegressionHead(Builder b, LossFn lossFn) {
     super(b);
     if (b.labelDimension < 1) {
@@ -59,6 +63,11 @@ public final class RegressionHead extends BaseHead {
   @Override
   public int logitsDimension() {
     return labelDimension;
+  }
+
+  /** True when the loss is the default squared error (not Poisson's or another custom loss). */
+  boolean isSquaredError() {
+    return lossFn == SQUARED_ERROR;
   }
 
   @Override
@@ -153,8 +162,7 @@ public final class RegressionHead extends BaseHead {
      * @throws IllegalArgumentException if label_dimension < 1 or the name is not a valid scope name
      */
     public RegressionHead build() {
-      return new RegressionHead(
-          this, (tf, labels, logits) -> tf.math.squaredDifference(labels, logits));
+      return new RegressionHead(this, SQUARED_ERROR);
     }
 
     /** A head with a custom per-example loss (PoissonRegressionHead). */

@@ -128,7 +128,8 @@ public final class ModelGraph implements AutoCloseable {
             io.estimator4j.estimator.metrics.Metrics.mean(
                 tf.withSubScope("metrics"), EstimatorSpec.LOSS_KEY, spec.loss(), null);
       }
-      b.saver = new GraphSaver(tf, globalVariables(graph, spec, b.lossMetric));
+      b.saver =
+          new GraphSaver(tf, globalVariables(graph, spec, b.lossMetric), b.context.saveables());
       return new ModelGraph(b);
     } catch (RuntimeException | Error e) {
       graph.close();

@@ -169,6 +169,13 @@ public final class SessionStarter {
                 + Arrays.toString(info.shape()));
       }
     }
+    for (io.estimator4j.checkpoint.Saveable s : mg.saver.saveables()) {
+      for (io.estimator4j.checkpoint.Saveable.Spec spec : s.specs()) {
+        if (!saved.containsKey(spec.name())) {
+          problems.add(spec.name() + " is not in the checkpoint");
+        }
+      }
+    }
     if (!problems.isEmpty()) {
       throw new IllegalStateException(
           "Checkpoint "

@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.modelfn;
 
+import io.estimator4j.checkpoint.Saveable;
 import io.estimator4j.estimator.config.RunConfig;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,6 +30,7 @@ public final class ModelFnContext {
   private final Map<String, Operand<?>> scalarSummaries = new LinkedHashMap<>();
   private final Map<String, Operand<?>> histogramSummaries = new LinkedHashMap<>();
   private final List<org.tensorflow.op.Op> localInitOps = new ArrayList<>();
+  private final List<Saveable> saveables = new ArrayList<>();
   private long seedCounter;
 
   public ModelFnContext(
@@ -172,6 +174,20 @@ public final class ModelFnContext {
   /** Adds an op run once the session is ready, after variables (e.g. a lookup table init). */
   public void addLocalInitOp(org.tensorflow.op.Op op) {
     localInitOps.add(op);
+  }
+
+  /**
+   * Adds state that checkpoints hold beside the variables (a resource such as a tree ensemble):
+   * saved with every checkpoint and export, restored with them; tf.compat.v1's SAVEABLE_OBJECTS
+   * collection.
+   */
+  public void addSaveable(Saveable saveable) {
+    saveables.add(java.util.Objects.requireNonNull(saveable, "saveable"));
+  }
+
+  /** The saveables added so far. */
+  public List<Saveable> saveables() {
+    return Collections.unmodifiableList(saveables);
   }
 
   /**
