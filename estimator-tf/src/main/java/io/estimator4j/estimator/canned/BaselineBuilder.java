@@ -39,8 +39,9 @@ public final class BaselineBuilder extends CannedBuilder<BaselineBuilder> {
 
   @Override
   ModelFn modelFn(Head head) {
-    Optimizer opt = optimizer.get();
+    optimizer.get(); // validates now
     return ctx -> {
+      Optimizer opt = optimizer.get(ctx.tensorFlowFlavour());
       Ops tf = ctx.tf();
       int dim = head.logitsDimension();
       if (ctx.features().isEmpty()) {
@@ -58,8 +59,9 @@ public final class BaselineBuilder extends CannedBuilder<BaselineBuilder> {
               tf.reshape(Variables.read(scope, bias), tf.constant(new long[] {1, dim})),
               tf.concat(List.of(batch, tf.constant(new int[] {1})), tf.constant(0)));
       ctx.scalarSummary("bias", tf.math.mean(Variables.read(scope, bias), tf.constant(0)));
+      Networks.Logits l = new Networks.Logits(logits, List.of(bias), List.of());
       return head.createEstimatorSpec(
-          ctx, logits, loss -> opt.minimize(tf, loss, List.of(bias), ctx.globalStep()), null);
+          ctx, logits, loss -> TrainOps.single(ctx, opt, loss, l), null);
     };
   }
 }

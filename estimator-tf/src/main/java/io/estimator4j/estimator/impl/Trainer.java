@@ -71,7 +71,7 @@ public final class Trainer {
   public void run(InputFn inputFn, String checkpoint) {
     RunConfig config = def.config();
     boolean chief = config.isChief();
-    try (ModelGraph mg = def.buildGraph(ModeKeys.TRAIN, inputFn::build);
+    try (ModelGraph mg = def.buildGraph(ModeKeys.TRAIN, inputFn::build, checkpoint);
         SummaryWriter writer =
             chief && config.saveSummarySteps() > 0 ? new SummaryWriter(def.modelDir()) : null) {
       EstimatorSpec spec = mg.spec;
