@@ -3,6 +3,7 @@ package io.estimator4j.estimator.canned;
 import io.estimator4j.estimator.head.Head;
 import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.optimizer.Optimizer;
+import io.estimator4j.graph.GraphCollections;
 import io.estimator4j.graph.Initializers;
 import io.estimator4j.graph.Variables;
 import java.util.List;
@@ -52,6 +53,7 @@ public final class BaselineBuilder extends CannedBuilder<BaselineBuilder> {
       Ops scope = tf.withSubScope("baseline");
       Variable<TFloat32> bias =
           Variables.global(scope, "bias", Shape.of(dim), Initializers.zeros());
+      GraphCollections.add(scope.scope(), GraphCollections.TRAINABLE_VARIABLES, bias);
       Operand<TInt32> batch =
           tf.slice(tf.shape(any), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
       Operand<TFloat32> logits =

@@ -8,21 +8,17 @@ import io.estimator4j.checkpoint.VariableInfo;
 import io.estimator4j.estimator.Estimator;
 import io.estimator4j.estimator.Prediction;
 import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.VariablesAtStart;
 import io.estimator4j.estimator.config.RunConfig;
-import io.estimator4j.estimator.hook.SessionRunHook;
-import io.estimator4j.testing.RawRestore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
 
 /**
  * Two-way compatibility with Python on the TFX chicago-taxi model (see {@link TaxiModel}): Java
@@ -74,14 +70,14 @@ class TaxiPythonInteropTest {
     Map<String, Object> before = TaxiModel.pythonValues(python, pythonVariables.keySet());
 
     Estimator est = TaxiModel.estimator(config(modelDir));
-    FetchAtStart restored = new FetchAtStart(pythonVariables.keySet());
+    VariablesAtStart restored = new VariablesAtStart(pythonVariables.keySet());
     est.train(data.input(40, true), StepLimit.steps(10), restored);
 
     // every variable of the Python checkpoint, optimizer slots and hypers included, restored
     // bit for bit (float arrays compare by their bits)
-    assertThat(restored.values.keySet()).containsExactlyInAnyOrderElementsOf(before.keySet());
+    assertThat(restored.values().keySet()).containsExactlyInAnyOrderElementsOf(before.keySet());
     for (String name : before.keySet()) {
-      assertThat(restored.values.get(name)).as(name).isEqualTo(before.get(name));
+      assertThat(restored.values().get(name)).as(name).isEqualTo(before.get(name));
     }
     assertThat((long[]) before.get("training/Ftrl/iter")).containsExactly(1000L);
     assertThat((float[]) before.get("training/Adagrad/dnn/logits/bias/accumulator"))
@@ -170,26 +166,5 @@ class TaxiPythonInteropTest {
       ones += (int) p.longs("class_ids")[0];
     }
     assertThat(ones).isEqualTo(1);
-  }
-
-  /** Fetches variables by name right after the session started (restored, before any step). */
-  private static final class FetchAtStart implements SessionRunHook {
-    private final List<String> names;
-    final Map<String, Object> values = new LinkedHashMap<>();
-
-    FetchAtStart(Set<String> names) {
-      this.names = new ArrayList<>(names);
-    }
-
-    @Override
-    public void afterCreateSession(Session session) {
-      Session.Runner r = session.runner();
-      names.forEach(r::fetch);
-      try (Result result = r.run()) {
-        for (int i = 0; i < names.size(); i++) {
-          values.put(names.get(i), RawRestore.values(result.get(i)));
-        }
-      }
-    }
   }
 }
