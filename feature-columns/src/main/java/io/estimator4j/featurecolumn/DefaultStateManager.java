@@ -56,6 +56,9 @@ public final class DefaultStateManager implements StateManager {
       throw new IllegalArgumentException("table initializer must not be null");
     }
     tableInitializers.add(op);
+    if (op.env() instanceof org.tensorflow.Graph graph) {
+      GraphCollections.add(graph, GraphCollections.TABLE_INITIALIZERS, op.op().name());
+    }
   }
 
   @Override

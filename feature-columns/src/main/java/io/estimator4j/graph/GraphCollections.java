@@ -24,6 +24,12 @@ public final class GraphCollections {
   /** Python's {@code GraphKeys.TRAINABLE_VARIABLES}. */
   public static final String TRAINABLE_VARIABLES = "trainable_variables";
 
+  /** Python's {@code GraphKeys.TABLE_INITIALIZERS}: the ops that fill lookup tables. */
+  public static final String TABLE_INITIALIZERS = "table_initializer";
+
+  /** Python's {@code GraphKeys.LOCAL_VARIABLES}: variables never saved (metric accumulators). */
+  public static final String LOCAL_VARIABLES = "local_variables";
+
   private static final Map<Graph, Map<String, Set<String>>> BY_GRAPH = new WeakHashMap<>();
 
   private GraphCollections() {}

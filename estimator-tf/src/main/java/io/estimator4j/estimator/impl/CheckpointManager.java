@@ -25,6 +25,9 @@ public final class CheckpointManager implements Checkpointer {
   private final GraphSaver saver;
   private final RetentionPolicy policy;
 
+  private java.util.function.Supplier<org.tensorflow.proto.MetaGraphDef> metaGraph;
+  private org.tensorflow.proto.MetaGraphDef builtMetaGraph;
+
   /** Stands for the time training started where the state file has no preserved timestamp. */
   private final double startTime = System.currentTimeMillis() / 1000.0;
 
@@ -35,11 +38,39 @@ public final class CheckpointManager implements Checkpointer {
         RetentionPolicy.of(config.keepCheckpointMax(), config.keepCheckpointEveryNHours());
   }
 
+  /**
+   * Also writes {@code model.ckpt-N.meta} beside each checkpoint, as Python's Saver does: the
+   * MetaGraphDef {@code metaGraph} builds (once, at the first save).
+   */
+  public CheckpointManager withMetaGraph(
+      java.util.function.Supplier<org.tensorflow.proto.MetaGraphDef> metaGraph) {
+    this.metaGraph = metaGraph;
+    return this;
+  }
+
+  @Override
+  public java.util.Optional<org.tensorflow.proto.MetaGraphDef> metaGraph() {
+    return metaGraph == null ? java.util.Optional.empty() : java.util.Optional.of(metaGraphDef());
+  }
+
+  private synchronized org.tensorflow.proto.MetaGraphDef metaGraphDef() {
+    if (builtMetaGraph == null) {
+      builtMetaGraph = metaGraph.get();
+    }
+    return builtMetaGraph;
+  }
+
   @Override
   public String save(Session session, long globalStep) throws IOException {
     String basename = BASENAME + "-" + globalStep;
     Path tmp = CheckpointFiles.createTemporaryDirectory(modelDir);
     saver.save(session, tmp.resolve(basename).toString());
+    if (metaGraph != null) {
+      // committed with the checkpoint's files (CheckpointFiles moves every basename.* file)
+      java.nio.file.Files.write(
+          tmp.resolve(basename + ".meta"),
+          io.estimator4j.metagraph.MetaGraphs.deterministic(metaGraphDef()));
+    }
     CheckpointFiles.commit(tmp, basename, modelDir);
     double now = System.currentTimeMillis() / 1000.0;
     Optional<CheckpointState> old = CheckpointState.read(modelDir);
