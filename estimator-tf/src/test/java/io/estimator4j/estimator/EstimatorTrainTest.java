@@ -82,8 +82,10 @@ class EstimatorTrainTest {
           .containsExactlyInAnyOrder(
               "model.ckpt-15.index",
               "model.ckpt-15.data-00000-of-00001",
+              "model.ckpt-15.meta",
               "model.ckpt-20.index",
-              "model.ckpt-20.data-00000-of-00001");
+              "model.ckpt-20.data-00000-of-00001",
+              "model.ckpt-20.meta");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.estimator4j.featurecolumn;
 
+import io.estimator4j.graph.GraphCollections;
 import io.estimator4j.graph.Initializer;
 import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ public final class DefaultStateManager implements StateManager {
     all.add(v);
     if (trainable) {
       this.trainable.add(v);
+      GraphCollections.add(scope.scope(), GraphCollections.TRAINABLE_VARIABLES, v);
     }
     return v;
   }
@@ -54,6 +56,9 @@ public final class DefaultStateManager implements StateManager {
       throw new IllegalArgumentException("table initializer must not be null");
     }
     tableInitializers.add(op);
+    if (op.env() instanceof org.tensorflow.Graph graph) {
+      GraphCollections.add(graph, GraphCollections.TABLE_INITIALIZERS, op.op().name());
+    }
   }
 
   @Override

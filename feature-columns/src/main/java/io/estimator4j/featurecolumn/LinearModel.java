@@ -1,6 +1,7 @@
 package io.estimator4j.featurecolumn;
 
 import io.estimator4j.featurecolumn.impl.EmbeddingLookup;
+import io.estimator4j.featurecolumn.impl.SparseInputs;
 import io.estimator4j.graph.Initializers;
 import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
@@ -8,10 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
+import org.tensorflow.framework.utils.SparseTensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * A linear model over feature columns; Java counterpart of
@@ -63,13 +66,14 @@ public final class LinearModel {
     }
     ColumnLayer layer = new ColumnLayer(scope);
     Map<String, Variable<TFloat32>> weights = new LinkedHashMap<>();
+    Map<String, Operand<TInt64>> rows = new LinkedHashMap<>();
     List<Operand<TFloat32>> sums =
         ctx.inLayer(
             layer,
             () -> {
               List<Operand<TFloat32>> out = new ArrayList<>();
               for (FeatureColumn c : sorted) {
-                out.add(weightedSum(ctx, c, units, sparseCombiner, weights));
+                out.add(weightedSum(ctx, c, units, sparseCombiner, weights, rows));
               }
               return out;
             });
@@ -88,7 +92,28 @@ public final class LinearModel {
         sums.size() == 1 ? sums.get(0) : scope.withName("weighted_sum_no_bias").math.addN(sums);
     Operand<TFloat32> logits =
         scope.withName("weighted_sum").nn.biasAdd(noBias, Variables.read(scope, bias));
-    return new LinearModelOutput(logits, weights, bias, layer.variables());
+    return new LinearModelOutput(logits, weights, bias, layer.variables(), rows);
+  }
+
+  /**
+   * The rows Python's safe_embedding_lookup_sparse looks up: the ids, and id 0 once when an example
+   * has none (sparse_fill_empty_rows with the default id 0).
+   */
+  private static Operand<TInt64> lookedUpRows(Ops tf, SparseTensor<TInt64> ids) {
+    Operand<TInt64> batch = SparseInputs.batchSize(tf, ids);
+    Operand<TInt64> exampleOfId = SparseInputs.rows(tf, ids);
+    Operand<TInt64> idsPerExample =
+        tf.math.unsortedSegmentSum(tf.onesLike(exampleOfId), exampleOfId, batch);
+    Operand<TInt64> anyEmpty =
+        tf.reduceMax(
+            tf.dtypes.cast(tf.math.equal(idsPerExample, tf.constant(0L)), TInt64.class),
+            tf.constant(0));
+    // [0] when some example has no id, [] otherwise (an empty batch gives [])
+    Operand<TInt64> filled =
+        tf.fill(
+            tf.reshape(tf.math.maximum(anyEmpty, tf.constant(0L)), tf.constant(new long[] {1})),
+            tf.constant(0L));
+    return tf.concat(List.of(ids.getValues(), filled), tf.constant(0));
   }
 
   private static Operand<TFloat32> weightedSum(
@@ -96,7 +121,8 @@ public final class LinearModel {
       FeatureColumn column,
       int units,
       String combiner,
-      Map<String, Variable<TFloat32>> weights) {
+      Map<String, Variable<TFloat32>> weights,
+      Map<String, Operand<TInt64>> rows) {
     if (column instanceof CategoricalColumn cat) {
       SparseIds ids = cat.sparseIds(ctx);
       Variable<TFloat32> w =
@@ -108,6 +134,7 @@ public final class LinearModel {
               true);
       weights.put(column.name(), w);
       Ops tf = ctx.columnScope(column.name());
+      rows.put(column.name(), lookedUpRows(tf, ids.ids()));
       return EmbeddingLookup.combine(
           tf, Variables.read(tf, w), ids.ids(), ids.weights(), combiner, null);
     }

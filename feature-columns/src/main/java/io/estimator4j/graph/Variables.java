@@ -86,7 +86,9 @@ public final class Variables {
    */
   public static <T extends TType> Variable<T> local(
       Ops scopeOps, String name, Shape shape, Class<T> type) {
-    return Variable.create(scopeOps.withName(name).scope(), shape, type);
+    Variable<T> v = Variable.create(scopeOps.withName(name).scope(), shape, type);
+    GraphCollections.add(scopeOps.scope(), GraphCollections.LOCAL_VARIABLES, v);
+    return v;
   }
 
   /**

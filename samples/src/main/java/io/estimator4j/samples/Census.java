@@ -1,5 +1,6 @@
 package io.estimator4j.samples;
 
+import io.estimator4j.checkpoint.TensorFlowFlavour;
 import io.estimator4j.estimator.Estimator;
 import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.canned.DNNClassifier;
@@ -128,7 +129,10 @@ public final class Census {
     return new Columns(wide, deep);
   }
 
-  /** census_main.build_estimator with TensorFlow's default optimizers. */
+  /**
+   * census_main.build_estimator with TensorFlow's default optimizers. The official wide_deep model
+   * ran tf.estimator's TF1 classes, so the sample asks for the TF1 flavour (DNN Adagrad at 0.05).
+   */
   public static Estimator estimator(Model model, Path modelDir, long seed) {
     return estimator(
         model,
@@ -137,6 +141,7 @@ public final class Census {
             .randomSeed(seed)
             .saveCheckpointsSecs(600)
             .logStepCountSteps(1000)
+            .tensorFlowFlavour(TensorFlowFlavour.TF1)
             .build());
   }
 

@@ -1,5 +1,6 @@
 package io.estimator4j.samples;
 
+import io.estimator4j.checkpoint.TensorFlowFlavour;
 import io.estimator4j.estimator.Estimator;
 import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.canned.DNNClassifier;
@@ -13,7 +14,9 @@ import java.util.Map;
 
 /**
  * TensorFlow's premade-estimator guide in Java: DNNClassifier(hidden [10, 10], 3 classes) on four
- * numeric columns, 1000 steps of batch 100, evaluated on the 30 test rows.
+ * numeric columns, 1000 steps of batch 100, evaluated on the 30 test rows. The guide ran
+ * tf.estimator's TF1 DNNClassifier (Adagrad at 0.05), so the sample asks for the TF1 flavour; the
+ * TF2 default (Keras Adagrad at 0.001) needs many more steps.
  */
 public final class IrisPremade {
   private IrisPremade() {}
@@ -28,7 +31,12 @@ public final class IrisPremade {
         .featureColumns(columns)
         .hiddenUnits(10, 10)
         .nClasses(3)
-        .config(RunConfig.builder().modelDir(modelDir).randomSeed(seed).build())
+        .config(
+            RunConfig.builder()
+                .modelDir(modelDir)
+                .randomSeed(seed)
+                .tensorFlowFlavour(TensorFlowFlavour.TF1)
+                .build())
         .build();
   }
 

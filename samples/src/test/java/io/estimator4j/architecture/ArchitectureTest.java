@@ -39,6 +39,7 @@ class ArchitectureTest {
         List.of(
             "io.estimator4j.savedmodel",
             "io.estimator4j.checkpoint",
+            "io.estimator4j.metagraph",
             "io.estimator4j.tfrecord",
             "io.estimator4j.npy",
             "io.estimator4j.io")),

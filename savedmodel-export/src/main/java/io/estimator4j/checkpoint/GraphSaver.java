@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.tensorflow.Operand;
+import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.train.Restore;
 import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
@@ -17,14 +17,26 @@ import org.tensorflow.types.family.TType;
  * Save and restore ops for an explicit list of variables, writing TensorFlow's V2 checkpoint format
  * keyed by variable op name; the counterpart of tf.compat.v1.train.Saver's graph part. Unlike
  * {@code Session.save}, local variables (metric accumulators) are left out. {@link Saveable}s
- * (resources such as a boosted-trees ensemble) are saved under their own keys and rebuilt by their
- * restore ops, which the restore op runs with the variables' assignments.
+ * (resources such as a lookup table) are saved under their own keys and rebuilt by their restore
+ * ops, which the restore op runs with the variables' assignments.
+ *
+ * <p>The ops are laid out as Python's non-sharded V2 Saver lays them out, so that its {@link
+ * #saverDef} works for {@code tf.compat.v1.train.import_meta_graph} and TensorFlow's SavedModel
+ * loader: the filename tensor {@code save/Const:0} (a PlaceholderWithDefault of {@code "model"}),
+ * {@code save/SaveV2}, the save tensor {@code save/control_dependency:0} (the filename, a string,
+ * after the save) and the restore op {@code save/restore_all}.
  */
 public final class GraphSaver {
+  /** Python's Saver default {@code max_to_keep}. */
+  public static final int DEFAULT_MAX_TO_KEEP = 5;
+
+  /** Python's Saver default {@code keep_checkpoint_every_n_hours}. */
+  public static final double DEFAULT_KEEP_CHECKPOINT_EVERY_N_HOURS = 10000.0;
+
   private final List<Operand<?>> variables;
   private final List<Saveable> saveables;
-  private final Placeholder<TString> filename;
-  private final Op saveOp;
+  private final Operand<TString> filename;
+  private final Operand<TString> saveTensor;
   private final Op restoreOp;
 
   /** Adds the ops under the {@code save} scope. */
@@ -44,8 +56,8 @@ public final class GraphSaver {
     this.variables = List.copyOf(sorted);
     this.saveables = List.copyOf(saveables);
     Ops tf = root.withSubScope("save");
-    this.filename =
-        tf.withName("filename").placeholder(TString.class, Placeholder.shape(Shape.scalar()));
+    Operand<TString> defaultName = tf.withName("filename").constant("model");
+    this.filename = tf.withName("Const").placeholderWithDefault(defaultName, Shape.scalar());
     List<String> keys = new ArrayList<>();
     List<Operand<?>> tensors = new ArrayList<>(sorted);
     sorted.forEach(v -> keys.add(v.op().name()));
@@ -62,21 +74,26 @@ public final class GraphSaver {
               + ". Fix: give every variable and saveable a unique name.");
     }
     if (keys.isEmpty()) {
-      this.saveOp = tf.withName("save").noOp();
+      this.saveTensor = tf.withName("control_dependency").identity(filename);
       this.restoreOp = tf.withName("restore_all").noOp();
       return;
     }
     String[] slices = new String[keys.size()];
     java.util.Arrays.fill(slices, "");
     Operand<TString> namesOp =
-        tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(keys.toArray(new String[0])));
+        tf.withSubScope("SaveV2")
+            .withName("tensor_names")
+            .constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(keys.toArray(new String[0])));
     Operand<TString> slicesOp =
-        tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(slices));
-    Op save = tf.train.save(filename, namesOp, slicesOp, tensors);
-    this.saveOp = tf.withControlDependencies(List.of(save)).withName("control_dependency").noOp();
+        tf.withSubScope("SaveV2")
+            .withName("shape_and_slices")
+            .constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(slices));
+    Op save = tf.withName("SaveV2").train.save(filename, namesOp, slicesOp, tensors);
+    this.saveTensor =
+        tf.withControlDependencies(List.of(save)).withName("control_dependency").identity(filename);
     List<Class<? extends TType>> types = new ArrayList<>();
     tensors.forEach(v -> types.add(v.type()));
-    Restore restored = tf.train.restore(filename, namesOp, slicesOp, types);
+    Restore restored = tf.withName("RestoreV2").train.restore(filename, namesOp, slicesOp, types);
     List<Op> assigns = new ArrayList<>();
     for (int i = 0; i < sorted.size(); i++) {
       assigns.add(tf.assign((Operand) sorted.get(i), (Operand) restored.tensors().get(i)));
@@ -91,12 +108,26 @@ public final class GraphSaver {
     this.restoreOp = tf.withControlDependencies(assigns).withName("restore_all").noOp();
   }
 
-  /** The SaverDef a SavedModel records so loaders can restore variables/variables. */
+  /**
+   * The SaverDef with Python's defaults ({@code max_to_keep} 5, {@code
+   * keep_checkpoint_every_n_hours} 10000), as a SavedModel records it.
+   */
   public org.tensorflow.proto.SaverDef saverDef() {
+    return saverDef(DEFAULT_MAX_TO_KEEP, DEFAULT_KEEP_CHECKPOINT_EVERY_N_HOURS);
+  }
+
+  /**
+   * The SaverDef of these ops: {@code filename_tensor_name "save/Const:0"}, {@code save_tensor_name
+   * "save/control_dependency:0"}, {@code restore_op_name "save/restore_all"}, not sharded, V2.
+   */
+  public org.tensorflow.proto.SaverDef saverDef(int maxToKeep, double keepCheckpointEveryNHours) {
     return org.tensorflow.proto.SaverDef.newBuilder()
         .setFilenameTensorName(filename.asOutput().name())
-        .setSaveTensorName(saveOp.op().name())
+        .setSaveTensorName(saveTensor.asOutput().name())
         .setRestoreOpName(restoreOp.op().name())
+        .setMaxToKeep(maxToKeep)
+        .setSharded(false)
+        .setKeepCheckpointEveryNHours((float) keepCheckpointEveryNHours)
         .setVersion(org.tensorflow.proto.SaverDef.CheckpointFormatVersion.V2)
         .build();
   }
@@ -111,10 +142,18 @@ public final class GraphSaver {
     return saveables;
   }
 
-  /** Writes {@code prefix.index} and {@code prefix.data-00000-of-00001}. */
+  /**
+   * Writes {@code prefix.index} and {@code prefix.data-00000-of-00001}.
+   *
+   * @throws IllegalStateException if the save tensor does not return {@code prefix}
+   */
   public void save(Session session, String prefix) {
-    try (TString p = TString.scalarOf(prefix)) {
-      session.runner().feed(filename, p).addTarget(saveOp).run();
+    try (TString p = TString.scalarOf(prefix);
+        Result r = session.runner().feed(filename, p).fetch(saveTensor).run()) {
+      String written = ((TString) r.get(0)).getObject();
+      if (!written.equals(prefix)) {
+        throw new IllegalStateException("Saved to " + written + " instead of " + prefix);
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package io.estimator4j.estimator.canned;
 import io.estimator4j.estimator.head.Head;
 import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.optimizer.Optimizer;
+import io.estimator4j.graph.GraphCollections;
 import io.estimator4j.graph.Initializers;
 import io.estimator4j.graph.Variables;
 import java.util.List;
@@ -39,8 +40,9 @@ public final class BaselineBuilder extends CannedBuilder<BaselineBuilder> {
 
   @Override
   ModelFn modelFn(Head head) {
-    Optimizer opt = optimizer.get();
+    optimizer.get(); // validates now
     return ctx -> {
+      Optimizer opt = optimizer.get(ctx.tensorFlowFlavour());
       Ops tf = ctx.tf();
       int dim = head.logitsDimension();
       if (ctx.features().isEmpty()) {
@@ -51,6 +53,7 @@ public final class BaselineBuilder extends CannedBuilder<BaselineBuilder> {
       Ops scope = tf.withSubScope("baseline");
       Variable<TFloat32> bias =
           Variables.global(scope, "bias", Shape.of(dim), Initializers.zeros());
+      GraphCollections.add(scope.scope(), GraphCollections.TRAINABLE_VARIABLES, bias);
       Operand<TInt32> batch =
           tf.slice(tf.shape(any), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
       Operand<TFloat32> logits =
@@ -58,8 +61,9 @@ public final class BaselineBuilder extends CannedBuilder<BaselineBuilder> {
               tf.reshape(Variables.read(scope, bias), tf.constant(new long[] {1, dim})),
               tf.concat(List.of(batch, tf.constant(new int[] {1})), tf.constant(0)));
       ctx.scalarSummary("bias", tf.math.mean(Variables.read(scope, bias), tf.constant(0)));
+      Networks.Logits l = new Networks.Logits(logits, List.of(bias), List.of());
       return head.createEstimatorSpec(
-          ctx, logits, loss -> opt.minimize(tf, loss, List.of(bias), ctx.globalStep()), null);
+          ctx, logits, loss -> TrainOps.single(ctx, opt, loss, l), null);
     };
   }
 }

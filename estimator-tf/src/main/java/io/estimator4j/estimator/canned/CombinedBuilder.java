@@ -3,14 +3,17 @@ package io.estimator4j.estimator.canned;
 import io.estimator4j.estimator.head.Head;
 import io.estimator4j.estimator.layers.Activation;
 import io.estimator4j.estimator.modelfn.ModelFn;
+import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.estimator.optimizer.GradAndVar;
 import io.estimator4j.estimator.optimizer.Optimizer;
 import io.estimator4j.featurecolumn.DenseColumn;
 import io.estimator4j.featurecolumn.FeatureColumn;
 import java.util.ArrayList;
 import java.util.List;
+import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
 
 /**
  * Builder of the wide-and-deep canned estimators (DNNLinearCombinedClassifier, -Regressor,
@@ -110,9 +113,11 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
     Double drop = dropout;
     boolean bn = batchNorm;
     String combiner = sparseCombiner;
-    Optimizer linOpt = linearOptimizer.get();
-    Optimizer dnnOpt = dnnOptimizer.get();
+    linearOptimizer.get(); // validates now
+    dnnOptimizer.get();
     return ctx -> {
+      Optimizer linOpt = linearOptimizer.get(ctx.tensorFlowFlavour());
+      Optimizer dnnOpt = dnnOptimizer.get(ctx.tensorFlowFlavour());
       Ops tf = ctx.tf();
       int dim = head.logitsDimension();
       Networks.Logits d =
@@ -126,6 +131,9 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
           ctx,
           logits,
           loss -> {
+            if (TrainOps.isTf2(ctx)) {
+              return tf2TrainOp(ctx, loss, d, dnnOpt, l, linOpt);
+            }
             // one apply per part, then one global step increment, as dnn_linear_combined.py
             List<Op> ops = new ArrayList<>();
             if (d != null) {
@@ -134,7 +142,7 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
               ops.addAll(d.updates());
             }
             if (l != null) {
-              List<GradAndVar<?>> g = linOpt.computeGradients(tf, loss, l.trainable());
+              List<GradAndVar<?>> g = TrainOps.gradients(tf, linOpt, loss, l);
               ops.add(linOpt.applyGradientsAtStep(tf, g, ctx.globalStep()));
             }
             return tf.withControlDependencies(ops)
@@ -143,5 +151,37 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
           },
           null);
     };
+  }
+
+  /**
+   * _dnn_linear_combined_model_fn_v2's train op, under {@code training}: the DNN optimizer counts
+   * in global_step, the linear optimizer in its own {@code iter} (or global_step without a DNN),
+   * grouped with the batch-norm updates; no extra increment.
+   */
+  private static Op tf2TrainOp(
+      ModelFnContext ctx,
+      Operand<TFloat32> loss,
+      Networks.Logits dnn,
+      Optimizer dnnOpt,
+      Networks.Logits linear,
+      Optimizer linOpt) {
+    Ops training = ctx.tf().withSubScope("training");
+    List<Op> ops = new ArrayList<>();
+    if (dnn != null) {
+      ops.add(
+          dnnOpt.applyGradientsV2(
+              training, TrainOps.gradients(training, dnnOpt, loss, dnn), ctx.globalStep()));
+      ops.addAll(dnn.updates());
+    }
+    if (linear != null) {
+      ops.add(
+          linOpt.applyGradientsV2(
+              training,
+              TrainOps.gradients(training, linOpt, loss, linear),
+              dnn == null ? ctx.globalStep() : null));
+    }
+    return ops.size() == 1
+        ? ops.get(0)
+        : training.withControlDependencies(ops).withName("group_deps").noOp();
   }
 }

@@ -6,22 +6,25 @@ import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.optimizer.Optimizer;
 import io.estimator4j.featurecolumn.DenseColumn;
 import java.util.List;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 
 /**
  * Builder of the DNN canned estimators (DNNClassifier, DNNRegressor, DNNEstimator): hidden units,
- * feature columns, activation (relu), dropout rate, batch norm, and Adagrad at 0.05 by default.
+ * feature columns, activation (relu), dropout rate, batch norm, and Adagrad by default: at 0.05 in
+ * the TF1 flavour (dnn.py's _LEARNING_RATE), at Keras's default 0.001 in the TF2 flavour (the V2
+ * classes' {@code get_optimizer_instance_v2(optimizer)}), as TensorFlow.
  */
 public final class DnnBuilder extends CannedBuilder<DnnBuilder> {
+  /** The learning rate of a named optimizer in the TF1 flavour. */
   public static final double DEFAULT_LEARNING_RATE = 0.05;
+
   private int[] hiddenUnits;
   private List<? extends DenseColumn> columns;
   private Activation activation = Activation.RELU;
   private Double dropout;
   private boolean batchNorm;
   private final OptimizerChoice optimizer =
-      new OptimizerChoice("Adagrad", () -> DEFAULT_LEARNING_RATE);
+      new OptimizerChoice("Adagrad", () -> DEFAULT_LEARNING_RATE, () -> Double.NaN);
 
   DnnBuilder(HeadChoice head) {
     super(head);
@@ -58,7 +61,10 @@ public final class DnnBuilder extends CannedBuilder<DnnBuilder> {
     return this;
   }
 
-  /** "Adagrad", "Adam", "Ftrl", "RMSProp" or "SGD" at the default learning rate. */
+  /**
+   * "Adagrad", "Adam", "Ftrl", "RMSProp" or "SGD" at the default learning rate (TF1: 0.05; TF2:
+   * Keras's default).
+   */
   public DnnBuilder optimizer(String name) {
     this.optimizer.set(name);
     return this;
@@ -82,23 +88,13 @@ public final class DnnBuilder extends CannedBuilder<DnnBuilder> {
     Activation act = activation;
     Double drop = dropout;
     boolean bn = batchNorm;
-    Optimizer opt = optimizer.get();
+    optimizer.get(); // validates now
     return ctx -> {
       Ops tf = ctx.tf();
       Networks.Logits l = Networks.dnn(ctx, tf, cols, units, act, drop, bn, head.logitsDimension());
+      Optimizer opt = optimizer.get(ctx.tensorFlowFlavour());
       return head.createEstimatorSpec(
-          ctx,
-          l.logits(),
-          loss -> {
-            Op train = opt.minimize(tf, loss, l.trainable(), ctx.globalStep());
-            if (l.updates().isEmpty()) {
-              return train;
-            }
-            List<Op> all = new java.util.ArrayList<>(l.updates());
-            all.add(train);
-            return tf.withControlDependencies(all).withName("train_op").noOp();
-          },
-          null);
+          ctx, l.logits(), loss -> TrainOps.single(ctx, opt, loss, l), null);
     };
   }
 }

@@ -57,12 +57,13 @@ public final class LinearBuilder extends CannedBuilder<LinearBuilder> {
     }
     List<? extends FeatureColumn> cols = columns;
     String combiner = sparseCombiner;
-    Optimizer opt = optimizer.get();
+    optimizer.get(); // validates now
     return ctx -> {
       Ops tf = ctx.tf();
       Networks.Logits l = Networks.linear(ctx, tf, cols, head.logitsDimension(), combiner);
+      Optimizer opt = optimizer.get(ctx.tensorFlowFlavour());
       return head.createEstimatorSpec(
-          ctx, l.logits(), loss -> opt.minimize(tf, loss, l.trainable(), ctx.globalStep()), null);
+          ctx, l.logits(), loss -> TrainOps.single(ctx, opt, loss, l), null);
     };
   }
 }

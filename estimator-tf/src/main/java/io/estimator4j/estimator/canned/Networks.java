@@ -12,14 +12,18 @@ import io.estimator4j.featurecolumn.DenseColumn;
 import io.estimator4j.featurecolumn.FeatureColumn;
 import io.estimator4j.featurecolumn.InputLayer;
 import io.estimator4j.featurecolumn.LinearModel;
+import io.estimator4j.featurecolumn.LinearModelOutput;
 import io.estimator4j.featurecolumn.TransformContext;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TNumber;
 
 /**
@@ -30,9 +34,20 @@ import org.tensorflow.types.family.TNumber;
 final class Networks {
   private Networks() {}
 
-  /** Logits with the variables to train and the ops to run with the train op. */
+  /**
+   * Logits with the variables to train, the ops to run with the train op and, by variable name, the
+   * rows each sparsely updated variable looked up.
+   */
   record Logits(
-      Operand<TFloat32> logits, List<Variable<? extends TNumber>> trainable, List<Op> updates) {}
+      Operand<TFloat32> logits,
+      List<Variable<? extends TNumber>> trainable,
+      List<Op> updates,
+      Map<String, Operand<TInt64>> lookedUpRows) {
+    Logits(
+        Operand<TFloat32> logits, List<Variable<? extends TNumber>> trainable, List<Op> updates) {
+      this(logits, trainable, updates, Map.of());
+    }
+  }
 
   static Logits dnn(
       ModelFnContext ctx,
@@ -97,17 +112,20 @@ final class Networks {
       String sparseCombiner) {
     DefaultStateManager state = new DefaultStateManager();
     TransformContext tc = new TransformContext(tf, ctx.features(), state);
-    Operand<TFloat32> logits =
+    LinearModelOutput out =
         LinearModel.build(
-                tf.withSubScope("linear").withSubScope("linear_model"),
-                tc,
-                columns,
-                units,
-                sparseCombiner)
-            .logits();
+            tf.withSubScope("linear").withSubScope("linear_model"),
+            tc,
+            columns,
+            units,
+            sparseCombiner);
+    Operand<TFloat32> logits = out.logits();
+    Map<String, Operand<TInt64>> rows = new HashMap<>();
+    out.lookedUpRows()
+        .forEach((column, ids) -> rows.put(out.columnWeights().get(column).op().name(), ids));
     state.tableInitializers().forEach(ctx::addLocalInitOp);
     // lookups through tables can lose the static shape; heads check it: restore [batch, units]
     logits = tf.reshape(logits, tf.constant(new long[] {-1, units}));
-    return new Logits(logits, new ArrayList<>(state.trainableVariables()), List.of());
+    return new Logits(logits, new ArrayList<>(state.trainableVariables()), List.of(), rows);
   }
 }

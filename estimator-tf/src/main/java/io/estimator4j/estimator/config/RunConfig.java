@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.config;
 
+import io.estimator4j.checkpoint.TensorFlowFlavour;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -40,6 +41,7 @@ public final class RunConfig {
   private final int maxWorkerDelaySecs;
   private final int sessionCreationTimeoutSecs;
   private final boolean allowFreshStart;
+  private final TensorFlowFlavour tensorFlowFlavour;
 
   private RunConfig(Builder b) {
     this.modelDir = b.modelDir;
@@ -56,6 +58,7 @@ public final class RunConfig {
     this.maxWorkerDelaySecs = b.maxWorkerDelaySecs;
     this.sessionCreationTimeoutSecs = b.sessionCreationTimeoutSecs;
     this.allowFreshStart = b.allowFreshStart;
+    this.tensorFlowFlavour = b.tensorFlowFlavour;
   }
 
   /** Chooses the device of each op (distributed placement); identity by default. */
@@ -87,6 +90,7 @@ public final class RunConfig {
     b.maxWorkerDelaySecs = maxWorkerDelaySecs;
     b.sessionCreationTimeoutSecs = sessionCreationTimeoutSecs;
     b.allowFreshStart = allowFreshStart;
+    b.tensorFlowFlavour = tensorFlowFlavour;
     return b;
   }
 
@@ -172,6 +176,15 @@ public final class RunConfig {
     return allowFreshStart;
   }
 
+  /**
+   * The TensorFlow flavour of a new model_dir's optimizer state (default {@link
+   * TensorFlowFlavour#TF2}, what tf.estimator wrote last). A model_dir that already holds a
+   * checkpoint keeps the flavour its variable names show.
+   */
+  public TensorFlowFlavour tensorFlowFlavour() {
+    return tensorFlowFlavour;
+  }
+
   public boolean isChief() {
     return cluster.isChief();
   }
@@ -201,6 +214,8 @@ public final class RunConfig {
         + cluster.taskType()
         + "/"
         + cluster.taskId()
+        + ", flavour="
+        + tensorFlowFlavour
         + "}";
   }
 
@@ -233,8 +248,20 @@ public final class RunConfig {
     private int maxWorkerDelaySecs = DEFAULT_MAX_WORKER_DELAY_SECS;
     private int sessionCreationTimeoutSecs = DEFAULT_SESSION_CREATION_TIMEOUT_SECS;
     private boolean allowFreshStart;
+    private TensorFlowFlavour tensorFlowFlavour = TensorFlowFlavour.TF2;
 
     private Builder() {}
+
+    /**
+     * The optimizer naming and maths of a new model_dir: {@link TensorFlowFlavour#TF2} (default;
+     * Keras optimizers under {@code training/<Optimizer>/}, as tf.estimator's V2 canned estimators)
+     * or {@link TensorFlowFlavour#TF1} (tf.compat.v1.train optimizers, slots such as {@code
+     * <variable>/Adagrad}). A model_dir with a checkpoint keeps the flavour of that checkpoint.
+     */
+    public Builder tensorFlowFlavour(TensorFlowFlavour flavour) {
+      this.tensorFlowFlavour = Objects.requireNonNull(flavour, "flavour");
+      return this;
+    }
 
     public Builder modelDir(Path modelDir) {
       this.modelDir = modelDir;

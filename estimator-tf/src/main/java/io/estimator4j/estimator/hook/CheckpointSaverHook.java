@@ -11,7 +11,10 @@ import org.tensorflow.types.TInt64;
 
 /**
  * Saves checkpoints at session start, every N steps or seconds, and at the end, and writes
- * graph.pbtxt; Java counterpart of tf.estimator.CheckpointSaverHook.
+ * graph.pbtxt (with {@code _output_shapes}); Java counterpart of tf.estimator.CheckpointSaverHook.
+ * With an event writer in the {@link HookContext}, it also writes what Python's hook writes there:
+ * the checkpointer's MetaGraphDef at session start and a {@code SessionLog(CHECKPOINT,
+ * <model_dir>/model.ckpt)} at the step of each save.
  */
 public final class CheckpointSaverHook implements SessionRunHook {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointSaverHook.class);
@@ -52,7 +55,11 @@ public final class CheckpointSaverHook implements SessionRunHook {
   @Override
   public void afterCreateSession(Session session) {
     try {
-      GraphTextFile.write(context.modelDir(), context.graph().toGraphDef());
+      GraphTextFile.write(
+          context.modelDir(),
+          // as_graph_def(add_shapes=True), as Python's CheckpointSaverHook writes it
+          io.estimator4j.metagraph.OpDefs.withOutputShapes(
+              context.graph(), context.graph().toGraphDef()));
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot write " + context.modelDir().resolve(GraphTextFile.NAME), e);
@@ -63,6 +70,10 @@ public final class CheckpointSaverHook implements SessionRunHook {
     if (timer != null) {
       timer.update(currentStep);
     }
+    // Python: add_graph (the Trainer writes the graph) and add_meta_graph to the event file
+    context
+        .summaryWriter()
+        .ifPresent(w -> checkpointer.metaGraph().ifPresent(m -> w.metaGraph(0, m)));
     save(session, currentStep, null);
   }
 
@@ -100,6 +111,18 @@ public final class CheckpointSaverHook implements SessionRunHook {
     }
     lastSavedStep = step;
     LOG.info("Saving checkpoints for {} into {}.", step, path);
+    // what TensorBoard reads to drop events of steps after a restored checkpoint
+    String savePath = context.modelDir().resolve("model.ckpt").toString();
+    context
+        .summaryWriter()
+        .ifPresent(
+            w ->
+                w.sessionLog(
+                    step,
+                    org.tensorflow.proto.SessionLog.newBuilder()
+                        .setStatus(org.tensorflow.proto.SessionLog.SessionStatus.CHECKPOINT)
+                        .setCheckpointPath(savePath)
+                        .build()));
     boolean stop = false;
     for (CheckpointSaverListener l : listeners) {
       stop |= l.afterSave(session, step, path);

@@ -38,6 +38,9 @@ public final class CheckpointManager implements Checkpointer {
   private final GraphSaver saver;
   private final RetentionPolicy policy;
 
+  private java.util.function.Supplier<org.tensorflow.proto.MetaGraphDef> metaGraph;
+  private org.tensorflow.proto.MetaGraphDef builtMetaGraph;
+
   /** Stands for the time training started where the state file has no preserved timestamp. */
   private final double startTime = System.currentTimeMillis() / 1000.0;
 
@@ -61,6 +64,28 @@ public final class CheckpointManager implements Checkpointer {
     this.policy =
         RetentionPolicy.of(config.keepCheckpointMax(), config.keepCheckpointEveryNHours());
     this.restored = restoredFrom;
+  }
+
+  /**
+   * Also writes {@code model.ckpt-N.meta} beside each checkpoint, as Python's Saver does: the
+   * MetaGraphDef {@code metaGraph} builds (once, at the first save).
+   */
+  public CheckpointManager withMetaGraph(
+      java.util.function.Supplier<org.tensorflow.proto.MetaGraphDef> metaGraph) {
+    this.metaGraph = metaGraph;
+    return this;
+  }
+
+  @Override
+  public java.util.Optional<org.tensorflow.proto.MetaGraphDef> metaGraph() {
+    return metaGraph == null ? java.util.Optional.empty() : java.util.Optional.of(metaGraphDef());
+  }
+
+  private synchronized org.tensorflow.proto.MetaGraphDef metaGraphDef() {
+    if (builtMetaGraph == null) {
+      builtMetaGraph = metaGraph.get();
+    }
+    return builtMetaGraph;
   }
 
   @Override
@@ -88,6 +113,12 @@ public final class CheckpointManager implements Checkpointer {
     FaultPoints.reach(FaultPoints.BEFORE_SAVE);
     Path tmp = CheckpointFiles.createTemporaryDirectory(modelDir);
     saver.save(session, tmp.resolve(basename).toString());
+    if (metaGraph != null) {
+      // committed with the checkpoint's files (CheckpointFiles moves every basename.* file)
+      java.nio.file.Files.write(
+          tmp.resolve(basename + ".meta"),
+          io.estimator4j.metagraph.MetaGraphs.deterministic(metaGraphDef()));
+    }
     CheckpointFiles.commit(tmp, basename, modelDir);
     updateState(basename);
     return prefix.toString();

@@ -43,6 +43,18 @@ public record ModelDefinition(ModelFn modelFn, Params params, RunConfig config) 
     return ModelGraph.build(modelFn, mode, params, config, input);
   }
 
+  /**
+   * Builds the graph of one mode that will restore {@code checkpoint}: its optimizer state follows
+   * the flavour the checkpoint's variable names show (TF1 or TF2), else the config's.
+   *
+   * @param checkpoint the prefix to restore, or null for a new model (the config's flavour)
+   */
+  public ModelGraph buildGraph(
+      ModeKeys mode, Function<InputContext, Input> input, String checkpoint) {
+    return ModelGraph.build(
+        modelFn, mode, params, config, input, Flavours.of(checkpoint, config.tensorFlowFlavour()));
+  }
+
   /** The newest checkpoint of the model directory. */
   public Optional<String> latestCheckpoint() {
     try {

@@ -1,6 +1,7 @@
 package io.estimator4j.estimator.impl;
 
 import io.estimator4j.checkpoint.GraphSaver;
+import io.estimator4j.checkpoint.TensorFlowFlavour;
 import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.distributed.impl.PlacingScope;
 import io.estimator4j.estimator.distributed.impl.ReplicaDeviceSetter;
@@ -67,6 +68,20 @@ public final class ModelGraph implements AutoCloseable {
       Params params,
       RunConfig config,
       java.util.function.Function<InputContext, Input> input) {
+    return build(modelFn, mode, params, config, input, config.tensorFlowFlavour());
+  }
+
+  /**
+   * Builds the graph of {@code mode}; the model function sees {@code flavour} as {@link
+   * ModelFnContext#tensorFlowFlavour()}.
+   */
+  public static ModelGraph build(
+      ModelFn modelFn,
+      ModeKeys mode,
+      Params params,
+      RunConfig config,
+      java.util.function.Function<InputContext, Input> input,
+      TensorFlowFlavour flavour) {
     Graph graph = new Graph();
     try {
       Builder b = new Builder();
@@ -103,7 +118,9 @@ public final class ModelGraph implements AutoCloseable {
                 + " needs them. Fix: return "
                 + "labels from the input function (e.g. CsvInput.labelColumn(...)).");
       }
-      b.context = new ModelFnContext(tf, in.features(), labels, mode, params, config, b.globalStep);
+      b.context =
+          new ModelFnContext(
+              tf, in.features(), labels, mode, params, config, b.globalStep, flavour);
       EstimatorSpec spec = modelFn.apply(b.context);
       if (spec == null) {
         throw new IllegalStateException("The model function returned null for mode " + mode);

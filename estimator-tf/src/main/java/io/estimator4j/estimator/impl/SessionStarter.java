@@ -5,7 +5,6 @@ import io.estimator4j.checkpoint.VariableInfo;
 import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.config.WarmStartSettings;
 import io.estimator4j.estimator.distributed.impl.TensorFlowInternals;
-import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.estimator.modelfn.ModeKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,12 +17,8 @@ import org.slf4j.LoggerFactory;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.train.Restore;
 import org.tensorflow.types.TBool;
-import org.tensorflow.types.family.TType;
 
 /**
  * Creates a session for a {@link ModelGraph} and brings its variables to life: initialise, then
@@ -60,7 +55,7 @@ public final class SessionStarter {
         checkCompatible(mg, checkpoint);
         mg.saver.restore(session, checkpoint);
       } else if (ws != null) {
-        warmStart(mg, session, ws);
+        WarmStarter.warmStart(mg, session, ws);
       }
       mg.runLocalInitializers(session);
       return session;
@@ -191,76 +186,5 @@ public final class SessionStarter {
   /** DT_FLOAT_REF -> DT_FLOAT: variables read as reference types. */
   public static org.tensorflow.proto.DataType baseType(org.tensorflow.proto.DataType t) {
     return t.getNumber() > 100 ? org.tensorflow.proto.DataType.forNumber(t.getNumber() - 100) : t;
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static void warmStart(ModelGraph mg, Session session, WarmStartSettings ws) {
-    String prefix = ws.resolvePrefix();
-    Map<String, VariableInfo> saved;
-    try (CheckpointReader reader = CheckpointReader.open(prefix)) {
-      saved = reader.variables();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read warm-start checkpoint " + prefix, e);
-    }
-    List<Operand<?>> targets = new ArrayList<>();
-    List<String> sources = new ArrayList<>();
-    List<String> skipped = new ArrayList<>();
-    for (Operand<?> v : mg.saver.variables()) {
-      String name = v.op().name();
-      if (name.equals(EstimatorSpec.GLOBAL_STEP_KEY)
-          || !ws.varsToWarmStart().matcher(name).matches()) {
-        continue;
-      }
-      String prev = ws.varNameToPrevVarName().getOrDefault(name, name);
-      VariableInfo info = saved.get(prev);
-      if (info == null) {
-        skipped.add(name);
-        continue;
-      }
-      if (!Arrays.equals(v.shape().asArray(), info.shape())) {
-        throw new IllegalArgumentException(
-            "Cannot warm-start "
-                + name
-                + " from "
-                + prev
-                + " in "
-                + prefix
-                + ": shape "
-                + v.shape()
-                + " vs "
-                + Shape.of(info.shape())
-                + ". Fix: exclude it with "
-                + "WarmStartSettings.vars(regex) or map it to a variable of the same shape.");
-      }
-      targets.add(v);
-      sources.add(prev);
-    }
-    if (!skipped.isEmpty()) {
-      LOG.info("Warm-start: not in {}: {}", prefix, skipped);
-    }
-    if (targets.isEmpty()) {
-      LOG.warn("Warm-start from {} matched no variable.", prefix);
-      return;
-    }
-    Ops tf = mg.tf.withSubScope("warm_start");
-    List<Class<? extends TType>> types = new ArrayList<>();
-    targets.forEach(t -> types.add(t.type()));
-    String[] slices = new String[sources.size()];
-    Arrays.fill(slices, "");
-    Restore restore =
-        tf.train.restore(
-            tf.constant(prefix),
-            tf.constant(
-                org.tensorflow.ndarray.NdArrays.vectorOfObjects(sources.toArray(new String[0]))),
-            tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(slices)),
-            types);
-    List<Op> assigns = new ArrayList<>();
-    for (int i = 0; i < targets.size(); i++) {
-      assigns.add(tf.assign((Operand) targets.get(i), (Operand) restore.tensors().get(i)));
-    }
-    Session.Runner r = session.runner();
-    assigns.forEach(r::addTarget);
-    r.run();
-    LOG.info("Warm-started {} variables from {}.", targets.size(), prefix);
   }
 }

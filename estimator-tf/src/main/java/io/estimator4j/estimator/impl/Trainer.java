@@ -71,9 +71,9 @@ public final class Trainer {
   public void run(InputFn inputFn, String checkpoint) {
     RunConfig config = def.config();
     boolean chief = config.isChief();
-    try (ModelGraph mg = def.buildGraph(ModeKeys.TRAIN, inputFn::build);
-        SummaryWriter writer =
-            chief && config.saveSummarySteps() > 0 ? new SummaryWriter(def.modelDir()) : null) {
+    try (ModelGraph mg = def.buildGraph(ModeKeys.TRAIN, inputFn::build, checkpoint);
+        // the chief's event file: summaries, and the checkpoint hook's meta graph and SessionLogs
+        SummaryWriter writer = chief ? new SummaryWriter(def.modelDir()) : null) {
       EstimatorSpec spec = mg.spec;
       List<SessionRunHook> hooks = new ArrayList<>();
       hooks.add(new NanTensorHook(spec.loss(), true));
@@ -94,7 +94,7 @@ public final class Trainer {
         if (config.logStepCountSteps() > 0) {
           hooks.add(new StepCounterHook(config.logStepCountSteps()));
         }
-        if (writer != null) {
+        if (writer != null && config.saveSummarySteps() > 0) {
           Map<String, org.tensorflow.Operand<?>> scalars = new LinkedHashMap<>();
           scalars.put(EstimatorSpec.LOSS_KEY, spec.loss());
           scalars.putAll(mg.context.scalarSummaries());
@@ -113,7 +113,8 @@ public final class Trainer {
                         .orElse(null));
         hooks.add(
             new CheckpointSaverHook(
-                new CheckpointManager(def.modelDir(), mg.saver, config, checkpoint),
+                new CheckpointManager(def.modelDir(), mg.saver, config, checkpoint)
+                    .withMetaGraph(() -> TrainMetaGraph.of(mg, config)),
                 timer,
                 listeners));
       }

@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.layers;
 
+import io.estimator4j.graph.GraphCollections;
 import io.estimator4j.graph.Initializer;
 import io.estimator4j.graph.Initializers;
 import io.estimator4j.graph.Variables;
@@ -218,6 +219,8 @@ public final class BatchNormalization {
     Variable<TFloat32> beta = Variables.global(scope, "beta", s, Initializers.zeros());
     Variable<TFloat32> mean = Variables.global(scope, "moving_mean", s, Initializers.zeros());
     Variable<TFloat32> var = Variables.global(scope, "moving_variance", s, Initializers.ones());
+    GraphCollections.add(scope.scope(), GraphCollections.TRAINABLE_VARIABLES, gamma);
+    GraphCollections.add(scope.scope(), GraphCollections.TRAINABLE_VARIABLES, beta);
     Ops tf = scope;
     Operand<TFloat32> x4 = tf.reshape(x, tf.constant(new long[] {-1, 1, 1, n}));
     if (!training) {

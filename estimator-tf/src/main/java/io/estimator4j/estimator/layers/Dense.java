@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.layers;
 
+import io.estimator4j.graph.GraphCollections;
 import io.estimator4j.graph.Initializer;
 import io.estimator4j.graph.Initializers;
 import io.estimator4j.graph.Variables;
@@ -86,6 +87,9 @@ public final class Dense {
         useBias
             ? Optional.of(Variables.global(scopeOps, "bias", Shape.of(units), biasInitializer))
             : Optional.empty();
+    GraphCollections.add(scopeOps.scope(), GraphCollections.TRAINABLE_VARIABLES, kernel);
+    bias.ifPresent(
+        b -> GraphCollections.add(scopeOps.scope(), GraphCollections.TRAINABLE_VARIABLES, b));
 
     Operand<TFloat32> outputs = matMul(scopeOps, input, Variables.read(scopeOps, kernel), inputDim);
     if (bias.isPresent()) {

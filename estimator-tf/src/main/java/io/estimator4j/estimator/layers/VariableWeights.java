@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.layers;
 
+import io.estimator4j.graph.GraphCollections;
 import io.estimator4j.graph.Initializer;
 import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
@@ -29,6 +30,9 @@ public final class VariableWeights implements Weights {
       Ops layerScope, String name, Shape shape, Initializer initializer, boolean trainable) {
     Variable<TFloat32> variable = Variables.global(layerScope, name, shape, initializer);
     (trainable ? this.trainable : nonTrainable).add(variable);
+    if (trainable) {
+      GraphCollections.add(layerScope.scope(), GraphCollections.TRAINABLE_VARIABLES, variable);
+    }
     Operand<TFloat32> read = Variables.read(layerScope, variable);
     byRead.put(read.op().name(), variable);
     return read;

@@ -1,6 +1,7 @@
 package io.estimator4j.estimator.modelfn;
 
 import io.estimator4j.checkpoint.Saveable;
+import io.estimator4j.checkpoint.TensorFlowFlavour;
 import io.estimator4j.estimator.config.RunConfig;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,6 +28,7 @@ public final class ModelFnContext {
   private final Params params;
   private final RunConfig config;
   private final Variable<TInt64> globalStep;
+  private final TensorFlowFlavour tensorFlowFlavour;
   private final Map<String, Operand<?>> scalarSummaries = new LinkedHashMap<>();
   private final Map<String, Operand<?>> histogramSummaries = new LinkedHashMap<>();
   private final List<org.tensorflow.op.Op> localInitOps = new ArrayList<>();
@@ -41,7 +43,24 @@ public final class ModelFnContext {
       Params params,
       RunConfig config,
       Variable<TInt64> globalStep) {
+    this(tf, features, labels, mode, params, config, globalStep, config.tensorFlowFlavour());
+  }
+
+  /**
+   * A context whose optimizer flavour is {@code tensorFlowFlavour} (the flavour of the checkpoint
+   * training resumes from, else the config's).
+   */
+  public ModelFnContext(
+      Ops tf,
+      Map<String, Operand<?>> features,
+      Map<String, Operand<?>> labels,
+      ModeKeys mode,
+      Params params,
+      RunConfig config,
+      Variable<TInt64> globalStep,
+      TensorFlowFlavour tensorFlowFlavour) {
     this.tf = tf;
+    this.tensorFlowFlavour = java.util.Objects.requireNonNull(tensorFlowFlavour, "flavour");
     this.features = Collections.unmodifiableMap(new LinkedHashMap<>(features));
     this.labels =
         labels == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(labels));
@@ -66,6 +85,15 @@ public final class ModelFnContext {
 
   public RunConfig config() {
     return config;
+  }
+
+  /**
+   * The flavour of the optimizer state to build: the flavour of the checkpoint this training
+   * resumes from when its variable names show one, else {@link RunConfig#tensorFlowFlavour()}.
+   * Canned estimators build TF2 (Keras) or TF1 optimizer state from it.
+   */
+  public TensorFlowFlavour tensorFlowFlavour() {
+    return tensorFlowFlavour;
   }
 
   /** The int64 global step variable (the train op must increment it). */

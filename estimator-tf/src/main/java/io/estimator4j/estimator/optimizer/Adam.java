@@ -3,6 +3,7 @@ package io.estimator4j.estimator.optimizer;
 import io.estimator4j.estimator.layers.Names;
 import io.estimator4j.graph.Variables;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -18,6 +19,12 @@ import org.tensorflow.types.family.TNumber;
  * {@code beta1_power} and {@code beta2_power} (β^t, starting at β) are created once per {@link
  * #applyGradients} call in the caller's scope ({@code beta1_power_1} for a second call, as Python
  * names a second optimizer's) and multiplied by β after every step.
+ *
+ * <p>The TF2 form ({@link #applyGradientsV2}) is Keras's Adam: slots {@code training/Adam/<var>/m}
+ * and {@code .../v}, hyper variables {@code beta_1}, {@code beta_2}, {@code decay} and {@code
+ * learning_rate}, no power variables: β^t is {@code pow(β, iterations + 1)}. Keras's default ε is
+ * {@value #KERAS_DEFAULT_EPSILON} ({@link Optimizers#byNameV2} uses it); this optimizer's {@link
+ * #epsilon()} applies in both forms.
  */
 public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
   /** Python's default name: name scope and slot name. */
@@ -31,6 +38,9 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
 
   /** Python's default β2. */
   public static final double DEFAULT_BETA2 = 0.999;
+
+  /** Keras's default ε (tf.keras.optimizers.Adam). */
+  public static final double KERAS_DEFAULT_EPSILON = 1e-7;
 
   /** Python's default ε. */
   public static final double DEFAULT_EPSILON = 1e-8;
@@ -118,6 +128,33 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
         learningRate,
         hyper(tf, "beta1", type, beta1),
         hyper(tf, "beta2", type, beta2),
+        hyper(tf, "epsilon", type, epsilon),
+        gv.gradient());
+  }
+
+  @Override
+  Map<String, Double> kerasHypers() {
+    return Map.of("beta_1", beta1, "beta_2", beta2);
+  }
+
+  @Override
+  <T extends TNumber> Op applyKeras(Ops tf, GradAndVar<T> gv, KerasState k) {
+    Variable<T> var = gv.variable();
+    Class<T> type = var.type();
+    Variable<T> m = k.slot(tf, var, "m", 0.0);
+    Variable<T> v = k.slot(tf, var, "v", 0.0);
+    Operand<T> localStep = k.localStep(tf, type);
+    Operand<T> b1 = k.hyper(tf, "beta_1", type);
+    Operand<T> b2 = k.hyper(tf, "beta_2", type);
+    return tf.train.applyAdam(
+        var,
+        m,
+        v,
+        tf.math.pow(b1, localStep),
+        tf.math.pow(b2, localStep),
+        k.learningRate(tf, type),
+        b1,
+        b2,
         hyper(tf, "epsilon", type, epsilon),
         gv.gradient());
   }

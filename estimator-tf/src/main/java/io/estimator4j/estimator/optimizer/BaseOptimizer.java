@@ -4,8 +4,10 @@ import io.estimator4j.estimator.layers.Names;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -120,7 +122,80 @@ abstract class BaseOptimizer<S> implements Optimizer {
         scheduled == null
             ? hyper(tf, "learning_rate", type, learningRate())
             : TypedScalars.as(tf.scope(), scheduled, type);
+    if (gv.rowIds() != null) {
+      SparseRows<T> rows = SparseRows.of(tf, gv);
+      Op sparse = applySparse(tf, gv, rows, lr, state);
+      if (sparse != null) {
+        return sparse;
+      }
+    }
     return applyDense(tf, gv, lr, state);
+  }
+
+  @Override
+  public final Op applyGradientsV2(
+      Ops training, List<? extends GradAndVar<?>> gradsAndVars, Variable<TInt64> iterations) {
+    check(gradsAndVars);
+    Ops scope = training.withSubScope(kerasName());
+    Map<String, Double> hypers = new TreeMap<>(kerasHypers());
+    hypers.put("decay", 0.0);
+    if (schedule == null) {
+      hypers.put("learning_rate", learningRate);
+    }
+    KerasState k = KerasState.create(scope, hypers, iterations, schedule);
+    Ops apply = scope.withSubScope(kerasName());
+    List<Op> updates = new ArrayList<>();
+    for (GradAndVar<?> gv : gradsAndVars) {
+      updates.add(applyKerasOne(updateScope(apply, gv.variableName()), gv, k));
+    }
+    return apply
+        .withControlDependencies(updates)
+        .withName("AssignAddVariableOp")
+        .assignAdd(k.iterations(), apply.constant(1L));
+  }
+
+  private <T extends TNumber> Op applyKerasOne(Ops tf, GradAndVar<T> gv, KerasState k) {
+    if (gv.rowIds() != null) {
+      Op sparse = applyKerasSparse(tf, gv, SparseRows.of(tf, gv), k);
+      if (sparse != null) {
+        return sparse;
+      }
+    }
+    return applyKeras(tf, gv, k);
+  }
+
+  /** Keras's class name of this optimizer, its scope under {@code training}: "Adagrad", "SGD". */
+  String kerasName() {
+    return name();
+  }
+
+  /**
+   * Keras's hyper variables of this optimizer other than learning_rate and decay, with their values
+   * (e.g. Adam's beta_1 and beta_2).
+   */
+  Map<String, Double> kerasHypers() {
+    return Map.of();
+  }
+
+  /** Builds the Keras (optimizer_v2) dense update of one variable and creates its slots. */
+  abstract <T extends TNumber> Op applyKeras(Ops tf, GradAndVar<T> gradAndVar, KerasState k);
+
+  /**
+   * Builds the Keras sparse update of the rows a step looked up, or returns null where it equals
+   * the dense update (the default).
+   */
+  <T extends TNumber> Op applyKerasSparse(
+      Ops tf, GradAndVar<T> gradAndVar, SparseRows<T> rows, KerasState k) {
+    return null;
+  }
+
+  /**
+   * Builds the TF1 sparse update (Python's {@code _apply_sparse}) of the rows a step looked up, or
+   * returns null where it equals the dense update (the default).
+   */
+  <T extends TNumber> Op applySparse(
+      Ops tf, GradAndVar<T> gradAndVar, SparseRows<T> rows, Operand<T> learningRate, S state) {
+    return null;
   }
 
   /** The schedule's value at the global step (read before its increment), or null for none. */

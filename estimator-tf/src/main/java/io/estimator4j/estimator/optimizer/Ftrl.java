@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.optimizer;
 
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -13,7 +14,17 @@ import org.tensorflow.types.family.TNumber;
  *
  * <p>Per step: {@code accum' = accum + g²; linear += g - (accum'^-p - accum^-p) / lr · var; var =
  * |linear| > l1 ? (sign(linear)·l1 - linear) / (accum'^-p / lr + 2·l2) : 0}, with p the learning
- * rate power. Slots {@code <var>/Ftrl} (accumulator) and {@code <var>/Ftrl_1} (linear).
+ * rate power. Slots {@code <var>/Ftrl} (accumulator) and {@code <var>/Ftrl_1} (linear). With {@code
+ * beta}, the L2 strength is {@code l2 + beta / (2 lr)}, as in TensorFlow 2.
+ *
+ * <p>Variables given with {@link GradAndVar#rowIds()} get the sparse update (SparseApplyFtrlV2 on
+ * the distinct looked-up rows), as Python updates the IndexedSlices gradients of categorical
+ * columns: rows no example used keep their weights.
+ *
+ * <p>The TF2 form ({@link #applyGradientsV2}) is Keras's Ftrl: slots {@code
+ * training/Ftrl/<var>/accumulator} and {@code .../linear}, hyper variables {@code beta}, {@code
+ * decay}, {@code l1_regularization_strength}, {@code l2_regularization_strength}, {@code
+ * learning_rate} and {@code learning_rate_power}, read each step.
  */
 public final class Ftrl extends BaseOptimizer<Void> {
   /** Python's default name: name scope and slot name. */
@@ -39,6 +50,7 @@ public final class Ftrl extends BaseOptimizer<Void> {
   private final double l1;
   private final double l2;
   private final double l2Shrinkage;
+  private final double beta;
 
   private Ftrl(Builder b) {
     super(NAME, b);
@@ -50,11 +62,13 @@ public final class Ftrl extends BaseOptimizer<Void> {
     checkNonNegative("l1_regularization_strength", b.l1);
     checkNonNegative("l2_regularization_strength", b.l2);
     checkNonNegative("l2_shrinkage_regularization_strength", b.l2Shrinkage);
+    checkNonNegative("beta", b.beta);
     this.learningRatePower = b.learningRatePower;
     this.initialAccumulatorValue = b.initialAccumulatorValue;
     this.l1 = b.l1;
     this.l2 = b.l2;
     this.l2Shrinkage = b.l2Shrinkage;
+    this.beta = b.beta;
   }
 
   /** FTRL with the given learning rate and Python's other defaults. */
@@ -92,6 +106,11 @@ public final class Ftrl extends BaseOptimizer<Void> {
     return l2Shrinkage;
   }
 
+  /** The beta of TensorFlow 2's FTRL: the L2 strength grows by {@code beta / (2 lr)}. */
+  public double beta() {
+    return beta;
+  }
+
   @Override
   <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, Operand<T> learningRate, Void state) {
     Variable<T> var = gv.variable();
@@ -105,9 +124,96 @@ public final class Ftrl extends BaseOptimizer<Void> {
         gv.gradient(),
         learningRate,
         hyper(tf, "l1_regularization_strength", type, l1),
-        hyper(tf, "l2_regularization_strength", type, l2),
+        tf1L2(tf, type, learningRate),
         hyper(tf, "l2_shrinkage_regularization_strength", type, l2Shrinkage),
         hyper(tf, "learning_rate_power", type, learningRatePower));
+  }
+
+  @Override
+  <T extends TNumber> Op applySparse(
+      Ops tf, GradAndVar<T> gv, SparseRows<T> rows, Operand<T> learningRate, Void state) {
+    Variable<T> var = gv.variable();
+    Class<T> type = var.type();
+    Variable<T> accum = slot(tf, var, NAME, initialAccumulatorValue);
+    Variable<T> linear = slot(tf, var, NAME + "_1", 0.0);
+    return tf.train.sparseApplyFtrl(
+        var,
+        accum,
+        linear,
+        rows.gradient(),
+        rows.ids(),
+        learningRate,
+        hyper(tf, "l1_regularization_strength", type, l1),
+        tf1L2(tf, type, learningRate),
+        hyper(tf, "l2_shrinkage_regularization_strength", type, l2Shrinkage),
+        hyper(tf, "learning_rate_power", type, learningRatePower));
+  }
+
+  /** TF1's L2 strength: the constant l2, or {@code l2 + beta / (2 lr)} with a beta. */
+  private <T extends TNumber> Operand<T> tf1L2(Ops tf, Class<T> type, Operand<T> learningRate) {
+    Operand<T> l2Value = hyper(tf, "l2_regularization_strength", type, l2);
+    if (beta == 0) {
+      return l2Value;
+    }
+    return adjustedL2(tf, l2Value, hyper(tf, "beta", type, beta), learningRate);
+  }
+
+  /** Keras's {@code l2 + beta / (2 lr)}. */
+  private static <T extends TNumber> Operand<T> adjustedL2(
+      Ops tf, Operand<T> l2, Operand<T> beta, Operand<T> lr) {
+    Operand<T> twoLr = tf.math.mul(TypedScalars.of(tf.scope(), lr.type(), 2.0), lr);
+    return tf.math.add(l2, tf.math.div(beta, twoLr));
+  }
+
+  @Override
+  Map<String, Double> kerasHypers() {
+    return Map.of(
+        "beta", beta,
+        "l1_regularization_strength", l1,
+        "l2_regularization_strength", l2,
+        "learning_rate_power", learningRatePower);
+  }
+
+  @Override
+  <T extends TNumber> Op applyKeras(Ops tf, GradAndVar<T> gv, KerasState k) {
+    Variable<T> var = gv.variable();
+    Class<T> type = var.type();
+    Variable<T> accum = k.slot(tf, var, "accumulator", initialAccumulatorValue);
+    Variable<T> linear = k.slot(tf, var, "linear", 0.0);
+    Operand<T> lr = k.learningRate(tf, type);
+    return tf.train.applyFtrl(
+        var,
+        accum,
+        linear,
+        gv.gradient(),
+        lr,
+        k.hyper(tf, "l1_regularization_strength", type),
+        adjustedL2(
+            tf, k.hyper(tf, "l2_regularization_strength", type), k.hyper(tf, "beta", type), lr),
+        hyper(tf, "l2_shrinkage_regularization_strength", type, l2Shrinkage),
+        k.hyper(tf, "learning_rate_power", type));
+  }
+
+  @Override
+  <T extends TNumber> Op applyKerasSparse(
+      Ops tf, GradAndVar<T> gv, SparseRows<T> rows, KerasState k) {
+    Variable<T> var = gv.variable();
+    Class<T> type = var.type();
+    Variable<T> accum = k.slot(tf, var, "accumulator", initialAccumulatorValue);
+    Variable<T> linear = k.slot(tf, var, "linear", 0.0);
+    Operand<T> lr = k.learningRate(tf, type);
+    return tf.train.sparseApplyFtrl(
+        var,
+        accum,
+        linear,
+        rows.gradient(),
+        rows.ids(),
+        lr,
+        k.hyper(tf, "l1_regularization_strength", type),
+        adjustedL2(
+            tf, k.hyper(tf, "l2_regularization_strength", type), k.hyper(tf, "beta", type), lr),
+        hyper(tf, "l2_shrinkage_regularization_strength", type, l2Shrinkage),
+        k.hyper(tf, "learning_rate_power", type));
   }
 
   @Override
@@ -124,6 +230,7 @@ public final class Ftrl extends BaseOptimizer<Void> {
         + l2
         + ", l2_shrinkage="
         + l2Shrinkage
+        + (beta == 0 ? "" : ", beta=" + beta)
         + ")";
   }
 
@@ -134,9 +241,16 @@ public final class Ftrl extends BaseOptimizer<Void> {
     private double l1 = DEFAULT_L1;
     private double l2 = DEFAULT_L2;
     private double l2Shrinkage = DEFAULT_L2_SHRINKAGE;
+    private double beta;
 
     private Builder() {
       super(Double.NaN);
+    }
+
+    /** TensorFlow 2's beta, at least 0 (default 0): the L2 strength grows by beta / (2 lr). */
+    public Builder beta(double beta) {
+      this.beta = beta;
+      return this;
     }
 
     /** The learning rate power, at most 0 (default -0.5). */

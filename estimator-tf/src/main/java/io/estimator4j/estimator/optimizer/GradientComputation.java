@@ -1,6 +1,7 @@
 package io.estimator4j.estimator.optimizer;
 
 import io.estimator4j.estimator.layers.Names;
+import io.estimator4j.graph.GraphCollections;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -77,6 +78,9 @@ final class GradientComputation {
     List<GradAndVar<?>> result = new ArrayList<>(xs.length);
     for (int i = 0; i < xs.length; i++) {
       result.add(pair(grads[i], variables.get(i)));
+      // what an optimizer trains is trainable (Python's minimize takes TRAINABLE_VARIABLES)
+      GraphCollections.add(
+          graph, GraphCollections.TRAINABLE_VARIABLES, variables.get(i).op().name());
     }
     return List.copyOf(result);
   }

@@ -9,6 +9,9 @@ import org.tensorflow.types.family.TNumber;
 /**
  * Plain gradient descent, {@code var -= learning_rate * grad} (op ApplyGradientDescent); Java
  * counterpart of tf.compat.v1.train.GradientDescentOptimizer. It has no slots.
+ *
+ * <p>The TF2 form ({@link #applyGradientsV2}) is Keras's SGD without momentum (scope {@code
+ * training/SGD}, hyper variables {@code decay}, {@code learning_rate} and {@code momentum} = 0).
  */
 public final class GradientDescent extends BaseOptimizer<Void> {
   /** Python's default name, used as the name scope. */
@@ -33,6 +36,22 @@ public final class GradientDescent extends BaseOptimizer<Void> {
    */
   public static GradientDescent of(LearningRateSchedule schedule) {
     return new GradientDescent(Double.NaN, Objects.requireNonNull(schedule, "schedule"));
+  }
+
+  @Override
+  String kerasName() {
+    return "SGD";
+  }
+
+  @Override
+  java.util.Map<String, Double> kerasHypers() {
+    return java.util.Map.of("momentum", 0.0);
+  }
+
+  @Override
+  <T extends TNumber> Op applyKeras(Ops tf, GradAndVar<T> gv, KerasState k) {
+    return tf.train.applyGradientDescent(
+        gv.variable(), k.learningRate(tf, gv.variable().type()), gv.gradient());
   }
 
   @Override

@@ -11,6 +11,12 @@ import org.tensorflow.types.family.TNumber;
  * Momentum (op ApplyMomentum): {@code accum = momentum·accum + g; var -= lr·accum} (Nesterov:
  * {@code var -= lr·g + lr·momentum·accum}); Java counterpart of
  * tf.compat.v1.train.MomentumOptimizer. Slot {@code <var>/Momentum}.
+ *
+ * <p>The TF2 form ({@link #applyGradientsV2}) is Keras's SGD with momentum (scope {@code
+ * training/SGD}): {@code accum = momentum·accum - lr·g; var += accum} (Nesterov: {@code var +=
+ * momentum·accum - lr·g}), slot {@code training/SGD/<var>/momentum} when momentum &gt; 0, hyper
+ * variables {@code decay}, {@code learning_rate} and {@code momentum}. Its slot holds -lr times
+ * TF1's: never copy one across flavours.
  */
 public final class Momentum extends BaseOptimizer<Void> {
   /** Python's default name: name scope and slot name. */
@@ -56,6 +62,33 @@ public final class Momentum extends BaseOptimizer<Void> {
         gv.gradient(),
         hyper(tf, "momentum", type, momentum),
         ApplyMomentum.useNesterov(useNesterov));
+  }
+
+  @Override
+  String kerasName() {
+    return "SGD";
+  }
+
+  @Override
+  java.util.Map<String, Double> kerasHypers() {
+    return java.util.Map.of("momentum", momentum);
+  }
+
+  @Override
+  <T extends TNumber> Op applyKeras(Ops tf, GradAndVar<T> gv, KerasState k) {
+    Variable<T> var = gv.variable();
+    Class<T> type = var.type();
+    Operand<T> lr = k.learningRate(tf, type);
+    if (!(momentum > 0)) {
+      return tf.train.applyGradientDescent(var, lr, gv.gradient());
+    }
+    Variable<T> accum = k.slot(tf, var, "momentum", 0.0);
+    Operand<T> m = k.hyper(tf, "momentum", type);
+    Operand<T> lrGrad = tf.math.mul(lr, gv.gradient());
+    // ResourceApplyKerasMomentum, with ref-variable ops
+    Operand<T> accumT = tf.assign(accum, tf.math.sub(tf.math.mul(m, accum), lrGrad));
+    Operand<T> delta = useNesterov ? tf.math.sub(tf.math.mul(m, accumT), lrGrad) : accumT;
+    return tf.assignAdd(var, delta);
   }
 
   @Override

@@ -66,6 +66,31 @@ public interface Optimizer {
       Ops tf, List<? extends GradAndVar<?>> gradsAndVars, Operand<TInt64> globalStep);
 
   /**
+   * Builds the update that tf.estimator's V2 (TensorFlow 2) canned estimators run: this optimizer
+   * as a Keras optimizer (optimizer_v2) with Keras's state names and maths. Its hyper-parameters
+   * become float32 variables {@code training/<Name>/learning_rate}, {@code .../decay}, ...; its
+   * slots {@code training/<Name>/<variable>/<slot>} ({@code accumulator}, {@code linear}, {@code
+   * m}, {@code v}, {@code rms}, {@code momentum}); after all updates it increments {@code
+   * iterations}, or its own {@code training/<Name>/iter} when {@code iterations} is null. Pairs
+   * with {@link GradAndVar#rowIds()} get Keras's sparse update.
+   *
+   * <p>The default, for optimizers without a Keras form, is {@link #applyGradients} in {@code
+   * training}'s scope.
+   *
+   * @param training the scope {@code training} (Python's {@code name_scope('training')}); the ops
+   *     go in its sub-scope of Keras's optimizer name ({@code Adagrad}, {@code Ftrl}, {@code Adam},
+   *     {@code RMSprop}, {@code SGD}), made unique as Python's name scopes are
+   * @param iterations the step counter to increment (global_step for a single-optimizer model), or
+   *     null for the optimizer's own {@code iter} variable
+   * @return the op to run once per training step: the increment of the step counter
+   * @throws IllegalArgumentException as {@link #applyGradients}
+   */
+  default Op applyGradientsV2(
+      Ops training, List<? extends GradAndVar<?>> gradsAndVars, Variable<TInt64> iterations) {
+    return applyGradients(training, gradsAndVars, iterations);
+  }
+
+  /**
    * Computes gradients over {@code trainable} and applies them: {@link #computeGradients} then
    * {@link #applyGradients}; Java counterpart of {@code minimize}.
    *

@@ -13,6 +13,13 @@ import org.tensorflow.types.family.TNumber;
  *
  * <p>Slots {@code <var>/RMSProp} (ms, starting at ONE as in Python) and {@code <var>/RMSProp_1}
  * (momentum, starting at zero).
+ *
+ * <p>The TF2 form ({@link #applyGradientsV2}) is Keras's RMSprop (scope {@code training/RMSprop}):
+ * slot {@code rms} starting at zero, {@code momentum} only when momentum &gt; 0; hyper variables
+ * {@code decay} (learning-rate decay, 0), {@code learning_rate}, {@code momentum} and {@code rho}
+ * (this optimizer's {@link #decay()}). Without momentum: {@code rms = rho·rms + (1-rho)·g²; var -=
+ * lr·g / (sqrt(rms) + ε)}; with momentum, op ApplyRMSProp. Keras's default ε is 1e-7 ({@link
+ * Optimizers#byNameV2} uses it).
  */
 public final class RMSProp extends BaseOptimizer<Void> {
   /** Python's default name: name scope and slot name. */
@@ -84,6 +91,39 @@ public final class RMSProp extends BaseOptimizer<Void> {
         hyper(tf, "momentum", type, momentum),
         hyper(tf, "epsilon", type, epsilon),
         gv.gradient());
+  }
+
+  @Override
+  String kerasName() {
+    return "RMSprop";
+  }
+
+  @Override
+  java.util.Map<String, Double> kerasHypers() {
+    return java.util.Map.of("momentum", momentum, "rho", decay);
+  }
+
+  @Override
+  <T extends TNumber> Op applyKeras(Ops tf, GradAndVar<T> gv, KerasState k) {
+    Variable<T> var = gv.variable();
+    Class<T> type = var.type();
+    Variable<T> rms = k.slot(tf, var, "rms", 0.0);
+    Operand<T> lr = k.learningRate(tf, type);
+    Operand<T> rho = k.hyper(tf, "rho", type);
+    Operand<T> eps = hyper(tf, "epsilon", type, epsilon);
+    Operand<T> grad = gv.gradient();
+    if (momentum > 0) {
+      Variable<T> mom = k.slot(tf, var, "momentum", 0.0);
+      return tf.train.applyRmsProp(
+          var, rms, mom, lr, rho, k.hyper(tf, "momentum", type), eps, grad);
+    }
+    Operand<T> oneMinusRho = tf.math.sub(TypedScalars.of(tf.scope(), type, 1.0), rho);
+    Operand<T> rmsT =
+        tf.assign(
+            rms,
+            tf.math.add(tf.math.mul(rho, rms), tf.math.mul(oneMinusRho, tf.math.square(grad))));
+    Operand<T> step = tf.math.div(tf.math.mul(lr, grad), tf.math.add(tf.math.sqrt(rmsT), eps));
+    return tf.assignSub(var, step);
   }
 
   @Override

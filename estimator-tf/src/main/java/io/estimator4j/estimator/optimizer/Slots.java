@@ -22,7 +22,16 @@ final class Slots {
    */
   static <T extends TNumber> Variable<T> create(
       Ops tf, Variable<T> variable, String slotName, double initialValue) {
-    String fullName = variable.op().name() + "/" + slotName;
+    return createAt(tf, variable.op().name() + "/" + slotName, variable, initialValue);
+  }
+
+  /**
+   * Creates the global variable {@code fullName} with the shape and type of {@code variable}, every
+   * value {@code initialValue}: a Keras slot such as {@code
+   * training/Adagrad/dnn/logits/bias/accumulator}.
+   */
+  static <T extends TNumber> Variable<T> createAt(
+      Ops tf, String fullName, Variable<T> variable, double initialValue) {
     Shape shape = variable.shape();
     if (shape.isUnknown() || shape.hasUnknownDimension()) {
       throw new IllegalArgumentException(

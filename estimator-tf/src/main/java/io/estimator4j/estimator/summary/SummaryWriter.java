@@ -12,7 +12,9 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.Event;
 import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.SessionLog;
 import org.tensorflow.proto.SummaryMetadata;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
@@ -41,10 +43,12 @@ public final class SummaryWriter implements AutoCloseable {
   private final Placeholder<TFloat32> histogramValues;
   private final Placeholder<TString> textValue;
   private final Placeholder<TString> serializedGraph;
+  private final Placeholder<TString> serializedEvent;
   private final Op writeScalar;
   private final Op writeHistogram;
   private final Op writeText;
   private final Op writeGraph;
+  private final Op importEvent;
   private final Op flushOp;
   private final Op closeOp;
   private boolean closed;
@@ -87,6 +91,8 @@ public final class SummaryWriter implements AutoCloseable {
         writeText = tf.summary.writeSummary(writer, step, textValue, tag, tf.constantOf(metadata));
       }
       writeGraph = tf.summary.writeGraphSummary(writer, step, serializedGraph);
+      serializedEvent = tf.placeholder(TString.class, Placeholder.shape(Shape.scalar()));
+      importEvent = tf.summary.importEvent(writer, serializedEvent);
       flushOp = tf.summary.flushSummaryWriter(writer);
       closeOp = tf.summary.closeSummaryWriter(writer);
       Session s = new Session(graph);
@@ -175,6 +181,47 @@ public final class SummaryWriter implements AutoCloseable {
         TString g = TString.tensorOfBytes(NdArrays.scalarOfObject(graphDef.toByteArray()))) {
       run(session.runner().feed(this.step, s).feed(serializedGraph, g).addTarget(writeGraph));
     }
+  }
+
+  /**
+   * Writes a whole Event as given (its wall_time and step kept): a {@code meta_graph_def} or a
+   * {@code session_log}, as Python's {@code add_meta_graph} and {@code add_session_log} write them.
+   */
+  public synchronized void event(Event event) {
+    checkOpen();
+    if (event == null) {
+      throw new IllegalArgumentException("event() needs an Event; found null.");
+    }
+    try (TString e = TString.tensorOfBytes(NdArrays.scalarOfObject(event.toByteArray()))) {
+      run(session.runner().feed(serializedEvent, e).addTarget(importEvent));
+    }
+  }
+
+  /**
+   * Writes a MetaGraphDef event ({@code meta_graph_def}); mirrors Python's {@code
+   * FileWriter.add_meta_graph}.
+   */
+  public void metaGraph(long step, org.tensorflow.proto.MetaGraphDef metaGraph) {
+    event(
+        Event.newBuilder()
+            .setWallTime(System.currentTimeMillis() / 1000.0)
+            .setStep(step)
+            .setMetaGraphDef(metaGraph.toByteString())
+            .build());
+  }
+
+  /**
+   * Writes a SessionLog event; mirrors Python's {@code add_session_log} (CheckpointSaverHook's
+   * {@code SessionLog(status=CHECKPOINT, checkpoint_path=<model_dir>/model.ckpt)} after each save,
+   * SummarySaverHook's START).
+   */
+  public void sessionLog(long step, SessionLog log) {
+    event(
+        Event.newBuilder()
+            .setWallTime(System.currentTimeMillis() / 1000.0)
+            .setStep(step)
+            .setSessionLog(log)
+            .build());
   }
 
   /** Writes every buffered record to the event file; mirrors {@code writer.flush()}. */

@@ -79,7 +79,8 @@ class CannedEstimatorsTest {
                     DNNClassifier.builder()
                         .featureColumns(DEEP)
                         .hiddenUnits(8, 4)
-                        .optimizer("Adam")
+                        // by name, TF2 gives Keras's default 0.001: too slow for 150 steps
+                        .optimizer(Optimizers.byName("Adam", 0.05))
                         .config(c)
                         .build(),
                 true,
@@ -89,7 +90,10 @@ class CannedEstimatorsTest {
                     "dnn/hiddenlayer_1/kernel",
                     "dnn/logits/kernel",
                     "dnn/logits/bias",
-                    "dnn/logits/kernel/Adam",
+                    // TF2 (the default flavour): Keras Adam's state under training/Adam
+                    "training/Adam/dnn/logits/kernel/m",
+                    "training/Adam/dnn/logits/kernel/v",
+                    "training/Adam/learning_rate",
                     "global_step"),
                 0.9),
             new Case(
@@ -100,8 +104,9 @@ class CannedEstimatorsTest {
                     "linear/linear_model/x/weights",
                     "linear/linear_model/color/weights",
                     "linear/linear_model/bias_weights",
-                    "linear/linear_model/x/weights/Ftrl",
-                    "linear/linear_model/x/weights/Ftrl_1"),
+                    "training/Ftrl/linear/linear_model/x/weights/accumulator",
+                    "training/Ftrl/linear/linear_model/x/weights/linear",
+                    "training/Ftrl/learning_rate_power"),
                 0.9),
             new Case(
                 "DNNLinearCombinedClassifier",
@@ -286,6 +291,100 @@ class CannedEstimatorsTest {
         assertThat(m.signatures().keySet()).contains("serving_default", "regression", "predict");
         assertThat(m.signature("regression").getOutputsMap()).containsOnlyKeys("outputs");
       }
+    }
+  }
+
+  @Test
+  void tf1FlavourWritesCompatV1NamesAndAResumeKeepsTheModelDirsFlavour() {
+    RunConfig tf1 =
+        RunConfig.builder()
+            .modelDir(dir)
+            .randomSeed(11)
+            .noPeriodicCheckpoints()
+            .logStepCountSteps(0)
+            .saveSummarySteps(0)
+            .tensorFlowFlavour(io.estimator4j.checkpoint.TensorFlowFlavour.TF1)
+            .build();
+    Function<RunConfig, Estimator> make =
+        c ->
+            DNNLinearCombinedClassifier.builder()
+                .linearFeatureColumns(WIDE)
+                .dnnFeatureColumns(DEEP)
+                .dnnHiddenUnits(4)
+                .config(c)
+                .build();
+    make.apply(tf1).train(input(true, null, true), StepLimit.steps(5));
+    List<String> tf1Names =
+        List.of(
+            "dnn/logits/kernel/Adagrad",
+            "linear/linear_model/x/weights/Ftrl",
+            "linear/linear_model/x/weights/Ftrl_1",
+            "global_step");
+    assertThat(make.apply(tf1).variableNames())
+        .containsAll(tf1Names)
+        .noneMatch(n -> n.startsWith("training/"));
+    // the default config asks for TF2, but the model_dir holds TF1 state: it resumes as TF1
+    Estimator resumed =
+        make.apply(
+            tf1.toBuilder()
+                .tensorFlowFlavour(io.estimator4j.checkpoint.TensorFlowFlavour.TF2)
+                .build());
+    resumed.train(input(true, null, true), StepLimit.steps(5));
+    assertThat(resumed.variableNames())
+        .containsAll(tf1Names)
+        .noneMatch(n -> n.startsWith("training/"));
+    assertThat(resumed.evaluate(input(true, 1, false)).get("global_step")).isEqualTo(10.0);
+  }
+
+  @Test
+  void tf2CombinedModelCountsTheDnnStepsInGlobalStepAndTheLinearOnesInFtrlIter() {
+    RunConfig config =
+        RunConfig.builder()
+            .modelDir(dir)
+            .randomSeed(11)
+            .noPeriodicCheckpoints()
+            .logStepCountSteps(0)
+            .saveSummarySteps(0)
+            .build();
+    Estimator est =
+        DNNLinearCombinedClassifier.builder()
+            .linearFeatureColumns(WIDE)
+            .dnnFeatureColumns(DEEP)
+            .dnnHiddenUnits(4)
+            .config(config)
+            .build();
+    est.train(input(true, null, true), StepLimit.steps(7));
+    // _dnn_linear_combined_model_fn_v2: dnn_optimizer.iterations = global_step; the linear
+    // optimizer creates its own iter; no Adagrad iter
+    assertThat(est.variableNames())
+        .contains(
+            "training/Adagrad/dnn/logits/kernel/accumulator",
+            "training/Adagrad/learning_rate",
+            "training/Adagrad/decay",
+            "training/Ftrl/iter",
+            "training/Ftrl/beta",
+            "training/Ftrl/l1_regularization_strength",
+            "training/Ftrl/l2_regularization_strength",
+            "training/Ftrl/learning_rate_power",
+            "training/Ftrl/linear/linear_model/color/weights/linear")
+        .doesNotContain("training/Adagrad/iter");
+    assertThat(longValue(est, "training/Ftrl/iter")).isEqualTo(7L);
+    assertThat(longValue(est, "global_step")).isEqualTo(7L);
+    // dnn_linear_combined's defaults: Adagrad 0.001, Ftrl min(0.005, 1/sqrt(2)) = 0.005
+    assertThat(floatValue(est, "training/Adagrad/learning_rate")).isEqualTo(0.001f);
+    assertThat(floatValue(est, "training/Ftrl/learning_rate")).isEqualTo(0.005f);
+  }
+
+  private static long longValue(Estimator est, String name) {
+    try (org.tensorflow.types.TInt64 t = (org.tensorflow.types.TInt64) est.variableValue(name)) {
+      return t.getLong();
+    }
+  }
+
+  private static float floatValue(Estimator est, String name) {
+    try (org.tensorflow.types.TFloat32 t =
+        (org.tensorflow.types.TFloat32) est.variableValue(name)) {
+      return t.getFloat();
     }
   }
 

@@ -65,7 +65,8 @@ class TaxiWarmStartTest {
       if (n.startsWith("linear/linear_model/") && n.endsWith("/weights")) {
         String column =
             n.substring("linear/linear_model/".length(), n.length() - "/weights".length());
-        linear.add(FeatureColumns.categoricalColumnWithIdentity(column, e.getValue().shape()[0]));
+        linear.add(
+            FeatureColumns.categoricalColumnWithIdentity(column, e.getValue().shape()[0], 0L));
         in.feature(column, new long[] {0, 1, 2, 3});
       }
     }

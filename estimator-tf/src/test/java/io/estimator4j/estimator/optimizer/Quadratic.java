@@ -29,12 +29,31 @@ final class Quadratic implements AutoCloseable {
   final Session session;
 
   Quadratic(Optimizer optimizer) {
+    this(optimizer, false, true);
+  }
+
+  /**
+   * @param keras whether to build the TF2 form ({@link Optimizer#applyGradientsV2} under {@code
+   *     training})
+   * @param countInGlobalStep with {@code keras}: global_step is the iterations (else the
+   *     optimizer's own iter)
+   */
+  Quadratic(Optimizer optimizer, boolean keras, boolean countInGlobalStep) {
     Ops layer = tf.withSubScope("dnn").withSubScope("hiddenlayer_0");
     w = Variables.global(layer, "kernel", init -> init.constant(START));
     globalStep = Variables.global(tf, "global_step", init -> init.constant(0L));
     Operand<TFloat32> read = Variables.read(tf, w);
     loss = tf.reduceSum(tf.math.square(read), tf.constant(0));
-    train = optimizer.minimize(tf, loss, List.of(w), globalStep);
+    if (keras) {
+      Ops training = tf.withSubScope("training");
+      train =
+          optimizer.applyGradientsV2(
+              training,
+              optimizer.computeGradients(training, loss, List.of(w)),
+              countInGlobalStep ? globalStep : null);
+    } else {
+      train = optimizer.minimize(tf, loss, List.of(w), globalStep);
+    }
     session = new Session(graph);
     session.initialize();
   }
@@ -49,6 +68,10 @@ final class Quadratic implements AutoCloseable {
 
   float[] valueOf(String variableName) {
     return Fetch.floats(session, graph.operationOrThrow(variableName).output(0));
+  }
+
+  long int64(String variableName) {
+    return Fetch.int64(session, graph.operationOrThrow(variableName).output(0));
   }
 
   long step() {

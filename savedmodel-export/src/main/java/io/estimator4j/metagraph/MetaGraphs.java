@@ -1,0 +1,109 @@
+package io.estimator4j.metagraph;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.MessageLite;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collection;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.proto.CollectionDef;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.VariableDef;
+
+/**
+ * The parts of a MetaGraphDef as Python's {@code export_meta_graph} writes them (meta_graph.py
+ * {@code create_meta_graph_def} and {@code add_collection_def}): meta_info_def with the stripped op
+ * list, VariableDefs of ref variables, and node, bytes and any lists.
+ */
+public final class MetaGraphs {
+  /** What meta_info_def.tensorflow_git_version says for graphs this project writes. */
+  public static final String GIT_VERSION = "estimator4j (tensorflow-java 1.1.0)";
+
+  private MetaGraphs() {}
+
+  /**
+   * meta_info_def: {@code stripped_op_list} of {@code graph}, the runtime's version, {@code tags}
+   * (none for a checkpoint's .meta) and whether default-valued attributes were stripped.
+   */
+  public static MetaGraphDef.MetaInfoDef metaInfo(
+      GraphDef graph, Collection<String> tags, boolean strippedDefaultAttrs) {
+    return MetaGraphDef.MetaInfoDef.newBuilder()
+        .setStrippedOpList(OpDefs.strippedOpList(graph))
+        .setTensorflowVersion(TensorFlow.version())
+        .setTensorflowGitVersion(GIT_VERSION)
+        .addAllTags(tags)
+        .setStrippedDefaultAttrs(strippedDefaultAttrs)
+        .build();
+  }
+
+  /**
+   * The VariableDef Python writes for a ref variable ({@code RefVariable.to_proto}): {@code
+   * variable_name "x:0"}, {@code initializer_name "x/Assign"}, {@code snapshot_name "x/read:0"} (or
+   * "x:0" without a read), {@code initial_value_name} = the Assign's value input, {@code
+   * is_resource false}.
+   *
+   * @throws IllegalArgumentException if {@code variable} is not an op of {@code graph}
+   */
+  public static VariableDef variableDef(Graph graph, String variable, boolean trainable) {
+    GraphOperation op = graph.operation(variable);
+    if (op == null) {
+      throw new IllegalArgumentException("No variable " + variable + " in the graph");
+    }
+    VariableDef.Builder b =
+        VariableDef.newBuilder()
+            .setVariableName(variable + ":0")
+            .setIsResource(false)
+            .setTrainable(trainable);
+    GraphOperation assign = graph.operation(variable + "/Assign");
+    if (assign != null) {
+      b.setInitializerName(assign.name());
+      if (assign.numInputs() > 1) {
+        b.setInitialValueName(assign.input(1).name());
+      }
+    }
+    b.setSnapshotName(
+        graph.operation(variable + "/read") != null ? variable + "/read:0" : variable + ":0");
+    return b.build();
+  }
+
+  /** A node_list collection (tensor names "x:0" or op names). */
+  public static CollectionDef nodeList(Collection<String> names) {
+    return CollectionDef.newBuilder()
+        .setNodeList(CollectionDef.NodeList.newBuilder().addAllValue(names))
+        .build();
+  }
+
+  /** A bytes_list collection of serialized protos (VariableDefs, SaverDefs). */
+  public static CollectionDef bytesList(Collection<? extends MessageLite> protos) {
+    CollectionDef.BytesList.Builder b = CollectionDef.BytesList.newBuilder();
+    protos.forEach(p -> b.addValue(ByteString.copyFrom(deterministic(p))));
+    return CollectionDef.newBuilder().setBytesList(b).build();
+  }
+
+  /** An any_list collection ({@code saved_model_assets}' AssetFileDefs). */
+  public static CollectionDef anyList(Collection<Any> values) {
+    return CollectionDef.newBuilder()
+        .setAnyList(CollectionDef.AnyList.newBuilder().addAllValue(values))
+        .build();
+  }
+
+  /** Serializes with sorted map keys, as C++'s SerializeToStringDeterministic. */
+  public static byte[] deterministic(MessageLite message) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(message.getSerializedSize());
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      out.useDeterministicSerialization();
+      message.writeTo(out);
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
