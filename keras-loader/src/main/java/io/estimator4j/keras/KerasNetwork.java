@@ -188,7 +188,9 @@ public final class KerasNetwork {
             .origin(file.kerasVersion().orElse(null), file.backend().orElse(null));
     Network network =
         Network.create(ctx, file.modelConfig(), WeightScope.of(file.weights().orElse(null)), tf);
-    List<KTensor> results = network.call(tf, args, MissingNode.getInstance());
+    // Model(inp, inp): an output that is an input itself is fetched through a copy
+    List<KTensor> results =
+        Network.copyPassedThrough(tf, args, network.call(tf, args, MissingNode.getInstance()));
     Map<String, Operand<?>> outs = new LinkedHashMap<>();
     List<String> names = network.outputNames();
     for (int i = 0; i < names.size(); i++) {

@@ -421,8 +421,38 @@ public final class Network implements KerasLayer {
             e.trainable,
             () -> build.withTrainingArgument(kwargs, () -> e.layer.call(callScope, args, kwargs)));
     e.weights.endCall(callScope, out);
+    out = copyPassedThrough(callScope, args, out);
     e.outputs.add(List.copyOf(out));
     return out;
+  }
+
+  /**
+   * Outputs that are one of the call's inputs unchanged (Activation('linear'), Dropout or
+   * GaussianNoise at inference, Identity) become a copy, as Keras's {@code
+   * Layer._set_connectivity_metadata} wraps them in {@code tf.identity}: a model output must not be
+   * the fed placeholder itself (TensorFlow refuses a tensor that is "both fed and fetched").
+   */
+  public static List<KTensor> copyPassedThrough(Ops scope, List<KTensor> args, List<KTensor> out) {
+    List<KTensor> copied = null;
+    for (int i = 0; i < out.size(); i++) {
+      KTensor o = out.get(i);
+      if (o.value() != null && isAmong(o.value(), args)) {
+        if (copied == null) {
+          copied = new ArrayList<>(out);
+        }
+        copied.set(i, new KTensor(scope.identity(o.value()), o.mask()));
+      }
+    }
+    return copied == null ? out : copied;
+  }
+
+  private static boolean isAmong(org.tensorflow.Operand<?> v, List<KTensor> args) {
+    for (KTensor a : args) {
+      if (a.value() != null && a.value().asOutput().equals(v.asOutput())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private KTensor lookup(Map<String, List<KTensor>> produced, Ref r) {
