@@ -14,8 +14,11 @@ import java.util.Map;
 public abstract class WeightScope {
   /**
    * The order in which layers create the weights of their sub-objects (recurrent cells, wrapped
-   * layers, MultiHeadAttention's projections); Keras 3 stores them by attribute name, and the
-   * others are taken by name.
+   * layers, MultiHeadAttention's projections); Keras 3 stores them by attribute name, visiting
+   * public attributes first and each object once, so a layer that exposes a sub-object through a
+   * public property ({@code query_dense}, newer Keras 3) stores it under that name, else under the
+   * private one ({@code _query_dense}): both are listed, by role. Other children follow in {@link
+   * #NATURAL_ORDER}.
    */
   private static final List<String> CHILD_ORDER =
       List.of(
@@ -23,10 +26,35 @@ public abstract class WeightScope {
           "forward_layer",
           "backward_layer",
           "layer",
+          "query_dense",
           "_query_dense",
+          "key_dense",
           "_key_dense",
+          "value_dense",
           "_value_dense",
+          "output_dense",
           "_output_dense");
+
+  /**
+   * Keras 3 keys of a list container ({@code lstm_cell}, {@code lstm_cell_1}, ..., {@code
+   * lstm_cell_10}) in the order Keras numbered them: by name without the {@code _<n>} suffix, then
+   * by n (a plain string sort puts {@code _10} before {@code _2}).
+   */
+  static final java.util.Comparator<String> NATURAL_ORDER =
+      java.util.Comparator.comparing(WeightScope::stem).thenComparingLong(WeightScope::number);
+
+  private static final java.util.regex.Pattern NUMBERED =
+      java.util.regex.Pattern.compile("(.*)_(\\d{1,18})");
+
+  private static String stem(String key) {
+    var m = NUMBERED.matcher(key);
+    return m.matches() ? m.group(1) : key;
+  }
+
+  private static long number(String key) {
+    var m = NUMBERED.matcher(key);
+    return m.matches() ? Long.parseLong(m.group(2)) : 0;
+  }
 
   /** The stored weights of the layer, in order; null when the file holds no weights at all. */
   public abstract List<WeightArray> layer(String name, String keras3Key);
@@ -147,7 +175,7 @@ public abstract class WeightScope {
       }
       g.groups().keySet().stream()
           .filter(k -> !CHILD_ORDER.contains(k))
-          .sorted()
+          .sorted(NATURAL_ORDER)
           .forEach(k -> flatten(g.group(k), out));
     }
   }
