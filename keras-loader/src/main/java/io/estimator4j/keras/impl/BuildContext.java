@@ -38,6 +38,7 @@ public final class BuildContext {
   private final VariableWeights variables = new VariableWeights();
   private final List<Operand<TFloat32>> losses = new ArrayList<>();
   private final List<Op> updates = new ArrayList<>();
+  private boolean dryRun;
 
   /**
    * @param constants stored weights become constants instead of variables
@@ -90,6 +91,20 @@ public final class BuildContext {
     this.keras1 = kerasVersion != null && kerasVersion.startsWith("1");
     this.theano = "theano".equals(backend);
     return this;
+  }
+
+  /**
+   * A build into {@code scratch} that only records which weights the layers create (each weight is
+   * a placeholder of its shape, nothing is initialised), with this build's Keras version, backend
+   * and format: how the loader learns the order in which Keras lists a nested model's weights.
+   */
+  BuildContext dryRun(Graph scratch) {
+    BuildContext dry = new BuildContext(scratch, false, keras3, source);
+    dry.kerasVersion = kerasVersion;
+    dry.keras1 = keras1;
+    dry.theano = theano;
+    dry.dryRun = true;
+    return dry;
   }
 
   /** Whether the file was saved by Keras 1. */
@@ -231,6 +246,11 @@ public final class BuildContext {
       Initializer initializer,
       boolean isTrainable,
       WeightArray stored) {
+    if (dryRun) {
+      return scope
+          .withName(name)
+          .placeholder(TFloat32.class, org.tensorflow.op.core.Placeholder.shape(shape));
+    }
     if (stored != null && constants) {
       return scope.withName(name).constant(shape, DataBuffers.of(stored.values(), true, false));
     }

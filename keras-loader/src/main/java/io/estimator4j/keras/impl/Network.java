@@ -49,6 +49,19 @@ public final class Network implements KerasLayer {
       long nonTrainableParams,
       Network nested) {}
 
+  /**
+   * One weight of a nested model in the order Keras lists them: the path of the layer that owns it
+   * (layer names below the nested model), its position among the weights that layer creates, its
+   * shape and name.
+   */
+  public record Slot(
+      List<String> path, int index, org.tensorflow.ndarray.Shape shape, String name) {
+    @Override
+    public String toString() {
+      return String.join("/", path) + "/" + name + java.util.Arrays.toString(shape.asArray());
+    }
+  }
+
   private static final class Entry {
     final String name;
     final String className;
@@ -194,7 +207,11 @@ public final class Network implements KerasLayer {
     }
     long[] shape = batchShape(firstConfig);
     if (shape == null && !config.isArray()) {
-      shape = toShape(config.get("build_input_shape"));
+      // Sequential.get_config's build_input_shape includes the batch dimension: [null, 6, 6, 3]
+      long[] built = toShape(config.get("build_input_shape"));
+      if (built != null && built.length > 0) {
+        shape = java.util.Arrays.copyOfRange(built, 1, built.length);
+      }
     }
     if (shape == null) {
       throw new IllegalArgumentException(
@@ -272,13 +289,20 @@ public final class Network implements KerasLayer {
     e.trainable = cfg.path("trainable").asBoolean(true);
     LayerConfig lc = new LayerConfig(e.name, e.className, cfg, build.keras3(), build.source());
     e.scope = scope.withSubScope(safeScopeName(e.name));
-    WeightScope nested = weights.nested(e.name, keras3Key);
     if (isModel(e.className)) {
-      Network inner = create(build, spec, nested, e.scope);
+      boolean trainable = e.trainable;
+      WeightScope nestedModel =
+          weights.nestedModel(
+              e.name,
+              keras3Key,
+              "model '" + e.name + "' in " + build.source(),
+              () -> dryRunOrder(spec, trainable));
+      Network inner = create(build, spec, nestedModel, e.scope);
       e.layer = inner;
       e.weights = new LoadedWeights(build, lc, null);
       return;
     }
+    WeightScope nested = weights.nested(e.name, keras3Key);
     e.weights =
         new LoadedWeights(
             build,
@@ -291,6 +315,101 @@ public final class Network implements KerasLayer {
                 build.theano()));
     e.layer =
         LayerRegistry.create(new LayerContext(build, lc, e.weights, nested, keras3Key, e.scope));
+  }
+
+  /**
+   * The order in which Keras lists the weights of the nested model {@code spec} (its {@code
+   * weights} as a layer with flag {@code trainable}): builds it once into a scratch graph,
+   * recording the weights each layer creates, and orders them as Keras does. Keras 2 files store a
+   * nested model's weights as one list in that order and load them by position, not by name.
+   */
+  private List<Slot> dryRunOrder(JsonNode spec, boolean trainable) {
+    try (org.tensorflow.Graph scratch = new org.tensorflow.Graph()) {
+      BuildContext dry = build.dryRun(scratch);
+      Ops tf = dry.root();
+      Network n = create(dry, spec, WeightScope.none(), tf);
+      List<KTensor> args = new ArrayList<>();
+      for (Input in : n.inputs) {
+        long[] dims = new long[in.shape().length + 1];
+        dims[0] = -1;
+        System.arraycopy(in.shape(), 0, dims, 1, in.shape().length);
+        Class<? extends org.tensorflow.types.family.TType> type =
+            switch (in.dtype()) {
+              case "int32", "int16", "int8", "uint8", "uint16" -> org.tensorflow.types.TInt32.class;
+              case "int64", "uint32", "uint64" -> org.tensorflow.types.TInt64.class;
+              case "bool" -> org.tensorflow.types.TBool.class;
+              default -> org.tensorflow.types.TFloat32.class;
+            };
+        args.add(
+            KTensor.of(
+                tf.placeholder(
+                    type,
+                    org.tensorflow.op.core.Placeholder.shape(
+                        org.tensorflow.ndarray.Shape.of(dims)))));
+      }
+      n.call(tf, args, MissingNode.getInstance());
+      List<Slot> t = new ArrayList<>();
+      List<Slot> nt = new ArrayList<>();
+      n.kerasOrder(List.of(), trainable, build.standaloneKeras(), t, nt);
+      t.addAll(nt);
+      return t;
+    }
+  }
+
+  /**
+   * Appends this network's weights, as a layer with flag {@code trainable}, to its {@code
+   * trainable_weights} and {@code non_trainable_weights} (tf-keras {@code base_layer}): a trainable
+   * layer lists its own trainable weights then its children's, a frozen one lists nothing as
+   * trainable and all its weights, child by child, as non-trainable; standalone Keras 2.2's frozen
+   * {@code Network} lists all its layers' trainable weights, then all their non-trainable ones.
+   * Each layer's own saved {@code trainable} flag is used, as Keras does.
+   */
+  private void kerasOrder(
+      List<String> prefix,
+      boolean trainable,
+      boolean standalone,
+      List<Slot> trainableOut,
+      List<Slot> nonTrainableOut) {
+    List<Slot> t = new ArrayList<>();
+    List<Slot> nt = new ArrayList<>();
+    List<Slot> childByChild = new ArrayList<>();
+    for (Entry e : entries.values()) {
+      List<String> path = new ArrayList<>(prefix);
+      path.add(e.name);
+      List<Slot> ct = new ArrayList<>();
+      List<Slot> cnt = new ArrayList<>();
+      if (e.layer instanceof Network n) {
+        n.kerasOrder(List.copyOf(path), e.trainable, standalone, ct, cnt);
+      } else if (e.weights != null) {
+        List<Slot> ownT = new ArrayList<>();
+        List<Slot> ownNt = new ArrayList<>();
+        List<LoadedWeights.Request> rs = e.weights.requests();
+        for (int i = 0; i < rs.size(); i++) {
+          Slot s = new Slot(List.copyOf(path), i, rs.get(i).shape(), rs.get(i).name());
+          (rs.get(i).trainable() ? ownT : ownNt).add(s);
+        }
+        if (e.trainable) {
+          ct.addAll(ownT);
+          cnt.addAll(ownNt);
+        } else {
+          cnt.addAll(ownT);
+          cnt.addAll(ownNt);
+        }
+      }
+      t.addAll(ct);
+      nt.addAll(cnt);
+      childByChild.addAll(ct);
+      childByChild.addAll(cnt);
+    }
+    if (trainable) {
+      trainableOut.addAll(t);
+      nonTrainableOut.addAll(nt);
+    } else if (standalone) {
+      nonTrainableOut.addAll(t);
+      nonTrainableOut.addAll(nt);
+    } else {
+      nonTrainableOut.addAll(childByChild);
+    }
   }
 
   private static final Pattern VALID_SCOPE = Pattern.compile("[A-Za-z0-9.][A-Za-z0-9_.\\-]*");
