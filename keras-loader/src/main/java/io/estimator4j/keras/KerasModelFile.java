@@ -349,6 +349,61 @@ public final class KerasModelFile {
     }
   }
 
+  /**
+   * This model with input {@code inputName} of shape {@code dims} (without the batch; -1 for an
+   * unknown dimension): for a Sequential saved before it was built, whose file does not say its
+   * input shape (what {@code model.build((None, ...))} would have recorded), or to fix dimensions
+   * Keras left open. A Sequential without an InputLayer names its input {@code <first
+   * layer>_input}.
+   *
+   * @throws IllegalArgumentException if the model has no input of that name, naming those it has
+   */
+  public KerasModelFile withInputShape(String inputName, long... dims) {
+    Objects.requireNonNull(inputName, "inputName");
+    com.fasterxml.jackson.databind.node.ArrayNode shape = JSON.createArrayNode().addNull();
+    for (long d : dims) {
+      if (d < 0) {
+        shape.addNull();
+      } else {
+        shape.add(d);
+      }
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode copy = modelConfig.deepCopy();
+    JsonNode config = copy.path("config");
+    JsonNode layers = config.isArray() ? config : config.path("layers");
+    java.util.List<String> names = new java.util.ArrayList<>();
+    boolean sequential =
+        !copy.path("class_name").asText().equals("Functional")
+            && !copy.path("class_name").asText().equals("Model");
+    for (JsonNode layer : layers) {
+      boolean input = layer.path("class_name").asText().equals("InputLayer");
+      String name = layer.path("config").path("name").asText(layer.path("name").asText());
+      String key = input ? name : name + "_input";
+      if (input || (sequential && names.isEmpty())) {
+        names.add(key);
+        if (key.equals(inputName) && layer.path("config").isObject()) {
+          var c = (com.fasterxml.jackson.databind.node.ObjectNode) layer.path("config");
+          c.remove("batch_shape");
+          c.remove("input_shape");
+          c.set("batch_input_shape", shape);
+          return new KerasModelFile(
+              source, format, copy, trainingConfig, kerasVersion, backend, weights);
+        }
+      }
+      if (sequential) {
+        break; // a Sequential's input is its first layer's
+      }
+    }
+    throw new IllegalArgumentException(
+        "Model "
+            + source.getFileName()
+            + " has no input '"
+            + inputName
+            + "'; its inputs: "
+            + names
+            + ".");
+  }
+
   /** The file the model was read from. */
   public Path source() {
     return source;

@@ -95,7 +95,12 @@ public final class KerasNetwork {
       BuildContext ctx =
           new BuildContext(scratch, true, file.isKeras3(), source)
               .origin(file.kerasVersion().orElse(null), file.backend().orElse(null));
-      Network network = Network.create(ctx, file.modelConfig(), WeightScope.none(), ctx.root());
+      Network network =
+          Network.create(
+              ctx,
+              file.modelConfig(),
+              WeightScope.shapesOf(file.weights().orElse(null)),
+              ctx.root());
       List<InputSpec> specs = new ArrayList<>();
       for (Network.Input in : network.inputs()) {
         specs.add(spec(in, source));

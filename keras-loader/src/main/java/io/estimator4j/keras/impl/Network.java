@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,6 +92,9 @@ public final class Network implements KerasLayer {
   private final List<Ref> outputs = new ArrayList<>();
   private final Map<String, Entry> entries = new LinkedHashMap<>();
 
+  /** When the input shape was partly guessed from weights: the hint for a failing build. */
+  private String inputGuess;
+
   private Network(BuildContext build, String name, boolean sequential) {
     this.build = build;
     this.name = name;
@@ -112,7 +116,7 @@ public final class Network implements KerasLayer {
     String cls = spec.path("class_name").asText();
     JsonNode config = spec.path("config");
     if (cls.equals("Sequential")) {
-      return sequential(build, config, weights, scope);
+      return sequential(build, config, weights, scope, spec.path("build_config"));
     }
     if (cls.equals("Model") || cls.equals("Functional")) {
       return functional(build, config, weights, scope);
@@ -122,10 +126,11 @@ public final class Network implements KerasLayer {
       // lists its inputs, else sequential
       return spec.has("input_layers")
           ? functional(build, spec, weights, scope)
-          : sequential(build, spec, weights, scope);
+          : sequential(build, spec, weights, scope, MissingNode.getInstance());
     }
     if (cls.isEmpty() && spec.isArray()) {
-      return sequential(build, spec, weights, scope); // Keras 1: the Sequential's layer list
+      // Keras 1: the Sequential's layer list
+      return sequential(build, spec, weights, scope, MissingNode.getInstance());
     }
     throw new UnsupportedKerasLayerException(
         spec.path("config").path("name").asText(cls),
@@ -187,7 +192,11 @@ public final class Network implements KerasLayer {
   }
 
   private static Network sequential(
-      BuildContext build, JsonNode config, WeightScope weights, Ops scope) {
+      BuildContext build,
+      JsonNode config,
+      WeightScope weights,
+      Ops scope,
+      JsonNode modelBuildConfig) {
     JsonNode layers = config.isArray() ? config : config.path("layers");
     String modelName = config.isArray() ? "sequential" : config.path("name").asText("sequential");
     Network net = new Network(build, modelName, true);
@@ -207,19 +216,37 @@ public final class Network implements KerasLayer {
     }
     long[] shape = batchShape(firstConfig);
     if (shape == null && !config.isArray()) {
-      // Sequential.get_config's build_input_shape includes the batch dimension: [null, 6, 6, 3]
-      long[] built = toShape(config.get("build_input_shape"));
-      if (built != null && built.length > 0) {
-        shape = java.util.Arrays.copyOfRange(built, 1, built.length);
+      SequentialInput.Found found =
+          SequentialInput.infer(modelBuildConfig, config, LegacyKeras.translate(first), weights);
+      if (found != null) {
+        shape = found.shape();
+        if (found.guessed()) {
+          net.inputGuess =
+              "The input shape of Sequential model '"
+                  + modelName
+                  + "' was inferred from "
+                  + found.source()
+                  + " as "
+                  + shapeText(shape)
+                  + " (the file does not say the other dimensions). Fix: give the shape with"
+                  + " KerasModelFile.withInputShape(\""
+                  + inputName
+                  + "\", ...).";
+        }
       }
     }
     if (shape == null) {
       throw new IllegalArgumentException(
-          "The Sequential model in "
+          "The Sequential model '"
+              + modelName
+              + "' in "
               + build.source()
-              + " does not say its input shape (no"
-              + " batch_input_shape on its first layer); such a model cannot be built before it"
-              + " sees data.");
+              + " does not say its input shape (no batch_input_shape on its first layer, no"
+              + " build_input_shape or build_config, no weights that fix it); Keras itself"
+              + " cannot build it before it sees data. Fix: give the shape with"
+              + " KerasModelFile.withInputShape(\""
+              + inputName
+              + "\", ...).");
     }
     net.inputs.add(new Input(inputName, shape, dtype(firstConfig)));
     Map<String, Integer> keras3Counts = new HashMap<>();
@@ -535,10 +562,19 @@ public final class Network implements KerasLayer {
     Ops callScope = e.calls == 0 ? e.scope : e.scope.withSubScope("call_" + e.calls);
     e.calls++;
     e.weights.beginCall();
-    List<KTensor> out =
-        build.withTrainable(
-            e.trainable,
-            () -> build.withTrainingArgument(kwargs, () -> e.layer.call(callScope, args, kwargs)));
+    List<KTensor> out;
+    try {
+      out =
+          build.withTrainable(
+              e.trainable,
+              () ->
+                  build.withTrainingArgument(kwargs, () -> e.layer.call(callScope, args, kwargs)));
+    } catch (IllegalArgumentException | org.tensorflow.exceptions.TensorFlowException ex) {
+      if (inputGuess == null) {
+        throw ex;
+      }
+      throw new IllegalArgumentException(ex.getMessage() + " " + inputGuess, ex);
+    }
     e.weights.endCall(callScope, out);
     out = copyPassedThrough(callScope, args, out);
     e.outputs.add(List.copyOf(out));
@@ -743,6 +779,20 @@ public final class Network implements KerasLayer {
       return toShape(in);
     }
     return null;
+  }
+
+  /** A shape with its batch dimension ({@code [null, 6, 6, 3]}) without it; null if absent. */
+  static long[] withoutBatch(JsonNode s) {
+    long[] full = toShape(s);
+    return full == null || full.length == 0 ? null : Arrays.copyOfRange(full, 1, full.length);
+  }
+
+  private static String shapeText(long[] shape) {
+    StringBuilder b = new StringBuilder("(None");
+    for (long d : shape) {
+      b.append(", ").append(d < 0 ? "None" : Long.toString(d));
+    }
+    return b.append(")").toString();
   }
 
   private static long[] toShape(JsonNode s) {

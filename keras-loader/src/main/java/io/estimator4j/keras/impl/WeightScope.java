@@ -80,6 +80,41 @@ public abstract class WeightScope {
     return nested(name, keras3Key);
   }
 
+  /**
+   * The weights stored for a layer, to read their shapes (a Sequential's input shape from its first
+   * layer's kernel), even where {@link #layer} serves none.
+   */
+  public List<WeightArray> stored(String name, String keras3Key) {
+    return layer(name, keras3Key);
+  }
+
+  /**
+   * No weights served (every layer uses its initializers, nothing is copied into the graph), but
+   * the stored ones are there to read their shapes: for a build that only learns the architecture.
+   */
+  public static WeightScope shapesOf(KerasWeights weights) {
+    return weights == null ? none() : shapesOnly(of(weights));
+  }
+
+  private static WeightScope shapesOnly(WeightScope real) {
+    return new WeightScope() {
+      @Override
+      public List<WeightArray> layer(String name, String keras3Key) {
+        return null;
+      }
+
+      @Override
+      public WeightScope nested(String name, String keras3Key) {
+        return shapesOnly(real.nested(name, keras3Key));
+      }
+
+      @Override
+      public List<WeightArray> stored(String name, String keras3Key) {
+        return real.layer(name, keras3Key);
+      }
+    };
+  }
+
   /** No stored weights: every layer uses its initializers. */
   public static WeightScope none() {
     return new WeightScope() {
