@@ -157,6 +157,15 @@ public final class KerasNetwork {
     return build(tf, inputsByName, constants).applied();
   }
 
+  /**
+   * Builds the model as {@link #apply(Ops, Map, ModeKeys)} does, but its variables start from the
+   * Keras initializers (the stored weights' shapes are still checked): for a graph whose variables
+   * are restored or warm-started from a checkpoint of the weights, so its GraphDef holds none.
+   */
+  Applied applyInitialized(Ops tf, Map<String, ? extends Operand<?>> inputsByName, ModeKeys mode) {
+    return build(tf, inputsByName, false, mode, true).applied();
+  }
+
   /** An application together with the network it built (its layers, for KerasSummary). */
   record Built(Applied applied, Network network) {}
 
@@ -166,6 +175,15 @@ public final class KerasNetwork {
 
   private Built build(
       Ops tf, Map<String, ? extends Operand<?>> inputsByName, boolean constants, ModeKeys mode) {
+    return build(tf, inputsByName, constants, mode, false);
+  }
+
+  private Built build(
+      Ops tf,
+      Map<String, ? extends Operand<?>> inputsByName,
+      boolean constants,
+      ModeKeys mode,
+      boolean initializersOnly) {
     Objects.requireNonNull(tf, "tf");
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(inputsByName, "inputsByName");
@@ -191,6 +209,9 @@ public final class KerasNetwork {
         new BuildContext(tf, constants, file.isKeras3(), source)
             .mode(mode)
             .origin(file.kerasVersion().orElse(null), file.backend().orElse(null));
+    if (initializersOnly) {
+      ctx.initializersOnly();
+    }
     Network network =
         Network.create(ctx, file.modelConfig(), WeightScope.of(file.weights().orElse(null)), tf);
     // Model(inp, inp): an output that is an input itself is fetched through a copy

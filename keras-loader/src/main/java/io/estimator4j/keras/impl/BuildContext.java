@@ -39,6 +39,7 @@ public final class BuildContext {
   private final List<Operand<TFloat32>> losses = new ArrayList<>();
   private final List<Op> updates = new ArrayList<>();
   private boolean dryRun;
+  private boolean storedInitialValues = true;
 
   /**
    * @param constants stored weights become constants instead of variables
@@ -105,6 +106,16 @@ public final class BuildContext {
     dry.theano = theano;
     dry.dryRun = true;
     return dry;
+  }
+
+  /**
+   * Builds variables that start from their Keras initializers instead of the stored weights (each
+   * stored weight's shape is still checked against its layer): for a graph whose variables a
+   * checkpoint of the stored weights fills, so the weights are not copied into its GraphDef.
+   */
+  public BuildContext initializersOnly() {
+    this.storedInitialValues = false;
+    return this;
   }
 
   /** Whether the file was saved by Keras 1. */
@@ -254,7 +265,8 @@ public final class BuildContext {
     if (stored != null && constants) {
       return scope.withName(name).constant(shape, DataBuffers.of(stored.values(), true, false));
     }
-    Initializer init = stored != null ? Initializers.values(stored.values()) : initializer;
+    Initializer init =
+        stored != null && storedInitialValues ? Initializers.values(stored.values()) : initializer;
     return variables.get(scope, name, shape, init, isTrainable && frozenCalls == 0);
   }
 }
