@@ -214,7 +214,12 @@ public final class Estimator {
             ? options.checkpointPath()
             : latestCheckpoint().orElse(null);
     if (ckpt == null) {
-      LOG.warn("No checkpoint in {}; predicting with freshly initialised variables.", modelDir);
+      LOG.warn(
+          "No checkpoint in {}; predicting with {}.",
+          modelDir,
+          warmStart == null
+              ? "freshly initialised variables"
+              : "the variables warm-started from " + warmStart.checkpoint());
     }
     ModelGraph mg = buildGraph(ModeKeys.PREDICT, inputFn::build);
     return new PredictionIterator(mg, this, ckpt, options);

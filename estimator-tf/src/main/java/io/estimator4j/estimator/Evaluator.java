@@ -1,5 +1,6 @@
 package io.estimator4j.estimator;
 
+import io.estimator4j.estimator.config.WarmStartSettings;
 import io.estimator4j.estimator.hook.FinalOpsHook;
 import io.estimator4j.estimator.hook.SessionRunContext;
 import io.estimator4j.estimator.hook.SessionRunHook;
@@ -56,12 +57,19 @@ public final class Evaluator implements AutoCloseable {
     }
     String ckpt =
         checkpointPath != null ? checkpointPath : estimator.latestCheckpoint().orElse(null);
+    // before the first checkpoint, warm-start settings give the starting variables (as training
+    // would start from them); without them the variables are freshly initialised
+    WarmStartSettings ws = ckpt == null ? estimator.warmStartSettings().orElse(null) : null;
     if (ckpt == null) {
       LOG.warn(
-          "No checkpoint in {}; evaluating freshly initialised variables.", estimator.modelDir());
+          "No checkpoint in {}; evaluating {}.",
+          estimator.modelDir(),
+          ws == null
+              ? "freshly initialised variables"
+              : "the variables warm-started from " + ws.checkpoint());
     }
     if (session == null) {
-      session = SessionStarter.start(mg, estimator.config(), ckpt, null);
+      session = SessionStarter.start(mg, estimator.config(), ckpt, ws);
     } else {
       if (ckpt != null) {
         SessionStarter.checkCompatible(mg, ckpt);

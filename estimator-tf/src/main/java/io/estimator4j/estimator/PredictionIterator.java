@@ -47,7 +47,13 @@ public final class PredictionIterator implements Iterator<Prediction>, AutoClose
       }
       this.outputs = chosen;
       this.single = options.yieldSingleExamples();
-      this.session = SessionStarter.start(mg, est.config(), checkpoint, null);
+      // before the first checkpoint, warm-start settings give the starting variables
+      this.session =
+          SessionStarter.start(
+              mg,
+              est.config(),
+              checkpoint,
+              checkpoint == null ? est.warmStartSettings().orElse(null) : null);
     } catch (RuntimeException e) {
       mg.close();
       throw e;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.estimator4j.estimator.Estimator;
 import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.config.WarmStartSettings;
 import io.estimator4j.estimator.export.ServingInputReceiverFn;
 import io.estimator4j.estimator.export.ServingInputReceivers;
 import io.estimator4j.estimator.metrics.Metrics;
@@ -13,6 +14,8 @@ import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.savedmodel.TensorSpec;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,10 +38,16 @@ import org.tensorflow.types.family.TType;
  * <p>Features are keyed by the Keras input layer names, labels by the output layer names (a single
  * labels tensor is accepted for a single-output model), and predictions are the outputs keyed by
  * output name. Loss, loss weights, metrics and optimizer come from the file's {@code
- * training_config}; the file's weights are the initial values of the variables, so training,
- * evaluation and prediction start from the saved model (a checkpoint in the model directory, when
- * there is one, takes precedence as usual). Recurrent layers with a known number of time steps are
- * unrolled into the graph, so they train (tensorflow-java has no while-loop gradient).
+ * training_config}. As model_to_estimator did, the file's weights are first saved as the checkpoint
+ * {@code <model_dir>/keras/keras_model.ckpt} (once; an existing one is kept), and the Estimator
+ * warm-starts every Keras variable from it: training, evaluation and prediction start from the
+ * saved model (a checkpoint in the model directory, when there is one, takes precedence as usual),
+ * while the graphs, {@code graph.pbtxt} and the event files hold no weights. Unlike tf.estimator,
+ * evaluation and prediction before the first checkpoint also start from the Keras weights (Python
+ * used freshly initialised variables there), and the moving statistics of BatchNormalization are
+ * warm-started too (Python's warm start took only the trainable variables). Recurrent layers with a
+ * known number of time steps are unrolled into the graph, so they train (tensorflow-java has no
+ * while-loop gradient).
  *
  * <p>As model_to_estimator set Keras's learning phase, the model is called with {@code
  * training=True} in TRAIN mode only: Dropout (rate, noise_shape, seed), SpatialDropout1D/2D/3D,
@@ -133,7 +142,24 @@ public final class KerasEstimators {
     String source = file.source().getFileName().toString();
     KerasTrainingConfig compiled =
         KerasTrainingConfig.parse(training, network.outputNames(), source);
-    return Estimator.builder(modelFn(network, compiled)).config(config).build();
+    if (file.weights().isEmpty()) {
+      // an architecture without weights: the variables start from the Keras initializers
+      return Estimator.builder(modelFn(network, compiled)).config(config).build();
+    }
+    RunConfig withDir = config;
+    if (config.modelDir() == null) {
+      try {
+        withDir =
+            config.toBuilder().modelDir(Files.createTempDirectory("estimator4j-model-")).build();
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot create a temporary model_dir", e);
+      }
+    }
+    KerasCheckpoint keras = KerasCheckpoint.ensure(network, withDir.modelDir());
+    return Estimator.builder(modelFn(network, compiled))
+        .config(withDir)
+        .warmStartFrom(WarmStartSettings.from(keras.prefix()).vars(keras.variablesPattern()))
+        .build();
   }
 
   /**
@@ -179,8 +205,10 @@ public final class KerasEstimators {
       }
       inputs.put(name, f);
     }
-    // model(x, training=mode == TRAIN), as model_to_estimator's learning phase
-    KerasNetwork.Applied applied = network.apply(tf, inputs, ctx.mode());
+    // model(x, training=mode == TRAIN), as model_to_estimator's learning phase; the variables
+    // start from the initializers and are warm-started from keras/keras_model.ckpt (or restored
+    // from the model_dir's checkpoint), so no GraphDef holds the weights
+    KerasNetwork.Applied applied = network.applyInitialized(tf, inputs, ctx.mode());
     EstimatorSpec.Builder spec = EstimatorSpec.builder(ctx.mode()).predictions(applied.outputs());
     if (ctx.mode() == ModeKeys.PREDICT) {
       return spec.build();

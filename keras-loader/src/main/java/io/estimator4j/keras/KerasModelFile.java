@@ -85,27 +85,87 @@ public final class KerasModelFile {
    */
   public static KerasModelFile read(Path path) throws IOException {
     Objects.requireNonNull(path, "path");
+    refuseSavedModel(path);
     if (!Files.isRegularFile(path)) {
       throw new NoSuchFileException(path.toString(), null, "no such Keras model file");
     }
-    String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
-    if (name.endsWith(".json")) {
-      return readJson(path, null);
+    return switch (sniff(path)) {
+      case ZIP -> readArchive(path);
+      case HDF5 -> readHdf5(path);
+      case JSON -> readJson(path, null);
+      case UNKNOWN -> {
+        // the content decides (Keras: zipfile.is_zipfile, h5py.is_hdf5); the extension only
+        // chooses which reader explains why the file is not what it claims
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".json")) {
+          yield readJson(path, null);
+        }
+        if (name.endsWith(".keras")) {
+          throw new KerasFileException(
+              path,
+              "is not a .keras archive ("
+                  + (Files.size(path) == 0 ? "it is empty" : "it is not a zip file")
+                  + "). Fix: pass the file written by model.save(\"model.keras\"), copied in"
+                  + " full; an HDF5 model is read from .h5.");
+        }
+        yield readHdf5(path);
+      }
+    };
+  }
+
+  /** What a file holds, judged by its first bytes. */
+  enum Kind {
+    /** A zip archive (a Keras 3 {@code .keras} file). */
+    ZIP,
+    /** An HDF5 file (a Keras 2 model or a weights file). */
+    HDF5,
+    /** A JSON object (a {@code model.to_json()} architecture). */
+    JSON,
+    /** None of these. */
+    UNKNOWN
+  }
+
+  /**
+   * The kind of {@code path} by its content, never its name, as Keras chooses its loader ({@code
+   * zipfile.is_zipfile}, {@code h5py.is_hdf5}): a {@code .keras} file that is HDF5 inside (what
+   * Keras 2's {@code model.save("m.keras")} wrote before 2.13), an {@code .h5} that is an archive,
+   * a {@code .json} that is HDF5.
+   */
+  static Kind sniff(Path path) throws IOException {
+    byte[] head;
+    try (InputStream in = Files.newInputStream(path)) {
+      head = in.readNBytes(1 << 16);
     }
-    byte[] head = head(path);
-    if (isZip(head)) {
-      return readArchive(path);
+    if (head.length >= 4
+        && head[0] == 'P'
+        && head[1] == 'K'
+        && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6))) {
+      return Kind.ZIP;
     }
-    if (name.endsWith(".keras") && !isHdf5(head)) {
-      // tf.keras 2.x also wrote HDF5 under any name; a .keras that is neither is refused here
+    if (Hdf5.hasSignature(java.nio.ByteBuffer.wrap(head))) {
+      return Kind.HDF5;
+    }
+    int i = hasBom(head) ? 3 : 0;
+    while (i < head.length && Character.isWhitespace(head[i])) {
+      i++;
+    }
+    return i < head.length && head[i] == '{' ? Kind.JSON : Kind.UNKNOWN;
+  }
+
+  private static boolean hasBom(byte[] b) {
+    return b.length >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF;
+  }
+
+  private static void refuseSavedModel(Path path) throws KerasFileException {
+    if (Files.isDirectory(path)
+        && (Files.isRegularFile(path.resolve("saved_model.pb"))
+            || Files.isRegularFile(path.resolve("saved_model.pbtxt")))) {
       throw new KerasFileException(
           path,
-          "is not a .keras archive ("
-              + (head.length == 0 ? "it is empty" : "it is not a zip file")
-              + "). Fix: pass the file written by"
-              + " model.save(\"model.keras\"), copied in full; an HDF5 model is read from .h5.");
+          "is a TensorFlow SavedModel directory, not a Keras file. Load it with"
+              + " SavedModelPredictor or SavedModelLoader, or save the Keras model with"
+              + " model.save(\"model.keras\") or model.save(\"model.h5\").");
     }
-    return readHdf5(path);
   }
 
   /**
@@ -114,14 +174,45 @@ public final class KerasModelFile {
    * {@code /model_weights}, or a Keras 3 {@code .weights.h5}.
    */
   public static KerasModelFile read(Path architectureJson, Path weightsFile) throws IOException {
+    Objects.requireNonNull(architectureJson, "architectureJson");
     Objects.requireNonNull(weightsFile, "weightsFile");
-    return readJson(architectureJson, readWeights(weightsFile));
+    KerasWeights weights = readWeights(weightsFile);
+    if (Files.isRegularFile(architectureJson) && sniff(architectureJson) != Kind.JSON) {
+      // a whole model (HDF5 or .keras, whatever its name) whose weights are replaced, as
+      // load_model followed by load_weights
+      KerasModelFile model = read(architectureJson);
+      return new KerasModelFile(
+          model.source,
+          model.format,
+          model.modelConfig,
+          model.trainingConfig,
+          model.kerasVersion,
+          model.backend,
+          weights);
+    }
+    return readJson(architectureJson, weights);
   }
 
   /** Reads the weights of an HDF5 weights file or full model (see {@link #read(Path, Path)}). */
   public static KerasWeights readWeights(Path weightsFile) throws IOException {
     if (!Files.isRegularFile(weightsFile)) {
       throw new NoSuchFileException(weightsFile.toString(), null, "no such Keras weights file");
+    }
+    Kind kind = sniff(weightsFile);
+    if (kind == Kind.ZIP) {
+      // a .keras archive given as the weights: its model.weights.h5
+      return readArchive(weightsFile)
+          .weights()
+          .orElseThrow(
+              () ->
+                  new KerasFileException(
+                      weightsFile, "is a .keras archive without model.weights.h5: no weights."));
+    }
+    if (kind == Kind.JSON) {
+      throw new KerasFileException(
+          weightsFile,
+          "is a JSON architecture, not a weights file. Give the architecture first and the HDF5"
+              + " weights (model.save_weights) second.");
     }
     try (HdfFile h5 = Hdf5.open(weightsFile)) {
       KerasWeights w = weightsOf(weightsFile, h5);
@@ -185,7 +276,18 @@ public final class KerasModelFile {
     if (!Files.isRegularFile(path)) {
       throw new NoSuchFileException(path.toString(), null, "no such Keras architecture file");
     }
-    String text = Files.readString(path, StandardCharsets.UTF_8);
+    String text;
+    try {
+      text = Files.readString(path, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new KerasFileException(
+          path,
+          "is neither a JSON architecture (not UTF-8 text), an HDF5 file nor a .keras archive.",
+          e);
+    }
+    if (text.startsWith("\uFEFF")) {
+      text = text.substring(1); // a UTF-8 byte order mark, as some editors write
+    }
     JsonNode config = parse(path, text, "the architecture");
     String version = config.path("keras_version").asText(null);
     String backend = config.path("backend").asText(null);
@@ -261,25 +363,6 @@ public final class KerasModelFile {
         path, Format.KERAS_ARCHIVE, modelConfig, compile, version, "tensorflow", weights);
   }
 
-  /** The first 8 bytes of {@code path} (fewer for a shorter file). */
-  private static byte[] head(Path path) throws IOException {
-    try (InputStream in = Files.newInputStream(path)) {
-      return in.readNBytes(8);
-    }
-  }
-
-  private static boolean isZip(byte[] head) {
-    return head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
-  }
-
-  private static boolean isHdf5(byte[] head) {
-    return head.length >= 4
-        && (head[0] & 0xff) == 0x89
-        && head[1] == 'H'
-        && head[2] == 'D'
-        && head[3] == 'F';
-  }
-
   private static JsonNode parse(Path path, String text, String what) throws KerasFileException {
     try {
       JsonNode node = JSON.readTree(text);
@@ -290,6 +373,61 @@ public final class KerasModelFile {
     } catch (JsonProcessingException e) {
       throw new KerasFileException(path, what + " is not valid JSON: " + e.getOriginalMessage(), e);
     }
+  }
+
+  /**
+   * This model with input {@code inputName} of shape {@code dims} (without the batch; -1 for an
+   * unknown dimension): for a Sequential saved before it was built, whose file does not say its
+   * input shape (what {@code model.build((None, ...))} would have recorded), or to fix dimensions
+   * Keras left open. A Sequential without an InputLayer names its input {@code <first
+   * layer>_input}.
+   *
+   * @throws IllegalArgumentException if the model has no input of that name, naming those it has
+   */
+  public KerasModelFile withInputShape(String inputName, long... dims) {
+    Objects.requireNonNull(inputName, "inputName");
+    com.fasterxml.jackson.databind.node.ArrayNode shape = JSON.createArrayNode().addNull();
+    for (long d : dims) {
+      if (d < 0) {
+        shape.addNull();
+      } else {
+        shape.add(d);
+      }
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode copy = modelConfig.deepCopy();
+    JsonNode config = copy.path("config");
+    JsonNode layers = config.isArray() ? config : config.path("layers");
+    java.util.List<String> names = new java.util.ArrayList<>();
+    boolean sequential =
+        !copy.path("class_name").asText().equals("Functional")
+            && !copy.path("class_name").asText().equals("Model");
+    for (JsonNode layer : layers) {
+      boolean input = layer.path("class_name").asText().equals("InputLayer");
+      String name = layer.path("config").path("name").asText(layer.path("name").asText());
+      String key = input ? name : name + "_input";
+      if (input || (sequential && names.isEmpty())) {
+        names.add(key);
+        if (key.equals(inputName) && layer.path("config").isObject()) {
+          var c = (com.fasterxml.jackson.databind.node.ObjectNode) layer.path("config");
+          c.remove("batch_shape");
+          c.remove("input_shape");
+          c.set("batch_input_shape", shape);
+          return new KerasModelFile(
+              source, format, copy, trainingConfig, kerasVersion, backend, weights);
+        }
+      }
+      if (sequential) {
+        break; // a Sequential's input is its first layer's
+      }
+    }
+    throw new IllegalArgumentException(
+        "Model "
+            + source.getFileName()
+            + " has no input '"
+            + inputName
+            + "'; its inputs: "
+            + names
+            + ".");
   }
 
   /** The file the model was read from. */

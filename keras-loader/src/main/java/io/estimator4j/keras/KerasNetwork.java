@@ -95,7 +95,12 @@ public final class KerasNetwork {
       BuildContext ctx =
           new BuildContext(scratch, true, file.isKeras3(), source)
               .origin(file.kerasVersion().orElse(null), file.backend().orElse(null));
-      Network network = Network.create(ctx, file.modelConfig(), WeightScope.none(), ctx.root());
+      Network network =
+          Network.create(
+              ctx,
+              file.modelConfig(),
+              WeightScope.shapesOf(file.weights().orElse(null)),
+              ctx.root());
       List<InputSpec> specs = new ArrayList<>();
       for (Network.Input in : network.inputs()) {
         specs.add(spec(in, source));
@@ -152,6 +157,15 @@ public final class KerasNetwork {
     return build(tf, inputsByName, constants).applied();
   }
 
+  /**
+   * Builds the model as {@link #apply(Ops, Map, ModeKeys)} does, but its variables start from the
+   * Keras initializers (the stored weights' shapes are still checked): for a graph whose variables
+   * are restored or warm-started from a checkpoint of the weights, so its GraphDef holds none.
+   */
+  Applied applyInitialized(Ops tf, Map<String, ? extends Operand<?>> inputsByName, ModeKeys mode) {
+    return build(tf, inputsByName, false, mode, true).applied();
+  }
+
   /** An application together with the network it built (its layers, for KerasSummary). */
   record Built(Applied applied, Network network) {}
 
@@ -161,6 +175,15 @@ public final class KerasNetwork {
 
   private Built build(
       Ops tf, Map<String, ? extends Operand<?>> inputsByName, boolean constants, ModeKeys mode) {
+    return build(tf, inputsByName, constants, mode, false);
+  }
+
+  private Built build(
+      Ops tf,
+      Map<String, ? extends Operand<?>> inputsByName,
+      boolean constants,
+      ModeKeys mode,
+      boolean initializersOnly) {
     Objects.requireNonNull(tf, "tf");
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(inputsByName, "inputsByName");
@@ -186,9 +209,14 @@ public final class KerasNetwork {
         new BuildContext(tf, constants, file.isKeras3(), source)
             .mode(mode)
             .origin(file.kerasVersion().orElse(null), file.backend().orElse(null));
+    if (initializersOnly) {
+      ctx.initializersOnly();
+    }
     Network network =
         Network.create(ctx, file.modelConfig(), WeightScope.of(file.weights().orElse(null)), tf);
-    List<KTensor> results = network.call(tf, args, MissingNode.getInstance());
+    // Model(inp, inp): an output that is an input itself is fetched through a copy
+    List<KTensor> results =
+        Network.copyPassedThrough(tf, args, network.call(tf, args, MissingNode.getInstance()));
     Map<String, Operand<?>> outs = new LinkedHashMap<>();
     List<String> names = network.outputNames();
     for (int i = 0; i < names.size(); i++) {

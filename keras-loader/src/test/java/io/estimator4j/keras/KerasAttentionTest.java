@@ -269,6 +269,63 @@ class KerasAttentionTest {
     }
   }
 
+  /**
+   * Keras 3 archives written by releases whose MultiHeadAttention exposes public properties hold
+   * {@code query_dense}, {@code key_dense}, ... (saving_lib visits public attributes first and each
+   * object once); earlier 3.x releases hold {@code _query_dense}, ... Both must read by role, not
+   * in alphabetical order (key, output, query, value). key_dim 2, value_dim 3 and one output
+   * feature give every projection its own kernel shape: query/key [1, 1, 2], value [1, 1, 3],
+   * output [1, 3, 1], so a mix-up fails on shape. Kernels all 1 (query), 2 (key), 3 (value), 0.5
+   * (output), biases 0, x = [1, 2]: q_i = [x_i, x_i], k_j = [2 x_j, 2 x_j], score_ij = q_i . k_j /
+   * sqrt(2) = 2 sqrt(2) x_i x_j; v_j = [3 x_j] * 3; out_i = 0.5 * 3 * 3 * sum_j w_ij x_j = 4.5
+   * (w_i0 + 2 w_i1). Row 0: scores [2 sqrt 2, 4 sqrt 2]; row 1: [4 sqrt 2, 8 sqrt 2].
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"", "_"})
+  void keras3ProjectionsAreReadByRoleUnderPublicOrPrivateNames(String prefix) throws IOException {
+    String config =
+        """
+        {"module": "keras", "class_name": "Functional", "config": {"name": "functional",
+         "layers": [
+          {"module": "keras.layers", "class_name": "InputLayer", "name": "x",
+           "config": {"batch_shape": [null, 2, 1], "dtype": "float32", "name": "x"},
+           "inbound_nodes": []},
+          {"module": "keras.layers", "class_name": "MultiHeadAttention", "name": "mha",
+           "config": {"name": "mha", "num_heads": 1, "key_dim": 2, "value_dim": 3,
+             "dropout": 0.0, "use_bias": true, "output_shape": null, "attention_axes": [1]},
+           "inbound_nodes": [{"args": [
+             {"class_name": "__keras_tensor__", "config": {"shape": [null, 2, 1],
+               "dtype": "float32", "keras_history": ["x", 0, 0]}},
+             {"class_name": "__keras_tensor__", "config": {"shape": [null, 2, 1],
+               "dtype": "float32", "keras_history": ["x", 0, 0]}}], "kwargs": {}}]}],
+         "input_layers": [["x", 0, 0]], "output_layers": [["mha", 0, 0]]}}
+        """;
+    Path weights = tmp.resolve("model.weights.h5");
+    try (WritableHdfFile h5 = HdfFile.write(weights)) {
+      WritableGroup layer = h5.putGroup("layers").putGroup("multi_head_attention");
+      // in the order dir(layer) lists them: key, output, query, value
+      WritableGroup key = layer.putGroup(prefix + "key_dense").putGroup("vars");
+      key.putDataset("0", new float[][][] {{{2, 2}}});
+      key.putDataset("1", new float[][] {{0, 0}});
+      WritableGroup output = layer.putGroup(prefix + "output_dense").putGroup("vars");
+      output.putDataset("0", new float[][][] {{{0.5f}, {0.5f}, {0.5f}}});
+      output.putDataset("1", new float[] {0});
+      WritableGroup query = layer.putGroup(prefix + "query_dense").putGroup("vars");
+      query.putDataset("0", new float[][][] {{{1, 1}}});
+      query.putDataset("1", new float[][] {{0, 0}});
+      WritableGroup value = layer.putGroup(prefix + "value_dense").putGroup("vars");
+      value.putDataset("0", new float[][][] {{{3, 3, 3}}});
+      value.putDataset("1", new float[][] {{0, 0, 0}});
+    }
+    Path archive = tmp.resolve("mha.keras");
+    TestFiles.writeKeras3(archive, config, weights);
+    double a = sigmoidOfMinus(2 * Math.sqrt(2));
+    double b = sigmoidOfMinus(4 * Math.sqrt(2));
+    try (KerasModel m = KerasModel.load(archive)) {
+      assertClose(run(m, new float[] {1, 2}), 4.5 * (a + 2 * (1 - a)), 4.5 * (b + 2 * (1 - b)));
+    }
+  }
+
   private static float[] run(KerasModel m, float[] x) {
     try (TFloat32 in =
         TFloat32.tensorOf(Shape.of(1, x.length, 1), DataBuffers.of(x, true, false))) {

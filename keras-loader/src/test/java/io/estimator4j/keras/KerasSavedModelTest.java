@@ -51,9 +51,28 @@ class KerasSavedModelTest {
 
   @TempDir Path tmp;
 
-  /** Every Keras reference case (activations, conv1d, conv + batch norm, RNN, MLPs). */
+  /**
+   * The dl4j reference cases (activations, conv1d, conv + batch norm, RNN, MLPs) and the Keras.js
+   * cases whose output is their input (the identity Keras adds must survive the export); every
+   * other Keras.js case runs in {@link #everyKerasJsCaseRoundTrips} (tagged slow: 181 conversions).
+   */
   static Stream<String> cases() throws IOException {
-    return KerasCasesTest.cases().map(d -> d.getFileName().toString());
+    return KerasCasesTest.cases()
+        .map(d -> d.getFileName().toString())
+        .filter(n -> !n.startsWith("kerasjs-") || n.startsWith("kerasjs-activations.linear"));
+  }
+
+  static Stream<String> kerasJsCases() throws IOException {
+    return KerasCasesTest.cases()
+        .map(d -> d.getFileName().toString())
+        .filter(n -> n.startsWith("kerasjs-"));
+  }
+
+  @Tag("slow")
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kerasJsCases")
+  void everyKerasJsCaseRoundTrips(String name) throws IOException {
+    bothLoadersGiveKerasNumbers(name);
   }
 
   /** A Keras reference case: its inputs and expected outputs in model order. */

@@ -90,6 +90,72 @@ public interface Activation {
   Activation LOG_SIGMOID =
       new NamedActivation("log_sigmoid", (tf, x) -> tf.math.neg(tf.math.softplus(tf.math.neg(x))));
 
+  /** {@code hard_tanh} (Keras 3): clip(x, -1, 1). */
+  Activation HARD_TANH =
+      new NamedActivation(
+          "hard_tanh", (tf, x) -> tf.clipByValue(x, tf.constant(-1f), tf.constant(1f)));
+
+  /** {@code tanh_shrink} (Keras 3): x - tanh(x). */
+  Activation TANH_SHRINK =
+      new NamedActivation("tanh_shrink", (tf, x) -> tf.math.sub(x, tf.math.tanh(x)));
+
+  /** {@code celu} (Keras 3) with alpha 1: max(x, 0) + alpha * (exp(min(x, 0) / alpha) - 1). */
+  Activation CELU =
+      new NamedActivation(
+          "celu",
+          (tf, x) ->
+              tf.math.add(tf.nn.relu(x), tf.math.expm1(tf.math.minimum(x, tf.constant(0f)))));
+
+  /** {@code squareplus} (Keras 3) with b 4: (x + sqrt(x^2 + b)) / 2. */
+  Activation SQUAREPLUS =
+      new NamedActivation(
+          "squareplus",
+          (tf, x) ->
+              tf.math.mul(
+                  tf.math.add(x, tf.math.sqrt(tf.math.add(tf.math.square(x), tf.constant(4f)))),
+                  tf.constant(0.5f)));
+
+  /**
+   * {@code soft_shrink} (Keras 3) with threshold 0.5: x - 0.5 above 0.5, x + 0.5 below -0.5, else
+   * 0.
+   */
+  Activation SOFT_SHRINK =
+      new NamedActivation(
+          "soft_shrink",
+          (tf, x) -> {
+            Operand<TFloat32> t = tf.constant(0.5f);
+            // sign(x) * max(|x| - t, 0)
+            return tf.math.mul(tf.math.sign(x), tf.nn.relu(tf.math.sub(tf.math.abs(x), t)));
+          });
+
+  /** {@code hard_shrink} (Keras 3) with threshold 0.5: x where |x| > 0.5, else 0. */
+  Activation HARD_SHRINK =
+      new NamedActivation(
+          "hard_shrink",
+          (tf, x) ->
+              tf.select(tf.math.greater(tf.math.abs(x), tf.constant(0.5f)), x, tf.zerosLike(x)));
+
+  /** {@code sparse_plus} (Keras 3): 0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1. */
+  Activation SPARSE_PLUS =
+      new NamedActivation(
+          "sparse_plus",
+          (tf, x) -> {
+            Operand<TFloat32> mid =
+                tf.math.mul(tf.math.square(tf.math.add(x, tf.constant(1f))), tf.constant(0.25f));
+            Operand<TFloat32> upper = tf.select(tf.math.greaterEqual(x, tf.constant(1f)), x, mid);
+            return tf.select(tf.math.lessEqual(x, tf.constant(-1f)), tf.zerosLike(x), upper);
+          });
+
+  /** {@code sparse_sigmoid} (Keras 3): clip((x + 1) / 2, 0, 1). */
+  Activation SPARSE_SIGMOID =
+      new NamedActivation(
+          "sparse_sigmoid",
+          (tf, x) ->
+              tf.clipByValue(
+                  tf.math.mul(tf.math.add(x, tf.constant(1f)), tf.constant(0.5f)),
+                  tf.constant(0f),
+                  tf.constant(1f)));
+
   /**
    * Applies the activation to {@code x}.
    *
@@ -136,7 +202,15 @@ public interface Activation {
           HARD_SIGMOID,
           HARD_SILU,
           MISH,
-          LOG_SIGMOID
+          LOG_SIGMOID,
+          HARD_TANH,
+          TANH_SHRINK,
+          CELU,
+          SQUAREPLUS,
+          SOFT_SHRINK,
+          HARD_SHRINK,
+          SPARSE_PLUS,
+          SPARSE_SIGMOID
         }) {
       known.put(a.toString(), a);
     }

@@ -193,7 +193,12 @@ public final class Convolution {
     return tf.concat(ys, tf.constant(spatial + 1));
   }
 
-  /** A standard channels-last convolution (rank 1 through rank 2, causal padding included). */
+  /**
+   * A standard channels-last convolution (rank 1 through rank 3, causal padding included). A
+   * dilation above 1 runs as Keras runs it, through {@code tf.nn.convolution}'s space-to-batch path
+   * (see {@link #withSpaceToBatch}): TensorFlow's CPU kernels refuse dilated Conv3D and the
+   * gradients of dilated Conv2D without oneDNN.
+   */
   static Operand<TFloat32> convolve(
       Ops tf,
       Operand<TFloat32> x,
@@ -208,6 +213,17 @@ public final class Convolution {
       long k = kernel.shape().get(0);
       int left = (int) (dilation[0] * (k - 1));
       in = tf.pad(x, tf.constant(new int[][] {{0, 0}, {left, 0}, {0, 0}}), tf.constant(0f));
+    }
+    if (dilated(dilation)) {
+      requireUnitStrides(strides, dilation);
+      int[] ones = ones(spatial);
+      return withSpaceToBatch(
+          tf,
+          in,
+          kernelSpatialSize(kernel, spatial),
+          dilation,
+          padding.equals("causal") ? "valid" : padding,
+          t -> convolve(tf, t, kernel, ones, "valid", ones));
     }
     switch (spatial) {
       case 1 -> {
@@ -254,9 +270,125 @@ public final class Convolution {
     return tf.pad(x, tf.constant(new int[][] {{0, 0}, {left, 0}, {0, 0}}), tf.constant(0f));
   }
 
+  private static boolean dilated(int[] dilation) {
+    for (int d : dilation) {
+      if (d != 1) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void requireUnitStrides(int[] strides, int[] dilation) {
+    for (int st : strides) {
+      if (st != 1) {
+        throw new IllegalArgumentException(
+            "A convolution with dilation_rate "
+                + Arrays.toString(dilation)
+                + " needs strides of 1; found "
+                + Arrays.toString(strides)
+                + " (tf.nn.convolution refuses strides > 1 with dilation_rate > 1 too).");
+      }
+    }
+  }
+
+  private static int[] kernelSpatialSize(Operand<TFloat32> kernel, int spatial) {
+    int[] k = new int[spatial];
+    for (int i = 0; i < spatial; i++) {
+      k[i] = (int) kernel.shape().get(i);
+    }
+    return k;
+  }
+
+  /**
+   * Applies {@code valid}, a convolution with dilation 1 and stride 1 and VALID padding, to {@code
+   * x} (channels last, {@code dilation.length} spatial axes) as a convolution dilated by {@code
+   * dilation} with {@code padding}, the way tf.nn.convolution does it (nn_ops {@code
+   * _WithSpaceToBatch}, array_ops {@code required_space_to_batch_paddings}): per spatial axis of
+   * size n, kernel k and rate d, SAME pads {@code (k - 1) * d} split as {@code [p / 2, p - p / 2]}
+   * (VALID none), then {@code extra = (d - (n + pads) % d) % d} more at the end so the blocks tile
+   * the input; {@code y = BatchToSpaceND(valid(SpaceToBatchND(x, d, paddings)), d, [0, extra])}.
+   * Sizes unknown until run time are computed in the graph.
+   */
+  static Operand<TFloat32> withSpaceToBatch(
+      Ops tf,
+      Operand<TFloat32> x,
+      int[] kernel,
+      int[] dilation,
+      String padding,
+      java.util.function.UnaryOperator<Operand<TFloat32>> valid) {
+    int m = dilation.length;
+    boolean same = padding.equals("same");
+    int[] start = new int[m];
+    int[] end = new int[m];
+    for (int i = 0; i < m; i++) {
+      int extra = same ? (kernel[i] - 1) * dilation[i] : 0;
+      start[i] = extra / 2;
+      end[i] = extra - extra / 2;
+    }
+    long[] shape = x.shape().asArray();
+    boolean known = shape.length == m + 2;
+    for (int i = 0; known && i < m; i++) {
+      known = shape[i + 1] >= 0;
+    }
+    Operand<TInt32> paddings;
+    Operand<TInt32> crops;
+    if (known) {
+      int[][] p = new int[m][2];
+      int[][] c = new int[m][2];
+      for (int i = 0; i < m; i++) {
+        long full = shape[i + 1] + start[i] + end[i];
+        int extra = (int) ((dilation[i] - full % dilation[i]) % dilation[i]);
+        p[i] = new int[] {start[i], end[i] + extra};
+        c[i] = new int[] {0, extra};
+      }
+      paddings = tf.constant(p);
+      crops = tf.constant(c);
+    } else {
+      Operand<TInt32> n =
+          tf.slice(tf.shape(x), tf.constant(new int[] {1}), tf.constant(new int[] {m}));
+      Operand<TInt32> d = tf.constant(dilation);
+      Operand<TInt32> full = tf.math.add(n, tf.constant(sum(start, end)));
+      Operand<TInt32> extra = tf.math.floorMod(tf.math.sub(d, tf.math.floorMod(full, d)), d);
+      Operand<TInt32> padEnd = tf.math.add(tf.constant(end), extra);
+      paddings =
+          tf.stack(List.of(tf.constant(start), padEnd), org.tensorflow.op.core.Stack.axis(1L));
+      crops =
+          tf.stack(List.of(tf.constant(new int[m]), extra), org.tensorflow.op.core.Stack.axis(1L));
+    }
+    Operand<TInt32> block = tf.constant(dilation);
+    Operand<TFloat32> batched = tf.spaceToBatchNd(x, block, paddings);
+    return tf.batchToSpaceNd(valid.apply(batched), block, crops);
+  }
+
+  private static int[] sum(int[] a, int[] b) {
+    int[] out = new int[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = a[i] + b[i];
+    }
+    return out;
+  }
+
   private Operand<TFloat32> depthwise(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel) {
-    String pad = padding.equals("causal") ? "VALID" : tfPadding(padding, false);
-    if (kernelSize.length == 1) {
+    String pad = padding.equals("causal") ? "valid" : padding;
+    if (dilated(dilation)) {
+      requireUnitStrides(strides, dilation);
+      int[] ones = ones(kernelSize.length);
+      return withSpaceToBatch(
+          tf, x, kernelSize, dilation, pad, t -> depthwise(tf, t, kernel, ones, "valid", ones));
+    }
+    return depthwise(tf, x, kernel, strides, pad, dilation);
+  }
+
+  private static Operand<TFloat32> depthwise(
+      Ops tf,
+      Operand<TFloat32> x,
+      Operand<TFloat32> kernel,
+      int[] strides,
+      String padding,
+      int[] dilation) {
+    String pad = tfPadding(padding, false);
+    if (strides.length == 1) {
       Operand<TFloat32> x4 = tf.expandDims(x, tf.constant(1));
       Operand<TFloat32> k4 = tf.expandDims(kernel, tf.constant(0));
       Operand<TFloat32> y =
@@ -268,7 +400,7 @@ public final class Convolution {
               DepthwiseConv2dNative.dilations(Tensors.longs(1, 1, dilation[0], 1)));
       return tf.squeeze(y, Squeeze.axis(List.of(1L)));
     }
-    if (kernelSize.length != 2) {
+    if (strides.length != 2) {
       throw new IllegalArgumentException("Depthwise convolutions have 1 or 2 spatial axes.");
     }
     return tf.nn.depthwiseConv2dNative(

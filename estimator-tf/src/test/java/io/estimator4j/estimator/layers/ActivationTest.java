@@ -40,6 +40,24 @@ class ActivationTest {
   }
 
   @Test
+  void keras3FunctionsMatchTheirDefinitions() {
+    // X = {-2, -0.5, 0, 1, 7}
+    assertValues(Activation.byName("hard_tanh"), -1f, -0.5f, 0f, 1f, 1f);
+    assertValues(Activation.byName("tanh_shrink"), map(x -> x - Math.tanh(x)));
+    // celu (alpha 1) = elu for alpha 1
+    assertValues(Activation.byName("celu"), map(x -> x > 0 ? x : Math.expm1(x)));
+    assertValues(Activation.byName("squareplus"), map(x -> (x + Math.sqrt(x * x + 4)) / 2));
+    // soft_shrink(0.5): -2 -> -1.5, -0.5 -> 0, 0 -> 0, 1 -> 0.5, 7 -> 6.5
+    assertValues(Activation.byName("soft_shrink"), -1.5f, 0f, 0f, 0.5f, 6.5f);
+    // hard_shrink(0.5): |x| > 0.5 keeps x; -0.5 is not above the threshold
+    assertValues(Activation.byName("hard_shrink"), -2f, 0f, 0f, 1f, 7f);
+    // sparse_plus: -2 -> 0; -0.5 -> 0.25 * 0.25 = 0.0625; 0 -> 0.25; 1 -> 1; 7 -> 7
+    assertValues(Activation.byName("sparse_plus"), 0f, 0.0625f, 0.25f, 1f, 7f);
+    // sparse_sigmoid: -2 -> 0; -0.5 -> 0.25; 0 -> 0.5; 1 -> 1; 7 -> 1
+    assertValues(Activation.byName("sparse_sigmoid"), 0f, 0.25f, 0.5f, 1f, 1f);
+  }
+
+  @Test
   void softmaxRowsSumToOne() {
     float[] softmax = apply(Activation.SOFTMAX);
     double sum = 0;

@@ -50,6 +50,94 @@ final class ActivationMappers {
         : new int[] {0, 0};
   }
 
+  /** The layer classes Keras accepts as another layer's {@code activation}. */
+  private static final java.util.Set<String> ACTIVATION_LAYERS =
+      java.util.Set.of(
+          "LeakyReLU", "ReLU", "ELU", "ThresholdedReLU", "Softmax", "Activation", "PReLU");
+
+  /** Whether {@code spec} is an activation layer serialized as an activation. */
+  static boolean isActivationLayer(JsonNode spec) {
+    return ACTIVATION_LAYERS.contains(spec.path("class_name").asText())
+        && !spec.path("config").isTextual();
+  }
+
+  /**
+   * An activation layer ({@code {"class_name": "LeakyReLU", "config": {"alpha": 0.3}}}, Keras 3's
+   * {@code {"module": "keras.layers", "class_name": "LeakyReLU", "config": {"negative_slope":
+   * 0.3}}}) given as the {@code activation} of {@code owner}: tf.keras's {@code activations.get}
+   * deserializes it into a layer and calls it, so it computes what the layer computes, with the
+   * same config keys and defaults as the layer mappers above. PReLU owns a weight Keras tracks
+   * inside the owning layer, which this loader does not read: refused.
+   */
+  static io.estimator4j.estimator.layers.Activation asActivation(LayerConfig owner, JsonNode spec) {
+    String cls = spec.path("class_name").asText();
+    JsonNode json = spec.path("config");
+    LayerConfig c =
+        new LayerConfig(
+            owner.name(),
+            owner.className(),
+            json.isObject() ? json : null,
+            owner.keras3(),
+            owner.source());
+    switch (cls) {
+      case "LeakyReLU" -> {
+        float alpha =
+            c.has("negative_slope")
+                ? (float) c.number("negative_slope", 0.3)
+                : (float) c.number("alpha", 0.3);
+        return named("LeakyReLU", (tf, x) -> ActivationLayers.leakyRelu(tf, x, alpha));
+      }
+      case "ELU" -> {
+        float alpha = (float) c.number("alpha", 1.0);
+        return named("ELU", (tf, x) -> ActivationLayers.elu(tf, x, alpha));
+      }
+      case "ReLU" -> {
+        Float maxValue = c.optionalFloat("max_value");
+        float slope = (float) c.number("negative_slope", 0.0);
+        float threshold = (float) c.number("threshold", 0.0);
+        return named("ReLU", (tf, x) -> ActivationLayers.relu(tf, x, maxValue, slope, threshold));
+      }
+      case "ThresholdedReLU" -> {
+        float theta = (float) c.number("theta", 1.0);
+        return named("ThresholdedReLU", (tf, x) -> ActivationLayers.thresholdedRelu(tf, x, theta));
+      }
+      case "Softmax" -> {
+        JsonNode axis = c.get("axis");
+        int[] axes =
+            axis == null || axis.isNull()
+                ? new int[] {-1}
+                : axis.isArray() ? c.intList("axis") : new int[] {axis.asInt()};
+        return named("Softmax", (tf, x) -> ActivationLayers.softmax(tf, x, axes));
+      }
+      case "Activation" -> {
+        return owner.activation(json.get("activation"));
+      }
+      default ->
+          throw owner.unsupported(
+              "its activation is a "
+                  + cls
+                  + " layer, which owns weights Keras keeps inside the layer; this loader does not"
+                  + " read them. Fix: apply "
+                  + cls
+                  + " as a separate layer after this one.");
+    }
+  }
+
+  private static io.estimator4j.estimator.layers.Activation named(
+      String name, io.estimator4j.estimator.layers.Activation f) {
+    return new io.estimator4j.estimator.layers.Activation() {
+      @Override
+      public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x) {
+        return f.apply(tf, x);
+      }
+
+      @Override
+      public String toString() {
+        return name;
+      }
+    };
+  }
+
   static void register(Map<String, Function<LayerContext, KerasLayer>> m) {
     m.put(
         "LeakyReLU",

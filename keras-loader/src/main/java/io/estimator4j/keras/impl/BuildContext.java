@@ -40,6 +40,8 @@ public final class BuildContext {
   private long parameters;
   private final List<Operand<TFloat32>> losses = new ArrayList<>();
   private final List<Op> updates = new ArrayList<>();
+  private boolean dryRun;
+  private boolean storedInitialValues = true;
 
   /**
    * @param constants stored weights become constants instead of variables
@@ -91,6 +93,30 @@ public final class BuildContext {
     this.kerasVersion = kerasVersion;
     this.keras1 = kerasVersion != null && kerasVersion.startsWith("1");
     this.theano = "theano".equals(backend);
+    return this;
+  }
+
+  /**
+   * A build into {@code scratch} that only records which weights the layers create (each weight is
+   * a placeholder of its shape, nothing is initialised), with this build's Keras version, backend
+   * and format: how the loader learns the order in which Keras lists a nested model's weights.
+   */
+  BuildContext dryRun(Graph scratch) {
+    BuildContext dry = new BuildContext(scratch, false, keras3, source);
+    dry.kerasVersion = kerasVersion;
+    dry.keras1 = keras1;
+    dry.theano = theano;
+    dry.dryRun = true;
+    return dry;
+  }
+
+  /**
+   * Builds variables that start from their Keras initializers instead of the stored weights (each
+   * stored weight's shape is still checked against its layer): for a graph whose variables a
+   * checkpoint of the stored weights fills, so the weights are not copied into its GraphDef.
+   */
+  public BuildContext initializersOnly() {
+    this.storedInitialValues = false;
     return this;
   }
 
@@ -246,10 +272,16 @@ public final class BuildContext {
       Initializer initializer,
       boolean isTrainable,
       WeightArray stored) {
+    if (dryRun) {
+      return scope
+          .withName(name)
+          .placeholder(TFloat32.class, org.tensorflow.op.core.Placeholder.shape(shape));
+    }
     if (stored != null && constants) {
       return scope.withName(name).constant(shape, DataBuffers.of(stored.values(), true, false));
     }
-    Initializer init = stored != null ? Initializers.values(stored.values()) : initializer;
+    Initializer init =
+        stored != null && storedInitialValues ? Initializers.values(stored.values()) : initializer;
     return variables.get(scope, name, shape, init, isTrainable && frozenCalls == 0);
   }
 }

@@ -109,6 +109,21 @@ public final class Hdf5 {
             + ". Copy or download the file again.");
   }
 
+  /**
+   * Whether {@code head} (a file's first bytes) holds the HDF5 signature at 0 or after a user block
+   * of 512, 1024, 2048, ... bytes, as {@code h5py.is_hdf5} finds it.
+   */
+  public static boolean hasSignature(ByteBuffer head) {
+    for (long offset = 0;
+        offset + SIGNATURE.length <= head.limit();
+        offset = offset == 0 ? 512 : offset * 2) {
+      if (matches(head, (int) offset)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static boolean matches(ByteBuffer b, int offset) {
     if (offset + SIGNATURE.length > b.limit()) {
       return false;

@@ -276,6 +276,9 @@ public final class LayerConfig {
     String fn;
     if (v.isTextual()) {
       fn = v.asText();
+    } else if (v.isObject() && ActivationMappers.isActivationLayer(v)) {
+      // an activation layer given as the activation (tf.keras activations.get makes it a layer)
+      return ActivationMappers.asActivation(this, v);
     } else if (v.isObject()) {
       // Keras 3: {"module": "keras.activations", "class_name": "function", "config": "relu"}
       JsonNode c = v.get("config");

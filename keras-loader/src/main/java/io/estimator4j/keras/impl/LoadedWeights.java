@@ -23,6 +23,14 @@ public final class LoadedWeights implements Weights {
   private final LayerConfig layer;
   private final List<WeightArray> stored;
   private final List<Operand<TFloat32>> created = new ArrayList<>();
+  private final List<Request> requests = new ArrayList<>();
+
+  /**
+   * A weight the layer created, in creation order: its name, shape and whether the layer made it
+   * trainable (BatchNormalization's moving statistics are not), before any freezing.
+   */
+  public record Request(String name, Shape shape, boolean trainable) {}
+
   private int cursor;
   private long trainableParams;
   private long nonTrainableParams;
@@ -132,6 +140,7 @@ public final class LoadedWeights implements Weights {
     }
     Operand<TFloat32> op = build.createWeight(layerScope, name, shape, initializer, trainable, w);
     created.add(op);
+    requests.add(new Request(name, shape, trainable));
     addRegularization(layerScope, name, op);
     if (trainable) {
       trainableParams += size;
@@ -157,6 +166,11 @@ public final class LoadedWeights implements Weights {
     if (r != null && !r.isZero()) {
       build.addLoss(r.penalty(layerScope.withSubScope(name + "_Regularizer"), weight));
     }
+  }
+
+  /** The weights the layer created, in creation order (a shared layer's once). */
+  public List<Request> requests() {
+    return java.util.Collections.unmodifiableList(requests);
   }
 
   /** The number of trainable values in the weights this layer created (shared weights once). */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.estimator4j.io.Dims;
 import io.estimator4j.keras.file.UnsupportedKerasLayerException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +51,19 @@ public final class Network implements KerasLayer {
       long nonTrainableParams,
       Network nested) {}
 
+  /**
+   * One weight of a nested model in the order Keras lists them: the path of the layer that owns it
+   * (layer names below the nested model), its position among the weights that layer creates, its
+   * shape and name.
+   */
+  public record Slot(
+      List<String> path, int index, org.tensorflow.ndarray.Shape shape, String name) {
+    @Override
+    public String toString() {
+      return String.join("/", path) + "/" + name + java.util.Arrays.toString(shape.asArray());
+    }
+  }
+
   private static final class Entry {
     final String name;
     final String className;
@@ -79,6 +93,9 @@ public final class Network implements KerasLayer {
   private final List<Ref> outputs = new ArrayList<>();
   private final Map<String, Entry> entries = new LinkedHashMap<>();
 
+  /** When the input shape was partly guessed from weights: the hint for a failing build. */
+  private String inputGuess;
+
   private Network(BuildContext build, String name, boolean sequential) {
     this.build = build;
     this.name = name;
@@ -100,7 +117,7 @@ public final class Network implements KerasLayer {
     String cls = spec.path("class_name").asText();
     JsonNode config = spec.path("config");
     if (cls.equals("Sequential")) {
-      return sequential(build, config, weights, scope);
+      return sequential(build, config, weights, scope, spec.path("build_config"));
     }
     if (cls.equals("Model") || cls.equals("Functional")) {
       return functional(build, config, weights, scope);
@@ -110,10 +127,11 @@ public final class Network implements KerasLayer {
       // lists its inputs, else sequential
       return spec.has("input_layers")
           ? functional(build, spec, weights, scope)
-          : sequential(build, spec, weights, scope);
+          : sequential(build, spec, weights, scope, MissingNode.getInstance());
     }
     if (cls.isEmpty() && spec.isArray()) {
-      return sequential(build, spec, weights, scope); // Keras 1: the Sequential's layer list
+      // Keras 1: the Sequential's layer list
+      return sequential(build, spec, weights, scope, MissingNode.getInstance());
     }
     throw new UnsupportedKerasLayerException(
         spec.path("config").path("name").asText(cls),
@@ -175,7 +193,11 @@ public final class Network implements KerasLayer {
   }
 
   private static Network sequential(
-      BuildContext build, JsonNode config, WeightScope weights, Ops scope) {
+      BuildContext build,
+      JsonNode config,
+      WeightScope weights,
+      Ops scope,
+      JsonNode modelBuildConfig) {
     JsonNode layers = config.isArray() ? config : config.path("layers");
     String modelName = config.isArray() ? "sequential" : config.path("name").asText("sequential");
     Network net = new Network(build, modelName, true);
@@ -197,18 +219,37 @@ public final class Network implements KerasLayer {
         batchShape(
             firstConfig, "layer '" + firstConfig.path("name").asText() + "' in " + build.source());
     if (shape == null && !config.isArray()) {
-      shape =
-          toShape(
-              config.get("build_input_shape"),
-              "setting 'build_input_shape' of model '" + modelName + "' in " + build.source());
+      SequentialInput.Found found =
+          SequentialInput.infer(modelBuildConfig, config, LegacyKeras.translate(first), weights);
+      if (found != null) {
+        shape = found.shape();
+        if (found.guessed()) {
+          net.inputGuess =
+              "The input shape of Sequential model '"
+                  + modelName
+                  + "' was inferred from "
+                  + found.source()
+                  + " as "
+                  + shapeText(shape)
+                  + " (the file does not say the other dimensions). Fix: give the shape with"
+                  + " KerasModelFile.withInputShape(\""
+                  + inputName
+                  + "\", ...).";
+        }
+      }
     }
     if (shape == null) {
       throw new IllegalArgumentException(
-          "The Sequential model in "
+          "The Sequential model '"
+              + modelName
+              + "' in "
               + build.source()
-              + " does not say its input shape (no"
-              + " batch_input_shape on its first layer); such a model cannot be built before it"
-              + " sees data.");
+              + " does not say its input shape (no batch_input_shape on its first layer, no"
+              + " build_input_shape or build_config, no weights that fix it); Keras itself"
+              + " cannot build it before it sees data. Fix: give the shape with"
+              + " KerasModelFile.withInputShape(\""
+              + inputName
+              + "\", ...).");
     }
     net.inputs.add(new Input(inputName, shape, dtype(firstConfig)));
     Map<String, Integer> keras3Counts = new HashMap<>();
@@ -283,13 +324,20 @@ public final class Network implements KerasLayer {
     e.trainable = cfg.path("trainable").asBoolean(true);
     LayerConfig lc = new LayerConfig(e.name, e.className, cfg, build.keras3(), build.source());
     e.scope = scope.withSubScope(safeScopeName(e.name));
-    WeightScope nested = weights.nested(e.name, keras3Key);
     if (isModel(e.className)) {
-      Network inner = create(build, spec, nested, e.scope);
+      boolean trainable = e.trainable;
+      WeightScope nestedModel =
+          weights.nestedModel(
+              e.name,
+              keras3Key,
+              "model '" + e.name + "' in " + build.source(),
+              () -> dryRunOrder(spec, trainable));
+      Network inner = create(build, spec, nestedModel, e.scope);
       e.layer = inner;
       e.weights = new LoadedWeights(build, lc, null);
       return;
     }
+    WeightScope nested = weights.nested(e.name, keras3Key);
     e.weights =
         new LoadedWeights(
             build,
@@ -302,6 +350,101 @@ public final class Network implements KerasLayer {
                 build.theano()));
     e.layer =
         LayerRegistry.create(new LayerContext(build, lc, e.weights, nested, keras3Key, e.scope));
+  }
+
+  /**
+   * The order in which Keras lists the weights of the nested model {@code spec} (its {@code
+   * weights} as a layer with flag {@code trainable}): builds it once into a scratch graph,
+   * recording the weights each layer creates, and orders them as Keras does. Keras 2 files store a
+   * nested model's weights as one list in that order and load them by position, not by name.
+   */
+  private List<Slot> dryRunOrder(JsonNode spec, boolean trainable) {
+    try (org.tensorflow.Graph scratch = new org.tensorflow.Graph()) {
+      BuildContext dry = build.dryRun(scratch);
+      Ops tf = dry.root();
+      Network n = create(dry, spec, WeightScope.none(), tf);
+      List<KTensor> args = new ArrayList<>();
+      for (Input in : n.inputs) {
+        long[] dims = new long[in.shape().length + 1];
+        dims[0] = -1;
+        System.arraycopy(in.shape(), 0, dims, 1, in.shape().length);
+        Class<? extends org.tensorflow.types.family.TType> type =
+            switch (in.dtype()) {
+              case "int32", "int16", "int8", "uint8", "uint16" -> org.tensorflow.types.TInt32.class;
+              case "int64", "uint32", "uint64" -> org.tensorflow.types.TInt64.class;
+              case "bool" -> org.tensorflow.types.TBool.class;
+              default -> org.tensorflow.types.TFloat32.class;
+            };
+        args.add(
+            KTensor.of(
+                tf.placeholder(
+                    type,
+                    org.tensorflow.op.core.Placeholder.shape(
+                        org.tensorflow.ndarray.Shape.of(dims)))));
+      }
+      n.call(tf, args, MissingNode.getInstance());
+      List<Slot> t = new ArrayList<>();
+      List<Slot> nt = new ArrayList<>();
+      n.kerasOrder(List.of(), trainable, build.standaloneKeras(), t, nt);
+      t.addAll(nt);
+      return t;
+    }
+  }
+
+  /**
+   * Appends this network's weights, as a layer with flag {@code trainable}, to its {@code
+   * trainable_weights} and {@code non_trainable_weights} (tf-keras {@code base_layer}): a trainable
+   * layer lists its own trainable weights then its children's, a frozen one lists nothing as
+   * trainable and all its weights, child by child, as non-trainable; standalone Keras 2.2's frozen
+   * {@code Network} lists all its layers' trainable weights, then all their non-trainable ones.
+   * Each layer's own saved {@code trainable} flag is used, as Keras does.
+   */
+  private void kerasOrder(
+      List<String> prefix,
+      boolean trainable,
+      boolean standalone,
+      List<Slot> trainableOut,
+      List<Slot> nonTrainableOut) {
+    List<Slot> t = new ArrayList<>();
+    List<Slot> nt = new ArrayList<>();
+    List<Slot> childByChild = new ArrayList<>();
+    for (Entry e : entries.values()) {
+      List<String> path = new ArrayList<>(prefix);
+      path.add(e.name);
+      List<Slot> ct = new ArrayList<>();
+      List<Slot> cnt = new ArrayList<>();
+      if (e.layer instanceof Network n) {
+        n.kerasOrder(List.copyOf(path), e.trainable, standalone, ct, cnt);
+      } else if (e.weights != null) {
+        List<Slot> ownT = new ArrayList<>();
+        List<Slot> ownNt = new ArrayList<>();
+        List<LoadedWeights.Request> rs = e.weights.requests();
+        for (int i = 0; i < rs.size(); i++) {
+          Slot s = new Slot(List.copyOf(path), i, rs.get(i).shape(), rs.get(i).name());
+          (rs.get(i).trainable() ? ownT : ownNt).add(s);
+        }
+        if (e.trainable) {
+          ct.addAll(ownT);
+          cnt.addAll(ownNt);
+        } else {
+          cnt.addAll(ownT);
+          cnt.addAll(ownNt);
+        }
+      }
+      t.addAll(ct);
+      nt.addAll(cnt);
+      childByChild.addAll(ct);
+      childByChild.addAll(cnt);
+    }
+    if (trainable) {
+      trainableOut.addAll(t);
+      nonTrainableOut.addAll(nt);
+    } else if (standalone) {
+      nonTrainableOut.addAll(t);
+      nonTrainableOut.addAll(nt);
+    } else {
+      nonTrainableOut.addAll(childByChild);
+    }
   }
 
   private static final Pattern VALID_SCOPE = Pattern.compile("[A-Za-z0-9.][A-Za-z0-9_.\\-]*");
@@ -427,13 +570,52 @@ public final class Network implements KerasLayer {
     Ops callScope = e.calls == 0 ? e.scope : e.scope.withSubScope("call_" + e.calls);
     e.calls++;
     e.weights.beginCall();
-    List<KTensor> out =
-        build.withTrainable(
-            e.trainable,
-            () -> build.withTrainingArgument(kwargs, () -> e.layer.call(callScope, args, kwargs)));
+    List<KTensor> out;
+    try {
+      out =
+          build.withTrainable(
+              e.trainable,
+              () ->
+                  build.withTrainingArgument(kwargs, () -> e.layer.call(callScope, args, kwargs)));
+    } catch (IllegalArgumentException | org.tensorflow.exceptions.TensorFlowException ex) {
+      if (inputGuess == null) {
+        throw ex;
+      }
+      throw new IllegalArgumentException(ex.getMessage() + " " + inputGuess, ex);
+    }
     e.weights.endCall(callScope, out);
+    out = copyPassedThrough(callScope, args, out);
     e.outputs.add(List.copyOf(out));
     return out;
+  }
+
+  /**
+   * Outputs that are one of the call's inputs unchanged (Activation('linear'), Dropout or
+   * GaussianNoise at inference, Identity) become a copy, as Keras's {@code
+   * Layer._set_connectivity_metadata} wraps them in {@code tf.identity}: a model output must not be
+   * the fed placeholder itself (TensorFlow refuses a tensor that is "both fed and fetched").
+   */
+  public static List<KTensor> copyPassedThrough(Ops scope, List<KTensor> args, List<KTensor> out) {
+    List<KTensor> copied = null;
+    for (int i = 0; i < out.size(); i++) {
+      KTensor o = out.get(i);
+      if (o.value() != null && isAmong(o.value(), args)) {
+        if (copied == null) {
+          copied = new ArrayList<>(out);
+        }
+        copied.set(i, new KTensor(scope.identity(o.value()), o.mask()));
+      }
+    }
+    return copied == null ? out : copied;
+  }
+
+  private static boolean isAmong(org.tensorflow.Operand<?> v, List<KTensor> args) {
+    for (KTensor a : args) {
+      if (a.value() != null && a.value().asOutput().equals(v.asOutput())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private KTensor lookup(Map<String, List<KTensor>> produced, Ref r) {
@@ -634,6 +816,20 @@ public final class Network implements KerasLayer {
       return toShape(in, "setting 'input_shape' of " + where);
     }
     return null;
+  }
+
+  /** A shape with its batch dimension ({@code [null, 6, 6, 3]}) without it; null if absent. */
+  static long[] withoutBatch(JsonNode s, String what) {
+    long[] full = toShape(s, what);
+    return full == null || full.length == 0 ? null : Arrays.copyOfRange(full, 1, full.length);
+  }
+
+  private static String shapeText(long[] shape) {
+    StringBuilder b = new StringBuilder("(None");
+    for (long d : shape) {
+      b.append(", ").append(d < 0 ? "None" : Long.toString(d));
+    }
+    return b.append(")").toString();
   }
 
   /** A shape (None = -1) through the checked reader; null when absent. */

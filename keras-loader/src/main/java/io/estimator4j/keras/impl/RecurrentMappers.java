@@ -532,6 +532,10 @@ final class RecurrentMappers {
           (i < nf ? fInit : bInit).add(s);
         }
       }
+      // Keras concatenates on the last axis of each direction's output in its own layout: for a
+      // channels_first ConvLSTM that is the last spatial axis, not the channels the loop works
+      // in, so both outputs are restored to Keras's layout first and merged there
+      boolean concatAfterRestore = "concat".equals(mergeMode) && fwd.channelsFirst();
       // tf.keras forces zero_output_for_mask = return_sequences on both directions
       List<Operand<TFloat32>> outs =
           Recurrent.bidirectional(
@@ -542,14 +546,20 @@ final class RecurrentMappers {
               bwd.loop(bwd.returnSequences),
               x,
               first.mask(),
-              mergeMode,
+              concatAfterRestore ? null : mergeMode,
               fInit,
               bInit);
       List<KTensor> result = new ArrayList<>();
       Operand<TBool> outMask = fwd.returnSequences ? first.mask() : null;
-      int outputs = mergeMode == null ? 2 : 1;
-      for (int i = 0; i < outputs; i++) {
-        result.add(new KTensor(fwd.restore(scope, outs.get(i), fwd.returnSequences), outMask));
+      int outputs = mergeMode == null || concatAfterRestore ? 2 : 1;
+      if (concatAfterRestore) {
+        Operand<TFloat32> y = fwd.restore(scope, outs.get(0), fwd.returnSequences);
+        Operand<TFloat32> yRev = fwd.restore(scope, outs.get(1), fwd.returnSequences);
+        result.add(new KTensor(scope.concat(List.of(y, yRev), scope.constant(-1)), outMask));
+      } else {
+        for (int i = 0; i < outputs; i++) {
+          result.add(new KTensor(fwd.restore(scope, outs.get(i), fwd.returnSequences), outMask));
+        }
       }
       if (fwd.returnState) {
         for (int i = outputs; i < outs.size(); i++) {
