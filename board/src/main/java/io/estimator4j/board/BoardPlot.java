@@ -4,6 +4,7 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Rectangle;
+import java.awt.geom.Ellipse2D;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.text.TextUtils;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -50,11 +52,14 @@ public final class BoardPlot {
           new Color(0x009988),
           new Color(0xbbbbbb));
 
+  /** Series with at most this many points also show them as dots. */
+  private static final int FEW_POINTS = 10;
+
   /** What the horizontal axis shows, as the board's "Horizontal axis" choice. */
   public enum XAxis {
     /** The global step. */
     STEP,
-    /** Hours since the series' first point. */
+    /** Time since the series' first point (seconds, minutes or hours as its length suits). */
     RELATIVE,
     /** The wall clock. */
     WALL
@@ -174,7 +179,16 @@ public final class BoardPlot {
     try {
       if (svg) {
         SVGGraphics2D g2 = new SVGGraphics2D(options.width(), height);
-        chart.draw(g2, new Rectangle(0, 0, options.width(), height));
+        synchronized (BoardPlot.class) {
+          // Rotated axis labels as <text> rather than glyph outlines, so the SVG stays searchable.
+          boolean workaround = TextUtils.isUseDrawRotatedStringWorkaround();
+          TextUtils.setUseDrawRotatedStringWorkaround(false);
+          try {
+            chart.draw(g2, new Rectangle(0, 0, options.width(), height));
+          } finally {
+            TextUtils.setUseDrawRotatedStringWorkaround(workaround);
+          }
+        }
         Files.writeString(out, g2.getSVGDocument(), StandardCharsets.UTF_8);
       } else {
         try (OutputStream os = Files.newOutputStream(out)) {
@@ -197,10 +211,15 @@ public final class BoardPlot {
   }
 
   private static JFreeChart chart(BoardData data, Options options) {
+    double unit = relativeUnit(data, options);
     ValueAxis domain =
         switch (options.xAxis()) {
           case STEP -> integerAxis("step");
-          case RELATIVE -> new NumberAxis("relative time (hours)");
+          case RELATIVE ->
+              new NumberAxis(
+                  "relative time ("
+                      + (unit == 1 ? "seconds" : unit == 60 ? "minutes" : "hours")
+                      + ")");
           case WALL -> new DateAxis("wall time");
         };
     CombinedDomainXYPlot combined = new CombinedDomainXYPlot(domain);
@@ -212,6 +231,7 @@ public final class BoardPlot {
       XYSeriesCollection raw = new XYSeriesCollection();
       XYLineAndShapeRenderer smoothedRenderer = new XYLineAndShapeRenderer(true, false);
       XYLineAndShapeRenderer rawRenderer = new XYLineAndShapeRenderer(true, false);
+      double largest = 0;
       for (String run : runsOf(data, options)) {
         var points = data.scalars(run, tag);
         if (points.isEmpty() || points.get().isEmpty()) {
@@ -219,12 +239,20 @@ public final class BoardPlot {
         }
         Color color = PALETTE.get(Math.max(0, allRuns.indexOf(run)) % PALETTE.size());
         legend.put(run, color);
-        XYSeries[] pair = series(run, points.get(), options);
+        XYSeries[] pair = series(run, points.get(), options, unit);
         int i = smoothed.getSeriesCount();
         smoothed.addSeries(pair[1]);
         raw.addSeries(pair[0]);
         smoothedRenderer.setSeriesPaint(i, color);
         smoothedRenderer.setSeriesStroke(i, new BasicStroke(2f));
+        // a series of a few points (evaluations) shows them, a single one would be invisible
+        smoothedRenderer.setSeriesShapesVisible(i, points.get().size() <= FEW_POINTS);
+        smoothedRenderer.setSeriesShape(i, new Ellipse2D.Double(-3, -3, 6, 6));
+        for (ScalarEvent p : points.get()) {
+          if (Double.isFinite(p.value())) {
+            largest = Math.max(largest, Math.abs(p.value()));
+          }
+        }
         rawRenderer.setSeriesPaint(
             i, new Color(color.getRed(), color.getGreen(), color.getBlue(), 70));
         rawRenderer.setSeriesStroke(i, new BasicStroke(1f));
@@ -238,6 +266,8 @@ public final class BoardPlot {
       } else {
         NumberAxis linear = new NumberAxis(tag);
         linear.setAutoRangeIncludesZero(false);
+        // a flat series (accuracy 1.0 at every evaluation) gets a readable range around it
+        linear.setAutoRangeMinimumSize(largest > 0 ? largest * 0.02 : 1e-3);
         range = linear;
       }
       range.setLabelFont(range.getLabelFont().deriveFont(Font.BOLD));
@@ -274,8 +304,27 @@ public final class BoardPlot {
     return axis;
   }
 
+  /**
+   * Seconds per unit of the relative time axis: seconds for runs under 2 minutes, minutes under 2
+   * hours, else hours (TensorBoard always uses hours, which reads badly for short runs).
+   */
+  private static double relativeUnit(BoardData data, Options options) {
+    double longest = 0;
+    for (String tag : options.tags()) {
+      for (String run : runsOf(data, options)) {
+        var points = data.scalars(run, tag);
+        if (points.isPresent() && !points.get().isEmpty()) {
+          List<ScalarEvent> p = points.get();
+          longest = Math.max(longest, p.get(p.size() - 1).wallTime() - p.get(0).wallTime());
+        }
+      }
+    }
+    return longest < 120 ? 1 : longest < 7200 ? 60 : 3600;
+  }
+
   /** The raw and smoothed series of one run, smoothed in step order as the page does. */
-  private static XYSeries[] series(String run, List<ScalarEvent> points, Options options) {
+  private static XYSeries[] series(
+      String run, List<ScalarEvent> points, Options options, double unit) {
     double[] values = points.stream().mapToDouble(ScalarEvent::value).toArray();
     double[] smooth = Smoothing.smooth(values, options.smoothing());
     XYSeries raw = new XYSeries(run + " (raw)", true, true);
@@ -286,7 +335,7 @@ public final class BoardPlot {
       double x =
           switch (options.xAxis()) {
             case STEP -> p.step();
-            case RELATIVE -> (p.wallTime() - firstWall) / 3600.0;
+            case RELATIVE -> (p.wallTime() - firstWall) / unit;
             case WALL -> p.wallTime() * 1000.0;
           };
       raw.add(x, drawable(values[i], options));
