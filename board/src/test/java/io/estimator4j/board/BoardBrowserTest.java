@@ -88,6 +88,25 @@ class BoardBrowserTest {
     throw new AssertionError("No series '" + label + "' in " + plotted.get("series"));
   }
 
+  /** The x values of the plotted series with that label, where its y is drawn. */
+  @SuppressWarnings("unchecked")
+  static List<Double> xs(Map<String, Object> plotted, String label) {
+    List<Object> x = (List<Object>) plotted.get("x");
+    for (Map<String, Object> s : (List<Map<String, Object>>) plotted.get("series")) {
+      if (label.equals(s.get("label"))) {
+        List<Object> y = (List<Object>) s.get("y");
+        List<Double> out = new ArrayList<>();
+        for (int i = 0; i < x.size(); i++) {
+          if (y.get(i) != null) {
+            out.add(((Number) x.get(i)).doubleValue());
+          }
+        }
+        return out;
+      }
+    }
+    throw new AssertionError("No series '" + label + "' in " + plotted.get("series"));
+  }
+
   /**
    * TensorBoard's smoothing written out: last = last * w + (1 - w) * v; smoothed = last / (1 -
    * w^n), n counting the values so far (all finite here).
@@ -189,6 +208,59 @@ class BoardBrowserTest {
         slider.sendKeys(Keys.ARROW_LEFT.toString().repeat(399)); // back to 0.6
         assertThat(slider.getAttribute("value")).isEqualTo("0.6");
 
+        // Relative and wall time on the x axis: the event files' wall times.
+        List<Double> walls = new ArrayList<>();
+        for (Path file : EventFileReader.eventFiles(modelDir)) {
+          for (org.tensorflow.proto.Event e : EventFileReader.readEvents(file)) {
+            if (e.getSummary().getValueList().stream().anyMatch(v -> v.getTag().equals("loss"))) {
+              walls.add(e.getWallTime());
+            }
+          }
+        }
+        driver.findElement(By.cssSelector("input[name=xaxis][value=relative]")).click();
+        List<Double> relative = xs(plotted(js, "loss"), ". (raw)");
+        assertThat(relative).hasSize(walls.size());
+        for (int i = 0; i < walls.size(); i++) {
+          assertThat(relative.get(i)).isCloseTo(walls.get(i) - walls.get(0), within(1e-6));
+        }
+        driver.findElement(By.cssSelector("input[name=xaxis][value=wall]")).click();
+        assertThat(xs(plotted(js, "loss"), ". (raw)")).isEqualTo(walls);
+        driver.findElement(By.cssSelector("input[name=xaxis][value=step]")).click();
+        assertClose(series(plotted(js, "loss"), ". (raw)"), loss);
+
+        // Log scale: uPlot's logarithmic distribution on the vertical axis, and back.
+        driver.findElement(By.id("logscale")).click();
+        assertThat(
+                ((Number)
+                        js.executeScript(
+                            "return window.e4jBoard.charts['loss'].uplot.scales.y.distr"))
+                    .intValue())
+            .isEqualTo(3);
+        assertClose(series(plotted(js, "loss"), ". (raw)"), loss); // all losses are > 0
+        driver.findElement(By.id("logscale")).click();
+
+        // Downloads: CSV and JSON links for each run of the chart.
+        WebElement card = driver.findElement(By.cssSelector(".scalar-card[data-tag='loss']"));
+        card.findElement(By.cssSelector(".downloads summary")).click();
+        List<String> links = new ArrayList<>();
+        card.findElements(By.cssSelector(".downloads a"))
+            .forEach(a -> links.add(a.getAttribute("download") + " " + a.getAttribute("href")));
+        assertThat(links)
+            .contains(
+                "run-loss.csv "
+                    + server.uri()
+                    + "data/plugin/scalars/scalars?run=.&tag=loss&format=csv",
+                "eval-loss.json " + server.uri() + "data/plugin/scalars/scalars?run=eval&tag=loss");
+
+        // Hover: the legend shows the values under the cursor.
+        WebElement canvas = card.findElement(By.cssSelector(".u-over"));
+        new org.openqa.selenium.interactions.Actions(driver).moveToElement(canvas).perform();
+        wait.until(
+            d ->
+                !card.findElement(By.cssSelector(".u-legend .u-series:nth-child(2) .u-value"))
+                    .getText()
+                    .equals("–"));
+
         // The side panel of the model_dir: checkpoints, state file, graph, variables, exports.
         driver.findElements(By.cssSelector("#runs .run-name")).get(0).click();
         wait.until(d -> !d.findElements(By.cssSelector("#details table.variables")).isEmpty());
@@ -204,10 +276,27 @@ class BoardBrowserTest {
         assertThat(details.findElement(By.cssSelector("pre.signatures")).getText())
             .contains("signature_def['serving_default']:", "tensorflow/serving/classify");
 
+        // The tag filter (a regular expression) narrows the charts; the screenshot shows them.
+        driver.findElement(By.id("tagfilter")).sendKeys("^loss$|hiddenlayer_0/act");
+        wait.until(d -> d.findElements(By.cssSelector("#scalars .scalar-card")).size() == 1);
+        assertThat(driver.findElements(By.cssSelector(".dist-card")))
+            .singleElement()
+            .satisfies(
+                e ->
+                    assertThat(e.getAttribute("data-tag"))
+                        .isEqualTo("dnn/hiddenlayer_0/activation"));
+
+        js.executeScript("window.scrollTo(0, 0)");
         Files.createDirectories(SCREENSHOT.toAbsolutePath().getParent());
         Path shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
         Files.copy(shot, SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
         assertThat(Files.size(SCREENSHOT)).isGreaterThan(10_000);
+
+        driver
+            .findElement(By.id("tagfilter"))
+            .sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE); // as a user empties it
+        wait.until(
+            d -> d.findElements(By.cssSelector("#scalars .scalar-card")).size() == tags.size());
 
         // Training goes on while the page is open: the new points appear by themselves.
         TrainedRun.estimator(modelDir).train(TrainedRun.input(null, true), StepLimit.steps(50));

@@ -211,7 +211,8 @@
       list.append(el('li', {},
         box,
         el('span', {class: 'swatch', style: 'background:' + colorOf(run)}),
-        el('button', {type: 'button', class: 'run-name', text: run, onclick: () => openDetails(run)})));
+        el('button', {type: 'button', class: 'run-name', text: run, onclick: () => openDetails(run)}),
+        run === '.' ? el('span', {class: 'muted small', text: '(the logdir)'}) : null));
     }
   }
 
