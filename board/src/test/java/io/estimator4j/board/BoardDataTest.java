@@ -75,6 +75,30 @@ class BoardDataTest {
   }
 
   @Test
+  void severalModelDirsSideBySideAreRunsNamedByTheirPaths() throws Exception {
+    TrainedRun.copyTree(TrainedRun.modelDir(), tmp.resolve("wide"));
+    TrainedRun.copyTree(TrainedRun.modelDir(), tmp.resolve("runs/deep"));
+    Files.createDirectories(tmp.resolve("empty"));
+    BoardData data = new BoardData(tmp);
+    data.reload();
+    assertThat(data.runNames())
+        .containsExactly(
+            "runs/deep",
+            "runs/deep/eval",
+            "runs/deep/eval_holdout",
+            "wide",
+            "wide/eval",
+            "wide/eval_holdout");
+    assertThat(data.messages()).isEmpty();
+    assertThat(boardValues(data, "runs/deep", "loss")).isEqualTo(boardValues(data, "wide", "loss"));
+    // a run that goes away (its folder deleted) leaves the list at the next reload
+    TrainedRun.deleteTree(tmp.resolve("wide"));
+    assertThat(data.reload()).isTrue();
+    assertThat(data.runNames())
+        .containsExactly("runs/deep", "runs/deep/eval", "runs/deep/eval_holdout");
+  }
+
+  @Test
   void distributionsRunFromEachHistogramsMinToItsMax() throws Exception {
     Path dir = TrainedRun.modelDir();
     BoardData data = new BoardData(dir);
