@@ -156,14 +156,16 @@
           scalars[run] = {};
           for (const tag of Object.keys(tags)) {
             jobs.push(getJson('data/plugin/scalars/scalars?' + query({run, tag}))
-              .then((rows) => { scalars[run][tag] = rows; }));
+              .then((rows) => { scalars[run][tag] = rows; })
+              .catch(() => { /* the run went away since its tags were read: left out */ }));
           }
         }
         for (const [run, tags] of Object.entries(htags)) {
           dists[run] = {};
           for (const tag of Object.keys(tags)) {
             jobs.push(getJson('data/plugin/distributions/distributions?' + query({run, tag}))
-              .then((rows) => { dists[run][tag] = rows; }));
+              .then((rows) => { dists[run][tag] = rows; })
+              .catch(() => { /* as above */ }));
           }
         }
         await Promise.all(jobs);
@@ -221,7 +223,8 @@
   }
 
   function visibleRuns(tagsByRun, tag) {
-    return state.runs.filter((r) => !state.hidden.has(r) && tagsByRun[r] && tag in tagsByRun[r]);
+    return state.runs.filter((r) => !state.hidden.has(r) && tagsByRun[r] && tag in tagsByRun[r]
+      && state.scalars[r] && state.scalars[r][tag]);
   }
 
   function renderAll(resetScales) {
@@ -359,7 +362,7 @@
     for (const run of state.runs) {
       if (state.hidden.has(run)) continue;
       for (const tag of Object.keys(state.histTags[run] || {}).sort()) {
-        if (tagShown(tag)) wanted.push([run, tag]);
+        if (tagShown(tag) && state.dists[run] && state.dists[run][tag]) wanted.push([run, tag]);
       }
     }
     const keys = wanted.map(([r, t]) => r + '\u0000' + t);
