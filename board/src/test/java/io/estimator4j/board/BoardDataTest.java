@@ -127,6 +127,60 @@ class BoardDataTest {
   }
 
   @Test
+  void tf2HistogramTensorsAreDistributionsToo() throws Exception {
+    // tf.summary.histogram in TF2 writes a [k, 3] tensor of (left, right, count) rows, with the
+    // plugin name "histograms" in the metadata of the tag's first value only.
+    Path dir = Files.createDirectories(tmp.resolve("tf2"));
+    List<byte[]> records = new ArrayList<>();
+    records.add(
+        Event.newBuilder().setWallTime(1).setFileVersion("brain.Event:2").build().toByteArray());
+    for (int step = 0; step < 3; step++) {
+      org.tensorflow.proto.TensorProto.Builder t =
+          org.tensorflow.proto.TensorProto.newBuilder()
+              .setDtype(org.tensorflow.proto.DataType.DT_DOUBLE)
+              .setTensorShape(
+                  org.tensorflow.proto.TensorShapeProto.newBuilder()
+                      .addDim(org.tensorflow.proto.TensorShapeProto.Dim.newBuilder().setSize(2))
+                      .addDim(org.tensorflow.proto.TensorShapeProto.Dim.newBuilder().setSize(3)));
+      // rows [0, 1, 1] and [1, 3 + step, 3]
+      for (double v : new double[] {0, 1, 1, 1, 3 + step, 3}) {
+        t.addDoubleVal(v);
+      }
+      Summary.Value.Builder value = Summary.Value.newBuilder().setTag("w").setTensor(t);
+      if (step == 0) {
+        value.setMetadata(
+            org.tensorflow.proto.SummaryMetadata.newBuilder()
+                .setPluginData(
+                    org.tensorflow.proto.SummaryMetadata.PluginData.newBuilder()
+                        .setPluginName("histograms")));
+      }
+      records.add(
+          Event.newBuilder()
+              .setWallTime(2 + step)
+              .setStep(step)
+              .setSummary(Summary.newBuilder().addValue(value))
+              .build()
+              .toByteArray());
+    }
+    io.estimator4j.tfrecord.TFRecords.writeAll(
+        dir.resolve("events.out.tfevents.1.host.v2"),
+        io.estimator4j.tfrecord.TFRecords.Compression.NONE,
+        records);
+    BoardData data = new BoardData(dir);
+    data.reload();
+    assertThat(data.messages()).isEmpty();
+    assertThat(data.scalarTags()).isEmpty();
+    List<DistributionEvent> w = data.distributions(".", "w").orElseThrow();
+    assertThat(w).extracting(DistributionEvent::step).containsExactly(0L, 1L, 2L);
+    // weights [2500, 10000]; the median lerps over [1, 3 + step]: 1 + (2 + step) * 2500 / 7500
+    for (int step = 0; step < 3; step++) {
+      assertThat(w.get(step).values().get(4))
+          .isCloseTo(1 + (2 + step) * 2500 / 7500.0, org.assertj.core.api.Assertions.within(1e-12));
+      assertThat(w.get(step).values().get(8)).isEqualTo(3.0 + step);
+    }
+  }
+
+  @Test
   void aFileBeingWrittenIsReadUpToItsLastCompleteRecord() throws Exception {
     Path source = EventFileReader.eventFiles(TrainedRun.modelDir()).get(0);
     byte[] bytes = Files.readAllBytes(source);

@@ -122,6 +122,8 @@ final class PlotCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     data.messages().forEach(m -> err.println("plot: " + m));
     err.flush();
+    // Draw off screen even where DISPLAY names an X server.
+    System.setProperty("java.awt.headless", "true");
     BoardPlot.Result result = BoardPlot.write(data, options, out);
     List<String> panels = new ArrayList<>();
     for (Map.Entry<String, List<String>> e : result.runsPerTag().entrySet()) {
