@@ -40,7 +40,9 @@ import picocli.CommandLine.ScopeType;
       SampleCommand.class,
       BenchCommand.class,
       SavedModelCommand.class,
-      KerasCommand.class
+      KerasCommand.class,
+      BoardCommand.class,
+      PlotCommand.class
     })
 public final class E4j extends ParentCommand {
 

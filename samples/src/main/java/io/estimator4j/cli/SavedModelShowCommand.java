@@ -1,18 +1,16 @@
 package io.estimator4j.cli;
 
 import io.estimator4j.savedmodel.SavedModelLoader;
+import io.estimator4j.savedmodel.SavedModelShow;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SignatureDef;
-import org.tensorflow.proto.TensorInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -54,37 +52,15 @@ final class SavedModelShowCommand extends SavedModelDirCommand {
     PrintWriter out = spec.commandLine().getOut();
     SavedModel model = SavedModelLoader.readProto(dir);
     if (all) {
-      for (MetaGraphDef meta : sortedMetaGraphs(model)) {
-        out.println();
-        out.println(
-            "MetaGraphDef with tag-set: '"
-                + tags(meta)
-                + "' contains the following SignatureDefs:");
-        new TreeMap<>(meta.getSignatureDefMap())
-            .forEach(
-                (key, sig) -> {
-                  out.println();
-                  out.println("signature_def['" + key + "']:");
-                  printSignature(out, sig, "  ");
-                });
-      }
-      out.flush();
-      return 0;
-    }
-    if (tagSet == null && signature == null) {
-      out.println("The given SavedModel contains the following tag-sets:");
-      sortedMetaGraphs(model).forEach(m -> out.println("'" + tags(m) + "'"));
-      out.flush();
-      return 0;
-    }
-    MetaGraphDef meta = metaGraph(model, dir, tagSet);
-    if (signature == null) {
-      out.println(
-          "The given SavedModel MetaGraphDef contains SignatureDefs with the following" + " keys:");
-      new TreeSet<>(meta.getSignatureDefMap().keySet())
-          .forEach(k -> out.println("SignatureDef key: \"" + k + "\""));
+      out.print(SavedModelShow.all(model));
+    } else if (tagSet == null && signature == null) {
+      out.print(SavedModelShow.tagSets(model));
     } else {
-      printSignature(out, signature(meta, dir, signature), "");
+      MetaGraphDef meta = metaGraph(model, dir, tagSet);
+      out.print(
+          signature == null
+              ? SavedModelShow.signatureKeys(meta)
+              : SavedModelShow.signature(signature(meta, dir, signature)));
     }
     out.flush();
     return 0;
@@ -100,7 +76,7 @@ final class SavedModelShowCommand extends SavedModelDirCommand {
         return model.getMetaGraphs(0);
       }
       List<String> sets = new ArrayList<>();
-      sortedMetaGraphs(model).forEach(m -> sets.add(tags(m)));
+      SavedModelShow.sortedMetaGraphs(model).forEach(m -> sets.add(tags(m)));
       throw new IllegalArgumentException(
           dir + " has several tag sets " + sets + "; choose one with --tag-set.");
     }
@@ -126,60 +102,6 @@ final class SavedModelShowCommand extends SavedModelDirCommand {
   }
 
   static String tags(MetaGraphDef meta) {
-    return String.join(", ", new TreeSet<>(meta.getMetaInfoDef().getTagsList()));
-  }
-
-  private static List<MetaGraphDef> sortedMetaGraphs(SavedModel model) {
-    List<MetaGraphDef> metas = new ArrayList<>(model.getMetaGraphsList());
-    metas.sort((a, b) -> tags(a).compareTo(tags(b)));
-    return metas;
-  }
-
-  private static void printSignature(PrintWriter out, SignatureDef sig, String indent) {
-    out.println(indent + "The given SavedModel SignatureDef contains the following input(s):");
-    printTensors(out, "inputs", sig.getInputsMap(), indent);
-    out.println(indent + "The given SavedModel SignatureDef contains the following output(s):");
-    printTensors(out, "outputs", sig.getOutputsMap(), indent);
-    out.println(indent + "Method name is: " + sig.getMethodName());
-  }
-
-  private static void printTensors(
-      PrintWriter out, String what, Map<String, TensorInfo> tensors, String indent) {
-    new TreeMap<>(tensors)
-        .forEach(
-            (k, info) -> {
-              out.println(indent + "  " + what + "['" + k + "'] tensor_info:");
-              String in = indent + "      ";
-              out.println(in + "dtype: " + info.getDtype());
-              out.println(in + "shape: " + shape(info));
-              if (info.hasCooSparse()) {
-                out.println(
-                    in
-                        + "sparse: values "
-                        + info.getCooSparse().getValuesTensorName()
-                        + ", indices "
-                        + info.getCooSparse().getIndicesTensorName()
-                        + ", dense_shape "
-                        + info.getCooSparse().getDenseShapeTensorName());
-              } else if (info.hasCompositeTensor()) {
-                out.println(
-                    in
-                        + "composite tensor of "
-                        + info.getCompositeTensor().getComponentsCount()
-                        + " components");
-              } else {
-                out.println(in + "name: " + info.getName());
-              }
-            });
-  }
-
-  /** saved_model_cli's shape text: "(-1, 1)", "()" or "unknown_rank". */
-  static String shape(TensorInfo info) {
-    if (info.getTensorShape().getUnknownRank()) {
-      return "unknown_rank";
-    }
-    List<String> dims = new ArrayList<>();
-    info.getTensorShape().getDimList().forEach(d -> dims.add(Long.toString(d.getSize())));
-    return "(" + String.join(", ", dims) + ")";
+    return SavedModelShow.tags(meta);
   }
 }

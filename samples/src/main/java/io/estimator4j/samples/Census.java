@@ -185,6 +185,7 @@ public final class Census {
     Path test = CensusData.testFile();
     Map<String, Double> metrics = Map.of();
     int done = 0;
+    out.println(BoardHints.watch(estimator.modelDir()));
     try (var evaluator =
         estimator.evaluator(CensusData.input(test, false, 1, BATCH_SIZE, seed), null)) {
       while (done < epochs) {
@@ -206,6 +207,7 @@ public final class Census {
     if (exportDir != null) {
       out.println("Exported SavedModel to " + CensusExport.export(estimator, exportDir));
     }
+    out.println(BoardHints.eventFiles(estimator.modelDir()));
     out.println(Json.metrics(metrics));
     return metrics;
   }

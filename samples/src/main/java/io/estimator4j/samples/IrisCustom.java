@@ -129,12 +129,14 @@ public final class IrisCustom {
     Path train = SampleData.file("iris/iris_training.csv");
     Path test = SampleData.file("iris/iris_test.csv");
     out.println("Training " + steps + " steps in " + estimator.modelDir());
+    out.println(BoardHints.watch(estimator.modelDir()));
     estimator.train(input(train, true, seed), StepLimit.steps(steps));
     Map<String, Double> metrics = estimator.evaluate(input(test, false, seed));
     Map<String, Double> json = new LinkedHashMap<>();
     json.put(MetricKeys.ACCURACY, metrics.get(MetricKeys.ACCURACY));
     json.put(MetricKeys.LOSS, metrics.get(MetricKeys.LOSS));
     json.put(EstimatorSpec.GLOBAL_STEP_KEY, metrics.get(EstimatorSpec.GLOBAL_STEP_KEY));
+    out.println(BoardHints.eventFiles(estimator.modelDir()));
     out.println(Json.metrics(json));
     return 0;
   }

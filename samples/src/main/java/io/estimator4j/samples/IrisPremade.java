@@ -47,8 +47,10 @@ public final class IrisPremade {
     Path test = SampleData.file("iris/iris_test.csv");
     out.println(
         "Training DNNClassifier [10, 10] for " + steps + " steps in " + estimator.modelDir());
+    out.println(BoardHints.watch(estimator.modelDir()));
     estimator.train(IrisCustom.input(train, true, seed), StepLimit.steps(steps));
     Map<String, Double> metrics = estimator.evaluate(IrisCustom.input(test, false, seed));
+    out.println(BoardHints.eventFiles(estimator.modelDir()));
     out.println(Json.metrics(metrics));
     return 0;
   }

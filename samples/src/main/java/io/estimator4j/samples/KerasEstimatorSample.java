@@ -103,6 +103,7 @@ public final class KerasEstimatorSample {
             .build();
 
     out.println("Training " + steps + " steps in " + estimator.modelDir());
+    out.println(BoardHints.watch(estimator.modelDir()));
     estimator.train(trainInput, StepLimit.steps(steps));
     Map<String, Double> metrics = estimator.evaluate(testInput);
 
@@ -115,6 +116,7 @@ public final class KerasEstimatorSample {
     json.put(MetricKeys.ACCURACY, metrics.get(MetricKeys.ACCURACY));
     json.put(MetricKeys.LOSS, metrics.get(MetricKeys.LOSS));
     json.put(EstimatorSpec.GLOBAL_STEP_KEY, metrics.get(EstimatorSpec.GLOBAL_STEP_KEY));
+    out.println(BoardHints.eventFiles(estimator.modelDir()));
     out.println(Json.metrics(json));
     return 0;
   }

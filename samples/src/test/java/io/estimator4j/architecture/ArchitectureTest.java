@@ -51,13 +51,15 @@ class ArchitectureTest {
         FEATURE_COLUMNS,
         SAVEDMODEL_EXPORT,
         ESTIMATOR_TF),
+    BOARD("board", List.of("io.estimator4j.board"), SAVEDMODEL_EXPORT, ESTIMATOR_TF),
     SAMPLES(
         "samples",
         List.of("io.estimator4j.samples", "io.estimator4j.cli"),
         FEATURE_COLUMNS,
         SAVEDMODEL_EXPORT,
         ESTIMATOR_TF,
-        KERAS_LOADER);
+        KERAS_LOADER,
+        BOARD);
 
     final String artifact;
     final List<String> packages;

@@ -44,10 +44,47 @@ public final class TFRecordReader implements AutoCloseable {
   public TFRecordReader(
       Path file, TFRecords.Compression compression, boolean toleratePartialLastRecord)
       throws IOException {
+    this(file, compression, toleratePartialLastRecord, 0);
+  }
+
+  /**
+   * Opens {@code file} and starts reading at {@code startOffset} (in uncompressed bytes), an offset
+   * that {@link #offset()} returned earlier: a reader that follows a file being written resumes
+   * where the last complete record ended.
+   *
+   * @param toleratePartialLastRecord whether a file that ends inside a record simply ends
+   * @throws IOException if the file cannot be opened or is shorter than {@code startOffset} (it was
+   *     replaced or truncated since the offset was taken)
+   */
+  public TFRecordReader(
+      Path file,
+      TFRecords.Compression compression,
+      boolean toleratePartialLastRecord,
+      long startOffset)
+      throws IOException {
+    if (startOffset < 0) {
+      throw new IllegalArgumentException(
+          "startOffset must be 0 or an offset returned by offset(); found " + startOffset);
+    }
     this.file = file;
     this.compression = compression;
     this.toleratePartialLastRecord = toleratePartialLastRecord;
     this.in = TFRecords.openInput(file, compression);
+    try {
+      in.skipNBytes(startOffset);
+    } catch (EOFException e) {
+      in.close();
+      throw new IOException(
+          String.format(
+              "%s is shorter than the offset %d to resume reading at: the file was truncated or"
+                  + " replaced since it was last read. Read it again from the start.",
+              file, startOffset),
+          e);
+    } catch (IOException | RuntimeException e) {
+      in.close();
+      throw e;
+    }
+    this.offset = startOffset;
   }
 
   /** Offset, in uncompressed bytes, of the next record to read. */

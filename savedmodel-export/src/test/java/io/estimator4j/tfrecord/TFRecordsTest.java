@@ -79,6 +79,43 @@ class TFRecordsTest {
   }
 
   @Test
+  void readerResumesAtTheOffsetOfATornRecordOnceItIsComplete() throws IOException {
+    Path file = tmp.resolve("growing.tfrecord");
+    byte[] first = TFRecords.frame(new byte[] {1, 2});
+    byte[] second = TFRecords.frame(new byte[] {3, 4, 5});
+    // A writer has written the first record and 7 of the second's 12 + 3 + 4 bytes.
+    byte[] torn = Arrays.copyOf(first, first.length + 7);
+    System.arraycopy(second, 0, torn, first.length, 7);
+    Files.write(file, torn);
+    long resumeAt;
+    try (TFRecordReader reader = new TFRecordReader(file, TFRecords.Compression.NONE)) {
+      assertThat(reader.next()).hasValueSatisfying(r -> assertThat(r).containsExactly(1, 2));
+      assertThat(reader.next()).isEmpty(); // the torn record ends the file, no error
+      resumeAt = reader.offset();
+    }
+    assertThat(resumeAt).isEqualTo(first.length); // 12 + 2 + 4
+    byte[] whole = Arrays.copyOf(first, first.length + second.length);
+    System.arraycopy(second, 0, whole, first.length, second.length);
+    Files.write(file, whole);
+    try (TFRecordReader reader =
+        new TFRecordReader(file, TFRecords.Compression.NONE, true, resumeAt)) {
+      assertThat(reader.next()).hasValueSatisfying(r -> assertThat(r).containsExactly(3, 4, 5));
+      assertThat(reader.next()).isEmpty();
+      assertThat(reader.offset()).isEqualTo(whole.length);
+    }
+  }
+
+  @Test
+  void resumingPastTheEndOfAShorterFileSaysItWasReplaced() throws IOException {
+    Path file = tmp.resolve("short.tfrecord");
+    Files.write(file, TFRecords.frame(new byte[] {1}));
+    assertThatThrownBy(() -> new TFRecordReader(file, TFRecords.Compression.NONE, true, 1000))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("shorter than the offset 1000")
+        .hasMessageContaining("truncated or replaced");
+  }
+
+  @Test
   void closedWriterSaysSo() throws IOException {
     Path file = tmp.resolve("x.tfrecord");
     TFRecordWriter writer = new TFRecordWriter(file, TFRecords.Compression.NONE);

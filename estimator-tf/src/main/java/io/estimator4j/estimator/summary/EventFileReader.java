@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.Event;
@@ -41,21 +42,38 @@ public final class EventFileReader {
    */
   public static List<Event> readEvents(Path file) throws IOException {
     List<Event> events = new ArrayList<>();
-    try (TFRecordReader reader = new TFRecordReader(file, TFRecords.Compression.NONE, true)) {
+    readEventsFrom(file, 0, events::add);
+    return events;
+  }
+
+  /**
+   * Reads the events of one file from byte {@code offset} on, handing each to {@code sink} in
+   * order, and returns the offset just past the last complete record: the offset to resume at when
+   * the file has grown (TensorBoard follows a run while it trains this way). A record still being
+   * written (torn at the end of the file) is not read and not an error: the returned offset is its
+   * start. A damaged record, or one that is not an {@code Event}, is an {@link IOException} naming
+   * the file and its offset; the events before it have been handed to {@code sink}.
+   *
+   * @param offset 0, or an offset this method returned for the same file
+   */
+  public static long readEventsFrom(Path file, long offset, Consumer<Event> sink)
+      throws IOException {
+    try (TFRecordReader reader =
+        new TFRecordReader(file, TFRecords.Compression.NONE, true, offset)) {
       while (true) {
-        long offset = reader.offset();
+        long start = reader.offset();
         Optional<byte[]> record = reader.next();
         if (record.isEmpty()) {
-          return events;
+          return start;
         }
         try {
-          events.add(Event.parseFrom(record.get()));
+          sink.accept(Event.parseFrom(record.get()));
         } catch (InvalidProtocolBufferException e) {
           throw new IOException(
               String.format(
                   "Record at offset %d of %s is not a tensorflow.Event proto (%s). Expected an"
                       + " events.out.tfevents.* file written by a summary writer.",
-                  offset, file, e.getMessage()),
+                  start, file, e.getMessage()),
               e);
         }
       }

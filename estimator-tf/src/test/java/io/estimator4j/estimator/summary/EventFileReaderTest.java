@@ -52,6 +52,26 @@ class EventFileReaderTest {
   }
 
   @Test
+  void readingFromAnOffsetFollowsAFileAsItGrows() throws Exception {
+    Path file = writtenByTensorFlow(tmp.resolve("run"));
+    List<Event> all = EventFileReader.readEvents(file);
+    byte[] bytes = Files.readAllBytes(file);
+    Path growing = tmp.resolve("events.out.tfevents.growing");
+    // The writer has written up to the middle of the last record: 20 complete events.
+    Files.write(growing, Arrays.copyOf(bytes, bytes.length - 5));
+    List<Event> seen = new java.util.ArrayList<>();
+    long offset = EventFileReader.readEventsFrom(growing, 0, seen::add);
+    assertThat(seen).isEqualTo(all.subList(0, 20));
+    // The torn record is not read: reading again from the returned offset finds nothing new.
+    assertThat(EventFileReader.readEventsFrom(growing, offset, seen::add)).isEqualTo(offset);
+    assertThat(seen).hasSize(20);
+    // The writer completes the record: it is read from the offset, and the end is the file size.
+    Files.write(growing, bytes);
+    assertThat(EventFileReader.readEventsFrom(growing, offset, seen::add)).isEqualTo(bytes.length);
+    assertThat(seen).isEqualTo(all);
+  }
+
+  @Test
   void flippedByteInTheMiddleIsAnIOExceptionNamingFileAndOffset() throws Exception {
     Path file = writtenByTensorFlow(tmp.resolve("run"));
     byte[] bytes = Files.readAllBytes(file);
