@@ -40,7 +40,8 @@ import picocli.CommandLine.ScopeType;
       SampleCommand.class,
       BenchCommand.class,
       SavedModelCommand.class,
-      KerasCommand.class
+      KerasCommand.class,
+      ServeCommand.class
     })
 public final class E4j extends ParentCommand {
 

@@ -50,13 +50,15 @@ class ArchitectureTest {
         FEATURE_COLUMNS,
         SAVEDMODEL_EXPORT,
         ESTIMATOR_TF),
+    MODEL_SERVER("model-server", List.of("io.estimator4j.serving"), SAVEDMODEL_EXPORT),
     SAMPLES(
         "samples",
         List.of("io.estimator4j.samples", "io.estimator4j.cli"),
         FEATURE_COLUMNS,
         SAVEDMODEL_EXPORT,
         ESTIMATOR_TF,
-        KERAS_LOADER);
+        KERAS_LOADER,
+        MODEL_SERVER);
 
     final String artifact;
     final List<String> packages;
