@@ -65,8 +65,9 @@ public final class RestApi {
       return new Reply(e.code().httpStatus(), Json.error(e.getMessage()));
     } catch (IllegalArgumentException e) {
       return new Reply(400, Json.error(e.getMessage()));
-    } catch (RuntimeException | OutOfMemoryError e) {
-      return new Reply(500, Json.error(String.valueOf(e.getMessage())));
+    } catch (RuntimeException | Error e) {
+      // INTERNAL: the server keeps serving (an OutOfMemoryError of one huge request included).
+      return new Reply(500, Json.error(e.toString()));
     }
   }
 
