@@ -20,7 +20,7 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * A model server that speaks TF Serving's REST API, in process:
+ * A model server that speaks TF Serving's REST and gRPC APIs, in process:
  *
  * <pre>{@code
  * try (ModelServer server = ModelServer.builder()
@@ -41,11 +41,29 @@ public final class ModelServer implements AutoCloseable {
   private final RestApi api;
   private final Server http;
   private final int restPort;
+  private final io.grpc.Server grpc;
 
   private ModelServer(Builder b) throws IOException {
     manager = new ModelManager(b.models, b.numLoadThreads, b.unloadWaitMillis);
     api = new RestApi(manager);
     manager.start(b.pollSeconds);
+    if (b.grpcPort < 0) {
+      grpc = null;
+    } else {
+      try {
+        grpc =
+            io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                    new java.net.InetSocketAddress(b.host, b.grpcPort))
+                .addService(new GrpcApi(manager))
+                .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, b.maxRequestBytes))
+                .build()
+                .start();
+      } catch (IOException e) {
+        manager.close();
+        throw new IOException(
+            "Cannot start the gRPC server on " + b.host + ":" + b.grpcPort + ": " + e, e);
+      }
+    }
     if (b.restApiPort < 0) {
       http = null;
       restPort = -1;
@@ -85,6 +103,9 @@ public final class ModelServer implements AutoCloseable {
     try {
       http.start();
     } catch (Exception e) {
+      if (grpc != null) {
+        grpc.shutdownNow();
+      }
       manager.close();
       throw new IOException(
           "Cannot start the REST server on " + b.host + ":" + b.restApiPort + ": " + e, e);
@@ -127,6 +148,11 @@ public final class ModelServer implements AutoCloseable {
     return restPort;
   }
 
+  /** The gRPC API's port (the one bound when 0 was asked), or -1 when it is off. */
+  public int grpcPort() {
+    return grpc == null ? -1 : grpc.getPort();
+  }
+
   /** The REST API without HTTP (the same answers the server gives). */
   public RestApi restApi() {
     return api;
@@ -141,12 +167,23 @@ public final class ModelServer implements AutoCloseable {
   public void awaitShutdown() throws InterruptedException {
     if (http != null) {
       http.join();
+    } else if (grpc != null) {
+      grpc.awaitTermination();
     }
   }
 
   /** Stops accepting requests, lets those in flight finish, unloads every model. */
   @Override
   public void close() {
+    if (grpc != null) {
+      grpc.shutdown();
+      try {
+        grpc.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      grpc.shutdownNow();
+    }
     if (http != null) {
       try {
         http.setStopTimeout(10_000);
@@ -162,6 +199,7 @@ public final class ModelServer implements AutoCloseable {
   public static final class Builder {
     private final List<ModelConfig> models = new ArrayList<>();
     private int restApiPort = 8501;
+    private int grpcPort = 8500;
     private String host = "0.0.0.0";
     private long pollSeconds = 2;
     private int numLoadThreads = 2;
@@ -190,6 +228,12 @@ public final class ModelServer implements AutoCloseable {
     /** {@code --rest_api_port}; 0 binds a free port, -1 turns the REST API off. */
     public Builder restApiPort(int port) {
       restApiPort = port;
+      return this;
+    }
+
+    /** {@code --port}: TF Serving's gRPC API; 0 binds a free port, -1 turns it off. */
+    public Builder grpcPort(int port) {
+      grpcPort = port;
       return this;
     }
 

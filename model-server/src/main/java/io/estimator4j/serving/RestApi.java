@@ -211,7 +211,12 @@ public final class RestApi {
 
   private static SignatureDef signature(ServableVersion sv, JsonNode request) {
     JsonNode n = request.get("signature_name");
-    String key = n == null || n.isNull() ? DEFAULT_SIGNATURE : n.asText();
+    return signature(sv, n == null || n.isNull() ? DEFAULT_SIGNATURE : n.asText());
+  }
+
+  /** The signature {@code key} ("" for serving_default) of a version, or TF Serving's error. */
+  static SignatureDef signature(ServableVersion sv, String key) {
+    key = key.isEmpty() ? DEFAULT_SIGNATURE : key;
     SignatureDef sig = sv.metaGraph().getSignatureDefMap().get(key);
     if (sig == null || key.equals("__saved_model_init_op")) {
       throw ServingException.invalid(
@@ -462,8 +467,16 @@ public final class RestApi {
 
   private Map<String, JavaArray> runExamples(
       ServableVersion sv, JsonNode request, String method, String what) {
-    SignatureDef sig = signature(sv, request);
     String key = signatureKey(request);
+    signature(sv, key);
+    return runExamples(sv, key, method, what, ExamplesJson.serialize(request));
+  }
+
+  /** Runs a classify or regress signature on serialized tf.Examples; outputs by key. */
+  static Map<String, JavaArray> runExamples(
+      ServableVersion sv, String key, String method, String what, List<byte[]> serialized) {
+    key = key.isEmpty() ? DEFAULT_SIGNATURE : key;
+    SignatureDef sig = signature(sv, key);
     if (!sig.getMethodName().equals(method)) {
       throw ServingException.invalid(
           "Expected "
@@ -478,7 +491,6 @@ public final class RestApi {
       throw ServingException.invalid(
           "Expected one input Tensor 'inputs' of type string in signature " + key);
     }
-    List<byte[]> serialized = ExamplesJson.serialize(request);
     try (TString t =
         TString.tensorOfBytes(
             Shape.of(serialized.size()),

@@ -37,6 +37,7 @@ class RestApiTest {
                 TestData.path("savedmodels/tf-serving-saved_model_half_plus_two_cpu"))
             .host("127.0.0.1")
             .restApiPort(0)
+            .grpcPort(-1)
             .fileSystemPollWaitSeconds(0)
             .start();
     client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -258,6 +259,7 @@ class RestApiTest {
                 TestData.path("savedmodels/tf-serving-saved_model_half_plus_two_cpu"))
             .host("127.0.0.1")
             .restApiPort(0)
+            .grpcPort(-1)
             .fileSystemPollWaitSeconds(0)
             .maxRequestBytes(1000)
             .start();

@@ -94,6 +94,7 @@ class VersionLifecycleTest {
         .model("m", base)
         .host("127.0.0.1")
         .restApiPort(0)
+        .grpcPort(-1)
         .fileSystemPollWaitSeconds(0) // the test polls with pollNow()
         .start();
   }

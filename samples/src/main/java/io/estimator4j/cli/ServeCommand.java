@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "serve",
     description = {
-      "Serve SavedModels over TF Serving's REST API (as tensorflow_model_server).",
+      "Serve SavedModels over TF Serving's REST and gRPC APIs (as tensorflow_model_server).",
       "MODEL_BASE_PATH holds numbered version directories (1/, 2/, ...); the latest is served and"
           + " newer ones are picked up from disk every --file_system_poll_wait_seconds. Stops on"
           + " SIGTERM or Ctrl-C after the requests in flight."
@@ -56,9 +56,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--port",
       paramLabel = "PORT",
-      description =
-          "Port of TF Serving's gRPC API (default ${DEFAULT-VALUE}). Not served yet by e4j: only"
-              + " the REST API is.")
+      description = "Port of TF Serving's gRPC API, PredictionService (default ${DEFAULT-VALUE}).")
   private int port = 8500;
 
   @Option(
@@ -108,6 +106,7 @@ final class ServeCommand implements Callable<Integer> {
             .models(models)
             .host(host)
             .restApiPort(restApiPort == 0 ? -1 : restApiPort)
+            .grpcPort(port)
             .fileSystemPollWaitSeconds(pollSeconds)
             .numLoadThreads(loadThreads)
             .start();
@@ -127,9 +126,10 @@ final class ServeCommand implements Callable<Integer> {
             + host
             + ":"
             + server.restApiPort()
-            + " (gRPC port "
-            + port
-            + " not served)");
+            + ", gRPC on "
+            + host
+            + ":"
+            + server.grpcPort());
     stopped.await();
     return 0;
   }
