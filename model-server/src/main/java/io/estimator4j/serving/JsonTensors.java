@@ -217,20 +217,9 @@ final class JsonTensors {
   }
 
   private static double decimal(JsonNode v, DataType dtype) {
-    // TF Serving's REST API takes floating-point tensors from JSON decimals only.
-    if (!v.isFloatingPointNumber()) {
-      if (v.isTextual()) {
-        switch (v.textValue()) {
-          case "NaN":
-            return Double.NaN;
-          case "Infinity":
-            return Double.POSITIVE_INFINITY;
-          case "-Infinity":
-            return Double.NEGATIVE_INFINITY;
-          default:
-            break;
-        }
-      }
+    // Any JSON number (JavaScript's JSON.stringify writes 1.0 as 1), and the NaN and Infinity
+    // literals rapidjson's kParseNanAndInfFlag reads; a string such as "NaN" is a type error.
+    if (!v.isNumber()) {
       throw typeError(v, dtype);
     }
     double d = v.doubleValue();

@@ -224,9 +224,15 @@ class RestApiTest {
     assertThat(error(a)).contains("JSON Parse error: The document is empty");
     a = call("POST", p + ":predict", "instances = [1, 2]");
     assertThat(error(a)).contains("JSON Parse error: Invalid value");
-    a = call("POST", p + ":predict", "{ \"instances\": [1, 2] }");
+    // JSON integers feed float inputs (JavaScript's JSON.stringify writes 1.0 as 1)
+    assertJson(
+        call("POST", p + ":predict", "{ \"instances\": [1, 2] }"),
+        200,
+        "{\"predictions\": [2.5, 3.0]}");
+    a = call("POST", p + ":predict", "{ \"instances\": [\"NaN\"] }");
     assertThat(a.status()).isEqualTo(400);
-    assertThat(error(a)).contains("not of expected type: float");
+    assertThat(error(a))
+        .isEqualTo("JSON Value: \"NaN\" Type: String is not of expected type: float");
     a = call("POST", p + ":predict", "{ \"instances\": [[1.0], [2.0, 3.0]] }");
     assertThat(a.status()).isEqualTo(400);
     a = call("POST", p + ":predict", "{ \"instances\": [\"a\"] }");
