@@ -42,7 +42,8 @@ import picocli.CommandLine.ScopeType;
       SavedModelCommand.class,
       KerasCommand.class,
       BoardCommand.class,
-      PlotCommand.class
+      PlotCommand.class,
+      ServeCommand.class
     })
 public final class E4j extends ParentCommand {
 

@@ -52,6 +52,7 @@ class ArchitectureTest {
         SAVEDMODEL_EXPORT,
         ESTIMATOR_TF),
     BOARD("board", List.of("io.estimator4j.board"), SAVEDMODEL_EXPORT, ESTIMATOR_TF),
+    MODEL_SERVER("model-server", List.of("io.estimator4j.serving"), SAVEDMODEL_EXPORT),
     SAMPLES(
         "samples",
         List.of("io.estimator4j.samples", "io.estimator4j.cli"),
@@ -59,7 +60,8 @@ class ArchitectureTest {
         SAVEDMODEL_EXPORT,
         ESTIMATOR_TF,
         KERAS_LOADER,
-        BOARD);
+        BOARD,
+        MODEL_SERVER);
 
     final String artifact;
     final List<String> packages;

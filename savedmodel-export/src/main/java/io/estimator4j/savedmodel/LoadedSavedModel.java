@@ -80,6 +80,19 @@ public final class LoadedSavedModel implements AutoCloseable {
   /** Like {@link #run(String, Map)}, fetching only {@code outputKeys} (null = all). */
   public Map<String, Tensor> run(
       String signatureKey, Map<String, ? extends Tensor> inputs, List<String> outputKeys) {
+    return run(signatureKey, inputs, outputKeys, true);
+  }
+
+  /**
+   * Like {@link #run(String, Map, List)}; {@code checkShapes} false checks only dtypes and leaves
+   * shapes to the graph, as TF Serving does (a signature's shapes document, the placeholders
+   * decide).
+   */
+  public Map<String, Tensor> run(
+      String signatureKey,
+      Map<String, ? extends Tensor> inputs,
+      List<String> outputKeys,
+      boolean checkShapes) {
     SignatureDef sig = signature(signatureKey);
     for (String k : inputs.keySet()) {
       if (!sig.getInputsMap().containsKey(k)) {
@@ -111,7 +124,11 @@ public final class LoadedSavedModel implements AutoCloseable {
     inputs.forEach(
         (k, t) -> {
           TensorInfo info = sig.getInputsMap().get(k);
-          TensorInfos.checkCompatible(signatureKey, k, info, t);
+          if (checkShapes) {
+            TensorInfos.checkCompatible(signatureKey, k, info, t);
+          } else {
+            TensorInfos.checkDtype(signatureKey, k, info, t);
+          }
           r.feed(info.getName(), t);
         });
     // Result rejects a tensor fetched twice: fetch each name once.

@@ -91,6 +91,23 @@ public final class SavedModelPredictor implements AutoCloseable {
   }
 
   /**
+   * Like {@link #predict(String, Map, List)}, checking the inputs' dtypes but not their shapes
+   * against the signature, as TF Serving does: the graph's placeholders decide (TF Serving's
+   * half_plus_two declares x as (-1, 1) and serves [[1.0, 2.0], [3.0, 4.0]]); a shape the graph
+   * cannot take fails with TensorFlow's error.
+   */
+  public Map<String, Tensor> predictAsServing(
+      String signatureKey, Map<String, ? extends Tensor> inputs, List<String> outputKeys) {
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      return model.run(signatureKey, inputs, outputKeys, false);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
    * Like {@link #predict(String, Map)}, but returns the outputs copied to Java arrays; nothing is
    * left for the caller to close.
    */

@@ -24,6 +24,16 @@ public final class TensorInfos {
 
   /** Throws IllegalArgumentException when {@code t}'s dtype or shape cannot feed {@code info}. */
   public static void checkCompatible(String signature, String key, TensorInfo info, Tensor t) {
+    checkDtype(signature, key, info, t);
+    TensorShapeProto s = info.getTensorShape();
+    if (s.getUnknownRank() || info.getTensorShape().getDimCount() == 0 && !info.hasTensorShape()) {
+      return;
+    }
+    checkShape(signature, key, info, t);
+  }
+
+  /** Throws IllegalArgumentException when {@code t}'s dtype cannot feed {@code info}. */
+  public static void checkDtype(String signature, String key, TensorInfo info, Tensor t) {
     DataType want = info.getDtype();
     if (want != DataType.DT_INVALID && want != t.dataType()) {
       throw new IllegalArgumentException(
@@ -37,10 +47,10 @@ public final class TensorInfos {
               + t.dataType()
               + ".");
     }
+  }
+
+  private static void checkShape(String signature, String key, TensorInfo info, Tensor t) {
     TensorShapeProto s = info.getTensorShape();
-    if (s.getUnknownRank() || info.getTensorShape().getDimCount() == 0 && !info.hasTensorShape()) {
-      return;
-    }
     Shape got = t.shape();
     boolean ok = got.numDimensions() == s.getDimCount();
     for (int i = 0; ok && i < s.getDimCount(); i++) {

@@ -1,0 +1,359 @@
+package io.estimator4j.serving;
+
+import io.estimator4j.savedmodel.SavedModelLoader;
+import io.estimator4j.savedmodel.SavedModelPredictor;
+import io.estimator4j.savedmodel.ServingCheck;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.proto.MetaGraphDef;
+
+/**
+ * TF Serving's ServerCore for SavedModels: watches each model's base path, loads the versions its
+ * policy aspires to in the background, serves each once loaded, and unloads a version that is no
+ * longer aspired only once an aspired one is available (TF Serving's availability-preserving
+ * policy), after its requests in flight finish.
+ *
+ * <p>A version directory is loaded only when it holds {@code saved_model.pb} (or {@code .pbtxt})
+ * and its files (names, sizes, modification times) were unchanged since the previous poll, so a
+ * directory still being written is not loaded. A version that fails to load is reported as {@code
+ * END} with the error in its status, never served, and retried only when its files change.
+ */
+final class ModelManager implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelManager.class);
+  static final Set<String> SERVE = Set.of("serve");
+
+  /** One configured model and its versions. */
+  static final class Model {
+    final ModelConfig config;
+    final NavigableMap<Long, ServableVersion> versions = new ConcurrentSkipListMap<>();
+
+    /** Fingerprints of version directories seen in the previous poll, not yet loaded. */
+    final Map<Long, String> pending = new LinkedHashMap<>();
+
+    Model(ModelConfig config) {
+      this.config = config;
+    }
+  }
+
+  private final Map<String, Model> models = new LinkedHashMap<>();
+  private final ExecutorService loader;
+  private final ScheduledExecutorService poller;
+  private final long unloadWaitMillis;
+  private volatile boolean closed;
+
+  ModelManager(List<ModelConfig> configs, int loadThreads, long unloadWaitMillis) {
+    for (ModelConfig c : configs) {
+      if (models.put(c.name(), new Model(c)) != null) {
+        throw new IllegalArgumentException("Model '" + c.name() + "' is configured twice.");
+      }
+    }
+    this.unloadWaitMillis = unloadWaitMillis;
+    this.loader =
+        Executors.newFixedThreadPool(Math.max(1, loadThreads), daemon("e4j-serving-load"));
+    this.poller = Executors.newSingleThreadScheduledExecutor(daemon("e4j-serving-poll"));
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /**
+   * Loads what is on disk now (waiting for it), then polls every {@code pollSeconds} (0: never).
+   */
+  void start(long pollSeconds) {
+    synchronized (this) {
+      for (Model m : models.values()) {
+        reconcile(m, true);
+      }
+    }
+    // The initial loads complete before the server accepts requests, as in TF Serving.
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+    for (Model m : models.values()) {
+      for (ServableVersion v : m.versions.values()) {
+        while ((v.state() == ServableVersion.State.START
+                || v.state() == ServableVersion.State.LOADING)
+            && System.nanoTime() < deadline) {
+          sleep(10);
+        }
+      }
+    }
+    if (pollSeconds > 0) {
+      poller.scheduleWithFixedDelay(this::poll, pollSeconds, pollSeconds, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** One poll of every model's base path (also what the poll thread runs). */
+  void poll() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      for (Model m : models.values()) {
+        try {
+          reconcile(m, false);
+        } catch (RuntimeException e) {
+          LOG.warn("Polling model {} failed: {}", m.config.name(), e.toString());
+        }
+      }
+    }
+  }
+
+  Model model(String name) {
+    return models.get(name);
+  }
+
+  List<Model> models() {
+    return List.copyOf(models.values());
+  }
+
+  /** Version directories under the base path: numeric names (TF Serving parses them as int64). */
+  static NavigableMap<Long, Path> versionDirs(Path base) {
+    NavigableMap<Long, Path> out = new java.util.TreeMap<>();
+    if (!Files.isDirectory(base)) {
+      return out;
+    }
+    try (Stream<Path> s = Files.list(base)) {
+      s.forEach(
+          p -> {
+            String n = p.getFileName().toString();
+            if (Files.isDirectory(p) && n.matches("[0-9]{1,18}")) {
+              out.put(Long.parseLong(n), p);
+            }
+          });
+    } catch (IOException e) {
+      LOG.warn("Cannot list model base path {}: {}", base, e.toString());
+    }
+    return out;
+  }
+
+  /** Names, sizes and modification times of every file below {@code dir}. */
+  static String fingerprint(Path dir) {
+    StringBuilder b = new StringBuilder();
+    try (Stream<Path> s = Files.walk(dir, 8)) {
+      s.sorted()
+          .forEach(
+              p -> {
+                try {
+                  b.append(dir.relativize(p))
+                      .append(':')
+                      .append(Files.isDirectory(p) ? -1 : Files.size(p))
+                      .append(':')
+                      .append(Files.getLastModifiedTime(p).toMillis())
+                      .append('\n');
+                } catch (IOException e) {
+                  b.append(p).append(":gone\n");
+                }
+              });
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return "unreadable:" + System.nanoTime();
+    }
+    return b.toString();
+  }
+
+  private static boolean hasSavedModel(Path dir) {
+    return Files.isRegularFile(dir.resolve(SavedModelLoader.SAVED_MODEL_PB))
+        || Files.isRegularFile(dir.resolve("saved_model.pbtxt"));
+  }
+
+  private void reconcile(Model m, boolean initial) {
+    NavigableMap<Long, Path> dirs = versionDirs(m.config.basePath());
+    NavigableSet<Long> candidates = new TreeSet<>();
+    dirs.forEach(
+        (v, p) -> {
+          if (hasSavedModel(p)) {
+            candidates.add(v);
+          }
+        });
+    NavigableSet<Long> aspired = m.config.versionPolicy().select(candidates);
+    for (Long v : aspired) {
+      ServableVersion known = m.versions.get(v);
+      Path dir = dirs.get(v);
+      if (known != null) {
+        ServableVersion.State s = known.state();
+        boolean retry =
+            s == ServableVersion.State.END
+                && known.errorCode() != ServingException.Code.OK
+                && !fingerprint(dir).equals(known.fingerprint);
+        if (!retry) {
+          continue;
+        }
+      }
+      String fp = fingerprint(dir);
+      if (!initial && !fp.equals(m.pending.get(v))) {
+        m.pending.put(v, fp); // new or still changing: look again next poll
+        continue;
+      }
+      m.pending.remove(v);
+      ServableVersion sv = new ServableVersion(m.config.name(), v, dir);
+      sv.fingerprint = fp;
+      m.versions.put(v, sv);
+      sv.loading();
+      loader.execute(() -> load(m, sv));
+    }
+    m.pending.keySet().retainAll(aspired);
+    unloadUnaspired(m, aspired);
+  }
+
+  private void load(Model m, ServableVersion sv) {
+    long t0 = System.nanoTime();
+    try {
+      MetaGraphDef meta =
+          SavedModelLoader.metaGraph(SavedModelLoader.readProto(sv.dir), sv.dir, SERVE);
+      for (ServingCheck.Outcome o : ServingCheck.check(meta)) {
+        LOG.debug("{} version {}: {}", sv.model, sv.version, o);
+      }
+      SavedModelPredictor p = SavedModelPredictor.load(sv.dir, SERVE);
+      boolean keep;
+      synchronized (this) {
+        keep = !closed;
+        if (keep) {
+          sv.available(p, meta);
+        }
+      }
+      if (!keep) {
+        p.close();
+        sv.failed(ServingException.Code.CANCELLED, "Server shut down while loading.");
+        return;
+      }
+      LOG.info(
+          "Loaded model {} version {} in {} ms",
+          sv.model,
+          sv.version,
+          (System.nanoTime() - t0) / 1_000_000);
+    } catch (Exception | LinkageError e) {
+      String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+      LOG.warn("Failed to load model {} version {}: {}", sv.model, sv.version, msg);
+      sv.failed(ServingException.Code.UNKNOWN, msg);
+    }
+    synchronized (this) {
+      if (!closed) {
+        unloadUnaspired(m, null);
+      }
+    }
+  }
+
+  /** Unloads available versions outside {@code aspired} once an aspired version is available. */
+  private void unloadUnaspired(Model m, NavigableSet<Long> aspired) {
+    if (aspired == null) {
+      NavigableSet<Long> candidates = new TreeSet<>();
+      versionDirs(m.config.basePath())
+          .forEach(
+              (v, p) -> {
+                if (hasSavedModel(p)) {
+                  candidates.add(v);
+                }
+              });
+      aspired = m.config.versionPolicy().select(candidates);
+    }
+    boolean anyAspiredAvailable = false;
+    for (Long v : aspired) {
+      ServableVersion sv = m.versions.get(v);
+      anyAspiredAvailable |= sv != null && sv.state() == ServableVersion.State.AVAILABLE;
+    }
+    List<ServableVersion> retire = new ArrayList<>();
+    for (ServableVersion sv : m.versions.values()) {
+      if (!aspired.contains(sv.version)
+          && sv.state() == ServableVersion.State.AVAILABLE
+          && (anyAspiredAvailable || aspired.isEmpty())) {
+        retire.add(sv);
+      }
+    }
+    for (ServableVersion sv : retire) {
+      loader.execute(
+          () -> {
+            sv.unload(unloadWaitMillis);
+            LOG.info("Unloaded model {} version {}", sv.model, sv.version);
+          });
+    }
+  }
+
+  /**
+   * The version a request names, counted in (the caller must {@link ServableVersion#release}):
+   * {@code version} and {@code label} null for the latest available one.
+   */
+  ServableVersion acquire(String name, Long version, String label) {
+    Model m = models.get(name);
+    String request =
+        version != null ? "Specific(" + name + ", " + version + ")" : "Latest(" + name + ")";
+    if (m == null) {
+      throw ServingException.notFound("Servable not found for request: " + request);
+    }
+    if (label != null) {
+      Long v = m.config.versionLabels().get(label);
+      if (v == null) {
+        throw ServingException.invalid("Unrecognized servable version label: " + label);
+      }
+      version = v;
+      request = "Specific(" + name + ", " + version + ")";
+    }
+    for (int attempt = 0; attempt < 100; attempt++) {
+      ServableVersion sv = null;
+      if (version != null) {
+        sv = m.versions.get(version);
+      } else {
+        for (ServableVersion c : m.versions.descendingMap().values()) {
+          if (c.state() == ServableVersion.State.AVAILABLE) {
+            sv = c;
+            break;
+          }
+        }
+      }
+      if (sv == null || sv.state() != ServableVersion.State.AVAILABLE) {
+        break;
+      }
+      if (sv.acquire()) {
+        return sv;
+      }
+      // It began unloading between the lookup and the count: a newer one is available.
+    }
+    throw ServingException.notFound("Servable not found for request: " + request);
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+    }
+    poller.shutdownNow();
+    loader.shutdown();
+    try {
+      loader.awaitTermination(2, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (Model m : models.values()) {
+      for (ServableVersion sv : m.versions.values()) {
+        sv.unload(unloadWaitMillis);
+      }
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.estimator4j.serving;
+
+import io.estimator4j.savedmodel.SavedModelPredictor;
+import java.nio.file.Path;
+import org.tensorflow.proto.MetaGraphDef;
+
+/**
+ * One version of one model, through TF Serving's servable states (START, LOADING, AVAILABLE,
+ * UNLOADING, END). Requests {@link #acquire} it; unloading waits for those in flight before the
+ * session is closed, so a version swap fails no request.
+ */
+final class ServableVersion {
+
+  /** TF Serving's {@code ModelVersionStatus.State}. */
+  enum State {
+    UNKNOWN,
+    START,
+    LOADING,
+    AVAILABLE,
+    UNLOADING,
+    END
+  }
+
+  final String model;
+  final long version;
+  final Path dir;
+  private State state = State.START;
+  private ServingException.Code errorCode = ServingException.Code.OK;
+  private String errorMessage = "";
+  private SavedModelPredictor predictor;
+  private MetaGraphDef metaGraph;
+  private int inFlight;
+
+  /** The fingerprint of the directory when it was loaded (or failed to load). */
+  String fingerprint;
+
+  ServableVersion(String model, long version, Path dir) {
+    this.model = model;
+    this.version = version;
+    this.dir = dir;
+  }
+
+  synchronized State state() {
+    return state;
+  }
+
+  synchronized ServingException.Code errorCode() {
+    return errorCode;
+  }
+
+  synchronized String errorMessage() {
+    return errorMessage;
+  }
+
+  synchronized void loading() {
+    state = State.LOADING;
+  }
+
+  synchronized void available(SavedModelPredictor p, MetaGraphDef meta) {
+    predictor = p;
+    metaGraph = meta;
+    state = State.AVAILABLE;
+  }
+
+  synchronized void failed(ServingException.Code code, String message) {
+    state = State.END;
+    errorCode = code;
+    errorMessage = message == null ? "" : message;
+  }
+
+  /** Counts one request in, or false when this version is not (or no longer) served. */
+  synchronized boolean acquire() {
+    if (state != State.AVAILABLE) {
+      return false;
+    }
+    inFlight++;
+    return true;
+  }
+
+  synchronized void release() {
+    inFlight--;
+    if (inFlight == 0) {
+      notifyAll();
+    }
+  }
+
+  SavedModelPredictor predictor() {
+    return predictor;
+  }
+
+  MetaGraphDef metaGraph() {
+    return metaGraph;
+  }
+
+  /**
+   * Stops new requests, waits (at most {@code maxWaitMillis}) for those in flight, then closes the
+   * session. Idempotent.
+   */
+  void unload(long maxWaitMillis) {
+    SavedModelPredictor p;
+    synchronized (this) {
+      if (state != State.AVAILABLE) {
+        return;
+      }
+      state = State.UNLOADING;
+      long deadline = System.nanoTime() + maxWaitMillis * 1_000_000L;
+      while (inFlight > 0) {
+        long left = (deadline - System.nanoTime()) / 1_000_000L;
+        if (left <= 0) {
+          break;
+        }
+        try {
+          wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      p = predictor;
+    }
+    // SavedModelPredictor.close itself waits for any run still in flight.
+    p.close();
+    synchronized (this) {
+      state = State.END;
+      predictor = null;
+    }
+  }
+}
