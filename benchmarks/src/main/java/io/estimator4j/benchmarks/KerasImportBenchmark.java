@@ -2,9 +2,9 @@ package io.estimator4j.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.estimator4j.npy.Npy;
 import io.estimator4j.keras.KerasModel;
 import io.estimator4j.keras.KerasModelFile;
+import io.estimator4j.npy.Npy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +32,9 @@ import org.tensorflow.types.TInt64;
 
 /**
  * Keras import, Estimator4J's {@link KerasModel} against DL4J's {@link KerasModelImport}, on the
- * Keras cases in testdata/keras: load time, correctness against Keras's own outputs, and for a few cases
- * single-example latency and batch-32 throughput. A benchmark, not a test: it prints Markdown.
+ * Keras cases in testdata/keras: load time, correctness against Keras's own outputs, and for a few
+ * cases single-example latency and batch-32 throughput. A benchmark, not a test: it prints
+ * Markdown.
  *
  * <p>Usage: {@code KerasImportBenchmark [casesDir] [case names for latency...]}.
  */
@@ -45,9 +46,11 @@ public final class KerasImportBenchmark {
   private static final int BATCH = 32;
   private static final long THROUGHPUT_NANOS = 2_000_000_000L;
 
-  private static final List<String> DEFAULT_TIMED = List.of(
-      "dl4j-simple_sparse_xent_mlp_keras_2", "dl4j-conv1d_k3_s1_d1_cl_same",
-      "dl4j-simple_rnn_tf_keras_2");
+  private static final List<String> DEFAULT_TIMED =
+      List.of(
+          "dl4j-simple_sparse_xent_mlp_keras_2",
+          "dl4j-conv1d_k3_s1_d1_cl_same",
+          "dl4j-simple_rnn_tf_keras_2");
 
   /** A float array in C order. */
   record Arr(long[] shape, float[] data) {
@@ -72,8 +75,15 @@ public final class KerasImportBenchmark {
     }
   }
 
-  record Case(String name, Path dir, List<String> inputNames, List<String> outputNames,
-      List<Arr> inputs, List<Arr> expected, double atol, double rtol) {}
+  record Case(
+      String name,
+      Path dir,
+      List<String> inputNames,
+      List<String> outputNames,
+      List<Arr> inputs,
+      List<Arr> expected,
+      double atol,
+      double rtol) {}
 
   /** One engine's result on one case. */
   record Outcome(double loadMs, double firstPredictMs, boolean ok, String detail) {}
@@ -107,19 +117,24 @@ public final class KerasImportBenchmark {
     cases.forEach(KerasImportBenchmark::isSequential); // outside the timed loads
 
     StringBuilder perf = new StringBuilder();
-    perf.append("| case | engine | latency, batch 1 (median µs) | p90 µs |"
-        + " throughput, batch 32 (examples/s) |\n");
+    perf.append(
+        "| case | engine | latency, batch 1 (median µs) | p90 µs |"
+            + " throughput, batch 32 (examples/s) |\n");
     perf.append("|---|---|---:|---:|---:|\n");
     for (String name : doTiming ? timed : List.<String>of()) {
-      Case c = cases.stream().filter(x -> x.name.equals(name)).findFirst().orElseThrow(
-          () -> new IllegalArgumentException("No case " + name));
+      Case c =
+          cases.stream()
+              .filter(x -> x.name.equals(name))
+              .findFirst()
+              .orElseThrow(() -> new IllegalArgumentException("No case " + name));
       timeEngine(perf, c, "ours", KerasImportBenchmark::loadOurs);
       timeEngine(perf, c, "DL4J", KerasImportBenchmark::loadDl4j);
     }
 
     StringBuilder corr = new StringBuilder();
-    corr.append("| case | ours load (ms) | ours first predict (ms) | ours | DL4J load (ms) |"
-        + " DL4J first predict (ms) | DL4J |\n");
+    corr.append(
+        "| case | ours load (ms) | ours first predict (ms) | ours | DL4J load (ms) |"
+            + " DL4J first predict (ms) | DL4J |\n");
     corr.append("|---|---:|---:|---|---:|---:|---|\n");
     int oursOk = 0;
     int dl4jOk = 0;
@@ -130,10 +145,18 @@ public final class KerasImportBenchmark {
       Outcome dl4j = run(c, KerasImportBenchmark::loadDl4j);
       oursOk += ours.ok ? 1 : 0;
       dl4jOk += dl4j.ok ? 1 : 0;
-      corr.append(String.format(Locale.ROOT, "| %s%s | %s | %s | %s | %s | %s | %s |%n", c.name,
-          hungBefore ? " †" : "",
-          ms(ours.loadMs), ms(ours.firstPredictMs), ours.ok ? "right" : "**wrong**",
-          ms(dl4j.loadMs), ms(dl4j.firstPredictMs), dl4j.ok ? "right" : "**wrong**"));
+      corr.append(
+          String.format(
+              Locale.ROOT,
+              "| %s%s | %s | %s | %s | %s | %s | %s |%n",
+              c.name,
+              hungBefore ? " †" : "",
+              ms(ours.loadMs),
+              ms(ours.firstPredictMs),
+              ours.ok ? "right" : "**wrong**",
+              ms(dl4j.loadMs),
+              ms(dl4j.firstPredictMs),
+              dl4j.ok ? "right" : "**wrong**"));
       if (!ours.ok) {
         failures.add("- " + c.name + ", ours: " + ours.detail);
       }
@@ -142,15 +165,24 @@ public final class KerasImportBenchmark {
       }
       System.err.println(c.name + ": ours " + ours + "; dl4j " + dl4j);
     }
-    corr.append(String.format(Locale.ROOT, "%nCases right: ours %d/%d, DL4J %d/%d.%n", oursOk,
-        cases.size(), dl4jOk, cases.size()));
+    corr.append(
+        String.format(
+            Locale.ROOT,
+            "%nCases right: ours %d/%d, DL4J %d/%d.%n",
+            oursOk,
+            cases.size(),
+            dl4jOk,
+            cases.size()));
 
     if (doCorrectness) {
       System.out.println("### Load time and correctness\n");
       System.out.println(corr);
       if (HUNG) {
-        System.out.println("† run after a call that was given up after " + TIMEOUT_S + " s, whose"
-            + " thread was left spinning on one of the cores.\n");
+        System.out.println(
+            "† run after a call that was given up after "
+                + TIMEOUT_S
+                + " s, whose"
+                + " thread was left spinning on one of the cores.\n");
       }
       if (!failures.isEmpty()) {
         System.out.println("Failures:\n");
@@ -186,15 +218,15 @@ public final class KerasImportBenchmark {
       StackTraceElement[] st = t.getStackTrace();
       String where = "";
       for (StackTraceElement el : st) {
-        if (el.getClassName().startsWith("org.deeplearning4j") || el.getClassName().startsWith(
-            "org.nd4j.linalg.api.rng")) {
+        if (el.getClassName().startsWith("org.deeplearning4j")
+            || el.getClassName().startsWith("org.nd4j.linalg.api.rng")) {
           where = " in " + el.getClassName().replaceAll(".*\\.", "") + "." + el.getMethodName();
           break;
         }
       }
       HUNG = true;
-      throw new java.util.concurrent.TimeoutException("no answer after " + TIMEOUT_S + " s" + where
-          + " (thread left running)");
+      throw new java.util.concurrent.TimeoutException(
+          "no answer after " + TIMEOUT_S + " s" + where + " (thread left running)");
     }
   }
 
@@ -241,13 +273,14 @@ public final class KerasImportBenchmark {
 
   private static void timeEngine(StringBuilder out, Case c, String label, Loader loader) {
     try {
-      withTimeout(() -> {
-        timeEngine0(out, c, label, loader);
-        return null;
-      });
+      withTimeout(
+          () -> {
+            timeEngine0(out, c, label, loader);
+            return null;
+          });
     } catch (Exception t) {
-      out.append(String.format(Locale.ROOT, "| %s | %s | failed: %s | | |%n", c.name, label,
-          oneLine(t)));
+      out.append(
+          String.format(Locale.ROOT, "| %s | %s | failed: %s | | |%n", c.name, label, oneLine(t)));
     }
   }
 
@@ -276,11 +309,18 @@ public final class KerasImportBenchmark {
       } while (elapsed < THROUGHPUT_NANOS);
       double perSec = calls * BATCH / (elapsed / 1e9);
       Arrays.sort(lat);
-      out.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f |%n", c.name, label,
-          median(lat), lat[(int) (0.9 * (lat.length - 1))], perSec));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %.0f | %.0f | %.0f |%n",
+              c.name,
+              label,
+              median(lat),
+              lat[(int) (0.9 * (lat.length - 1))],
+              perSec));
     } catch (Throwable t) {
-      out.append(String.format(Locale.ROOT, "| %s | %s | failed: %s | | |%n", c.name, label,
-          oneLine(t)));
+      out.append(
+          String.format(Locale.ROOT, "| %s | %s | failed: %s | | |%n", c.name, label, oneLine(t)));
     }
   }
 
@@ -297,7 +337,8 @@ public final class KerasImportBenchmark {
         try {
           for (int i = 0; i < ins.size(); i++) {
             Arr a = inputs.get(i);
-            feeds.put(ins.get(i),
+            feeds.put(
+                ins.get(i),
                 TFloat32.tensorOf(Shape.of(a.shape), DataBuffers.of(a.data, true, false)));
           }
           Map<String, Tensor> result = model.predict(feeds);
@@ -336,14 +377,16 @@ public final class KerasImportBenchmark {
   private static final Map<String, Boolean> SEQUENTIAL = new LinkedHashMap<>();
 
   private static boolean isSequential(Case c) {
-    return SEQUENTIAL.computeIfAbsent(c.name, n -> {
-      try {
-        JsonNode config = KerasModelFile.read(c.dir.resolve("model.h5")).modelConfig();
-        return "Sequential".equals(config.path("class_name").asText());
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    return SEQUENTIAL.computeIfAbsent(
+        c.name,
+        n -> {
+          try {
+            JsonNode config = KerasModelFile.read(c.dir.resolve("model.h5")).modelConfig();
+            return "Sequential".equals(config.path("class_name").asText());
+          } catch (IOException e) {
+            throw new IllegalStateException(e);
+          }
+        });
   }
 
   interface Dl4jForward {
@@ -351,9 +394,9 @@ public final class KerasImportBenchmark {
   }
 
   /**
-   * DL4J takes rank-3 (sequence) inputs as [batch, features, steps] where Keras has [batch,
-   * steps, features]: the first prediction tries Keras's layout and, when that throws or gives the
-   * wrong output shape, DL4J's, and keeps whichever layout gave the expected shape.
+   * DL4J takes rank-3 (sequence) inputs as [batch, features, steps] where Keras has [batch, steps,
+   * features]: the first prediction tries Keras's layout and, when that throws or gives the wrong
+   * output shape, DL4J's, and keeps whichever layout gave the expected shape.
    */
   private static Engine dl4jEngine(Case c, Dl4jForward fwd, Runnable closer) {
     return new Engine() {
@@ -445,8 +488,15 @@ public final class KerasImportBenchmark {
     for (int i = 0; i < outs.size(); i++) {
       expected.add(readNpy(dir.resolve("expected").resolve(i + "_" + outs.get(i) + ".npy")));
     }
-    return new Case(dir.getFileName().toString(), dir, ins, outs, inputs, expected,
-        json.path("atol").asDouble(1e-4), json.path("rtol").asDouble(1e-3));
+    return new Case(
+        dir.getFileName().toString(),
+        dir,
+        ins,
+        outs,
+        inputs,
+        expected,
+        json.path("atol").asDouble(1e-4),
+        json.path("rtol").asDouble(1e-3));
   }
 
   private static Arr readNpy(Path file) throws IOException {
@@ -494,8 +544,12 @@ public final class KerasImportBenchmark {
       Arr g = got.get(o);
       Arr e = c.expected.get(o);
       if (!Arrays.equals(g.shape, e.shape)) {
-        return "output " + c.outputNames.get(o) + " has shape " + Arrays.toString(g.shape)
-            + "; expected " + Arrays.toString(e.shape);
+        return "output "
+            + c.outputNames.get(o)
+            + " has shape "
+            + Arrays.toString(g.shape)
+            + "; expected "
+            + Arrays.toString(e.shape);
       }
       double worst = 0;
       int bad = 0;
@@ -507,8 +561,13 @@ public final class KerasImportBenchmark {
         }
       }
       if (bad > 0) {
-        return String.format(Locale.ROOT, "output %s: %d of %d elements out of tolerance, max"
-            + " |diff| %.3g", c.outputNames.get(o), bad, e.data.length, worst);
+        return String.format(
+            Locale.ROOT,
+            "output %s: %d of %d elements out of tolerance, max" + " |diff| %.3g",
+            c.outputNames.get(o),
+            bad,
+            e.data.length,
+            worst);
       }
     }
     return null;

@@ -5,16 +5,24 @@ import io.estimator4j.estimator.impl.SessionStarter;
 import io.estimator4j.estimator.input.Input;
 import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.savedmodel.TensorSpec;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.NdArray;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.family.TType;
 
 /**
  * A warm predictor: the PREDICT graph of an estimator, restored once from a checkpoint and fed
@@ -28,6 +36,8 @@ public final class Predictor implements AutoCloseable {
   private final Map<String, TensorSpec> specs;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final String checkpoint;
+  private final String[] outputNames;
+  private final Output<?>[] outputs;
   private boolean closed;
 
   Predictor(Estimator est, Map<String, TensorSpec> featureSpecs, String checkpoint) {
@@ -52,6 +62,9 @@ public final class Predictor implements AutoCloseable {
                   });
               return Input.featuresOnly(feats);
             });
+    Map<String, Operand<?>> preds = mg.spec.predictions();
+    this.outputNames = preds.keySet().toArray(new String[0]);
+    this.outputs = preds.values().stream().map(Operand::asOutput).toArray(Output<?>[]::new);
     try {
       this.session = SessionStarter.start(mg, est.config(), checkpoint, null);
     } catch (RuntimeException e) {
@@ -75,6 +88,35 @@ public final class Predictor implements AutoCloseable {
    * prediction for the batch, copied into Java memory.
    */
   public Prediction predict(Map<String, ? extends Tensor> features) {
+    return predict(features, null);
+  }
+
+  /**
+   * Like {@link #predict(Map)}, but fetches and copies only the predictions named in {@code keys}
+   * (null for all): an output the caller does not ask for is neither fetched nor copied.
+   *
+   * @throws IllegalArgumentException for an unknown prediction key (the message lists them)
+   */
+  public Prediction predict(Map<String, ? extends Tensor> features, Collection<String> keys) {
+    Map<String, Tensor> out = predictTensors(features, keys);
+    try {
+      Map<String, NdArray<?>> copies = new LinkedHashMap<>();
+      out.forEach((k, t) -> copies.put(k, Prediction.copyOf(t)));
+      return new Prediction(copies);
+    } finally {
+      closeAll(out.values());
+    }
+  }
+
+  /**
+   * Runs the model and returns the predictions named in {@code keys} (null for all) as the tensors
+   * the session produced, without a copy. The caller owns and closes them (a key that names the
+   * same tensor as an earlier key gets its own copy, so each returned tensor is closed once).
+   *
+   * @throws IllegalArgumentException for a missing or unknown feature or prediction key
+   */
+  public Map<String, Tensor> predictTensors(
+      Map<String, ? extends Tensor> features, Collection<String> keys) {
     for (String k : specs.keySet()) {
       if (!features.containsKey(k)) {
         throw new IllegalArgumentException(
@@ -95,6 +137,26 @@ public final class Predictor implements AutoCloseable {
       }
       check(e.getKey(), s, e.getValue());
     }
+    String[] names;
+    Output<?>[] fetches;
+    if (keys == null) {
+      names = outputNames;
+      fetches = outputs;
+    } else {
+      Set<String> wanted = new LinkedHashSet<>(keys);
+      names = new String[wanted.size()];
+      fetches = new Output<?>[wanted.size()];
+      int i = 0;
+      for (String k : wanted) {
+        Operand<?> o = mg.spec.predictions().get(k);
+        if (o == null) {
+          throw new IllegalArgumentException(
+              "Unknown prediction '" + k + "'; the model predicts " + Arrays.asList(outputNames));
+        }
+        names[i] = k;
+        fetches[i++] = o.asOutput();
+      }
+    }
     lock.readLock().lock();
     try {
       if (closed) {
@@ -102,18 +164,51 @@ public final class Predictor implements AutoCloseable {
       }
       Session.Runner r = session.runner();
       features.forEach((k, t) -> r.feed(inputs.get(k), t));
-      Map<String, Operand<?>> outs = mg.spec.predictions();
-      outs.values().forEach(r::fetch);
-      Map<String, NdArray<?>> copies = new LinkedHashMap<>();
-      try (Result result = r.run()) {
-        int i = 0;
-        for (String k : outs.keySet()) {
-          copies.put(k, Prediction.copyOf(result.get(i++)));
+      // Result rejects a tensor fetched twice: fetch each output once
+      int[] slotOf = new int[fetches.length];
+      int distinct = 0;
+      for (int i = 0; i < fetches.length; i++) {
+        int slot = -1;
+        for (int j = 0; j < i && slot < 0; j++) {
+          if (fetches[j].equals(fetches[i])) {
+            slot = slotOf[j];
+          }
         }
+        if (slot < 0) {
+          slot = distinct++;
+          r.fetch(fetches[i]);
+        }
+        slotOf[i] = slot;
       }
-      return new Prediction(copies);
+      // The Result is not closed: its tensors go to the caller, who closes them.
+      Result result = r.run();
+      Map<String, Tensor> out = new LinkedHashMap<>();
+      boolean[] handedOut = new boolean[distinct];
+      for (int i = 0; i < names.length; i++) {
+        Tensor t = result.get(slotOf[i]);
+        out.put(names[i], handedOut[slotOf[i]] ? copy(t) : t);
+        handedOut[slotOf[i]] = true;
+      }
+      return out;
     } finally {
       lock.readLock().unlock();
+    }
+  }
+
+  private static Tensor copy(Tensor t) {
+    return copyOf(((TType) t).type(), t);
+  }
+
+  private static <T extends TType> T copyOf(Class<T> type, Tensor t) {
+    return Tensor.of(type, t.shape(), t.asRawTensor().data());
+  }
+
+  private static void closeAll(Collection<Tensor> tensors) {
+    Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Tensor t : tensors) {
+      if (seen.add(t)) {
+        t.close();
+      }
     }
   }
 

@@ -104,6 +104,27 @@ class EstimatorPredictTest {
   }
 
   @Test
+  void predictorTensorsAreTheCopiedValuesWithoutACopy() {
+    try (Predictor p = est.predictor(Map.of("x", TensorSpec.of(TFloat32.class, -1)));
+        TFloat32 x = TFloat32.vectorOf(TestModels.X)) {
+      float[] copied = p.predict(Map.of("x", x)).floats("y");
+      assertThat(p.predict(Map.of("x", x), List.of("y", "y")).floats("y")).isEqualTo(copied);
+      for (int round = 0; round < 3; round++) {
+        Map<String, org.tensorflow.Tensor> out = p.predictTensors(Map.of("x", x), null);
+        assertThat(out).containsOnlyKeys("y");
+        try (TFloat32 y = (TFloat32) out.get("y")) {
+          float[] got = new float[copied.length];
+          y.copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(got, false, false));
+          assertThat(got).isEqualTo(copied);
+        }
+      }
+      assertThatThrownBy(() -> p.predict(Map.of("x", x), List.of("z")))
+          .hasMessageContaining("Unknown prediction 'z'")
+          .hasMessageContaining("[y]");
+    }
+  }
+
+  @Test
   void predictorRejectsBadInputsClearly() {
     try (Predictor p = est.predictor(Map.of("x", TensorSpec.of(TFloat32.class, -1)))) {
       try (TInt32 ints = TInt32.vectorOf(1, 2);

@@ -19,6 +19,23 @@ class EstimatorTrainTest {
   @TempDir Path dir;
 
   @Test
+  void locallyCountedStepEqualsTheCheckpointedOne() throws Exception {
+    // more steps than RunLoop.VERIFY_EVERY, periodic checkpoints every 70 steps and a run that
+    // ends at the end of the input (8 steps an epoch): every checkpoint's name and global_step
+    // value agree with the step the session holds
+    Estimator est = TestModels.linear(dir, TestModels.quietConfig().saveCheckpointsSteps(70));
+    est.train(TestModels.trainInput(null), StepLimit.steps(250));
+    assertThat(est.latestCheckpoint()).get().asString().endsWith("model.ckpt-250");
+    est.train(TestModels.trainInput(3), StepLimit.untilInputEnds());
+    assertThat(est.latestCheckpoint()).get().asString().endsWith("model.ckpt-274");
+    for (String ckpt : CheckpointState.read(dir).orElseThrow().allModelCheckpointPaths()) {
+      try (CheckpointReader r = CheckpointReader.open(CheckpointState.resolve(dir, ckpt))) {
+        assertThat(r.readLongs("global_step")).containsExactly(CheckpointState.stepOf(ckpt));
+      }
+    }
+  }
+
+  @Test
   void stepsAreIncrementalAndKeptInTheCheckpoint() throws Exception {
     Estimator est = TestModels.linear(dir, TestModels.quietConfig());
     est.train(TestModels.trainInput(null), StepLimit.steps(10));

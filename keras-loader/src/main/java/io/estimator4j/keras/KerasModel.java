@@ -4,6 +4,7 @@ import io.estimator4j.keras.impl.Network;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -204,16 +206,32 @@ public final class KerasModel implements AutoCloseable {
       }
       runner.feed(p, t);
     }
+    // Result rejects a tensor fetched twice: fetch each output once
+    Map<Output<?>, Integer> slots = new HashMap<>();
+    int[] slotOf = new int[outputs.size()];
+    int o = 0;
     for (Operand<?> out : outputs.values()) {
-      runner.fetch(out);
-    }
-    Map<String, Tensor> result = new LinkedHashMap<>();
-    try (Result r = runner.run()) {
-      int i = 0;
-      for (String name : outputs.keySet()) {
-        // Result closes its tensors: hand out copies the caller owns
-        result.put(name, copy(r.get(i++)));
+      Output<?> output = out.asOutput();
+      Integer slot = slots.get(output);
+      if (slot == null) {
+        slot = slots.size();
+        slots.put(output, slot);
+        runner.fetch(output);
       }
+      slotOf[o++] = slot;
+    }
+    // The fetched tensors go to the caller as they are (no copy): the Result is not closed, the
+    // caller closes each tensor. Only an output named twice gets a copy, so that every returned
+    // tensor is closed once.
+    Result r = runner.run();
+    Map<String, Tensor> result = new LinkedHashMap<>();
+    boolean[] handedOut = new boolean[slots.size()];
+    int i = 0;
+    for (String name : outputs.keySet()) {
+      int slot = slotOf[i++];
+      Tensor t = r.get(slot);
+      result.put(name, handedOut[slot] ? copy(t) : t);
+      handedOut[slot] = true;
     }
     return result;
   }

@@ -12,15 +12,18 @@ public final class NanTensorHook implements SessionRunHook {
   private static final String KEY = "nan_tensor_hook/loss";
   private final Operand<?> loss;
   private final boolean failOnNanLoss;
+  // One instance for every step: the run loop reuses its fetch plan while the args stay the same.
+  private final SessionRunArgs args;
 
   public NanTensorHook(Operand<?> loss, boolean failOnNanLoss) {
     this.loss = loss;
     this.failOnNanLoss = failOnNanLoss;
+    this.args = SessionRunArgs.fetch(KEY, loss);
   }
 
   @Override
   public SessionRunArgs beforeRun(SessionRunContext ctx) {
-    return SessionRunArgs.fetch(KEY, loss);
+    return args;
   }
 
   @Override

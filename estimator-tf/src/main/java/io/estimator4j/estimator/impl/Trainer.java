@@ -134,7 +134,11 @@ public final class Trainer {
         }
         SessionRunContext ctx = new SessionRunContext(session);
         List<Op> targets = List.of(spec.trainOp());
-        RunLoop.Outcome out = RunLoop.run(session, targets, mg.stepAfterTrain, hooks, ctx);
+        // Single worker: nobody else moves the global step, so the loop counts it locally.
+        boolean local = config.master().isEmpty();
+        RunLoop.Outcome out =
+            RunLoop.run(
+                session, targets, mg.stepAfterTrain, local ? mg.globalStep : null, hooks, ctx);
         LOG.info(
             "Training ended after {} steps ({}).",
             out.steps(),

@@ -1,0 +1,139 @@
+package io.estimator4j.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs {@link ServingBenchmark} in JMH and prints the BENCHMARKS.md tables: per-call latency at
+ * batch 1 and 100 (one thread), and throughput at batch 1 with 1, 2, 4 and 8 threads, each serving
+ * path as a ratio to its bare-session baseline from the same run, with machine, load, command and
+ * date.
+ *
+ * <p>Arguments: {@code [measurement iterations, default 3] [seconds each, default 1]}. System
+ * property {@code e4j.testdata} (default {@code ../testdata}) locates the Keras file.
+ */
+public final class ServingBenchmarkMain {
+  private static final Map<String, String> BASELINE = new LinkedHashMap<>();
+
+  static {
+    BASELINE.put("predictorTensors", "bareSavedModel");
+    BASELINE.put("predictorCopied", "bareSavedModel");
+    BASELINE.put("savedModelPredictor", "bareSavedModel");
+    BASELINE.put("kerasPredict", "bareKeras");
+  }
+
+  private ServingBenchmarkMain() {}
+
+  public static void main(String[] args) throws Exception {
+    int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+    String testdata =
+        Paths.get(System.getProperty("e4j.testdata", "../testdata")).toAbsolutePath().toString();
+    String start = header();
+
+    Map<String, Double> latency = new LinkedHashMap<>();
+    for (RunResult r :
+        run(Mode.AverageTime, 1, List.of("1", "100"), iterations, seconds, testdata)) {
+      latency.put(key(r), r.getPrimaryResult().getScore());
+    }
+    Map<Integer, Map<String, Double>> throughput = new LinkedHashMap<>();
+    for (int threads : new int[] {1, 2, 4, 8}) {
+      Map<String, Double> m = new LinkedHashMap<>();
+      for (RunResult r :
+          run(Mode.Throughput, threads, List.of("1"), iterations, seconds, testdata)) {
+        m.put(key(r), r.getPrimaryResult().getScore());
+      }
+      throughput.put(threads, m);
+    }
+
+    StringBuilder out = new StringBuilder();
+    out.append("### Serving per call, JMH (").append(start).append(")\n\n");
+    out.append(
+        "| Path | batch | µs/call | bare µs/call | ratio to bare (goal <= 1.1) |\n"
+            + "|---|---:|---:|---:|---:|\n");
+    for (String batch : List.of("1", "100")) {
+      for (Map.Entry<String, String> e : BASELINE.entrySet()) {
+        Double t = latency.get(e.getKey() + "/" + batch);
+        Double b = latency.get(e.getValue() + "/" + batch);
+        if (t != null && b != null) {
+          out.append(
+              String.format(
+                  "| %s (bare: %s) | %s | %.1f | %.1f | %.3f |%n",
+                  e.getKey(), e.getValue(), batch, t, b, t / b));
+        }
+      }
+    }
+    out.append(
+        "\n| Path | threads | calls/s | bare calls/s | ratio to bare (goal >= 0.95) |\n"
+            + "|---|---:|---:|---:|---:|\n");
+    for (Map.Entry<Integer, Map<String, Double>> th : throughput.entrySet()) {
+      for (Map.Entry<String, String> e : BASELINE.entrySet()) {
+        Double t = th.getValue().get(e.getKey() + "/1");
+        Double b = th.getValue().get(e.getValue() + "/1");
+        if (t != null && b != null) {
+          out.append(
+              String.format(
+                  "| %s (bare: %s) | %d | %.0f | %.0f | %.3f |%n",
+                  e.getKey(), e.getValue(), th.getKey(), t, b, t / b));
+        }
+      }
+    }
+    out.append("\nEnd: ").append(header()).append('\n');
+    System.out.println(out);
+  }
+
+  private static Collection<RunResult> run(
+      Mode mode, int threads, List<String> batches, int iterations, int seconds, String testdata)
+      throws Exception {
+    Options o =
+        new OptionsBuilder()
+            .include(ServingBenchmark.class.getName() + "\\.")
+            .mode(mode)
+            .timeUnit(mode == Mode.Throughput ? TimeUnit.SECONDS : TimeUnit.MICROSECONDS)
+            .threads(threads)
+            .param("batch", batches.toArray(new String[0]))
+            .warmupIterations(2)
+            .warmupTime(TimeValue.seconds(seconds))
+            .measurementIterations(iterations)
+            .measurementTime(TimeValue.seconds(seconds))
+            .forks(1)
+            .jvmArgsAppend("-De4j.testdata=" + testdata, "-Xmx1g")
+            .build();
+    return new Runner(o).run();
+  }
+
+  private static String key(RunResult r) {
+    String label = r.getParams().getBenchmark();
+    String method = label.substring(label.lastIndexOf('.') + 1);
+    return method + "/" + r.getParams().getParam("batch");
+  }
+
+  private static String header() throws Exception {
+    List<String> parts = new ArrayList<>();
+    parts.add(Instant.now().toString());
+    parts.add(Runtime.getRuntime().availableProcessors() + " cores");
+    parts.add(System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    Path loadavg = Paths.get("/proc/loadavg");
+    if (Files.exists(loadavg)) {
+      parts.add("loadavg " + Files.readString(loadavg).trim());
+    }
+    parts.add(
+        "command: java -cp target/classes:$(cat /tmp/cp.txt)"
+            + " io.estimator4j.benchmarks.ServingBenchmarkMain");
+    return String.join(", ", parts);
+  }
+}
