@@ -23,8 +23,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * path as a ratio to its bare-session baseline from the same run, with machine, load, command and
  * date.
  *
- * <p>Arguments: {@code [measurement iterations, default 3] [seconds each, default 1]}. System
- * property {@code e4j.testdata} (default {@code ../testdata}) locates the Keras file.
+ * <p>Arguments: {@code [measurement iterations, default 3] [seconds each, default 1] [latency]}
+ * ({@code latency}: skip the throughput runs). System property {@code e4j.testdata} (default {@code
+ * ../testdata}) locates the Keras file.
  */
 public final class ServingBenchmarkMain {
   private static final Map<String, String> BASELINE = new LinkedHashMap<>();
@@ -51,7 +52,8 @@ public final class ServingBenchmarkMain {
       latency.put(key(r), r.getPrimaryResult().getScore());
     }
     Map<Integer, Map<String, Double>> throughput = new LinkedHashMap<>();
-    for (int threads : new int[] {1, 2, 4, 8}) {
+    boolean latencyOnly = args.length > 2 && args[2].equals("latency");
+    for (int threads : latencyOnly ? new int[0] : new int[] {1, 2, 4, 8}) {
       Map<String, Double> m = new LinkedHashMap<>();
       for (RunResult r :
           run(Mode.Throughput, threads, List.of("1"), iterations, seconds, testdata)) {

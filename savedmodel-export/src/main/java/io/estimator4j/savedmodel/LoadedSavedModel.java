@@ -2,6 +2,8 @@ package io.estimator4j.savedmodel;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +25,19 @@ public final class LoadedSavedModel implements AutoCloseable {
   private final MetaGraphDef metaGraph;
   private final Graph graph;
   private final Session session;
+  // Computed once: every run used to copy the signature map and sort the outputs per call.
+  private final Map<String, SignatureDef> sortedSignatures;
+  private final Map<String, List<Map.Entry<String, TensorInfo>>> sortedOutputs = new HashMap<>();
 
   LoadedSavedModel(Path dir, MetaGraphDef metaGraph, Graph graph, Session session) {
     this.dir = dir;
     this.metaGraph = metaGraph;
+    Map<String, SignatureDef> sigs = new TreeMap<>(metaGraph.getSignatureDefMap());
+    sigs.remove(SavedModelLoader.INIT_OP_SIGNATURE_KEY);
+    this.sortedSignatures = Collections.unmodifiableMap(sigs);
+    sigs.forEach(
+        (k, sig) ->
+            sortedOutputs.put(k, List.copyOf(new TreeMap<>(sig.getOutputsMap()).entrySet())));
     this.graph = graph;
     this.session = session;
   }
@@ -49,14 +60,12 @@ public final class LoadedSavedModel implements AutoCloseable {
 
   /** Signatures by key, sorted, without the internal init-op signature. */
   public Map<String, SignatureDef> signatures() {
-    Map<String, SignatureDef> out = new TreeMap<>(metaGraph.getSignatureDefMap());
-    out.remove(SavedModelLoader.INIT_OP_SIGNATURE_KEY);
-    return out;
+    return new TreeMap<>(sortedSignatures);
   }
 
   /** The signature of that key; an unknown key fails with the keys available. */
   public SignatureDef signature(String key) {
-    SignatureDef s = signatures().get(key);
+    SignatureDef s = sortedSignatures.get(key);
     if (s == null) {
       throw new IllegalArgumentException(
           "No signature '"
@@ -134,7 +143,7 @@ public final class LoadedSavedModel implements AutoCloseable {
     // Result rejects a tensor fetched twice: fetch each name once.
     List<String> keys = new ArrayList<>();
     Map<String, Integer> slot = new LinkedHashMap<>();
-    for (Map.Entry<String, TensorInfo> e : new TreeMap<>(sig.getOutputsMap()).entrySet()) {
+    for (Map.Entry<String, TensorInfo> e : sortedOutputs.get(signatureKey)) {
       if (outputKeys == null || outputKeys.contains(e.getKey())) {
         keys.add(e.getKey());
         if (!slot.containsKey(e.getValue().getName())) {
