@@ -88,7 +88,7 @@ class TFRecordsTest {
     System.arraycopy(second, 0, torn, first.length, 7);
     Files.write(file, torn);
     long resumeAt;
-    try (TFRecordReader reader = new TFRecordReader(file, TFRecords.Compression.NONE)) {
+    try (TFRecordReader reader = new TFRecordReader(file, TFRecords.Compression.NONE, true)) {
       assertThat(reader.next()).hasValueSatisfying(r -> assertThat(r).containsExactly(1, 2));
       assertThat(reader.next()).isEmpty(); // the torn record ends the file, no error
       resumeAt = reader.offset();
