@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.estimator4j.estimator.summary.EventFileReader;
 import io.estimator4j.estimator.summary.SummaryWriter;
+import io.estimator4j.tfrecord.TFRecordReader;
+import io.estimator4j.tfrecord.TFRecords;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -203,6 +207,26 @@ class BoardDataTest {
     assertThat(all).isEqualTo(new TreeMap<>(expectedAll).headMap(151L));
   }
 
+  /** The offset of the last record of {@code file} whose event holds a "loss" value. */
+  private static long lastLossRecordOffset(Path file) throws IOException {
+    long last = -1;
+    try (TFRecordReader reader = new TFRecordReader(file, TFRecords.Compression.NONE, true)) {
+      while (true) {
+        long offset = reader.offset();
+        Optional<byte[]> record = reader.next();
+        if (record.isEmpty()) {
+          break;
+        }
+        Event e = Event.parseFrom(record.get());
+        if (e.getSummary().getValueList().stream().anyMatch(v -> v.getTag().equals("loss"))) {
+          last = offset;
+        }
+      }
+    }
+    assertThat(last).as("a loss event in %s", file).isGreaterThan(0);
+    return last;
+  }
+
   @Test
   void damagedAndForeignFilesAreMessagesNotCrashes() throws Exception {
     Path source = EventFileReader.eventFiles(TrainedRun.modelDir()).get(0);
@@ -210,7 +234,9 @@ class BoardDataTest {
     Files.createDirectories(tmp.resolve("good"));
     Files.write(tmp.resolve("good").resolve(source.getFileName()), bytes);
     byte[] damaged = bytes.clone();
-    damaged[damaged.length * 3 / 4] ^= 0x10;
+    // damage the data of the last record holding a loss value, so that some loss points come
+    // before the damage and at least one after (a byte inside its data, past the 12-byte header)
+    damaged[(int) lastLossRecordOffset(source) + 14] ^= 0x10;
     Files.createDirectories(tmp.resolve("corrupt"));
     Files.write(tmp.resolve("corrupt").resolve(source.getFileName()), damaged);
     Files.createDirectories(tmp.resolve("foreign"));

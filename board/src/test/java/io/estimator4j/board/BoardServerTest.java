@@ -179,7 +179,7 @@ class BoardServerTest {
     assertThat(kernel.get("dtype").asText()).isEqualTo("DT_FLOAT");
     assertThat(kernel.get("bytes").asLong()).isEqualTo(96);
     assertThat(vars)
-        .containsKeys("global_step", "dnn/logits/kernel/Adam", "dnn/hiddenlayer_1/bias");
+        .containsKeys("global_step", "training/Adam/dnn/logits/kernel/m", "dnn/hiddenlayer_1/bias");
     assertThat(vars.get("global_step").get("dtype").asText()).isEqualTo("DT_INT64");
 
     JsonNode exports = d.get("exports");
