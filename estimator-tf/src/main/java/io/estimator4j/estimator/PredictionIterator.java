@@ -1,5 +1,10 @@
 package io.estimator4j.estimator;
 
+import io.estimator4j.estimator.hook.HookContext;
+import io.estimator4j.estimator.hook.SessionRunArgs;
+import io.estimator4j.estimator.hook.SessionRunContext;
+import io.estimator4j.estimator.hook.SessionRunHook;
+import io.estimator4j.estimator.hook.SessionRunValues;
 import io.estimator4j.estimator.impl.ModelGraph;
 import io.estimator4j.estimator.impl.SessionStarter;
 import java.util.ArrayList;
@@ -8,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -18,6 +24,11 @@ import org.tensorflow.ndarray.NdArray;
  * A lazy iterator over predictions, one example (or one batch) at a time; the generator returned by
  * tf.estimator.Estimator.predict. It holds a graph and a session: close it (try-with-resources)
  * when stopping early; it closes itself when the input ends.
+ *
+ * <p>The model function's {@link io.estimator4j.estimator.modelfn.EstimatorSpec#predictionHooks()}
+ * run as in Python's predict: {@code begin} before the session starts, {@code afterCreateSession},
+ * {@code beforeRun} and {@code afterRun} around each batch (their fetches, targets and feeds join
+ * the batch's run), {@code end} when the input ends or the iterator is closed.
  */
 public final class PredictionIterator implements Iterator<Prediction>, AutoCloseable {
   private final ModelGraph mg;
@@ -28,6 +39,8 @@ public final class PredictionIterator implements Iterator<Prediction>, AutoClose
   private long index;
   private long size;
   private boolean done;
+  private final List<SessionRunHook> hooks;
+  private final SessionRunContext runContext;
 
   PredictionIterator(ModelGraph mg, Estimator est, String checkpoint, PredictOptions options) {
     this.mg = mg;
@@ -47,6 +60,10 @@ public final class PredictionIterator implements Iterator<Prediction>, AutoClose
       }
       this.outputs = chosen;
       this.single = options.yieldSingleExamples();
+      this.hooks = List.copyOf(mg.spec.predictionHooks());
+      HookContext hookContext =
+          new HookContext(mg.graph, mg.tf, mg.globalStep, est.modelDir(), Optional.empty());
+      hooks.forEach(h -> h.begin(hookContext));
       // before the first checkpoint, warm-start settings give the starting variables
       this.session =
           SessionStarter.start(
@@ -54,7 +71,15 @@ public final class PredictionIterator implements Iterator<Prediction>, AutoClose
               est.config(),
               checkpoint,
               checkpoint == null ? est.warmStartSettings().orElse(null) : null);
+      this.runContext = new SessionRunContext(session);
     } catch (RuntimeException e) {
+      mg.close();
+      throw e;
+    }
+    try {
+      hooks.forEach(h -> h.afterCreateSession(session));
+    } catch (RuntimeException e) {
+      session.close();
       mg.close();
       throw e;
     }
@@ -68,13 +93,38 @@ public final class PredictionIterator implements Iterator<Prediction>, AutoClose
     if (batch != null && index < size) {
       return true;
     }
+    if (runContext.stopRequested()) {
+      close();
+      return false;
+    }
     Session.Runner r = session.runner();
     outputs.values().forEach(r::fetch);
+    List<SessionRunArgs> args = new ArrayList<>();
+    for (SessionRunHook h : hooks) {
+      SessionRunArgs a = h.beforeRun(runContext);
+      args.add(a);
+      a.fetches().values().forEach(r::fetch);
+      a.targets().forEach(r::addTarget);
+      a.feeds().forEach((placeholder, value) -> r.feed(placeholder, value));
+    }
+    if (!hooks.isEmpty()) {
+      r.fetch(mg.globalStep);
+    }
     Map<String, NdArray<?>> copies = new LinkedHashMap<>();
     try (Result result = r.run()) {
       int i = 0;
       for (String k : outputs.keySet()) {
         copies.put(k, Prediction.copyOf(result.get(i++)));
+      }
+      if (!hooks.isEmpty()) {
+        long step = ((org.tensorflow.types.TInt64) result.get(result.size() - 1)).getLong();
+        for (int h = 0; h < hooks.size(); h++) {
+          Map<String, org.tensorflow.Tensor> values = new LinkedHashMap<>();
+          for (String name : args.get(h).fetches().keySet()) {
+            values.put(name, result.get(i++));
+          }
+          hooks.get(h).afterRun(runContext, new SessionRunValues(values, step));
+        }
       }
     } catch (TFOutOfRangeException e) {
       close();
@@ -113,9 +163,15 @@ public final class PredictionIterator implements Iterator<Prediction>, AutoClose
     if (!done) {
       done = true;
       try {
-        session.close();
+        for (SessionRunHook h : hooks) {
+          h.end(session);
+        }
       } finally {
-        mg.close();
+        try {
+          session.close();
+        } finally {
+          mg.close();
+        }
       }
     }
   }

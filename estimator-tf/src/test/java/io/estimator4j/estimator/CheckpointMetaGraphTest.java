@@ -240,6 +240,31 @@ class CheckpointMetaGraphTest {
     assertThat(checkpointSteps).containsExactly(0L, 5L, 10L);
   }
 
+  @Test
+  void summariesStartWithASessionLogStartAtTheFirstStep() throws Exception {
+    Path modelDir = dir.resolve("summaries");
+    Estimator est = TestModels.linear(modelDir, TestModels.quietConfig().saveSummarySteps(1));
+    est.train(TestModels.trainInput(null), StepLimit.steps(3));
+    est.train(TestModels.trainInput(null), StepLimit.steps(2));
+    List<Long> starts = new ArrayList<>();
+    try (Stream<Path> files = Files.list(modelDir)) {
+      for (Path f :
+          files
+              .filter(p -> p.getFileName().toString().startsWith("events.out.tfevents"))
+              .toList()) {
+        for (byte[] record : TFRecords.readAll(f, TFRecords.Compression.NONE)) {
+          Event e = Event.parseFrom(record);
+          if (e.hasSessionLog()
+              && e.getSessionLog().getStatus() == SessionLog.SessionStatus.START) {
+            starts.add(e.getStep());
+          }
+        }
+      }
+    }
+    // SummarySaverHook: SessionLog(START) at the global step after each run's first step
+    assertThat(starts).containsExactlyInAnyOrder(1L, 4L);
+  }
+
   private static List<VariableDef> variableDefs(CollectionDef c) throws Exception {
     List<VariableDef> out = new ArrayList<>();
     for (var bytes : c.getBytesList().getValueList()) {

@@ -39,6 +39,75 @@ class EstimatorPredictTest {
   }
 
   @Test
+  void predictionHooksOfTheSpecRunDuringPredict() {
+    List<String> calls = new ArrayList<>();
+    List<Float> fetched = new ArrayList<>();
+    io.estimator4j.estimator.hook.SessionRunHook hook =
+        new io.estimator4j.estimator.hook.SessionRunHook() {
+          org.tensorflow.Operand<?> kernel;
+
+          @Override
+          public void begin(io.estimator4j.estimator.hook.HookContext context) {
+            calls.add("begin");
+            kernel = context.graph().operationOrThrow("linear/kernel").output(0);
+          }
+
+          @Override
+          public void afterCreateSession(org.tensorflow.Session session) {
+            calls.add("afterCreateSession");
+          }
+
+          @Override
+          public io.estimator4j.estimator.hook.SessionRunArgs beforeRun(
+              io.estimator4j.estimator.hook.SessionRunContext context) {
+            calls.add("beforeRun");
+            return io.estimator4j.estimator.hook.SessionRunArgs.fetch("kernel", kernel);
+          }
+
+          @Override
+          public void afterRun(
+              io.estimator4j.estimator.hook.SessionRunContext context,
+              io.estimator4j.estimator.hook.SessionRunValues values) {
+            calls.add("afterRun@" + values.globalStep());
+            fetched.add(((TFloat32) values.get("kernel")).getFloat(0, 0));
+          }
+
+          @Override
+          public void end(org.tensorflow.Session session) {
+            calls.add("end");
+          }
+        };
+    io.estimator4j.estimator.modelfn.ModelFn withHook =
+        ctx ->
+            ctx.mode() == io.estimator4j.estimator.modelfn.ModeKeys.PREDICT
+                ? io.estimator4j.estimator.modelfn.EstimatorSpec.builder(ctx.mode())
+                    .predictions(TestModels.LINEAR.apply(ctx).predictions())
+                    .predictionHooks(List.of(hook))
+                    .build()
+                : TestModels.LINEAR.apply(ctx);
+    Estimator hooked =
+        Estimator.builder(withHook).config(TestModels.quietConfig().modelDir(dir).build()).build();
+    assertThat(hooked.predict(TestModels.predictInput()).toList()).hasSize(64);
+    // 64 rows in batches of 16: four runs, then a fifth beforeRun that meets the input's end
+    assertThat(calls)
+        .containsExactly(
+            "begin",
+            "afterCreateSession",
+            "beforeRun",
+            "afterRun@300",
+            "beforeRun",
+            "afterRun@300",
+            "beforeRun",
+            "afterRun@300",
+            "beforeRun",
+            "afterRun@300",
+            "beforeRun",
+            "end");
+    // the hook's fetch ran with the restored weights: y = 2x + 1, kernel close to 2
+    assertThat(fetched).hasSize(4).allSatisfy(k -> assertThat(k).isCloseTo(2f, within(0.02f)));
+  }
+
+  @Test
   void predictBatchesWhenAsked() {
     List<Prediction> batches =
         est.predict(TestModels.predictInput(), PredictOptions.defaults().batches()).toList();

@@ -72,6 +72,44 @@ public final class MetaGraphs {
     return b.build();
   }
 
+  /**
+   * The variable collections Python exports: {@code variables} (a VariableDef per saved variable),
+   * {@code trainable_variables} (those of them in {@code trainable}, in that order) and {@code
+   * global_step}; empty collections are left out, as Python leaves them out.
+   *
+   * @param variables the saved variables' op names
+   * @param trainable the trainable variables' op names (others are ignored)
+   * @param globalStep the global step's op name, or null
+   */
+  public static java.util.Map<String, CollectionDef> variableCollections(
+      Graph graph, Collection<String> variables, Collection<String> trainable, String globalStep) {
+    java.util.Set<String> saved = new java.util.LinkedHashSet<>(variables);
+    java.util.List<String> trainableSaved = new java.util.ArrayList<>();
+    for (String name : trainable) {
+      if (saved.contains(name) && !trainableSaved.contains(name)) {
+        trainableSaved.add(name);
+      }
+    }
+    java.util.Set<String> trainableSet = new java.util.HashSet<>(trainableSaved);
+    java.util.Map<String, CollectionDef> out = new java.util.LinkedHashMap<>();
+    java.util.List<VariableDef> all = new java.util.ArrayList<>();
+    for (String name : saved) {
+      all.add(variableDef(graph, name, trainableSet.contains(name)));
+    }
+    if (!all.isEmpty()) {
+      out.put("variables", bytesList(all));
+    }
+    java.util.List<VariableDef> train = new java.util.ArrayList<>();
+    trainableSaved.forEach(n -> train.add(variableDef(graph, n, true)));
+    if (!train.isEmpty()) {
+      out.put("trainable_variables", bytesList(train));
+    }
+    if (globalStep != null && saved.contains(globalStep)) {
+      out.put("global_step", bytesList(java.util.List.of(variableDef(graph, globalStep, false))));
+    }
+    return out;
+  }
+
   /** A node_list collection (tensor names "x:0" or op names). */
   public static CollectionDef nodeList(Collection<String> names) {
     return CollectionDef.newBuilder()

@@ -1,5 +1,7 @@
 package io.estimator4j.savedmodel;
 
+import io.estimator4j.metagraph.MetaGraphs;
+import io.estimator4j.metagraph.OpDefs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -10,7 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import org.tensorflow.TensorFlow;
 import org.tensorflow.proto.AssetFileDef;
 import org.tensorflow.proto.CollectionDef;
 import org.tensorflow.proto.GraphDef;
@@ -31,6 +32,15 @@ import org.tensorflow.proto.SignatureDef;
 public final class SavedModelWriter {
   /** The collection TensorFlow's loaders run after restoring variables. */
   public static final String MAIN_OP_COLLECTION = SavedModelLoader.MAIN_OP_KEY;
+
+  /** Python's {@code constants.ASSETS_KEY}: AssetFileDefs packed in Any. */
+  public static final String ASSETS_COLLECTION = "saved_model_assets";
+
+  /** Python's {@code GraphKeys.ASSET_FILEPATHS}: the asset path tensors. */
+  public static final String ASSET_FILEPATHS_COLLECTION = "asset_filepaths";
+
+  /** Python's {@code constants.TRAIN_OP_KEY}: the train op of a TRAIN meta graph. */
+  public static final String TRAIN_OP_COLLECTION = "saved_model_train_op";
 
   private SavedModelWriter() {}
 
@@ -54,19 +64,36 @@ public final class SavedModelWriter {
       String mainOp,
       Map<String, CollectionDef> collections) {
 
+    /**
+     * The MetaGraphDef as Python's SavedModelBuilder writes it ({@code
+     * add_meta_graph_and_variables(..., strip_default_attrs=True)}): meta_info_def with the tags,
+     * the stripped op list and {@code stripped_default_attrs}, the graph without default-valued
+     * attributes, the saver_def, the signatures, the assets both as {@code asset_file_def} (which
+     * TensorFlow 2's loader reads) and as the collections {@code saved_model_assets} (Any of
+     * AssetFileDef) and {@code asset_filepaths} (TF1's loaders), the main op as {@code
+     * saved_model_main_op}, and the given collections.
+     */
     MetaGraphDef toProto() {
+      GraphDef stripped = OpDefs.stripDefaultAttrs(graphDef);
       MetaGraphDef.Builder b = MetaGraphDef.newBuilder();
-      b.getMetaInfoDefBuilder()
-          .addAllTags(tags)
-          .setTensorflowVersion(TensorFlow.version())
-          .setTensorflowGitVersion("tensorflow-java");
-      b.setGraphDef(graphDef);
+      b.setMetaInfoDef(MetaGraphs.metaInfo(graphDef, tags, true));
+      b.setGraphDef(stripped);
       if (saverDef != null) {
         b.setSaverDef(saverDef);
       }
       b.putAllSignatureDef(signatures);
       b.addAllAssetFileDef(assets);
       b.putAllCollectionDef(collections);
+      if (!assets.isEmpty()) {
+        List<String> tensors = new java.util.ArrayList<>();
+        List<com.google.protobuf.Any> packed = new java.util.ArrayList<>();
+        for (AssetFileDef a : assets) {
+          tensors.add(a.getTensorInfo().getName());
+          packed.add(com.google.protobuf.Any.pack(a));
+        }
+        b.putCollectionDef(ASSET_FILEPATHS_COLLECTION, MetaGraphs.nodeList(tensors));
+        b.putCollectionDef(ASSETS_COLLECTION, MetaGraphs.anyList(packed));
+      }
       if (mainOp != null) {
         b.putCollectionDef(
             MAIN_OP_COLLECTION,
@@ -78,13 +105,19 @@ public final class SavedModelWriter {
     }
   }
 
-  /** Writes {@code dir/saved_model.pb}. */
+  /**
+   * Writes {@code dir/saved_model.pb} (deterministic serialization, as TensorFlow's C++ writer) and
+   * {@code dir/fingerprint.pb} (see {@link Fingerprints}); the variables, if any, must already be
+   * in {@code dir/variables}.
+   */
   public static void writeProto(Path dir, List<MetaGraph> metaGraphs) throws IOException {
-    SavedModel.Builder model = SavedModel.newBuilder().setSavedModelSchemaVersion(1);
-    metaGraphs.forEach(m -> model.addMetaGraphs(m.toProto()));
+    SavedModel.Builder builder = SavedModel.newBuilder().setSavedModelSchemaVersion(1);
+    metaGraphs.forEach(m -> builder.addMetaGraphs(m.toProto()));
+    byte[] pb = MetaGraphs.deterministic(builder.build());
     try (OutputStream out = Files.newOutputStream(dir.resolve(SavedModelLoader.SAVED_MODEL_PB))) {
-      model.build().writeTo(out);
+      out.write(pb);
     }
+    Fingerprints.write(dir, pb);
   }
 
   /** Fills a temporary export directory. */

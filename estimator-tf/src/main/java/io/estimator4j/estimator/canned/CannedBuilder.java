@@ -70,11 +70,19 @@ public abstract class CannedBuilder<B extends CannedBuilder<B>> {
 
   /** A feature whose values weight each example's loss and metrics. */
   public B weightColumn(String featureKey) {
+    head.requireOwnHead(
+        "weightColumn", "BinaryClassHead.builder().weightColumn(\"" + featureKey + "\")");
     head.weightColumn = featureKey;
     return self();
   }
 
+  /**
+   * How the per-example losses reduce to the training loss (default SUM_OVER_BATCH_SIZE); not for
+   * *Estimator(head), whose head owns it.
+   */
   public B lossReduction(LossReduction reduction) {
+    head.requireOwnHead(
+        "lossReduction", "RegressionHead.builder().lossReduction(" + reduction + ")");
     head.lossReduction = reduction;
     return self();
   }

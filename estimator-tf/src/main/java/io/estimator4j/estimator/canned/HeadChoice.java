@@ -50,6 +50,21 @@ final class HeadChoice {
     }
   }
 
+  /**
+   * Refuses a head option on a *Estimator(head): Python's DNNEstimator, LinearEstimator, ... take
+   * no weight_column or loss_reduction, the head owns them.
+   */
+  void requireOwnHead(String option, String headOption) {
+    if (kind == Kind.CUSTOM) {
+      throw new IllegalArgumentException(
+          option
+              + " is owned by the head of a *Estimator(head), which would ignore it here. Fix: set"
+              + " it on the head instead, e.g. "
+              + headOption
+              + ".");
+    }
+  }
+
   void requireRegressor(String option) {
     if (kind != Kind.REGRESSOR) {
       throw new IllegalArgumentException(option + " applies to regressors only");

@@ -9,13 +9,17 @@ import org.tensorflow.op.Ops;
 
 /**
  * Builder of the linear canned estimators (LinearClassifier, LinearRegressor, LinearEstimator):
- * feature columns, sparse combiner (sum), and Ftrl at min(0.2, 1/sqrt(#columns)) by default.
+ * feature columns, sparse combiner (sum), and Ftrl at 0.2 by default, as linear.py's default {@code
+ * optimizer='Ftrl'} with {@code _LEARNING_RATE} (both flavours).
  */
 public final class LinearBuilder extends CannedBuilder<LinearBuilder> {
+  /** linear.py's {@code _LEARNING_RATE}: the learning rate of an optimizer given by name. */
+  public static final double DEFAULT_LEARNING_RATE = 0.2;
+
   private List<? extends FeatureColumn> columns;
   private String sparseCombiner = "sum";
   private final OptimizerChoice optimizer =
-      new OptimizerChoice("Ftrl", () -> Math.min(0.2, 1.0 / Math.sqrt(columnCount())));
+      new OptimizerChoice("Ftrl", () -> DEFAULT_LEARNING_RATE);
 
   LinearBuilder(HeadChoice head) {
     super(head);
@@ -44,10 +48,6 @@ public final class LinearBuilder extends CannedBuilder<LinearBuilder> {
   public LinearBuilder optimizer(String name) {
     this.optimizer.set(name);
     return this;
-  }
-
-  private int columnCount() {
-    return columns == null ? 1 : Math.max(1, columns.size());
   }
 
   @Override

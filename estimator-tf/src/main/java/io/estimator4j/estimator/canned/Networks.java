@@ -71,37 +71,45 @@ final class Networks {
     List<Variable<? extends TNumber>> trainable = new ArrayList<>(state.trainableVariables());
     List<Op> updates = new ArrayList<>();
     boolean training = ctx.mode() == ModeKeys.TRAIN;
+    // dnn.py's order per hidden layer: dense with the activation, dropout (training only), batch
+    // normalization (momentum 0.999, epsilon 0.001), then the summaries
     for (int i = 0; i < hiddenUnits.length; i++) {
       Ops layerScope = dnn.withSubScope("hiddenlayer_" + i);
-      Dense.Builder b =
-          Dense.builder(hiddenUnits[i]).activation(batchNorm ? Activation.LINEAR : activation);
+      Dense.Builder b = Dense.builder(hiddenUnits[i]).activation(activation);
       ctx.nextSeed().ifPresent(b::seed);
       DenseLayer layer = b.build().apply(layerScope, net);
       trainable.addAll(layer.trainableVariables());
       net = layer.output();
+      if (dropout != null && training) {
+        net = Dropout.of(dropout, ctx.nextSeed().orElse(null)).apply(layerScope, net, true);
+      }
       if (batchNorm) {
         BatchNormalization.Result bn =
             BatchNormalization.of(0.999, 0.001)
                 .apply(layerScope.withSubScope("batchnorm_" + i), net, training);
         trainable.addAll(bn.trainableVariables());
         updates.addAll(bn.updates());
-        net = activation.apply(layerScope, bn.output());
+        net = bn.output();
       }
-      if (dropout != null) {
-        net = Dropout.of(dropout, ctx.nextSeed().orElse(null)).apply(layerScope, net, training);
-      }
-      ctx.histogramSummary("dnn/hiddenlayer_" + i + "/activation", net);
-      ctx.scalarSummary(
-          "dnn/hiddenlayer_" + i + "/fraction_of_zero_values",
-          tf.math.mean(
-              tf.dtypes.cast(tf.math.equal(net, tf.constant(0f)), TFloat32.class),
-              tf.constant(new int[] {0, 1})));
+      addHiddenLayerSummary(ctx, tf, net, "dnn/hiddenlayer_" + i);
     }
     Dense.Builder lb = Dense.builder(units);
     ctx.nextSeed().ifPresent(lb::seed);
     DenseLayer logits = lb.build().apply(dnn.withSubScope("logits"), net);
     trainable.addAll(logits.trainableVariables());
+    addHiddenLayerSummary(ctx, tf, logits.output(), "dnn/logits");
     return new Logits(logits.output(), trainable, updates);
+  }
+
+  /** dnn.py's _add_hidden_layer_summary: fraction_of_zero_values and the activation histogram. */
+  private static void addHiddenLayerSummary(
+      ModelFnContext ctx, Ops tf, Operand<TFloat32> value, String tag) {
+    ctx.scalarSummary(
+        tag + "/fraction_of_zero_values",
+        tf.math.mean(
+            tf.dtypes.cast(tf.math.equal(value, tf.constant(0f)), TFloat32.class),
+            tf.constant(new int[] {0, 1})));
+    ctx.histogramSummary(tag + "/activation", value);
   }
 
   static Logits linear(

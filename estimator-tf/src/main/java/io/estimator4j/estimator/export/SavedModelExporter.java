@@ -8,6 +8,9 @@ import io.estimator4j.estimator.input.Input;
 import io.estimator4j.estimator.metrics.Metric;
 import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.estimator.modelfn.ModeKeys;
+import io.estimator4j.graph.GraphCollections;
+import io.estimator4j.metagraph.MetaGraphs;
+import io.estimator4j.metagraph.OpDefs;
 import io.estimator4j.savedmodel.EvalOutput;
 import io.estimator4j.savedmodel.ExportOutput;
 import io.estimator4j.savedmodel.PredictOutput;
@@ -206,15 +209,24 @@ public final class SavedModelExporter {
                       .setFilename(file.getFileName().toString())
                       .setTensorInfo(TensorInfo.newBuilder().setName(tensor))
                       .build()));
+      // the collections Python's export_meta_graph writes: the variables, and for TRAIN the train
+      // op (train_op, and saved_model_train_op as the builder adds it). Not table_initializer:
+      // tensorflow-java's SavedModelBundle.load re-runs that collection's ops after TensorFlow's
+      // loader, without the asset feed, so a moved vocabulary file would break it; the main op
+      // (saved_model_main_op) initialises the tables for every loader.
       Map<String, org.tensorflow.proto.CollectionDef> collections = new LinkedHashMap<>();
+      List<String> variables = new ArrayList<>();
+      mg.saver.variables().forEach(v -> variables.add(v.op().name()));
+      collections.putAll(
+          MetaGraphs.variableCollections(
+              mg.graph,
+              variables,
+              GraphCollections.get(mg.graph, GraphCollections.TRAINABLE_VARIABLES),
+              mg.globalStep.op().name()));
       if (mode == ModeKeys.TRAIN) {
-        collections.put(
-            "train_op",
-            org.tensorflow.proto.CollectionDef.newBuilder()
-                .setNodeList(
-                    org.tensorflow.proto.CollectionDef.NodeList.newBuilder()
-                        .addValue(mg.spec.trainOp().op().name()))
-                .build());
+        List<String> trainOp = List.of(mg.spec.trainOp().op().name());
+        collections.put("train_op", MetaGraphs.nodeList(trainOp));
+        collections.put(SavedModelWriter.TRAIN_OP_COLLECTION, MetaGraphs.nodeList(trainOp));
       }
       String tag =
           switch (mode) {
@@ -224,7 +236,7 @@ public final class SavedModelExporter {
           };
       return new SavedModelWriter.MetaGraph(
           Set.of(tag),
-          mg.graph.toGraphDef(),
+          OpDefs.withOutputShapes(mg.graph, mg.graph.toGraphDef()),
           mg.saver.saverDef(),
           sigs,
           assetDefs,

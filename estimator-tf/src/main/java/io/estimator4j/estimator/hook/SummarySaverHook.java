@@ -56,6 +56,14 @@ public final class SummarySaverHook implements SessionRunHook {
 
   @Override
   public void afterRun(SessionRunContext ctx, SessionRunValues values) {
+    if (currentStep < 0) {
+      // Python: SessionLog(START) at the first step, TensorBoard's mark of a (re)start
+      writer.sessionLog(
+          values.globalStep(),
+          org.tensorflow.proto.SessionLog.newBuilder()
+              .setStatus(org.tensorflow.proto.SessionLog.SessionStatus.START)
+              .build());
+    }
     currentStep = values.globalStep();
     if (!triggered) {
       return;

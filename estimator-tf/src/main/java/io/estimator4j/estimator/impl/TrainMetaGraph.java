@@ -6,10 +6,8 @@ import io.estimator4j.graph.GraphCollections;
 import io.estimator4j.metagraph.MetaGraphs;
 import io.estimator4j.metagraph.OpDefs;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -40,29 +38,14 @@ final class TrainMetaGraph {
             .setMetaInfoDef(MetaGraphs.metaInfo(graphDef, List.of(), false))
             .setGraphDef(graphDef)
             .setSaverDef(saverDef);
-    Set<String> saved = new HashSet<>();
-    mg.saver.variables().forEach(v -> saved.add(v.op().name()));
-    List<String> trainable = new ArrayList<>();
-    for (String name : GraphCollections.get(g, GraphCollections.TRAINABLE_VARIABLES)) {
-      if (saved.contains(name)) {
-        trainable.add(name);
-      }
-    }
-    Set<String> trainableSet = new HashSet<>(trainable);
-    List<VariableDef> variables = new ArrayList<>();
-    for (Operand<?> v : mg.saver.variables()) {
-      String name = v.op().name();
-      variables.add(MetaGraphs.variableDef(g, name, trainableSet.contains(name)));
-    }
-    b.putCollectionDef("variables", MetaGraphs.bytesList(variables));
-    List<VariableDef> trainableDefs = new ArrayList<>();
-    trainable.forEach(n -> trainableDefs.add(MetaGraphs.variableDef(g, n, true)));
-    if (!trainableDefs.isEmpty()) {
-      b.putCollectionDef(GraphCollections.TRAINABLE_VARIABLES, MetaGraphs.bytesList(trainableDefs));
-    }
-    b.putCollectionDef(
-        EstimatorSpec.GLOBAL_STEP_KEY,
-        MetaGraphs.bytesList(List.of(MetaGraphs.variableDef(g, mg.globalStep.op().name(), false))));
+    List<String> variables = new ArrayList<>();
+    mg.saver.variables().forEach(v -> variables.add(v.op().name()));
+    b.putAllCollectionDef(
+        MetaGraphs.variableCollections(
+            g,
+            variables,
+            GraphCollections.get(g, GraphCollections.TRAINABLE_VARIABLES),
+            mg.globalStep.op().name()));
     b.putCollectionDef("savers", MetaGraphs.bytesList(List.of(saverDef)));
     if (mg.spec.trainOp() != null) {
       b.putCollectionDef("train_op", MetaGraphs.nodeList(List.of(mg.spec.trainOp().op().name())));

@@ -59,12 +59,42 @@ class CannedEstimatorsTest {
   static final List<DenseColumn> DEEP = List.of(XCOL, FeatureColumns.indicatorColumn(COLORS));
   static final List<FeatureColumn> WIDE = List.of(XCOL, COLORS);
 
+  /** Var(TARGET): 9·Var(x) + Var(±1) = 9·(1/3) + 1 = 4 for x uniform on [-1, 1) (computed). */
+  static final double TARGET_VARIANCE = variance(TARGET);
+
+  static double variance(float[] v) {
+    double mean = 0;
+    for (float f : v) {
+      mean += f;
+    }
+    mean /= v.length;
+    double s = 0;
+    for (float f : v) {
+      s += (f - mean) * (f - mean);
+    }
+    return s / v.length;
+  }
+
+  /**
+   * @param minMetric the accuracy a classifier must reach after 150 steps
+   * @param quality what the first evaluation's metrics must show
+   */
   record Case(
       String name,
       Function<RunConfig, Estimator> make,
       boolean classifier,
       List<String> expectedVariables,
-      double minMetric) {
+      double minMetric,
+      java.util.function.Consumer<Map<String, Double>> quality) {
+    Case(
+        String name,
+        Function<RunConfig, Estimator> make,
+        boolean classifier,
+        List<String> expectedVariables,
+        double minMetric) {
+      this(name, make, classifier, expectedVariables, minMetric, m -> {});
+    }
+
     @Override
     public String toString() {
       return name;
@@ -131,19 +161,27 @@ class CannedEstimatorsTest {
                 c -> BaselineClassifier.builder().config(c).build(),
                 true,
                 List.of("baseline/bias"),
-                0.0),
+                0.0,
+                // the baseline learns the prior: it predicts the label mean and is exactly as
+                // accurate as always answering the majority class
+                m -> {
+                  assertThat(m.get("prediction/mean"))
+                      .isCloseTo(m.get("label/mean"), org.assertj.core.api.Assertions.within(0.05));
+                  assertThat(m.get("accuracy")).isEqualTo(m.get("accuracy_baseline"));
+                }),
             new Case(
                 "DNNRegressor",
                 c ->
                     DNNRegressor.builder()
                         .featureColumns(DEEP)
                         .hiddenUnits(8)
-                        .optimizer("Adam")
+                        .optimizer(Optimizers.byName("Adam", 0.05))
                         .config(c)
                         .build(),
                 false,
                 List.of("dnn/hiddenlayer_0/kernel", "dnn/logits/bias"),
-                0.0),
+                0.0,
+                CannedEstimatorsTest::explainsMostOfTheVariance),
             new Case(
                 "LinearRegressor",
                 c ->
@@ -154,7 +192,8 @@ class CannedEstimatorsTest {
                         .build(),
                 false,
                 List.of("linear/linear_model/x/weights", "linear/linear_model/bias_weights"),
-                0.0),
+                0.0,
+                CannedEstimatorsTest::explainsMostOfTheVariance),
             new Case(
                 "DNNLinearCombinedRegressor",
                 c ->
@@ -162,18 +201,39 @@ class CannedEstimatorsTest {
                         .linearFeatureColumns(WIDE)
                         .dnnFeatureColumns(DEEP)
                         .dnnHiddenUnits(8)
+                        .dnnOptimizer(Optimizers.byName("Adam", 0.05))
+                        .linearOptimizer(Optimizers.byName("Ftrl", 0.2))
                         .config(c)
                         .build(),
                 false,
                 List.of("dnn/logits/kernel", "linear/linear_model/x/weights"),
-                0.0),
+                0.0,
+                CannedEstimatorsTest::explainsMostOfTheVariance),
             new Case(
                 "BaselineRegressor",
                 c -> BaselineRegressor.builder().config(c).build(),
                 false,
                 List.of("baseline/bias"),
-                0.0))
+                0.0,
+                // the baseline learns the mean target: its loss is the target's variance
+                m -> {
+                  assertThat(m.get("prediction/mean"))
+                      .isCloseTo(m.get("label/mean"), org.assertj.core.api.Assertions.within(0.2));
+                  assertThat(m.get("average_loss"))
+                      .isCloseTo(
+                          TARGET_VARIANCE,
+                          org.assertj.core.api.Assertions.within(0.1 * TARGET_VARIANCE));
+                }))
         .map(Arguments::of);
+  }
+
+  /**
+   * The target is linear in x and the color: a fitted regressor leaves under 5 % of its variance
+   * (measured after 150 steps, seed 11: DNNRegressor 0.0033, LinearRegressor 8e-14,
+   * DNNLinearCombinedRegressor 0.00015, against Var = 4; BaselineRegressor 3.97).
+   */
+  static void explainsMostOfTheVariance(Map<String, Double> m) {
+    assertThat(m.get("average_loss")).isLessThan(0.05 * TARGET_VARIANCE);
   }
 
   static ArrayInput input(boolean classifier, Integer epochs, boolean shuffle) {
@@ -230,6 +290,7 @@ class CannedEstimatorsTest {
     assertThat(est.variableNames()).containsAll(c.expectedVariables());
     Map<String, Double> first = est.evaluate(input(c.classifier(), 1, false));
     assertThat(first.get("global_step")).isEqualTo(150.0);
+    c.quality().accept(first);
     if (c.classifier()) {
       assertThat(first)
           .containsKeys(
@@ -256,8 +317,9 @@ class CannedEstimatorsTest {
     if (c.classifier()) {
       // resuming kept the trained weights: still as accurate (a reset would give ~0.5)
       assertThat(second.get("accuracy")).isGreaterThanOrEqualTo(c.minMetric());
-    } else if (!c.name().startsWith("Baseline")) {
-      assertThat(second.get("loss")).isLessThanOrEqualTo(first.get("loss") * 1.5);
+    } else {
+      // resuming kept the trained weights: the quality holds after 50 more steps
+      c.quality().accept(second);
     }
     List<Prediction> preds = again.predict(input(c.classifier(), 1, false)).toList();
     assertThat(preds).hasSize(N);
