@@ -288,4 +288,52 @@ class RestApiTest {
       small.close();
     }
   }
+
+  @Test
+  void slowClientIsCutOffAndOthersAreServed() throws Exception {
+    ModelServer s =
+        ModelServer.builder()
+            .model(
+                "half_plus_two",
+                TestData.path("savedmodels/tf-serving-saved_model_half_plus_two_cpu"))
+            .host("127.0.0.1")
+            .restApiPort(0)
+            .grpcPort(-1)
+            .fileSystemPollWaitSeconds(0)
+            .idleTimeoutMillis(500)
+            .start();
+    try (s;
+        java.net.Socket slow = new java.net.Socket("127.0.0.1", s.restApiPort())) {
+      slow.setSoTimeout(20_000);
+      // promises 100 bytes, sends 10, then stalls
+      slow.getOutputStream()
+          .write(
+              ("POST /v1/models/half_plus_two:predict HTTP/1.1\r\nHost: x\r\n"
+                      + "Content-Length: 100\r\n\r\n{\"instance")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      slow.getOutputStream().flush();
+      HttpResponse<String> ok =
+          client.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:"
+                              + s.restApiPort()
+                              + "/v1/models/half_plus_two:predict"))
+                  .timeout(Duration.ofSeconds(30))
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [1.0]}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(ok.statusCode()).isEqualTo(200);
+      // the server answers the stalled request with an error and/or closes it, within the timeout
+      long t0 = System.nanoTime();
+      byte[] buf = new byte[4096];
+      String answer = "";
+      int n;
+      while ((n = slow.getInputStream().read(buf)) > 0) {
+        answer += new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
+      }
+      assertThat(System.nanoTime() - t0).isLessThan(Duration.ofSeconds(15).toNanos());
+      assertThat(answer).doesNotStartWith("HTTP/1.1 200");
+    }
+  }
 }

@@ -194,6 +194,11 @@ class VersionLifecycleTest {
         threads.add(t);
       }
       try {
+        // traffic is flowing on the first version before any swap
+        long warm = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (ok.get() < clients && System.nanoTime() < warm) {
+          Thread.sleep(10);
+        }
         for (int i = 0; i < swaps; i++) {
           long v = i + 2;
           publish(i % 2 == 0 ? THREE : TWO, base, v);
