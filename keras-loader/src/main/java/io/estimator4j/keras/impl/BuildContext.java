@@ -47,7 +47,7 @@ public final class BuildContext {
    * @param source the file name, for messages
    */
   public BuildContext(Graph graph, boolean constants, boolean keras3, String source) {
-    this(Ops.create(graph), constants, keras3, source);
+    this(io.estimator4j.graph.FastSubScopes.wrap(Ops.create(graph)), constants, keras3, source);
   }
 
   /**
@@ -100,7 +100,9 @@ public final class BuildContext {
    * and format: how the loader learns the order in which Keras lists a nested model's weights.
    */
   BuildContext dryRun(Graph scratch) {
-    BuildContext dry = new BuildContext(scratch, false, keras3, source);
+    BuildContext dry =
+        new BuildContext(
+            io.estimator4j.graph.FastSubScopes.wrap(Ops.create(scratch)), false, keras3, source);
     dry.kerasVersion = kerasVersion;
     dry.keras1 = keras1;
     dry.theano = theano;
