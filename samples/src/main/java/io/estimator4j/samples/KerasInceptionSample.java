@@ -112,10 +112,8 @@ public final class KerasInceptionSample {
         KerasEstimators.modelToEstimator(
             keras,
             TRAINING_CONFIG,
-            RunConfig.builder()
-                .modelDir(modelDir)
-                .saveCheckpointsSteps((int) Math.min(steps, Integer.MAX_VALUE))
-                .build());
+            // no checkpoint inside the timed steps: the final one is written when training ends
+            RunConfig.builder().modelDir(modelDir).saveCheckpointsSteps(Integer.MAX_VALUE).build());
 
     int size = app.imageSize();
     float[] images = images(2 * batch, size, 7);
@@ -195,7 +193,7 @@ public final class KerasInceptionSample {
     KerasNetwork network = KerasNetwork.of(keras);
     try (Graph g = new Graph();
         Session s = new Session(g)) {
-      Ops tf = Ops.create(g);
+      Ops tf = io.estimator4j.graph.FastSubScopes.wrap(Ops.create(g));
       Placeholder<TFloat32> x =
           tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(batch, size, size, 3)));
       Placeholder<TFloat32> y =
