@@ -198,12 +198,15 @@ public final class KerasApplications {
    */
   public void write(Path json, Path weights, long seed) throws IOException {
     Files.writeString(json, toJson());
+    Files.deleteIfExists(weights); // jhdf does not truncate a file it overwrites
     Random random = new Random(seed);
     try (WritableHdfFile h5 = HdfFile.write(weights)) {
       h5.putAttribute("layer_names", order.toArray(new String[0]));
       h5.putAttribute("backend", "tensorflow");
       h5.putAttribute("keras_version", KERAS_VERSION);
-      for (String name : order) {
+      // groups in name order, as tf.keras 2.x creates them (save_weights_to_hdf5_group sorts the
+      // layers by name; layer_names keeps model.layers order)
+      for (String name : order.stream().sorted().toList()) {
         Layer l = layers.get(name);
         WritableGroup g = h5.putGroup(name);
         if (l.weights.isEmpty()) {
@@ -219,6 +222,21 @@ public final class KerasApplications {
           inner.putDataset(w.name() + ":0", values(w, random));
         }
       }
+    }
+    // jhdf 0.13's writer is alpha: for ResNet50 (and no other of the three) it writes a file whose
+    // root group links to a wrong address. Read it back so that such a file is never used.
+    try (HdfFile check = new HdfFile(weights)) {
+      for (String name : order) {
+        check.getByPath(name);
+      }
+    } catch (RuntimeException e) {
+      throw new IOException(
+          "jhdf wrote an unreadable weights file for "
+              + app.modelName()
+              + " ("
+              + e.getMessage()
+              + "); use the architecture alone (its initializers) instead.",
+          e);
     }
   }
 
