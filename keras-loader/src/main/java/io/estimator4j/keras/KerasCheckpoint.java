@@ -58,7 +58,7 @@ record KerasCheckpoint(String prefix, List<String> variables) {
     Path dir = modelDir.resolve(DIR);
     String prefix = dir.resolve(NAME).toString();
     try (Graph g = new Graph()) {
-      Ops tf = Ops.create(g);
+      Ops tf = io.estimator4j.graph.FastSubScopes.wrap(Ops.create(g));
       Map<String, Operand<?>> inputs = new LinkedHashMap<>();
       for (KerasNetwork.InputSpec in : network.inputs()) {
         inputs.put(

@@ -186,7 +186,8 @@ public final class KerasEstimators {
 
   private static EstimatorSpec buildSpec(
       ModelFnContext ctx, KerasNetwork network, KerasTrainingConfig compiled) {
-    Ops tf = ctx.tf();
+    // the optimizer's slots and the loss build through fast sub-scopes too (names unchanged)
+    Ops tf = io.estimator4j.graph.FastSubScopes.wrap(ctx.tf());
     Map<String, Operand<?>> inputs = new LinkedHashMap<>();
     for (String name : network.inputNames()) {
       Operand<?> f = ctx.features().get(name);

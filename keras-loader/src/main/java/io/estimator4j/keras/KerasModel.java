@@ -1,5 +1,6 @@
 package io.estimator4j.keras;
 
+import io.estimator4j.keras.impl.BuildContext;
 import io.estimator4j.keras.impl.Network;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -50,6 +51,7 @@ public final class KerasModel implements AutoCloseable {
   private final String source;
   private final Network network;
   private Session session;
+  private List<BuildContext.FedWeight> fed;
   private boolean closed;
 
   private KerasModel(
@@ -59,7 +61,8 @@ public final class KerasModel implements AutoCloseable {
       List<Variable<TFloat32>> trainable,
       List<Variable<TFloat32>> nonTrainable,
       String source,
-      Network network) {
+      Network network,
+      List<BuildContext.FedWeight> fed) {
     this.graph = graph;
     this.inputs = Collections.unmodifiableMap(inputs);
     this.outputs = Collections.unmodifiableMap(outputs);
@@ -67,6 +70,7 @@ public final class KerasModel implements AutoCloseable {
     this.nonTrainable = List.copyOf(nonTrainable);
     this.source = source;
     this.network = network;
+    this.fed = List.copyOf(fed);
   }
 
   /** Reads {@code path} (see {@link KerasModelFile#read(Path)}) and builds it with variables. */
@@ -99,7 +103,10 @@ public final class KerasModel implements AutoCloseable {
             in.name(),
             tf.withName(in.name()).placeholder(in.type(), Placeholder.shape(in.shape())));
       }
-      KerasNetwork.Built built = network.build(tf, ins, mode == WeightMode.CONSTANTS);
+      // variables take the stored values by feed once the session starts: no weight constant in
+      // the graph, so building it and starting its session copy no weights through a GraphDef
+      KerasNetwork.Built built =
+          mode == WeightMode.CONSTANTS ? network.build(tf, ins, true) : network.buildFed(tf, ins);
       KerasNetwork.Applied applied = built.applied();
       return new KerasModel(
           graph,
@@ -108,7 +115,8 @@ public final class KerasModel implements AutoCloseable {
           applied.trainableVariables(),
           applied.nonTrainableVariables(),
           file.source().getFileName().toString(),
-          built.network());
+          built.network(),
+          built.fed());
     } catch (RuntimeException e) {
       graph.close();
       throw e;
@@ -125,7 +133,12 @@ public final class KerasModel implements AutoCloseable {
     return source;
   }
 
-  /** The graph holding the model. */
+  /**
+   * The graph holding the model. With {@link WeightMode#VARIABLES} its weight variables start at
+   * zeros and take the stored values when {@link #session()} starts (fed, so that no weight
+   * constant is copied through the graph): run the graph through that session, or restore a
+   * checkpoint into your own.
+   */
   public Graph graph() {
     checkOpen();
     return graph;
@@ -155,10 +168,40 @@ public final class KerasModel implements AutoCloseable {
   public synchronized Session session() {
     checkOpen();
     if (session == null) {
-      session = new Session(graph);
-      session.initialize();
+      Session s = new Session(graph);
+      try {
+        s.initialize();
+        loadWeights(s);
+      } catch (RuntimeException e) {
+        s.close();
+        throw e;
+      }
+      session = s;
     }
     return session;
+  }
+
+  /** Assigns the stored weights to their variables, one run feeding them all. */
+  private void loadWeights(Session s) {
+    if (fed.isEmpty()) {
+      return;
+    }
+    Session.Runner runner = s.runner();
+    List<Tensor> values = new java.util.ArrayList<>();
+    try {
+      for (BuildContext.FedWeight w : fed) {
+        TFloat32 t =
+            TFloat32.tensorOf(
+                w.stored().shape(),
+                org.tensorflow.ndarray.buffer.DataBuffers.of(w.stored().values(), true, false));
+        values.add(t);
+        runner.feed(w.value(), t).addTarget(w.assign());
+      }
+      runner.run().close();
+    } finally {
+      values.forEach(Tensor::close);
+    }
+    fed = List.of();
   }
 
   /**

@@ -93,7 +93,11 @@ public final class KerasNetwork {
     String source = file.source().getFileName().toString();
     try (Graph scratch = new Graph()) {
       BuildContext ctx =
-          new BuildContext(scratch, true, file.isKeras3(), source)
+          new BuildContext(
+                  io.estimator4j.graph.FastSubScopes.wrap(Ops.create(scratch)),
+                  true,
+                  file.isKeras3(),
+                  source)
               .origin(file.kerasVersion().orElse(null), file.backend().orElse(null));
       Network network =
           Network.create(
@@ -166,11 +170,22 @@ public final class KerasNetwork {
     return build(tf, inputsByName, false, mode, true).applied();
   }
 
-  /** An application together with the network it built (its layers, for KerasSummary). */
-  record Built(Applied applied, Network network) {}
+  /**
+   * An application together with the network it built (its layers, for KerasSummary) and the
+   * weights to feed after the session's initialisation (see {@link #buildFed}).
+   */
+  record Built(Applied applied, Network network, List<BuildContext.FedWeight> fed) {}
 
   Built build(Ops tf, Map<String, ? extends Operand<?>> inputsByName, boolean constants) {
     return build(tf, inputsByName, constants, ModeKeys.PREDICT);
+  }
+
+  /**
+   * Builds for inference with variables that start at zeros, the stored values to be fed once the
+   * session is initialised ({@link Built#fed()}): no weight constant enters the graph.
+   */
+  Built buildFed(Ops tf, Map<String, ? extends Operand<?>> inputsByName) {
+    return build(tf, inputsByName, false, ModeKeys.PREDICT, false, true);
   }
 
   private Built build(
@@ -184,7 +199,19 @@ public final class KerasNetwork {
       boolean constants,
       ModeKeys mode,
       boolean initializersOnly) {
+    return build(tf, inputsByName, constants, mode, initializersOnly, false);
+  }
+
+  private Built build(
+      Ops tf,
+      Map<String, ? extends Operand<?>> inputsByName,
+      boolean constants,
+      ModeKeys mode,
+      boolean initializersOnly,
+      boolean fedWeights) {
     Objects.requireNonNull(tf, "tf");
+    // sub-scopes in time linear in the graph, not quadratic: a large model builds in seconds less
+    tf = io.estimator4j.graph.FastSubScopes.wrap(tf);
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(inputsByName, "inputsByName");
     List<KTensor> args = new ArrayList<>();
@@ -212,6 +239,9 @@ public final class KerasNetwork {
     if (initializersOnly) {
       ctx.initializersOnly();
     }
+    if (fedWeights) {
+      ctx.feedStoredWeights();
+    }
     Network network =
         Network.create(ctx, file.modelConfig(), WeightScope.of(file.weights().orElse(null)), tf);
     // Model(inp, inp): an output that is an input itself is fetched through a copy
@@ -229,7 +259,8 @@ public final class KerasNetwork {
             ctx.nonTrainableVariables(),
             ctx.losses(),
             ctx.updates()),
-        network);
+        network,
+        ctx.fedWeights());
   }
 
   @SuppressWarnings("unchecked")

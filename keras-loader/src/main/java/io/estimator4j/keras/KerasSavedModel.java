@@ -41,6 +41,9 @@ import org.tensorflow.proto.SignatureDef;
  * java.nio.file.FileSystemException} naming it, before the model is built.
  */
 public final class KerasSavedModel {
+  /** The scope of the ops that feed the stored weights into a KerasModel's variables. */
+  private static final String LOAD_SCOPE = "keras_weights/";
+
   /** The sub-directory holding the checkpoint of the variables. */
   public static final String VARIABLES_DIRECTORY = "variables";
 
@@ -101,7 +104,16 @@ public final class KerasSavedModel {
         variables.isEmpty() ? null : new GraphSaver(Ops.create(model.graph()), variables);
     Set<String> saved = new HashSet<>();
     variables.forEach(v -> saved.add(v.op().name()));
-    InitializerPruning.Pruned graph = InitializerPruning.prune(model.graph().toGraphDef(), saved);
+    // the ops that fed the stored weights into the variables (keras_weights/...) ran once; the
+    // checkpoint carries the values now
+    org.tensorflow.proto.GraphDef full = model.graph().toGraphDef();
+    org.tensorflow.proto.GraphDef.Builder withoutLoading = full.toBuilder().clearNode();
+    for (org.tensorflow.proto.NodeDef n : full.getNodeList()) {
+      if (!n.getName().startsWith(LOAD_SCOPE)) {
+        withoutLoading.addNode(n);
+      }
+    }
+    InitializerPruning.Pruned graph = InitializerPruning.prune(withoutLoading.build(), saved);
     SavedModelWriter.MetaGraph meta =
         new SavedModelWriter.MetaGraph(
             Set.of(SignatureConstants.SERVING_TAG),

@@ -6,5 +6,10 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Benchmarks against hand-written Session loops.",
-    subcommands = {BenchTrainCommand.class, BenchPredictCommand.class, BenchSoakCommand.class})
+    subcommands = {
+      BenchTrainCommand.class,
+      BenchPredictCommand.class,
+      BenchSoakCommand.class,
+      BenchKerasAppsCommand.class
+    })
 final class BenchCommand extends ParentCommand {}

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
       IrisCustomCommand.class,
       IrisCommand.class,
       CensusCommand.class,
-      KerasEstimatorCommand.class
+      KerasEstimatorCommand.class,
+      KerasInceptionCommand.class
     })
 final class SampleCommand extends ParentCommand {}

@@ -124,6 +124,48 @@ public final class ArrayInput implements InputFn {
               () -> TFloat32.tensorOf(StdArrays.ndCopyOf(values))));
     }
 
+    /**
+     * A float feature of any rank, as numpy_input_fn takes an ndarray: the first dimension is the
+     * rows, the rest the shape of each row (e.g. images {@code [n, 299, 299, 3]}).
+     *
+     * @throws IllegalArgumentException for a scalar or an array without rows
+     */
+    public Builder feature(String name, org.tensorflow.ndarray.FloatNdArray values) {
+      Shape shape = values.shape();
+      if (shape.numDimensions() < 1 || shape.size(0) > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            "Array for "
+                + name
+                + " has shape "
+                + shape
+                + "; expected rows first ([rows, ...]), at most "
+                + Integer.MAX_VALUE
+                + " rows.");
+      }
+      long[] dims = shape.asArray();
+      Shape rowShape = Shape.of(java.util.Arrays.copyOfRange(dims, 1, dims.length));
+      return add(
+          name,
+          column(
+              name,
+              TFloat32.class,
+              rowShape,
+              (int) shape.size(0),
+              () -> {
+                TFloat32 t = TFloat32.tensorOf(shape);
+                values.copyTo(t);
+                return t;
+              }));
+    }
+
+    /** Images or other rank-4 float features ({@code [rows, height, width, channels]}). */
+    public Builder feature(String name, float[][][][] values) {
+      if (values.length == 0) {
+        throw new IllegalArgumentException("Array for " + name + " is empty");
+      }
+      return feature(name, StdArrays.ndCopyOf(values));
+    }
+
     public Builder feature(String name, float[] values) {
       return add(
           name,

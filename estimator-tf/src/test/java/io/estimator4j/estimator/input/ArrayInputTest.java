@@ -76,6 +76,35 @@ class ArrayInputTest {
     }
 
     @Test
+    void imagesAreRowsOfAnyRank() {
+      // 3 images of 2x2 pixels and 1 channel, pixel value = 10 * image + pixel index
+      float[][][][] images = new float[3][2][2][1];
+      for (int i = 0; i < 3; i++) {
+        for (int p = 0; p < 4; p++) {
+          images[i][p / 2][p % 2][0] = 10f * i + p;
+        }
+      }
+      InputFn fn =
+          ArrayInput.builder()
+              .feature("image", images)
+              .labels(ids(3))
+              .batchSize(2)
+              .shuffle(false)
+              .build();
+
+      List<Batch> batches = InputDriver.readAll(fn, ModeKeys.TRAIN);
+
+      assertThat(sizes(batches)).containsExactly(2, 1);
+      assertThat((float[][][][]) batches.get(0).feature("image"))
+          .isDeepEqualTo(new float[][][][] {images[0], images[1]});
+      assertThat((float[][][][]) batches.get(1).feature("image"))
+          .isDeepEqualTo(new float[][][][] {images[2]});
+      assertThatThrownBy(() -> ArrayInput.builder().feature("x", new float[0][2][2][1]))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("empty");
+    }
+
+    @Test
     void rowsReportsTheNumberOfExamples() {
       assertThat(ArrayInput.builder().feature("id", ids(7)).build().rows()).isEqualTo(7);
     }

@@ -128,9 +128,12 @@ final class InputDriver {
     return new Batch(features, labels);
   }
 
-  /** Copies a rank-1 or rank-2 tensor into the matching Java array. */
+  /** Copies a rank-1 or rank-2 tensor into the matching Java array (a rank-4 float32 one too). */
   static Object toJava(Tensor t) {
     int rank = t.shape().numDimensions();
+    if (rank == 4 && t instanceof TFloat32 f) {
+      return StdArrays.array4dCopyOf(f);
+    }
     if (rank != 1 && rank != 2) {
       throw new AssertionError("Expected a batch of rank 1 or 2, got shape " + t.shape());
     }

@@ -41,6 +41,20 @@ public final class BuildContext {
   private final List<Operand<TFloat32>> losses = new ArrayList<>();
   private final List<Op> updates = new ArrayList<>();
   private boolean dryRun;
+  private boolean fedWeights;
+  private Ops loadScope;
+  private final List<FedWeight> fed = new ArrayList<>();
+
+  /**
+   * A weight variable whose stored value is assigned by feeding it, after the session has
+   * initialised the variable to zeros.
+   *
+   * @param value the placeholder to feed
+   * @param assign the op that assigns it
+   * @param stored the stored values
+   */
+  public record FedWeight(Operand<TFloat32> value, Op assign, WeightArray stored) {}
+
   private boolean storedInitialValues = true;
 
   /**
@@ -49,7 +63,7 @@ public final class BuildContext {
    * @param source the file name, for messages
    */
   public BuildContext(Graph graph, boolean constants, boolean keras3, String source) {
-    this(Ops.create(graph), constants, keras3, source);
+    this(io.estimator4j.graph.FastSubScopes.wrap(Ops.create(graph)), constants, keras3, source);
   }
 
   /**
@@ -102,7 +116,9 @@ public final class BuildContext {
    * and format: how the loader learns the order in which Keras lists a nested model's weights.
    */
   BuildContext dryRun(Graph scratch) {
-    BuildContext dry = new BuildContext(scratch, false, keras3, source);
+    BuildContext dry =
+        new BuildContext(
+            io.estimator4j.graph.FastSubScopes.wrap(Ops.create(scratch)), false, keras3, source);
     dry.kerasVersion = kerasVersion;
     dry.keras1 = keras1;
     dry.theano = theano;
@@ -118,6 +134,21 @@ public final class BuildContext {
   public BuildContext initializersOnly() {
     this.storedInitialValues = false;
     return this;
+  }
+
+  /**
+   * Builds weight variables that start at zeros and take their stored values from a feed (see
+   * {@link #fedWeights()}), so the graph holds no weight constants: building it and starting its
+   * session do not copy the weights through a GraphDef.
+   */
+  public BuildContext feedStoredWeights() {
+    this.fedWeights = true;
+    return this;
+  }
+
+  /** The weights to feed after the session's initialisation, in creation order. */
+  public List<FedWeight> fedWeights() {
+    return Collections.unmodifiableList(fed);
   }
 
   /** Whether the file was saved by Keras 1. */
@@ -276,6 +307,17 @@ public final class BuildContext {
       return scope
           .withName(name)
           .placeholder(TFloat32.class, org.tensorflow.op.core.Placeholder.shape(shape));
+    }
+    if (stored != null && fedWeights && !constants && storedInitialValues) {
+      Operand<TFloat32> v =
+          variables.get(scope, name, shape, Initializers.zeros(), isTrainable && frozenCalls == 0);
+      if (loadScope == null) {
+        loadScope = root.withSubScope("keras_weights");
+      }
+      Operand<TFloat32> value =
+          loadScope.placeholder(TFloat32.class, org.tensorflow.op.core.Placeholder.shape(shape));
+      fed.add(new FedWeight(value, variables.assign(loadScope, v, value), stored));
+      return v;
     }
     if (stored != null && constants) {
       return scope.withName(name).constant(shape, DataBuffers.of(stored.values(), true, false));

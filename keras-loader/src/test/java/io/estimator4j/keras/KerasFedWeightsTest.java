@@ -1,0 +1,107 @@
+package io.estimator4j.keras;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.estimator4j.keras.file.KerasWeights;
+import io.estimator4j.keras.file.WeightArray;
+import io.estimator4j.savedmodel.SavedModelLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * KerasModel's variables take the stored weights by feed when its session starts, so its graph
+ * holds no weight constant (building it and starting the session copy no weights through a
+ * GraphDef); its numbers are those of the constants build, and a SavedModel converted from it
+ * leaves the feeding ops out.
+ */
+class KerasFedWeightsTest {
+  @TempDir Path dir;
+
+  @Test
+  void theGraphHoldsNoWeightsAndGivesTheSameNumbers() throws Exception {
+    Path json = dir.resolve("big.json");
+    Files.writeString(
+        json,
+        """
+        {"class_name": "Sequential", "keras_version": "2.9.0", "config": {"name": "s", "layers": [
+          {"class_name": "InputLayer", "config": {"name": "x", "batch_input_shape": [null, 1000]}},
+          {"class_name": "Dense", "config": {"name": "d1", "units": 500, "activation": "relu"}},
+          {"class_name": "BatchNormalization", "config": {"name": "bn"}},
+          {"class_name": "Dense", "config": {"name": "d2", "units": 3}}]}}
+        """);
+    Random r = new Random(4);
+    Map<String, KerasWeights.Group> groups = new LinkedHashMap<>();
+    groups.put(
+        "d1",
+        new KerasWeights.Group(
+            List.of(arr(r, "d1/kernel:0", 1000, 500), arr(r, "d1/bias:0", 500)), Map.of()));
+    groups.put(
+        "bn",
+        new KerasWeights.Group(
+            List.of(
+                arr(r, "bn/gamma:0", 500),
+                arr(r, "bn/beta:0", 500),
+                arr(r, "bn/moving_mean:0", 500),
+                positive(arr(r, "bn/moving_variance:0", 500))),
+            Map.of()));
+    groups.put(
+        "d2",
+        new KerasWeights.Group(
+            List.of(arr(r, "d2/kernel:0", 500, 3), arr(r, "d2/bias:0", 3)), Map.of()));
+    Path weights = dir.resolve("big.h5");
+    TestFiles.writeKeras2Weights(
+        weights,
+        new KerasWeights(KerasWeights.Layout.KERAS2, new KerasWeights.Group(List.of(), groups)),
+        1);
+    KerasModelFile file = KerasModelFile.read(json, weights);
+    float[] x = new float[2 * 1000];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextFloat();
+    }
+    float[] constants;
+    try (KerasModel model = KerasModel.build(file, KerasModel.WeightMode.CONSTANTS);
+        TFloat32 in = TFloat32.tensorOf(Shape.of(2, 1000), DataBuffers.of(x, true, false))) {
+      constants = TestData.predict(model, Map.of("x", in), "d2");
+    }
+    try (KerasModel model = KerasModel.build(file);
+        TFloat32 in = TFloat32.tensorOf(Shape.of(2, 1000), DataBuffers.of(x, true, false))) {
+      // 503,503 floats = 2 MB of weights; the graph holds none of them
+      assertThat(model.graph().toGraphDef().getSerializedSize()).isLessThan(100_000);
+      // (the constants build folds some ops at graph optimisation: the last bit may differ)
+      assertThat(TestData.predict(model, Map.of("x", in), "d2"))
+          .containsExactly(constants, org.assertj.core.api.Assertions.within(1e-6f));
+      Path saved = KerasSavedModel.convert(model, dir.resolve("saved"));
+      List<String> nodes =
+          SavedModelLoader.readProto(saved).getMetaGraphs(0).getGraphDef().getNodeList().stream()
+              .map(NodeDef::getName)
+              .toList();
+      assertThat(nodes).noneMatch(n -> n.startsWith("keras_weights/")).contains("d1/kernel");
+    }
+  }
+
+  private static WeightArray arr(Random r, String name, long... shape) {
+    float[] v = new float[(int) Shape.of(shape).size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) r.nextGaussian() * 0.05f;
+    }
+    return new WeightArray(name, Shape.of(shape), v);
+  }
+
+  private static WeightArray positive(WeightArray w) {
+    float[] v = w.values().clone();
+    for (int i = 0; i < v.length; i++) {
+      v[i] = Math.abs(v[i]) + 0.5f;
+    }
+    return new WeightArray(w.name(), w.shape(), v);
+  }
+}

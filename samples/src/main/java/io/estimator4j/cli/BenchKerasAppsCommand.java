@@ -1,0 +1,47 @@
+package io.estimator4j.cli;
+
+import io.estimator4j.samples.bench.KerasAppsBenchmark;
+import java.io.PrintStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code e4j bench keras-apps}: runs {@link KerasAppsBenchmark}. */
+@Command(
+    name = "keras-apps",
+    description = {
+      "Load time and per-call predict latency of InceptionV3, ResNet50 and MobileNetV2 (written",
+      "as tf.keras 2.x writes them): KerasModel.predict and SavedModelPredictor on the converted",
+      "SavedModel, each beside a bare session.runner() on the same graph. Prints a Markdown table."
+    })
+final class BenchKerasAppsCommand extends BenchRunCommand<KerasAppsBenchmark.Options> {
+  @Option(
+      names = "--calls",
+      paramLabel = "N",
+      defaultValue = "" + KerasAppsBenchmark.DEFAULT_CALLS,
+      description = "Timed calls per measurement (default: ${DEFAULT-VALUE}).")
+  private int calls;
+
+  @Option(
+      names = "--warmup",
+      paramLabel = "W",
+      defaultValue = "" + KerasAppsBenchmark.DEFAULT_WARMUP,
+      description = "Untimed calls before them (default: ${DEFAULT-VALUE}).")
+  private int warmup;
+
+  @Option(
+      names = "--batch",
+      paramLabel = "B",
+      defaultValue = "1",
+      description = "Images per call (default: ${DEFAULT-VALUE}).")
+  private int batch;
+
+  @Override
+  KerasAppsBenchmark.Options options() {
+    return new KerasAppsBenchmark.Options(calls, warmup, batch);
+  }
+
+  @Override
+  void run(KerasAppsBenchmark.Options options, PrintStream out) {
+    KerasAppsBenchmark.run(options, out);
+  }
+}
