@@ -3,7 +3,6 @@ package io.estimator4j.cli;
 import io.estimator4j.samples.KerasApplications;
 import io.estimator4j.samples.KerasInceptionSample;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,14 +38,6 @@ final class KerasInceptionCommand extends TrainingSampleCommand {
       description = "inception_v3, resnet50 or mobilenet_v2 (default: ${DEFAULT-VALUE}).")
   private String model;
 
-  @Option(
-      names = "--model-dir",
-      paramLabel = "DIR",
-      description =
-          "Where the Keras files, checkpoints, summaries and the export go (default: a new"
-              + " temporary directory).")
-  private Path modelDir;
-
   /** InceptionV3 on a CPU takes seconds per step: a few steps by default. */
   static final class Defaults implements IDefaultValueProvider {
     @Override
@@ -74,9 +65,12 @@ final class KerasInceptionCommand extends TrainingSampleCommand {
               throw usageError(
                   "--model must be inception_v3, resnet50 or mobilenet_v2, got " + model + ".");
         };
-    Path dir = modelDir(modelDir, "e4j-keras-inception-");
-    LOG.info("model_dir = {}", dir.toAbsolutePath());
-    KerasInceptionSample.run(dir, app, steps, batch, System.out);
-    return 0;
+    return inModelDir(
+        "e4j-keras-inception-",
+        dir -> {
+          LOG.info("model_dir = {}", dir.toAbsolutePath());
+          KerasInceptionSample.run(dir, app, steps, batch, System.out);
+          return 0;
+        });
   }
 }
