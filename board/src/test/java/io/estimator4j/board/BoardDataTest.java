@@ -56,7 +56,10 @@ class BoardDataTest {
     RunData train = data.run(".").orElseThrow();
     assertThat(train.scalarTags()).contains("loss", "global_step/sec", "average_loss");
     assertThat(train.histogramTags())
-        .containsExactly("dnn/hiddenlayer_0/activation", "dnn/hiddenlayer_1/activation");
+        .containsExactly(
+            "dnn/hiddenlayer_0/activation",
+            "dnn/hiddenlayer_1/activation",
+            "dnn/logits/activation");
     assertThat(data.run("eval").orElseThrow().scalarTags())
         .contains("accuracy", "auc", "loss", "precision", "recall");
     for (String tag : train.scalarTags()) {

@@ -86,7 +86,10 @@ class BoardServerTest {
     JsonNode histograms = json("/data/plugin/distributions/tags");
     assertThat(histograms.get(".").fieldNames())
         .toIterable()
-        .containsExactly("dnn/hiddenlayer_0/activation", "dnn/hiddenlayer_1/activation");
+        .containsExactly(
+            "dnn/hiddenlayer_0/activation",
+            "dnn/hiddenlayer_1/activation",
+            "dnn/logits/activation");
     assertThat(histograms.get("eval").size()).isZero();
   }
 
