@@ -169,7 +169,7 @@ class BoardBrowserTest {
         driver.get(server.uri().toString());
         wait.until(
             d -> !d.findElements(By.cssSelector(".scalar-card[data-tag='loss'] canvas")).isEmpty());
-        wait.until(d -> d.findElements(By.cssSelector(".dist-card canvas")).size() == 2);
+        wait.until(d -> d.findElements(By.cssSelector(".dist-card canvas")).size() == 3);
 
         // The runs and tags listed.
         List<String> runs = new ArrayList<>();
