@@ -37,8 +37,10 @@ class KerasInceptionSampleTest {
     assertThat(t.rawPredict()).isPositive();
     Path model = dir.resolve("model");
     assertThat(model.resolve("keras/keras_model.ckpt.index")).isRegularFile();
-    // 95 MB of weights live in the checkpoints only: the graph files stay small
-    assertThat(Files.size(model.resolve("graph.pbtxt"))).isLessThan(5_000_000);
+    // 95 MB of weights live in the checkpoints only: the graph files stay small. graph.pbtxt is
+    // text with _output_shapes on every node (as Python writes it): about 9 MB for InceptionV3's
+    // 4,000 nodes, far below the 95 MB (and 4x that as text) the weights as constants would add
+    assertThat(Files.size(model.resolve("graph.pbtxt"))).isLessThan(20_000_000);
     try (Stream<Path> exports = Files.list(dir.resolve("export"))) {
       Path export = exports.findFirst().orElseThrow();
       assertThat(export.resolve("saved_model.pb")).isRegularFile();
