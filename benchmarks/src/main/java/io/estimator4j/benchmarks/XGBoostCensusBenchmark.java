@@ -1,5 +1,7 @@
 package io.estimator4j.benchmarks;
 
+import io.estimator4j.samples.Census;
+import io.estimator4j.samples.CensusData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +36,7 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
  * file's trailing '.' dropped, lines without a comma skipped).
  *
  * <p>Usage: {@code XGBoostCensusBenchmark [censusDir] [latencyCalls]}; censusDir holds the raw UCI
- * adult.data and adult.test (default: the copy in samples' resources).
+ * adult.data and adult.test (default: the census sample's copy, cleaned by {@link CensusData}).
  */
 public final class XGBoostCensusBenchmark {
   static final int N_TREES = 100;
@@ -47,93 +49,31 @@ public final class XGBoostCensusBenchmark {
       List.of("age", "education_num", "capital_gain", "capital_loss", "hours_per_week");
 
   /** TensorFlow census_dataset.py's vocabularies; occupation's comes from the training file. */
-  static final Map<String, List<String>> VOCABULARIES = new LinkedHashMap<>();
+  static final Map<String, List<String>> VOCABULARIES = Census.VOCABULARIES;
 
-  static {
-    VOCABULARIES.put(
-        "workclass",
-        List.of(
-            "Self-emp-not-inc",
-            "Private",
-            "State-gov",
-            "Federal-gov",
-            "Local-gov",
-            "?",
-            "Self-emp-inc",
-            "Without-pay",
-            "Never-worked"));
-    VOCABULARIES.put(
-        "education",
-        List.of(
-            "Bachelors",
-            "HS-grad",
-            "11th",
-            "Masters",
-            "9th",
-            "Some-college",
-            "Assoc-acdm",
-            "Assoc-voc",
-            "7th-8th",
-            "Doctorate",
-            "Prof-school",
-            "5th-6th",
-            "10th",
-            "1st-4th",
-            "Preschool",
-            "12th"));
-    VOCABULARIES.put(
-        "marital_status",
-        List.of(
-            "Married-civ-spouse",
-            "Divorced",
-            "Married-spouse-absent",
-            "Never-married",
-            "Separated",
-            "Married-AF-spouse",
-            "Widowed"));
-    VOCABULARIES.put(
-        "relationship",
-        List.of("Husband", "Not-in-family", "Wife", "Own-child", "Unmarried", "Other-relative"));
-  }
-
-  static final List<String> COLUMNS =
-      List.of(
-          "age",
-          "workclass",
-          "fnlwgt",
-          "education",
-          "education_num",
-          "marital_status",
-          "occupation",
-          "relationship",
-          "race",
-          "gender",
-          "capital_gain",
-          "capital_loss",
-          "hours_per_week",
-          "native_country",
-          "income_bracket");
+  static final List<String> COLUMNS = CensusData.COLUMNS;
 
   private XGBoostCensusBenchmark() {}
 
-  /** Rows of cleaned fields, as census_dataset._download_and_clean_file leaves them. */
-  static List<String[]> read(Path raw) throws IOException {
+  /** Rows of fields of a file cleaned as census_dataset._download_and_clean_file does. */
+  static List<String[]> read(Path cleaned) throws IOException {
     List<String[]> rows = new ArrayList<>();
-    for (String line : Files.readAllLines(raw, StandardCharsets.UTF_8)) {
-      String l = line.strip().replace(", ", ",");
-      if (!l.contains(",")) {
-        continue;
-      }
-      if (l.endsWith(".")) {
-        l = l.substring(0, l.length() - 1);
-      }
-      String[] f = l.split(",", -1);
+    for (String line : Files.readAllLines(cleaned, StandardCharsets.UTF_8)) {
+      String[] f = line.split(",", -1);
       if (f.length != COLUMNS.size()) {
-        throw new IOException("Expected " + COLUMNS.size() + " fields in " + raw + ": " + line);
+        throw new IOException("Expected " + COLUMNS.size() + " fields in " + cleaned + ": " + line);
       }
       rows.add(f);
     }
     return rows;
+  }
+
+  /** A raw UCI file cleaned as the census sample does, into a temporary file. */
+  private static Path cleaned(Path raw) throws IOException {
+    Path out = Files.createTempFile("census-", ".tf_cleaned.csv");
+    out.toFile().deleteOnExit();
+    CensusData.clean(raw, out);
+    return out;
   }
 
   /** The dense features and labels of some rows. */
@@ -193,14 +133,11 @@ public final class XGBoostCensusBenchmark {
   }
 
   public static void main(String[] args) throws IOException, XGBoostError {
-    Path dir =
-        Path.of(
-            args.length > 0
-                ? args[0]
-                : "../samples/src/main/resources/io/estimator4j/samples/data/census");
     int calls = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
-    List<String[]> trainRows = read(dir.resolve("adult.data"));
-    List<String[]> testRows = read(dir.resolve("adult.test"));
+    List<String[]> trainRows =
+        read(args.length > 0 ? cleaned(Path.of(args[0], "adult.data")) : CensusData.trainFile());
+    List<String[]> testRows =
+        read(args.length > 0 ? cleaned(Path.of(args[0], "adult.test")) : CensusData.testFile());
     Map<String, List<String>> vocabularies = new LinkedHashMap<>(VOCABULARIES);
     vocabularies.put(
         "occupation",

@@ -17,6 +17,8 @@ import io.estimator4j.featurecolumn.NumericColumn;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,61 +51,75 @@ public final class Census {
   /** The wide (linear) and deep (DNN) columns of census_dataset.build_model_columns. */
   public record Columns(List<FeatureColumn> wide, List<DenseColumn> deep) {}
 
+  /**
+   * The vocabularies of census_dataset.build_model_columns' vocabulary-list columns, in that order
+   * (occupation is hashed, not listed).
+   */
+  public static final Map<String, List<String>> VOCABULARIES;
+
+  static {
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    m.put(
+        "workclass",
+        List.of(
+            "Self-emp-not-inc",
+            "Private",
+            "State-gov",
+            "Federal-gov",
+            "Local-gov",
+            "?",
+            "Self-emp-inc",
+            "Without-pay",
+            "Never-worked"));
+    m.put(
+        "education",
+        List.of(
+            "Bachelors",
+            "HS-grad",
+            "11th",
+            "Masters",
+            "9th",
+            "Some-college",
+            "Assoc-acdm",
+            "Assoc-voc",
+            "7th-8th",
+            "Doctorate",
+            "Prof-school",
+            "5th-6th",
+            "10th",
+            "1st-4th",
+            "Preschool",
+            "12th"));
+    m.put(
+        "marital_status",
+        List.of(
+            "Married-civ-spouse",
+            "Divorced",
+            "Married-spouse-absent",
+            "Never-married",
+            "Separated",
+            "Married-AF-spouse",
+            "Widowed"));
+    m.put(
+        "relationship",
+        List.of("Husband", "Not-in-family", "Wife", "Own-child", "Unmarried", "Other-relative"));
+    VOCABULARIES = Collections.unmodifiableMap(m);
+  }
+
+  private static CategoricalColumn vocabularyColumn(String name) {
+    return FeatureColumns.categoricalColumnWithVocabularyList(name, VOCABULARIES.get(name));
+  }
+
   public static Columns columns() {
     NumericColumn age = FeatureColumns.numericColumn("age");
     NumericColumn educationNum = FeatureColumns.numericColumn("education_num");
     NumericColumn capitalGain = FeatureColumns.numericColumn("capital_gain");
     NumericColumn capitalLoss = FeatureColumns.numericColumn("capital_loss");
     NumericColumn hoursPerWeek = FeatureColumns.numericColumn("hours_per_week");
-    CategoricalColumn education =
-        FeatureColumns.categoricalColumnWithVocabularyList(
-            "education",
-            List.of(
-                "Bachelors",
-                "HS-grad",
-                "11th",
-                "Masters",
-                "9th",
-                "Some-college",
-                "Assoc-acdm",
-                "Assoc-voc",
-                "7th-8th",
-                "Doctorate",
-                "Prof-school",
-                "5th-6th",
-                "10th",
-                "1st-4th",
-                "Preschool",
-                "12th"));
-    CategoricalColumn maritalStatus =
-        FeatureColumns.categoricalColumnWithVocabularyList(
-            "marital_status",
-            List.of(
-                "Married-civ-spouse",
-                "Divorced",
-                "Married-spouse-absent",
-                "Never-married",
-                "Separated",
-                "Married-AF-spouse",
-                "Widowed"));
-    CategoricalColumn relationship =
-        FeatureColumns.categoricalColumnWithVocabularyList(
-            "relationship",
-            List.of(
-                "Husband", "Not-in-family", "Wife", "Own-child", "Unmarried", "Other-relative"));
-    CategoricalColumn workclass =
-        FeatureColumns.categoricalColumnWithVocabularyList(
-            "workclass",
-            List.of(
-                "Self-emp-not-inc",
-                "Private",
-                "State-gov",
-                "Federal-gov",
-                "Local-gov",
-                "?",
-                "Self-emp-inc",
-                "Without-pay",
-                "Never-worked"));
+    CategoricalColumn education = vocabularyColumn("education");
+    CategoricalColumn maritalStatus = vocabularyColumn("marital_status");
+    CategoricalColumn relationship = vocabularyColumn("relationship");
+    CategoricalColumn workclass = vocabularyColumn("workclass");
     CategoricalColumn occupation =
         FeatureColumns.categoricalColumnWithHashBucket("occupation", 1000);
     CategoricalColumn ageBuckets =

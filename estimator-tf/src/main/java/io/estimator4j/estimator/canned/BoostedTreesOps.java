@@ -58,6 +58,27 @@ final class BoostedTreesOps {
     return tf.scope().opBuilder(type, type);
   }
 
+  /** A builder of {@code type} with {@code inputs} added in order. */
+  private static OperationBuilder builder(Ops tf, String type, Operand<?>... inputs) {
+    OperationBuilder b = builder(tf, type);
+    for (Operand<?> input : inputs) {
+      b.addInput(input.asOutput());
+    }
+    return b;
+  }
+
+  /** A stateful op of {@code type} run for its effect on its inputs. */
+  private static Op effect(Ops tf, String type, Operand<?>... inputs) {
+    return new Effect(builder(tf, type, inputs).build());
+  }
+
+  /** A {@code *ResourceHandleOp} of {@code type} naming the resource {@code sharedName}. */
+  private static Operand<TType> resourceHandle(Ops tf, String type, String sharedName) {
+    Operation op =
+        builder(tf, type).setAttr("container", "").setAttr("shared_name", sharedName).build();
+    return out(op, 0);
+  }
+
   private static <T extends TType> Output<T> out(Operation op, int i) {
     return op.output(i);
   }
@@ -84,45 +105,30 @@ final class BoostedTreesOps {
 
   /** BoostedTreesEnsembleResourceHandleOp: the handle of the ensemble {@code sharedName}. */
   static Operand<TType> ensembleHandle(Ops tf, String sharedName) {
-    Operation op =
-        builder(tf, "BoostedTreesEnsembleResourceHandleOp")
-            .setAttr("container", "")
-            .setAttr("shared_name", sharedName)
-            .build();
-    return out(op, 0);
+    return resourceHandle(tf, "BoostedTreesEnsembleResourceHandleOp", sharedName);
   }
 
   /** BoostedTreesCreateEnsemble; a no-op when the ensemble exists already. */
   static Op createEnsemble(
       Ops tf, Operand<?> handle, Operand<TInt64> stampToken, Operand<TString> serialized) {
-    return new Effect(
-        builder(tf, "BoostedTreesCreateEnsemble")
-            .addInput(handle.asOutput())
-            .addInput(stampToken.asOutput())
-            .addInput(serialized.asOutput())
-            .build());
+    return effect(tf, "BoostedTreesCreateEnsemble", handle, stampToken, serialized);
   }
 
   /** BoostedTreesDeserializeEnsemble: replaces the ensemble with a serialized TreeEnsemble. */
   static Op deserializeEnsemble(
       Ops tf, Operand<?> handle, Operand<TInt64> stampToken, Operand<TString> serialized) {
-    return new Effect(
-        builder(tf, "BoostedTreesDeserializeEnsemble")
-            .addInput(handle.asOutput())
-            .addInput(stampToken.asOutput())
-            .addInput(serialized.asOutput())
-            .build());
+    return effect(tf, "BoostedTreesDeserializeEnsemble", handle, stampToken, serialized);
   }
 
   /** BoostedTreesSerializeEnsemble: the stamp token and the serialized TreeEnsemble proto. */
   static Serialized serializeEnsemble(Ops tf, Operand<?> handle) {
-    Operation op = builder(tf, "BoostedTreesSerializeEnsemble").addInput(handle.asOutput()).build();
+    Operation op = builder(tf, "BoostedTreesSerializeEnsemble", handle).build();
     return new Serialized(out(op, 0), out(op, 1));
   }
 
   /** BoostedTreesGetEnsembleStates. */
   static States ensembleStates(Ops tf, Operand<?> handle) {
-    Operation op = builder(tf, "BoostedTreesGetEnsembleStates").addInput(handle.asOutput()).build();
+    Operation op = builder(tf, "BoostedTreesGetEnsembleStates", handle).build();
     return new States(out(op, 0), out(op, 1), out(op, 2), out(op, 3), out(op, 4));
   }
 
@@ -130,8 +136,7 @@ final class BoostedTreesOps {
   static Operand<TFloat32> predict(
       Ops tf, Operand<?> handle, List<Operand<TInt32>> features, int logitsDimension) {
     Operation op =
-        builder(tf, "BoostedTreesPredict")
-            .addInput(handle.asOutput())
+        builder(tf, "BoostedTreesPredict", handle)
             .addInputList(outputs(features))
             .setAttr("logits_dimension", logitsDimension)
             .build();
@@ -147,10 +152,7 @@ final class BoostedTreesOps {
       List<Operand<TInt32>> features,
       int logitsDimension) {
     Operation op =
-        builder(tf, "BoostedTreesTrainingPredict")
-            .addInput(handle.asOutput())
-            .addInput(cachedTreeIds.asOutput())
-            .addInput(cachedNodeIds.asOutput())
+        builder(tf, "BoostedTreesTrainingPredict", handle, cachedTreeIds, cachedNodeIds)
             .addInputList(outputs(features))
             .setAttr("logits_dimension", logitsDimension)
             .build();
@@ -161,8 +163,7 @@ final class BoostedTreesOps {
   static Operand<TString> exampleDebugOutputs(
       Ops tf, Operand<?> handle, List<Operand<TInt32>> features, int logitsDimension) {
     Operation op =
-        builder(tf, "BoostedTreesExampleDebugOutputs")
-            .addInput(handle.asOutput())
+        builder(tf, "BoostedTreesExampleDebugOutputs", handle)
             .addInputList(outputs(features))
             .setAttr("logits_dimension", logitsDimension)
             .build();
@@ -183,11 +184,7 @@ final class BoostedTreesOps {
       int maxSplits,
       int numBuckets) {
     Operation op =
-        builder(tf, "BoostedTreesAggregateStats")
-            .addInput(nodeIds.asOutput())
-            .addInput(gradients.asOutput())
-            .addInput(hessians.asOutput())
-            .addInput(feature.asOutput())
+        builder(tf, "BoostedTreesAggregateStats", nodeIds, gradients, hessians, feature)
             .setAttr("max_splits", maxSplits)
             .setAttr("num_buckets", numBuckets)
             .build();
@@ -207,8 +204,7 @@ final class BoostedTreesOps {
       Operand<TFloat32> minNodeWeight,
       int logitsDimension) {
     Operation op =
-        builder(tf, "BoostedTreesCalculateBestFeatureSplitV2")
-            .addInput(nodeIdRange.asOutput())
+        builder(tf, "BoostedTreesCalculateBestFeatureSplitV2", nodeIdRange)
             .addInputList(outputs(statsSummaries))
             .addInput(splitTypes.asOutput())
             .addInput(candidateFeatureIds.asOutput())
@@ -257,8 +253,7 @@ final class BoostedTreesOps {
       splitTypes.add(g.splitTypes());
     }
     return new Effect(
-        builder(tf, "BoostedTreesUpdateEnsembleV2")
-            .addInput(handle.asOutput())
+        builder(tf, "BoostedTreesUpdateEnsembleV2", handle)
             .addInputList(outputs(featureIds))
             .addInputList(outputs(dimensionIds))
             .addInputList(outputs(nodeIds))
@@ -283,13 +278,7 @@ final class BoostedTreesOps {
       Operand<TFloat32> l1,
       Operand<TFloat32> l2) {
     Operation op =
-        builder(tf, "BoostedTreesCenterBias")
-            .addInput(handle.asOutput())
-            .addInput(meanGradients.asOutput())
-            .addInput(meanHessians.asOutput())
-            .addInput(l1.asOutput())
-            .addInput(l2.asOutput())
-            .build();
+        builder(tf, "BoostedTreesCenterBias", handle, meanGradients, meanHessians, l1, l2).build();
     return out(op, 0);
   }
 
@@ -297,23 +286,13 @@ final class BoostedTreesOps {
 
   /** BoostedTreesQuantileStreamResourceHandleOp. */
   static Operand<TType> quantileHandle(Ops tf, String sharedName) {
-    Operation op =
-        builder(tf, "BoostedTreesQuantileStreamResourceHandleOp")
-            .setAttr("container", "")
-            .setAttr("shared_name", sharedName)
-            .build();
-    return out(op, 0);
+    return resourceHandle(tf, "BoostedTreesQuantileStreamResourceHandleOp", sharedName);
   }
 
   /** BoostedTreesCreateQuantileStreamResource; a no-op when it exists already. */
   static Op createQuantileStream(
       Ops tf, Operand<?> handle, Operand<TFloat32> epsilon, Operand<TInt64> numStreams) {
-    return new Effect(
-        builder(tf, "BoostedTreesCreateQuantileStreamResource")
-            .addInput(handle.asOutput())
-            .addInput(epsilon.asOutput())
-            .addInput(numStreams.asOutput())
-            .build());
+    return effect(tf, "BoostedTreesCreateQuantileStreamResource", handle, epsilon, numStreams);
   }
 
   /** BoostedTreesMakeQuantileSummaries: one weighted summary {@code [n, 4]} per feature. */
@@ -334,26 +313,20 @@ final class BoostedTreesOps {
   /** BoostedTreesQuantileStreamResourceAddSummaries. */
   static Op quantileAddSummaries(Ops tf, Operand<?> handle, List<Operand<TFloat32>> summaries) {
     return new Effect(
-        builder(tf, "BoostedTreesQuantileStreamResourceAddSummaries")
-            .addInput(handle.asOutput())
+        builder(tf, "BoostedTreesQuantileStreamResourceAddSummaries", handle)
             .addInputList(outputs(summaries))
             .build());
   }
 
   /** BoostedTreesQuantileStreamResourceFlush: finalizes the streams into bucket boundaries. */
   static Op quantileFlush(Ops tf, Operand<?> handle, Operand<TInt64> numBuckets) {
-    return new Effect(
-        builder(tf, "BoostedTreesQuantileStreamResourceFlush")
-            .addInput(handle.asOutput())
-            .addInput(numBuckets.asOutput())
-            .build());
+    return effect(tf, "BoostedTreesQuantileStreamResourceFlush", handle, numBuckets);
   }
 
   /** BoostedTreesQuantileStreamResourceGetBucketBoundaries: one vector per stream. */
   static List<Operand<TFloat32>> bucketBoundaries(Ops tf, Operand<?> handle, int numStreams) {
     Operation op =
-        builder(tf, "BoostedTreesQuantileStreamResourceGetBucketBoundaries")
-            .addInput(handle.asOutput())
+        builder(tf, "BoostedTreesQuantileStreamResourceGetBucketBoundaries", handle)
             .setAttr("num_features", numStreams)
             .build();
     return list(op, "bucket_boundaries", 0);
@@ -363,8 +336,7 @@ final class BoostedTreesOps {
   static Op quantileDeserialize(
       Ops tf, Operand<?> handle, List<? extends Operand<TFloat32>> boundaries) {
     return new Effect(
-        builder(tf, "BoostedTreesQuantileStreamResourceDeserialize")
-            .addInput(handle.asOutput())
+        builder(tf, "BoostedTreesQuantileStreamResourceDeserialize", handle)
             .addInputList(outputs(boundaries))
             .build());
   }
