@@ -40,7 +40,7 @@ public final class TransformContext {
   private final Map<Object, Object> cache = new HashMap<>();
   private final Deque<FeatureColumn> building = new ArrayDeque<>();
   private final Map<String, Path> vocabularyFiles = new LinkedHashMap<>();
-  private final Map<String, List<Operand<TInt64>>> lookedUpRows = new LinkedHashMap<>();
+  private final Map<String, List<Lookup>> lookups = new LinkedHashMap<>();
   private ColumnLayer layer;
 
   /**
@@ -246,22 +246,28 @@ public final class TransformContext {
    * safe_embedding_lookup_sparse gathers them, so its gradient is an {@code IndexedSlices} over
    * these rows: the ids, and id 0 when an example has none); a shared embedding's lookups are
    * concatenated. Optimizers update only these rows where Python's sparse update differs from the
-   * dense one.
+   * dense one. The ops computing the rows are built by this call (so graphs that do not train, such
+   * as a serving graph, do not get them).
    */
   public Map<String, Operand<TInt64>> lookedUpRows() {
     Map<String, Operand<TInt64>> out = new LinkedHashMap<>();
-    lookedUpRows.forEach(
-        (name, rows) ->
-            out.put(name, rows.size() == 1 ? rows.get(0) : tf.concat(rows, tf.constant(0))));
+    lookups.forEach(
+        (name, list) -> {
+          List<Operand<TInt64>> rows = new ArrayList<>();
+          list.forEach(l -> rows.add(SparseInputs.lookedUpRows(l.scope(), l.ids())));
+          out.put(name, rows.size() == 1 ? rows.get(0) : tf.concat(rows, tf.constant(0)));
+        });
     return Collections.unmodifiableMap(out);
   }
 
   /** Records that {@code ids} were looked up in the embedding {@code variable}. */
   void recordLookup(Ops scope, Variable<TFloat32> variable, SparseTensor<TInt64> ids) {
-    lookedUpRows
+    lookups
         .computeIfAbsent(variable.op().name(), k -> new ArrayList<>())
-        .add(SparseInputs.lookedUpRows(scope, ids));
+        .add(new Lookup(scope, ids));
   }
+
+  private record Lookup(Ops scope, SparseTensor<TInt64> ids) {}
 
   void registerVocabularyFile(String opName, Path file) {
     vocabularyFiles.put(opName, file);

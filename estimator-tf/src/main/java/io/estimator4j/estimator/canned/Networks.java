@@ -99,7 +99,7 @@ final class Networks {
     trainable.addAll(logits.trainableVariables());
     addHiddenLayerSummary(ctx, tf, logits.output(), "dnn/logits");
     // embedding variables get Python's IndexedSlices update: only the rows looked up
-    return new Logits(logits.output(), trainable, updates, tc.lookedUpRows());
+    return new Logits(logits.output(), trainable, updates, training ? tc.lookedUpRows() : Map.of());
   }
 
   /** dnn.py's _add_hidden_layer_summary: fraction_of_zero_values and the activation histogram. */

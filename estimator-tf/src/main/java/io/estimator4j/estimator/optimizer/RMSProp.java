@@ -78,19 +78,7 @@ public final class RMSProp extends BaseOptimizer<Void> {
 
   @Override
   <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, Operand<T> learningRate, Void state) {
-    Variable<T> var = gv.variable();
-    Class<T> type = var.type();
-    Variable<T> ms = slot(tf, var, NAME, INITIAL_MS);
-    Variable<T> mom = slot(tf, var, NAME + "_1", 0.0);
-    return tf.train.applyRmsProp(
-        var,
-        ms,
-        mom,
-        learningRate,
-        hyper(tf, "decay", type, decay),
-        hyper(tf, "momentum", type, momentum),
-        hyper(tf, "epsilon", type, epsilon),
-        gv.gradient());
+    return applyTf1(tf, gv, null, learningRate);
   }
 
   /**
@@ -101,20 +89,23 @@ public final class RMSProp extends BaseOptimizer<Void> {
   @Override
   <T extends TNumber> Op applySparse(
       Ops tf, GradAndVar<T> gv, SparseRows<T> rows, Operand<T> learningRate, Void state) {
+    return applyTf1(tf, gv, rows, learningRate);
+  }
+
+  /** TF1's update: ApplyRMSProp, or SparseApplyRMSProp over {@code rows} when given. */
+  private <T extends TNumber> Op applyTf1(
+      Ops tf, GradAndVar<T> gv, SparseRows<T> rows, Operand<T> learningRate) {
     Variable<T> var = gv.variable();
     Class<T> type = var.type();
     Variable<T> ms = slot(tf, var, NAME, INITIAL_MS);
     Variable<T> mom = slot(tf, var, NAME + "_1", 0.0);
-    return tf.train.sparseApplyRmsProp(
-        var,
-        ms,
-        mom,
-        learningRate,
-        hyper(tf, "decay", type, decay),
-        hyper(tf, "momentum", type, momentum),
-        hyper(tf, "epsilon", type, epsilon),
-        rows.gradient(),
-        rows.ids());
+    Operand<T> rho = hyper(tf, "decay", type, decay);
+    Operand<T> m = hyper(tf, "momentum", type, momentum);
+    Operand<T> eps = hyper(tf, "epsilon", type, epsilon);
+    return rows == null
+        ? tf.train.applyRmsProp(var, ms, mom, learningRate, rho, m, eps, gv.gradient())
+        : tf.train.sparseApplyRmsProp(
+            var, ms, mom, learningRate, rho, m, eps, rows.gradient(), rows.ids());
   }
 
   @Override
