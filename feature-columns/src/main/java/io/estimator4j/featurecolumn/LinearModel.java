@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
-import org.tensorflow.framework.utils.SparseTensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -95,27 +94,6 @@ public final class LinearModel {
     return new LinearModelOutput(logits, weights, bias, layer.variables(), rows);
   }
 
-  /**
-   * The rows Python's safe_embedding_lookup_sparse looks up: the ids, and id 0 once when an example
-   * has none (sparse_fill_empty_rows with the default id 0).
-   */
-  private static Operand<TInt64> lookedUpRows(Ops tf, SparseTensor<TInt64> ids) {
-    Operand<TInt64> batch = SparseInputs.batchSize(tf, ids);
-    Operand<TInt64> exampleOfId = SparseInputs.rows(tf, ids);
-    Operand<TInt64> idsPerExample =
-        tf.math.unsortedSegmentSum(tf.onesLike(exampleOfId), exampleOfId, batch);
-    Operand<TInt64> anyEmpty =
-        tf.reduceMax(
-            tf.dtypes.cast(tf.math.equal(idsPerExample, tf.constant(0L)), TInt64.class),
-            tf.constant(0));
-    // [0] when some example has no id, [] otherwise (an empty batch gives [])
-    Operand<TInt64> filled =
-        tf.fill(
-            tf.reshape(tf.math.maximum(anyEmpty, tf.constant(0L)), tf.constant(new long[] {1})),
-            tf.constant(0L));
-    return tf.concat(List.of(ids.getValues(), filled), tf.constant(0));
-  }
-
   private static Operand<TFloat32> weightedSum(
       TransformContext ctx,
       FeatureColumn column,
@@ -134,7 +112,7 @@ public final class LinearModel {
               true);
       weights.put(column.name(), w);
       Ops tf = ctx.columnScope(column.name());
-      rows.put(column.name(), lookedUpRows(tf, ids.ids()));
+      rows.put(column.name(), SparseInputs.lookedUpRows(tf, ids.ids()));
       return EmbeddingLookup.combine(
           tf, Variables.read(tf, w), ids.ids(), ids.weights(), combiner, null);
     }

@@ -100,6 +100,7 @@ public final class SharedEmbeddingColumn implements DenseColumn {
           Variable<TFloat32> weights = embeddingWeights(ctx);
           SparseIds ids = categorical.sparseIds(ctx);
           Ops tf = ctx.columnScope(name());
+          ctx.recordLookup(tf, weights, ids.ids());
           return EmbeddingLookup.combine(
               tf,
               Variables.read(tf, weights),

@@ -4,10 +4,12 @@ import io.estimator4j.featurecolumn.impl.SparseInputs;
 import io.estimator4j.graph.Initializer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -17,6 +19,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * The features of one graph and the transformations built from them, each built once; Java
@@ -37,6 +40,7 @@ public final class TransformContext {
   private final Map<Object, Object> cache = new HashMap<>();
   private final Deque<FeatureColumn> building = new ArrayDeque<>();
   private final Map<String, Path> vocabularyFiles = new LinkedHashMap<>();
+  private final Map<String, List<Lookup>> lookups = new LinkedHashMap<>();
   private ColumnLayer layer;
 
   /**
@@ -236,6 +240,34 @@ public final class TransformContext {
       layer = outer;
     }
   }
+
+  /**
+   * By variable op name, the rows of each embedding variable the columns looked up (Python's
+   * safe_embedding_lookup_sparse gathers them, so its gradient is an {@code IndexedSlices} over
+   * these rows: the ids, and id 0 when an example has none); a shared embedding's lookups are
+   * concatenated. Optimizers update only these rows where Python's sparse update differs from the
+   * dense one. The ops computing the rows are built by this call (so graphs that do not train, such
+   * as a serving graph, do not get them).
+   */
+  public Map<String, Operand<TInt64>> lookedUpRows() {
+    Map<String, Operand<TInt64>> out = new LinkedHashMap<>();
+    lookups.forEach(
+        (name, list) -> {
+          List<Operand<TInt64>> rows = new ArrayList<>();
+          list.forEach(l -> rows.add(SparseInputs.lookedUpRows(l.scope(), l.ids())));
+          out.put(name, rows.size() == 1 ? rows.get(0) : tf.concat(rows, tf.constant(0)));
+        });
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** Records that {@code ids} were looked up in the embedding {@code variable}. */
+  void recordLookup(Ops scope, Variable<TFloat32> variable, SparseTensor<TInt64> ids) {
+    lookups
+        .computeIfAbsent(variable.op().name(), k -> new ArrayList<>())
+        .add(new Lookup(scope, ids));
+  }
+
+  private record Lookup(Ops scope, SparseTensor<TInt64> ids) {}
 
   void registerVocabularyFile(String opName, Path file) {
     vocabularyFiles.put(opName, file);

@@ -11,6 +11,8 @@ import org.tensorflow.framework.utils.SparseTensor;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.HashTable;
 import org.tensorflow.op.core.InitializeTableFromTextFile;
+import org.tensorflow.op.core.SwitchCond;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
@@ -127,13 +129,21 @@ public final class VocabularyFileColumn extends KeyedCategoricalColumn {
     Operand<TString> path = vocabularyFileTensor(ctx);
     Ops tf = lookupScope(ctx);
     HashTable table = tf.withName("hash_table").hashTable(dtype, TInt64.class);
+    // The file is read only while the table is empty: the path reaches table_init through a
+    // Switch on LookupTableSizeV2 == 0. Loaders run the initializer with the path fed to
+    // assets/<file> (TensorFlow's C++ loader through the main op); a second run without that feed
+    // (tensorflow-java's SavedModelBundle.load re-runs the table_initializer collection) then
+    // leaves table_init dead instead of opening the original file, which may be gone.
+    Operand<TBool> empty =
+        tf.withName("table_is_empty").math.equal(tf.lookupTableSize(table), tf.constant(0L));
+    SwitchCond<TString> gate = tf.withName("read_if_empty").switchCond(path, empty);
     // key: the whole line (-2), value: the line number (-1), as TextFileIndex does.
     ctx.state()
         .addTableInitializer(
             tf.withName("table_init")
                 .initializeTableFromTextFile(
                     table,
-                    path,
+                    gate.outputTrue(),
                     -2L,
                     -1L,
                     InitializeTableFromTextFile.vocabSize(vocabularySize),

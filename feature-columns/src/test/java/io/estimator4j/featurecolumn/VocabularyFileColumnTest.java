@@ -41,6 +41,39 @@ class VocabularyFileColumnTest {
   }
 
   @Test
+  void initializerReadsTheFileOnlyWhileTheTableIsEmpty() throws IOException {
+    try (Harness h = new Harness()) {
+      Path file = wire();
+      h.strings("aaa", new String[][] {{"marlo", "omar"}});
+      VocabularyFileColumn c =
+          FeatureColumns.categoricalColumnWithVocabularyFile("aaa", file, null, 0, null);
+      var ids = c.sparseIds(h.ctx()).ids();
+      assertThat(h.sparse(ids).values()).containsExactly(2, 0); // filled from the file
+      Files.delete(file);
+      // run again without the file (as tensorflow-java's SavedModelBundle.load re-runs the
+      // table_initializer collection): the filled table skips its read, no NotFound error
+      var init = h.state.tableInitializers().get(0);
+      h.session().runner().addTarget(init).run().close();
+      assertThat(h.sparse(ids).values()).containsExactly(2, 0);
+      // the file path still reaches the initialiser only through the gate's true branch
+      assertThat(((org.tensorflow.GraphOperation) init.op()).input(1).op().type())
+          .isEqualTo("Switch");
+    }
+    try (Harness h = new Harness()) {
+      // a fresh (empty) table whose file is gone fails with TensorFlow's NotFound, as Python's
+      h.strings("aaa", new String[][] {{"marlo"}});
+      Path file = wire();
+      VocabularyFileColumn c =
+          FeatureColumns.categoricalColumnWithVocabularyFile("aaa", file, null, 0, null);
+      var ids = c.sparseIds(h.ctx()).ids();
+      Files.delete(file);
+      assertThatThrownBy(() -> h.sparse(ids))
+          .isInstanceOf(org.tensorflow.exceptions.TensorFlowException.class)
+          .hasMessageContaining("wire_vocabulary.txt");
+    }
+  }
+
+  @Test
   void smallerVocabularySizeUsesTheFirstLines() throws IOException {
     try (Harness h = new Harness()) {
       // test_get_sparse_tensors_small_vocabulary_size: size 2 takes 'marlo' out -> dropped

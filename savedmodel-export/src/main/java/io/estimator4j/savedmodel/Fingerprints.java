@@ -16,6 +16,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.FingerprintDef;
+import org.tensorflow.proto.FunctionDefLibrary;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.SavedModel;
@@ -27,8 +28,9 @@ import org.tensorflow.types.TUint8;
 /**
  * {@code fingerprint.pb} as TensorFlow 2.12+ writes it
  * (tensorflow/cc/saved_model/fingerprinting.cc, {@code CreateFingerprintDef}): FarmHash
- * Fingerprint64 of the SavedModel, of the regularized graph, of the signatures, of the checkpoint
- * index; the object-graph hash is 0 for a SavedModel without one (as the TF1 builder writes).
+ * Fingerprint64 of the SavedModel, of the regularized graph (graph_def_program_hash, checked
+ * against a file TensorFlow 2.14 wrote), of the signatures, of the checkpoint index; the
+ * object-graph hash is 0 for a SavedModel without one (as the TF1 builder writes).
  */
 public final class Fingerprints {
   /** The file name TensorFlow reads. */
@@ -91,11 +93,19 @@ public final class Fingerprints {
   }
 
   /**
-   * graph_regularization::SimpleDelete: the UID suffix of (Stateful)PartitionedCall functions and
-   * their config_proto dropped, string constants' values cleared, library and versions cleared.
+   * graph_regularization::SimpleDelete (tensorflow/core/graph/regularization/simple_delete.cc): the
+   * UID suffix of (Stateful)PartitionedCall functions and their config_proto dropped, string
+   * constants' values cleared, library and versions cleared. The C++ code clears those two through
+   * {@code mutable_library()->Clear()} and {@code mutable_versions()->Clear()}, which leaves both
+   * fields present but empty, so the hashed bytes hold an empty field 2 and field 4 after the nodes
+   * (Java's clearLibrary() would drop them and change the hash).
    */
   static GraphDef regularize(GraphDef graph) {
-    GraphDef.Builder b = graph.toBuilder().clearLibrary().clearVersions().clearNode();
+    GraphDef.Builder b =
+        graph.toBuilder()
+            .setLibrary(FunctionDefLibrary.getDefaultInstance())
+            .setVersions(VersionDef.getDefaultInstance())
+            .clearNode();
     for (NodeDef n : graph.getNodeList()) {
       NodeDef.Builder nb = n.toBuilder();
       if (n.getOp().equals("PartitionedCall") || n.getOp().equals("StatefulPartitionedCall")) {

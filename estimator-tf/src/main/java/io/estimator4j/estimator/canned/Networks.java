@@ -98,7 +98,8 @@ final class Networks {
     DenseLayer logits = lb.build().apply(dnn.withSubScope("logits"), net);
     trainable.addAll(logits.trainableVariables());
     addHiddenLayerSummary(ctx, tf, logits.output(), "dnn/logits");
-    return new Logits(logits.output(), trainable, updates);
+    // embedding variables get Python's IndexedSlices update: only the rows looked up
+    return new Logits(logits.output(), trainable, updates, training ? tc.lookedUpRows() : Map.of());
   }
 
   /** dnn.py's _add_hidden_layer_summary: fraction_of_zero_values and the activation histogram. */

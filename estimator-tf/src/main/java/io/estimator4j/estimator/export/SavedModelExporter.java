@@ -209,11 +209,13 @@ public final class SavedModelExporter {
                       .setFilename(file.getFileName().toString())
                       .setTensorInfo(TensorInfo.newBuilder().setName(tensor))
                       .build()));
-      // the collections Python's export_meta_graph writes: the variables, and for TRAIN the train
-      // op (train_op, and saved_model_train_op as the builder adds it). Not table_initializer:
-      // tensorflow-java's SavedModelBundle.load re-runs that collection's ops after TensorFlow's
-      // loader, without the asset feed, so a moved vocabulary file would break it; the main op
-      // (saved_model_main_op) initialises the tables for every loader.
+      // the collections Python's export_meta_graph writes: the variables, table_initializer (the
+      // lookup tables' init ops), and for TRAIN the train op (train_op, and saved_model_train_op
+      // as the builder adds it). TensorFlow's C++ loader ignores table_initializer and runs the
+      // main op (saved_model_main_op) with the asset paths fed; tensorflow-java's
+      // SavedModelBundle.load runs the collection's ops once more without that feed, which the
+      // text-file initialisers survive because they read their file only while the table is
+      // empty (VocabularyFileColumn).
       Map<String, org.tensorflow.proto.CollectionDef> collections = new LinkedHashMap<>();
       List<String> variables = new ArrayList<>();
       mg.saver.variables().forEach(v -> variables.add(v.op().name()));
@@ -223,6 +225,10 @@ public final class SavedModelExporter {
               variables,
               GraphCollections.get(mg.graph, GraphCollections.TRAINABLE_VARIABLES),
               mg.globalStep.op().name()));
+      List<String> tables = GraphCollections.get(mg.graph, GraphCollections.TABLE_INITIALIZERS);
+      if (!tables.isEmpty()) {
+        collections.put(GraphCollections.TABLE_INITIALIZERS, MetaGraphs.nodeList(tables));
+      }
       if (mode == ModeKeys.TRAIN) {
         List<String> trainOp = List.of(mg.spec.trainOp().op().name());
         collections.put("train_op", MetaGraphs.nodeList(trainOp));
@@ -351,6 +357,10 @@ public final class SavedModelExporter {
         continue;
       }
       Operand<?> filename = op.input(1);
+      if (filename.op().type().equals("Switch")) {
+        // VocabularyFileColumn's read-only-while-empty gate: the asset is the path it passes on
+        filename = ((GraphOperation) filename.op()).input(0);
+      }
       try (var r = session.runner().fetch(filename).run()) {
         Path file = Path.of(((TString) r.get(0)).getObject());
         String base = file.getFileName().toString();

@@ -12,9 +12,12 @@ import org.tensorflow.types.family.TNumber;
  *
  * <p>With {@code rowIds}, the pair stands for Python's {@code IndexedSlices} gradient of a variable
  * that was looked up by row (a linear model's categorical weights, an embedding): optimizers whose
- * sparse update differs from the dense one (FTRL) update only the rows in {@code rowIds}, as
- * Python's {@code _apply_sparse_duplicate_indices} does; the gradient stays dense (its other rows
- * are zero).
+ * sparse update differs from the dense one (FTRL, Momentum, RMSProp; Keras's SGD and RMSprop only
+ * with momentum) update only the rows in {@code rowIds} with the SparseApply ops, as Python's
+ * {@code _apply_sparse_duplicate_indices} does; the gradient stays dense (its other rows are zero).
+ * Gradient descent, Adagrad and Adam need no sparse form: with a zero gradient their dense update
+ * leaves a row's variable where Python's sparse one does (Adam's sparse form decays m and v densely
+ * too).
  *
  * @param gradient the gradient of the loss with respect to {@code variable}, same dtype and shape
  * @param variable the variable to update

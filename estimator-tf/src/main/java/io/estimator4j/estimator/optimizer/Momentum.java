@@ -1,10 +1,12 @@
 package io.estimator4j.estimator.optimizer;
 
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.train.ApplyMomentum;
+import org.tensorflow.op.train.SparseApplyMomentum;
 import org.tensorflow.types.family.TNumber;
 
 /**
@@ -64,6 +66,26 @@ public final class Momentum extends BaseOptimizer<Void> {
         ApplyMomentum.useNesterov(useNesterov));
   }
 
+  /**
+   * Python's {@code _apply_sparse} (op SparseApplyMomentum, the ref-variable form of
+   * ResourceSparseApplyMomentum): only the looked-up rows of var and accum change; the dense update
+   * would also move every other row by {@code lr·momentum·accum}.
+   */
+  @Override
+  <T extends TNumber> Op applySparse(
+      Ops tf, GradAndVar<T> gv, SparseRows<T> rows, Operand<T> learningRate, Void state) {
+    Variable<T> var = gv.variable();
+    Variable<T> accum = slot(tf, var, NAME, 0.0);
+    return tf.train.sparseApplyMomentum(
+        var,
+        accum,
+        learningRate,
+        rows.gradient(),
+        rows.ids(),
+        hyper(tf, "momentum", var.type(), momentum),
+        SparseApplyMomentum.useNesterov(useNesterov));
+  }
+
   @Override
   String kerasName() {
     return "SGD";
@@ -89,6 +111,31 @@ public final class Momentum extends BaseOptimizer<Void> {
     Operand<T> accumT = tf.assign(accum, tf.math.sub(tf.math.mul(m, accum), lrGrad));
     Operand<T> delta = useNesterov ? tf.math.sub(tf.math.mul(m, accumT), lrGrad) : accumT;
     return tf.assignAdd(var, delta);
+  }
+
+  /**
+   * Keras's {@code _resource_apply_sparse} with momentum (ResourceSparseApplyKerasMomentum, written
+   * with ref-variable gather and scatter ops): for each looked-up row i, {@code accum[i] =
+   * momentum·accum[i] - lr·g[i]; var[i] += accum[i]} (Nesterov: {@code var[i] += momentum·accum[i]
+   * - lr·g[i]}); other rows keep their values. Without momentum Keras's sparse SGD equals the dense
+   * one (null).
+   */
+  @Override
+  <T extends TNumber> Op applyKerasSparse(
+      Ops tf, GradAndVar<T> gv, SparseRows<T> rows, KerasState k) {
+    if (!(momentum > 0)) {
+      return null;
+    }
+    Variable<T> var = gv.variable();
+    Class<T> type = var.type();
+    Variable<T> accum = k.slot(tf, var, "momentum", 0.0);
+    Operand<T> m = k.hyper(tf, "momentum", type);
+    Operand<T> lrGrad = tf.math.mul(k.learningRate(tf, type), rows.gradient());
+    Operand<T> accumRows =
+        tf.math.sub(tf.math.mul(m, tf.gather(accum, rows.ids(), tf.constant(0))), lrGrad);
+    Operand<T> accumT = tf.scatterUpdate(accum, rows.ids(), accumRows);
+    Operand<T> delta = useNesterov ? tf.math.sub(tf.math.mul(m, accumRows), lrGrad) : accumRows;
+    return tf.withControlDependencies(List.of(accumT)).scatterAdd(var, rows.ids(), delta);
   }
 
   @Override

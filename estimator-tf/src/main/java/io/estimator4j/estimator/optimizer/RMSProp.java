@@ -78,19 +78,34 @@ public final class RMSProp extends BaseOptimizer<Void> {
 
   @Override
   <T extends TNumber> Op applyDense(Ops tf, GradAndVar<T> gv, Operand<T> learningRate, Void state) {
+    return applyTf1(tf, gv, null, learningRate);
+  }
+
+  /**
+   * Python's {@code _apply_sparse} (op SparseApplyRMSProp, the ref-variable form of
+   * ResourceSparseApplyRMSProp): only the looked-up rows of var, ms and momentum change; the dense
+   * update would also decay every other row's ms (and with momentum move its var).
+   */
+  @Override
+  <T extends TNumber> Op applySparse(
+      Ops tf, GradAndVar<T> gv, SparseRows<T> rows, Operand<T> learningRate, Void state) {
+    return applyTf1(tf, gv, rows, learningRate);
+  }
+
+  /** TF1's update: ApplyRMSProp, or SparseApplyRMSProp over {@code rows} when given. */
+  private <T extends TNumber> Op applyTf1(
+      Ops tf, GradAndVar<T> gv, SparseRows<T> rows, Operand<T> learningRate) {
     Variable<T> var = gv.variable();
     Class<T> type = var.type();
     Variable<T> ms = slot(tf, var, NAME, INITIAL_MS);
     Variable<T> mom = slot(tf, var, NAME + "_1", 0.0);
-    return tf.train.applyRmsProp(
-        var,
-        ms,
-        mom,
-        learningRate,
-        hyper(tf, "decay", type, decay),
-        hyper(tf, "momentum", type, momentum),
-        hyper(tf, "epsilon", type, epsilon),
-        gv.gradient());
+    Operand<T> rho = hyper(tf, "decay", type, decay);
+    Operand<T> m = hyper(tf, "momentum", type, momentum);
+    Operand<T> eps = hyper(tf, "epsilon", type, epsilon);
+    return rows == null
+        ? tf.train.applyRmsProp(var, ms, mom, learningRate, rho, m, eps, gv.gradient())
+        : tf.train.sparseApplyRmsProp(
+            var, ms, mom, learningRate, rho, m, eps, rows.gradient(), rows.ids());
   }
 
   @Override
@@ -124,6 +139,34 @@ public final class RMSProp extends BaseOptimizer<Void> {
             tf.math.add(tf.math.mul(rho, rms), tf.math.mul(oneMinusRho, tf.math.square(grad))));
     Operand<T> step = tf.math.div(tf.math.mul(lr, grad), tf.math.add(tf.math.sqrt(rmsT), eps));
     return tf.assignSub(var, step);
+  }
+
+  /**
+   * Keras's {@code _resource_apply_sparse}: with momentum, ResourceSparseApplyRMSProp (here its
+   * ref-variable form SparseApplyRMSProp), which changes only the looked-up rows; without momentum
+   * Keras decays rms densely and moves only the looked-up rows of var, which is what the dense
+   * update does with a zero gradient (null).
+   */
+  @Override
+  <T extends TNumber> Op applyKerasSparse(
+      Ops tf, GradAndVar<T> gv, SparseRows<T> rows, KerasState k) {
+    if (!(momentum > 0)) {
+      return null;
+    }
+    Variable<T> var = gv.variable();
+    Class<T> type = var.type();
+    Variable<T> rms = k.slot(tf, var, "rms", 0.0);
+    Variable<T> mom = k.slot(tf, var, "momentum", 0.0);
+    return tf.train.sparseApplyRmsProp(
+        var,
+        rms,
+        mom,
+        k.learningRate(tf, type),
+        k.hyper(tf, "rho", type),
+        k.hyper(tf, "momentum", type),
+        hyper(tf, "epsilon", type, epsilon),
+        rows.gradient(),
+        rows.ids());
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.estimator4j.featurecolumn.FeatureColumn;
 import io.estimator4j.featurecolumn.FeatureColumns;
 import io.estimator4j.savedmodel.LoadedSavedModel;
 import io.estimator4j.savedmodel.SavedModelLoader;
+import io.estimator4j.testing.CppSavedModel;
 import io.estimator4j.tfrecord.Examples;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +70,16 @@ class VocabularyAssetExportTest {
     assertThat(meta.getAssetFileDefList())
         .extracting(a -> a.getFilename())
         .containsExactly("colors.txt");
+    // the table_initializer collection Python writes: the text-file initialiser's op
+    assertThat(meta.getCollectionDefMap().get("table_initializer").getNodeList().getValueList())
+        .singleElement()
+        .satisfies(
+            name ->
+                assertThat(meta.getGraphDef().getNodeList())
+                    .anyMatch(
+                        n ->
+                            n.getName().equals(name)
+                                && n.getOp().equals("InitializeTableFromTextFileV2")));
     Files.delete(vocab); // the export must not depend on the original file
 
     byte[][] examples = {
@@ -88,20 +99,33 @@ class VocabularyAssetExportTest {
     // red was always class 1 and blue never: the table lookups work
     assertThat(ours[0]).isGreaterThan(0.8f);
     assertThat(ours[1]).isLessThan(0.2f);
-    try (SavedModelBundle b = SavedModelBundle.load(out.toString(), "serve");
-        TString in =
-            TString.tensorOfBytes(org.tensorflow.ndarray.NdArrays.vectorOfObjects(examples))) {
-      var sig = b.metaGraphDef().getSignatureDefMap().get("classification");
-      try (var r =
-          b.session()
-              .runner()
-              .feed(sig.getInputsMap().get("inputs").getName(), in)
-              .fetch(sig.getOutputsMap().get("scores").getName())
-              .run()) {
-        TFloat32 scores = (TFloat32) r.get(0);
-        assertThat(scores.getFloat(0, 1)).isCloseTo(ours[0], within(1e-6f));
-        assertThat(scores.getFloat(1, 1)).isCloseTo(ours[1], within(1e-6f));
-      }
+    // TensorFlow's C++ loader (as TF Serving): main op with the asset path fed
+    try (CppSavedModel cpp = CppSavedModel.load(out, "serve")) {
+      assertThat(classOneScores(cpp.session(), cpp.metaGraph(), examples))
+          .containsExactly(ours, within(1e-6f));
+    }
+    // tensorflow-java's loader: TensorFlow's loader, then the table_initializer collection run
+    // again without the asset feed (the initialiser skips its file once the table is filled)
+    try (SavedModelBundle b = SavedModelBundle.load(out.toString(), "serve")) {
+      assertThat(classOneScores(b.session(), b.metaGraphDef(), examples))
+          .containsExactly(ours, within(1e-6f));
+    }
+  }
+
+  /** The classification signature's class-1 scores of {@code examples}. */
+  private static float[] classOneScores(
+      org.tensorflow.Session session, org.tensorflow.proto.MetaGraphDef meta, byte[][] examples) {
+    var sig = meta.getSignatureDefMap().get("classification");
+    try (TString in =
+            TString.tensorOfBytes(org.tensorflow.ndarray.NdArrays.vectorOfObjects(examples));
+        var r =
+            session
+                .runner()
+                .feed(sig.getInputsMap().get("inputs").getName(), in)
+                .fetch(sig.getOutputsMap().get("scores").getName())
+                .run()) {
+      TFloat32 scores = (TFloat32) r.get(0);
+      return new float[] {scores.getFloat(0, 1), scores.getFloat(1, 1)};
     }
   }
 }

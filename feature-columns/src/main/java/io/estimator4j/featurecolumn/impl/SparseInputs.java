@@ -105,4 +105,25 @@ public final class SparseInputs {
   public static Operand<TInt64> rows(Ops tf, SparseTensor<?> sp) {
     return tf.gather(sp.getIndices(), tf.constant(0), tf.constant(1));
   }
+
+  /**
+   * The rows Python's safe_embedding_lookup_sparse looks up: the ids, and id 0 once when an example
+   * has none (sparse_fill_empty_rows with the default id 0).
+   */
+  public static Operand<TInt64> lookedUpRows(Ops tf, SparseTensor<TInt64> ids) {
+    Operand<TInt64> batch = SparseInputs.batchSize(tf, ids);
+    Operand<TInt64> exampleOfId = SparseInputs.rows(tf, ids);
+    Operand<TInt64> idsPerExample =
+        tf.math.unsortedSegmentSum(tf.onesLike(exampleOfId), exampleOfId, batch);
+    Operand<TInt64> anyEmpty =
+        tf.reduceMax(
+            tf.dtypes.cast(tf.math.equal(idsPerExample, tf.constant(0L)), TInt64.class),
+            tf.constant(0));
+    // [0] when some example has no id, [] otherwise (an empty batch gives [])
+    Operand<TInt64> filled =
+        tf.fill(
+            tf.reshape(tf.math.maximum(anyEmpty, tf.constant(0L)), tf.constant(new long[] {1})),
+            tf.constant(0L));
+    return tf.concat(List.of(ids.getValues(), filled), tf.constant(0));
+  }
 }
