@@ -14,8 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The loss, loss weights, metrics and optimizer of a Keras {@code training_config} (what {@code
@@ -23,8 +21,6 @@ import org.slf4j.LoggerFactory;
  * tf.keras.models.load_model compiles a loaded model.
  */
 final class KerasTrainingConfig {
-  private static final Logger LOG = LoggerFactory.getLogger(KerasTrainingConfig.class);
-
   /** Loss names this mapping understands (Keras names; aliases are normalised to these). */
   static final List<String> LOSSES =
       List.of(
@@ -32,7 +28,17 @@ final class KerasTrainingConfig {
           "sparse_categorical_crossentropy",
           "binary_crossentropy",
           "mean_squared_error",
-          "mean_absolute_error");
+          "mean_absolute_error",
+          "mean_absolute_percentage_error",
+          "mean_squared_logarithmic_error",
+          "hinge",
+          "squared_hinge",
+          "categorical_hinge",
+          "huber",
+          "log_cosh",
+          "kl_divergence",
+          "poisson",
+          "cosine_similarity");
 
   /** Metric names this mapping understands. */
   static final List<String> METRICS =
@@ -47,8 +53,16 @@ final class KerasTrainingConfig {
           "mae",
           "mean_absolute_error");
 
-  /** The loss of one output. */
-  record Loss(String name, boolean fromLogits, double weight) {}
+  /**
+   * The loss of one output.
+   *
+   * @param delta Huber's delta (1 unless configured)
+   */
+  record Loss(String name, boolean fromLogits, double weight, double delta) {
+    Loss(String name, boolean fromLogits, double weight) {
+      this(name, fromLogits, weight, 1.0);
+    }
+  }
 
   private final Map<String, Loss> losses;
   private final Map<String, List<String>> metrics;
@@ -112,19 +126,10 @@ final class KerasTrainingConfig {
       if (forOut.isArray()) {
         for (JsonNode n : forOut) {
           String name = metricName(n);
-          if (METRICS.contains(name)) {
-            names.add(name);
-          } else {
-            LOG.warn(
-                "Metric '{}' of {} is not supported by model_to_estimator (supported: {});"
-                    + " it is left out of evaluation.",
-                name,
-                source,
-                METRICS);
-          }
+          names.add(supportedMetric(name, out, source));
         }
       } else if (forOut.isTextual()) {
-        names.add(metricName(forOut));
+        names.add(supportedMetric(metricName(forOut), out, source));
       }
       metrics.put(out, List.copyOf(names));
     }
@@ -133,6 +138,27 @@ final class KerasTrainingConfig {
     JsonNode optimizer =
         config.has("optimizer_config") ? config.path("optimizer_config") : config.path("optimizer");
     return new KerasTrainingConfig(losses, metrics, optimizer(optimizer, source));
+  }
+
+  /**
+   * The metric itself when this mapping computes it; otherwise refused by name (an evaluation that
+   * silently left a compiled metric out would report less than Keras did).
+   */
+  private static String supportedMetric(String name, String out, String source) {
+    if (!METRICS.contains(name)) {
+      throw new IllegalArgumentException(
+          "The metric '"
+              + name
+              + "' of output '"
+              + out
+              + "' in "
+              + source
+              + " cannot be mapped to an Estimator metric. Supported: "
+              + METRICS
+              + ". Fix: compile without it, or pass a training config whose metrics are among"
+              + " these.");
+    }
+    return name;
   }
 
   private static String metricName(JsonNode n) {
@@ -224,11 +250,43 @@ final class KerasTrainingConfig {
   private static Loss loss(JsonNode l, String out, double weight, String source) {
     String raw;
     boolean fromLogits = false;
+    double delta = 1.0;
     if (l.isObject() && l.path("config").isTextual()) {
       raw = l.path("config").asText(); // Keras 3: {"class_name": "function", "config": "mse"}
     } else if (l.isObject()) {
       raw = snake(l.path("class_name").asText());
-      fromLogits = l.path("config").path("from_logits").asBoolean(false);
+      JsonNode c = l.path("config");
+      fromLogits = c.path("from_logits").asBoolean(false);
+      delta = c.path("delta").asDouble(1.0);
+      for (String key : List.of("label_smoothing", "gamma", "alpha")) {
+        if (c.path(key).isNumber() && c.path(key).asDouble() != 0) {
+          throw new IllegalArgumentException(
+              "The loss '"
+                  + raw
+                  + "' of output '"
+                  + out
+                  + "' in "
+                  + source
+                  + " sets "
+                  + key
+                  + "="
+                  + c.path(key)
+                  + ", which model_to_estimator does not implement. Fix: compile without it.");
+        }
+      }
+      String reduction = c.path("reduction").asText("auto");
+      if (!List.of("auto", "sum_over_batch_size").contains(reduction)) {
+        throw new IllegalArgumentException(
+            "The loss '"
+                + raw
+                + "' of output '"
+                + out
+                + "' in "
+                + source
+                + " uses reduction '"
+                + reduction
+                + "'; model_to_estimator reduces as Keras's default (sum_over_batch_size).");
+      }
     } else {
       raw = l.asText();
     }
@@ -236,6 +294,11 @@ final class KerasTrainingConfig {
         switch (raw.toLowerCase(Locale.ROOT)) {
           case "mse", "mean_squared_error" -> "mean_squared_error";
           case "mae", "mean_absolute_error" -> "mean_absolute_error";
+          case "mape", "mean_absolute_percentage_error" -> "mean_absolute_percentage_error";
+          case "msle", "mean_squared_logarithmic_error" -> "mean_squared_logarithmic_error";
+          case "logcosh", "log_cosh" -> "log_cosh";
+          case "kld", "kl_divergence", "kldivergence", "kullback_leibler_divergence" ->
+              "kl_divergence";
           default -> raw.toLowerCase(Locale.ROOT);
         };
     if (!LOSSES.contains(name)) {
@@ -248,9 +311,9 @@ final class KerasTrainingConfig {
               + source
               + " is not supported by model_to_estimator. Supported: "
               + LOSSES
-              + " (and the aliases mse, mae).");
+              + " (and the aliases mse, mae, mape, msle, logcosh, kld).");
     }
-    return new Loss(name, fromLogits, weight);
+    return new Loss(name, fromLogits, weight, delta);
   }
 
   private static String snake(String className) {

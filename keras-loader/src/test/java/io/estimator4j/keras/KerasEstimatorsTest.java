@@ -200,10 +200,10 @@ class KerasEstimatorsTest {
             () ->
                 KerasEstimators.modelToEstimator(
                     file,
-                    "{\"loss\": \"hinge\", \"optimizer_config\": {\"class_name\": \"SGD\","
-                        + " \"config\": {\"learning_rate\": 0.1}}}",
+                    "{\"loss\": \"binary_focal_crossentropy\", \"optimizer_config\":"
+                        + " {\"class_name\": \"SGD\", \"config\": {\"learning_rate\": 0.1}}}",
                     config))
-        .hasMessageContaining("'hinge'")
+        .hasMessageContaining("'binary_focal_crossentropy'")
         .hasMessageContaining("categorical_crossentropy");
     assertThatThrownBy(
             () ->

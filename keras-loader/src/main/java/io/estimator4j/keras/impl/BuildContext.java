@@ -224,6 +224,11 @@ public final class BuildContext {
     }
   }
 
+  /** Whether the build is for training (its graph needs gradients). */
+  public boolean trainMode() {
+    return mode == ModeKeys.TRAIN;
+  }
+
   /** Whether regularisation losses are collected (TRAIN and EVAL, which report Keras's loss). */
   public boolean collectsLosses() {
     return mode != ModeKeys.PREDICT;
