@@ -176,7 +176,10 @@ final class KerasTrainingConfig {
           "adam", new String[] {"Adam", "0.001"},
           "sgd", new String[] {"SGD", "0.01"},
           "rmsprop", new String[] {"RMSprop", "0.001"},
-          "adagrad", new String[] {"Adagrad", "0.001"});
+          "adagrad", new String[] {"Adagrad", "0.001"},
+          "adadelta", new String[] {"Adadelta", "0.001"},
+          "adamax", new String[] {"Adamax", "0.001"},
+          "ftrl", new String[] {"Ftrl", "0.001"});
 
   /** Optimizer settings that change training and are not implemented here. */
   private static final List<String> UNSUPPORTED_OPTIMIZER_SETTINGS =
@@ -427,6 +430,34 @@ final class KerasTrainingConfig {
                   c.path("initial_accumulator_value")
                       .asDouble(Adagrad.DEFAULT_INITIAL_ACCUMULATOR_VALUE))
               .build();
+      case "Adadelta" ->
+          rate(io.estimator4j.estimator.optimizer.Adadelta.builder(), lr)
+              .rho(c.path("rho").asDouble(0.95))
+              .epsilon(c.path("epsilon").asDouble(1e-7))
+              .build();
+      case "Adamax" ->
+          rate(io.estimator4j.estimator.optimizer.Adamax.builder(), lr)
+              .beta1(c.path("beta_1").asDouble(0.9))
+              .beta2(c.path("beta_2").asDouble(0.999))
+              .epsilon(c.path("epsilon").asDouble(1e-7))
+              .build();
+      case "Ftrl" -> {
+        if (c.path("beta").asDouble(0) != 0) {
+          throw new IllegalArgumentException(
+              "The Ftrl optimizer of "
+                  + source
+                  + " sets beta="
+                  + c.path("beta")
+                  + ", which the Estimator's Ftrl does not implement. Fix: compile with beta=0.");
+        }
+        yield rate(io.estimator4j.estimator.optimizer.Ftrl.builder(), lr)
+            .learningRatePower(c.path("learning_rate_power").asDouble(-0.5))
+            .initialAccumulatorValue(c.path("initial_accumulator_value").asDouble(0.1))
+            .l1(c.path("l1_regularization_strength").asDouble(0))
+            .l2(c.path("l2_regularization_strength").asDouble(0))
+            .l2Shrinkage(c.path("l2_shrinkage_regularization_strength").asDouble(0))
+            .build();
+      }
       default ->
           throw new IllegalArgumentException(
               "The optimizer '"
@@ -434,7 +465,7 @@ final class KerasTrainingConfig {
                   + "' of "
                   + source
                   + " is not supported by model_to_estimator. Supported: Adam, SGD (with or"
-                  + " without momentum), RMSprop, Adagrad.");
+                  + " without momentum, Nesterov), RMSprop, Adagrad, Adadelta, Adamax, Ftrl.");
     };
   }
 

@@ -77,6 +77,39 @@ class KerasTrainingRulesTest {
   }
 
   @Test
+  void adadeltaAdamaxAndFtrlConfigsMapOntoTheirOps() throws Exception {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    // tf.keras 2.x OptimizerV2 configs, float32 hyper-parameters serialized as doubles
+    assertThat(
+            KerasTrainingConfig.optimizer(
+                    json.readTree(
+                        "{\"class_name\": \"Adadelta\", \"config\": {\"name\": \"Adadelta\","
+                            + " \"learning_rate\": 1.0, \"decay\": 0.0, \"rho\": 0.95,"
+                            + " \"epsilon\": 1e-07}}"),
+                    "m.h5")
+                .toString())
+        .isEqualTo("Adadelta(learning_rate=1.0, rho=0.95, epsilon=1.0E-7)");
+    assertThat(
+            KerasTrainingConfig.optimizer(
+                    json.readTree(
+                        "{\"class_name\": \"Adamax\", \"config\": {\"learning_rate\": 0.002,"
+                            + " \"beta_1\": 0.8, \"beta_2\": 0.99, \"epsilon\": 1e-07}}"),
+                    "m.h5")
+                .toString())
+        .isEqualTo("Adamax(learning_rate=0.002, beta1=0.8, beta2=0.99, epsilon=1.0E-7)");
+    assertThat(KerasTrainingConfig.optimizer(json.readTree("\"ftrl\""), "m.h5").toString())
+        .startsWith("Ftrl(learning_rate=0.001");
+    assertThatThrownBy(
+            () ->
+                KerasTrainingConfig.optimizer(
+                    json.readTree(
+                        "{\"class_name\": \"Ftrl\", \"config\": {\"learning_rate\": 0.1,"
+                            + " \"beta\": 0.5}}"),
+                    "m.h5"))
+        .hasMessageContaining("beta=0.5");
+  }
+
+  @Test
   void aWeightColumnWeighsEachExamplesLoss() throws Exception {
     String mlp = "cases/dl4j-simple_sparse_xent_mlp_keras_2";
     TestNpy.Array in = TestNpy.read(TestData.keras(mlp + "/inputs/0_dense_1_input.npy"));

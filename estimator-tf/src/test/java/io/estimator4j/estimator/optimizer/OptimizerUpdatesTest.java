@@ -135,4 +135,59 @@ class OptimizerUpdatesTest {
       assertThat(q.step()).isEqualTo(2L);
     }
   }
+
+  @Test
+  void adadeltaThreeStepsAgainstTheUpdateRule() {
+    double lr = 0.5;
+    double rho = 0.95;
+    double eps = 1e-7;
+    try (Quadratic q =
+        new Quadratic(Adadelta.builder().learningRate(lr).rho(rho).epsilon(eps).build())) {
+      float[] got = q.train(3);
+      // per coordinate, g = 2w: accum = rho·accum + (1-rho)·g²;
+      // u = sqrt(accum_update + eps) / sqrt(accum + eps) · g;
+      // accum_update = rho·accum_update + (1-rho)·u²; w -= lr·u
+      for (int c = 0; c < 2; c++) {
+        double w = Quadratic.START[c];
+        double accum = 0;
+        double accumUpdate = 0;
+        for (int step = 0; step < 3; step++) {
+          double g = 2 * w;
+          accum = rho * accum + (1 - rho) * g * g;
+          double u = Math.sqrt(accumUpdate + eps) / Math.sqrt(accum + eps) * g;
+          accumUpdate = rho * accumUpdate + (1 - rho) * u * u;
+          w -= lr * u;
+        }
+        assertThat((double) got[c]).as("w[%d]", c).isCloseTo(w, within(1e-5));
+      }
+      assertThat(q.valueOf(VARIABLE + "/Adadelta")).hasSize(2);
+      assertThat(q.valueOf(VARIABLE + "/Adadelta_1")).hasSize(2);
+    }
+  }
+
+  @Test
+  void adamaxThreeStepsAgainstTheUpdateRule() {
+    double lr = 0.1;
+    double b1 = 0.9;
+    double b2 = 0.999;
+    double eps = 1e-7;
+    try (Quadratic q = new Quadratic(Adamax.builder().learningRate(lr).build())) {
+      float[] got = q.train(3);
+      // m = b1·m + (1-b1)·g; v = max(b2·v, |g|); w -= lr / (1 - b1^t) · m / (v + eps)
+      for (int c = 0; c < 2; c++) {
+        double w = Quadratic.START[c];
+        double m = 0;
+        double v = 0;
+        for (int t = 1; t <= 3; t++) {
+          double g = 2 * w;
+          m = b1 * m + (1 - b1) * g;
+          v = Math.max(b2 * v, Math.abs(g));
+          w -= lr / (1 - Math.pow(b1, t)) * m / (v + eps);
+        }
+        assertThat((double) got[c]).as("w[%d]", c).isCloseTo(w, within(1e-5));
+      }
+      // beta1_power after 3 steps: 0.9^4
+      assertThat(q.valueOf("beta1_power")[0]).isCloseTo((float) Math.pow(b1, 4), within(1e-6f));
+    }
+  }
 }
