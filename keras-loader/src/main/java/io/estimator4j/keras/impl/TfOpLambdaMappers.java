@@ -34,7 +34,12 @@ final class TfOpLambdaMappers {
 
   /** One call: the first argument, the others by name (tensors or JSON constants). */
   private record Call(
-      LayerConfig c, Ops tf, List<KTensor> positional, Map<String, KTensor> tensors, JsonNode kw) {
+      LayerConfig c,
+      Ops tf,
+      List<KTensor> positional,
+      Map<String, KTensor> tensors,
+      JsonNode kw,
+      List<KTensor> inputs) {
     KTensor first() {
       return positional.get(0);
     }
@@ -127,12 +132,119 @@ final class TfOpLambdaMappers {
       if (positional.isEmpty()) {
         throw c.unsupported("its first argument is not a Keras tensor.");
       }
-      return Mappers.noMask(f.apply(new Call(c, scope, positional, tensors, kw)));
+      return Mappers.noMask(f.apply(new Call(c, scope, positional, tensors, kw, in)));
     };
+  }
+
+  /**
+   * The tensors of keyword argument {@code name} in argument order (a structure such as {@code
+   * shape=[tf.shape(x)[0], -1, 64]} holds them among constants), or an empty list.
+   */
+  private static List<KTensor> keywordTensorList(Call call, List<KTensor> in, String name) {
+    int next = in.size() - Mappers.keywordTensorCount(call.kw());
+    for (var f : call.kw().properties()) {
+      if (Network.isTensorKeyword(f.getKey())) {
+        int n = Network.tensorCount(f.getValue());
+        if (f.getKey().equals(name)) {
+          return in.subList(next, next + n);
+        }
+        next += n;
+      }
+    }
+    return List.of();
+  }
+
+  /**
+   * An int32 vector argument given as a list of integers and Keras tensors (scalars, e.g. {@code
+   * tf.shape(x)[0]}), as tf.keras serializes {@code tf.reshape(x, [tf.shape(x)[0], -1, 64])}: the
+   * tensors, in order, take the places of their {@code [layer, node, tensor]} references.
+   */
+  private static Operand<TInt32> intVector(Call call, List<KTensor> in, String name) {
+    JsonNode v = call.kw().get(name);
+    if (v == null || v.isNull()) {
+      throw call.c()
+          .unsupported("argument '" + name + "' of " + function(call.c()) + " is missing.");
+    }
+    List<KTensor> tensors = keywordTensorList(call, in, name);
+    if (tensors.isEmpty()) {
+      return call.tf().constant(required(call, name));
+    }
+    if (!v.isArray() || Network.tensorCount(v) == 1 && isTensorRef(v)) {
+      return call.tf().dtypes.cast(castable(tensors.get(0).value()), TInt32.class);
+    }
+    Ops tf = call.tf();
+    List<Operand<TInt32>> parts = new ArrayList<>();
+    int t = 0;
+    for (JsonNode e : v) {
+      if (isTensorRef(e)) {
+        parts.add(
+            tf.reshape(
+                tf.dtypes.cast(castable(tensors.get(t++).value()), TInt32.class),
+                tf.constant(new int[] {1})));
+      } else if (e.isIntegralNumber()) {
+        parts.add(tf.constant(new int[] {e.asInt()}));
+      } else {
+        throw call.c()
+            .unsupported("argument '" + name + "' holds " + e + ", not an int or tensor.");
+      }
+    }
+    return tf.concat(parts, tf.constant(0));
+  }
+
+  private static boolean isTensorRef(JsonNode v) {
+    return Network.tensorCount(v) == 1
+        && ((v.isArray() && v.size() == 3 && v.get(0).isTextual())
+            || v.path("class_name").asText().equals("__keras_tensor__"));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<? extends org.tensorflow.types.family.TNumber> castable(Operand<?> v) {
+    if (!org.tensorflow.types.family.TNumber.class.isAssignableFrom(v.type())) {
+      throw new IllegalArgumentException("Expected a numeric tensor; found " + v.type());
+    }
+    return (Operand<? extends org.tensorflow.types.family.TNumber>) v;
   }
 
   private static Map<String, Function<Call, Operand<?>>> functions() {
     Map<String, Function<Call, Operand<?>>> m = new HashMap<>();
+    // shapes as int tensors (tf.shape, tf.keras.backend.shape = compat.v1.shape, size, rank)
+    for (String s : List.of("shape", "compat.v1.shape")) {
+      m.put(
+          s,
+          call ->
+              "int64".equals(call.kw().path("out_type").asText("int32"))
+                  ? call.tf().shape(call.first().value(), TInt64.class)
+                  : call.tf().shape(call.first().value()));
+    }
+    for (String s : List.of("size", "compat.v1.size")) {
+      m.put(s, call -> call.tf().size(call.first().value()));
+    }
+    m.put("rank", call -> call.tf().rank(call.first().value()));
+    m.put("zeros_like", call -> call.tf().zerosLike(call.first().value()));
+    m.put("ones_like", call -> call.tf().onesLike(call.first().value()));
+    for (String s : List.of("math.floor", "math.ceil", "math.round", "math.sign")) {
+      m.put(
+          s,
+          call -> {
+            Operand<TFloat32> x = call.x();
+            return switch (s) {
+              case "math.floor" -> call.tf().math.floor(x);
+              case "math.ceil" -> call.tf().math.ceil(x);
+              case "math.round" -> call.tf().math.round(x);
+              default -> call.tf().math.sign(x);
+            };
+          });
+    }
+    m.put(
+        "math.cumsum",
+        call ->
+            call.tf()
+                .math
+                .cumsum(
+                    call.x(),
+                    call.tf().constant(call.integer("axis", 0)),
+                    org.tensorflow.op.math.Cumsum.exclusive(call.bool("exclusive", false)),
+                    org.tensorflow.op.math.Cumsum.reverse(call.bool("reverse", false))));
     binary(m, "add", "math.add", "__operators__.add");
     binary(m, "subtract", "math.subtract");
     binary(m, "multiply", "math.multiply");
@@ -209,8 +321,7 @@ final class TfOpLambdaMappers {
                 .argMax(call.first().value(), call.tf().constant(call.integer("axis", 0))));
     m.put(
         "reshape",
-        call ->
-            call.tf().reshape(call.first().value(), call.tf().constant(required(call, "shape"))));
+        call -> call.tf().reshape(call.first().value(), intVector(call, call.inputs(), "shape")));
     m.put(
         "expand_dims",
         call ->
