@@ -105,22 +105,43 @@ class KerasApplicationsTest {
       assertThat(h5.getDatasetByPath("bn_Conv1/bn_Conv1/moving_variance:0").getDimensions())
           .containsExactly(32);
     }
-    try (KerasModel model = KerasModel.build(KerasModelFile.read(json, weights));
-        TFloat32 x = TFloat32.tensorOf(Shape.of(1, 224, 224, 3))) {
+    float[] pixels = new float[224 * 224 * 3];
+    java.util.Random r = new java.util.Random(3);
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = r.nextFloat() * 2 - 1;
+    }
+    KerasModelFile file = KerasModelFile.read(json, weights);
+    float[] constants;
+    try (KerasModel model = KerasModel.build(file, KerasModel.WeightMode.CONSTANTS)) {
+      constants = predictions(model, pixels);
+    }
+    try (KerasModel model = KerasModel.build(file)) {
       KerasSummary s = KerasSummary.of(model);
       assertThat(s.totalParams()).isEqualTo(3_538_984L);
       assertThat(s.trainableParams()).isEqualTo(3_504_872L);
+      float[] p = predictions(model, pixels);
+      // softmax over 1000 classes: the probabilities sum to 1; the weights as variables give what
+      // the weights as constants give
+      double sum = 0;
+      for (float v : p) {
+        sum += v;
+      }
+      assertThat(sum).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-4));
+      assertThat(p).containsExactly(constants, org.assertj.core.api.Assertions.within(1e-6f));
+    }
+  }
+
+  private static float[] predictions(KerasModel model, float[] pixels) {
+    try (TFloat32 x =
+        TFloat32.tensorOf(
+            Shape.of(1, 224, 224, 3),
+            org.tensorflow.ndarray.buffer.DataBuffers.of(pixels, true, false))) {
       var out = model.predict(Map.of("input_1", x));
       try {
-        // softmax over 1000 classes: the probabilities sum to 1
         float[] p = new float[1000];
         ((TFloat32) out.get("predictions"))
             .copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(p, false, false));
-        double sum = 0;
-        for (float v : p) {
-          sum += v;
-        }
-        assertThat(sum).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-4));
+        return p;
       } finally {
         out.values().forEach(org.tensorflow.Tensor::close);
       }
