@@ -179,7 +179,8 @@ final class KerasTrainingConfig {
           "adagrad", new String[] {"Adagrad", "0.001"},
           "adadelta", new String[] {"Adadelta", "0.001"},
           "adamax", new String[] {"Adamax", "0.001"},
-          "ftrl", new String[] {"Ftrl", "0.001"});
+          "ftrl", new String[] {"Ftrl", "0.001"},
+          "nadam", new String[] {"Nadam", "0.001"});
 
   /** Optimizer settings that change training and are not implemented here. */
   private static final List<String> UNSUPPORTED_OPTIMIZER_SETTINGS =
@@ -430,6 +431,31 @@ final class KerasTrainingConfig {
                   c.path("initial_accumulator_value")
                       .asDouble(Adagrad.DEFAULT_INITIAL_ACCUMULATOR_VALUE))
               .build();
+      case "Nadam" -> {
+        // Nadam's decay is its schedule_decay (tf.keras pops schedule_decay into decay); the
+        // learning rate itself is not decayed
+        if (!(lr instanceof Constant) && !c.path("learning_rate").isNumber()) {
+          throw new IllegalArgumentException(
+              "The Nadam optimizer of "
+                  + source
+                  + " has a learning-rate schedule, which the Estimator's Nadam does not"
+                  + " implement. Fix: compile Nadam with a constant learning rate.");
+        }
+        double rate =
+            c.path("learning_rate").isNumber()
+                ? c.path("learning_rate").asDouble()
+                : c.path("lr").asDouble(0.001);
+        yield io.estimator4j.estimator.optimizer.Nadam.builder()
+            .learningRate(rate)
+            .beta1(c.path("beta_1").asDouble(0.9))
+            .beta2(c.path("beta_2").asDouble(0.999))
+            .epsilon(c.path("epsilon").asDouble(1e-7))
+            .scheduleDecay(
+                c.has("schedule_decay")
+                    ? c.path("schedule_decay").asDouble()
+                    : c.path("decay").asDouble(0.004))
+            .build();
+      }
       case "Adadelta" ->
           rate(io.estimator4j.estimator.optimizer.Adadelta.builder(), lr)
               .rho(c.path("rho").asDouble(0.95))
@@ -465,7 +491,7 @@ final class KerasTrainingConfig {
                   + "' of "
                   + source
                   + " is not supported by model_to_estimator. Supported: Adam, SGD (with or"
-                  + " without momentum, Nesterov), RMSprop, Adagrad, Adadelta, Adamax, Ftrl.");
+                  + " without momentum, Nesterov), RMSprop, Adagrad, Adadelta, Adamax, Nadam, Ftrl.");
     };
   }
 

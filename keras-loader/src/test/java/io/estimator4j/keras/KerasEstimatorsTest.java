@@ -209,10 +209,10 @@ class KerasEstimatorsTest {
             () ->
                 KerasEstimators.modelToEstimator(
                     file,
-                    "{\"loss\": \"mse\", \"optimizer_config\": {\"class_name\": \"Nadam\","
+                    "{\"loss\": \"mse\", \"optimizer_config\": {\"class_name\": \"Lion\","
                         + " \"config\": {\"learning_rate\": 0.1}}}",
                     config))
-        .hasMessageContaining("'Nadam'")
+        .hasMessageContaining("'Lion'")
         .hasMessageContaining("Adam, SGD");
     Estimator sgd =
         KerasEstimators.modelToEstimator(

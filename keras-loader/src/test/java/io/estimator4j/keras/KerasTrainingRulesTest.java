@@ -99,6 +99,18 @@ class KerasTrainingRulesTest {
         .isEqualTo("Adamax(learning_rate=0.002, beta1=0.8, beta2=0.99, epsilon=1.0E-7)");
     assertThat(KerasTrainingConfig.optimizer(json.readTree("\"ftrl\""), "m.h5").toString())
         .startsWith("Ftrl(learning_rate=0.001");
+    // tf.keras 2.x Nadam saves its schedule_decay as decay (0.004 by default)
+    assertThat(
+            KerasTrainingConfig.optimizer(
+                    json.readTree(
+                        "{\"class_name\": \"Nadam\", \"config\": {\"name\": \"Nadam\","
+                            + " \"learning_rate\": 0.002, \"decay\": 0.004, \"beta_1\": 0.9,"
+                            + " \"beta_2\": 0.999, \"epsilon\": 1e-07}}"),
+                    "m.h5")
+                .toString())
+        .isEqualTo(
+            "Nadam(learning_rate=0.002, beta1=0.9, beta2=0.999, epsilon=1.0E-7,"
+                + " schedule_decay=0.004)");
     assertThatThrownBy(
             () ->
                 KerasTrainingConfig.optimizer(

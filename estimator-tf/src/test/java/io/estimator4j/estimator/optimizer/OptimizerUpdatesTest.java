@@ -190,4 +190,42 @@ class OptimizerUpdatesTest {
       assertThat(q.valueOf("beta1_power")[0]).isCloseTo((float) Math.pow(b1, 4), within(1e-6f));
     }
   }
+
+  @Test
+  void nadamThreeStepsAgainstKerasRule() {
+    double lr = 0.1;
+    double b1 = 0.9;
+    double b2 = 0.999;
+    double eps = 1e-7;
+    double decay = 0.004;
+    try (Quadratic q = new Quadratic(Nadam.builder().learningRate(lr).build())) {
+      float[] got = q.train(3);
+      // tf.keras nadam.py, per coordinate with g = 2w, t = 1, 2, 3:
+      // mu(s) = b1 (1 - 0.5 · 0.96^(decay · s)); schedule *= mu(t); next = schedule · mu(t + 1)
+      // g' = g / (1 - schedule); m = b1 m + (1 - b1) g; m' = m / (1 - next)
+      // v = b2 v + (1 - b2) g²; v' = v / (1 - b2^t)
+      // w -= lr ((1 - mu(t)) g' + mu(t + 1) m') / (sqrt(v') + eps)
+      for (int c = 0; c < 2; c++) {
+        double w = Quadratic.START[c];
+        double m = 0;
+        double v = 0;
+        double schedule = 1;
+        for (int t = 1; t <= 3; t++) {
+          double g = 2 * w;
+          double mu = b1 * (1 - 0.5 * Math.pow(0.96, decay * t));
+          double mu1 = b1 * (1 - 0.5 * Math.pow(0.96, decay * (t + 1)));
+          schedule *= mu;
+          double next = schedule * mu1;
+          double gPrime = g / (1 - schedule);
+          m = b1 * m + (1 - b1) * g;
+          double mPrime = m / (1 - next);
+          v = b2 * v + (1 - b2) * g * g;
+          double vPrime = v / (1 - Math.pow(b2, t));
+          w -= lr * ((1 - mu) * gPrime + mu1 * mPrime) / (Math.sqrt(vPrime) + eps);
+        }
+        assertThat((double) got[c]).as("w[%d]", c).isCloseTo(w, within(1e-5));
+      }
+      assertThat(q.valueOf("nadam_iterations")).containsExactly(3f);
+    }
+  }
 }
