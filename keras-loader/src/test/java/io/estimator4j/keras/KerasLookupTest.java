@@ -229,6 +229,38 @@ class KerasLookupTest {
   }
 
   @Test
+  void textVectorizationAsKerasDocumentsIt() throws IOException {
+    // The docstring's example: adapt() on ["foo", "bar", "baz"] gives the vocabulary
+    // ['', '[UNK]', 'baz', 'bar', 'foo']; with output_sequence_length=4,
+    // [["foo qux bar"], ["qux baz"]] -> [[4, 1, 3, 0], [1, 2, 0, 0]]
+    String layer =
+        "{\"class_name\": \"TextVectorization\", \"config\": {\"max_tokens\": 5000,"
+            + " \"standardize\": \"lower_and_strip_punctuation\", \"split\": \"whitespace\","
+            + " \"ngrams\": null, \"output_mode\": \"int\", \"output_sequence_length\": 4,"
+            + " \"vocabulary\": [\"baz\", \"bar\", \"foo\"]}}";
+    assertThat(
+            runStrings(
+                model("string", ", 1", layer), new String[][] {{"foo qux bar"}, {"qux baz"}}))
+        .containsExactly(4, 1, 3, 0, 1, 2, 0, 0);
+    // lower case and ASCII punctuation removed; longer texts truncated to 4 tokens
+    assertThat(
+            runStrings(
+                model("string", ", 1", layer),
+                new String[][] {{"Foo, BAR!"}, {"foo bar baz foo bar"}}))
+        .containsExactly(4, 3, 0, 0, 4, 3, 2, 4);
+    // no output_sequence_length: padded to the longest text of the batch
+    assertThat(
+            runStrings(
+                model(
+                    "string",
+                    ", 1",
+                    layer.replace(
+                        "\"output_sequence_length\": 4", "\"output_sequence_length\": null")),
+                new String[][] {{"foo"}, {"bar baz qux"}}))
+        .containsExactly(4, 0, 0, 3, 2, 1);
+  }
+
+  @Test
   void anAdaptedVocabularyInAnHdf5FileIsRefused() throws IOException {
     Path file = tmp.resolve("adapted.json");
     Files.writeString(

@@ -32,6 +32,135 @@ final class LookupMappers {
     m.put("StringLookup", ctx -> lookup(ctx, true));
     m.put("IntegerLookup", ctx -> lookup(ctx, false));
     m.put("Hashing", LookupMappers::hashing);
+    m.put("TextVectorization", LookupMappers::textVectorization);
+  }
+
+  /** Keras's DEFAULT_STRIP_REGEX: ASCII punctuation, removed by "strip_punctuation". */
+  static final String STRIP_PUNCTUATION = "[!\"#$%&()\\*\\+,-\\./:;<=>?@\\[\\\\\\]^_`{|}~\\']";
+
+  /**
+   * TextVectorization in output_mode "int" (text_vectorization.py): standardize ({@code
+   * lower_and_strip_punctuation}: {@code tf.strings.lower}, then the punctuation removed; {@code
+   * lower}; {@code strip_punctuation}; none), split on whitespace runs, look each token up (0 is
+   * the padding/mask "", 1 the OOV "[UNK]", the vocabulary from 2), and pad with 0 or truncate to
+   * {@code output_sequence_length} (else to the longest text of the batch).
+   */
+  private static KerasLayer textVectorization(LayerContext ctx) {
+    LayerConfig c = ctx.config();
+    String mode = c.string("output_mode", "int");
+    if (!mode.equals("int")) {
+      throw c.unsupported("output_mode '" + mode + "' is not supported (int is).");
+    }
+    String standardize = c.string("standardize", "lower_and_strip_punctuation");
+    if (standardize != null
+        && !List.of("lower_and_strip_punctuation", "lower", "strip_punctuation")
+            .contains(standardize)) {
+      throw c.unsupported(
+          "standardize '" + standardize + "' is not supported (a callable is Python code).");
+    }
+    String split = c.string("split", "whitespace");
+    if (split != null && !split.equals("whitespace")) {
+      throw c.unsupported("split '" + split + "' is not supported (whitespace and None are).");
+    }
+    JsonNode ngrams = c.get("ngrams");
+    if (ngrams != null && !ngrams.isNull()) {
+      throw c.unsupported("ngrams are not supported.");
+    }
+    if (c.bool("ragged", false) || c.bool("sparse", false)) {
+      throw c.unsupported("ragged or sparse output is not supported.");
+    }
+    List<String> vocabulary = vocabulary(ctx, true);
+    if (vocabulary.size() >= 2
+        && vocabulary.get(0).isEmpty()
+        && vocabulary.get(1).equals("[UNK]")) {
+      vocabulary = vocabulary.subList(2, vocabulary.size()); // get_vocabulary()'s special tokens
+    }
+    List<String> tokens = List.copyOf(vocabulary);
+    JsonNode lengthNode = c.get("output_sequence_length");
+    int length = lengthNode == null || lengthNode.isNull() ? -1 : lengthNode.asInt();
+    return (scope, in, kw) -> {
+      KTensor x = Mappers.single(c, in);
+      if (x.value().type() != TString.class) {
+        throw c.unsupported(
+            "its input must be a string tensor; found " + x.value().type().getSimpleName() + ".");
+      }
+      @SuppressWarnings("unchecked")
+      Operand<TString> text =
+          scope.reshape((Operand<TString>) x.value(), scope.constant(new long[] {-1}));
+      if (standardize != null && standardize.contains("lower")) {
+        text = scope.strings.lower(text);
+      }
+      if (standardize != null && standardize.contains("strip_punctuation")) {
+        text = scope.strings.staticRegexReplace(text, STRIP_PUNCTUATION, "");
+      }
+      if (split == null) {
+        Operand<TInt64> ids = lookupStrings(scope, text, tokens, 1, 2, "");
+        return Mappers.noMask(scope.expandDims(ids, scope.constant(-1)));
+      }
+      var parts = scope.strings.stringSplit(text, scope.constant(""));
+      Operand<TInt64> ids = lookupStrings(scope, parts.values(), tokens, 1, 2, "");
+      Operand<TInt64> shape = parts.shape();
+      Operand<TInt64> dense;
+      if (length < 0) {
+        dense = scope.sparse.sparseToDense(parts.indices(), shape, ids, scope.constant(0L));
+      } else {
+        Operand<TInt64> rows =
+            scope.slice(shape, scope.constant(new long[] {0}), scope.constant(new long[] {1}));
+        Operand<TInt64> width =
+            scope.math.maximum(
+                scope.slice(shape, scope.constant(new long[] {1}), scope.constant(new long[] {1})),
+                scope.constant(new long[] {length}));
+        Operand<TInt64> full =
+            scope.sparse.sparseToDense(
+                parts.indices(),
+                scope.concat(List.of(rows, width), scope.constant(0)),
+                ids,
+                scope.constant(0L));
+        dense =
+            scope.ensureShape(
+                scope.slice(
+                    full,
+                    scope.constant(new long[] {0, 0}),
+                    scope.constant(new long[] {-1, length})),
+                org.tensorflow.ndarray.Shape.of(-1, length));
+      }
+      return Mappers.noMask(dense);
+    };
+  }
+
+  /**
+   * Ids of strings: the vocabulary from {@code tokenStart}, {@code mask} (if not null) 0, anything
+   * else {@code oovStart}; the table is initialised in the init scope.
+   */
+  private static Operand<TInt64> lookupStrings(
+      Ops scope,
+      Operand<TString> s,
+      List<String> tokens,
+      int oovStart,
+      int tokenStart,
+      String mask) {
+    Ops init = scope.withInitScope();
+    long[] ids = new long[tokens.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = tokenStart + i;
+    }
+    HashTable table = init.withName("hash_table").hashTable(TString.class, TInt64.class);
+    init.withName("table_init")
+        .initializeTable(
+            table,
+            init.constant(NdArrays.vectorOfObjects(tokens.toArray(new String[0]))),
+            init.constant(ids));
+    Operand<TInt64> found =
+        scope.ensureShape(scope.lookupTableFind(table, s, scope.constant(-1L)), s.shape());
+    Operand<TInt64> out =
+        scope.select(
+            scope.math.less(found, scope.constant(0L)),
+            scope.fill(scope.shape(found, TInt64.class), scope.constant((long) oovStart)),
+            found);
+    if (mask != null) {
+      out = scope.select(scope.math.equal(s, scope.constant(mask)), scope.zerosLike(out), out);
+    }
+    return out;
   }
 
   private static KerasLayer lookup(LayerContext ctx, boolean strings) {
