@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.optimizer;
 
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -63,6 +64,29 @@ public final class Adadelta extends BaseOptimizer<Void> {
         accumUpdate,
         learningRate,
         hyper(tf, "rho", type, rho),
+        hyper(tf, "epsilon", type, epsilon),
+        gv.gradient());
+  }
+
+  @Override
+  Map<String, Double> kerasHypers() {
+    return Map.of("rho", rho);
+  }
+
+  /**
+   * Keras's Adadelta (adadelta.py): the same op on slots {@code training/Adadelta/<var>/accum_grad}
+   * and {@code .../accum_var}, ρ read from its hyper variable.
+   */
+  @Override
+  <T extends TNumber> Op applyKeras(Ops tf, GradAndVar<T> gv, KerasState k) {
+    Variable<T> var = gv.variable();
+    Class<T> type = var.type();
+    return tf.train.applyAdadelta(
+        var,
+        k.slot(tf, var, "accum_grad", 0.0),
+        k.slot(tf, var, "accum_var", 0.0),
+        k.learningRate(tf, type),
+        k.hyper(tf, "rho", type),
         hyper(tf, "epsilon", type, epsilon),
         gv.gradient());
   }

@@ -3,6 +3,7 @@ package io.estimator4j.estimator.optimizer;
 import io.estimator4j.estimator.layers.Names;
 import io.estimator4j.graph.Variables;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -85,6 +86,32 @@ public final class Adamax extends BaseOptimizer<Variable<? extends TNumber>> {
         learningRate,
         hyper(tf, "beta1", type, beta1),
         hyper(tf, "beta2", type, beta2),
+        hyper(tf, "epsilon", type, epsilon),
+        gv.gradient());
+  }
+
+  @Override
+  Map<String, Double> kerasHypers() {
+    return Map.of("beta_1", beta1, "beta_2", beta2);
+  }
+
+  /**
+   * Keras's Adamax (adamax.py): slots {@code training/Adamax/<var>/m} and {@code .../v}, no power
+   * variable: β1^t is {@code pow(beta_1, iterations + 1)}.
+   */
+  @Override
+  <T extends TNumber> Op applyKeras(Ops tf, GradAndVar<T> gv, KerasState k) {
+    Variable<T> var = gv.variable();
+    Class<T> type = var.type();
+    Operand<T> b1 = k.hyper(tf, "beta_1", type);
+    return tf.train.applyAdaMax(
+        var,
+        k.slot(tf, var, "m", 0.0),
+        k.slot(tf, var, "v", 0.0),
+        tf.math.pow(b1, k.localStep(tf, type)),
+        k.learningRate(tf, type),
+        b1,
+        k.hyper(tf, "beta_2", type),
         hyper(tf, "epsilon", type, epsilon),
         gv.gradient());
   }

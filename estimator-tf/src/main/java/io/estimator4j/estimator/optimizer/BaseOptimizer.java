@@ -138,7 +138,7 @@ abstract class BaseOptimizer<S> implements Optimizer {
     check(gradsAndVars);
     Ops scope = training.withSubScope(kerasName());
     Map<String, Double> hypers = new TreeMap<>(kerasHypers());
-    hypers.put("decay", 0.0);
+    hypers.putIfAbsent("decay", 0.0);
     if (schedule == null) {
       hypers.put("learning_rate", learningRate);
     }
@@ -170,8 +170,8 @@ abstract class BaseOptimizer<S> implements Optimizer {
   }
 
   /**
-   * Keras's hyper variables of this optimizer other than learning_rate and decay, with their values
-   * (e.g. Adam's beta_1 and beta_2).
+   * Keras's hyper variables of this optimizer other than learning_rate, with their values (e.g.
+   * Adam's beta_1 and beta_2); decay is 0 unless given here (Nadam's schedule_decay).
    */
   Map<String, Double> kerasHypers() {
     return Map.of();
