@@ -467,23 +467,15 @@ final class KerasTrainingConfig {
               .beta2(c.path("beta_2").asDouble(0.999))
               .epsilon(c.path("epsilon").asDouble(1e-7))
               .build();
-      case "Ftrl" -> {
-        if (c.path("beta").asDouble(0) != 0) {
-          throw new IllegalArgumentException(
-              "The Ftrl optimizer of "
-                  + source
-                  + " sets beta="
-                  + c.path("beta")
-                  + ", which the Estimator's Ftrl does not implement. Fix: compile with beta=0.");
-        }
-        yield rate(io.estimator4j.estimator.optimizer.Ftrl.builder(), lr)
-            .learningRatePower(c.path("learning_rate_power").asDouble(-0.5))
-            .initialAccumulatorValue(c.path("initial_accumulator_value").asDouble(0.1))
-            .l1(c.path("l1_regularization_strength").asDouble(0))
-            .l2(c.path("l2_regularization_strength").asDouble(0))
-            .l2Shrinkage(c.path("l2_shrinkage_regularization_strength").asDouble(0))
-            .build();
-      }
+      case "Ftrl" ->
+          rate(io.estimator4j.estimator.optimizer.Ftrl.builder(), lr)
+              .learningRatePower(c.path("learning_rate_power").asDouble(-0.5))
+              .initialAccumulatorValue(c.path("initial_accumulator_value").asDouble(0.1))
+              .l1(c.path("l1_regularization_strength").asDouble(0))
+              .l2(c.path("l2_regularization_strength").asDouble(0))
+              .l2Shrinkage(c.path("l2_shrinkage_regularization_strength").asDouble(0))
+              .beta(c.path("beta").asDouble(0))
+              .build();
       default ->
           throw new IllegalArgumentException(
               "The optimizer '"

@@ -105,6 +105,25 @@ class OptimizerUpdatesTest {
   }
 
   @Test
+  void ftrlBetaAddsBetaOverTwiceTheRateToL2() {
+    // TensorFlow 2's FTRL beta (what a Keras Ftrl config's beta maps to): the L2 strength is
+    // l2 + beta / (2 lr), so beta 0.5 at lr 0.1 trains as l2 = 2.5 without beta, in both forms
+    for (boolean keras : new boolean[] {false, true}) {
+      float[] withBeta;
+      try (Quadratic q =
+          new Quadratic(Ftrl.builder().learningRate(0.1).beta(0.5).build(), keras, true)) {
+        withBeta = q.train(3);
+      }
+      try (Quadratic q =
+          new Quadratic(Ftrl.builder().learningRate(0.1).l2(2.5).build(), keras, true)) {
+        float[] withL2 = q.train(3);
+        assertThat(withBeta).as("keras %s", keras).containsExactly(withL2, within(1e-6f));
+        assertThat(withL2).isNotEqualTo(Quadratic.START);
+      }
+    }
+  }
+
+  @Test
   void rmsPropOneStepStartsMeanSquareAtOne() {
     try (Quadratic q = new Quadratic(RMSProp.of(0.1))) {
       // ms = 0.9·1 + 0.1·g² = [1.3, 2.5]; mom = 0·0 + 0.1·g/sqrt(ms + 1e-10); w -= mom
