@@ -83,11 +83,10 @@ class KerasApplicationsTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "Predicts NaN on main after the wave-2 merges (passes on branch wt-f at 66c4907, where it was"
-          + " written): some merged change to the Keras mappers breaks MobileNetV2; see the session"
-          + " note on issue 12. The parameter counts and file layout above are still checked by"
-          + " inceptionV3 and resNet50.")
+  // The NaN this test once gave after the wave-2 merges came from its input, not the model: it fed
+  // TFloat32.tensorOf(shape), whose memory TensorFlow does not zero (a reused block holds what the
+  // last tensor there left, NaN included). The pixels are now defined, and every variable is
+  // compared with its array in the file once the session has started.
   void mobileNetV2WeightsFileLoadsAndRuns() throws Exception {
     KerasApplications app = KerasApplications.of(KerasApplications.App.MOBILENET_V2);
     assertThat(app.totalParams()).isEqualTo(3_538_984L);
@@ -120,6 +119,30 @@ class KerasApplicationsTest {
       assertThat(s.totalParams()).isEqualTo(3_538_984L);
       assertThat(s.trainableParams()).isEqualTo(3_504_872L);
       float[] p = predictions(model, pixels);
+      // the feed put every array of the file into its own variable: 52 BatchNormalization layers'
+      // moving variances among them (ones, as weights=None writes them)
+      int variances = 0;
+      try (HdfFile h5 = new HdfFile(weights)) {
+        List<org.tensorflow.op.core.Variable<TFloat32>> all =
+            new java.util.ArrayList<>(model.trainableVariables());
+        all.addAll(model.nonTrainableVariables());
+        assertThat(all).hasSize(262);
+        for (var v : all) {
+          String name = v.op().name();
+          String layer = name.substring(0, name.indexOf('/'));
+          float[] stored = (float[]) h5.getDatasetByPath(layer + "/" + name + ":0").getDataFlat();
+          float[] held = new float[stored.length];
+          try (org.tensorflow.Result fetched = model.session().runner().fetch(v).run()) {
+            ((TFloat32) fetched.get(0))
+                .copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(held, false, false));
+          }
+          assertThat(held).as(name).containsExactly(stored);
+          if (name.endsWith("/moving_variance")) {
+            variances++;
+          }
+        }
+      }
+      assertThat(variances).isEqualTo(52);
       // softmax over 1000 classes: the probabilities sum to 1; the weights as variables give what
       // the weights as constants give
       double sum = 0;
