@@ -1,7 +1,5 @@
 package io.estimator4j.estimator.optimizer;
 
-import io.estimator4j.estimator.layers.Names;
-import io.estimator4j.graph.Variables;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
@@ -39,12 +37,8 @@ public final class Adamax extends BaseOptimizer<Variable<? extends TNumber>> {
 
   private Adamax(Builder b) {
     super(NAME, b);
-    for (double beta : new double[] {b.beta1, b.beta2}) {
-      if (!(beta >= 0 && beta < 1)) {
-        throw new IllegalArgumentException(
-            "beta1 and beta2 must be in [0, 1); found " + beta + ".");
-      }
-    }
+    checkBeta("beta1", b.beta1);
+    checkBeta("beta2", b.beta2);
     checkNonNegative("epsilon", b.epsilon);
     this.beta1 = b.beta1;
     this.beta2 = b.beta2;
@@ -58,17 +52,7 @@ public final class Adamax extends BaseOptimizer<Variable<? extends TNumber>> {
 
   @Override
   Variable<? extends TNumber> prepare(Ops tf, List<? extends GradAndVar<?>> gradsAndVars) {
-    return power(tf, gradsAndVars.get(0).variable());
-  }
-
-  private <T extends TNumber> Variable<T> power(Ops tf, Variable<T> like) {
-    String fullName = Names.unique(tf, "beta1_power");
-    Operand<T> init =
-        TypedScalars.of(
-            Names.exact(tf.scope().withInitScope(), fullName + "/initial_value"),
-            like.type(),
-            beta1);
-    return Variables.globalAt(tf, fullName, init);
+    return nonSlot(tf, "beta1_power", gradsAndVars.get(0).variable().type(), beta1);
   }
 
   @Override
@@ -119,10 +103,6 @@ public final class Adamax extends BaseOptimizer<Variable<? extends TNumber>> {
   @Override
   List<Op> finish(Ops tf, List<Op> updates, Variable<? extends TNumber> beta1Power) {
     return List.of(multiplyBy(tf.withControlDependencies(updates), beta1Power, beta1));
-  }
-
-  private static <T extends TNumber> Op multiplyBy(Ops tf, Variable<T> power, double factor) {
-    return tf.assign(power, tf.math.mul(power, TypedScalars.of(tf.scope(), power.type(), factor)));
   }
 
   @Override

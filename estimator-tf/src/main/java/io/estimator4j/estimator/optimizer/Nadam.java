@@ -1,6 +1,5 @@
 package io.estimator4j.estimator.optimizer;
 
-import io.estimator4j.estimator.layers.Names;
 import io.estimator4j.graph.Variables;
 import java.util.List;
 import java.util.Map;
@@ -69,12 +68,8 @@ public final class Nadam extends BaseOptimizer<Nadam.State> {
 
   private Nadam(Builder b) {
     super(NAME, b);
-    for (double beta : new double[] {b.beta1, b.beta2}) {
-      if (!(beta >= 0 && beta < 1)) {
-        throw new IllegalArgumentException(
-            "beta1 and beta2 must be in [0, 1); found " + beta + ".");
-      }
-    }
+    checkBeta("beta1", b.beta1);
+    checkBeta("beta2", b.beta2);
     checkNonNegative("epsilon", b.epsilon);
     checkNonNegative("schedule_decay", b.scheduleDecay);
     this.beta1 = b.beta1;
@@ -91,8 +86,8 @@ public final class Nadam extends BaseOptimizer<Nadam.State> {
   @Override
   State prepare(Ops tf, List<? extends GradAndVar<?>> gradsAndVars) {
     gradsAndVars.forEach(Nadam::checkFloat32);
-    Variable<TFloat32> cache = scalar(tf, "momentum_cache", 1f);
-    Variable<TFloat32> iterations = scalar(tf, "nadam_iterations", 0f);
+    Variable<TFloat32> cache = nonSlot(tf, "momentum_cache", TFloat32.class, 1);
+    Variable<TFloat32> iterations = nonSlot(tf, "nadam_iterations", TFloat32.class, 0);
     return state(
         tf,
         iterations,
@@ -131,16 +126,6 @@ public final class Nadam extends BaseOptimizer<Nadam.State> {
     Operand<TFloat32> power =
         tf.math.pow(tf.constant(0.96f), tf.math.mul(tf.constant((float) scheduleDecay), step));
     return tf.math.mul(b1, tf.math.sub(tf.constant(1f), tf.math.mul(tf.constant(0.5f), power)));
-  }
-
-  private static Variable<TFloat32> scalar(Ops tf, String name, float initial) {
-    String fullName = Names.unique(tf, name);
-    Operand<TFloat32> init =
-        TypedScalars.of(
-            Names.exact(tf.scope().withInitScope(), fullName + "/initial_value"),
-            TFloat32.class,
-            initial);
-    return Variables.globalAt(tf, fullName, init);
   }
 
   @Override
