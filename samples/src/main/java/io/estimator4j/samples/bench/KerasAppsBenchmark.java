@@ -88,7 +88,11 @@ public final class KerasAppsBenchmark {
         }
       }
       for (Path file : o.files()) {
-        out.println(row(file.getFileName().toString(), () -> KerasModelFile.read(file), o));
+        String label =
+            file.getParent() == null
+                ? file.toString()
+                : file.getParent().getFileName() + "/" + file.getFileName();
+        out.println(row(label, () -> KerasModelFile.read(file), o));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
