@@ -83,6 +83,25 @@ import org.tensorflow.types.family.TType;
  * in every mode).
  */
 public final class KerasEstimators {
+  /**
+   * Options of the conversion beyond the training config.
+   *
+   * @param weightColumn the feature holding each example's sample weight ({@code [batch]} or {@code
+   *     [batch, 1]}), as Keras's {@code sample_weight}: the losses become {@code sum(w_i · loss_i)
+   *     / n} (metrics stay unweighted, as model_to_estimator's); null for none
+   */
+  public record Options(String weightColumn) {
+    /** No sample weights. */
+    public static Options defaults() {
+      return new Options(null);
+    }
+
+    /** These options with sample weights from feature {@code name}. */
+    public Options withWeightColumn(String name) {
+      return new Options(java.util.Objects.requireNonNull(name, "name"));
+    }
+  }
+
   /** Clips probabilities away from 0 and 1 before a log, as Keras's backend epsilon does. */
   static final float EPSILON = 1e-7f;
 
@@ -114,7 +133,7 @@ public final class KerasEstimators {
                             + " optimizer. Fix: compile the model first (model.compile(loss=..., optimizer=...))"
                             + " before saving it, or pass a loss and optimizer as a training config JSON to"
                             + " modelToEstimator(file, trainingConfigJson, config)."));
-    return modelToEstimator(file, training, config);
+    return modelToEstimator(file, training, config, Options.defaults());
   }
 
   /**
@@ -124,6 +143,32 @@ public final class KerasEstimators {
    */
   public static Estimator modelToEstimator(
       KerasModelFile file, String trainingConfigJson, RunConfig config) {
+    return modelToEstimator(file, trainingConfigJson, config, Options.defaults());
+  }
+
+  /** {@link #modelToEstimator(KerasModelFile, RunConfig)} with {@code options}. */
+  public static Estimator modelToEstimator(KerasModelFile file, RunConfig config, Options options) {
+    Objects.requireNonNull(file, "file");
+    return modelToEstimator(
+        file,
+        file.trainingConfig()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "The Keras model "
+                            + file.source().getFileName()
+                            + " has no training_config. Fix: compile it before saving, or pass a"
+                            + " training config JSON.")),
+        config,
+        options);
+  }
+
+  /**
+   * {@link #modelToEstimator(KerasModelFile, String, RunConfig)} with {@code options} (e.g. a
+   * sample weight column).
+   */
+  public static Estimator modelToEstimator(
+      KerasModelFile file, String trainingConfigJson, RunConfig config, Options options) {
     Objects.requireNonNull(trainingConfigJson, "trainingConfigJson");
     JsonNode training;
     try {
@@ -132,19 +177,20 @@ public final class KerasEstimators {
       throw new IllegalArgumentException(
           "The training config is not valid JSON: " + e.getMessage(), e);
     }
-    return modelToEstimator(file, training, config);
+    return modelToEstimator(file, training, config, options);
   }
 
   private static Estimator modelToEstimator(
-      KerasModelFile file, JsonNode training, RunConfig config) {
+      KerasModelFile file, JsonNode training, RunConfig config, Options options) {
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(options, "options");
     KerasNetwork network = KerasNetwork.of(file);
     String source = file.source().getFileName().toString();
     KerasTrainingConfig compiled =
         KerasTrainingConfig.parse(training, network.outputNames(), source);
     if (file.weights().isEmpty()) {
       // an architecture without weights: the variables start from the Keras initializers
-      return Estimator.builder(modelFn(network, compiled)).config(config).build();
+      return Estimator.builder(modelFn(network, compiled, options)).config(config).build();
     }
     RunConfig withDir = config;
     if (config.modelDir() == null) {
@@ -156,7 +202,7 @@ public final class KerasEstimators {
       }
     }
     KerasCheckpoint keras = KerasCheckpoint.ensure(network, withDir.modelDir());
-    return Estimator.builder(modelFn(network, compiled))
+    return Estimator.builder(modelFn(network, compiled, options))
         .config(withDir)
         .warmStartFrom(WarmStartSettings.from(keras.prefix()).vars(keras.variablesPattern()))
         .build();
@@ -180,12 +226,13 @@ public final class KerasEstimators {
     return rawServingInputReceiverFn(KerasModelFile.read(kerasFile));
   }
 
-  private static ModelFn modelFn(KerasNetwork network, KerasTrainingConfig compiled) {
-    return ctx -> buildSpec(ctx, network, compiled);
+  private static ModelFn modelFn(
+      KerasNetwork network, KerasTrainingConfig compiled, Options options) {
+    return ctx -> buildSpec(ctx, network, compiled, options);
   }
 
   private static EstimatorSpec buildSpec(
-      ModelFnContext ctx, KerasNetwork network, KerasTrainingConfig compiled) {
+      ModelFnContext ctx, KerasNetwork network, KerasTrainingConfig compiled, Options options) {
     // the optimizer's slots and the loss build through fast sub-scopes too (names unchanged)
     Ops tf = io.estimator4j.graph.FastSubScopes.wrap(ctx.tf());
     Map<String, Operand<?>> inputs = new LinkedHashMap<>();
@@ -215,6 +262,7 @@ public final class KerasEstimators {
       return spec.build();
     }
     Map<String, Operand<?>> labels = labelsByOutput(ctx, network);
+    Operand<TFloat32> sampleWeights = sampleWeights(ctx, network, options);
     Operand<TFloat32> total = null;
     Ops metricsScope = tf.withSubScope("metrics");
     boolean multi = network.outputNames().size() > 1;
@@ -224,7 +272,8 @@ public final class KerasEstimators {
       // logits, as Keras does
       Operand<TFloat32> pred = asFloat32(tf, applied.outputs().get(out));
       Operand<?> label = labels.get(out);
-      Operand<TFloat32> loss = KerasLosses.loss(tf.withSubScope("loss"), l, pred, label, out);
+      Operand<TFloat32> loss =
+          KerasLosses.loss(tf.withSubScope("loss"), l, pred, label, out, sampleWeights);
       if (multi) {
         ctx.scalarSummary("loss/" + out, loss);
       }
@@ -257,6 +306,28 @@ public final class KerasEstimators {
       }
     }
     return spec.build();
+  }
+
+  /** The weight column as a float32 {@code [batch]} vector, or null without one. */
+  private static Operand<TFloat32> sampleWeights(
+      ModelFnContext ctx, KerasNetwork network, Options options) {
+    if (options.weightColumn() == null) {
+      return null;
+    }
+    Operand<?> w = ctx.features().get(options.weightColumn());
+    if (w == null) {
+      throw new IllegalArgumentException(
+          "The weight column '"
+              + options.weightColumn()
+              + "' of the Keras model "
+              + network.file().source().getFileName()
+              + " is not among the features "
+              + ctx.features().keySet()
+              + ". Fix: give the input function a feature of that name with one weight per"
+              + " example.");
+    }
+    Ops tf = ctx.tf().withSubScope("sample_weights");
+    return tf.reshape(tf.dtypes.cast(castable(w), TFloat32.class), tf.constant(new int[] {-1}));
   }
 
   private static Map<String, Operand<?>> labelsByOutput(ModelFnContext ctx, KerasNetwork network) {

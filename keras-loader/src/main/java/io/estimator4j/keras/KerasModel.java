@@ -5,7 +5,6 @@ import io.estimator4j.keras.impl.Network;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +19,7 @@ import org.tensorflow.Tensor;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
 
@@ -50,7 +50,15 @@ public final class KerasModel implements AutoCloseable {
   private final List<Variable<TFloat32>> nonTrainable;
   private final String source;
   private final Network network;
-  private Session session;
+  // what each predict call feeds and fetches, worked out once (graph queries are native calls)
+  private final String[] inputNames;
+  private final Output<?>[] placeholders;
+  private final DataType[] inputTypes;
+  private final int[] inputRanks;
+  private final String[] outputNames;
+  private final Output<?>[] fetches;
+  private final int[] slotOf;
+  private volatile Session session;
   private List<BuildContext.FedWeight> fed;
   private boolean closed;
 
@@ -71,6 +79,28 @@ public final class KerasModel implements AutoCloseable {
     this.source = source;
     this.network = network;
     this.fed = List.copyOf(fed);
+    int n = inputs.size();
+    inputNames = new String[n];
+    placeholders = new Output<?>[n];
+    inputTypes = new DataType[n];
+    inputRanks = new int[n];
+    int i = 0;
+    for (Map.Entry<String, Operand<?>> in : inputs.entrySet()) {
+      inputNames[i] = in.getKey();
+      placeholders[i] = in.getValue().asOutput();
+      inputTypes[i] = placeholders[i].dataType();
+      inputRanks[i] = placeholders[i].shape().numDimensions();
+      i++;
+    }
+    // Result rejects a tensor fetched twice: fetch each output once
+    Map<Output<?>, Integer> slots = new LinkedHashMap<>();
+    outputNames = outputs.keySet().toArray(new String[0]);
+    slotOf = new int[outputNames.length];
+    int o = 0;
+    for (Operand<?> out : outputs.values()) {
+      slotOf[o++] = slots.computeIfAbsent(out.asOutput(), k -> slots.size());
+    }
+    fetches = slots.keySet().toArray(new Output<?>[0]);
   }
 
   /** Reads {@code path} (see {@link KerasModelFile#read(Path)}) and builds it with variables. */
@@ -219,61 +249,49 @@ public final class KerasModel implements AutoCloseable {
       throw new IllegalArgumentException(
           "Model " + source + " takes inputs " + expected + "; found " + feeds.keySet() + ".");
     }
-    Session.Runner runner = session().runner();
-    for (Map.Entry<String, Operand<?>> in : inputs.entrySet()) {
-      Tensor t = feeds.get(in.getKey());
-      Operand<?> p = in.getValue();
-      if (t.dataType() != p.asOutput().dataType()) {
+    Session s = session;
+    Session.Runner runner = (s != null ? s : session()).runner();
+    for (int i = 0; i < inputNames.length; i++) {
+      Tensor t = feeds.get(inputNames[i]);
+      if (t.dataType() != inputTypes[i]) {
         throw new IllegalArgumentException(
             "Input '"
-                + in.getKey()
+                + inputNames[i]
                 + "' of "
                 + source
                 + " takes "
-                + p.type().getSimpleName()
+                + placeholders[i].type().getSimpleName()
                 + " values; found "
                 + t.dataType()
                 + ".");
       }
-      if (t.shape().numDimensions() != p.shape().numDimensions()) {
+      if (t.shape().numDimensions() != inputRanks[i]) {
         throw new IllegalArgumentException(
             "Input '"
-                + in.getKey()
+                + inputNames[i]
                 + "' of "
                 + source
                 + " has shape "
-                + p.shape()
+                + placeholders[i].shape()
                 + "; found a tensor of shape "
                 + t.shape()
                 + ".");
       }
-      runner.feed(p, t);
+      runner.feed(placeholders[i], t);
     }
-    // Result rejects a tensor fetched twice: fetch each output once
-    Map<Output<?>, Integer> slots = new HashMap<>();
-    int[] slotOf = new int[outputs.size()];
-    int o = 0;
-    for (Operand<?> out : outputs.values()) {
-      Output<?> output = out.asOutput();
-      Integer slot = slots.get(output);
-      if (slot == null) {
-        slot = slots.size();
-        slots.put(output, slot);
-        runner.fetch(output);
-      }
-      slotOf[o++] = slot;
+    for (Output<?> fetch : fetches) {
+      runner.fetch(fetch);
     }
     // The fetched tensors go to the caller as they are (no copy): the Result is not closed, the
     // caller closes each tensor. Only an output named twice gets a copy, so that every returned
     // tensor is closed once.
     Result r = runner.run();
     Map<String, Tensor> result = new LinkedHashMap<>();
-    boolean[] handedOut = new boolean[slots.size()];
-    int i = 0;
-    for (String name : outputs.keySet()) {
-      int slot = slotOf[i++];
+    boolean[] handedOut = new boolean[fetches.length];
+    for (int i = 0; i < outputNames.length; i++) {
+      int slot = slotOf[i];
       Tensor t = r.get(slot);
-      result.put(name, handedOut[slot] ? copy(t) : t);
+      result.put(outputNames[i], handedOut[slot] ? copy(t) : t);
       handedOut[slot] = true;
     }
     return result;

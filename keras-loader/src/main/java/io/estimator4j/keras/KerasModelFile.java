@@ -57,6 +57,7 @@ public final class KerasModelFile {
   private final String kerasVersion;
   private final String backend;
   private final KerasWeights weights;
+  private Map<String, byte[]> assets = Map.of();
 
   private KerasModelFile(
       Path source,
@@ -359,8 +360,18 @@ public final class KerasModelFile {
           path, "stores its weights as model.weights.npz, which this loader does not read.");
     }
     JsonNode compile = modelConfig.get("compile_config");
-    return new KerasModelFile(
-        path, Format.KERAS_ARCHIVE, modelConfig, compile, version, "tensorflow", weights);
+    KerasModelFile file =
+        new KerasModelFile(
+            path, Format.KERAS_ARCHIVE, modelConfig, compile, version, "tensorflow", weights);
+    Map<String, byte[]> assets = new HashMap<>();
+    entries.forEach(
+        (name, bytes) -> {
+          if (name.startsWith("assets/")) {
+            assets.put(name, bytes);
+          }
+        });
+    file.assets = Map.copyOf(assets);
+    return file;
   }
 
   private static JsonNode parse(Path path, String text, String what) throws KerasFileException {
@@ -412,8 +423,11 @@ public final class KerasModelFile {
           c.remove("batch_shape");
           c.remove("input_shape");
           c.set("batch_input_shape", shape);
-          return new KerasModelFile(
-              source, format, copy, trainingConfig, kerasVersion, backend, weights);
+          KerasModelFile withShape =
+              new KerasModelFile(
+                  source, format, copy, trainingConfig, kerasVersion, backend, weights);
+          withShape.assets = assets;
+          return withShape;
         }
       }
       if (sequential) {
@@ -462,6 +476,14 @@ public final class KerasModelFile {
   /** The stored weights; empty for an architecture-only JSON. */
   public Optional<KerasWeights> weights() {
     return Optional.ofNullable(weights);
+  }
+
+  /**
+   * The files under a Keras 3 archive's {@code assets/} (e.g. a StringLookup's {@code
+   * assets/layers/string_lookup/vocabulary.txt}), by path in the archive; empty for other files.
+   */
+  public Map<String, byte[]> assets() {
+    return assets;
   }
 
   /** Whether Keras 3 saved the model (its activations and defaults differ from Keras 2's). */

@@ -98,7 +98,8 @@ public final class KerasNetwork {
                   true,
                   file.isKeras3(),
                   source)
-              .origin(file.kerasVersion().orElse(null), file.backend().orElse(null));
+              .origin(file.kerasVersion().orElse(null), file.backend().orElse(null))
+              .assets(file.assets());
       Network network =
           Network.create(
               ctx,
@@ -235,7 +236,8 @@ public final class KerasNetwork {
     BuildContext ctx =
         new BuildContext(tf, constants, file.isKeras3(), source)
             .mode(mode)
-            .origin(file.kerasVersion().orElse(null), file.backend().orElse(null));
+            .origin(file.kerasVersion().orElse(null), file.backend().orElse(null))
+            .assets(file.assets());
     if (initializersOnly) {
       ctx.initializersOnly();
     }
@@ -309,6 +311,7 @@ public final class KerasNetwork {
           case "int32", "int16", "int8", "uint8", "uint16" -> TInt32.class;
           case "int64", "uint32", "uint64" -> TInt64.class;
           case "bool" -> TBool.class;
+          case "string" -> org.tensorflow.types.TString.class;
           default ->
               throw new UnsupportedKerasLayerException(
                   in.name(),
@@ -320,7 +323,7 @@ public final class KerasNetwork {
                       + " has the unsupported dtype '"
                       + in.dtype()
                       + "'. Supported: floating point (computed as float32),"
-                      + " integers and bool.");
+                      + " integers, bool and string.");
         };
     return new InputSpec(in.name(), type, Shape.of(dims));
   }

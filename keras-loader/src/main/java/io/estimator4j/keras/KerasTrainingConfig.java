@@ -14,8 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The loss, loss weights, metrics and optimizer of a Keras {@code training_config} (what {@code
@@ -23,8 +21,6 @@ import org.slf4j.LoggerFactory;
  * tf.keras.models.load_model compiles a loaded model.
  */
 final class KerasTrainingConfig {
-  private static final Logger LOG = LoggerFactory.getLogger(KerasTrainingConfig.class);
-
   /** Loss names this mapping understands (Keras names; aliases are normalised to these). */
   static final List<String> LOSSES =
       List.of(
@@ -32,7 +28,17 @@ final class KerasTrainingConfig {
           "sparse_categorical_crossentropy",
           "binary_crossentropy",
           "mean_squared_error",
-          "mean_absolute_error");
+          "mean_absolute_error",
+          "mean_absolute_percentage_error",
+          "mean_squared_logarithmic_error",
+          "hinge",
+          "squared_hinge",
+          "categorical_hinge",
+          "huber",
+          "log_cosh",
+          "kl_divergence",
+          "poisson",
+          "cosine_similarity");
 
   /** Metric names this mapping understands. */
   static final List<String> METRICS =
@@ -47,8 +53,16 @@ final class KerasTrainingConfig {
           "mae",
           "mean_absolute_error");
 
-  /** The loss of one output. */
-  record Loss(String name, boolean fromLogits, double weight) {}
+  /**
+   * The loss of one output.
+   *
+   * @param delta Huber's delta (1 unless configured)
+   */
+  record Loss(String name, boolean fromLogits, double weight, double delta) {
+    Loss(String name, boolean fromLogits, double weight) {
+      this(name, fromLogits, weight, 1.0);
+    }
+  }
 
   private final Map<String, Loss> losses;
   private final Map<String, List<String>> metrics;
@@ -112,19 +126,10 @@ final class KerasTrainingConfig {
       if (forOut.isArray()) {
         for (JsonNode n : forOut) {
           String name = metricName(n);
-          if (METRICS.contains(name)) {
-            names.add(name);
-          } else {
-            LOG.warn(
-                "Metric '{}' of {} is not supported by model_to_estimator (supported: {});"
-                    + " it is left out of evaluation.",
-                name,
-                source,
-                METRICS);
-          }
+          names.add(supportedMetric(name, out, source));
         }
       } else if (forOut.isTextual()) {
-        names.add(metricName(forOut));
+        names.add(supportedMetric(metricName(forOut), out, source));
       }
       metrics.put(out, List.copyOf(names));
     }
@@ -133,6 +138,27 @@ final class KerasTrainingConfig {
     JsonNode optimizer =
         config.has("optimizer_config") ? config.path("optimizer_config") : config.path("optimizer");
     return new KerasTrainingConfig(losses, metrics, optimizer(optimizer, source));
+  }
+
+  /**
+   * The metric itself when this mapping computes it; otherwise refused by name (an evaluation that
+   * silently left a compiled metric out would report less than Keras did).
+   */
+  private static String supportedMetric(String name, String out, String source) {
+    if (!METRICS.contains(name)) {
+      throw new IllegalArgumentException(
+          "The metric '"
+              + name
+              + "' of output '"
+              + out
+              + "' in "
+              + source
+              + " cannot be mapped to an Estimator metric. Supported: "
+              + METRICS
+              + ". Fix: compile without it, or pass a training config whose metrics are among"
+              + " these.");
+    }
+    return name;
   }
 
   private static String metricName(JsonNode n) {
@@ -150,7 +176,11 @@ final class KerasTrainingConfig {
           "adam", new String[] {"Adam", "0.001"},
           "sgd", new String[] {"SGD", "0.01"},
           "rmsprop", new String[] {"RMSprop", "0.001"},
-          "adagrad", new String[] {"Adagrad", "0.001"});
+          "adagrad", new String[] {"Adagrad", "0.001"},
+          "adadelta", new String[] {"Adadelta", "0.001"},
+          "adamax", new String[] {"Adamax", "0.001"},
+          "ftrl", new String[] {"Ftrl", "0.001"},
+          "nadam", new String[] {"Nadam", "0.001"});
 
   /** Optimizer settings that change training and are not implemented here. */
   private static final List<String> UNSUPPORTED_OPTIMIZER_SETTINGS =
@@ -224,11 +254,43 @@ final class KerasTrainingConfig {
   private static Loss loss(JsonNode l, String out, double weight, String source) {
     String raw;
     boolean fromLogits = false;
+    double delta = 1.0;
     if (l.isObject() && l.path("config").isTextual()) {
       raw = l.path("config").asText(); // Keras 3: {"class_name": "function", "config": "mse"}
     } else if (l.isObject()) {
       raw = snake(l.path("class_name").asText());
-      fromLogits = l.path("config").path("from_logits").asBoolean(false);
+      JsonNode c = l.path("config");
+      fromLogits = c.path("from_logits").asBoolean(false);
+      delta = c.path("delta").asDouble(1.0);
+      for (String key : List.of("label_smoothing", "gamma", "alpha")) {
+        if (c.path(key).isNumber() && c.path(key).asDouble() != 0) {
+          throw new IllegalArgumentException(
+              "The loss '"
+                  + raw
+                  + "' of output '"
+                  + out
+                  + "' in "
+                  + source
+                  + " sets "
+                  + key
+                  + "="
+                  + c.path(key)
+                  + ", which model_to_estimator does not implement. Fix: compile without it.");
+        }
+      }
+      String reduction = c.path("reduction").asText("auto");
+      if (!List.of("auto", "sum_over_batch_size").contains(reduction)) {
+        throw new IllegalArgumentException(
+            "The loss '"
+                + raw
+                + "' of output '"
+                + out
+                + "' in "
+                + source
+                + " uses reduction '"
+                + reduction
+                + "'; model_to_estimator reduces as Keras's default (sum_over_batch_size).");
+      }
     } else {
       raw = l.asText();
     }
@@ -236,6 +298,11 @@ final class KerasTrainingConfig {
         switch (raw.toLowerCase(Locale.ROOT)) {
           case "mse", "mean_squared_error" -> "mean_squared_error";
           case "mae", "mean_absolute_error" -> "mean_absolute_error";
+          case "mape", "mean_absolute_percentage_error" -> "mean_absolute_percentage_error";
+          case "msle", "mean_squared_logarithmic_error" -> "mean_squared_logarithmic_error";
+          case "logcosh", "log_cosh" -> "log_cosh";
+          case "kld", "kl_divergence", "kldivergence", "kullback_leibler_divergence" ->
+              "kl_divergence";
           default -> raw.toLowerCase(Locale.ROOT);
         };
     if (!LOSSES.contains(name)) {
@@ -248,9 +315,9 @@ final class KerasTrainingConfig {
               + source
               + " is not supported by model_to_estimator. Supported: "
               + LOSSES
-              + " (and the aliases mse, mae).");
+              + " (and the aliases mse, mae, mape, msle, logcosh, kld).");
     }
-    return new Loss(name, fromLogits, weight);
+    return new Loss(name, fromLogits, weight, delta);
   }
 
   private static String snake(String className) {
@@ -364,6 +431,51 @@ final class KerasTrainingConfig {
                   c.path("initial_accumulator_value")
                       .asDouble(Adagrad.DEFAULT_INITIAL_ACCUMULATOR_VALUE))
               .build();
+      case "Nadam" -> {
+        // Nadam's decay is its schedule_decay (tf.keras pops schedule_decay into decay); the
+        // learning rate itself is not decayed
+        if (!(lr instanceof Constant) && !c.path("learning_rate").isNumber()) {
+          throw new IllegalArgumentException(
+              "The Nadam optimizer of "
+                  + source
+                  + " has a learning-rate schedule, which the Estimator's Nadam does not"
+                  + " implement. Fix: compile Nadam with a constant learning rate.");
+        }
+        double rate =
+            c.path("learning_rate").isNumber()
+                ? c.path("learning_rate").asDouble()
+                : c.path("lr").asDouble(0.001);
+        yield io.estimator4j.estimator.optimizer.Nadam.builder()
+            .learningRate(rate)
+            .beta1(c.path("beta_1").asDouble(0.9))
+            .beta2(c.path("beta_2").asDouble(0.999))
+            .epsilon(c.path("epsilon").asDouble(1e-7))
+            .scheduleDecay(
+                c.has("schedule_decay")
+                    ? c.path("schedule_decay").asDouble()
+                    : c.path("decay").asDouble(0.004))
+            .build();
+      }
+      case "Adadelta" ->
+          rate(io.estimator4j.estimator.optimizer.Adadelta.builder(), lr)
+              .rho(c.path("rho").asDouble(0.95))
+              .epsilon(c.path("epsilon").asDouble(1e-7))
+              .build();
+      case "Adamax" ->
+          rate(io.estimator4j.estimator.optimizer.Adamax.builder(), lr)
+              .beta1(c.path("beta_1").asDouble(0.9))
+              .beta2(c.path("beta_2").asDouble(0.999))
+              .epsilon(c.path("epsilon").asDouble(1e-7))
+              .build();
+      case "Ftrl" ->
+          rate(io.estimator4j.estimator.optimizer.Ftrl.builder(), lr)
+              .learningRatePower(c.path("learning_rate_power").asDouble(-0.5))
+              .initialAccumulatorValue(c.path("initial_accumulator_value").asDouble(0.1))
+              .l1(c.path("l1_regularization_strength").asDouble(0))
+              .l2(c.path("l2_regularization_strength").asDouble(0))
+              .l2Shrinkage(c.path("l2_shrinkage_regularization_strength").asDouble(0))
+              .beta(c.path("beta").asDouble(0))
+              .build();
       default ->
           throw new IllegalArgumentException(
               "The optimizer '"
@@ -371,7 +483,7 @@ final class KerasTrainingConfig {
                   + "' of "
                   + source
                   + " is not supported by model_to_estimator. Supported: Adam, SGD (with or"
-                  + " without momentum), RMSprop, Adagrad.");
+                  + " without momentum, Nesterov), RMSprop, Adagrad, Adadelta, Adamax, Nadam, Ftrl.");
     };
   }
 

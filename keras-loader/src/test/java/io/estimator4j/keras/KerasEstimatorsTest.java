@@ -200,19 +200,19 @@ class KerasEstimatorsTest {
             () ->
                 KerasEstimators.modelToEstimator(
                     file,
-                    "{\"loss\": \"hinge\", \"optimizer_config\": {\"class_name\": \"SGD\","
-                        + " \"config\": {\"learning_rate\": 0.1}}}",
+                    "{\"loss\": \"binary_focal_crossentropy\", \"optimizer_config\":"
+                        + " {\"class_name\": \"SGD\", \"config\": {\"learning_rate\": 0.1}}}",
                     config))
-        .hasMessageContaining("'hinge'")
+        .hasMessageContaining("'binary_focal_crossentropy'")
         .hasMessageContaining("categorical_crossentropy");
     assertThatThrownBy(
             () ->
                 KerasEstimators.modelToEstimator(
                     file,
-                    "{\"loss\": \"mse\", \"optimizer_config\": {\"class_name\": \"Nadam\","
+                    "{\"loss\": \"mse\", \"optimizer_config\": {\"class_name\": \"Lion\","
                         + " \"config\": {\"learning_rate\": 0.1}}}",
                     config))
-        .hasMessageContaining("'Nadam'")
+        .hasMessageContaining("'Lion'")
         .hasMessageContaining("Adam, SGD");
     Estimator sgd =
         KerasEstimators.modelToEstimator(

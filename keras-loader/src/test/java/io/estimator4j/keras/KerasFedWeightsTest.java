@@ -7,14 +7,18 @@ import io.estimator4j.keras.file.WeightArray;
 import io.estimator4j.savedmodel.SavedModelLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Result;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.types.TFloat32;
 
@@ -80,6 +84,24 @@ class KerasFedWeightsTest {
       // (the constants build folds some ops at graph optimisation: the last bit may differ)
       assertThat(TestData.predict(model, Map.of("x", in), "d2"))
           .containsExactly(constants, org.assertj.core.api.Assertions.within(1e-6f));
+      // every variable holds its own stored array once the session has started: a feed that
+      // assigned an array to another variable of the same shape (bn's moving_mean or beta into
+      // its moving_variance, which could then be negative: sqrt -> NaN) shows here even where
+      // the outputs could not tell
+      Map<String, WeightArray> stored = new HashMap<>();
+      groups.values().forEach(g -> g.vars().forEach(w -> stored.put(w.name(), w)));
+      List<Variable<TFloat32>> all = new ArrayList<>(model.trainableVariables());
+      all.addAll(model.nonTrainableVariables());
+      assertThat(all).hasSize(8);
+      for (Variable<TFloat32> v : all) {
+        WeightArray w = stored.get(v.op().name() + ":0");
+        assertThat(w).as(v.op().name()).isNotNull();
+        float[] held = new float[(int) w.shape().size()];
+        try (Result fetched = model.session().runner().fetch(v).run()) {
+          ((TFloat32) fetched.get(0)).copyTo(DataBuffers.of(held, false, false));
+        }
+        assertThat(held).as(v.op().name()).isEqualTo(w.values()); // containsExactly is O(n²)
+      }
       Path saved = KerasSavedModel.convert(model, dir.resolve("saved"));
       List<String> nodes =
           SavedModelLoader.readProto(saved).getMetaGraphs(0).getGraphDef().getNodeList().stream()

@@ -2,6 +2,9 @@ package io.estimator4j.cli;
 
 import io.estimator4j.samples.bench.KerasAppsBenchmark;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -11,7 +14,9 @@ import picocli.CommandLine.Option;
     description = {
       "Load time and per-call predict latency of InceptionV3, ResNet50 and MobileNetV2 (written",
       "as tf.keras 2.x writes them): KerasModel.predict and SavedModelPredictor on the converted",
-      "SavedModel, each beside a bare session.runner() on the same graph. Prints a Markdown table."
+      "SavedModel, each beside a bare session.runner() on the same graph, calls interleaved.",
+      "--keras FILE adds any Keras file (float32 inputs); --no-apps leaves the three out.",
+      "Prints a Markdown table."
     })
 final class BenchKerasAppsCommand extends BenchRunCommand<KerasAppsBenchmark.Options> {
   @Option(
@@ -35,9 +40,20 @@ final class BenchKerasAppsCommand extends BenchRunCommand<KerasAppsBenchmark.Opt
       description = "Images per call (default: ${DEFAULT-VALUE}).")
   private int batch;
 
+  @Option(
+      names = "--keras",
+      paramLabel = "FILE",
+      description = "A Keras file (.h5, .keras, .json) to time as well; repeatable.")
+  private List<Path> files = new ArrayList<>();
+
+  @Option(
+      names = "--no-apps",
+      description = "Time only the --keras files, not the three applications.")
+  private boolean noApps;
+
   @Override
   KerasAppsBenchmark.Options options() {
-    return new KerasAppsBenchmark.Options(calls, warmup, batch);
+    return new KerasAppsBenchmark.Options(calls, warmup, batch, files, !noApps);
   }
 
   @Override

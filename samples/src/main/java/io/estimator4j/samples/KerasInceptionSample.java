@@ -255,36 +255,36 @@ public final class KerasInceptionSample {
 
   /**
    * Predictions per second through SavedModelPredictor on the export, and through a bare {@code
-   * session.runner()} on the same loaded SavedModel graph; {@code calls} timed calls each after one
-   * warm-up call.
+   * session.runner()} on the same loaded SavedModel graph: {@code calls} timed calls of each,
+   * alternating (so that the machine's load changes both alike), after one warm-up call each.
    */
   private static double[] predictImagesPerSecond(
       Path export, float[] images, int batch, int size, long calls) throws IOException {
-    double[] out = new double[2];
-    try (TFloat32 xs = batchOf(images, 0, batch, size)) {
-      try (SavedModelPredictor p = SavedModelPredictor.load(export, Set.of("serve"))) {
-        Map<String, Tensor> feeds = Map.of(KerasApplications.INPUT, xs);
+    try (TFloat32 xs = batchOf(images, 0, batch, size);
+        SavedModelPredictor p = SavedModelPredictor.load(export, Set.of("serve"));
+        SavedModelBundle bundle = SavedModelBundle.load(export.toString(), "serve")) {
+      Map<String, Tensor> feeds = Map.of(KerasApplications.INPUT, xs);
+      SignatureDef sig = bundle.metaGraphDef().getSignatureDefOrThrow("serving_default");
+      String in = sig.getInputsOrThrow(KerasApplications.INPUT).getName();
+      String outName = sig.getOutputsOrThrow(KerasApplications.OUTPUT).getName();
+      Session s = bundle.session();
+      long predictor = 0;
+      long bare = 0;
+      for (long i = -1; i < calls; i++) {
+        long a = System.nanoTime();
         p.predict("serving_default", feeds).values().forEach(Tensor::close);
-        long start = System.nanoTime();
-        for (long i = 0; i < calls; i++) {
-          p.predict("serving_default", feeds).values().forEach(Tensor::close);
-        }
-        out[0] = calls * (double) batch / ((System.nanoTime() - start) / 1e9);
-      }
-      try (SavedModelBundle bundle = SavedModelBundle.load(export.toString(), "serve")) {
-        SignatureDef sig = bundle.metaGraphDef().getSignatureDefOrThrow("serving_default");
-        String in = sig.getInputsOrThrow(KerasApplications.INPUT).getName();
-        String outName = sig.getOutputsOrThrow(KerasApplications.OUTPUT).getName();
-        Session s = bundle.session();
+        long b = System.nanoTime();
         s.runner().feed(in, xs).fetch(outName).run().close();
-        long start = System.nanoTime();
-        for (long i = 0; i < calls; i++) {
-          s.runner().feed(in, xs).fetch(outName).run().close();
+        long c = System.nanoTime();
+        if (i >= 0) {
+          predictor += b - a;
+          bare += c - b;
         }
-        out[1] = calls * (double) batch / ((System.nanoTime() - start) / 1e9);
       }
+      return new double[] {
+        calls * (double) batch / (predictor / 1e9), calls * (double) batch / (bare / 1e9)
+      };
     }
-    return out;
   }
 
   private static float[] images(int n, int size, long seed) {

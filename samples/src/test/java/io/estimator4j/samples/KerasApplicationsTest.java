@@ -83,11 +83,10 @@ class KerasApplicationsTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "Predicts NaN on main after the wave-2 merges (passes on branch wt-f at 66c4907, where it was"
-          + " written): some merged change to the Keras mappers breaks MobileNetV2; see the session"
-          + " note on issue 12. The parameter counts and file layout above are still checked by"
-          + " inceptionV3 and resNet50.")
+  // The NaN this test once gave after the wave-2 merges came from its input, not the model: it fed
+  // TFloat32.tensorOf(shape), whose memory TensorFlow does not zero (a reused block holds what the
+  // last tensor there left, NaN included). The pixels are now defined, and every variable is
+  // compared with its array in the file once the session has started.
   void mobileNetV2WeightsFileLoadsAndRuns() throws Exception {
     KerasApplications app = KerasApplications.of(KerasApplications.App.MOBILENET_V2);
     assertThat(app.totalParams()).isEqualTo(3_538_984L);
@@ -105,22 +104,67 @@ class KerasApplicationsTest {
       assertThat(h5.getDatasetByPath("bn_Conv1/bn_Conv1/moving_variance:0").getDimensions())
           .containsExactly(32);
     }
-    try (KerasModel model = KerasModel.build(KerasModelFile.read(json, weights));
-        TFloat32 x = TFloat32.tensorOf(Shape.of(1, 224, 224, 3))) {
+    float[] pixels = new float[224 * 224 * 3];
+    java.util.Random r = new java.util.Random(3);
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = r.nextFloat() * 2 - 1;
+    }
+    KerasModelFile file = KerasModelFile.read(json, weights);
+    float[] constants;
+    try (KerasModel model = KerasModel.build(file, KerasModel.WeightMode.CONSTANTS)) {
+      constants = predictions(model, pixels);
+    }
+    try (KerasModel model = KerasModel.build(file)) {
       KerasSummary s = KerasSummary.of(model);
       assertThat(s.totalParams()).isEqualTo(3_538_984L);
       assertThat(s.trainableParams()).isEqualTo(3_504_872L);
+      float[] p = predictions(model, pixels);
+      // the feed put every array of the file into its own variable: 52 BatchNormalization layers'
+      // moving variances among them (ones, as weights=None writes them)
+      int variances = 0;
+      try (HdfFile h5 = new HdfFile(weights)) {
+        List<org.tensorflow.op.core.Variable<TFloat32>> all =
+            new java.util.ArrayList<>(model.trainableVariables());
+        all.addAll(model.nonTrainableVariables());
+        assertThat(all).hasSize(262);
+        for (var v : all) {
+          String name = v.op().name();
+          String layer = name.substring(0, name.indexOf('/'));
+          float[] stored = (float[]) h5.getDatasetByPath(layer + "/" + name + ":0").getDataFlat();
+          float[] held = new float[stored.length];
+          try (org.tensorflow.Result fetched = model.session().runner().fetch(v).run()) {
+            ((TFloat32) fetched.get(0))
+                .copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(held, false, false));
+          }
+          assertThat(held).as(name).isEqualTo(stored); // Arrays.equals: containsExactly is O(n²)
+          if (name.endsWith("/moving_variance")) {
+            variances++;
+          }
+        }
+      }
+      assertThat(variances).isEqualTo(52);
+      // softmax over 1000 classes: the probabilities sum to 1; the weights as variables give what
+      // the weights as constants give
+      double sum = 0;
+      for (float v : p) {
+        sum += v;
+      }
+      assertThat(sum).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-4));
+      assertThat(p).containsExactly(constants, org.assertj.core.api.Assertions.within(1e-6f));
+    }
+  }
+
+  private static float[] predictions(KerasModel model, float[] pixels) {
+    try (TFloat32 x =
+        TFloat32.tensorOf(
+            Shape.of(1, 224, 224, 3),
+            org.tensorflow.ndarray.buffer.DataBuffers.of(pixels, true, false))) {
       var out = model.predict(Map.of("input_1", x));
       try {
-        // softmax over 1000 classes: the probabilities sum to 1
         float[] p = new float[1000];
         ((TFloat32) out.get("predictions"))
             .copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(p, false, false));
-        double sum = 0;
-        for (float v : p) {
-          sum += v;
-        }
-        assertThat(sum).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-4));
+        return p;
       } finally {
         out.values().forEach(org.tensorflow.Tensor::close);
       }

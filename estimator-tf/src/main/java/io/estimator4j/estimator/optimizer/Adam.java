@@ -1,7 +1,5 @@
 package io.estimator4j.estimator.optimizer;
 
-import io.estimator4j.estimator.layers.Names;
-import io.estimator4j.graph.Variables;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
@@ -103,13 +101,7 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
 
   private static <T extends TNumber> Variable<T> power(
       Ops tf, String name, Variable<T> like, double initial) {
-    String fullName = Names.unique(tf, name);
-    Operand<T> init =
-        TypedScalars.of(
-            Names.exact(tf.scope().withInitScope(), fullName + "/initial_value"),
-            like.type(),
-            initial);
-    return Variables.globalAt(tf, fullName, init);
+    return nonSlot(tf, name, like.type(), initial);
   }
 
   @Override
@@ -165,16 +157,6 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
     return List.of(
         multiplyBy(after, powers.beta1Power(), beta1),
         multiplyBy(after, powers.beta2Power(), beta2));
-  }
-
-  private static <T extends TNumber> Op multiplyBy(Ops tf, Variable<T> power, double factor) {
-    return tf.assign(power, tf.math.mul(power, TypedScalars.of(tf.scope(), power.type(), factor)));
-  }
-
-  private static void checkBeta(String what, double value) {
-    if (!(value >= 0 && value < 1)) {
-      throw new IllegalArgumentException(what + " must be in [0, 1); found " + value + ".");
-    }
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.estimator4j.estimator.optimizer;
 
 import io.estimator4j.estimator.layers.Names;
+import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -138,7 +139,7 @@ abstract class BaseOptimizer<S> implements Optimizer {
     check(gradsAndVars);
     Ops scope = training.withSubScope(kerasName());
     Map<String, Double> hypers = new TreeMap<>(kerasHypers());
-    hypers.put("decay", 0.0);
+    hypers.putIfAbsent("decay", 0.0);
     if (schedule == null) {
       hypers.put("learning_rate", learningRate);
     }
@@ -170,8 +171,8 @@ abstract class BaseOptimizer<S> implements Optimizer {
   }
 
   /**
-   * Keras's hyper variables of this optimizer other than learning_rate and decay, with their values
-   * (e.g. Adam's beta_1 and beta_2).
+   * Keras's hyper variables of this optimizer other than learning_rate, with their values (e.g.
+   * Adam's beta_1 and beta_2); decay is 0 unless given here (Nadam's schedule_decay).
    */
   Map<String, Double> kerasHypers() {
     return Map.of();
@@ -226,6 +227,32 @@ abstract class BaseOptimizer<S> implements Optimizer {
   static <T extends TNumber> Variable<T> slot(
       Ops tf, Variable<T> variable, String slotName, double initialValue) {
     return Slots.create(tf, variable, slotName, initialValue);
+  }
+
+  /**
+   * A non-slot variable {@code name} (made unique in {@code tf}'s scope: {@code beta1_power_1} for
+   * a second optimizer, as Python names it), a scalar of {@code type} starting at {@code initial}.
+   */
+  static <T extends TNumber> Variable<T> nonSlot(
+      Ops tf, String name, Class<T> type, double initial) {
+    String fullName = Names.unique(tf, name);
+    Operand<T> init =
+        TypedScalars.of(
+            Names.exact(tf.scope().withInitScope(), fullName + "/initial_value"), type, initial);
+    return Variables.globalAt(tf, fullName, init);
+  }
+
+  /** {@code variable *= factor} (Adam's and Adamax's β^t accumulators after each step). */
+  static <T extends TNumber> Op multiplyBy(Ops tf, Variable<T> variable, double factor) {
+    return tf.assign(
+        variable, tf.math.mul(variable, TypedScalars.of(tf.scope(), variable.type(), factor)));
+  }
+
+  /** Checks a decay rate β in [0, 1). */
+  static void checkBeta(String what, double value) {
+    if (!(value >= 0 && value < 1)) {
+      throw new IllegalArgumentException(what + " must be in [0, 1); found " + value + ".");
+    }
   }
 
   /**

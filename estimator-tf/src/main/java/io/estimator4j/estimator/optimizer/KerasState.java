@@ -1,8 +1,10 @@
 package io.estimator4j.estimator.optimizer;
 
 import io.estimator4j.graph.Variables;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -25,12 +27,16 @@ final class KerasState {
   private final Map<String, Variable<TFloat32>> hypers;
   private final Variable<TInt64> iterations;
   private final Operand<TFloat32> scheduledLearningRate;
+  private final Ops scope;
+  private final Map<String, Object> shared = new HashMap<>();
 
   private KerasState(
+      Ops scope,
       String prefix,
       Map<String, Variable<TFloat32>> hypers,
       Variable<TInt64> iterations,
       Operand<TFloat32> scheduledLearningRate) {
+    this.scope = scope;
     this.prefix = prefix;
     this.hypers = hypers;
     this.iterations = iterations;
@@ -71,12 +77,21 @@ final class KerasState {
             : Variables.global(scope, "iter", init -> init.withName("zeros").constant(0L));
     Operand<TFloat32> scheduled =
         schedule == null ? null : schedule.valueAtGlobalStep(scope, Variables.read(scope, iter));
-    return new KerasState(prefix, hypers, iter, scheduled);
+    return new KerasState(scope, prefix, hypers, iter, scheduled);
   }
 
   /** The optimizer's scope name, e.g. {@code training/Adagrad}. */
   String prefix() {
     return prefix;
+  }
+
+  /**
+   * A value shared by every variable's update of one step (Keras's {@code _prepare_local}, e.g.
+   * Nadam's momentum cache), built once by {@code build} in the optimizer's scope.
+   */
+  @SuppressWarnings("unchecked")
+  <V> V shared(String key, Function<Ops, V> build) {
+    return (V) shared.computeIfAbsent(key, x -> build.apply(scope));
   }
 
   /** The step counter the optimizer increments after its updates. */

@@ -134,6 +134,104 @@ class KerasOptimizersTest {
   }
 
   @Test
+  void adadeltaKerasSlotsAndRho() {
+    Adadelta adadelta = Adadelta.builder().learningRate(0.5).build();
+    try (Quadratic q = new Quadratic(adadelta, true, true)) {
+      double[] w = {1, 2};
+      double[] accum = new double[2];
+      double[] accumUpdate = new double[2];
+      for (int t = 1; t <= 2; t++) {
+        // accum_grad = ρ·accum_grad + (1-ρ)·g²; u = sqrt(accum_var + ε)/sqrt(accum_grad + ε)·g;
+        // accum_var = ρ·accum_var + (1-ρ)·u²; w -= lr·u   (ResourceApplyAdadelta, ρ 0.95, ε 1e-7)
+        for (int i = 0; i < 2; i++) {
+          double g = 2 * w[i];
+          accum[i] = 0.95 * accum[i] + 0.05 * g * g;
+          double u = Math.sqrt(accumUpdate[i] + 1e-7) / Math.sqrt(accum[i] + 1e-7) * g;
+          accumUpdate[i] = 0.95 * accumUpdate[i] + 0.05 * u * u;
+          w[i] -= 0.5 * u;
+        }
+        assertThat(q.train(1)).containsExactly(toFloats(w), within(TOLERANCE));
+      }
+      assertThat(q.valueOf("training/Adadelta" + SLOT + "accum_grad"))
+          .containsExactly(toFloats(accum), within(TOLERANCE));
+      assertThat(q.valueOf("training/Adadelta" + SLOT + "accum_var"))
+          .containsExactly(toFloats(accumUpdate), within(TOLERANCE));
+      assertThat(q.valueOf("training/Adadelta/rho")).containsExactly(0.95f);
+      assertThat(q.graph.operation(VARIABLE + "/Adadelta")).isNull();
+      assertThat(q.step()).isEqualTo(2L);
+    }
+  }
+
+  @Test
+  void adamaxPowerFromTheIterations() {
+    try (Quadratic q = new Quadratic(Adamax.builder().learningRate(0.1).build(), true, true)) {
+      double[] w = {1, 2};
+      double[] m = new double[2];
+      double[] v = new double[2];
+      for (int t = 1; t <= 2; t++) {
+        // m = β1·m + (1-β1)·g; v = max(β2·v, |g|); w -= lr/(1 - β1^t)·m/(v + ε), β1^t =
+        // pow(beta_1, iterations + 1)   (ResourceApplyAdaMax, ε 1e-7)
+        for (int i = 0; i < 2; i++) {
+          double g = 2 * w[i];
+          m[i] = 0.9 * m[i] + 0.1 * g;
+          v[i] = Math.max(0.999 * v[i], Math.abs(g));
+          w[i] -= 0.1 / (1 - Math.pow(0.9, t)) * m[i] / (v[i] + 1e-7);
+        }
+        assertThat(q.train(1)).containsExactly(toFloats(w), within(TOLERANCE));
+      }
+      assertThat(q.valueOf("training/Adamax" + SLOT + "m"))
+          .containsExactly(toFloats(m), within(TOLERANCE));
+      assertThat(q.valueOf("training/Adamax" + SLOT + "v"))
+          .containsExactly(toFloats(v), within(TOLERANCE));
+      assertThat(q.valueOf("training/Adamax/beta_1")).containsExactly(0.9f);
+      assertThat(q.graph.operation("beta1_power")).isNull();
+    }
+  }
+
+  @Test
+  void nadamMomentumCacheUpdatedOncePerStep() {
+    try (Quadratic q = new Quadratic(Nadam.builder().learningRate(0.1).build(), true, true)) {
+      double[] w = {1, 2};
+      double[] m = new double[2];
+      double[] v = new double[2];
+      double schedule = 1;
+      for (int t = 1; t <= 2; t++) {
+        // nadam.py: μ(s) = β1·(1 - ½·0.96^(0.004·s)); momentum_cache *= μ(t) once per step;
+        // g' = g/(1 - cache); m' = m/(1 - cache·μ(t+1)); v' = v/(1 - β2^t);
+        // w -= lr·((1 - μ(t))·g' + μ(t+1)·m')/(sqrt(v') + ε)
+        double mu = 0.9 * (1 - 0.5 * Math.pow(0.96, 0.004 * t));
+        double mu1 = 0.9 * (1 - 0.5 * Math.pow(0.96, 0.004 * (t + 1)));
+        schedule *= mu;
+        for (int i = 0; i < 2; i++) {
+          double g = 2 * w[i];
+          m[i] = 0.9 * m[i] + 0.1 * g;
+          v[i] = 0.999 * v[i] + 0.001 * g * g;
+          double mPrime = m[i] / (1 - schedule * mu1);
+          double vPrime = v[i] / (1 - Math.pow(0.999, t));
+          double mBar = (1 - mu) * g / (1 - schedule) + mu1 * mPrime;
+          w[i] -= 0.1 * mBar / (Math.sqrt(vPrime) + 1e-7);
+        }
+        assertThat(q.train(1)).containsExactly(toFloats(w), within(TOLERANCE));
+      }
+      assertThat(q.valueOf("training/Nadam/momentum_cache"))
+          .containsExactly(new float[] {(float) schedule}, within(1e-6f));
+      assertThat(q.valueOf("training/Nadam/decay")).containsExactly(0.004f);
+      assertThat(q.valueOf("training/Nadam" + SLOT + "m"))
+          .containsExactly(toFloats(m), within(TOLERANCE));
+      assertThat(q.graph.operation("nadam_iterations")).isNull();
+      assertThat(q.step()).isEqualTo(2L);
+    }
+  }
+
+  private static float[] toFloats(double[] values) {
+    float[] result = new float[values.length];
+    for (int i = 0; i < values.length; i++) {
+      result[i] = (float) values[i];
+    }
+    return result;
+  }
+
+  @Test
   void learningRateIsReadFromItsVariable() {
     try (Quadratic q = new Quadratic(GradientDescent.of(0.1), true, true)) {
       // a restore that brings another learning rate changes the step, as in Keras

@@ -105,6 +105,25 @@ class OptimizerUpdatesTest {
   }
 
   @Test
+  void ftrlBetaAddsBetaOverTwiceTheRateToL2() {
+    // TensorFlow 2's FTRL beta (what a Keras Ftrl config's beta maps to): the L2 strength is
+    // l2 + beta / (2 lr), so beta 0.5 at lr 0.1 trains as l2 = 2.5 without beta, in both forms
+    for (boolean keras : new boolean[] {false, true}) {
+      float[] withBeta;
+      try (Quadratic q =
+          new Quadratic(Ftrl.builder().learningRate(0.1).beta(0.5).build(), keras, true)) {
+        withBeta = q.train(3);
+      }
+      try (Quadratic q =
+          new Quadratic(Ftrl.builder().learningRate(0.1).l2(2.5).build(), keras, true)) {
+        float[] withL2 = q.train(3);
+        assertThat(withBeta).as("keras %s", keras).containsExactly(withL2, within(1e-6f));
+        assertThat(withL2).isNotEqualTo(Quadratic.START);
+      }
+    }
+  }
+
+  @Test
   void rmsPropOneStepStartsMeanSquareAtOne() {
     try (Quadratic q = new Quadratic(RMSProp.of(0.1))) {
       // ms = 0.9·1 + 0.1·g² = [1.3, 2.5]; mom = 0·0 + 0.1·g/sqrt(ms + 1e-10); w -= mom
@@ -133,6 +152,99 @@ class OptimizerUpdatesTest {
       assertThat(q.valueOf(VARIABLE + "/Momentum"))
           .containsExactly(new float[] {3.4f, 6.8f}, within(TOLERANCE));
       assertThat(q.step()).isEqualTo(2L);
+    }
+  }
+
+  @Test
+  void adadeltaThreeStepsAgainstTheUpdateRule() {
+    double lr = 0.5;
+    double rho = 0.95;
+    double eps = 1e-7;
+    try (Quadratic q =
+        new Quadratic(Adadelta.builder().learningRate(lr).rho(rho).epsilon(eps).build())) {
+      float[] got = q.train(3);
+      // per coordinate, g = 2w: accum = rho·accum + (1-rho)·g²;
+      // u = sqrt(accum_update + eps) / sqrt(accum + eps) · g;
+      // accum_update = rho·accum_update + (1-rho)·u²; w -= lr·u
+      for (int c = 0; c < 2; c++) {
+        double w = Quadratic.START[c];
+        double accum = 0;
+        double accumUpdate = 0;
+        for (int step = 0; step < 3; step++) {
+          double g = 2 * w;
+          accum = rho * accum + (1 - rho) * g * g;
+          double u = Math.sqrt(accumUpdate + eps) / Math.sqrt(accum + eps) * g;
+          accumUpdate = rho * accumUpdate + (1 - rho) * u * u;
+          w -= lr * u;
+        }
+        assertThat((double) got[c]).as("w[%d]", c).isCloseTo(w, within(1e-5));
+      }
+      assertThat(q.valueOf(VARIABLE + "/Adadelta")).hasSize(2);
+      assertThat(q.valueOf(VARIABLE + "/Adadelta_1")).hasSize(2);
+    }
+  }
+
+  @Test
+  void adamaxThreeStepsAgainstTheUpdateRule() {
+    double lr = 0.1;
+    double b1 = 0.9;
+    double b2 = 0.999;
+    double eps = 1e-7;
+    try (Quadratic q = new Quadratic(Adamax.builder().learningRate(lr).build())) {
+      float[] got = q.train(3);
+      // m = b1·m + (1-b1)·g; v = max(b2·v, |g|); w -= lr / (1 - b1^t) · m / (v + eps)
+      for (int c = 0; c < 2; c++) {
+        double w = Quadratic.START[c];
+        double m = 0;
+        double v = 0;
+        for (int t = 1; t <= 3; t++) {
+          double g = 2 * w;
+          m = b1 * m + (1 - b1) * g;
+          v = Math.max(b2 * v, Math.abs(g));
+          w -= lr / (1 - Math.pow(b1, t)) * m / (v + eps);
+        }
+        assertThat((double) got[c]).as("w[%d]", c).isCloseTo(w, within(1e-5));
+      }
+      // beta1_power after 3 steps: 0.9^4
+      assertThat(q.valueOf("beta1_power")[0]).isCloseTo((float) Math.pow(b1, 4), within(1e-6f));
+    }
+  }
+
+  @Test
+  void nadamThreeStepsAgainstKerasRule() {
+    double lr = 0.1;
+    double b1 = 0.9;
+    double b2 = 0.999;
+    double eps = 1e-7;
+    double decay = 0.004;
+    try (Quadratic q = new Quadratic(Nadam.builder().learningRate(lr).build())) {
+      float[] got = q.train(3);
+      // tf.keras nadam.py, per coordinate with g = 2w, t = 1, 2, 3:
+      // mu(s) = b1 (1 - 0.5 · 0.96^(decay · s)); schedule *= mu(t); next = schedule · mu(t + 1)
+      // g' = g / (1 - schedule); m = b1 m + (1 - b1) g; m' = m / (1 - next)
+      // v = b2 v + (1 - b2) g²; v' = v / (1 - b2^t)
+      // w -= lr ((1 - mu(t)) g' + mu(t + 1) m') / (sqrt(v') + eps)
+      for (int c = 0; c < 2; c++) {
+        double w = Quadratic.START[c];
+        double m = 0;
+        double v = 0;
+        double schedule = 1;
+        for (int t = 1; t <= 3; t++) {
+          double g = 2 * w;
+          double mu = b1 * (1 - 0.5 * Math.pow(0.96, decay * t));
+          double mu1 = b1 * (1 - 0.5 * Math.pow(0.96, decay * (t + 1)));
+          schedule *= mu;
+          double next = schedule * mu1;
+          double gPrime = g / (1 - schedule);
+          m = b1 * m + (1 - b1) * g;
+          double mPrime = m / (1 - next);
+          v = b2 * v + (1 - b2) * g * g;
+          double vPrime = v / (1 - Math.pow(b2, t));
+          w -= lr * ((1 - mu) * gPrime + mu1 * mPrime) / (Math.sqrt(vPrime) + eps);
+        }
+        assertThat((double) got[c]).as("w[%d]", c).isCloseTo(w, within(1e-5));
+      }
+      assertThat(q.valueOf("nadam_iterations")).containsExactly(3f);
     }
   }
 }

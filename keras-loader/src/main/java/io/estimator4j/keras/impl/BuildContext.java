@@ -10,6 +10,7 @@ import io.estimator4j.keras.file.WeightArray;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -41,6 +42,7 @@ public final class BuildContext {
   private final List<Operand<TFloat32>> losses = new ArrayList<>();
   private final List<Op> updates = new ArrayList<>();
   private boolean dryRun;
+  private Map<String, byte[]> assets = Map.of();
   private boolean fedWeights;
   private Ops loadScope;
   private final List<FedWeight> fed = new ArrayList<>();
@@ -123,6 +125,7 @@ public final class BuildContext {
     dry.keras1 = keras1;
     dry.theano = theano;
     dry.dryRun = true;
+    dry.assets = assets;
     return dry;
   }
 
@@ -149,6 +152,30 @@ public final class BuildContext {
   /** The weights to feed after the session's initialisation, in creation order. */
   public List<FedWeight> fedWeights() {
     return Collections.unmodifiableList(fed);
+  }
+
+  /** The files of a Keras 3 archive's {@code assets/} (path in the archive to content). */
+  public BuildContext assets(Map<String, byte[]> assets) {
+    this.assets = Map.copyOf(assets);
+    return this;
+  }
+
+  /**
+   * The UTF-8 text of asset {@code fileName} of the layer Keras 3 keys {@code keras3Key} ({@code
+   * assets/layers/<key>/<fileName>}, or the one such file of a nested layer with that key).
+   */
+  public java.util.Optional<String> asset(String keras3Key, String fileName) {
+    byte[] exact = assets.get("assets/layers/" + keras3Key + "/" + fileName);
+    if (exact == null) {
+      String suffix = "/" + keras3Key + "/" + fileName;
+      List<String> matches =
+          assets.keySet().stream().filter(k -> k.endsWith(suffix)).sorted().toList();
+      if (matches.size() == 1) {
+        exact = assets.get(matches.get(0));
+      }
+    }
+    return java.util.Optional.ofNullable(exact)
+        .map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** Whether the file was saved by Keras 1. */
@@ -222,6 +249,11 @@ public final class BuildContext {
     } finally {
       trainingArguments.pop();
     }
+  }
+
+  /** Whether the build is for training (its graph needs gradients). */
+  public boolean trainMode() {
+    return mode == ModeKeys.TRAIN;
   }
 
   /** Whether regularisation losses are collected (TRAIN and EVAL, which report Keras's loss). */

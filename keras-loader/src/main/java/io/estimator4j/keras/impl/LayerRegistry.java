@@ -26,6 +26,7 @@ public final class LayerRegistry {
     AttentionMappers.register(m);
     TfOpLambdaMappers.register(m);
     PreprocessingMappers.register(m);
+    LookupMappers.register(m);
     Keras3OpsMappers.register(m);
     MAPPERS = Collections.unmodifiableMap(m);
   }

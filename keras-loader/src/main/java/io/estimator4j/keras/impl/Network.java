@@ -373,6 +373,7 @@ public final class Network implements KerasLayer {
               case "int32", "int16", "int8", "uint8", "uint16" -> org.tensorflow.types.TInt32.class;
               case "int64", "uint32", "uint64" -> org.tensorflow.types.TInt64.class;
               case "bool" -> org.tensorflow.types.TBool.class;
+              case "string" -> org.tensorflow.types.TString.class;
               default -> org.tensorflow.types.TFloat32.class;
             };
         args.add(

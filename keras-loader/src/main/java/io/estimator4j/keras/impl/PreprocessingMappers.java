@@ -196,7 +196,19 @@ final class PreprocessingMappers {
       KTensor x = Mappers.single(c, in);
       @SuppressWarnings("unchecked")
       Operand<? extends TNumber> ids = (Operand<? extends TNumber>) x.value();
-      Operand<TInt64> indices = scope.dtypes.cast(ids, TInt64.class);
+      return encode(c, scope, scope.dtypes.cast(ids, TInt64.class), numTokens, mode);
+    };
+  }
+
+  /**
+   * Ids as CategoryEncoding encodes them (and the lookup layers in their non-int output modes):
+   * {@code one_hot} of one id per example, {@code multi_hot} or {@code count} over the ids of each
+   * example, {@code depth} values wide.
+   */
+  static List<KTensor> encode(
+      LayerConfig c, Ops scope, Operand<TInt64> ids, int numTokens, String mode) {
+    {
+      Operand<TInt64> indices = ids;
       int rank = indices.shape().numDimensions();
       if (mode.equals("one_hot")) {
         if (rank == 2 && indices.shape().get(1) == 1) {
@@ -216,7 +228,7 @@ final class PreprocessingMappers {
           mode.equals("count")
               ? scope.reduceSum(hot, tokensAxis, ReduceSum.keepDims(false))
               : scope.reduceMax(hot, tokensAxis, ReduceMax.keepDims(false)));
-    };
+    }
   }
 
   private static Operand<TFloat32> oneHot(Ops tf, Operand<TInt64> indices, int depth) {

@@ -109,7 +109,8 @@ final class RecurrentMappers {
           cls,
           ctx -> {
             Rnn rnn = Rnn.of(ctx.config());
-            return (scope, in, kw) -> rnn.call(scope, in, ctx.weights(), ctx.build().training());
+            return (scope, in, kw) ->
+                rnn.call(scope, in, ctx.weights(), ctx.build().training(), ctx.build().trainMode());
           });
     }
     m.put("Bidirectional", RecurrentMappers::bidirectional);
@@ -373,7 +374,8 @@ final class RecurrentMappers {
       }
     }
 
-    List<KTensor> call(Ops scope, List<KTensor> in, Weights weights, boolean training) {
+    List<KTensor> call(
+        Ops scope, List<KTensor> in, Weights weights, boolean training, boolean trainMode) {
       KTensor first = Mappers.single(c, in);
       checkMask(first.mask());
       Operand<TFloat32> x = prepare(scope, Mappers.floats(scope, first));
@@ -394,6 +396,7 @@ final class RecurrentMappers {
                   + " initial states.");
         }
       }
+      requireKnownStepsToTrain(c, trainMode, x);
       Recurrent.Result r = loop(zeroOutputForMask).run(scope, rc, x, first.mask(), initial);
       List<KTensor> out = new ArrayList<>();
       out.add(
@@ -436,6 +439,25 @@ final class RecurrentMappers {
               + "' is not supported (it is not a setting of"
               + " Keras's recurrent layers that this loader knows; ignoring it could change the"
               + " numbers).");
+    }
+  }
+
+  /**
+   * A recurrent layer over an unknown number of time steps runs as a graph while loop, which has no
+   * gradient in tensorflow-java: refused in TRAIN mode, naming the layer and the fix. Known steps
+   * (declared by the Input, or given by the input function's fixed-length tensors, such as
+   * ArrayInput's) are unrolled and train.
+   */
+  private static void requireKnownStepsToTrain(
+      LayerConfig c, boolean trainMode, Operand<TFloat32> x) {
+    if (trainMode && x.shape().numDimensions() >= 2 && x.shape().get(1) < 0) {
+      throw c.unsupported(
+          "it runs over an unknown number of time steps (input shape "
+              + x.shape()
+              + "), which trains only when unrolled over a fixed length (tensorflow-java has no"
+              + " gradient for while loops). Fix: set the Input's time dimension (e.g."
+              + " KerasModelFile.withInputShape(name, steps, features)) or feed fixed-length"
+              + " sequences whose time dimension the input function knows.");
     }
   }
 
@@ -532,6 +554,7 @@ final class RecurrentMappers {
           (i < nf ? fInit : bInit).add(s);
         }
       }
+      requireKnownStepsToTrain(c, ctx.build().trainMode(), x);
       // Keras concatenates on the last axis of each direction's output in its own layout: for a
       // channels_first ConvLSTM that is the last spatial axis, not the channels the loop works
       // in, so both outputs are restored to Keras's layout first and merged there

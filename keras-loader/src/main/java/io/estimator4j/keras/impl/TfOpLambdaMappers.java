@@ -34,7 +34,12 @@ final class TfOpLambdaMappers {
 
   /** One call: the first argument, the others by name (tensors or JSON constants). */
   private record Call(
-      LayerConfig c, Ops tf, List<KTensor> positional, Map<String, KTensor> tensors, JsonNode kw) {
+      LayerConfig c,
+      Ops tf,
+      List<KTensor> positional,
+      Map<String, KTensor> tensors,
+      JsonNode kw,
+      List<KTensor> inputs) {
     KTensor first() {
       return positional.get(0);
     }
@@ -127,12 +132,268 @@ final class TfOpLambdaMappers {
       if (positional.isEmpty()) {
         throw c.unsupported("its first argument is not a Keras tensor.");
       }
-      return Mappers.noMask(f.apply(new Call(c, scope, positional, tensors, kw)));
+      return Mappers.noMask(f.apply(new Call(c, scope, positional, tensors, kw, in)));
     };
+  }
+
+  /**
+   * The tensors of keyword argument {@code name} in argument order (a structure such as {@code
+   * shape=[tf.shape(x)[0], -1, 64]} holds them among constants), or an empty list.
+   */
+  private static List<KTensor> keywordTensorList(Call call, List<KTensor> in, String name) {
+    int next = in.size() - Mappers.keywordTensorCount(call.kw());
+    for (var f : call.kw().properties()) {
+      if (Network.isTensorKeyword(f.getKey())) {
+        int n = Network.tensorCount(f.getValue());
+        if (f.getKey().equals(name)) {
+          return in.subList(next, next + n);
+        }
+        next += n;
+      }
+    }
+    return List.of();
+  }
+
+  /**
+   * An int32 vector argument given as a list of integers and Keras tensors (scalars, e.g. {@code
+   * tf.shape(x)[0]}), as tf.keras serializes {@code tf.reshape(x, [tf.shape(x)[0], -1, 64])}: the
+   * tensors, in order, take the places of their {@code [layer, node, tensor]} references.
+   */
+  private static Operand<TInt32> intVector(Call call, List<KTensor> in, String name) {
+    JsonNode v = call.kw().get(name);
+    if (v == null || v.isNull()) {
+      throw call.c()
+          .unsupported("argument '" + name + "' of " + function(call.c()) + " is missing.");
+    }
+    List<KTensor> tensors = keywordTensorList(call, in, name);
+    if (tensors.isEmpty()) {
+      return call.tf().constant(required(call, name));
+    }
+    if (!v.isArray() || Network.tensorCount(v) == 1 && isTensorRef(v)) {
+      return call.tf().dtypes.cast(castable(tensors.get(0).value()), TInt32.class);
+    }
+    Ops tf = call.tf();
+    List<Operand<TInt32>> parts = new ArrayList<>();
+    int t = 0;
+    for (JsonNode e : v) {
+      if (isTensorRef(e)) {
+        parts.add(
+            tf.reshape(
+                tf.dtypes.cast(castable(tensors.get(t++).value()), TInt32.class),
+                tf.constant(new int[] {1})));
+      } else if (e.isIntegralNumber()) {
+        parts.add(tf.constant(new int[] {e.asInt()}));
+      } else {
+        throw call.c()
+            .unsupported("argument '" + name + "' holds " + e + ", not an int or tensor.");
+      }
+    }
+    return tf.concat(parts, tf.constant(0));
+  }
+
+  private static Operand<TBool> bools(KTensor t) {
+    if (t == null) {
+      throw new IllegalArgumentException("A logical function needs tensor arguments.");
+    }
+    if (t.value().type() != TBool.class) {
+      throw new IllegalArgumentException(
+          "A logical function needs bool tensors; found " + t.value().type().getSimpleName());
+    }
+    @SuppressWarnings("unchecked")
+    Operand<TBool> b = (Operand<TBool>) t.value();
+    return b;
+  }
+
+  private static long[] longs(int[] v) {
+    long[] out = new long[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = v[i];
+    }
+    return out;
+  }
+
+  private static boolean isTensorRef(JsonNode v) {
+    return Network.tensorCount(v) == 1
+        && ((v.isArray() && v.size() == 3 && v.get(0).isTextual())
+            || v.path("class_name").asText().equals("__keras_tensor__"));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<? extends org.tensorflow.types.family.TNumber> castable(Operand<?> v) {
+    if (!org.tensorflow.types.family.TNumber.class.isAssignableFrom(v.type())) {
+      throw new IllegalArgumentException("Expected a numeric tensor; found " + v.type());
+    }
+    return (Operand<? extends org.tensorflow.types.family.TNumber>) v;
   }
 
   private static Map<String, Function<Call, Operand<?>>> functions() {
     Map<String, Function<Call, Operand<?>>> m = new HashMap<>();
+    // shapes as int tensors (tf.shape, tf.keras.backend.shape = compat.v1.shape, size, rank)
+    for (String s : List.of("shape", "compat.v1.shape")) {
+      m.put(
+          s,
+          call ->
+              "int64".equals(call.kw().path("out_type").asText("int32"))
+                  ? call.tf().shape(call.first().value(), TInt64.class)
+                  : call.tf().shape(call.first().value()));
+    }
+    for (String s : List.of("size", "compat.v1.size")) {
+      m.put(s, call -> call.tf().size(call.first().value()));
+    }
+    m.put("rank", call -> call.tf().rank(call.first().value()));
+    m.put("zeros_like", call -> call.tf().zerosLike(call.first().value()));
+    m.put("ones_like", call -> call.tf().onesLike(call.first().value()));
+    for (String s : List.of("math.floor", "math.ceil", "math.round", "math.sign")) {
+      m.put(
+          s,
+          call -> {
+            Operand<TFloat32> x = call.x();
+            return switch (s) {
+              case "math.floor" -> call.tf().math.floor(x);
+              case "math.ceil" -> call.tf().math.ceil(x);
+              case "math.round" -> call.tf().math.round(x);
+              default -> call.tf().math.sign(x);
+            };
+          });
+    }
+    // comparisons and logic (bool results)
+    Map<String, String> comparisons =
+        Map.of(
+            "math.equal", "eq",
+            "math.not_equal", "ne",
+            "math.greater", "gt",
+            "math.greater_equal", "ge",
+            "math.less", "lt",
+            "math.less_equal", "le");
+    comparisons.forEach(
+        (name, op) ->
+            m.put(
+                name,
+                call -> {
+                  Ops tf = call.tf();
+                  Operand<TFloat32> x = call.x();
+                  Operand<TFloat32> y = call.floats("y");
+                  return switch (op) {
+                    case "eq" -> tf.math.equal(x, y);
+                    case "ne" -> tf.math.notEqual(x, y);
+                    case "gt" -> tf.math.greater(x, y);
+                    case "ge" -> tf.math.greaterEqual(x, y);
+                    case "lt" -> tf.math.less(x, y);
+                    default -> tf.math.lessEqual(x, y);
+                  };
+                }));
+    m.put("math.logical_not", call -> call.tf().math.logicalNot(bools(call.first())));
+    m.put(
+        "math.logical_and",
+        call -> call.tf().math.logicalAnd(bools(call.first()), bools(call.tensors().get("y"))));
+    m.put(
+        "math.logical_or",
+        call -> call.tf().math.logicalOr(bools(call.first()), bools(call.tensors().get("y"))));
+    // tf.where(condition, x, y): x and y tensors or constants
+    m.put(
+        "where",
+        call -> {
+          if (!call.has("x") || !call.has("y")) {
+            throw call.c()
+                .unsupported("tf.where with only a condition (indices) is not supported.");
+          }
+          return call.tf().select(bools(call.first()), call.floats("x"), call.floats("y"));
+        });
+    for (String s2 : List.of("gather", "compat.v1.gather")) {
+      m.put(
+          s2,
+          call -> {
+            if (call.integer("batch_dims", 0) != 0) {
+              throw call.c().unsupported("gather with batch_dims is not supported.");
+            }
+            KTensor t = call.tensors().get("indices");
+            Operand<TInt64> indices =
+                t != null
+                    ? call.tf().dtypes.cast(castable(t.value()), TInt64.class)
+                    : call.tf().constant(longs(required(call, "indices")));
+            return call.tf()
+                .gather(call.first().value(), indices, call.tf().constant(call.integer("axis", 0)));
+          });
+    }
+    m.put(
+        "one_hot",
+        call -> {
+          int depth = call.integer("depth", -1);
+          if (depth < 1) {
+            throw call.c().unsupported("one_hot needs a positive integer depth in the config.");
+          }
+          return call.tf()
+              .oneHot(
+                  call.tf().dtypes.cast(castable(call.first().value()), TInt64.class),
+                  call.tf().constant(depth),
+                  call.tf().constant((float) call.kw().path("on_value").asDouble(1)),
+                  call.tf().constant((float) call.kw().path("off_value").asDouble(0)),
+                  org.tensorflow.op.core.OneHot.axis((long) call.integer("axis", -1)));
+        });
+    m.put(
+        "pad",
+        call -> {
+          JsonNode p = call.kw().get("paddings");
+          if (p == null || !p.isArray()) {
+            throw call.c().unsupported("pad needs its paddings as a list in the config.");
+          }
+          int[][] paddings = new int[p.size()][2];
+          for (int i = 0; i < paddings.length; i++) {
+            paddings[i] = new int[] {p.get(i).get(0).asInt(), p.get(i).get(1).asInt()};
+          }
+          Ops tf = call.tf();
+          String mode =
+              call.kw().path("mode").asText("CONSTANT").toUpperCase(java.util.Locale.ROOT);
+          return switch (mode) {
+            case "CONSTANT" ->
+                tf.pad(
+                    call.x(),
+                    tf.constant(paddings),
+                    tf.constant((float) call.kw().path("constant_values").asDouble(0)));
+            case "REFLECT", "SYMMETRIC" -> tf.mirrorPad(call.x(), tf.constant(paddings), mode);
+            default -> throw call.c().unsupported("pad mode '" + mode + "' is not supported.");
+          };
+        });
+    m.put("nn.bias_add", call -> call.tf().nn.biasAdd(call.x(), call.floats("bias")));
+    m.put(
+        "nn.depth_to_space",
+        call -> call.tf().nn.depthToSpace(call.x(), (long) call.integer("block_size", 2)));
+    m.put(
+        "nn.space_to_depth",
+        call -> call.tf().nn.spaceToDepth(call.x(), (long) call.integer("block_size", 2)));
+    m.put(
+        "math.reduce_logsumexp",
+        call -> {
+          // log(sum(exp(x - max))) + max, over the axes (all when none)
+          Ops tf = call.tf();
+          Operand<TFloat32> x = call.x();
+          int[] axes = call.ints("axis");
+          Operand<TInt32> axis =
+              axes == null
+                  ? tf.range(tf.constant(0), tf.rank(x), tf.constant(1))
+                  : tf.constant(axes);
+          boolean keep = call.bool("keepdims", false);
+          Operand<TFloat32> max =
+              tf.stopGradient(
+                  tf.reduceMax(x, axis, org.tensorflow.op.core.ReduceMax.keepDims(true)));
+          Operand<TFloat32> sum =
+              tf.reduceSum(tf.math.exp(tf.math.sub(x, max)), axis, ReduceSum.keepDims(keep));
+          Operand<TFloat32> m0 =
+              keep
+                  ? max
+                  : tf.reduceMax(max, axis, org.tensorflow.op.core.ReduceMax.keepDims(false));
+          return tf.math.add(tf.math.log(sum), m0);
+        });
+    m.put(
+        "math.cumsum",
+        call ->
+            call.tf()
+                .math
+                .cumsum(
+                    call.x(),
+                    call.tf().constant(call.integer("axis", 0)),
+                    org.tensorflow.op.math.Cumsum.exclusive(call.bool("exclusive", false)),
+                    org.tensorflow.op.math.Cumsum.reverse(call.bool("reverse", false))));
     binary(m, "add", "math.add", "__operators__.add");
     binary(m, "subtract", "math.subtract");
     binary(m, "multiply", "math.multiply");
@@ -209,8 +470,7 @@ final class TfOpLambdaMappers {
                 .argMax(call.first().value(), call.tf().constant(call.integer("axis", 0))));
     m.put(
         "reshape",
-        call ->
-            call.tf().reshape(call.first().value(), call.tf().constant(required(call, "shape"))));
+        call -> call.tf().reshape(call.first().value(), intVector(call, call.inputs(), "shape")));
     m.put(
         "expand_dims",
         call ->

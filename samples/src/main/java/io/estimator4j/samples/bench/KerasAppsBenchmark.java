@@ -10,9 +10,13 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
@@ -40,9 +44,12 @@ public final class KerasAppsBenchmark {
   /**
    * @param calls timed calls per measurement
    * @param warmup untimed calls before them
-   * @param batch images per call
+   * @param batch examples per call
+   * @param files Keras files to time after (or, with {@code appsToo} false, instead of) the
+   *     applications: {@code .h5}, {@code .keras} or {@code .json}
+   * @param appsToo whether to time the three applications
    */
-  public record Options(int calls, int warmup, int batch) {
+  public record Options(int calls, int warmup, int batch, List<Path> files, boolean appsToo) {
     public Options {
       if (calls < 1 || warmup < 0 || batch < 1) {
         throw new IllegalArgumentException(
@@ -54,12 +61,18 @@ public final class KerasAppsBenchmark {
                 + batch
                 + ".");
       }
+      files = List.copyOf(files);
+    }
+
+    /** The three applications only. */
+    public Options(int calls, int warmup, int batch) {
+      this(calls, warmup, batch, List.of(), true);
     }
   }
 
   private KerasAppsBenchmark() {}
 
-  /** Runs every application and prints a Markdown table. */
+  /** Runs every application (and each given file) and prints a Markdown table. */
   public static void run(Options o, PrintStream out) {
     out.println(Machine.describe());
     out.println();
@@ -68,18 +81,27 @@ public final class KerasAppsBenchmark {
             + " (ms) | bare session (ms) | ratio | SavedModelPredictor (ms) | bare session (ms) |"
             + " ratio |");
     out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (KerasApplications.App app : KerasApplications.App.values()) {
-      try {
-        out.println(row(app, o));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+    try {
+      if (o.appsToo()) {
+        for (KerasApplications.App app : KerasApplications.App.values()) {
+          out.println(app(app, o));
+        }
       }
+      for (Path file : o.files()) {
+        String label =
+            file.getParent() == null
+                ? file.toString()
+                : file.getParent().getFileName() + "/" + file.getFileName();
+        out.println(row(label, () -> KerasModelFile.read(file), o));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     out.println();
     out.println("After: " + Machine.loadAverage());
   }
 
-  private static String row(KerasApplications.App app, Options o) throws IOException {
+  private static String app(KerasApplications.App app, Options o) throws IOException {
     Path dir = Files.createTempDirectory("e4j-keras-apps-");
     Path json = dir.resolve(app.modelName() + ".json");
     Path weights = dir.resolve(app.modelName() + "_weights.h5");
@@ -89,92 +111,132 @@ public final class KerasAppsBenchmark {
     } catch (IOException e) {
       withWeights = false; // jhdf's writer fails on ResNet50: time the architecture alone
     }
-    int size = app.imageSize();
-    float[] x = new float[o.batch() * size * size * 3];
-    Random r = new Random(1);
+    boolean both = withWeights;
+    return row(
+        app.modelName() + (withWeights ? "" : "; JSON only: jhdf cannot write its weights"),
+        () -> both ? KerasModelFile.read(json, weights) : KerasModelFile.read(json),
+        o);
+  }
+
+  /** Reads a model file; what {@link #row} times first. */
+  private interface Reader {
+    KerasModelFile read() throws IOException;
+  }
+
+  /**
+   * Times reading, building and the first predict, then interleaves {@code KerasModel.predict} with
+   * a bare run of the same feeds and fetches, and the converted SavedModel's predictor with a bare
+   * run of its session. Every input is float32, filled with values in [-1, 1) (unknown dimensions
+   * other than the batch are 1).
+   */
+  private static String row(String label, Reader reader, Options o) throws IOException {
+    Path dir = Files.createTempDirectory("e4j-keras-bench-");
+    long t0 = System.nanoTime();
+    KerasModelFile file = reader.read();
+    long t1 = System.nanoTime();
+    Map<String, Tensor> feeds = new LinkedHashMap<>();
+    try (KerasModel model = KerasModel.build(file)) {
+      long t2 = System.nanoTime();
+      Random r = new Random(1);
+      for (Map.Entry<String, Operand<?>> in : model.inputs().entrySet()) {
+        feeds.put(in.getKey(), randomInput(in.getKey(), in.getValue(), o.batch(), r));
+      }
+      model.predict(feeds).values().forEach(Tensor::close);
+      long t3 = System.nanoTime();
+      double[] keras = new double[o.calls()];
+      double[] bare = new double[o.calls()];
+      Session s = model.session();
+      Set<Operand<?>> fetches = new LinkedHashSet<>(model.outputs().values());
+      for (int i = 0; i < o.warmup() + o.calls(); i++) {
+        long a = System.nanoTime();
+        model.predict(feeds).values().forEach(Tensor::close);
+        long b = System.nanoTime();
+        Session.Runner runner = s.runner();
+        model.inputs().forEach((name, op) -> runner.feed(op, feeds.get(name)));
+        fetches.forEach(runner::fetch);
+        try (Result res = runner.run()) {
+          // the bare call: the same feeds and fetches, no checks
+        }
+        long c = System.nanoTime();
+        if (i >= o.warmup()) {
+          keras[i - o.warmup()] = (b - a) / 1e6;
+          bare[i - o.warmup()] = (c - b) / 1e6;
+        }
+      }
+      Path saved = KerasSavedModel.convert(model, dir.resolve("saved"));
+      double[] predictor = new double[o.calls()];
+      double[] bareSaved = new double[o.calls()];
+      try (SavedModelPredictor p = SavedModelPredictor.load(saved, Set.of("serve"));
+          SavedModelBundle bundle = SavedModelBundle.load(saved.toString(), "serve")) {
+        SignatureDef sig = bundle.metaGraphDef().getSignatureDefOrThrow("serving_default");
+        for (int i = 0; i < o.warmup() + o.calls(); i++) {
+          long a = System.nanoTime();
+          p.predict("serving_default", feeds).values().forEach(Tensor::close);
+          long b = System.nanoTime();
+          Session.Runner runner = bundle.session().runner();
+          feeds.forEach((name, t) -> runner.feed(sig.getInputsOrThrow(name).getName(), t));
+          sig.getOutputsMap().values().forEach(info -> runner.fetch(info.getName()));
+          runner.run().close();
+          long c = System.nanoTime();
+          if (i >= o.warmup()) {
+            predictor[i - o.warmup()] = (b - a) / 1e6;
+            bareSaved[i - o.warmup()] = (c - b) / 1e6;
+          }
+        }
+      }
+      double km = Stats.median(keras);
+      double bm = Stats.median(bare);
+      double pm = Stats.median(predictor);
+      double sm = Stats.median(bareSaved);
+      int digits = bm < 1 ? 3 : 1;
+      return "| "
+          + label
+          + " (batch "
+          + o.batch()
+          + ") | "
+          + Stats.fixed((t1 - t0) / 1e9, 2)
+          + " | "
+          + Stats.fixed((t2 - t1) / 1e9, 2)
+          + " | "
+          + Stats.fixed((t3 - t2) / 1e9, 2)
+          + " | "
+          + Stats.fixed((t3 - t0) / 1e9, 2)
+          + " | "
+          + Stats.fixed(km, digits)
+          + " | "
+          + Stats.fixed(bm, digits)
+          + " | "
+          + Stats.fixed(km / bm, 3)
+          + " | "
+          + Stats.fixed(pm, digits)
+          + " | "
+          + Stats.fixed(sm, digits)
+          + " | "
+          + Stats.fixed(pm / sm, 3)
+          + " |";
+    } finally {
+      feeds.values().forEach(Tensor::close);
+    }
+  }
+
+  private static TFloat32 randomInput(String name, Operand<?> placeholder, int batch, Random r) {
+    if (placeholder.type() != TFloat32.class) {
+      throw new IllegalArgumentException(
+          "Input '"
+              + name
+              + "' takes "
+              + placeholder.type().getSimpleName()
+              + "; this benchmark feeds float32 inputs only.");
+    }
+    long[] dims = placeholder.shape().asArray();
+    dims[0] = batch;
+    for (int i = 1; i < dims.length; i++) {
+      dims[i] = Math.max(dims[i], 1);
+    }
+    float[] x = new float[(int) Shape.of(dims).size()];
     for (int i = 0; i < x.length; i++) {
       x[i] = r.nextFloat() * 2 - 1;
     }
-    try (TFloat32 input =
-        TFloat32.tensorOf(Shape.of(o.batch(), size, size, 3), DataBuffers.of(x, true, false))) {
-      Map<String, Tensor> feeds = Map.of(KerasApplications.INPUT, input);
-      long t0 = System.nanoTime();
-      KerasModelFile file =
-          withWeights ? KerasModelFile.read(json, weights) : KerasModelFile.read(json);
-      long t1 = System.nanoTime();
-      try (KerasModel model = KerasModel.build(file)) {
-        long t2 = System.nanoTime();
-        model.predict(feeds).values().forEach(Tensor::close);
-        long t3 = System.nanoTime();
-        double[] keras = new double[o.calls()];
-        double[] bare = new double[o.calls()];
-        Session s = model.session();
-        var in = model.inputs().get(KerasApplications.INPUT);
-        var outOp = model.outputs().get(KerasApplications.OUTPUT);
-        for (int i = 0; i < o.warmup() + o.calls(); i++) {
-          long a = System.nanoTime();
-          model.predict(feeds).values().forEach(Tensor::close);
-          long b = System.nanoTime();
-          try (Result res = s.runner().feed(in, input).fetch(outOp).run()) {
-            // the bare call: the same feed and fetch, no checks, no copy
-          }
-          long c = System.nanoTime();
-          if (i >= o.warmup()) {
-            keras[i - o.warmup()] = (b - a) / 1e6;
-            bare[i - o.warmup()] = (c - b) / 1e6;
-          }
-        }
-        Path saved = KerasSavedModel.convert(model, dir.resolve("saved"));
-        double[] predictor = new double[o.calls()];
-        double[] bareSaved = new double[o.calls()];
-        try (SavedModelPredictor p = SavedModelPredictor.load(saved, Set.of("serve"));
-            SavedModelBundle bundle = SavedModelBundle.load(saved.toString(), "serve")) {
-          SignatureDef sig = bundle.metaGraphDef().getSignatureDefOrThrow("serving_default");
-          String inName = sig.getInputsOrThrow(KerasApplications.INPUT).getName();
-          String outName = sig.getOutputsOrThrow(KerasApplications.OUTPUT).getName();
-          for (int i = 0; i < o.warmup() + o.calls(); i++) {
-            long a = System.nanoTime();
-            p.predict("serving_default", feeds).values().forEach(Tensor::close);
-            long b = System.nanoTime();
-            bundle.session().runner().feed(inName, input).fetch(outName).run().close();
-            long c = System.nanoTime();
-            if (i >= o.warmup()) {
-              predictor[i - o.warmup()] = (b - a) / 1e6;
-              bareSaved[i - o.warmup()] = (c - b) / 1e6;
-            }
-          }
-        }
-        double km = Stats.median(keras);
-        double bm = Stats.median(bare);
-        double pm = Stats.median(predictor);
-        double sm = Stats.median(bareSaved);
-        return "| "
-            + app.modelName()
-            + " (batch "
-            + o.batch()
-            + (withWeights ? "" : "; JSON only: jhdf cannot write its weights")
-            + ") | "
-            + Stats.fixed((t1 - t0) / 1e9, 2)
-            + " | "
-            + Stats.fixed((t2 - t1) / 1e9, 2)
-            + " | "
-            + Stats.fixed((t3 - t2) / 1e9, 2)
-            + " | "
-            + Stats.fixed((t3 - t0) / 1e9, 2)
-            + " | "
-            + Stats.fixed(km, 1)
-            + " | "
-            + Stats.fixed(bm, 1)
-            + " | "
-            + Stats.fixed(km / bm, 3)
-            + " | "
-            + Stats.fixed(pm, 1)
-            + " | "
-            + Stats.fixed(sm, 1)
-            + " | "
-            + Stats.fixed(pm / sm, 3)
-            + " |";
-      }
-    }
+    return TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(x, true, false));
   }
 }
