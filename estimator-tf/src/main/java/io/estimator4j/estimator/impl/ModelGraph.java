@@ -95,7 +95,7 @@ public final class ModelGraph implements AutoCloseable {
                 .deviceFn()
                 .or(
                     () ->
-                        ReplicaDeviceSetter.forCluster(config.cluster())
+                        ReplicaDeviceSetter.forCluster(config.cluster(), config.psStrategy())
                             .map(d -> (RunConfig.DeviceFn) d))
                 .orElse(null);
         if (deviceFn != null) {
