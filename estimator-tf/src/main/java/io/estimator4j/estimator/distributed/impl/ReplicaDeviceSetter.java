@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.tensorflow.DeviceSpec;
 import org.tensorflow.internal.types.registry.TensorTypeInfo;
 import org.tensorflow.internal.types.registry.TensorTypeRegistry;
 import org.tensorflow.ndarray.Shape;
@@ -167,6 +168,32 @@ public final class ReplicaDeviceSetter implements RunConfig.DeviceFn {
       }
     }
     return sb.toString();
+  }
+
+  /**
+   * The {@link DeviceSpec} of a device string such as {@code /job:ps/task:0/device:CPU:0} (empty
+   * fields stay unset), for {@code tf.withDevice} with the device of an existing op.
+   */
+  public static DeviceSpec deviceSpec(String device) {
+    Map<String, String> fields = parse(device);
+    DeviceSpec.Builder b = DeviceSpec.newBuilder();
+    if (fields.containsKey("job")) {
+      b.job(fields.get("job"));
+    }
+    if (fields.containsKey("replica")) {
+      b.replica(Integer.parseInt(fields.get("replica")));
+    }
+    if (fields.containsKey("task")) {
+      b.task(Integer.parseInt(fields.get("task")));
+    }
+    if (fields.containsKey("device")) {
+      String[] typeIndex = fields.get("device").split(":");
+      b.deviceType(DeviceSpec.DeviceType.valueOf(typeIndex[0].toUpperCase()));
+      if (typeIndex.length > 1 && !"*".equals(typeIndex[1])) {
+        b.deviceIndex(Integer.parseInt(typeIndex[1]));
+      }
+    }
+    return b.build();
   }
 
   private static Map<String, String> parse(String device) {
