@@ -1,6 +1,7 @@
 package io.estimator4j.estimator.optimizer;
 
 import io.estimator4j.estimator.distributed.impl.ReplicaDeviceSetter;
+import io.estimator4j.estimator.hook.SessionRunHook;
 import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.function.BiFunction;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
+import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -61,6 +63,7 @@ public final class SyncReplicas implements Optimizer {
       Op chiefInitOp,
       Op localStepInitOp,
       Op initTokensOp,
+      Op releaseTokensOp,
       Variable<TInt64> localStep,
       Operand<TInt32> tokenQueueSize,
       List<Operand<TInt32>> numAccumulated) {}
@@ -194,6 +197,13 @@ public final class SyncReplicas implements Optimizer {
             .queueEnqueueMany(
                 tokenQueue,
                 List.of(onStep.fill(onStep.constant(new int[] {replicasToAggregate}), globalStep)));
+    Op releaseTokens =
+        onStep
+            .withName("sync_token_q_EnqueueMany_release")
+            .io
+            .queueEnqueueMany(
+                tokenQueue,
+                List.of(onStep.fill(onStep.constant(new int[] {totalNumReplicas}), globalStep)));
     Op chiefInit = sync.withName("chief_init").withControlDependencies(chiefInits).noOp();
     Operand<TInt32> queueSize = onStep.withName("sync_token_q_Size").io.queueSize(tokenQueue);
     built =
@@ -203,6 +213,7 @@ public final class SyncReplicas implements Optimizer {
             chiefInit,
             localStepInit,
             initTokens,
+            releaseTokens,
             localStep,
             queueSize,
             List.copyOf(numAccumulated));
@@ -285,6 +296,48 @@ public final class SyncReplicas implements Optimizer {
   /** Run once by the chief after {@link #chiefInitOp}: the first step's tokens. */
   public Op initTokensOp() {
     return built().initTokensOp();
+  }
+
+  /**
+   * Run by the chief when it stops training: one token per replica holding the global step, so a
+   * worker blocked on the queue finishes its step (its gradient is then stale and dropped) and sees
+   * the final global step, instead of waiting for a chief that is gone. Python has no counterpart
+   * (its workers wait); the tokens left in the queue only cost a restarted run one dropped step.
+   */
+  public Op releaseTokensOp() {
+    return built().releaseTokensOp();
+  }
+
+  /**
+   * The hook of a training task (Python's {@code make_session_run_hook(is_chief)}): after the
+   * session is created, the chief runs {@link #chiefInitOp} and {@link #initTokensOp} and starts
+   * its {@link SyncReplicasRunner}; another worker runs {@link #localStepInitOp}. At the end the
+   * chief stops its loop and runs {@link #releaseTokensOp}. Add it to the model function's training
+   * hooks with the train op of {@link #applyGradients}.
+   */
+  public SessionRunHook hook(boolean isChief) {
+    return new SessionRunHook() {
+      private SyncReplicasRunner runner;
+
+      @Override
+      public void afterCreateSession(Session session) {
+        if (isChief) {
+          runner = SyncReplicasRunner.startChief(session, SyncReplicas.this);
+        } else {
+          session.runner().addTarget(localStepInitOp()).run().close();
+        }
+      }
+
+      @Override
+      public void end(Session session) {
+        if (runner != null) {
+          SyncReplicasRunner r = runner;
+          runner = null;
+          r.close();
+          session.runner().addTarget(releaseTokensOp()).run().close();
+        }
+      }
+    };
   }
 
   /** This worker's local step (the global step its gradients were computed at). */
