@@ -41,6 +41,7 @@ public final class RunConfig {
   private final ClusterConfig cluster;
   private final DeviceFn deviceFn;
   private final PsStrategy psStrategy;
+  private final Integer syncReplicasToAggregate;
   private final int maxWorkerDelaySecs;
   private final int sessionCreationTimeoutSecs;
   private final boolean allowFreshStart;
@@ -59,6 +60,7 @@ public final class RunConfig {
     this.cluster = b.cluster;
     this.deviceFn = b.deviceFn;
     this.psStrategy = b.psStrategy;
+    this.syncReplicasToAggregate = b.syncReplicasToAggregate;
     this.maxWorkerDelaySecs = b.maxWorkerDelaySecs;
     this.sessionCreationTimeoutSecs = b.sessionCreationTimeoutSecs;
     this.allowFreshStart = b.allowFreshStart;
@@ -114,6 +116,7 @@ public final class RunConfig {
     b.cluster = cluster;
     b.deviceFn = deviceFn;
     b.psStrategy = psStrategy;
+    b.syncReplicasToAggregate = syncReplicasToAggregate;
     b.maxWorkerDelaySecs = maxWorkerDelaySecs;
     b.sessionCreationTimeoutSecs = sessionCreationTimeoutSecs;
     b.allowFreshStart = allowFreshStart;
@@ -185,6 +188,14 @@ public final class RunConfig {
   /** How the default device function spreads variables over the ps tasks. */
   public PsStrategy psStrategy() {
     return psStrategy;
+  }
+
+  /**
+   * Gradients averaged per step when the canned estimators train synchronously ({@link
+   * Builder#syncReplicas}); empty for asynchronous training (the default).
+   */
+  public Optional<Integer> syncReplicasToAggregate() {
+    return Optional.ofNullable(syncReplicasToAggregate);
   }
 
   /**
@@ -278,6 +289,7 @@ public final class RunConfig {
     private ClusterConfig cluster;
     private DeviceFn deviceFn;
     private PsStrategy psStrategy = PsStrategy.ROUND_ROBIN;
+    private Integer syncReplicasToAggregate;
     private int maxWorkerDelaySecs = DEFAULT_MAX_WORKER_DELAY_SECS;
     private int sessionCreationTimeoutSecs = DEFAULT_SESSION_CREATION_TIMEOUT_SECS;
     private boolean allowFreshStart;
@@ -370,6 +382,24 @@ public final class RunConfig {
      */
     public Builder deviceFn(DeviceFn fn) {
       this.deviceFn = fn;
+      return this;
+    }
+
+    /**
+     * Trains the canned estimators synchronously: each step averages {@code replicasToAggregate}
+     * gradients of the training tasks and drops stale ones (tf.compat.v1's SyncReplicasOptimizer,
+     * see {@code io.estimator4j.estimator.optimizer.SyncReplicas}); usually the number of training
+     * tasks (chief and workers). A custom model function wraps its optimizer in {@code
+     * SyncReplicas} itself and adds its hook.
+     */
+    public Builder syncReplicas(int replicasToAggregate) {
+      if (replicasToAggregate <= 0) {
+        throw new IllegalArgumentException(
+            "syncReplicas needs replicasToAggregate > 0, got "
+                + replicasToAggregate
+                + ". Fix: pass the number of training tasks (chief and workers).");
+      }
+      this.syncReplicasToAggregate = replicasToAggregate;
       return this;
     }
 
