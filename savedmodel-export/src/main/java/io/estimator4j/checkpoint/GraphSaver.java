@@ -59,27 +59,31 @@ public final class GraphSaver {
     Operand<TString> defaultName = tf.withName("filename").constant("model");
     this.filename = tf.withName("Const").placeholderWithDefault(defaultName, Shape.scalar());
     List<String> keys = new ArrayList<>();
+    List<String> slices = new ArrayList<>();
     List<Operand<?>> tensors = new ArrayList<>(sorted);
     sorted.forEach(v -> keys.add(v.op().name()));
+    sorted.forEach(v -> slices.add(""));
     for (Saveable s : this.saveables) {
       for (Saveable.Spec spec : s.specs()) {
         keys.add(spec.name());
+        slices.add(spec.shapeAndSlice());
         tensors.add(spec.tensor());
       }
     }
-    if (new java.util.HashSet<>(keys).size() != keys.size()) {
-      throw new IllegalArgumentException(
-          "Two saved tensors share a checkpoint key: "
-              + keys
-              + ". Fix: give every variable and saveable a unique name.");
+    java.util.Set<String> distinct = new java.util.HashSet<>();
+    for (int i = 0; i < keys.size(); i++) {
+      if (!distinct.add(keys.get(i) + " " + slices.get(i))) {
+        throw new IllegalArgumentException(
+            "Two saved tensors share a checkpoint key: "
+                + keys
+                + ". Fix: give every variable and saveable a unique name.");
+      }
     }
     if (keys.isEmpty()) {
       this.saveTensor = tf.withName("control_dependency").identity(filename);
       this.restoreOp = tf.withName("restore_all").noOp();
       return;
     }
-    String[] slices = new String[keys.size()];
-    java.util.Arrays.fill(slices, "");
     Operand<TString> namesOp =
         tf.withSubScope("SaveV2")
             .withName("tensor_names")
@@ -87,7 +91,8 @@ public final class GraphSaver {
     Operand<TString> slicesOp =
         tf.withSubScope("SaveV2")
             .withName("shape_and_slices")
-            .constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(slices));
+            .constant(
+                org.tensorflow.ndarray.NdArrays.vectorOfObjects(slices.toArray(new String[0])));
     Op save = tf.withName("SaveV2").train.save(filename, namesOp, slicesOp, tensors);
     this.saveTensor =
         tf.withControlDependencies(List.of(save)).withName("control_dependency").identity(filename);

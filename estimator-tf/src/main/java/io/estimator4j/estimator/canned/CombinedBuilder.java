@@ -131,6 +131,13 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
           ctx,
           logits,
           loss -> {
+            if (ctx.config().syncReplicasToAggregate().isPresent()) {
+              throw new IllegalArgumentException(
+                  "RunConfig.syncReplicas is not supported by the combined linear and DNN"
+                      + " estimator: its two optimizers share one step increment, and synchronous"
+                      + " replicas increment the global step per aggregated step. Fix: train it"
+                      + " asynchronously, or use a single-optimizer estimator.");
+            }
             if (TrainOps.isTf2(ctx)) {
               return tf2TrainOp(ctx, loss, d, dnnOpt, l, linOpt);
             }

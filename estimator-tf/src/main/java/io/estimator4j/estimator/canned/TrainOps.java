@@ -4,6 +4,7 @@ import io.estimator4j.checkpoint.TensorFlowFlavour;
 import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.estimator.optimizer.GradAndVar;
 import io.estimator4j.estimator.optimizer.Optimizer;
+import io.estimator4j.estimator.optimizer.SyncReplicas;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -35,6 +36,7 @@ final class TrainOps {
   /** The train op of a model with one optimizer over {@code logits}' trainable variables. */
   static Op single(
       ModelFnContext ctx, Optimizer optimizer, Operand<TFloat32> loss, Networks.Logits logits) {
+    optimizer = synchronous(ctx, optimizer);
     Ops tf = ctx.tf();
     if (isTf2(ctx)) {
       Ops training = tf.withSubScope("training");
@@ -51,6 +53,22 @@ final class TrainOps {
     List<Op> all = new ArrayList<>(logits.updates());
     all.add(train);
     return tf.withControlDependencies(all).withName("train_op").noOp();
+  }
+
+  /**
+   * {@code optimizer} wrapped in {@link SyncReplicas} (over the cluster's training tasks) with its
+   * hook added when the config asks for synchronous training ({@code
+   * RunConfig.syncReplicasToAggregate}), else {@code optimizer}.
+   */
+  static Optimizer synchronous(ModelFnContext ctx, Optimizer optimizer) {
+    var replicas = ctx.config().syncReplicasToAggregate();
+    if (replicas.isEmpty()) {
+      return optimizer;
+    }
+    int total = Math.max(1, ctx.config().cluster().numWorkerReplicas());
+    SyncReplicas sync = new SyncReplicas(optimizer, replicas.get(), total);
+    ctx.addTrainingHook(sync.hook(ctx.config().isChief()));
+    return sync;
   }
 
   /**

@@ -4,7 +4,9 @@ import io.estimator4j.checkpoint.TensorFlowFlavour;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.RewriterConfig;
 
@@ -38,6 +40,8 @@ public final class RunConfig {
   private final ConfigProto sessionConfig;
   private final ClusterConfig cluster;
   private final DeviceFn deviceFn;
+  private final PsStrategy psStrategy;
+  private final Integer syncReplicasToAggregate;
   private final int maxWorkerDelaySecs;
   private final int sessionCreationTimeoutSecs;
   private final boolean allowFreshStart;
@@ -55,6 +59,8 @@ public final class RunConfig {
     this.sessionConfig = b.sessionConfig;
     this.cluster = b.cluster;
     this.deviceFn = b.deviceFn;
+    this.psStrategy = b.psStrategy;
+    this.syncReplicasToAggregate = b.syncReplicasToAggregate;
     this.maxWorkerDelaySecs = b.maxWorkerDelaySecs;
     this.sessionCreationTimeoutSecs = b.sessionCreationTimeoutSecs;
     this.allowFreshStart = b.allowFreshStart;
@@ -66,6 +72,28 @@ public final class RunConfig {
   public interface DeviceFn {
     /** Returns the device string for an op of the given type and name, or "" for no constraint. */
     String deviceFor(String opType, String opName);
+
+    /**
+     * As {@link #deviceFor(String, String)}, also given the op's declared {@code shape} and {@code
+     * dtype} attributes (null when it has none), for placement by size.
+     */
+    default String deviceFor(String opType, String opName, Shape shape, DataType dtype) {
+      return deviceFor(opType, opName);
+    }
+  }
+
+  /**
+   * How variables are spread over the parameter servers (Python's {@code ps_strategy} of {@code
+   * replica_device_setter}).
+   */
+  public enum PsStrategy {
+    /** One ps task after the other in creation order (the default, as in Python). */
+    ROUND_ROBIN,
+    /**
+     * Each variable to the ps task with the fewest bytes so far (Python's {@code
+     * GreedyLoadBalancingStrategy} with {@code byte_size_load_fn}).
+     */
+    GREEDY_BY_BYTES
   }
 
   public static Builder builder() {
@@ -87,6 +115,8 @@ public final class RunConfig {
     b.sessionConfig = sessionConfig;
     b.cluster = cluster;
     b.deviceFn = deviceFn;
+    b.psStrategy = psStrategy;
+    b.syncReplicasToAggregate = syncReplicasToAggregate;
     b.maxWorkerDelaySecs = maxWorkerDelaySecs;
     b.sessionCreationTimeoutSecs = sessionCreationTimeoutSecs;
     b.allowFreshStart = allowFreshStart;
@@ -153,6 +183,19 @@ public final class RunConfig {
 
   public Optional<DeviceFn> deviceFn() {
     return Optional.ofNullable(deviceFn);
+  }
+
+  /** How the default device function spreads variables over the ps tasks. */
+  public PsStrategy psStrategy() {
+    return psStrategy;
+  }
+
+  /**
+   * Gradients averaged per step when the canned estimators train synchronously ({@link
+   * Builder#syncReplicas}); empty for asynchronous training (the default).
+   */
+  public Optional<Integer> syncReplicasToAggregate() {
+    return Optional.ofNullable(syncReplicasToAggregate);
   }
 
   /**
@@ -245,6 +288,8 @@ public final class RunConfig {
     private ConfigProto sessionConfig = defaultSessionConfig();
     private ClusterConfig cluster;
     private DeviceFn deviceFn;
+    private PsStrategy psStrategy = PsStrategy.ROUND_ROBIN;
+    private Integer syncReplicasToAggregate;
     private int maxWorkerDelaySecs = DEFAULT_MAX_WORKER_DELAY_SECS;
     private int sessionCreationTimeoutSecs = DEFAULT_SESSION_CREATION_TIMEOUT_SECS;
     private boolean allowFreshStart;
@@ -337,6 +382,30 @@ public final class RunConfig {
      */
     public Builder deviceFn(DeviceFn fn) {
       this.deviceFn = fn;
+      return this;
+    }
+
+    /**
+     * Trains the canned estimators synchronously: each step averages {@code replicasToAggregate}
+     * gradients of the training tasks and drops stale ones (tf.compat.v1's SyncReplicasOptimizer,
+     * see {@code io.estimator4j.estimator.optimizer.SyncReplicas}); usually the number of training
+     * tasks (chief and workers). A custom model function wraps its optimizer in {@code
+     * SyncReplicas} itself and adds its hook.
+     */
+    public Builder syncReplicas(int replicasToAggregate) {
+      if (replicasToAggregate <= 0) {
+        throw new IllegalArgumentException(
+            "syncReplicas needs replicasToAggregate > 0, got "
+                + replicasToAggregate
+                + ". Fix: pass the number of training tasks (chief and workers).");
+      }
+      this.syncReplicasToAggregate = replicasToAggregate;
+      return this;
+    }
+
+    /** How the default device function spreads variables over the ps tasks (round robin). */
+    public Builder psStrategy(PsStrategy strategy) {
+      this.psStrategy = Objects.requireNonNull(strategy, "psStrategy");
       return this;
     }
 

@@ -13,6 +13,7 @@ import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.modelfn.ModelFnContext;
 import io.estimator4j.estimator.modelfn.Params;
+import io.estimator4j.graph.GraphCollections;
 import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -95,7 +96,7 @@ public final class ModelGraph implements AutoCloseable {
                 .deviceFn()
                 .or(
                     () ->
-                        ReplicaDeviceSetter.forCluster(config.cluster())
+                        ReplicaDeviceSetter.forCluster(config.cluster(), config.psStrategy())
                             .map(d -> (RunConfig.DeviceFn) d))
                 .orElse(null);
         if (deviceFn != null) {
@@ -154,10 +155,14 @@ public final class ModelGraph implements AutoCloseable {
     }
   }
 
-  /** Every VariableV2 of the graph except the metrics' local variables. */
+  /**
+   * Every VariableV2 of the graph except local variables: the metrics' and those of the
+   * local_variables collection (such as SyncReplicas' local step), as Python saves only globals.
+   */
   private static List<Operand<?>> globalVariables(
       Graph graph, EstimatorSpec spec, Metric lossMetric) {
-    Set<String> local = new HashSet<>();
+    Set<String> local =
+        new HashSet<>(GraphCollections.get(graph, GraphCollections.LOCAL_VARIABLES));
     for (Metric m : spec.evalMetrics().values()) {
       m.localVariables().forEach(v -> local.add(v.op().name()));
     }

@@ -84,6 +84,7 @@ public final class Trainer {
       }
       hooks.addAll(userHooks);
       hooks.addAll(spec.trainingHooks());
+      hooks.addAll(mg.context.trainingHooks());
       if (steps != null) {
         hooks.add(StopAtStepHook.numSteps(steps));
       } else if (maxSteps != null) {

@@ -3,6 +3,7 @@ package io.estimator4j.estimator.modelfn;
 import io.estimator4j.checkpoint.Saveable;
 import io.estimator4j.checkpoint.TensorFlowFlavour;
 import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.hook.SessionRunHook;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -33,6 +34,7 @@ public final class ModelFnContext {
   private final Map<String, Operand<?>> histogramSummaries = new LinkedHashMap<>();
   private final List<org.tensorflow.op.Op> localInitOps = new ArrayList<>();
   private final List<Saveable> saveables = new ArrayList<>();
+  private final List<SessionRunHook> trainingHooks = new ArrayList<>();
   private long seedCounter;
 
   public ModelFnContext(
@@ -211,6 +213,19 @@ public final class ModelFnContext {
    */
   public void addSaveable(Saveable saveable) {
     saveables.add(java.util.Objects.requireNonNull(saveable, "saveable"));
+  }
+
+  /**
+   * Adds a hook that training runs beside the EstimatorSpec's own (e.g. the synchronous-replicas
+   * hook a canned estimator's train op needs).
+   */
+  public void addTrainingHook(SessionRunHook hook) {
+    trainingHooks.add(java.util.Objects.requireNonNull(hook, "hook"));
+  }
+
+  /** The hooks added by {@link #addTrainingHook}. */
+  public List<SessionRunHook> trainingHooks() {
+    return Collections.unmodifiableList(trainingHooks);
   }
 
   /** The saveables added so far. */

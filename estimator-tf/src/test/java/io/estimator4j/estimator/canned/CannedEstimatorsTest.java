@@ -249,6 +249,60 @@ class CannedEstimatorsTest {
   }
 
   @Test
+  void syncReplicasInRunConfigTrainsACannedEstimatorThroughTheTokenQueue() throws Exception {
+    // one local replica aggregating 1 gradient per step: the chief's loop applies each step, so
+    // the global step advances once per train op, through the accumulators and the token queue
+    for (io.estimator4j.checkpoint.TensorFlowFlavour flavour :
+        io.estimator4j.checkpoint.TensorFlowFlavour.values()) {
+      Path modelDir = dir.resolve(flavour.name());
+      RunConfig config =
+          RunConfig.builder()
+              .modelDir(modelDir)
+              .randomSeed(11)
+              .noPeriodicCheckpoints()
+              .logStepCountSteps(0)
+              .saveSummarySteps(0)
+              .tensorFlowFlavour(flavour)
+              .syncReplicas(1)
+              .build();
+      Estimator est =
+          DNNRegressor.builder()
+              .featureColumns(DEEP)
+              .hiddenUnits(8)
+              .optimizer(Optimizers.byName("Adagrad", 0.05))
+              .config(config)
+              .build();
+      est.train(input(false, null, true), StepLimit.steps(12));
+      assertThat(est.evaluate(input(false, 1, false)).get("global_step")).isEqualTo(12.0);
+      String last = est.latestCheckpoint().orElseThrow();
+      try (io.estimator4j.checkpoint.CheckpointReader r =
+          io.estimator4j.checkpoint.CheckpointReader.open(last)) {
+        assertThat(r.variables()).doesNotContainKey("sync_rep_local_step");
+      }
+      // the training graph (the checkpoint's meta graph) has the token queue and accumulators
+      String meta =
+          new String(
+              java.nio.file.Files.readAllBytes(Path.of(last + ".meta")),
+              java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertThat(meta).contains("sync_token_q").contains("ResourceAccumulatorTakeGradient");
+    }
+    RunConfig sync = RunConfig.builder().modelDir(dir.resolve("combined")).syncReplicas(2).build();
+    Estimator combined =
+        DNNLinearCombinedRegressor.builder()
+            .linearFeatureColumns(WIDE)
+            .dnnFeatureColumns(DEEP)
+            .dnnHiddenUnits(4)
+            .config(sync)
+            .build();
+    assertThatThrownBy(() -> combined.train(input(false, null, true), StepLimit.steps(1)))
+        .hasMessageContaining("RunConfig.syncReplicas is not supported")
+        .hasMessageContaining("Fix:");
+    assertThatThrownBy(() -> RunConfig.builder().syncReplicas(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Fix:");
+  }
+
+  @Test
   void combinedEstimatorsTakeOptimizersWithLearningRateSchedules() {
     // both parts read the schedule at the shared global step; one increment per step
     RunConfig config =

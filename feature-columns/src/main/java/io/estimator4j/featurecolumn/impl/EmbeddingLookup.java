@@ -1,6 +1,8 @@
 package io.estimator4j.featurecolumn.impl;
 
+import io.estimator4j.graph.PartitionedVariable;
 import java.util.List;
+import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.framework.utils.SparseTensor;
 import org.tensorflow.op.Ops;
@@ -40,6 +42,38 @@ public final class EmbeddingLookup {
       Operand<TFloat32> weights,
       String combiner,
       Float maxNorm) {
+    return combine(
+        tf, rowIds -> tf.gather(params, rowIds, tf.constant(0)), ids, weights, combiner, maxNorm);
+  }
+
+  /**
+   * As {@link #combine(Ops, Operand, SparseTensor, Operand, String, Float)} over a variable
+   * partitioned across parameter servers: the rows are gathered from the parts that hold them with
+   * the {@code div} strategy, as feature columns do in TensorFlow.
+   */
+  public static Operand<TFloat32> combine(
+      Ops tf,
+      PartitionedVariable params,
+      SparseTensor<TInt64> ids,
+      Operand<TFloat32> weights,
+      String combiner,
+      Float maxNorm) {
+    return combine(
+        tf,
+        rowIds -> params.gather(tf, rowIds, PartitionedVariable.Strategy.DIV),
+        ids,
+        weights,
+        combiner,
+        maxNorm);
+  }
+
+  private static Operand<TFloat32> combine(
+      Ops tf,
+      Function<Operand<TInt64>, Operand<TFloat32>> gather,
+      SparseTensor<TInt64> ids,
+      Operand<TFloat32> weights,
+      String combiner,
+      Float maxNorm) {
     checkCombiner(combiner);
     Operand<TInt64> batch = SparseInputs.batchSize(tf, ids);
     if (weights != null && !combiner.equals("sum")) {
@@ -51,7 +85,7 @@ public final class EmbeddingLookup {
       weights = w.getValues();
     }
     Operand<TInt64> rows = SparseInputs.rows(tf, ids);
-    Operand<TFloat32> embeddings = tf.gather(params, ids.getValues(), tf.constant(0));
+    Operand<TFloat32> embeddings = gather.apply(ids.getValues());
     if (maxNorm != null) {
       embeddings = clipRows(tf, embeddings, maxNorm);
     }

@@ -54,6 +54,8 @@ public final class PlacingScope implements BuildingScope {
     final String type;
     final String name;
     boolean readsVariable;
+    Shape shape;
+    DataType dtype;
 
     PendingOp(String type, String name) {
       this.type = type;
@@ -78,7 +80,7 @@ public final class PlacingScope implements BuildingScope {
     PendingOp op = placement.pending;
     placement.pending = null;
     if (op != null && !op.readsVariable) {
-      String placed = placement.deviceFn.deviceFor(op.type, op.name);
+      String placed = placement.deviceFn.deviceFor(op.type, op.name, op.shape, op.dtype);
       builder.setDevice(ReplicaDeviceSetter.merge(delegate.getDeviceString(), placed));
     }
     return builder;
@@ -256,6 +258,9 @@ public final class PlacingScope implements BuildingScope {
 
     @Override
     public OperationBuilder setAttr(String name, DataType value) {
+      if ("dtype".equals(name)) {
+        op.dtype = value;
+      }
       b.setAttr(name, value);
       return this;
     }
@@ -280,6 +285,9 @@ public final class PlacingScope implements BuildingScope {
 
     @Override
     public OperationBuilder setAttr(String name, Shape value) {
+      if ("shape".equals(name)) {
+        op.shape = value;
+      }
       b.setAttr(name, value);
       return this;
     }
