@@ -62,7 +62,8 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
     this.manager = manager;
   }
 
-  private static <T> void answer(StreamObserver<T> out, Supplier<T> work) {
+  /** Runs {@code work} and answers its result, or its error with TF Serving's status code. */
+  static <T> void answer(StreamObserver<T> out, Supplier<T> work) {
     T result;
     try {
       result = work.get();

@@ -55,6 +55,7 @@ public final class ModelServer implements AutoCloseable {
             io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
                     new java.net.InetSocketAddress(b.host, b.grpcPort))
                 .addService(new GrpcApi(manager))
+                .addService(new ModelServiceApi(manager))
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, b.maxRequestBytes))
                 .build()
                 .start();

@@ -2,12 +2,12 @@ package io.estimator4j.serving;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.estimator4j.savedmodel.JavaArray;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,40 +144,18 @@ public final class RestApi {
   // ---- status and metadata ----
 
   private String status(String name, Long version, String label) {
-    ModelManager.Model m = manager.model(name);
-    if (m == null) {
-      throw ServingException.notFound("Could not find any versions of model " + name);
+    try {
+      // TF Serving prints the GetModelStatusResponse proto as JSON, field names as in the .proto
+      return Json.protoLayout(
+              Json.MAPPER.readTree(
+                  JsonFormat.printer()
+                      .preservingProtoFieldNames()
+                      .includingDefaultValueFields()
+                      .print(manager.status(name, version, label))))
+          + "\n";
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
-    if (label != null) {
-      version = m.config.versionLabels().get(label);
-      if (version == null) {
-        throw ServingException.invalid("Unrecognized servable version label: " + label);
-      }
-    }
-    List<ServableVersion> versions = new ArrayList<>();
-    if (version != null) {
-      ServableVersion sv = m.versions.get(version);
-      if (sv == null) {
-        throw ServingException.notFound("Could not find version " + version + " of model " + name);
-      }
-      versions.add(sv);
-    } else {
-      versions.addAll(m.versions.descendingMap().values());
-      if (versions.isEmpty()) {
-        throw ServingException.notFound("Could not find any versions of model " + name);
-      }
-    }
-    ObjectNode root = JsonNodeFactory.instance.objectNode();
-    ArrayNode list = root.putArray("model_version_status");
-    for (ServableVersion sv : versions) {
-      ObjectNode s = list.addObject();
-      s.put("version", Long.toString(sv.version));
-      s.put("state", sv.state().name());
-      ObjectNode st = s.putObject("status");
-      st.put("error_code", sv.errorCode().name());
-      st.put("error_message", sv.errorMessage());
-    }
-    return Json.protoLayout(root) + "\n";
   }
 
   private String metadata(String name, Long version, String label) {
