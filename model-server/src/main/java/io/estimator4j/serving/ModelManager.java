@@ -67,7 +67,14 @@ final class ModelManager implements AutoCloseable {
   private final long unloadWaitMillis;
   private volatile boolean closed;
 
-  ModelManager(List<ModelConfig> configs, int loadThreads, long unloadWaitMillis) {
+  /** TF Serving's batching ({@code --enable_batching}), or null. */
+  private final BatchScheduler batcher;
+
+  ModelManager(
+      List<ModelConfig> configs,
+      int loadThreads,
+      long unloadWaitMillis,
+      BatchScheduler.Options batching) {
     Map<String, Model> map = new LinkedHashMap<>();
     for (ModelConfig c : configs) {
       if (map.put(c.name(), new Model(c)) != null) {
@@ -76,6 +83,7 @@ final class ModelManager implements AutoCloseable {
     }
     models = Collections.unmodifiableMap(map);
     this.unloadWaitMillis = unloadWaitMillis;
+    this.batcher = batching == null ? null : new BatchScheduler(batching);
     this.loader =
         Executors.newFixedThreadPool(Math.max(1, loadThreads), daemon("e4j-serving-load"));
     this.poller = Executors.newSingleThreadScheduledExecutor(daemon("e4j-serving-poll"));
@@ -325,7 +333,7 @@ final class ModelManager implements AutoCloseable {
         continue;
       }
       m.pending.remove(v);
-      ServableVersion sv = new ServableVersion(m.config.name(), v, dir);
+      ServableVersion sv = new ServableVersion(m.config.name(), v, dir, batcher);
       sv.fingerprint = fp;
       m.versions.put(v, sv);
       sv.loading();
@@ -450,10 +458,17 @@ final class ModelManager implements AutoCloseable {
     throw ServingException.notFound("Servable not found for request: " + request);
   }
 
+  BatchScheduler batcher() {
+    return batcher;
+  }
+
   @Override
   public void close() {
     synchronized (this) {
       closed = true;
+    }
+    if (batcher != null) {
+      batcher.close(); // runs the batches still queued: their requests finish
     }
     poller.shutdownNow();
     loader.shutdown();

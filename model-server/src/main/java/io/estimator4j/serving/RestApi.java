@@ -52,9 +52,11 @@ public final class RestApi {
           "(?i)/v1/models/([^/:]+)(?:(?:/versions/(\\d+))|(?:/labels/([^/:]+)))?/metadata");
 
   private final ModelManager manager;
+  private final ServingMetrics metrics;
 
-  RestApi(ModelManager manager) {
+  RestApi(ModelManager manager, ServingMetrics metrics) {
     this.manager = manager;
+    this.metrics = metrics;
   }
 
   /** Answers one request; never throws. */
@@ -93,17 +95,25 @@ public final class RestApi {
     if (!method.equals("POST") || verb == null || model == null) {
       throw malformed(method, path);
     }
-    JsonNode request = parse(body);
-    ServableVersion sv = manager.acquire(model, version, label);
-    try {
-      return switch (verb.toLowerCase(java.util.Locale.ROOT)) {
-        case "predict" -> predict(sv, request);
-        case "classify" -> classify(sv, request);
-        default -> regress(sv, request);
-      };
-    } finally {
-      sv.release();
-    }
+    String api = verb.toLowerCase(java.util.Locale.ROOT);
+    return ServingMetrics.record(
+        metrics,
+        model,
+        api,
+        "REST",
+        () -> {
+          JsonNode request = parse(body);
+          ServableVersion sv = manager.acquire(model, version, label);
+          try {
+            return switch (api) {
+              case "predict" -> predict(sv, request);
+              case "classify" -> classify(sv, request);
+              default -> regress(sv, request);
+            };
+          } finally {
+            sv.release();
+          }
+        });
   }
 
   private static ServingException malformed(String method, String path) {
@@ -229,27 +239,7 @@ public final class RestApi {
       } else {
         columnarInputs(inputs, infos, feeds);
       }
-      Map<String, Tensor> out;
-      try {
-        out = sv.predictor().predictAsServing(key, feeds, null);
-      } catch (IllegalArgumentException e) {
-        throw ServingException.invalid(e.getMessage());
-      } catch (org.tensorflow.exceptions.TensorFlowException e) {
-        throw ServingException.invalid(e.getMessage());
-      }
-      Map<String, JavaArray> arrays = new TreeMap<>();
-      try {
-        out.forEach((k, t) -> arrays.put(k, JavaArray.of(t)));
-      } finally {
-        java.util.IdentityHashMap<Tensor, Boolean> seen = new java.util.IdentityHashMap<>();
-        out.values()
-            .forEach(
-                t -> {
-                  if (seen.put(t, true) == null) {
-                    t.close();
-                  }
-                });
-      }
+      Map<String, JavaArray> arrays = sv.run(key, feeds, null);
       return row ? rowOutputs(arrays) : columnarOutputs(arrays);
     } finally {
       feeds.values().forEach(Tensor::close);
@@ -473,26 +463,7 @@ public final class RestApi {
         TString.tensorOfBytes(
             Shape.of(serialized.size()),
             DataBuffers.ofObjects(serialized.toArray(new byte[0][])))) {
-      Map<String, Tensor> out;
-      try {
-        out = sv.predictor().predictAsServing(key, Map.of("inputs", t), null);
-      } catch (IllegalArgumentException | org.tensorflow.exceptions.TensorFlowException e) {
-        throw ServingException.invalid(e.getMessage());
-      }
-      Map<String, JavaArray> arrays = new TreeMap<>();
-      try {
-        out.forEach((k, v) -> arrays.put(k, JavaArray.of(v)));
-      } finally {
-        java.util.IdentityHashMap<Tensor, Boolean> seen = new java.util.IdentityHashMap<>();
-        out.values()
-            .forEach(
-                v -> {
-                  if (seen.put(v, true) == null) {
-                    v.close();
-                  }
-                });
-      }
-      return arrays;
+      return sv.run(key, Map.of("inputs", t), null);
     }
   }
 
