@@ -170,6 +170,34 @@ class BatchingTest {
     }
   }
 
+  @Test
+  void aFullQueueIsUnavailable(@TempDir Path dir) throws Exception {
+    try (ModelServer server =
+        server(
+            dir,
+            "max_batch_size { value: 2 } batch_timeout_micros { value: 2000000 }"
+                + " max_enqueued_batches { value: 1 } num_batch_threads { value: 1 }")) {
+      String p = "/v1/models/" + MODEL + ":predict";
+      // One row waits in the only batch the queue may hold (2 s timeout) ...
+      var first =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> server.restApi().handle("POST", p, "{\"instances\": [[1.0]]}"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (System.nanoTime() < deadline && queued(server) < 1) {
+        Thread.sleep(5);
+      }
+      // ... so two rows, which do not fit beside it, would need a second batch: refused.
+      RestApi.Reply full = server.restApi().handle("POST", p, "{\"instances\": [[1.0], [2.0]]}");
+      assertThat(full.status()).isEqualTo(503);
+      assertThat(full.body())
+          .isEqualTo(
+              "{ \"error\": \"The batch scheduling queue to which this task was submitted is"
+                  + " full\" }");
+      RestApi.Reply ok = first.get(60, TimeUnit.SECONDS);
+      assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+    }
+  }
+
   /** Requests counted in on version 123 (waiting in the batch scheduler). */
   private static int queued(ModelServer server) {
     return server.inFlight(MODEL, 123);
