@@ -1,12 +1,15 @@
 // An independent TF Serving client: @grpc/grpc-js with @grpc/proto-loader on TF Serving's own
 // .proto files, and Node's fetch for REST. Usage: node tf_serving_client.js GRPC_PORT REST_PORT
-// MODEL PROTO_DIR IMPORT_DIR. Prints one JSON object with what each call returned.
+// MODEL PROTO_DIR IMPORT_DIR BASE_PATH. Prints one JSON object with what each call returned.
 'use strict';
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 
-const [grpcPort, restPort, model, protoDir, importDir] = process.argv.slice(2);
-const def = protoLoader.loadSync('tensorflow_serving/apis/prediction_service.proto', {
+const [grpcPort, restPort, model, protoDir, importDir, basePath] = process.argv.slice(2);
+const def = protoLoader.loadSync([
+  'tensorflow_serving/apis/prediction_service.proto',
+  'tensorflow_serving/apis/model_service.proto',
+], {
   includeDirs: [protoDir, importDir],
   keepCase: true,
   longs: String,
@@ -17,9 +20,11 @@ const def = protoLoader.loadSync('tensorflow_serving/apis/prediction_service.pro
 const serving = grpc.loadPackageDefinition(def).tensorflow.serving;
 const client = new serving.PredictionService(
     '127.0.0.1:' + grpcPort, grpc.credentials.createInsecure());
-const deadline = () => ({deadline: Date.now() + 30000});
-const call = (method, request) => new Promise((resolve) => {
-  client[method](request, deadline(), (err, response) => {
+const modelService = new serving.ModelService(
+    '127.0.0.1:' + grpcPort, grpc.credentials.createInsecure());
+const deadline = () => ({deadline: Date.now() + 60000});
+const call = (method, request, stub = client) => new Promise((resolve) => {
+  stub[method](request, deadline(), (err, response) => {
     resolve(err ? {code: grpc.status[err.code], details: err.details} : response);
   });
 });
@@ -53,13 +58,24 @@ async function main() {
     model_spec: {name: 'nope'},
     inputs: {x: {dtype: 'DT_FLOAT', tensor_shape: {dim: [{size: 1}]}, float_val: [1.0]}},
   });
+  const status = await call('GetModelStatus', {model_spec: {name: model}}, modelService);
+  out.status = status.model_version_status || status;
+  const reload = await call('HandleReloadConfigRequest', {config: {model_config_list: {config: [{
+    name: 'reloaded', base_path: basePath, model_platform: 'tensorflow',
+    model_version_policy: {specific: {versions: [124]}},
+  }]}}}, modelService);
+  out.reload = reload.status || reload;
+  const reloaded = await call('GetModelStatus', {model_spec: {name: 'reloaded'}}, modelService);
+  out.reloadedStatus = reloaded.model_version_status || reloaded;
+  out.oldModelAfterReload = await call('GetModelStatus', {model_spec: {name: model}}, modelService);
   const rest = await fetch(
-      'http://127.0.0.1:' + restPort + '/v1/models/' + model + ':predict',
+      'http://127.0.0.1:' + restPort + '/v1/models/reloaded:predict',
       {method: 'POST', body: JSON.stringify({instances: [1.0, 2.0, 5.0]})});
   out.restStatus = rest.status;
   out.rest = await rest.json();
   console.log(JSON.stringify(out));
   client.close();
+  modelService.close();
 }
 main().catch((e) => {
   console.error(e);

@@ -9,11 +9,11 @@ import io.grpc.stub.StreamObserver;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -57,12 +57,15 @@ import tensorflow.serving.RegressionOuterClass.RegressionResult;
  */
 final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
   private final ModelManager manager;
+  private final ServingMetrics metrics;
 
-  GrpcApi(ModelManager manager) {
+  GrpcApi(ModelManager manager, ServingMetrics metrics) {
     this.manager = manager;
+    this.metrics = metrics;
   }
 
-  private static <T> void answer(StreamObserver<T> out, Supplier<T> work) {
+  /** Runs {@code work} and answers its result, or its error with TF Serving's status code. */
+  static <T> void answer(StreamObserver<T> out, Supplier<T> work) {
     T result;
     try {
       result = work.get();
@@ -98,185 +101,196 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
         .build();
   }
 
-  @Override
-  public void predict(PredictRequest request, StreamObserver<PredictResponse> out) {
+  /**
+   * The one path of every per-model call: acquires the version {@code spec} names, runs {@code
+   * work} on it, releases it, records the request's metrics and answers (or fails with TF Serving's
+   * status).
+   */
+  private <T> void serve(
+      StreamObserver<T> out, ModelSpec spec, String api, Function<ServableVersion, T> work) {
     answer(
         out,
-        () -> {
-          ServableVersion sv = acquire(request.getModelSpec());
-          try {
-            String key = request.getModelSpec().getSignatureName();
-            key = key.isEmpty() ? RestApi.DEFAULT_SIGNATURE : key;
-            SignatureDef sig = RestApi.signature(sv, key);
-            Map<String, Tensor> feeds = new LinkedHashMap<>();
-            try {
-              for (Map.Entry<String, TensorProto> e : request.getInputsMap().entrySet()) {
-                if (!sig.getInputsMap().containsKey(e.getKey())) {
-                  throw ServingException.invalid(
-                      "input tensor alias not found in signature: "
-                          + e.getKey()
-                          + ". Inputs expected to be in the set {"
-                          + String.join(",", new TreeMap<>(sig.getInputsMap()).keySet())
-                          + "}.");
-                }
-                feeds.put(e.getKey(), tensor(e.getKey(), e.getValue()));
-              }
-              for (String k : sig.getInputsMap().keySet()) {
-                if (!feeds.containsKey(k)) {
-                  throw ServingException.invalid(
-                      "Request inputs do not match required inputs for model `"
-                          + sv.model
-                          + "`. Send extra: {}. Missing but required: {"
-                          + k
-                          + "}.");
-                }
-              }
-              List<String> filter =
-                  request.getOutputFilterCount() == 0
-                      ? null
-                      : new ArrayList<>(request.getOutputFilterList());
-              if (filter != null) {
-                for (String f : filter) {
-                  if (!sig.getOutputsMap().containsKey(f)) {
-                    throw ServingException.invalid(
-                        "output tensor alias not found in signature: " + f);
+        () ->
+            ServingMetrics.record(
+                metrics,
+                spec.getName(),
+                api,
+                "GRPC",
+                () -> {
+                  ServableVersion sv = acquire(spec);
+                  try {
+                    return work.apply(sv);
+                  } finally {
+                    sv.release();
                   }
-                }
-              }
-              Map<String, Tensor> result;
-              try {
-                result = sv.predictor().predictAsServing(key, feeds, filter);
-              } catch (IllegalArgumentException | org.tensorflow.exceptions.TensorFlowException e) {
-                throw ServingException.invalid(e.getMessage());
-              }
-              PredictResponse.Builder b = PredictResponse.newBuilder().setModelSpec(spec(sv, key));
-              IdentityHashMap<Tensor, Boolean> seen = new IdentityHashMap<>();
-              try {
-                result.forEach((k, t) -> b.putOutputs(k, proto(JavaArray.of(t))));
-              } finally {
-                result
-                    .values()
-                    .forEach(
-                        t -> {
-                          if (seen.put(t, true) == null) {
-                            t.close();
-                          }
-                        });
-              }
-              return b.build();
-            } finally {
-              feeds.values().forEach(Tensor::close);
-            }
-          } finally {
-            sv.release();
+                }));
+  }
+
+  @Override
+  public void predict(PredictRequest request, StreamObserver<PredictResponse> out) {
+    serve(out, request.getModelSpec(), "predict", sv -> predict(sv, request));
+  }
+
+  private static PredictResponse predict(ServableVersion sv, PredictRequest request) {
+    String key = request.getModelSpec().getSignatureName();
+    key = key.isEmpty() ? RestApi.DEFAULT_SIGNATURE : key;
+    SignatureDef sig = RestApi.signature(sv, key);
+    Map<String, Tensor> feeds = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, TensorProto> e : request.getInputsMap().entrySet()) {
+        if (!sig.getInputsMap().containsKey(e.getKey())) {
+          throw ServingException.invalid(
+              "input tensor alias not found in signature: "
+                  + e.getKey()
+                  + ". Inputs expected to be in the set {"
+                  + String.join(",", new TreeMap<>(sig.getInputsMap()).keySet())
+                  + "}.");
+        }
+        feeds.put(e.getKey(), tensor(e.getKey(), e.getValue()));
+      }
+      for (String k : sig.getInputsMap().keySet()) {
+        if (!feeds.containsKey(k)) {
+          throw ServingException.invalid(
+              "Request inputs do not match required inputs for model `"
+                  + sv.model
+                  + "`. Send extra: {}. Missing but required: {"
+                  + k
+                  + "}.");
+        }
+      }
+      List<String> filter =
+          request.getOutputFilterCount() == 0
+              ? null
+              : new ArrayList<>(request.getOutputFilterList());
+      if (filter != null) {
+        for (String f : filter) {
+          if (!sig.getOutputsMap().containsKey(f)) {
+            throw ServingException.invalid("output tensor alias not found in signature: " + f);
           }
-        });
+        }
+      }
+      PredictResponse.Builder b = PredictResponse.newBuilder().setModelSpec(spec(sv, key));
+      sv.run(key, feeds, filter).forEach((k, a) -> b.putOutputs(k, proto(a)));
+      return b.build();
+    } finally {
+      feeds.values().forEach(Tensor::close);
+    }
   }
 
   @Override
   public void classify(ClassificationRequest request, StreamObserver<ClassificationResponse> out) {
-    answer(
+    ModelSpec spec = request.getModelSpec();
+    serve(
         out,
-        () -> {
-          ServableVersion sv = acquire(request.getModelSpec());
-          try {
-            String key = request.getModelSpec().getSignatureName();
-            return ClassificationResponse.newBuilder()
-                .setModelSpec(spec(sv, key))
-                .setResult(classify(sv, key, examples(request.getInput())))
-                .build();
-          } finally {
-            sv.release();
-          }
-        });
+        spec,
+        "classify",
+        sv ->
+            ClassificationResponse.newBuilder()
+                .setModelSpec(spec(sv, spec.getSignatureName()))
+                .setResult(classify(sv, spec.getSignatureName(), examples(request.getInput())))
+                .build());
   }
 
   @Override
   public void regress(RegressionRequest request, StreamObserver<RegressionResponse> out) {
-    answer(
+    ModelSpec spec = request.getModelSpec();
+    serve(
         out,
-        () -> {
-          ServableVersion sv = acquire(request.getModelSpec());
-          try {
-            String key = request.getModelSpec().getSignatureName();
-            return RegressionResponse.newBuilder()
-                .setModelSpec(spec(sv, key))
-                .setResult(regress(sv, key, examples(request.getInput())))
-                .build();
-          } finally {
-            sv.release();
-          }
-        });
+        spec,
+        "regress",
+        sv ->
+            RegressionResponse.newBuilder()
+                .setModelSpec(spec(sv, spec.getSignatureName()))
+                .setResult(regress(sv, spec.getSignatureName(), examples(request.getInput())))
+                .build());
   }
 
   @Override
   public void multiInference(
       MultiInferenceRequest request, StreamObserver<MultiInferenceResponse> out) {
+    String model = request.getTasksCount() == 0 ? "" : request.getTasks(0).getModelSpec().getName();
     answer(
         out,
-        () -> {
-          if (request.getTasksCount() == 0) {
-            throw ServingException.invalid("Expected at least one task");
-          }
-          List<byte[]> examples = examples(request.getInput());
-          MultiInferenceResponse.Builder b = MultiInferenceResponse.newBuilder();
-          String model = request.getTasks(0).getModelSpec().getName();
-          for (InferenceTask task : request.getTasksList()) {
-            if (!task.getModelSpec().getName().equals(model)) {
-              throw ServingException.invalid(
-                  "All ModelSpecs in a MultiInferenceRequest must access the same model name.");
-            }
-            ServableVersion sv = acquire(task.getModelSpec());
-            try {
-              String key = task.getModelSpec().getSignatureName();
-              InferenceResult.Builder r = InferenceResult.newBuilder().setModelSpec(spec(sv, key));
-              switch (task.getMethodName()) {
-                case RestApi.CLASSIFY_METHOD ->
-                    r.setClassificationResult(classify(sv, key, examples));
-                case RestApi.REGRESS_METHOD -> r.setRegressionResult(regress(sv, key, examples));
-                default ->
-                    throw ServingException.invalid(
-                        "Unsupported signature method_name: " + task.getMethodName());
-              }
-              b.addResults(r);
-            } finally {
-              sv.release();
-            }
-          }
-          return b.build();
-        });
+        () ->
+            ServingMetrics.record(
+                metrics,
+                model,
+                "multi_inference",
+                "GRPC",
+                () -> {
+                  if (request.getTasksCount() == 0) {
+                    throw ServingException.invalid("Expected at least one task");
+                  }
+                  List<byte[]> examples = examples(request.getInput());
+                  MultiInferenceResponse.Builder b = MultiInferenceResponse.newBuilder();
+                  for (InferenceTask task : request.getTasksList()) {
+                    if (!task.getModelSpec().getName().equals(model)) {
+                      throw ServingException.invalid(
+                          "All ModelSpecs in a MultiInferenceRequest must access the same model"
+                              + " name.");
+                    }
+                    ServableVersion sv = acquire(task.getModelSpec());
+                    try {
+                      b.addResults(infer(sv, task, examples));
+                    } finally {
+                      sv.release();
+                    }
+                  }
+                  return b.build();
+                }));
+  }
+
+  private static InferenceResult infer(
+      ServableVersion sv, InferenceTask task, List<byte[]> examples) {
+    String key = task.getModelSpec().getSignatureName();
+    InferenceResult.Builder r = InferenceResult.newBuilder().setModelSpec(spec(sv, key));
+    switch (task.getMethodName()) {
+      case RestApi.CLASSIFY_METHOD -> r.setClassificationResult(classify(sv, key, examples));
+      case RestApi.REGRESS_METHOD -> r.setRegressionResult(regress(sv, key, examples));
+      default ->
+          throw ServingException.invalid(
+              "Unsupported signature method_name: " + task.getMethodName());
+    }
+    return r.build();
   }
 
   @Override
   public void getModelMetadata(
       GetModelMetadataRequest request, StreamObserver<GetModelMetadataResponse> out) {
-    answer(
-        out,
-        () -> {
-          if (request.getMetadataFieldCount() == 0) {
+    if (request.getMetadataFieldCount() == 0) {
+      answer(
+          out,
+          () -> {
             throw ServingException.invalid(
                 "GetModelMetadataRequest must specify at least one field");
-          }
-          for (String f : request.getMetadataFieldList()) {
-            if (!f.equals("signature_def")) {
+          });
+      return;
+    }
+    for (String f : request.getMetadataFieldList()) {
+      if (!f.equals("signature_def")) {
+        answer(
+            out,
+            () -> {
               throw ServingException.invalid("Metadata field " + f + " is not supported");
-            }
-          }
-          ServableVersion sv = acquire(request.getModelSpec());
-          try {
-            SignatureDefMap defs =
-                SignatureDefMap.newBuilder()
-                    .putAllSignatureDef(sv.metaGraph().getSignatureDefMap())
-                    .build();
-            return GetModelMetadataResponse.newBuilder()
+            });
+        return;
+      }
+    }
+    serve(
+        out,
+        request.getModelSpec(),
+        "get_model_metadata",
+        sv ->
+            GetModelMetadataResponse.newBuilder()
                 .setModelSpec(
                     ModelSpec.newBuilder().setName(sv.model).setVersion(Int64Value.of(sv.version)))
-                .putMetadata("signature_def", Any.pack(defs))
-                .build();
-          } finally {
-            sv.release();
-          }
-        });
+                .putMetadata(
+                    "signature_def",
+                    Any.pack(
+                        SignatureDefMap.newBuilder()
+                            .putAllSignatureDef(sv.metaGraph().getSignatureDefMap())
+                            .build()))
+                .build());
   }
 
   // ---- classify and regress ----

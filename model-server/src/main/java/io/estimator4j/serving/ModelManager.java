@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,10 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.error.Code;
+import tensorflow.serving.GetModelStatus.GetModelStatusResponse;
+import tensorflow.serving.GetModelStatus.ModelVersionStatus;
+import tensorflow.serving.Status.StatusProto;
 
 /**
  * TF Serving's ServerCore for SavedModels: watches each model's base path, loads the versions its
@@ -41,7 +46,9 @@ final class ModelManager implements AutoCloseable {
 
   /** One configured model and its versions. */
   static final class Model {
-    final ModelConfig config;
+    /** Replaced by a reload that keeps the model (new policy or labels). */
+    volatile ModelConfig config;
+
     final NavigableMap<Long, ServableVersion> versions = new ConcurrentSkipListMap<>();
 
     /** Fingerprints of version directories seen in the previous poll, not yet loaded. */
@@ -52,19 +59,31 @@ final class ModelManager implements AutoCloseable {
     }
   }
 
-  private final Map<String, Model> models = new LinkedHashMap<>();
+  /** Name to model; replaced whole (copy on write) by {@link #reload}. */
+  private volatile Map<String, Model> models;
+
   private final ExecutorService loader;
   private final ScheduledExecutorService poller;
   private final long unloadWaitMillis;
   private volatile boolean closed;
 
-  ModelManager(List<ModelConfig> configs, int loadThreads, long unloadWaitMillis) {
+  /** TF Serving's batching ({@code --enable_batching}), or null. */
+  private final BatchScheduler batcher;
+
+  ModelManager(
+      List<ModelConfig> configs,
+      int loadThreads,
+      long unloadWaitMillis,
+      BatchScheduler.Options batching) {
+    Map<String, Model> map = new LinkedHashMap<>();
     for (ModelConfig c : configs) {
-      if (models.put(c.name(), new Model(c)) != null) {
+      if (map.put(c.name(), new Model(c)) != null) {
         throw new IllegalArgumentException("Model '" + c.name() + "' is configured twice.");
       }
     }
+    models = Collections.unmodifiableMap(map);
     this.unloadWaitMillis = unloadWaitMillis;
+    this.batcher = batching == null ? null : new BatchScheduler(batching);
     this.loader =
         Executors.newFixedThreadPool(Math.max(1, loadThreads), daemon("e4j-serving-load"));
     this.poller = Executors.newSingleThreadScheduledExecutor(daemon("e4j-serving-poll"));
@@ -88,8 +107,16 @@ final class ModelManager implements AutoCloseable {
       }
     }
     // The initial loads complete before the server accepts requests, as in TF Serving.
+    awaitLoads(models.values());
+    if (pollSeconds > 0) {
+      poller.scheduleWithFixedDelay(this::poll, pollSeconds, pollSeconds, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Waits (at most 10 minutes) until no version of {@code ms} is starting or loading. */
+  private static void awaitLoads(Iterable<Model> ms) {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-    for (Model m : models.values()) {
+    for (Model m : ms) {
       for (ServableVersion v : m.versions.values()) {
         while ((v.state() == ServableVersion.State.START
                 || v.state() == ServableVersion.State.LOADING)
@@ -98,9 +125,102 @@ final class ModelManager implements AutoCloseable {
         }
       }
     }
-    if (pollSeconds > 0) {
-      poller.scheduleWithFixedDelay(this::poll, pollSeconds, pollSeconds, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Replaces the served model set, as TF Serving's {@code ServerCore::ReloadConfig}: models left
+   * out are unloaded (after their requests in flight), new ones are loaded (this waits for them),
+   * kept ones take the new base path, policy and labels. Labels must name available versions.
+   */
+  void reload(List<ModelConfig> configs) {
+    List<Model> removed = new ArrayList<>();
+    synchronized (this) {
+      if (closed) {
+        throw new ServingException(ServingException.Code.UNAVAILABLE, "Server is shutting down.");
+      }
+      Map<String, Model> next = new LinkedHashMap<>();
+      for (ModelConfig c : configs) {
+        Model m = models.get(c.name());
+        if (m == null) {
+          m = new Model(c);
+        } else {
+          m.config = c;
+        }
+        next.put(c.name(), m);
+      }
+      for (Model m : models.values()) {
+        if (!next.containsKey(m.config.name())) {
+          removed.add(m);
+        }
+      }
+      models = Collections.unmodifiableMap(next);
+      for (Model m : next.values()) {
+        reconcile(m, true); // an explicit reload loads what is on disk now
+      }
     }
+    for (Model m : removed) {
+      LOG.info("Model {} left the config: unloading it", m.config.name());
+      for (ServableVersion sv : m.versions.values()) {
+        loader.execute(() -> sv.unload(unloadWaitMillis));
+      }
+    }
+    awaitLoads(models.values());
+    for (ModelConfig c : configs) {
+      Model m = models.get(c.name());
+      for (Map.Entry<String, Long> l : c.versionLabels().entrySet()) {
+        ServableVersion sv = m == null ? null : m.versions.get(l.getValue());
+        if (sv == null || sv.state() != ServableVersion.State.AVAILABLE) {
+          throw new ServingException(
+              ServingException.Code.FAILED_PRECONDITION,
+              "Request to assign label to version "
+                  + l.getValue()
+                  + " of model "
+                  + c.name()
+                  + ", which is not currently available for inference");
+        }
+      }
+    }
+  }
+
+  /**
+   * TF Serving's {@code GetModelStatus}: every version of the model (newest first, as its REST API
+   * lists them), or the one {@code version} or {@code label} names.
+   */
+  GetModelStatusResponse status(String name, Long version, String label) {
+    Model m = models.get(name);
+    if (m == null) {
+      throw ServingException.notFound("Could not find any versions of model " + name);
+    }
+    if (label != null) {
+      version = m.config.versionLabels().get(label);
+      if (version == null) {
+        throw ServingException.invalid("Unrecognized servable version label: " + label);
+      }
+    }
+    List<ServableVersion> versions = new ArrayList<>();
+    if (version != null) {
+      ServableVersion sv = m.versions.get(version);
+      if (sv == null) {
+        throw ServingException.notFound("Could not find version " + version + " of model " + name);
+      }
+      versions.add(sv);
+    } else {
+      versions.addAll(m.versions.descendingMap().values());
+      if (versions.isEmpty()) {
+        throw ServingException.notFound("Could not find any versions of model " + name);
+      }
+    }
+    GetModelStatusResponse.Builder b = GetModelStatusResponse.newBuilder();
+    for (ServableVersion sv : versions) {
+      b.addModelVersionStatusBuilder()
+          .setVersion(sv.version)
+          .setState(ModelVersionStatus.State.valueOf(sv.state().name()))
+          .setStatus(
+              StatusProto.newBuilder()
+                  .setErrorCode(Code.forNumber(sv.errorCode().ordinal()))
+                  .setErrorMessage(sv.errorMessage()));
+    }
+    return b.build();
   }
 
   private static void sleep(long millis) {
@@ -213,7 +333,7 @@ final class ModelManager implements AutoCloseable {
         continue;
       }
       m.pending.remove(v);
-      ServableVersion sv = new ServableVersion(m.config.name(), v, dir);
+      ServableVersion sv = new ServableVersion(m.config.name(), v, dir, batcher);
       sv.fingerprint = fp;
       m.versions.put(v, sv);
       sv.loading();
@@ -338,10 +458,17 @@ final class ModelManager implements AutoCloseable {
     throw ServingException.notFound("Servable not found for request: " + request);
   }
 
+  BatchScheduler batcher() {
+    return batcher;
+  }
+
   @Override
   public void close() {
     synchronized (this) {
       closed = true;
+    }
+    if (batcher != null) {
+      batcher.close(); // runs the batches still queued: their requests finish
     }
     poller.shutdownNow();
     loader.shutdown();

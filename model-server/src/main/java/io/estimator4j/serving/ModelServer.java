@@ -16,6 +16,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -38,14 +39,17 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class ModelServer implements AutoCloseable {
 
   private final ModelManager manager;
+  private final ServingMetrics metrics;
   private final RestApi api;
   private final Server http;
+  private GracefulHandler graceful;
   private final int restPort;
   private final io.grpc.Server grpc;
 
   private ModelServer(Builder b) throws IOException {
-    manager = new ModelManager(b.models, b.numLoadThreads, b.unloadWaitMillis);
-    api = new RestApi(manager);
+    manager = new ModelManager(b.models, b.numLoadThreads, b.unloadWaitMillis, b.batching);
+    metrics = b.metricsPath == null ? null : new ServingMetrics();
+    api = new RestApi(manager, metrics);
     manager.start(b.pollSeconds);
     if (b.grpcPort < 0) {
       grpc = null;
@@ -54,7 +58,8 @@ public final class ModelServer implements AutoCloseable {
         grpc =
             io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
                     new java.net.InetSocketAddress(b.host, b.grpcPort))
-                .addService(new GrpcApi(manager))
+                .addService(new GrpcApi(manager, metrics))
+                .addService(new ModelServiceApi(manager))
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, b.maxRequestBytes))
                 .build()
                 .start();
@@ -81,10 +86,21 @@ public final class ModelServer implements AutoCloseable {
     c.setIdleTimeout(b.idleTimeoutMillis);
     http.addConnector(c);
     long maxBody = b.maxRequestBytes;
-    http.setHandler(
+    String metricsPath = b.metricsPath;
+    Handler.Abstract rest =
         new Handler.Abstract() {
           @Override
           public boolean handle(Request request, Response response, Callback callback) {
+            if (metrics != null
+                && request.getMethod().equals("GET")
+                && request.getHttpURI().getPath().equals(metricsPath)) {
+              response.setStatus(200);
+              response
+                  .getHeaders()
+                  .put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+              Content.Sink.write(response, true, metrics.scrape(), callback);
+              return true;
+            }
             RestApi.Reply reply;
             try {
               String body = readBody(request, maxBody);
@@ -99,7 +115,10 @@ public final class ModelServer implements AutoCloseable {
             Content.Sink.write(response, true, reply.body(), callback);
             return true;
           }
-        });
+        };
+    // Graceful stop: close() stops accepting, lets requests in flight answer, then stops.
+    graceful = new GracefulHandler(rest);
+    http.setHandler(graceful);
     try {
       http.start();
     } catch (Exception e) {
@@ -153,6 +172,18 @@ public final class ModelServer implements AutoCloseable {
     return grpc == null ? -1 : grpc.getPort();
   }
 
+  /** Session runs and requests served by the batch scheduler: {runs, requests}; null without. */
+  long[] batchingCounts() {
+    BatchScheduler b = manager.batcher();
+    return b == null ? null : new long[] {b.sessionRuns.get(), b.requestsRun.get()};
+  }
+
+  /** Requests in flight on one version (tests). */
+  int inFlight(String model, long version) {
+    ServableVersion sv = manager.model(model).versions.get(version);
+    return sv == null ? 0 : sv.inFlight();
+  }
+
   /** The REST API without HTTP (the same answers the server gives). */
   public RestApi restApi() {
     return api;
@@ -186,7 +217,15 @@ public final class ModelServer implements AutoCloseable {
     }
     if (http != null) {
       try {
-        http.setStopTimeout(10_000);
+        // New requests get 503 while those in flight finish (at most 10 s); then idle
+        // keep-alive connections are closed at once rather than waited for.
+        graceful.shutdown().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        // requests still running after 10 s are cut off by the stop below
+      }
+      try {
         http.stop();
       } catch (Exception e) {
         // stopping: nothing left to do
@@ -207,8 +246,56 @@ public final class ModelServer implements AutoCloseable {
     private int maxThreads = 64;
     private long idleTimeoutMillis = 30_000;
     private long maxRequestBytes = 256L << 20;
+    private BatchScheduler.Options batching;
+    private String metricsPath;
 
     private Builder() {}
+
+    /** {@code --enable_batching} with TF Serving's default batching parameters. */
+    public Builder enableBatching() {
+      batching = BatchScheduler.Options.defaults();
+      return this;
+    }
+
+    /** {@code --enable_batching} with these parameters (TF Serving's BatchingParameters). */
+    public Builder batching(tensorflow.serving.SessionBundleConfig.BatchingParameters parameters) {
+      batching = BatchScheduler.Options.from(parameters);
+      return this;
+    }
+
+    /** {@code --enable_batching --batching_parameters_file FILE} (a text BatchingParameters). */
+    public Builder batchingParametersFile(Path file) throws IOException {
+      batching = BatchScheduler.Options.read(file);
+      return this;
+    }
+
+    /**
+     * Prometheus metrics at {@code path} on the REST port (TF Serving's {@code
+     * --monitoring_config_file} with {@code prometheus_config { enable: true }}; its default path
+     * is {@code /monitoring/prometheus/metrics}); null turns them off (the default).
+     */
+    public Builder prometheusMetrics(String path) {
+      metricsPath = path == null || path.isEmpty() ? null : path;
+      return this;
+    }
+
+    /** {@code --monitoring_config_file}: a text MonitoringConfig. */
+    public Builder monitoringConfigFile(Path file) throws IOException {
+      tensorflow.serving.MonitoringConfigOuterClass.MonitoringConfig.Builder m =
+          tensorflow.serving.MonitoringConfigOuterClass.MonitoringConfig.newBuilder();
+      try {
+        com.google.protobuf.TextFormat.merge(
+            java.nio.file.Files.readString(file, StandardCharsets.UTF_8), m);
+      } catch (com.google.protobuf.TextFormat.ParseException e) {
+        throw new IllegalArgumentException(
+            file + ": not a text MonitoringConfig: " + e.getMessage(), e);
+      }
+      var p = m.getPrometheusConfig();
+      return prometheusMetrics(
+          !p.getEnable()
+              ? null
+              : p.getPath().isEmpty() ? ServingMetrics.DEFAULT_PATH : p.getPath());
+    }
 
     /** A model with TF Serving's default policy (the latest version). */
     public Builder model(String name, Path basePath) {

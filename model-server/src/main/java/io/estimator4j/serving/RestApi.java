@@ -2,12 +2,12 @@ package io.estimator4j.serving;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.estimator4j.savedmodel.JavaArray;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,9 +52,11 @@ public final class RestApi {
           "(?i)/v1/models/([^/:]+)(?:(?:/versions/(\\d+))|(?:/labels/([^/:]+)))?/metadata");
 
   private final ModelManager manager;
+  private final ServingMetrics metrics;
 
-  RestApi(ModelManager manager) {
+  RestApi(ModelManager manager, ServingMetrics metrics) {
     this.manager = manager;
+    this.metrics = metrics;
   }
 
   /** Answers one request; never throws. */
@@ -93,17 +95,25 @@ public final class RestApi {
     if (!method.equals("POST") || verb == null || model == null) {
       throw malformed(method, path);
     }
-    JsonNode request = parse(body);
-    ServableVersion sv = manager.acquire(model, version, label);
-    try {
-      return switch (verb.toLowerCase(java.util.Locale.ROOT)) {
-        case "predict" -> predict(sv, request);
-        case "classify" -> classify(sv, request);
-        default -> regress(sv, request);
-      };
-    } finally {
-      sv.release();
-    }
+    String api = verb.toLowerCase(java.util.Locale.ROOT);
+    return ServingMetrics.record(
+        metrics,
+        model,
+        api,
+        "REST",
+        () -> {
+          JsonNode request = parse(body);
+          ServableVersion sv = manager.acquire(model, version, label);
+          try {
+            return switch (api) {
+              case "predict" -> predict(sv, request);
+              case "classify" -> classify(sv, request);
+              default -> regress(sv, request);
+            };
+          } finally {
+            sv.release();
+          }
+        });
   }
 
   private static ServingException malformed(String method, String path) {
@@ -144,40 +154,18 @@ public final class RestApi {
   // ---- status and metadata ----
 
   private String status(String name, Long version, String label) {
-    ModelManager.Model m = manager.model(name);
-    if (m == null) {
-      throw ServingException.notFound("Could not find any versions of model " + name);
+    try {
+      // TF Serving prints the GetModelStatusResponse proto as JSON, field names as in the .proto
+      return Json.protoLayout(
+              Json.MAPPER.readTree(
+                  JsonFormat.printer()
+                      .preservingProtoFieldNames()
+                      .includingDefaultValueFields()
+                      .print(manager.status(name, version, label))))
+          + "\n";
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
-    if (label != null) {
-      version = m.config.versionLabels().get(label);
-      if (version == null) {
-        throw ServingException.invalid("Unrecognized servable version label: " + label);
-      }
-    }
-    List<ServableVersion> versions = new ArrayList<>();
-    if (version != null) {
-      ServableVersion sv = m.versions.get(version);
-      if (sv == null) {
-        throw ServingException.notFound("Could not find version " + version + " of model " + name);
-      }
-      versions.add(sv);
-    } else {
-      versions.addAll(m.versions.descendingMap().values());
-      if (versions.isEmpty()) {
-        throw ServingException.notFound("Could not find any versions of model " + name);
-      }
-    }
-    ObjectNode root = JsonNodeFactory.instance.objectNode();
-    ArrayNode list = root.putArray("model_version_status");
-    for (ServableVersion sv : versions) {
-      ObjectNode s = list.addObject();
-      s.put("version", Long.toString(sv.version));
-      s.put("state", sv.state().name());
-      ObjectNode st = s.putObject("status");
-      st.put("error_code", sv.errorCode().name());
-      st.put("error_message", sv.errorMessage());
-    }
-    return Json.protoLayout(root) + "\n";
   }
 
   private String metadata(String name, Long version, String label) {
@@ -251,27 +239,7 @@ public final class RestApi {
       } else {
         columnarInputs(inputs, infos, feeds);
       }
-      Map<String, Tensor> out;
-      try {
-        out = sv.predictor().predictAsServing(key, feeds, null);
-      } catch (IllegalArgumentException e) {
-        throw ServingException.invalid(e.getMessage());
-      } catch (org.tensorflow.exceptions.TensorFlowException e) {
-        throw ServingException.invalid(e.getMessage());
-      }
-      Map<String, JavaArray> arrays = new TreeMap<>();
-      try {
-        out.forEach((k, t) -> arrays.put(k, JavaArray.of(t)));
-      } finally {
-        java.util.IdentityHashMap<Tensor, Boolean> seen = new java.util.IdentityHashMap<>();
-        out.values()
-            .forEach(
-                t -> {
-                  if (seen.put(t, true) == null) {
-                    t.close();
-                  }
-                });
-      }
+      Map<String, JavaArray> arrays = sv.run(key, feeds, null);
       return row ? rowOutputs(arrays) : columnarOutputs(arrays);
     } finally {
       feeds.values().forEach(Tensor::close);
@@ -495,26 +463,7 @@ public final class RestApi {
         TString.tensorOfBytes(
             Shape.of(serialized.size()),
             DataBuffers.ofObjects(serialized.toArray(new byte[0][])))) {
-      Map<String, Tensor> out;
-      try {
-        out = sv.predictor().predictAsServing(key, Map.of("inputs", t), null);
-      } catch (IllegalArgumentException | org.tensorflow.exceptions.TensorFlowException e) {
-        throw ServingException.invalid(e.getMessage());
-      }
-      Map<String, JavaArray> arrays = new TreeMap<>();
-      try {
-        out.forEach((k, v) -> arrays.put(k, JavaArray.of(v)));
-      } finally {
-        java.util.IdentityHashMap<Tensor, Boolean> seen = new java.util.IdentityHashMap<>();
-        out.values()
-            .forEach(
-                v -> {
-                  if (seen.put(v, true) == null) {
-                    v.close();
-                  }
-                });
-      }
-      return arrays;
+      return sv.run(key, Map.of("inputs", t), null);
     }
   }
 

@@ -1,7 +1,13 @@
 package io.estimator4j.serving;
 
+import io.estimator4j.savedmodel.JavaArray;
 import io.estimator4j.savedmodel.SavedModelPredictor;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.MetaGraphDef;
 
 /**
@@ -34,10 +40,41 @@ final class ServableVersion {
   /** The fingerprint of the directory when it was loaded (or failed to load). */
   String fingerprint;
 
-  ServableVersion(String model, long version, Path dir) {
+  /** Merges concurrent runs when batching is on; null runs each request on its own. */
+  private final BatchScheduler batcher;
+
+  ServableVersion(String model, long version, Path dir, BatchScheduler batcher) {
     this.model = model;
     this.version = version;
     this.dir = dir;
+    this.batcher = batcher;
+  }
+
+  /**
+   * Runs signature {@code key} on {@code feeds} (owned by the caller), through the batch scheduler
+   * when batching is on, and returns the outputs (those in {@code filter}, or all) by output key.
+   * The one place requests reach the session.
+   */
+  Map<String, JavaArray> run(String key, Map<String, ? extends Tensor> feeds, List<String> filter) {
+    return batcher == null ? runNow(key, feeds, filter) : batcher.run(this, key, feeds, filter);
+  }
+
+  /** One session run, TensorFlow's and the signature checks' errors as INVALID_ARGUMENT. */
+  Map<String, JavaArray> runNow(
+      String key, Map<String, ? extends Tensor> feeds, List<String> filter) {
+    Map<String, Tensor> out;
+    try {
+      out = predictor.predictAsServing(key, feeds, filter);
+    } catch (IllegalArgumentException | TensorFlowException e) {
+      throw ServingException.invalid(e.getMessage());
+    }
+    Map<String, JavaArray> arrays = new TreeMap<>();
+    try {
+      out.forEach((k, t) -> arrays.put(k, JavaArray.of(t)));
+    } finally {
+      SavedModelPredictor.closeAll(out.values());
+    }
+    return arrays;
   }
 
   synchronized State state() {
@@ -75,6 +112,10 @@ final class ServableVersion {
     }
     inFlight++;
     return true;
+  }
+
+  synchronized int inFlight() {
+    return inFlight;
   }
 
   synchronized void release() {

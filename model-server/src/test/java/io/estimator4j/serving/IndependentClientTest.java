@@ -113,7 +113,9 @@ class IndependentClientTest {
               Integer.toString(s.restApiPort()),
               MODEL,
               module.resolve("src/main/proto").toString(),
-              module.resolve("src/main/proto-imports").toString());
+              module.resolve("src/main/proto-imports").toString(),
+              TestData.path("savedmodels/tf-serving-saved_model_half_plus_two_2_versions")
+                  .toString());
       assertThat(node.exit()).as(node.out()).isZero();
       String[] lines = node.out().strip().split("\n");
       JsonNode out = Json.MAPPER.readTree(lines[lines.length - 1]);
@@ -126,6 +128,17 @@ class IndependentClientTest {
       assertThat(out.at("/unknownModel/code").asText()).isEqualTo("NOT_FOUND");
       assertThat(out.at("/unknownModel/details").asText())
           .isEqualTo("Servable not found for request: Latest(nope)");
+      // ModelService: status, then a reload that replaces the model by "reloaded" (version 124)
+      assertThat(out.get("status").toString())
+          .isEqualTo(
+              "[{\"version\":\"123\",\"state\":\"AVAILABLE\",\"status\":"
+                  + "{\"error_code\":\"OK\",\"error_message\":\"\"}}]");
+      assertThat(out.at("/reload/error_code").asText()).isEqualTo("OK");
+      assertThat(out.at("/reloadedStatus/0/version").asText()).isEqualTo("124");
+      assertThat(out.at("/reloadedStatus/0/state").asText()).isEqualTo("AVAILABLE");
+      assertThat(out.at("/oldModelAfterReload/code").asText()).isEqualTo("NOT_FOUND");
+      assertThat(out.at("/oldModelAfterReload/details").asText())
+          .isEqualTo("Could not find any versions of model " + MODEL);
       assertThat(out.get("restStatus").asInt()).isEqualTo(200);
       assertThat(out.get("rest").toString()).isEqualTo("{\"predictions\":[2.5,3,4.5]}");
     }

@@ -52,9 +52,10 @@ class ModelConfigFileTest {
             () ->
                 ModelConfigFile.parse(
                     "model_config_list { config { name: 'a' base_pat: '/x' } }", "m.config"))
-        .hasMessageContaining("no field named \"base_pat\"");
+        .hasMessageContaining("unknown fields")
+        .hasMessageContaining("tensorflow.serving.ModelConfig.base_pat");
     assertThatThrownBy(() -> ModelConfigFile.parse("model_config_list { config {", "m.config"))
-        .hasMessageContaining("missing '}'");
+        .hasMessageContaining("not a text ModelServerConfig");
     assertThatThrownBy(
             () ->
                 ModelConfigFile.parse(

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
       BenchTrainCommand.class,
       BenchPredictCommand.class,
       BenchSoakCommand.class,
-      BenchKerasAppsCommand.class
+      BenchKerasAppsCommand.class,
+      BenchServeCommand.class
     })
 final class BenchCommand extends ParentCommand {}

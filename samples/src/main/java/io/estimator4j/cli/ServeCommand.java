@@ -79,8 +79,28 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--enable_batching",
-      description = "TF Serving's request batching (accepted; not implemented yet: no effect).")
+      description =
+          "Merge concurrent requests into one session run (TF Serving's batching; defaults:"
+              + " max_batch_size 1000, batch_timeout_micros 0, max_enqueued_batches 10,"
+              + " num_batch_threads = CPUs).")
   private boolean enableBatching;
+
+  @Option(
+      names = "--batching_parameters_file",
+      paramLabel = "FILE",
+      description =
+          "A BatchingParameters text proto (max_batch_size { value: 128 } batch_timeout_micros"
+              + " { value: 1000 } num_batch_threads { value: 4 } max_enqueued_batches { value:"
+              + " 100 } allowed_batch_sizes: ...); used with --enable_batching.")
+  private Path batchingParametersFile;
+
+  @Option(
+      names = "--monitoring_config_file",
+      paramLabel = "FILE",
+      description =
+          "A MonitoringConfig text proto; prometheus_config { enable: true } serves Prometheus"
+              + " metrics at /monitoring/prometheus/metrics (or its path) on the REST port.")
+  private Path monitoringConfigFile;
 
   @Override
   public Integer call() throws Exception {
@@ -98,18 +118,29 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "Give --model_base_path (with --model_name) or --model_config_file.");
     }
-    if (enableBatching) {
-      System.err.println("e4j serve: --enable_batching is accepted but has no effect yet.");
-    }
-    ModelServer server =
+    ModelServer.Builder builder =
         ModelServer.builder()
             .models(models)
             .host(host)
             .restApiPort(restApiPort == 0 ? -1 : restApiPort)
             .grpcPort(port)
             .fileSystemPollWaitSeconds(pollSeconds)
-            .numLoadThreads(loadThreads)
-            .start();
+            .numLoadThreads(loadThreads);
+    if (enableBatching) {
+      if (batchingParametersFile != null) {
+        builder.batchingParametersFile(batchingParametersFile);
+      } else {
+        builder.enableBatching();
+      }
+    } else if (batchingParametersFile != null) {
+      // TF Serving ignores the file without --enable_batching; say so rather than surprise.
+      System.err.println(
+          "e4j serve: --batching_parameters_file has no effect without" + " --enable_batching.");
+    }
+    if (monitoringConfigFile != null) {
+      builder.monitoringConfigFile(monitoringConfigFile);
+    }
+    ModelServer server = builder.start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

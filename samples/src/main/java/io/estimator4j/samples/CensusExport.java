@@ -12,10 +12,10 @@ import java.util.List;
  * Exports the census model for TF Serving with a parsing receiver over serialized tf.Examples, so
  * it gets classification, regression and predict signatures (census_main's export_model).
  */
-final class CensusExport {
+public final class CensusExport {
   private CensusExport() {}
 
-  static Path export(Estimator estimator, Path exportDirBase) {
+  public static Path export(Estimator estimator, Path exportDirBase) {
     Census.Columns c = Census.columns();
     List<FeatureColumn> all = new ArrayList<>(c.wide());
     all.addAll(c.deep());

@@ -71,6 +71,14 @@ class E4jTest {
   }
 
   @Test
+  void benchServeRejectsBadOptionsBeforeRunning() {
+    assertThat(execute("bench", "serve", "--seconds", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("--seconds must be in (0, 60], got 0.0");
+    assertThat(execute("bench", "serve", "--half-plus-two", "/no/such/dir")).isEqualTo(2);
+    assertThat(err.toString()).contains("No directory /no/such/dir: give --half-plus-two");
+  }
+
+  @Test
   void benchTrainOptionsParse() {
     ParseResult top =
         E4j.commandLine()

@@ -3,10 +3,17 @@ package io.estimator4j.savedmodel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffer;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
+import org.tensorflow.types.TUint8;
 
 /**
  * A tensor's values copied onto the Java heap as a flat, row-major Java array with its shape, so
@@ -81,6 +88,35 @@ public record JavaArray(DataType dtype, long[] shape, Object values) {
                       + " DT_BOOL, DT_STRING.");
         };
     return new JavaArray(dtype, shape, values);
+  }
+
+  /**
+   * A new tensor holding these values (the inverse of {@link #of}); the caller closes it.
+   *
+   * @throws IllegalArgumentException when the values do not fill the shape
+   */
+  public Tensor toTensor() {
+    Shape s = Shape.of(shape);
+    if (s.size() != size()) {
+      throw new IllegalArgumentException(
+          "A " + dtype + " array of " + size() + " values cannot have shape " + s + ".");
+    }
+    if (values instanceof float[] a) {
+      return TFloat32.tensorOf(s, DataBuffers.of(a, true, false));
+    } else if (values instanceof double[] a) {
+      return TFloat64.tensorOf(s, DataBuffers.of(a, true, false));
+    } else if (values instanceof int[] a) {
+      return TInt32.tensorOf(s, DataBuffers.of(a, true, false));
+    } else if (values instanceof long[] a) {
+      return TInt64.tensorOf(s, DataBuffers.of(a, true, false));
+    } else if (values instanceof byte[] a) {
+      return TUint8.tensorOf(s, DataBuffers.of(a, true, false));
+    } else if (values instanceof boolean[] a) {
+      return TBool.tensorOf(s, DataBuffers.of(a, true, false));
+    } else if (values instanceof byte[][] a) {
+      return TString.tensorOfBytes(s, DataBuffers.ofObjects(a));
+    }
+    throw new IllegalArgumentException("Unsupported array " + values.getClass() + ".");
   }
 
   /** Number of elements. */

@@ -143,7 +143,7 @@ public final class SavedModelPredictor implements AutoCloseable {
   }
 
   /** Closes each distinct tensor once (two output keys may name one tensor). */
-  static void closeAll(Iterable<? extends Tensor> tensors) {
+  public static void closeAll(Iterable<? extends Tensor> tensors) {
     Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Tensor t : tensors) {
       if (t != null && seen.add(t)) {

@@ -133,7 +133,7 @@ public final class CensusBenchmark {
     }
   }
 
-  private static Example toExample(String[] f) {
+  static Example toExample(String[] f) {
     Features.Builder b = Features.newBuilder();
     for (int i = 0; i < CensusData.COLUMNS.size() - 1; i++) {
       String name = CensusData.COLUMNS.get(i);

@@ -1,0 +1,59 @@
+package io.estimator4j.serving;
+
+import io.grpc.stub.StreamObserver;
+import tensorflow.serving.GetModelStatus.GetModelStatusRequest;
+import tensorflow.serving.GetModelStatus.GetModelStatusResponse;
+import tensorflow.serving.ModelManagement.ReloadConfigRequest;
+import tensorflow.serving.ModelManagement.ReloadConfigResponse;
+import tensorflow.serving.ModelServiceGrpc;
+import tensorflow.serving.Status.StatusProto;
+
+/**
+ * TF Serving's gRPC {@code tensorflow.serving.ModelService}: {@code GetModelStatus} and {@code
+ * HandleReloadConfigRequest} (which replaces the served model set, as TF Serving's
+ * model_service_impl.cc does through {@code ServerCore::ReloadConfig}).
+ */
+final class ModelServiceApi extends ModelServiceGrpc.ModelServiceImplBase {
+  private final ModelManager manager;
+
+  ModelServiceApi(ModelManager manager) {
+    this.manager = manager;
+  }
+
+  @Override
+  public void getModelStatus(
+      GetModelStatusRequest request, StreamObserver<GetModelStatusResponse> out) {
+    GrpcApi.answer(
+        out,
+        () -> {
+          if (!request.hasModelSpec()) {
+            throw ServingException.invalid("Missing ModelSpec");
+          }
+          var spec = request.getModelSpec();
+          return manager.status(
+              spec.getName(),
+              spec.hasVersion() ? spec.getVersion().getValue() : null,
+              spec.getVersionLabel().isEmpty() ? null : spec.getVersionLabel());
+        });
+  }
+
+  @Override
+  public void handleReloadConfigRequest(
+      ReloadConfigRequest request, StreamObserver<ReloadConfigResponse> out) {
+    GrpcApi.answer(
+        out,
+        () -> {
+          if (request.getConfig().getConfigCase()
+              != tensorflow.serving.ModelServerConfigOuterClass.ModelServerConfig.ConfigCase
+                  .MODEL_CONFIG_LIST) {
+            throw ServingException.invalid(
+                "ServerModelConfig type not supported by HandleReloadConfigRequest."
+                    + " Only ModelConfigList is currently supported");
+          }
+          manager.reload(ModelConfigFile.models(request.getConfig(), "ReloadConfigRequest"));
+          return ReloadConfigResponse.newBuilder()
+              .setStatus(StatusProto.getDefaultInstance())
+              .build();
+        });
+  }
+}

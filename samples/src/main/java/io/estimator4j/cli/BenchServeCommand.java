@@ -1,0 +1,53 @@
+package io.estimator4j.cli;
+
+import io.estimator4j.samples.bench.ServeBenchmark;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code e4j bench serve}: runs {@link ServeBenchmark}. */
+@Command(
+    name = "serve",
+    description = {
+      "Load test of e4j serve on loopback: half_plus_two (predict) and census (classify) over REST"
+          + " and gRPC at 1, 8 and 64 clients, with and without batching, against in-process"
+          + " SavedModelPredictor calls. Prints a Markdown table."
+    })
+final class BenchServeCommand extends BenchRunCommand<ServeBenchmark.Options> {
+
+  @Option(
+      names = "--seconds",
+      paramLabel = "S",
+      defaultValue = "3",
+      description = "Measured seconds per row, after a warm-up (default: ${DEFAULT-VALUE}).")
+  private double seconds;
+
+  @Option(
+      names = "--census-steps",
+      paramLabel = "N",
+      defaultValue = "500",
+      description = "Training steps of the census model before export (default: ${DEFAULT-VALUE}).")
+  private long censusSteps;
+
+  @Option(
+      names = "--half-plus-two",
+      paramLabel = "DIR",
+      defaultValue = "testdata/savedmodels/tf-serving-saved_model_half_plus_two_2_versions",
+      description = "TF Serving's half_plus_two base path (default: ${DEFAULT-VALUE}).")
+  private Path halfPlusTwo;
+
+  @Override
+  ServeBenchmark.Options options() {
+    return new ServeBenchmark.Options(seconds, censusSteps, halfPlusTwo);
+  }
+
+  @Override
+  void run(ServeBenchmark.Options options, PrintStream out) {
+    try {
+      ServeBenchmark.run(options, out);
+    } catch (Exception e) {
+      throw new IllegalStateException("bench serve failed: " + e, e);
+    }
+  }
+}

@@ -1,0 +1,350 @@
+package io.estimator4j.samples.bench;
+
+import io.estimator4j.estimator.Estimator;
+import io.estimator4j.estimator.StepLimit;
+import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.samples.Census;
+import io.estimator4j.samples.CensusData;
+import io.estimator4j.samples.CensusExport;
+import io.estimator4j.savedmodel.SavedModelPredictor;
+import io.estimator4j.serving.ModelConfig;
+import io.estimator4j.serving.ModelServer;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.Example;
+import org.tensorflow.proto.TensorProto;
+import org.tensorflow.proto.TensorShapeProto;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TString;
+import tensorflow.serving.Classification.ClassificationRequest;
+import tensorflow.serving.InputOuterClass.ExampleList;
+import tensorflow.serving.InputOuterClass.Input;
+import tensorflow.serving.Predict.PredictRequest;
+import tensorflow.serving.PredictionServiceGrpc;
+import tensorflow.serving.SessionBundleConfig.BatchingParameters;
+
+/**
+ * Load test of the model server on loopback (issue 15, point 7): p50/p99 latency and requests per
+ * second for TF Serving's half_plus_two (predict, one row) and the census wide_deep export
+ * (classify, one tf.Example) over REST and gRPC at 1, 8 and 64 concurrent clients, with and without
+ * batching, against in-process {@link SavedModelPredictor} calls on the same model in the same run.
+ * Each measurement runs for a fixed time after a warm-up (bounded in time).
+ */
+public final class ServeBenchmark {
+  public static final int[] CLIENTS = {1, 8, 64};
+
+  /** Options: seconds per measurement, census training steps, half_plus_two's base path. */
+  public record Options(double seconds, long censusSteps, Path halfPlusTwo) {
+    public Options {
+      if (!(seconds > 0) || seconds > 60) {
+        throw new IllegalArgumentException("--seconds must be in (0, 60], got " + seconds);
+      }
+      if (censusSteps < 1) {
+        throw new IllegalArgumentException("--census-steps must be at least 1");
+      }
+      if (!Files.isDirectory(halfPlusTwo)) {
+        throw new IllegalArgumentException(
+            "No directory "
+                + halfPlusTwo
+                + ": give --half-plus-two, TF Serving's saved_model_half_plus_two base path"
+                + " (numbered version directories), e.g. the repository's testdata/savedmodels/"
+                + "tf-serving-saved_model_half_plus_two_2_versions");
+      }
+    }
+  }
+
+  private ServeBenchmark() {}
+
+  /** One kind of request to a model, sent three ways. */
+  private interface Workload {
+    void inProcess(SavedModelPredictor p);
+
+    String restPath();
+
+    String restBody();
+
+    void grpc(PredictionServiceGrpc.PredictionServiceBlockingStub stub);
+  }
+
+  public static void run(Options o, PrintStream out) throws Exception {
+    Path tmp = Files.createTempDirectory("e4j-bench-serve-");
+    Path census = tmp.resolve("census");
+    out.println(Machine.describe());
+    out.println("Training census wide_deep " + o.censusSteps() + " steps for its export ...");
+    Estimator est =
+        Census.estimator(
+            Census.Model.WIDE_DEEP,
+            RunConfig.builder()
+                .modelDir(tmp.resolve("model"))
+                .randomSeed(42)
+                .noPeriodicCheckpoints()
+                .saveSummarySteps(0)
+                .logStepCountSteps(0)
+                .build());
+    est.train(
+        CensusData.input(CensusData.trainFile(), true, null, Census.BATCH_SIZE, 1),
+        StepLimit.steps(o.censusSteps()));
+    Path export = CensusExport.export(est, census);
+    Path hp2 = ModelServerVersions.latest(o.halfPlusTwo());
+    Example row =
+        CensusBenchmark.toExample(Files.readAllLines(CensusData.trainFile()).get(0).split(",", -1));
+
+    Workload halfPlusTwo = halfPlusTwo();
+    Workload censusClassify = census(row);
+    out.println();
+    out.println("| model | path | batching | clients | requests/s | p50 µs | p99 µs |");
+    out.println("|---|---|---|---|---|---|---|");
+    measureModel(out, o, "half_plus_two", o.halfPlusTwo(), hp2, halfPlusTwo);
+    measureModel(out, o, "census", census, export, censusClassify);
+    out.println();
+    out.println(Machine.loadAverage());
+  }
+
+  private static void measureModel(
+      PrintStream out, Options o, String name, Path base, Path version, Workload w)
+      throws Exception {
+    try (SavedModelPredictor p = SavedModelPredictor.load(version, Set.of("serve"))) {
+      for (int c : CLIENTS) {
+        out.println(row(name, "in-process SavedModelPredictor", "-", c, o, () -> w.inProcess(p)));
+      }
+    }
+    for (boolean batching : new boolean[] {false, true}) {
+      ModelServer.Builder b =
+          ModelServer.builder()
+              .model(ModelConfig.of(name, base))
+              .host("127.0.0.1")
+              .restApiPort(0)
+              .grpcPort(0)
+              .fileSystemPollWaitSeconds(0);
+      if (batching) {
+        // TF Serving's batching guide's CPU starting point: small timeout, threads = cores
+        b.batching(
+            BatchingParameters.newBuilder()
+                .setMaxBatchSize(com.google.protobuf.Int64Value.of(64))
+                .setBatchTimeoutMicros(com.google.protobuf.Int64Value.of(1000))
+                .setMaxEnqueuedBatches(com.google.protobuf.Int64Value.of(1000))
+                .setNumBatchThreads(
+                    com.google.protobuf.Int64Value.of(Runtime.getRuntime().availableProcessors()))
+                .build());
+      }
+      try (ModelServer server = b.start()) {
+        ManagedChannel channel =
+            NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        URI uri = URI.create("http://127.0.0.1:" + server.restApiPort() + w.restPath());
+        String on = batching ? "on" : "off";
+        try {
+          var stub = PredictionServiceGrpc.newBlockingStub(channel);
+          for (int c : CLIENTS) {
+            out.println(row(name, "gRPC", on, c, o, () -> w.grpc(stub)));
+          }
+          for (int c : CLIENTS) {
+            out.println(row(name, "REST", on, c, o, () -> rest(http, uri, w.restBody())));
+          }
+        } finally {
+          channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+
+  private static void rest(HttpClient http, URI uri, String body) {
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Workload halfPlusTwo() {
+    TensorProto x =
+        TensorProto.newBuilder()
+            .setDtype(DataType.DT_FLOAT)
+            .setTensorShape(
+                TensorShapeProto.newBuilder()
+                    .addDim(TensorShapeProto.Dim.newBuilder().setSize(1))
+                    .addDim(TensorShapeProto.Dim.newBuilder().setSize(1)))
+            .addFloatVal(1f)
+            .build();
+    PredictRequest.Builder req = PredictRequest.newBuilder().putInputs("x", x);
+    req.getModelSpecBuilder().setName("half_plus_two");
+    PredictRequest request = req.build();
+    return new Workload() {
+      @Override
+      public void inProcess(SavedModelPredictor p) {
+        try (TFloat32 t = TFloat32.tensorOf(Shape.of(1, 1), DataBuffers.of(new float[] {1f}))) {
+          SavedModelPredictorCalls.close(
+              p.predictAsServing("serving_default", Map.of("x", t), null));
+        }
+      }
+
+      @Override
+      public String restPath() {
+        return "/v1/models/half_plus_two:predict";
+      }
+
+      @Override
+      public String restBody() {
+        return "{\"instances\": [[1.0]]}";
+      }
+
+      @Override
+      public void grpc(PredictionServiceGrpc.PredictionServiceBlockingStub stub) {
+        stub.predict(request);
+      }
+    };
+  }
+
+  private static Workload census(Example row) {
+    ClassificationRequest.Builder req =
+        ClassificationRequest.newBuilder()
+            .setInput(Input.newBuilder().setExampleList(ExampleList.newBuilder().addExamples(row)));
+    req.getModelSpecBuilder().setName("census");
+    ClassificationRequest request = req.build();
+    byte[] serialized = row.toByteArray();
+    StringBuilder json = new StringBuilder("{\"examples\": [{");
+    String sep = "";
+    for (var e : row.getFeatures().getFeatureMap().entrySet()) {
+      json.append(sep).append('"').append(e.getKey()).append("\": ");
+      var f = e.getValue();
+      if (f.hasFloatList()) {
+        json.append(f.getFloatList().getValue(0));
+      } else {
+        json.append('"').append(f.getBytesList().getValue(0).toStringUtf8().strip()).append('"');
+      }
+      sep = ", ";
+    }
+    String body = json.append("}]}").toString();
+    return new Workload() {
+      @Override
+      public void inProcess(SavedModelPredictor p) {
+        try (TString t =
+            TString.tensorOfBytes(Shape.of(1), DataBuffers.ofObjects(new byte[][] {serialized}))) {
+          SavedModelPredictorCalls.close(
+              p.predictAsServing("serving_default", Map.of("inputs", t), null));
+        }
+      }
+
+      @Override
+      public String restPath() {
+        return "/v1/models/census:classify";
+      }
+
+      @Override
+      public String restBody() {
+        return body;
+      }
+
+      @Override
+      public void grpc(PredictionServiceGrpc.PredictionServiceBlockingStub stub) {
+        stub.classify(request);
+      }
+    };
+  }
+
+  /** Runs {@code call} from {@code clients} threads for the configured time after a warm-up. */
+  private static String row(
+      String model, String path, String batching, int clients, Options o, Runnable call)
+      throws Exception {
+    long warmupNanos = (long) Math.min(1e9, o.seconds() * 1e9 / 2);
+    long runNanos = (long) (o.seconds() * 1e9);
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      long start = System.nanoTime();
+      long measureFrom = start + warmupNanos;
+      long end = measureFrom + runNanos;
+      List<Future<long[]>> futures = new ArrayList<>();
+      for (int t = 0; t < clients; t++) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  long[] lat = new long[1 << 12];
+                  int n = 0;
+                  long now;
+                  while ((now = System.nanoTime()) < end) {
+                    call.run();
+                    long done = System.nanoTime();
+                    if (now >= measureFrom) {
+                      if (n == lat.length) {
+                        lat = Arrays.copyOf(lat, n * 2);
+                      }
+                      lat[n++] = done - now;
+                    }
+                  }
+                  return Arrays.copyOf(lat, n);
+                }));
+      }
+      List<long[]> parts = new ArrayList<>();
+      for (Future<long[]> f : futures) {
+        parts.add(f.get(runNanos / 1_000_000_000L + 120, TimeUnit.SECONDS));
+      }
+      long[] all = parts.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+      double secs = runNanos / 1e9;
+      return String.format(
+          Locale.ROOT,
+          "| %s | %s | %s | %d | %.0f | %.0f | %.0f |",
+          model,
+          path,
+          batching,
+          clients,
+          all.length / secs,
+          all.length == 0 ? Double.NaN : all[all.length / 2] / 1e3,
+          all.length == 0 ? Double.NaN : all[(int) (all.length * 0.99)] / 1e3);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Closes a call's outputs. */
+  private static final class SavedModelPredictorCalls {
+    static void close(Map<String, Tensor> out) {
+      SavedModelPredictor.closeAll(out.values());
+    }
+  }
+
+  /** The version directory TF Serving would serve by default: the highest number. */
+  private static final class ModelServerVersions {
+    static Path latest(Path base) throws IOException {
+      try (var s = Files.list(base)) {
+        return s.filter(p -> p.getFileName().toString().matches("[0-9]+"))
+            .max((a, b) -> Long.compare(num(a), num(b)))
+            .orElseThrow(() -> new IllegalArgumentException("No version directory in " + base));
+      }
+    }
+
+    private static long num(Path p) {
+      return Long.parseLong(p.getFileName().toString());
+    }
+  }
+}
