@@ -31,8 +31,8 @@ import org.tensorflow.Tensor;
 class ClusterFaultTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** 6 epochs of the 32561 training rows in batches of 40: ceil(6 * 32561 / 40) global steps. */
-  private static final int EPOCHS = 6;
+  /** 5 epochs of the 32561 training rows in batches of 40: ceil(5 * 32561 / 40) global steps. */
+  private static final int EPOCHS = 5;
 
   private static final long MAX_STEPS = (EPOCHS * (long) CensusData.TRAIN_EXAMPLES + 39) / 40;
 
