@@ -43,7 +43,8 @@ import picocli.CommandLine.ScopeType;
       KerasCommand.class,
       BoardCommand.class,
       PlotCommand.class,
-      ServeCommand.class
+      ServeCommand.class,
+      ClusterCommand.class
     })
 public final class E4j extends ParentCommand {
 

@@ -6,9 +6,15 @@ import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.canned.DNNClassifier;
 import io.estimator4j.estimator.canned.DNNLinearCombinedClassifier;
 import io.estimator4j.estimator.canned.LinearClassifier;
+import io.estimator4j.estimator.config.ClusterConfig;
 import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.distributed.DistributedTraining;
+import io.estimator4j.estimator.distributed.EvalSpec;
+import io.estimator4j.estimator.distributed.TrainAndEvaluate;
+import io.estimator4j.estimator.distributed.TrainSpec;
 import io.estimator4j.estimator.head.LossReduction;
 import io.estimator4j.estimator.head.MetricKeys;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.featurecolumn.CategoricalColumn;
 import io.estimator4j.featurecolumn.DenseColumn;
 import io.estimator4j.featurecolumn.FeatureColumn;
@@ -31,6 +37,18 @@ public final class Census {
   public static final int DEFAULT_EPOCHS = 40;
   public static final int EPOCHS_BETWEEN_EVALS = 2;
   public static final int BATCH_SIZE = 40;
+
+  /** In a cluster: the chief saves a checkpoint every this many global steps. */
+  public static final int CHECKPOINT_STEPS = 200;
+
+  /** Key of the number of training tasks (chief, master and workers) in a cluster's metrics. */
+  public static final String TRAINING_TASKS_KEY = "training_tasks";
+
+  /**
+   * In a cluster: how long a task waits for the others (ps reachable, chief's variables ready)
+   * before it fails with the address and TF_CONFIG.
+   */
+  public static final int DEFAULT_SESSION_TIMEOUT_SECS = 120;
 
   /**
    * The loss reduction: the TF 2 canned estimators' mean over the batch. (official/r1/wide_deep ran
@@ -197,6 +215,10 @@ public final class Census {
   public static Map<String, Double> run(
       Model model, Path modelDir, int epochs, long seed, PrintStream out, Path exportDir) {
     Estimator estimator = estimator(model, modelDir, seed);
+    if (DistributedTraining.isDistributed(estimator.config().cluster())) {
+      return runDistributed(
+          model, modelDir, epochs, seed, out, DEFAULT_SESSION_TIMEOUT_SECS, CHECKPOINT_STEPS);
+    }
     Path train = CensusData.trainFile();
     Path test = CensusData.testFile();
     Map<String, Double> metrics = Map.of();
@@ -226,5 +248,88 @@ public final class Census {
     out.println(BoardHints.eventFiles(estimator.modelDir()));
     out.println(Json.metrics(metrics));
     return metrics;
+  }
+
+  /**
+   * One task of a cluster given by TF_CONFIG (tf.estimator.train_and_evaluate with asynchronous
+   * replicas): chief and workers train to max_steps = epochs x 32561 / 40 global steps (shared by
+   * all trainers, so the cluster sees {@code epochs} epochs in total), each reading its own shuffle
+   * of the training file; the chief writes a checkpoint every {@code checkpointSteps} steps and,
+   * once max_steps is reached, evaluates the final checkpoint on the test file; the evaluator
+   * evaluates each new checkpoint; a ps serves until it is stopped. The chief and the evaluator
+   * print their final metrics as JSON on the last line, with {@code training_tasks} (chief plus
+   * workers) and {@code global_step}.
+   */
+  public static Map<String, Double> runDistributed(
+      Model model,
+      Path modelDir,
+      int epochs,
+      long seed,
+      PrintStream out,
+      int sessionTimeoutSecs,
+      int checkpointSteps) {
+    RunConfig config =
+        RunConfig.builder()
+            .modelDir(modelDir)
+            .randomSeed(seed)
+            .saveCheckpointsSteps(checkpointSteps)
+            .logStepCountSteps(200)
+            .maxWorkerDelaySecs(0)
+            .sessionCreationTimeoutSecs(sessionTimeoutSecs)
+            .tensorFlowFlavour(TensorFlowFlavour.TF1)
+            .build();
+    ClusterConfig cluster = config.cluster();
+    Estimator estimator = estimator(model, config);
+    long maxSteps = ((long) epochs * CensusData.TRAIN_EXAMPLES + BATCH_SIZE - 1) / BATCH_SIZE;
+    // every trainer reads its own shuffle, and enough epochs that the shared global step, not the
+    // end of one task's input, ends training
+    long taskSeed = seed + 1000L * (config.isChief() ? 0 : cluster.taskId() + 1);
+    TrainSpec train =
+        TrainSpec.of(
+            CensusData.input(CensusData.trainFile(), true, epochs * 4, BATCH_SIZE, taskSeed),
+            maxSteps);
+    EvalSpec eval =
+        new EvalSpec(
+            CensusData.input(CensusData.testFile(), false, 1, BATCH_SIZE, seed),
+            null,
+            null,
+            List.of(),
+            List.of(),
+            0,
+            0);
+    out.println(
+        "Task "
+            + cluster.taskType()
+            + "/"
+            + cluster.taskId()
+            + " of "
+            + cluster.clusterSpec()
+            + ": training to global step "
+            + maxSteps);
+    TrainAndEvaluate.Result result = TrainAndEvaluate.run(estimator, train, eval);
+    Map<String, Double> metrics = result.metrics();
+    if (config.isChief()) {
+      metrics = estimator.evaluate(eval.inputFn());
+    }
+    if (metrics.isEmpty()) {
+      return metrics;
+    }
+    Map<String, Double> line = new LinkedHashMap<>(metrics);
+    int trainers = 0;
+    for (String job : List.of(ClusterConfig.CHIEF, ClusterConfig.MASTER, ClusterConfig.WORKER)) {
+      trainers += cluster.clusterSpec().getOrDefault(job, List.of()).size();
+    }
+    line.put(TRAINING_TASKS_KEY, (double) trainers);
+    line.put(EstimatorSpec.GLOBAL_STEP_KEY, metrics.get(EstimatorSpec.GLOBAL_STEP_KEY));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "Final evaluation of %s/%d: accuracy %.4f, loss %.4f",
+            cluster.taskType(),
+            cluster.taskId(),
+            metrics.get(MetricKeys.ACCURACY),
+            metrics.get(MetricKeys.LOSS)));
+    out.println(Json.metrics(line));
+    return line;
   }
 }

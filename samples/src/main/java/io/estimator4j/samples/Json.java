@@ -13,14 +13,17 @@ public final class Json {
 
   private Json() {}
 
-  /** Metrics rounded to 4 decimals, global_step as an integer, in the given key order. */
+  /**
+   * Metrics rounded to 4 decimals, global_step and training_tasks as integers, in the given key
+   * order.
+   */
   public static String metrics(Map<String, Double> metrics) {
     Map<String, Object> out = new LinkedHashMap<>();
     metrics.forEach(
         (k, v) ->
             out.put(
                 k,
-                k.equals(EstimatorSpec.GLOBAL_STEP_KEY)
+                k.equals(EstimatorSpec.GLOBAL_STEP_KEY) || k.equals(Census.TRAINING_TASKS_KEY)
                     ? (Object) Math.round(v)
                     : (Object) (Math.round(v * 10000) / 10000.0)));
     try {

@@ -29,6 +29,9 @@ public final class RunConfig {
   /** How long a non-chief worker waits for the chief to initialise the variables. */
   public static final int DEFAULT_SESSION_CREATION_TIMEOUT_SECS = 7200;
 
+  /** In a cluster: the longest a session run may wait on other tasks (ConfigProto). */
+  public static final long DEFAULT_OPERATION_TIMEOUT_MS = 60_000;
+
   private final Path modelDir;
   private final Long randomSeed;
   private final Integer saveCheckpointsSteps;
@@ -162,14 +165,20 @@ public final class RunConfig {
 
   /**
    * The session config sessions of this task use: {@link #sessionConfig()} with the cluster's
-   * device filters ({@link ClusterConfig#deviceFilters()}), unless it sets its own.
+   * device filters ({@link ClusterConfig#deviceFilters()}), unless it sets its own, and in a
+   * cluster an operation timeout of {@link #DEFAULT_OPERATION_TIMEOUT_MS} unless it sets its own,
+   * so that a step waiting on a task that died fails (and training recovers) instead of hanging.
    */
   public ConfigProto effectiveSessionConfig() {
     ConfigProto base = sessionConfig();
-    if (base.getDeviceFiltersCount() > 0) {
-      return base;
+    ConfigProto.Builder b = base.toBuilder();
+    if (base.getDeviceFiltersCount() == 0) {
+      b.addAllDeviceFilters(cluster().deviceFilters());
     }
-    return base.toBuilder().addAllDeviceFilters(cluster().deviceFilters()).build();
+    if (base.getOperationTimeoutInMs() == 0 && !cluster().clusterSpec().isEmpty()) {
+      b.setOperationTimeoutInMs(DEFAULT_OPERATION_TIMEOUT_MS);
+    }
+    return b.build();
   }
 
   /** The session configuration (TensorFlow's default: soft placement, one grappler pass). */

@@ -6,6 +6,7 @@ import io.estimator4j.estimator.Exporter;
 import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.config.ClusterConfig;
 import io.estimator4j.estimator.config.RunConfig;
+import io.estimator4j.estimator.impl.ClusterProbe;
 import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -203,6 +204,7 @@ public final class DistributedTraining {
     }
     requireMaxSteps(train);
     startServer(config);
+    awaitParameterServers(config);
     int delay = workerDelaySecs(config);
     if (delay > 0) {
       LOG.info("Waiting {} secs before starting training.", delay);
@@ -265,6 +267,17 @@ public final class DistributedTraining {
         sleepMillis(Math.max(MIN_EVAL_POLL_MILLIS, eval.throttleSecs() * 1000L - elapsedMillis));
       }
     }
+  }
+
+  /**
+   * Waits until every ps task of the cluster accepts connections, at most
+   * RunConfig.sessionCreationTimeoutSecs: TensorFlow's CreateSession would otherwise wait forever
+   * for a ps that never comes up.
+   *
+   * @throws IllegalStateException naming the address that was not reached and the TF_CONFIG
+   */
+  public static void awaitParameterServers(RunConfig config) {
+    ClusterProbe.awaitParameterServers(config);
   }
 
   private static void requireRole(RunConfig config, String role) {

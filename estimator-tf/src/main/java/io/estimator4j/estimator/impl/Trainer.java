@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.impl;
 
+import io.estimator4j.checkpoint.CheckpointState;
 import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.config.WarmStartSettings;
 import io.estimator4j.estimator.hook.CheckpointSaverHook;
@@ -17,6 +18,8 @@ import io.estimator4j.estimator.input.InputFn;
 import io.estimator4j.estimator.modelfn.EstimatorSpec;
 import io.estimator4j.estimator.modelfn.ModeKeys;
 import io.estimator4j.estimator.summary.SummaryWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +28,8 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Session;
+import org.tensorflow.exceptions.TFFailedPreconditionException;
+import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.op.Op;
 
 /**
@@ -34,6 +39,9 @@ import org.tensorflow.op.Op;
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+  /** How often one training run recreates its session after a lost cluster task. */
+  static final int MAX_RECOVERIES = 10;
 
   private final ModelDefinition def;
   private final WarmStartSettings warmStart;
@@ -128,28 +136,94 @@ public final class Trainer {
       if (checkpoint != null) {
         LOG.info("Restoring parameters from {}", checkpoint);
       }
-      try (Session session =
-          SessionStarter.start(mg, config, checkpoint, checkpoint == null ? warmStart : null)) {
+      Session session =
+          SessionStarter.start(mg, config, checkpoint, checkpoint == null ? warmStart : null);
+      try {
         if (writer != null && checkpoint == null) {
           writer.graph(0, mg.graph.toGraphDef());
         }
-        SessionRunContext ctx = new SessionRunContext(session);
         List<Op> targets = List.of(spec.trainOp());
         // Single worker: nobody else moves the global step, so the loop counts it locally.
         boolean local = config.master().isEmpty();
-        RunLoop.Outcome out =
-            RunLoop.run(
-                session, targets, mg.stepAfterTrain, local ? mg.globalStep : null, hooks, ctx);
-        LOG.info(
-            "Training ended after {} steps ({}).",
-            out.steps(),
-            out.inputEnded() ? "end of input" : ctx.stopReason());
-        if (out.steps() == 0 && out.inputEnded()) {
-          LOG.warn(
-              "Training ran no step: the input ended before its first batch, so the model"
-                  + " is unchanged. Check the training input (files that hold rows or records).");
+        int recoveries = 0;
+        while (true) {
+          SessionRunContext ctx = new SessionRunContext(session);
+          try {
+            RunLoop.Outcome out =
+                RunLoop.run(
+                    session, targets, mg.stepAfterTrain, local ? mg.globalStep : null, hooks, ctx);
+            LOG.info(
+                "Training ended after {} steps ({}).",
+                out.steps(),
+                out.inputEnded() ? "end of input" : ctx.stopReason());
+            if (out.steps() == 0 && out.inputEnded()) {
+              LOG.warn(
+                  "Training ran no step: the input ended before its first batch, so the model"
+                      + " is unchanged. Check the training input (files that hold rows or records).");
+            }
+            break;
+          } catch (TensorFlowException e) {
+            if (local || !recoverable(e) || ++recoveries > MAX_RECOVERIES) {
+              throw e;
+            }
+            LOG.warn(
+                "Training step failed ({}: {}); a task of the cluster was lost. Recovering ({} of"
+                    + " {}): new session, {}.",
+                e.getClass().getSimpleName(),
+                e.getMessage().lines().findFirst().orElse(""),
+                recoveries,
+                MAX_RECOVERIES,
+                chief ? "restored from the latest checkpoint" : "waiting for the chief");
+            session.close();
+            session = null;
+            session = recreate(mg, config);
+          }
+        }
+      } finally {
+        if (session != null) {
+          session.close();
         }
       }
     }
+  }
+
+  /**
+   * A new session after a lost task, as MonitoredSession's _RecoverableSession: waits (bounded) for
+   * the ps tasks, then the chief restores the latest checkpoint (the restarted ps lost the
+   * variables) and the other workers wait until it has.
+   */
+  private Session recreate(ModelGraph mg, RunConfig config) {
+    for (int attempt = 1; ; attempt++) {
+      ClusterProbe.awaitParameterServers(config);
+      String latest;
+      try {
+        latest = CheckpointState.latestCheckpoint(def.modelDir()).orElse(null);
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "Cannot read the checkpoint state of " + def.modelDir() + " to recover", e);
+      }
+      try {
+        return SessionStarter.start(mg, config, latest, null);
+      } catch (TensorFlowException e) {
+        if (!recoverable(e) || attempt >= MAX_RECOVERIES) {
+          throw e;
+        }
+        LOG.warn("New session failed ({}); trying again.", e.getMessage().lines().findFirst());
+      }
+    }
+  }
+
+  /**
+   * Errors after which a new session can go on (tf's AbortedError, UnavailableError and, with the
+   * operation timeout, DeadlineExceededError): tensorflow-java reports them as a plain {@link
+   * TensorFlowException}; also a variable read as uninitialised, which a ps that restarted reports.
+   */
+  static boolean recoverable(TensorFlowException e) {
+    if (e.getClass() == TensorFlowException.class) {
+      return true;
+    }
+    return e instanceof TFFailedPreconditionException
+        && e.getMessage() != null
+        && e.getMessage().contains("uninitialized");
   }
 }
