@@ -8,6 +8,9 @@ import picocli.CommandLine.Command;
     description = "Benchmarks against hand-written Session loops.",
     subcommands = {
       BenchTrainCommand.class,
+      BenchCannedCommand.class,
+      BenchScaleCommand.class,
+      BenchAllCommand.class,
       BenchPredictCommand.class,
       BenchSoakCommand.class,
       BenchKerasAppsCommand.class
