@@ -85,7 +85,10 @@ final class BenchAllCommand implements Callable<Integer> {
     command.run(command.options(), out);
     out.flush();
     String body =
-        BenchmarksFile.header("./e4j bench all (runs ./e4j bench " + name + ")", start, load)
+        BenchmarksFile.header(
+                "`./e4j bench all` (this section: `./e4j bench " + name + "`, default options)",
+                start,
+                load)
             + "\n"
             + captured.toString(StandardCharsets.UTF_8).strip().replaceFirst("^## [^\n]*\n", "");
     BenchmarksFile.write(file, name, "### Generated: `./e4j bench " + name + "`\n\n" + body);

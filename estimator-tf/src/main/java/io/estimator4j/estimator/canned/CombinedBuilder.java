@@ -120,13 +120,9 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
       Optimizer dnnOpt = dnnOptimizer.get(ctx.tensorFlowFlavour());
       Ops tf = ctx.tf();
       int dim = head.logitsDimension();
-      var transforms = Networks.transforms(ctx, tf);
       Networks.Logits d =
-          deep.isEmpty()
-              ? null
-              : Networks.dnn(ctx, tf, transforms, deep, units, act, drop, bn, dim);
-      Networks.Logits l =
-          lin.isEmpty() ? null : Networks.linear(ctx, tf, transforms, lin, dim, combiner);
+          deep.isEmpty() ? null : Networks.dnn(ctx, tf, deep, units, act, drop, bn, dim);
+      Networks.Logits l = lin.isEmpty() ? null : Networks.linear(ctx, tf, lin, dim, combiner);
       var logits =
           d == null
               ? l.logits()

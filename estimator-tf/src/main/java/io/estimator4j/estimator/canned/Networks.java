@@ -49,53 +49,9 @@ final class Networks {
     }
   }
 
-  /**
-   * The feature transformations of one model function: a context whose cache the networks of a
-   * combined model share, so that a column used by both (census: the vocabulary columns as
-   * indicators in the DNN and as weights in the linear model, the hashed occupation as embedding
-   * and as weights) is looked up, hashed and bucketized once per step instead of once per network.
-   * Variables, their names and the logits are the same as with a context per network; each network
-   * takes the variables and table initializers it added ({@link Added}).
-   */
-  static TransformContext transforms(ModelFnContext ctx, Ops tf) {
-    return new TransformContext(tf, ctx.features(), new DefaultStateManager());
-  }
-
-  /** The trainable variables and table initializers a network adds to a shared context. */
-  private record Added(TransformContext tc, int variablesBefore, int tablesBefore) {
-    static Added from(TransformContext tc) {
-      return new Added(
-          tc, tc.state().trainableVariables().size(), tc.state().tableInitializers().size());
-    }
-
-    List<Variable<TFloat32>> variables() {
-      List<Variable<TFloat32>> all = tc.state().trainableVariables();
-      return all.subList(variablesBefore, all.size());
-    }
-
-    List<Op> tables() {
-      List<Op> all = tc.state().tableInitializers();
-      return all.subList(tablesBefore, all.size());
-    }
-  }
-
   static Logits dnn(
       ModelFnContext ctx,
       Ops tf,
-      List<? extends DenseColumn> columns,
-      int[] hiddenUnits,
-      Activation activation,
-      Double dropout,
-      boolean batchNorm,
-      int units) {
-    return dnn(
-        ctx, tf, transforms(ctx, tf), columns, hiddenUnits, activation, dropout, batchNorm, units);
-  }
-
-  static Logits dnn(
-      ModelFnContext ctx,
-      Ops tf,
-      TransformContext tc,
       List<? extends DenseColumn> columns,
       int[] hiddenUnits,
       Activation activation,
@@ -103,15 +59,16 @@ final class Networks {
       boolean batchNorm,
       int units) {
     Ops dnn = tf.withSubScope("dnn");
-    Added added = Added.from(tc);
+    DefaultStateManager state = new DefaultStateManager();
+    TransformContext tc = new TransformContext(tf, ctx.features(), state);
     Operand<TFloat32> net =
         InputLayer.build(
                 dnn.withSubScope("input_from_feature_columns").withSubScope("input_layer"),
                 tc,
                 columns)
             .output();
-    added.tables().forEach(ctx::addLocalInitOp);
-    List<Variable<? extends TNumber>> trainable = new ArrayList<>(added.variables());
+    state.tableInitializers().forEach(ctx::addLocalInitOp);
+    List<Variable<? extends TNumber>> trainable = new ArrayList<>(state.trainableVariables());
     List<Op> updates = new ArrayList<>();
     boolean training = ctx.mode() == ModeKeys.TRAIN;
     // dnn.py's order per hidden layer: dense with the activation, dropout (training only), batch
@@ -161,17 +118,8 @@ final class Networks {
       List<? extends FeatureColumn> columns,
       int units,
       String sparseCombiner) {
-    return linear(ctx, tf, transforms(ctx, tf), columns, units, sparseCombiner);
-  }
-
-  static Logits linear(
-      ModelFnContext ctx,
-      Ops tf,
-      TransformContext tc,
-      List<? extends FeatureColumn> columns,
-      int units,
-      String sparseCombiner) {
-    Added added = Added.from(tc);
+    DefaultStateManager state = new DefaultStateManager();
+    TransformContext tc = new TransformContext(tf, ctx.features(), state);
     LinearModelOutput out =
         LinearModel.build(
             tf.withSubScope("linear").withSubScope("linear_model"),
@@ -183,9 +131,9 @@ final class Networks {
     Map<String, Operand<TInt64>> rows = new HashMap<>();
     out.lookedUpRows()
         .forEach((column, ids) -> rows.put(out.columnWeights().get(column).op().name(), ids));
-    added.tables().forEach(ctx::addLocalInitOp);
+    state.tableInitializers().forEach(ctx::addLocalInitOp);
     // lookups through tables can lose the static shape; heads check it: restore [batch, units]
     logits = tf.reshape(logits, tf.constant(new long[] {-1, units}));
-    return new Logits(logits, new ArrayList<>(added.variables()), List.of(), rows);
+    return new Logits(logits, new ArrayList<>(state.trainableVariables()), List.of(), rows);
   }
 }

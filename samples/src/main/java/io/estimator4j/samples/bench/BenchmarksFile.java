@@ -25,15 +25,19 @@ public final class BenchmarksFile {
     return "<!-- e4j bench all: " + name + " end -->";
   }
 
-  /** Machine, load and date lines for a section measured from {@code start}, as Markdown. */
+  /**
+   * Machine, load, command and date lines for a section measured from {@code start}, as Markdown.
+   *
+   * @param command the command, as Markdown (code spans included)
+   */
   public static String header(String command, Instant start, String loadAtStart) {
     return "- Machine: "
         + Machine.hardware()
         + "\n- Load at the start: "
         + loadAtStart
-        + "\n- Command: `"
+        + "\n- Command: "
         + command
-        + "`\n- Date: "
+        + "\n- Date: "
         + start.truncatedTo(ChronoUnit.SECONDS)
         + "\n";
   }

@@ -319,11 +319,12 @@ public final class CannedBenchmark {
         Op dnnTrain =
             adagrad.applyGradientsAtStep(
                 tf, adagrad.computeGradients(tf, loss, dnnVars), globalStep);
+        Op linearTrain =
+            ftrl.applyGradientsAtStep(tf, ftrl.computeGradients(tf, loss, linearVars), globalStep);
+        // both updates, then one increment of the step
         train =
-            ftrl.applyGradients(
-                tf.withControlDependencies(List.of(dnnTrain)),
-                ftrl.computeGradients(tf, loss, linearVars),
-                globalStep);
+            tf.withControlDependencies(List.of(dnnTrain, linearTrain))
+                .assignAdd(globalStep, tf.constant(1L));
       }
     }
     return new RawGraph(train, loss, inputContext.initializers(), state.tableInitializers());
