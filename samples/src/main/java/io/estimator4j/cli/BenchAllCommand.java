@@ -15,7 +15,9 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code e4j bench all}: runs the end-to-end benchmarks with their default (bounded) sizes, one
@@ -43,6 +45,8 @@ final class BenchAllCommand implements Callable<Integer> {
     return m;
   }
 
+  @Spec private CommandSpec spec;
+
   @Option(
       names = "--file",
       paramLabel = "FILE",
@@ -63,7 +67,7 @@ final class BenchAllCommand implements Callable<Integer> {
     for (String name : names) {
       if (!BENCHMARKS.containsKey(name)) {
         throw new CommandLine.ParameterException(
-            new CommandLine(this),
+            spec.commandLine(),
             "Unknown benchmark '" + name + "'; choose from " + BENCHMARKS.keySet());
       }
     }

@@ -8,11 +8,11 @@ import picocli.CommandLine.Command;
     description = "Benchmarks against hand-written Session loops.",
     subcommands = {
       BenchTrainCommand.class,
-      BenchCannedCommand.class,
-      BenchScaleCommand.class,
-      BenchAllCommand.class,
       BenchPredictCommand.class,
       BenchSoakCommand.class,
-      BenchKerasAppsCommand.class
+      BenchKerasAppsCommand.class,
+      BenchCannedCommand.class,
+      BenchScaleCommand.class,
+      BenchAllCommand.class
     })
 final class BenchCommand extends ParentCommand {}
