@@ -60,6 +60,36 @@ class LinearModelTest {
   }
 
   @Test
+  void lookedUpRowsAreTheIdsWithIdZeroForEachEmptyExampleAsSparseFillEmptyRows() {
+    try (Harness h = new Harness()) {
+      // 'marlo' -> 2; the second example has no value; 'omar' -> 0, 'stringer' -> 1. Python's
+      // safe_embedding_lookup_sparse reads sparse_fill_empty_rows(ids, 0): 2, then 0 for the empty
+      // example, then 0, 1 (row-major order)
+      h.strings("wire", new String[][] {{"marlo", ""}, {"", ""}, {"omar", "stringer"}});
+      LinearModelOutput out =
+          LinearModel.build(
+              linearScope(h),
+              h.ctx(),
+              List.of(FeatureColumns.categoricalColumnWithVocabularyList("wire", WIRE, -1, 1)),
+              1,
+              "sum");
+      assertThat(h.longs(out.lookedUpRows().get("wire"))).containsExactly(2, 0, 0, 1);
+    }
+    try (Harness h = new Harness()) {
+      // no empty example: the ids alone, no 0 added
+      h.strings("wire", new String[][] {{"marlo"}, {"stringer"}});
+      LinearModelOutput out =
+          LinearModel.build(
+              linearScope(h),
+              h.ctx(),
+              List.of(FeatureColumns.categoricalColumnWithVocabularyList("wire", WIRE, -1, 1)),
+              1,
+              "sum");
+      assertThat(h.longs(out.lookedUpRows().get("wire"))).containsExactly(2, 1);
+    }
+  }
+
+  @Test
   void categoricalColumnSumsItsWeightsLikePython() {
     try (Harness h = new Harness()) {
       // VocabularyListCategoricalColumnTest.test_linear_model: num_oov_buckets=1,

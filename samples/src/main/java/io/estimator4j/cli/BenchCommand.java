@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
       BenchPredictCommand.class,
       BenchSoakCommand.class,
       BenchKerasAppsCommand.class,
-      BenchServeCommand.class
+      BenchServeCommand.class,
+      BenchCannedCommand.class,
+      BenchScaleCommand.class,
+      BenchAllCommand.class
     })
 final class BenchCommand extends ParentCommand {}

@@ -50,6 +50,8 @@ public final class Census {
    */
   public static final int DEFAULT_SESSION_TIMEOUT_SECS = 120;
 
+  private static final int[] HIDDEN_UNITS = {100, 75, 50, 25};
+
   /**
    * The loss reduction: the TF 2 canned estimators' mean over the batch. (official/r1/wide_deep ran
    * the TF 1 classes, which sum over the batch; measured here with 40 epochs, wide reached 0.8337
@@ -128,7 +130,21 @@ public final class Census {
     return FeatureColumns.categoricalColumnWithVocabularyList(name, VOCABULARIES.get(name));
   }
 
+  /** The DNN's hidden units (census_main.build_estimator): 100, 75, 50, 25. */
+  public static int[] hiddenUnits() {
+    return HIDDEN_UNITS.clone();
+  }
+
   public static Columns columns() {
+    return columns(1);
+  }
+
+  /** The census columns with {@code bucketScale} times the sample's hash-bucket sizes (1000). */
+  public static Columns columns(int bucketScale) {
+    if (bucketScale < 1) {
+      throw new IllegalArgumentException("bucketScale must be >= 1, got " + bucketScale);
+    }
+    int buckets = 1000 * bucketScale;
     NumericColumn age = FeatureColumns.numericColumn("age");
     NumericColumn educationNum = FeatureColumns.numericColumn("education_num");
     NumericColumn capitalGain = FeatureColumns.numericColumn("capital_gain");
@@ -139,15 +155,16 @@ public final class Census {
     CategoricalColumn relationship = vocabularyColumn("relationship");
     CategoricalColumn workclass = vocabularyColumn("workclass");
     CategoricalColumn occupation =
-        FeatureColumns.categoricalColumnWithHashBucket("occupation", 1000);
+        FeatureColumns.categoricalColumnWithHashBucket("occupation", buckets);
     CategoricalColumn ageBuckets =
         FeatureColumns.bucketizedColumn(age, new float[] {18, 25, 30, 35, 40, 45, 50, 55, 60, 65});
     List<FeatureColumn> wide =
         new ArrayList<>(
             List.of(education, maritalStatus, relationship, workclass, occupation, ageBuckets));
-    wide.add(FeatureColumns.crossedColumn(List.of("education", "occupation"), 1000, null));
+    wide.add(FeatureColumns.crossedColumn(List.of("education", "occupation"), buckets, null));
     wide.add(
-        FeatureColumns.crossedColumn(List.of(ageBuckets, "education", "occupation"), 1000, null));
+        FeatureColumns.crossedColumn(
+            List.of(ageBuckets, "education", "occupation"), buckets, null));
     List<DenseColumn> deep =
         List.of(
             age,
@@ -181,8 +198,11 @@ public final class Census {
 
   /** The model with a given run configuration. */
   public static Estimator estimator(Model model, RunConfig config) {
-    Columns c = columns();
-    int[] hidden = {100, 75, 50, 25};
+    return estimator(model, config, columns(), HIDDEN_UNITS);
+  }
+
+  /** The model on the given columns and DNN hidden units (ignored by the wide model). */
+  public static Estimator estimator(Model model, RunConfig config, Columns c, int[] hidden) {
     return switch (model) {
       case WIDE ->
           LinearClassifier.builder()

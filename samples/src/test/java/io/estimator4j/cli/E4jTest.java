@@ -67,7 +67,16 @@ class E4jTest {
   @Test
   void benchWithoutSubcommandNamesTheBenchmarks() {
     assertThat(execute("bench")).isEqualTo(2);
-    assertThat(err.toString()).contains("Missing command: expected one of train, predict");
+    assertThat(err.toString())
+        .contains("Missing command: expected one of train, predict")
+        .contains("canned, scale, all");
+  }
+
+  @Test
+  void benchAllRefusesAnUnknownBenchmark() {
+    assertThat(execute("bench", "all", "--only", "canned,nope")).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("Unknown benchmark 'nope'; choose from [train, canned, scale, predict]");
   }
 
   @Test

@@ -188,8 +188,11 @@ public final class CheckpointFiles {
     return prefixes;
   }
 
-  /** Writes {@code text} to {@code target} through a fsynced {@code <name>.tmp<random>} file. */
-  static void writeAtomically(Path target, String text) throws IOException {
+  /**
+   * Writes {@code text} to {@code target} through a fsynced {@code <name>.tmp<random>} file (also
+   * used for other text files that must never be half-written, e.g. by {@code e4j bench all}).
+   */
+  public static void writeAtomically(Path target, String text) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     // Named like Python's atomic_write_string_to_file; created with the default permissions.
     String random = UUID.randomUUID().toString().replace("-", "");

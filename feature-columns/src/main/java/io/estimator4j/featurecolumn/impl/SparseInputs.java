@@ -107,23 +107,16 @@ public final class SparseInputs {
   }
 
   /**
-   * The rows Python's safe_embedding_lookup_sparse looks up: the ids, and id 0 once when an example
-   * has none (sparse_fill_empty_rows with the default id 0).
+   * The rows Python's safe_embedding_lookup_sparse looks up: the ids, and id 0 for each example
+   * that has none. One SparseFillEmptyRows op, as Python's sparse_fill_empty_rows (default id 0):
+   * the sparse updates deduplicate the rows, so this is the same set as the ids plus one 0 when
+   * some example is empty. (Computing that flag with separate ops cost 11 nodes per column and
+   * step; on the census wide model, 8 columns, about 90 of the canned step's 490 nodes.)
    */
   public static Operand<TInt64> lookedUpRows(Ops tf, SparseTensor<TInt64> ids) {
-    Operand<TInt64> batch = SparseInputs.batchSize(tf, ids);
-    Operand<TInt64> exampleOfId = SparseInputs.rows(tf, ids);
-    Operand<TInt64> idsPerExample =
-        tf.math.unsortedSegmentSum(tf.onesLike(exampleOfId), exampleOfId, batch);
-    Operand<TInt64> anyEmpty =
-        tf.reduceMax(
-            tf.dtypes.cast(tf.math.equal(idsPerExample, tf.constant(0L)), TInt64.class),
-            tf.constant(0));
-    // [0] when some example has no id, [] otherwise (an empty batch gives [])
-    Operand<TInt64> filled =
-        tf.fill(
-            tf.reshape(tf.math.maximum(anyEmpty, tf.constant(0L)), tf.constant(new long[] {1})),
-            tf.constant(0L));
-    return tf.concat(List.of(ids.getValues(), filled), tf.constant(0));
+    return tf.sparse
+        .sparseFillEmptyRows(
+            ids.getIndices(), ids.getValues(), ids.getDenseShape(), tf.constant(0L))
+        .outputValues();
   }
 }

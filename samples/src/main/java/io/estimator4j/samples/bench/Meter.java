@@ -34,7 +34,8 @@ final class Meter {
     return new Run(
         steps / ((end.nanos - nanos) / 1e9),
         (end.cpuNanos - cpuNanos) / 1e3 / steps,
-        (double) (end.bytes - bytes) / steps);
+        (double) (end.bytes - bytes) / steps,
+        steps);
   }
 
   /**
@@ -44,6 +45,7 @@ final class Meter {
    * @param cpuMicrosPerStep CPU time of the loop's thread per step, in microseconds (TensorFlow's
    *     own threads not included)
    * @param bytesPerStep bytes allocated by the loop's thread per step
+   * @param steps the steps timed
    */
-  record Run(double stepsPerSec, double cpuMicrosPerStep, double bytesPerStep) {}
+  record Run(double stepsPerSec, double cpuMicrosPerStep, double bytesPerStep, long steps) {}
 }

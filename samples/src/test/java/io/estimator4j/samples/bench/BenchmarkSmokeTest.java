@@ -3,13 +3,17 @@ package io.estimator4j.samples.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.estimator4j.samples.Census;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Runs both benchmarks for a handful of steps: they must work, their numbers are not checked. */
+/** Runs the benchmarks for a handful of steps: they must work, their numbers are not checked. */
 class BenchmarkSmokeTest {
 
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -49,5 +53,73 @@ class BenchmarkSmokeTest {
     assertThatThrownBy(() -> new TrainBenchmark.Options(10, 1, 0, List.of(BenchModel.SMALL)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("warmup must be > 0, got steps=10, repeats=1, warmup=0");
+  }
+
+  @Test
+  void cannedBenchmarkMeasuresBothSidesOfEveryCensusModel() {
+    List<CannedBenchmark.CaseResult> results =
+        CannedBenchmark.run(
+            new CannedBenchmark.Options(3, 1, 2), List.of(Census.Model.values()), out);
+
+    assertThat(results).hasSize(3);
+    for (CannedBenchmark.CaseResult r : results) {
+      assertThat(r.rawMedian()).isPositive();
+      assertThat(r.cannedMedian()).isPositive();
+    }
+    assertThat(bytes.toString(StandardCharsets.UTF_8))
+        .contains("| LinearClassifier, batch 40, hash buckets 1000 |")
+        .contains("| DNNLinearCombinedClassifier, hidden 100-75-50-25, batch 40,");
+  }
+
+  @Test
+  void traceCountsTheNodesOfBothSides() {
+    CannedBenchmark.trace(CannedBenchmark.Case.census(Census.Model.WIDE_DEEP), 2, out);
+
+    // both sides run the same input pipeline and feature columns; the canned linear part adds one
+    // SparseFillEmptyRows per categorical column (the rows of its sparse update), and the canned
+    // combined model looks the 4 vocabulary columns up once per network, as Python does
+    String text = bytes.toString(StandardCharsets.UTF_8);
+    assertThat(text).contains("raw: ").contains("canned: ");
+    assertThat(text).contains("SparseFillEmptyRows +8;").contains("LookupTableFindV2 +4;");
+  }
+
+  @Test
+  void scaleBenchmarkRunsEverySweep() {
+    List<CannedBenchmark.CaseResult> results =
+        ScaleBenchmark.run(
+            new ScaleBenchmark.Options(List.of(1, 2), List.of(8), List.of(2), 0.01, 1, 2), out);
+
+    assertThat(results)
+        .extracting(r -> r.c().describe())
+        .containsExactly(
+            "DNNClassifier, hidden 100-75-50-25, batch 1, hash buckets 1000",
+            "DNNClassifier, hidden 100-75-50-25, batch 2, hash buckets 1000",
+            "DNNClassifier, hidden 8-8, batch 40, hash buckets 1000",
+            "DNNLinearCombinedClassifier, hidden 100-75-50-25, batch 40, hash buckets 2000");
+    // at 0.01 s per run, the raw side's 10-step floor decides, and the canned side runs as many
+    assertThat(results.get(0).raw().get(0).steps()).isEqualTo(10);
+    assertThat(results.get(0).canned().get(0).steps()).isEqualTo(10);
+  }
+
+  @Test
+  void benchmarksFileReplacesAGeneratedSectionInPlace(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("BENCHMARKS.md");
+    Files.writeString(file, "# Benchmarks\n\nhand-written text\n");
+
+    BenchmarksFile.write(file, "canned", "first");
+    BenchmarksFile.write(file, "scale", "other");
+    BenchmarksFile.write(file, "canned", "second");
+
+    assertThat(Files.readString(file))
+        .isEqualTo(
+            "# Benchmarks\n\nhand-written text\n\n"
+                + "<!-- e4j bench all: canned begin -->\nsecond\n<!-- e4j bench all: canned end -->\n"
+                + "\n<!-- e4j bench all: scale begin -->\nother\n<!-- e4j bench all: scale end -->\n");
+    assertThat(BenchmarksFile.header("`./e4j bench all`", java.time.Instant.EPOCH, "load 1"))
+        .contains("- Machine: nproc ")
+        .contains("CPU \"")
+        .contains("- Load at the start: load 1")
+        .contains("- Command: `./e4j bench all`")
+        .contains("- Date: 1970-01-01T00:00:00Z");
   }
 }

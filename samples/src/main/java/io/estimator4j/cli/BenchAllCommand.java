@@ -1,0 +1,130 @@
+package io.estimator4j.cli;
+
+import io.estimator4j.samples.bench.BenchmarksFile;
+import io.estimator4j.samples.bench.Machine;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code e4j bench all}: runs the end-to-end benchmarks with their default (bounded) sizes, one
+ * after the other, printing each table and writing it into its generated section of BENCHMARKS.md
+ * with the machine, the load at its start, the command and the date.
+ */
+@Command(
+    name = "all",
+    description = {
+      "Runs bench train, canned, scale and predict with their defaults and writes each one's"
+          + " tables into BENCHMARKS.md (sections between '<!-- e4j bench all: NAME -->' markers,"
+          + " replaced in place). JMH serving benchmarks: see BENCHMARKS.md."
+    })
+final class BenchAllCommand implements Callable<Integer> {
+
+  /** The benchmarks, in running order. */
+  private static final Map<String, Supplier<BenchRunCommand<?>>> BENCHMARKS = benchmarks();
+
+  private static Map<String, Supplier<BenchRunCommand<?>>> benchmarks() {
+    Map<String, Supplier<BenchRunCommand<?>>> m = new LinkedHashMap<>();
+    m.put("train", BenchTrainCommand::new);
+    m.put("canned", BenchCannedCommand::new);
+    m.put("scale", BenchScaleCommand::new);
+    m.put("predict", BenchPredictCommand::new);
+    return m;
+  }
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--file",
+      paramLabel = "FILE",
+      defaultValue = "BENCHMARKS.md",
+      description = "The Markdown file to update (default: ${DEFAULT-VALUE}).")
+  private Path file;
+
+  @Option(
+      names = "--only",
+      paramLabel = "NAME",
+      split = ",",
+      description = "Run only these, comma-separated: train, canned, scale, predict.")
+  private List<String> only;
+
+  @Override
+  public Integer call() {
+    List<String> names = only == null ? List.copyOf(BENCHMARKS.keySet()) : only;
+    for (String name : names) {
+      if (!BENCHMARKS.containsKey(name)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "Unknown benchmark '" + name + "'; choose from " + BENCHMARKS.keySet());
+      }
+    }
+    for (String name : names) {
+      run(name);
+    }
+    return 0;
+  }
+
+  private <O> void run(String name) {
+    @SuppressWarnings("unchecked")
+    BenchRunCommand<O> command = (BenchRunCommand<O>) BENCHMARKS.get(name).get();
+    new CommandLine(command).parseArgs(); // the defaults
+    String load = Machine.loadAverage();
+    Instant start = Instant.now();
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(new Tee(System.out, captured), true, StandardCharsets.UTF_8);
+    out.printf("%n## ./e4j bench %s%n%n", name);
+    command.run(command.options(), out);
+    out.flush();
+    String body =
+        BenchmarksFile.header(
+                "`./e4j bench all` (this section: `./e4j bench " + name + "`, default options)",
+                start,
+                load)
+            + "\n"
+            + captured.toString(StandardCharsets.UTF_8).strip().replaceFirst("^## [^\n]*\n", "");
+    BenchmarksFile.write(file, name, "### Generated: `./e4j bench " + name + "`\n\n" + body);
+    System.err.println("e4j bench all: wrote section '" + name + "' of " + file);
+  }
+
+  /** Writes to two streams. */
+  private static final class Tee extends OutputStream {
+    private final OutputStream a;
+    private final OutputStream b;
+
+    Tee(OutputStream a, OutputStream b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public void write(int x) throws java.io.IOException {
+      a.write(x);
+      b.write(x);
+    }
+
+    @Override
+    public void write(byte[] buf, int off, int len) throws java.io.IOException {
+      a.write(buf, off, len);
+      b.write(buf, off, len);
+    }
+
+    @Override
+    public void flush() throws java.io.IOException {
+      a.flush();
+      b.flush();
+    }
+  }
+}
