@@ -229,6 +229,19 @@ final class BatchScheduler implements AutoCloseable {
     }
   }
 
+  /** Requests waiting in a batch that has not started to run (tests). */
+  int queuedRequests() {
+    synchronized (lock) {
+      int n = 0;
+      for (Deque<Batch> q : queues.values()) {
+        for (Batch b : q) {
+          n += b.tasks.size();
+        }
+      }
+      return n;
+    }
+  }
+
   /** The next batch ready to run, or null once closed with nothing queued. */
   private Batch next() {
     long timeout = TimeUnit.MICROSECONDS.toNanos(options.batchTimeoutMicros());

@@ -178,6 +178,12 @@ public final class ModelServer implements AutoCloseable {
     return b == null ? null : new long[] {b.sessionRuns.get(), b.requestsRun.get()};
   }
 
+  /** Requests waiting in a batch that has not started to run (tests); 0 without batching. */
+  int batchQueued() {
+    BatchScheduler b = manager.batcher();
+    return b == null ? 0 : b.queuedRequests();
+  }
+
   /** Requests in flight on one version (tests). */
   int inFlight(String model, long version) {
     ServableVersion sv = manager.model(model).versions.get(version);

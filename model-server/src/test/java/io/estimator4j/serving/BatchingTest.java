@@ -199,7 +199,11 @@ class BatchingTest {
   }
 
   /** Requests counted in on version 123 (waiting in the batch scheduler). */
+  /**
+   * Requests waiting in a batch. (Not the version's in-flight count: a request is in flight a
+   * moment before it joins a batch, and a test that went on then would race it.)
+   */
   private static int queued(ModelServer server) {
-    return server.inFlight(MODEL, 123);
+    return server.batchQueued();
   }
 }
