@@ -53,12 +53,12 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
 
   private Adam(Builder b) {
     super(NAME, b);
-    checkBeta("beta1", b.beta1);
-    checkBeta("beta2", b.beta2);
-    checkNonNegative("epsilon", b.epsilon);
-    this.beta1 = b.beta1;
-    this.beta2 = b.beta2;
-    this.epsilon = b.epsilon;
+    checkBeta("beta1", b.beta1());
+    checkBeta("beta2", b.beta2());
+    checkNonNegative("epsilon", b.epsilon());
+    this.beta1 = b.beta1();
+    this.beta2 = b.beta2();
+    this.epsilon = b.epsilon();
   }
 
   /** Adam with Python's defaults (learning rate 0.001). */
@@ -173,31 +173,9 @@ public final class Adam extends BaseOptimizer<Adam.BetaPowers> {
   }
 
   /** Builder of {@link Adam}, starting from Python's defaults. */
-  public static final class Builder extends OptimizerBuilder<Builder> {
-    private double beta1 = DEFAULT_BETA1;
-    private double beta2 = DEFAULT_BETA2;
-    private double epsilon = DEFAULT_EPSILON;
-
+  public static final class Builder extends MomentsBuilder<Builder> {
     private Builder() {
-      super(DEFAULT_LEARNING_RATE);
-    }
-
-    /** β1, in [0, 1) (default 0.9). */
-    public Builder beta1(double beta1) {
-      this.beta1 = beta1;
-      return this;
-    }
-
-    /** β2, in [0, 1) (default 0.999). */
-    public Builder beta2(double beta2) {
-      this.beta2 = beta2;
-      return this;
-    }
-
-    /** ε, at least 0 (default 1e-8). */
-    public Builder epsilon(double epsilon) {
-      this.epsilon = epsilon;
-      return this;
+      super(DEFAULT_LEARNING_RATE, DEFAULT_EPSILON);
     }
 
     /**

@@ -37,12 +37,12 @@ public final class Adamax extends BaseOptimizer<Variable<? extends TNumber>> {
 
   private Adamax(Builder b) {
     super(NAME, b);
-    checkBeta("beta1", b.beta1);
-    checkBeta("beta2", b.beta2);
-    checkNonNegative("epsilon", b.epsilon);
-    this.beta1 = b.beta1;
-    this.beta2 = b.beta2;
-    this.epsilon = b.epsilon;
+    checkBeta("beta1", b.beta1());
+    checkBeta("beta2", b.beta2());
+    checkNonNegative("epsilon", b.epsilon());
+    this.beta1 = b.beta1();
+    this.beta2 = b.beta2();
+    this.epsilon = b.epsilon();
   }
 
   /** A builder starting from tf.keras's defaults. */
@@ -119,28 +119,9 @@ public final class Adamax extends BaseOptimizer<Variable<? extends TNumber>> {
   }
 
   /** Builder of {@link Adamax}, starting from tf.keras's defaults. */
-  public static final class Builder extends OptimizerBuilder<Builder> {
-    private double beta1 = DEFAULT_BETA1;
-    private double beta2 = DEFAULT_BETA2;
-    private double epsilon = DEFAULT_EPSILON;
-
+  public static final class Builder extends MomentsBuilder<Builder> {
     private Builder() {
-      super(DEFAULT_LEARNING_RATE);
-    }
-
-    public Builder beta1(double beta1) {
-      this.beta1 = beta1;
-      return this;
-    }
-
-    public Builder beta2(double beta2) {
-      this.beta2 = beta2;
-      return this;
-    }
-
-    public Builder epsilon(double epsilon) {
-      this.epsilon = epsilon;
-      return this;
+      super(DEFAULT_LEARNING_RATE, DEFAULT_EPSILON);
     }
 
     /**

@@ -68,13 +68,13 @@ public final class Nadam extends BaseOptimizer<Nadam.State> {
 
   private Nadam(Builder b) {
     super(NAME, b);
-    checkBeta("beta1", b.beta1);
-    checkBeta("beta2", b.beta2);
-    checkNonNegative("epsilon", b.epsilon);
+    checkBeta("beta1", b.beta1());
+    checkBeta("beta2", b.beta2());
+    checkNonNegative("epsilon", b.epsilon());
     checkNonNegative("schedule_decay", b.scheduleDecay);
-    this.beta1 = b.beta1;
-    this.beta2 = b.beta2;
-    this.epsilon = b.epsilon;
+    this.beta1 = b.beta1();
+    this.beta2 = b.beta2();
+    this.epsilon = b.epsilon();
     this.scheduleDecay = b.scheduleDecay;
   }
 
@@ -232,29 +232,11 @@ public final class Nadam extends BaseOptimizer<Nadam.State> {
   }
 
   /** Builder of {@link Nadam}, starting from tf.keras's defaults. */
-  public static final class Builder extends OptimizerBuilder<Builder> {
-    private double beta1 = DEFAULT_BETA1;
-    private double beta2 = DEFAULT_BETA2;
-    private double epsilon = DEFAULT_EPSILON;
+  public static final class Builder extends MomentsBuilder<Builder> {
     private double scheduleDecay = DEFAULT_SCHEDULE_DECAY;
 
     private Builder() {
-      super(DEFAULT_LEARNING_RATE);
-    }
-
-    public Builder beta1(double beta1) {
-      this.beta1 = beta1;
-      return this;
-    }
-
-    public Builder beta2(double beta2) {
-      this.beta2 = beta2;
-      return this;
-    }
-
-    public Builder epsilon(double epsilon) {
-      this.epsilon = epsilon;
-      return this;
+      super(DEFAULT_LEARNING_RATE, DEFAULT_EPSILON);
     }
 
     /** Keras's {@code schedule_decay} (saved as {@code decay}), default 0.004. */
