@@ -36,7 +36,8 @@ import org.tensorflow.proto.ConfigProto;
  *       chief has initialised the variables, then trains the same variables;
  *   <li>ps: starts its server; the returned {@link TaskServer} is what the process waits on;
  *   <li>evaluator (index 0, outside the cluster): evaluates each new checkpoint of model_dir, runs
- *       the exporters, and stops once a checkpoint's global step reaches max_steps.
+ *       the exporters, and stops once a checkpoint's global step reaches max_steps; restarted, it
+ *       goes on after the last step evaluated in its eval directory.
  * </ul>
  *
  * <p>The legacy master role is run by {@link TrainAndEvaluate}: a chief that also evaluates.
@@ -268,9 +269,12 @@ public final class DistributedTraining {
       while (true) {
         long started = System.nanoTime();
         Optional<String> latest = estimator.latestCheckpoint();
+        // a checkpoint is named after the step the chief read before saving; in asynchronous
+        // training the step it holds (the one evaluated) may be a few higher, so a newer
+        // checkpoint is only skipped when fewer steps than that lie between two saves
         if (latest.isEmpty()
             || latest.get().equals(lastEvaluated)
-            || CheckpointState.stepOf(latest.get()) <= evaluatedStep) {
+            || (evaluatedStep >= 0 && CheckpointState.stepOf(latest.get()) <= evaluatedStep)) {
           LOG.info("No new checkpoint ready for evaluation; skipping this evaluation pass.");
         } else if (!Files.exists(Path.of(latest.get() + ".index"))) {
           LOG.warn(
