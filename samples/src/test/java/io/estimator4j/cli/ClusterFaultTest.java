@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.estimator4j.checkpoint.CheckpointReader;
 import io.estimator4j.checkpoint.CheckpointState;
 import io.estimator4j.cli.LocalCluster.Task;
+import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.summary.EventFileReader;
 import io.estimator4j.samples.Census;
 import io.estimator4j.samples.CensusData;
 import java.io.IOException;
@@ -16,11 +18,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Tensor;
+import org.tensorflow.proto.Event;
+import org.tensorflow.proto.Summary;
 
 /**
  * Tasks of a real loopback cluster (one JVM per task, census wide model, 1 ps, chief + 1 worker)
@@ -124,6 +130,16 @@ class ClusterFaultTest {
             JSON.readTree(cluster.lastJson(new Task(LocalCluster.EVALUATOR, 0)).orElseThrow());
         assertThat(e.get("global_step").asLong()).isGreaterThanOrEqualTo(MAX_STEPS);
         assertThat(e.get("accuracy").asDouble()).isGreaterThanOrEqualTo(ACCURACY_BAR);
+        // the restarted evaluator went on with checkpoints it had not evaluated: no step was
+        // evaluated twice, but the final one, which the chief evaluates too before it prints
+        Map<Long, Integer> evaluations = evaluationsByStep(modelDir.resolve("eval"));
+        long finalStep = e.get("global_step").asLong();
+        assertThat(evaluations).containsKey(finalStep).hasSizeGreaterThan(1);
+        evaluations.forEach(
+            (step, n) ->
+                assertThat(n)
+                    .as("evaluations at step %d (log %s)", step, logFile.toAbsolutePath())
+                    .isBetween(1, step == finalStep ? 2 : 1));
       }
       return m;
     } finally {
@@ -158,6 +174,21 @@ class ClusterFaultTest {
             .isBetween(CheckpointState.stepOf(prefix), CheckpointState.stepOf(prefix) + 50);
       }
     }
+  }
+
+  /** How many loss summaries each global step has in the event files of an eval directory. */
+  private static Map<Long, Integer> evaluationsByStep(Path evalDir) throws IOException {
+    Map<Long, Integer> counts = new TreeMap<>();
+    for (Path file : EventFileReader.eventFiles(evalDir)) {
+      for (Event event : EventFileReader.readEvents(file)) {
+        for (Summary.Value v : event.getSummary().getValueList()) {
+          if (v.getTag().equals(EstimatorSpec.LOSS_KEY)) {
+            counts.merge(event.getStep(), 1, Integer::sum);
+          }
+        }
+      }
+    }
+    return counts;
   }
 
   private static long latestStep(Path modelDir) throws IOException {

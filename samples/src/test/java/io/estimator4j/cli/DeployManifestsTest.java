@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * deploy/kubernetes without a cluster: the manifests parse, every container runs a command line
- * that e4j accepts, and the StatefulSet's TF_CONFIG script (run by /bin/sh here, as in the pod)
- * gives a TF_CONFIG that ClusterConfig accepts with every pod's DNS name.
+ * deploy/kubernetes without a cluster: every manifest passes the schema check of {@link
+ * KubernetesSchema} (Kubernetes API types; the TFJob's kubeflow.org/v1 spec), every container runs
+ * a command line that e4j accepts, and the StatefulSet's TF_CONFIG script (run by /bin/sh here, as
+ * in the pod) gives a TF_CONFIG that ClusterConfig accepts with every pod's DNS name.
  */
 class DeployManifestsTest {
   private static final Path DEPLOY = Path.of("..", "deploy", "kubernetes");
@@ -36,6 +37,54 @@ class DeployManifestsTest {
       }
     }
     return docs;
+  }
+
+  @Test
+  void everyManifestMatchesTheKubernetesApiTypes() throws IOException {
+    for (String file : List.of("pvc.yaml", "statefulset.yaml", "tfjob.yaml")) {
+      String yaml = Files.readString(DEPLOY.resolve(file));
+      assertThat(KubernetesSchema.validate(yaml)).as(file).isEmpty();
+      assertThat(KubernetesSchema.documents(yaml)).as(file).isNotEmpty();
+    }
+  }
+
+  @Test
+  void theSchemaCheckFindsPlantedErrors() throws IOException {
+    String sets = Files.readString(DEPLOY.resolve("statefulset.yaml"));
+    String job = Files.readString(DEPLOY.resolve("tfjob.yaml"));
+    String pvc = Files.readString(DEPLOY.resolve("pvc.yaml"));
+    // a field name the API does not have (containerPort is the field of a port)
+    assertThat(planted(sets, "containerPort: 2222", "contianerPort: 2222"))
+        .anyMatch(p -> p.contains("contianerPort") && p.contains("StatefulSet"));
+    // a string where an integer goes
+    assertThat(planted(sets, "replicas: 1", "replicas: one")).anyMatch(p -> p.contains("replicas"));
+    assertThat(planted(sets, "replicas: 1", "replicas: \"1\""))
+        .anyMatch(p -> p.contains("replicas"));
+    // an object where a list goes
+    assertThat(planted(pvc, "    - ReadWriteMany", "      mode: ReadWriteMany"))
+        .anyMatch(p -> p.contains("accessModes"));
+    // the TFJob: an unknown replica type, an unknown restart policy, a misspelt pod field
+    assertThat(planted(job, "    Worker:", "    Workers:")).anyMatch(p -> p.contains("Workers"));
+    assertThat(planted(job, "restartPolicy: Always", "restartPolicy: Sometimes"))
+        .anyMatch(p -> p.contains("Sometimes"));
+    assertThat(planted(job, "volumeMounts:", "volumeMount:"))
+        .anyMatch(p -> p.contains("volumeMount") && p.contains("TFJob"));
+    assertThat(planted(job, "backoffLimit: 3", "backoffLimit: three"))
+        .anyMatch(p -> p.contains("backoffLimit"));
+    // a kind without a schema is reported, not passed
+    assertThat(KubernetesSchema.validate("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"))
+        .anyMatch(p -> p.contains("no schema for this apiVersion/kind"));
+  }
+
+  /** The problems found once {@code from} (which must occur) is replaced by {@code to}. */
+  private static List<String> planted(String yaml, String from, String to) throws IOException {
+    assertThat(yaml).contains(from);
+    List<String> problems =
+        KubernetesSchema.validate(
+            yaml.replaceFirst(
+                java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to)));
+    assertThat(problems).as("problems after planting %s", to).isNotEmpty();
+    return problems;
   }
 
   @Test

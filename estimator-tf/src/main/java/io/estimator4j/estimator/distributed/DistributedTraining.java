@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.distributed;
 
+import io.estimator4j.checkpoint.CheckpointState;
 import io.estimator4j.estimator.Estimator;
 import io.estimator4j.estimator.Evaluator;
 import io.estimator4j.estimator.Exporter;
@@ -8,6 +9,9 @@ import io.estimator4j.estimator.config.ClusterConfig;
 import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.impl.ClusterProbe;
 import io.estimator4j.estimator.modelfn.EstimatorSpec;
+import io.estimator4j.estimator.summary.EventFileReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +36,8 @@ import org.tensorflow.proto.ConfigProto;
  *       chief has initialised the variables, then trains the same variables;
  *   <li>ps: starts its server; the returned {@link TaskServer} is what the process waits on;
  *   <li>evaluator (index 0, outside the cluster): evaluates each new checkpoint of model_dir, runs
- *       the exporters, and stops once a checkpoint's global step reaches max_steps.
+ *       the exporters, and stops once a checkpoint's global step reaches max_steps; restarted, it
+ *       goes on after the last step evaluated in its eval directory.
  * </ul>
  *
  * <p>The legacy master role is run by {@link TrainAndEvaluate}: a chief that also evaluates.
@@ -219,9 +224,15 @@ public final class DistributedTraining {
   }
 
   /**
-   * Evaluator: after start_delay_secs, evaluates the newest checkpoint it has not seen, runs the
-   * exporters and sleeps the rest of throttle_secs; returns once a checkpoint's global step reaches
-   * max_steps (with the last metrics and all exports).
+   * Evaluator: after start_delay_secs, evaluates the newest checkpoint it has not evaluated, runs
+   * the exporters and sleeps the rest of throttle_secs; returns once a checkpoint's global step
+   * reaches max_steps (with the last metrics and all exports).
+   *
+   * <p>A restarted evaluator does not evaluate a checkpoint twice: on start it reads the global
+   * step of the last evaluation written to its evaluation directory ({@code eval} or {@code
+   * eval_<name>}) and skips checkpoints at or below that step. When that step already reached
+   * max_steps, the final evaluation was done before the restart: it returns the metrics read from
+   * the event files at once, without evaluating or exporting again.
    */
   public static TrainAndEvaluate.Result runEvaluator(
       Estimator estimator, TrainSpec train, EvalSpec eval) {
@@ -230,6 +241,27 @@ public final class DistributedTraining {
     long maxSteps = train.maxSteps();
     Map<String, List<Path>> exports = new LinkedHashMap<>();
     eval.exporters().forEach(e -> exports.put(e.name(), new ArrayList<>()));
+    Path evalDir = estimator.evalDir(eval.name());
+    Optional<Map.Entry<Long, Map<String, Double>>> previous = lastEvaluation(evalDir);
+    long evaluatedStep = previous.map(Map.Entry::getKey).orElse(-1L);
+    if (previous.isPresent()) {
+      Map<String, Double> recorded = new LinkedHashMap<>(previous.get().getValue());
+      recorded.put(EstimatorSpec.GLOBAL_STEP_KEY, (double) evaluatedStep);
+      if (evaluatedStep >= maxSteps) {
+        LOG.info(
+            "The evaluation at global_step={} >= train max_steps={} is already in {}; not"
+                + " evaluating again.",
+            evaluatedStep,
+            maxSteps,
+            evalDir);
+        return new TrainAndEvaluate.Result(recorded, exports);
+      }
+      LOG.info(
+          "Checkpoints up to global_step={} were evaluated before (events in {}); continuing"
+              + " with newer ones.",
+          evaluatedStep,
+          evalDir);
+    }
     Map<String, Double> metrics = Map.of();
     sleepMillis(eval.startDelaySecs() * 1000L);
     try (Evaluator evaluator = estimator.evaluator(eval.inputFn(), eval.name())) {
@@ -237,7 +269,12 @@ public final class DistributedTraining {
       while (true) {
         long started = System.nanoTime();
         Optional<String> latest = estimator.latestCheckpoint();
-        if (latest.isEmpty() || latest.get().equals(lastEvaluated)) {
+        // a checkpoint is named after the step the chief read before saving; in asynchronous
+        // training the step it holds (the one evaluated) may be a few higher, so a newer
+        // checkpoint is only skipped when fewer steps than that lie between two saves
+        if (latest.isEmpty()
+            || latest.get().equals(lastEvaluated)
+            || (evaluatedStep >= 0 && CheckpointState.stepOf(latest.get()) <= evaluatedStep)) {
           LOG.info("No new checkpoint ready for evaluation; skipping this evaluation pass.");
         } else if (!Files.exists(Path.of(latest.get() + ".index"))) {
           LOG.warn(
@@ -266,6 +303,29 @@ public final class DistributedTraining {
         long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
         sleepMillis(Math.max(MIN_EVAL_POLL_MILLIS, eval.throttleSecs() * 1000L - elapsedMillis));
       }
+    }
+  }
+
+  /**
+   * The last evaluation recorded in an evaluation directory: the highest global step at which an
+   * evaluator wrote its loss, with the scalars written there; empty when there is none.
+   */
+  static Optional<Map.Entry<Long, Map<String, Double>>> lastEvaluation(Path evalDir) {
+    if (!Files.isDirectory(evalDir)) {
+      return Optional.empty();
+    }
+    try {
+      return EventFileReader.scalarsByStep(evalDir).entrySet().stream()
+          .filter(e -> e.getValue().containsKey(EstimatorSpec.LOSS_KEY))
+          .reduce((a, b) -> b); // sorted by step: the last one
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot read the evaluation events in "
+              + evalDir
+              + " that tell which checkpoints were evaluated. Fix: remove the damaged"
+              + " events.out.tfevents.* file named above, or the whole directory to evaluate every"
+              + " checkpoint again.",
+          e);
     }
   }
 

@@ -41,9 +41,10 @@ import org.tensorflow.Session;
  *       RunConfig.sessionCreationTimeoutSecs), then trains the same variables until the shared
  *       global step reaches maxSteps.
  *   <li><b>evaluator</b> (index 0, outside the cluster, no server): after EvalSpec.startDelaySecs,
- *       evaluates the newest checkpoint it has not seen, runs the exporters and sleeps the rest of
- *       throttleSecs; it returns once a checkpoint's global step reaches maxSteps (that evaluation
- *       is the final export).
+ *       evaluates the newest checkpoint it has not evaluated, runs the exporters and sleeps the
+ *       rest of throttleSecs; it returns once a checkpoint's global step reaches maxSteps (that
+ *       evaluation is the final export). A restarted evaluator reads the step of its last
+ *       evaluation from the event files of its eval directory and goes on with newer checkpoints.
  *   <li><b>master</b> (legacy): a chief that also evaluates after checkpoint saves, as locally.
  * </ul>
  *
