@@ -121,7 +121,7 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
       Ops tf = ctx.tf();
       int dim = head.logitsDimension();
       Networks.Logits d =
-          deep.isEmpty() ? null : Networks.dnn(ctx, tf, deep, units, act, drop, bn, dim);
+          deep.isEmpty() ? null : Networks.dnn(ctx, tf, deep, units, act, drop, bn, dim, null);
       Networks.Logits l = lin.isEmpty() ? null : Networks.linear(ctx, tf, lin, dim, combiner);
       var logits =
           d == null

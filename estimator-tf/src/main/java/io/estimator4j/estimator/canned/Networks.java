@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.canned;
 
+import io.estimator4j.checkpoint.Saveable;
 import io.estimator4j.estimator.layers.Activation;
 import io.estimator4j.estimator.layers.BatchNormalization;
 import io.estimator4j.estimator.layers.Dense;
@@ -14,6 +15,7 @@ import io.estimator4j.featurecolumn.InputLayer;
 import io.estimator4j.featurecolumn.LinearModel;
 import io.estimator4j.featurecolumn.LinearModelOutput;
 import io.estimator4j.featurecolumn.TransformContext;
+import io.estimator4j.graph.PartitionedVariable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -57,9 +59,10 @@ final class Networks {
       Activation activation,
       Double dropout,
       boolean batchNorm,
-      int units) {
+      int units,
+      PartitionedVariable.Partitioner inputLayerPartitioner) {
     Ops dnn = tf.withSubScope("dnn");
-    DefaultStateManager state = new DefaultStateManager();
+    DefaultStateManager state = new DefaultStateManager(inputLayerPartitioner);
     TransformContext tc = new TransformContext(tf, ctx.features(), state);
     Operand<TFloat32> net =
         InputLayer.build(
@@ -68,6 +71,7 @@ final class Networks {
                 columns)
             .output();
     state.tableInitializers().forEach(ctx::addLocalInitOp);
+    addSliced(ctx, state);
     List<Variable<? extends TNumber>> trainable = new ArrayList<>(state.trainableVariables());
     List<Op> updates = new ArrayList<>();
     boolean training = ctx.mode() == ModeKeys.TRAIN;
@@ -100,6 +104,16 @@ final class Networks {
     addHiddenLayerSummary(ctx, tf, logits.output(), "dnn/logits");
     // embedding variables get Python's IndexedSlices update: only the rows looked up
     return new Logits(logits.output(), trainable, updates, training ? tc.lookedUpRows() : Map.of());
+  }
+
+  /**
+   * Saves each partitioned variable as one sliced checkpoint tensor under its full name, as
+   * Python's Saver does with SaveSliceInfo (the default saver then leaves its parts out).
+   */
+  private static void addSliced(ModelFnContext ctx, DefaultStateManager state) {
+    for (PartitionedVariable v : state.partitionedVariables()) {
+      ctx.addSaveable(Saveable.sliced(v.name(), v.parts(), v.sliceSpecs()));
+    }
   }
 
   /** dnn.py's _add_hidden_layer_summary: fraction_of_zero_values and the activation histogram. */

@@ -1,6 +1,7 @@
 package io.estimator4j.estimator.impl;
 
 import io.estimator4j.checkpoint.GraphSaver;
+import io.estimator4j.checkpoint.Saveable;
 import io.estimator4j.checkpoint.TensorFlowFlavour;
 import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.distributed.impl.PlacingScope;
@@ -16,8 +17,10 @@ import io.estimator4j.estimator.modelfn.Params;
 import io.estimator4j.graph.GraphCollections;
 import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,6 +47,13 @@ public final class ModelGraph implements AutoCloseable {
   public final ModelFnContext context;
   public final List<InputContext.Initializer> inputInitializers;
   public final GraphSaver saver;
+
+  /**
+   * Every global variable of the graph, also the parts of partitioned variables (which the saver
+   * saves as slices of one tensor, not one by one).
+   */
+  public final List<Operand<?>> globalVariables;
+
   public final Operand<TInt64> stepAfterTrain;
 
   /** EVAL only: the mean of the per-batch loss, reported as {@link EstimatorSpec#LOSS_KEY}. */
@@ -58,6 +68,7 @@ public final class ModelGraph implements AutoCloseable {
     this.context = b.context;
     this.inputInitializers = b.inputInitializers;
     this.saver = b.saver;
+    this.globalVariables = List.copyOf(b.globalVariables);
     this.stepAfterTrain = b.stepAfterTrain;
     this.lossMetric = b.lossMetric;
   }
@@ -146,8 +157,9 @@ public final class ModelGraph implements AutoCloseable {
             io.estimator4j.estimator.metrics.Metrics.mean(
                 tf.withSubScope("metrics"), EstimatorSpec.LOSS_KEY, spec.loss(), null);
       }
-      b.saver =
-          new GraphSaver(tf, globalVariables(graph, spec, b.lossMetric), b.context.saveables());
+      b.globalVariables = globalVariables(graph, spec, b.lossMetric);
+      List<Saveable> saveables = new ArrayList<>(b.context.saveables());
+      b.saver = new GraphSaver(tf, withSlicedSlots(b.globalVariables, saveables), saveables);
       return new ModelGraph(b);
     } catch (RuntimeException | Error e) {
       graph.close();
@@ -177,6 +189,55 @@ public final class ModelGraph implements AutoCloseable {
       }
     }
     return vars;
+  }
+
+  /**
+   * The variables the saver saves whole: {@code vars} less the parts of partitioned variables
+   * (sliced {@link Saveable}s save those), and less their optimizer slots ({@code
+   * <full>/part_i/<slot>} of the part's shape), which are added to {@code saveables} as sliced
+   * tensors {@code <full>/<slot>} (Python's slot_creator gives a partitioned variable's slots its
+   * SaveSliceInfo), so Python and an unpartitioned model read them joined.
+   */
+  private static List<Operand<?>> withSlicedSlots(List<Operand<?>> vars, List<Saveable> saveables) {
+    Map<String, Saveable.Spec> slices = new HashMap<>();
+    for (Saveable s : saveables) {
+      for (Saveable.Spec spec : s.specs()) {
+        if (!spec.shapeAndSlice().isEmpty()) {
+          slices.put(spec.tensor().op().name(), spec);
+        }
+      }
+    }
+    if (slices.isEmpty()) {
+      return vars;
+    }
+    List<Operand<?>> whole = new ArrayList<>();
+    Map<String, List<Operand<?>>> slotParts = new LinkedHashMap<>();
+    Map<String, List<String>> slotSpecs = new HashMap<>();
+    for (Operand<?> v : vars) {
+      String name = v.op().name();
+      if (slices.containsKey(name)) {
+        continue;
+      }
+      Saveable.Spec part = null;
+      String slot = null;
+      for (int i = name.lastIndexOf('/'); i > 0 && part == null; i = name.lastIndexOf('/', i - 1)) {
+        Saveable.Spec candidate = slices.get(name.substring(0, i));
+        if (candidate != null && candidate.tensor().shape().equals(v.shape())) {
+          part = candidate;
+          slot = name.substring(i + 1);
+        }
+      }
+      if (part == null) {
+        whole.add(v);
+        continue;
+      }
+      String key = part.name() + "/" + slot;
+      slotParts.computeIfAbsent(key, k -> new ArrayList<>()).add(v);
+      slotSpecs.computeIfAbsent(key, k -> new ArrayList<>()).add(part.shapeAndSlice());
+    }
+    slotParts.forEach(
+        (key, parts) -> saveables.add(Saveable.sliced(key, parts, slotSpecs.get(key))));
+    return whole;
   }
 
   /** Runs the input pipeline's and model's local initialisers (iterators, tables, metrics). */
@@ -224,6 +285,7 @@ public final class ModelGraph implements AutoCloseable {
     ModelFnContext context;
     List<InputContext.Initializer> inputInitializers;
     GraphSaver saver;
+    List<Operand<?>> globalVariables;
     Operand<TInt64> stepAfterTrain;
     Metric lossMetric;
   }
