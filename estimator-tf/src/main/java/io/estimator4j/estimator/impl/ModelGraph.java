@@ -193,10 +193,12 @@ public final class ModelGraph implements AutoCloseable {
 
   /**
    * The variables the saver saves whole: {@code vars} less the parts of partitioned variables
-   * (sliced {@link Saveable}s save those), and less their optimizer slots ({@code
-   * <full>/part_i/<slot>} of the part's shape), which are added to {@code saveables} as sliced
-   * tensors {@code <full>/<slot>} (Python's slot_creator gives a partitioned variable's slots its
-   * SaveSliceInfo), so Python and an unpartitioned model read them joined.
+   * (sliced {@link Saveable}s save those), and less their optimizer slots (a variable of the part's
+   * shape named {@code <full>/part_i/<slot>} (TF1) or {@code <prefix>/<full>/part_i/<slot>} (TF2's
+   * {@code training/<Optimizer>/...})), which are added to {@code saveables} as sliced tensors
+   * under the name with {@code <full>/part_i} replaced by {@code <full>} (Python's slot_creator
+   * gives a partitioned variable's slots its SaveSliceInfo), so an unpartitioned model reads them
+   * joined.
    */
   private static List<Operand<?>> withSlicedSlots(List<Operand<?>> vars, List<Saveable> saveables) {
     Map<String, Saveable.Spec> slices = new HashMap<>();
@@ -219,19 +221,21 @@ public final class ModelGraph implements AutoCloseable {
         continue;
       }
       Saveable.Spec part = null;
-      String slot = null;
-      for (int i = name.lastIndexOf('/'); i > 0 && part == null; i = name.lastIndexOf('/', i - 1)) {
-        Saveable.Spec candidate = slices.get(name.substring(0, i));
-        if (candidate != null && candidate.tensor().shape().equals(v.shape())) {
-          part = candidate;
-          slot = name.substring(i + 1);
+      String key = null;
+      for (Map.Entry<String, Saveable.Spec> e : slices.entrySet()) {
+        String partName = e.getKey();
+        int inside = name.indexOf("/" + partName + "/");
+        int at = name.startsWith(partName + "/") ? 0 : inside < 0 ? -1 : inside + 1;
+        if (at >= 0 && e.getValue().tensor().shape().equals(v.shape())) {
+          part = e.getValue();
+          key = name.substring(0, at) + part.name() + name.substring(at + partName.length());
+          break;
         }
       }
       if (part == null) {
         whole.add(v);
         continue;
       }
-      String key = part.name() + "/" + slot;
       slotParts.computeIfAbsent(key, k -> new ArrayList<>()).add(v);
       slotSpecs.computeIfAbsent(key, k -> new ArrayList<>()).add(part.shapeAndSlice());
     }
