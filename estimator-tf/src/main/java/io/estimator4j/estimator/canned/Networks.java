@@ -132,8 +132,9 @@ final class Networks {
       Ops tf,
       List<? extends FeatureColumn> columns,
       int units,
-      String sparseCombiner) {
-    DefaultStateManager state = new DefaultStateManager();
+      String sparseCombiner,
+      PartitionedVariable.Partitioner partitioner) {
+    DefaultStateManager state = new DefaultStateManager(partitioner);
     TransformContext tc = new TransformContext(tf, ctx.features(), state);
     LinearModelOutput out =
         LinearModel.build(
@@ -146,7 +147,12 @@ final class Networks {
     Map<String, Operand<TInt64>> rows = new HashMap<>();
     out.lookedUpRows()
         .forEach((column, ids) -> rows.put(out.columnWeights().get(column).op().name(), ids));
+    if (partitioner != null) {
+      // the parts' rows (categorical weights and embeddings in parts)
+      rows.putAll(tc.lookedUpRows());
+    }
     state.tableInitializers().forEach(ctx::addLocalInitOp);
+    addSliced(ctx, state);
     // lookups through tables can lose the static shape; heads check it: restore [batch, units]
     logits = tf.reshape(logits, tf.constant(new long[] {-1, units}));
     return new Logits(logits, new ArrayList<>(state.trainableVariables()), List.of(), rows);

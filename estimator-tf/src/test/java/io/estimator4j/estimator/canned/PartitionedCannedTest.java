@@ -47,9 +47,10 @@ import org.tensorflow.types.TString;
  * input_layer_partitioner=fixed_size_partitioner(3)}): it trains, its checkpoint holds the joined
  * embedding and optimizer slot under their full names in TensorFlow's sliced format, an
  * unpartitioned DNNClassifier resumes from it and predicts the same, a partitioned one reads the
- * unpartitioned checkpoint back, and the partitioned model's SavedModel predicts the same.
+ * unpartitioned checkpoint back, and the partitioned model's SavedModel predicts the same. A
+ * LinearClassifier with a partitioner does the same with its categorical column's weights.
  */
-class PartitionedDnnTest {
+class PartitionedCannedTest {
   private static final String EMBEDDING =
       "dnn/input_from_feature_columns/input_layer/occupation_embedding/embedding_weights";
   private static final List<String> OCCUPATIONS =
@@ -73,13 +74,7 @@ class PartitionedDnnTest {
     assertThat(ckpt3).endsWith("-3");
 
     // the training graph holds the 3 parts (7 rows: 3, 2, 2), each a variable of its own
-    MetaGraphDef meta = MetaGraphDef.parseFrom(Files.readAllBytes(Path.of(ckpt3 + ".meta")));
-    List<String> variables = new ArrayList<>();
-    for (NodeDef n : meta.getGraphDef().getNodeList()) {
-      if (n.getOp().equals("VariableV2") && n.getName().contains(EMBEDDING)) {
-        variables.add(n.getName());
-      }
-    }
+    List<String> variables = variableOps(ckpt3, EMBEDDING);
     assertThat(variables).contains(EMBEDDING + "/part_0", EMBEDDING + "/part_1");
     assertThat(variables).contains(EMBEDDING + "/part_2").doesNotContain(EMBEDDING);
 
@@ -219,6 +214,85 @@ class PartitionedDnnTest {
     }
   }
 
+  /**
+   * A LinearClassifier with {@code partitioner=fixed_size_partitioner(3)}: the categorical column's
+   * weights {@code [7, 1]} are in 3 parts, saved joined with their Ftrl slots, and an unpartitioned
+   * LinearClassifier resumes from the checkpoint and predicts the same (and back).
+   */
+  @ParameterizedTest
+  @EnumSource(TensorFlowFlavour.class)
+  void linearClassifierWithAPartitionerSavesSlicedWeightsAndResumesUnpartitioned(
+      TensorFlowFlavour flavour) throws Exception {
+    String weights = "linear/linear_model/occupation/weights";
+    Path modelDir = dir.resolve("linear-" + flavour);
+    Estimator partitioned = linear(modelDir, flavour, PartitionedVariable.fixedSize(3));
+    partitioned.train(trainInput(), StepLimit.steps(3));
+    String ckpt3 = partitioned.latestCheckpoint().orElseThrow();
+    assertThat(variableOps(ckpt3, weights + "/").stream().filter(n -> n.matches(".*/part_\\d+")))
+        .containsExactly(weights + "/part_0", weights + "/part_1", weights + "/part_2");
+    List<String> slots = new ArrayList<>();
+    try (CheckpointReader reader = CheckpointReader.open(ckpt3)) {
+      assertThat(reader.variables().keySet()).noneMatch(k -> k.contains("/part_"));
+      assertThat(reader.variable(weights).shape()).containsExactly(7L, 1L);
+      reader.variables().keySet().stream()
+          .filter(k -> k.contains(weights + "/") || k.contains(weights.substring(7) + "/"))
+          .forEach(slots::add);
+      // Ftrl's accumulator and linear slots, joined: [7, 1] each
+      assertThat(slots).hasSize(2);
+      for (String slot : slots) {
+        assertThat(reader.variable(slot).shape()).as(slot).containsExactly(7L, 1L);
+      }
+    }
+    float[] full = restore(ckpt3, weights, "");
+    float[] joined = new float[7];
+    int at = 0;
+    for (String spec : List.of("7 1 0,3:0,1", "7 1 3,2:0,1", "7 1 5,2:0,1")) {
+      float[] part = restore(ckpt3, weights, spec);
+      System.arraycopy(part, 0, joined, at, part.length);
+      at += part.length;
+    }
+    assertThat(full).containsExactly(joined);
+    // every occupation was looked up, so every weight moved from its zero initial value
+    for (float w : full) {
+      assertThat(w).isNotZero();
+    }
+
+    Estimator whole = linear(modelDir, flavour, null);
+    float[] fromPartitioned = probabilities(partitioned);
+    assertThat(probabilities(whole)).containsExactly(fromPartitioned, within(1e-6f));
+    whole.train(trainInput(), StepLimit.steps(1));
+    assertThat(whole.latestCheckpoint().orElseThrow()).endsWith("-4");
+    float[] afterWhole = probabilities(whole);
+    assertThat(afterWhole).isNotEqualTo(fromPartitioned);
+    assertThat(probabilities(partitioned)).containsExactly(afterWhole, within(1e-6f));
+  }
+
+  private static Estimator linear(
+      Path modelDir, TensorFlowFlavour flavour, PartitionedVariable.Partitioner partitioner) {
+    LinearBuilder b =
+        LinearClassifier.builder()
+            .featureColumns(
+                List.of(
+                    FeatureColumns.categoricalColumnWithVocabularyList("occupation", OCCUPATIONS),
+                    FeatureColumns.numericColumn("x")))
+            .config(config(modelDir, flavour));
+    if (partitioner != null) {
+      b.partitioner(partitioner);
+    }
+    return b.build();
+  }
+
+  private static RunConfig config(Path modelDir, TensorFlowFlavour flavour) {
+    return RunConfig.builder()
+        .modelDir(modelDir)
+        .randomSeed(5)
+        .tensorFlowFlavour(flavour)
+        .noPeriodicCheckpoints()
+        .logStepCountSteps(0)
+        .saveSummarySteps(0)
+        .build();
+  }
+
   private static final float[] ZERO_ROW = {0f, 0f};
 
   private static float[] row(float[] matrix, int row) {
@@ -249,15 +323,7 @@ class PartitionedDnnTest {
         DNNClassifier.builder()
             .featureColumns(columns)
             .hiddenUnits(4)
-            .config(
-                RunConfig.builder()
-                    .modelDir(modelDir)
-                    .randomSeed(5)
-                    .tensorFlowFlavour(flavour)
-                    .noPeriodicCheckpoints()
-                    .logStepCountSteps(0)
-                    .saveSummarySteps(0)
-                    .build());
+            .config(config(modelDir, flavour));
     if (partitioner != null) {
       b.inputLayerPartitioner(partitioner);
     }
@@ -297,6 +363,18 @@ class PartitionedDnnTest {
       out[2 * i + 1] = p[1];
     }
     return out;
+  }
+
+  /** The VariableV2 ops of the checkpoint's training graph named {@code prefix...}, in order. */
+  private static List<String> variableOps(String checkpoint, String prefix) throws Exception {
+    MetaGraphDef meta = MetaGraphDef.parseFrom(Files.readAllBytes(Path.of(checkpoint + ".meta")));
+    List<String> variables = new ArrayList<>();
+    for (NodeDef n : meta.getGraphDef().getNodeList()) {
+      if (n.getOp().equals("VariableV2") && n.getName().startsWith(prefix)) {
+        variables.add(n.getName());
+      }
+    }
+    return variables;
   }
 
   /** TensorFlow's RestoreV2 of {@code key} with {@code shapeAndSlice}, flattened. */
