@@ -293,6 +293,35 @@ class PartitionedCannedTest {
         .build();
   }
 
+  /** Warm-starting into parts is not supported: refused with the fix, never silently skipped. */
+  @org.junit.jupiter.api.Test
+  void warmStartIntoAPartitionedModelIsRefusedWithAFix() {
+    Estimator whole = estimator(dir.resolve("source"), TensorFlowFlavour.TF1, null);
+    whole.train(trainInput(), StepLimit.steps(1));
+    Estimator target =
+        DNNClassifier.builder()
+            .featureColumns(
+                List.of(
+                    FeatureColumns.embeddingColumn(
+                        FeatureColumns.categoricalColumnWithVocabularyList(
+                            "occupation", OCCUPATIONS),
+                        2),
+                    FeatureColumns.numericColumn("x")))
+            .hiddenUnits(4)
+            .inputLayerPartitioner(PartitionedVariable.fixedSize(3))
+            .warmStartFrom(
+                io.estimator4j.estimator.config.WarmStartSettings.from(
+                    whole.latestCheckpoint().orElseThrow()))
+            .config(config(dir.resolve("target"), TensorFlowFlavour.TF1))
+            .build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> target.train(trainInput(), StepLimit.steps(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(EMBEDDING + "/part_0")
+        .hasMessageContaining("partitioned variable")
+        .hasMessageContaining("Fix:");
+  }
+
   private static final float[] ZERO_ROW = {0f, 0f};
 
   private static float[] row(float[] matrix, int row) {
