@@ -2,6 +2,7 @@ package io.estimator4j.featurecolumn;
 
 import io.estimator4j.graph.GraphCollections;
 import io.estimator4j.graph.Initializer;
+import io.estimator4j.graph.PartitionedVariable;
 import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,6 +27,51 @@ public final class DefaultStateManager implements StateManager {
   private final List<Variable<TFloat32>> all = new ArrayList<>();
   private final List<Variable<TFloat32>> trainable = new ArrayList<>();
   private final List<Op> tableInitializers = new ArrayList<>();
+  private final List<PartitionedVariable> partitioned = new ArrayList<>();
+  private final PartitionedVariable.Partitioner partitioner;
+
+  /** A manager that creates whole variables. */
+  public DefaultStateManager() {
+    this(null);
+  }
+
+  /**
+   * A manager that creates the columns' variables in parts as {@code partitioner} decides (null:
+   * whole variables); the canned estimators' {@code input_layer_partitioner} and {@code
+   * partitioner}.
+   */
+  public DefaultStateManager(PartitionedVariable.Partitioner partitioner) {
+    this.partitioner = partitioner;
+  }
+
+  @Override
+  public PartitionedVariable.Partitioner partitioner() {
+    return partitioner;
+  }
+
+  @Override
+  public PartitionedVariable createPartitionedVariable(
+      Ops scope, String name, Shape shape, Initializer init, boolean trainable) {
+    if (partitioner == null) {
+      throw new IllegalStateException(
+          "No partitioner was given; create the DefaultStateManager with one.");
+    }
+    PartitionedVariable v = PartitionedVariable.create(scope, name, shape, partitioner, init);
+    for (Variable<TFloat32> part : v.parts()) {
+      all.add(part);
+      if (trainable) {
+        this.trainable.add(part);
+        GraphCollections.add(scope.scope(), GraphCollections.TRAINABLE_VARIABLES, part);
+      }
+    }
+    partitioned.add(v);
+    return v;
+  }
+
+  /** The partitioned variables created so far, in creation order. */
+  public List<PartitionedVariable> partitionedVariables() {
+    return Collections.unmodifiableList(partitioned);
+  }
 
   @Override
   public Variable<TFloat32> createVariable(

@@ -2,6 +2,7 @@ package io.estimator4j.featurecolumn;
 
 import io.estimator4j.featurecolumn.impl.EmbeddingLookup;
 import io.estimator4j.featurecolumn.parsing.FeatureSpec;
+import io.estimator4j.graph.PartitionedVariable;
 import io.estimator4j.graph.Variables;
 import java.util.Map;
 import org.tensorflow.Operand;
@@ -82,12 +83,37 @@ public final class EmbeddingColumn implements DenseColumn {
                 options.trainable()));
   }
 
+  /**
+   * The embedding variable of the current layer in parts, when the layer's state manager has a
+   * partitioner (Python's {@code input_layer_partitioner}), else null; created on first use.
+   */
+  public PartitionedVariable partitionedEmbeddingWeights(TransformContext ctx) {
+    return ctx.cachedInLayer(
+        this,
+        "partitioned weights",
+        () ->
+            ctx.columnPartitionedVariable(
+                name(),
+                WEIGHTS_NAME,
+                Shape.of(categorical.numBuckets(), dimension),
+                options.initializerFor(dimension),
+                options.trainable()));
+  }
+
   @Override
   public Operand<TFloat32> denseTensor(TransformContext ctx) {
     return ctx.cachedInLayer(
         this,
         "dense",
         () -> {
+          PartitionedVariable parts = partitionedEmbeddingWeights(ctx);
+          if (parts != null) {
+            SparseIds ids = categorical.sparseIds(ctx);
+            Ops tf = ctx.columnScope(name());
+            ctx.recordLookup(tf, parts, ids.ids());
+            return EmbeddingLookup.combine(
+                tf, parts, ids.ids(), ids.weights(), options.combiner(), options.maxNorm());
+          }
           Variable<TFloat32> weights = embeddingWeights(ctx);
           SparseIds ids = categorical.sparseIds(ctx);
           Ops tf = ctx.columnScope(name());

@@ -3,6 +3,7 @@ package io.estimator4j.featurecolumn;
 import io.estimator4j.featurecolumn.impl.EmbeddingLookup;
 import io.estimator4j.featurecolumn.impl.SparseInputs;
 import io.estimator4j.graph.Initializers;
+import io.estimator4j.graph.PartitionedVariable;
 import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,6 +26,12 @@ import org.tensorflow.types.TInt64;
  * units]} (dense columns, matmul), plus {@code <scope>/bias_weights} {@code [units]}. Columns are
  * summed in name order and the bias added. With scope {@code linear/linear_model} the variables are
  * {@code linear/linear_model/age/weights} and {@code linear/linear_model/bias_weights}.
+ *
+ * <p>When the context's state manager has a partitioner (tf.estimator's Linear* {@code
+ * partitioner}), each categorical column's weights are created in parts ({@code
+ * .../weights/part_i}, see {@link PartitionedVariable}); such columns are absent from the output's
+ * {@code columnWeights} and {@code lookedUpRows} (the parts are in {@code variables}, their rows in
+ * {@link TransformContext#lookedUpRows()}). Dense columns' weights and the bias stay whole.
  */
 public final class LinearModel {
   /** The weights variable name of each column. */
@@ -103,6 +110,20 @@ public final class LinearModel {
       Map<String, Operand<TInt64>> rows) {
     if (column instanceof CategoricalColumn cat) {
       SparseIds ids = cat.sparseIds(ctx);
+      PartitionedVariable parts =
+          ctx.columnPartitionedVariable(
+              column.name(),
+              WEIGHTS_NAME,
+              Shape.of(cat.numBuckets(), units),
+              Initializers.zeros(),
+              true);
+      if (parts != null) {
+        // in parts (the context's partitioner): looked up across them, each part's rows recorded
+        // with the context (TransformContext.lookedUpRows), not in columnWeights/lookedUpRows
+        Ops tf = ctx.columnScope(column.name());
+        ctx.recordLookup(tf, parts, ids.ids());
+        return EmbeddingLookup.combine(tf, parts, ids.ids(), ids.weights(), combiner, null);
+      }
       Variable<TFloat32> w =
           ctx.columnVariable(
               column.name(),

@@ -1,6 +1,7 @@
 package io.estimator4j.featurecolumn;
 
 import io.estimator4j.graph.Initializer;
+import io.estimator4j.graph.PartitionedVariable;
 import java.util.List;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
@@ -22,6 +23,26 @@ public interface StateManager {
    */
   Variable<TFloat32> createVariable(
       Ops scope, String name, Shape shape, Initializer init, boolean trainable);
+
+  /**
+   * The partitioner of the variables columns create (Python's {@code variable_scope(partitioner=)}
+   * around the layer), or null to create whole variables (the default).
+   */
+  default PartitionedVariable.Partitioner partitioner() {
+    return null;
+  }
+
+  /**
+   * Creates the variable {@code <scope>/<name>} in parts {@code <name>/part_i} as {@link
+   * #partitioner()} decides; the parts are trainable variables of their own.
+   *
+   * @throws UnsupportedOperationException if this manager does not partition
+   */
+  default PartitionedVariable createPartitionedVariable(
+      Ops scope, String name, Shape shape, Initializer init, boolean trainable) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " does not create partitioned variables");
+  }
 
   /** The trainable variables created so far, in creation order. */
   List<Variable<TFloat32>> trainableVariables();

@@ -2,6 +2,7 @@ package io.estimator4j.featurecolumn;
 
 import io.estimator4j.featurecolumn.impl.SparseInputs;
 import io.estimator4j.graph.Initializer;
+import io.estimator4j.graph.PartitionedVariable;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -41,6 +42,7 @@ public final class TransformContext {
   private final Deque<FeatureColumn> building = new ArrayDeque<>();
   private final Map<String, Path> vocabularyFiles = new LinkedHashMap<>();
   private final Map<String, List<Lookup>> lookups = new LinkedHashMap<>();
+  private final Map<PartitionedVariable, List<Lookup>> partitionedLookups = new LinkedHashMap<>();
   private ColumnLayer layer;
 
   /**
@@ -225,6 +227,21 @@ public final class TransformContext {
     return v;
   }
 
+  /**
+   * Creates {@code <current layer>/<scopeName>/<name>} in parts through the state manager, or
+   * returns null when the state manager has no partitioner.
+   */
+  PartitionedVariable columnPartitionedVariable(
+      String scopeName, String name, Shape shape, Initializer init, boolean trainable) {
+    if (state.partitioner() == null) {
+      return null;
+    }
+    PartitionedVariable v =
+        state.createPartitionedVariable(layer.columnScope(scopeName), name, shape, init, trainable);
+    v.parts().forEach(layer::record);
+    return v;
+  }
+
   /** Notes that the current layer uses {@code variable} (created by another layer). */
   void recordVariable(Variable<TFloat32> variable) {
     layer.record(variable);
@@ -257,7 +274,24 @@ public final class TransformContext {
           list.forEach(l -> rows.add(SparseInputs.lookedUpRows(l.scope(), l.ids())));
           out.put(name, rows.size() == 1 ? rows.get(0) : tf.concat(rows, tf.constant(0)));
         });
+    partitionedLookups.forEach(
+        (variable, list) -> {
+          List<Operand<TInt64>> rows = new ArrayList<>();
+          list.forEach(l -> rows.add(SparseInputs.lookedUpRows(l.scope(), l.ids())));
+          Operand<TInt64> all = rows.size() == 1 ? rows.get(0) : tf.concat(rows, tf.constant(0));
+          List<Operand<TInt64>> byPart = variable.rowsByPart(list.get(0).scope(), all);
+          for (int i = 0; i < byPart.size(); i++) {
+            out.put(variable.parts().get(i).op().name(), byPart.get(i));
+          }
+        });
     return Collections.unmodifiableMap(out);
+  }
+
+  /** Records that {@code ids} were looked up in the partitioned embedding {@code variable}. */
+  void recordLookup(Ops scope, PartitionedVariable variable, SparseTensor<TInt64> ids) {
+    partitionedLookups
+        .computeIfAbsent(variable, k -> new ArrayList<>())
+        .add(new Lookup(scope, ids));
   }
 
   /** Records that {@code ids} were looked up in the embedding {@code variable}. */

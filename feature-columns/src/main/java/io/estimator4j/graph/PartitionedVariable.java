@@ -181,6 +181,53 @@ public final class PartitionedVariable {
     if (n == 1) {
       return tf.gather(Variables.read(tf, parts.get(0)), ids, tf.constant(0));
     }
+    Operand<TInt64>[] split = partAndRow(tf, ids, strategy);
+    Operand<TInt64> partOf = split[0];
+    Operand<TInt64> rowInPart = split[1];
+    Operand<TInt32> partitions = tf.dtypes.cast(partOf, TInt32.class);
+    DynamicPartition<TInt64> rowsByPart = tf.dynamicPartition(rowInPart, partitions, (long) n);
+    Operand<TInt32> positions =
+        tf.range(tf.constant(0), tf.dtypes.cast(tf.size(ids), TInt32.class), tf.constant(1));
+    DynamicPartition<TInt32> positionsByPart = tf.dynamicPartition(positions, partitions, (long) n);
+    List<Operand<TInt32>> indices = new ArrayList<>();
+    List<Operand<TFloat32>> gathered = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      indices.add(positionsByPart.outputs().get(i));
+      gathered.add(
+          tf.gather(Variables.read(tf, parts.get(i)), rowsByPart.outputs().get(i), tf.constant(0)));
+    }
+    return tf.dynamicStitch(indices, gathered);
+  }
+
+  /**
+   * The rows of each part that {@code ids} (rows of the full variable) fall in, as row numbers of
+   * that part, in the {@link Strategy#DIV} layout (the slices'): element {@code i} holds the ids in
+   * {@code [offset(i), offset(i + 1))} minus {@code offset(i)}, possibly none. Sparse optimizer
+   * updates of the parts use it, as Python's IndexedSlices gradient of each part holds these rows.
+   */
+  public List<Operand<TInt64>> rowsByPart(Ops tf, Operand<TInt64> ids) {
+    if (parts.size() == 1) {
+      return List.of(ids);
+    }
+    Operand<TInt64>[] split = partAndRow(tf, ids, Strategy.DIV);
+    DynamicPartition<TInt64> rows =
+        tf.dynamicPartition(split[1], tf.dtypes.cast(split[0], TInt32.class), (long) parts.size());
+    return List.copyOf(rows.outputs());
+  }
+
+  /** Each part's {@link #sliceSpec}, in part order. */
+  public List<String> sliceSpecs() {
+    List<String> specs = new ArrayList<>();
+    for (int i = 0; i < parts.size(); i++) {
+      specs.add(sliceSpec(i));
+    }
+    return specs;
+  }
+
+  /** For each id: {part, row in that part}. */
+  @SuppressWarnings("unchecked")
+  private Operand<TInt64>[] partAndRow(Ops tf, Operand<TInt64> ids, Strategy strategy) {
+    int n = parts.size();
     Operand<TInt64> partOf;
     Operand<TInt64> rowInPart;
     if (strategy == Strategy.MOD) {
@@ -202,18 +249,6 @@ public final class PartitionedVariable {
               tf.math.floorMod(ids, big),
               tf.math.floorMod(shifted, small));
     }
-    Operand<TInt32> partitions = tf.dtypes.cast(partOf, TInt32.class);
-    DynamicPartition<TInt64> rowsByPart = tf.dynamicPartition(rowInPart, partitions, (long) n);
-    Operand<TInt32> positions =
-        tf.range(tf.constant(0), tf.dtypes.cast(tf.size(ids), TInt32.class), tf.constant(1));
-    DynamicPartition<TInt32> positionsByPart = tf.dynamicPartition(positions, partitions, (long) n);
-    List<Operand<TInt32>> indices = new ArrayList<>();
-    List<Operand<TFloat32>> gathered = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      indices.add(positionsByPart.outputs().get(i));
-      gathered.add(
-          tf.gather(Variables.read(tf, parts.get(i)), rowsByPart.outputs().get(i), tf.constant(0)));
-    }
-    return tf.dynamicStitch(indices, gathered);
+    return new Operand[] {partOf, rowInPart};
   }
 }

@@ -121,8 +121,8 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
       Ops tf = ctx.tf();
       int dim = head.logitsDimension();
       Networks.Logits d =
-          deep.isEmpty() ? null : Networks.dnn(ctx, tf, deep, units, act, drop, bn, dim);
-      Networks.Logits l = lin.isEmpty() ? null : Networks.linear(ctx, tf, lin, dim, combiner);
+          deep.isEmpty() ? null : Networks.dnn(ctx, tf, deep, units, act, drop, bn, dim, null);
+      Networks.Logits l = lin.isEmpty() ? null : Networks.linear(ctx, tf, lin, dim, combiner, null);
       var logits =
           d == null
               ? l.logits()

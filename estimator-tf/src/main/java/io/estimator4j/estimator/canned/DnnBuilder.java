@@ -5,6 +5,7 @@ import io.estimator4j.estimator.layers.Activation;
 import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.optimizer.Optimizer;
 import io.estimator4j.featurecolumn.DenseColumn;
+import io.estimator4j.graph.PartitionedVariable;
 import java.util.List;
 import org.tensorflow.op.Ops;
 
@@ -23,6 +24,7 @@ public final class DnnBuilder extends CannedBuilder<DnnBuilder> {
   private Activation activation = Activation.RELU;
   private Double dropout;
   private boolean batchNorm;
+  private PartitionedVariable.Partitioner partitioner;
   private final OptimizerChoice optimizer =
       new OptimizerChoice("Adagrad", () -> DEFAULT_LEARNING_RATE, () -> Double.NaN);
 
@@ -53,6 +55,20 @@ public final class DnnBuilder extends CannedBuilder<DnnBuilder> {
 
   public DnnBuilder batchNorm(boolean batchNorm) {
     this.batchNorm = batchNorm;
+    return this;
+  }
+
+  /**
+   * Creates the input layer's variables (the embedding columns' weights) in parts as {@code
+   * partitioner} decides, e.g. {@code PartitionedVariable.fixedSize(3)} or {@code
+   * PartitionedVariable.minMax(numPs, 64 << 20)} (tf.estimator's {@code input_layer_partitioner}).
+   * Each part is a variable {@code .../embedding_weights/part_i} of its own (so a replica device
+   * setter spreads them over the ps tasks), lookups gather across the parts, and checkpoints hold
+   * the joined variable under its full name in TensorFlow's sliced format, so checkpoints move
+   * between partitioned and unpartitioned models. Default: none (whole variables).
+   */
+  public DnnBuilder inputLayerPartitioner(PartitionedVariable.Partitioner partitioner) {
+    this.partitioner = partitioner;
     return this;
   }
 
@@ -88,10 +104,12 @@ public final class DnnBuilder extends CannedBuilder<DnnBuilder> {
     Activation act = activation;
     Double drop = dropout;
     boolean bn = batchNorm;
+    PartitionedVariable.Partitioner parts = partitioner;
     optimizer.get(); // validates now
     return ctx -> {
       Ops tf = ctx.tf();
-      Networks.Logits l = Networks.dnn(ctx, tf, cols, units, act, drop, bn, head.logitsDimension());
+      Networks.Logits l =
+          Networks.dnn(ctx, tf, cols, units, act, drop, bn, head.logitsDimension(), parts);
       Optimizer opt = optimizer.get(ctx.tensorFlowFlavour());
       return head.createEstimatorSpec(
           ctx, l.logits(), loss -> TrainOps.single(ctx, opt, loss, l), null);

@@ -4,6 +4,7 @@ import io.estimator4j.estimator.head.Head;
 import io.estimator4j.estimator.modelfn.ModelFn;
 import io.estimator4j.estimator.optimizer.Optimizer;
 import io.estimator4j.featurecolumn.FeatureColumn;
+import io.estimator4j.graph.PartitionedVariable;
 import java.util.List;
 import org.tensorflow.op.Ops;
 
@@ -18,6 +19,7 @@ public final class LinearBuilder extends CannedBuilder<LinearBuilder> {
 
   private List<? extends FeatureColumn> columns;
   private String sparseCombiner = "sum";
+  private PartitionedVariable.Partitioner partitioner;
   private final OptimizerChoice optimizer =
       new OptimizerChoice("Ftrl", () -> DEFAULT_LEARNING_RATE);
 
@@ -40,6 +42,18 @@ public final class LinearBuilder extends CannedBuilder<LinearBuilder> {
     return this;
   }
 
+  /**
+   * Creates each categorical column's weights in parts as {@code partitioner} decides
+   * (tf.estimator's Linear* {@code partitioner}, e.g. {@code PartitionedVariable.fixedSize(3)}):
+   * variables {@code linear/linear_model/<col>/weights/part_i}, saved joined under {@code
+   * .../weights} in TensorFlow's sliced format, each part updated at the rows looked up in it.
+   * Dense columns' weights and the bias stay whole. Default: none.
+   */
+  public LinearBuilder partitioner(PartitionedVariable.Partitioner partitioner) {
+    this.partitioner = partitioner;
+    return this;
+  }
+
   public LinearBuilder optimizer(Optimizer optimizer) {
     this.optimizer.set(optimizer);
     return this;
@@ -57,10 +71,11 @@ public final class LinearBuilder extends CannedBuilder<LinearBuilder> {
     }
     List<? extends FeatureColumn> cols = columns;
     String combiner = sparseCombiner;
+    PartitionedVariable.Partitioner parts = partitioner;
     optimizer.get(); // validates now
     return ctx -> {
       Ops tf = ctx.tf();
-      Networks.Logits l = Networks.linear(ctx, tf, cols, head.logitsDimension(), combiner);
+      Networks.Logits l = Networks.linear(ctx, tf, cols, head.logitsDimension(), combiner, parts);
       Optimizer opt = optimizer.get(ctx.tensorFlowFlavour());
       return head.createEstimatorSpec(
           ctx, l.logits(), loss -> TrainOps.single(ctx, opt, loss, l), null);

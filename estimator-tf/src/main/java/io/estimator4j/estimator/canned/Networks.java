@@ -1,5 +1,6 @@
 package io.estimator4j.estimator.canned;
 
+import io.estimator4j.checkpoint.Saveable;
 import io.estimator4j.estimator.layers.Activation;
 import io.estimator4j.estimator.layers.BatchNormalization;
 import io.estimator4j.estimator.layers.Dense;
@@ -14,6 +15,7 @@ import io.estimator4j.featurecolumn.InputLayer;
 import io.estimator4j.featurecolumn.LinearModel;
 import io.estimator4j.featurecolumn.LinearModelOutput;
 import io.estimator4j.featurecolumn.TransformContext;
+import io.estimator4j.graph.PartitionedVariable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -57,9 +59,10 @@ final class Networks {
       Activation activation,
       Double dropout,
       boolean batchNorm,
-      int units) {
+      int units,
+      PartitionedVariable.Partitioner inputLayerPartitioner) {
     Ops dnn = tf.withSubScope("dnn");
-    DefaultStateManager state = new DefaultStateManager();
+    DefaultStateManager state = new DefaultStateManager(inputLayerPartitioner);
     TransformContext tc = new TransformContext(tf, ctx.features(), state);
     Operand<TFloat32> net =
         InputLayer.build(
@@ -68,6 +71,7 @@ final class Networks {
                 columns)
             .output();
     state.tableInitializers().forEach(ctx::addLocalInitOp);
+    addSliced(ctx, state);
     List<Variable<? extends TNumber>> trainable = new ArrayList<>(state.trainableVariables());
     List<Op> updates = new ArrayList<>();
     boolean training = ctx.mode() == ModeKeys.TRAIN;
@@ -102,6 +106,16 @@ final class Networks {
     return new Logits(logits.output(), trainable, updates, training ? tc.lookedUpRows() : Map.of());
   }
 
+  /**
+   * Saves each partitioned variable as one sliced checkpoint tensor under its full name, as
+   * Python's Saver does with SaveSliceInfo (the default saver then leaves its parts out).
+   */
+  private static void addSliced(ModelFnContext ctx, DefaultStateManager state) {
+    for (PartitionedVariable v : state.partitionedVariables()) {
+      ctx.addSaveable(Saveable.sliced(v.name(), v.parts(), v.sliceSpecs()));
+    }
+  }
+
   /** dnn.py's _add_hidden_layer_summary: fraction_of_zero_values and the activation histogram. */
   private static void addHiddenLayerSummary(
       ModelFnContext ctx, Ops tf, Operand<TFloat32> value, String tag) {
@@ -118,8 +132,9 @@ final class Networks {
       Ops tf,
       List<? extends FeatureColumn> columns,
       int units,
-      String sparseCombiner) {
-    DefaultStateManager state = new DefaultStateManager();
+      String sparseCombiner,
+      PartitionedVariable.Partitioner partitioner) {
+    DefaultStateManager state = new DefaultStateManager(partitioner);
     TransformContext tc = new TransformContext(tf, ctx.features(), state);
     LinearModelOutput out =
         LinearModel.build(
@@ -132,7 +147,12 @@ final class Networks {
     Map<String, Operand<TInt64>> rows = new HashMap<>();
     out.lookedUpRows()
         .forEach((column, ids) -> rows.put(out.columnWeights().get(column).op().name(), ids));
+    if (partitioner != null) {
+      // the parts' rows (categorical weights and embeddings in parts)
+      rows.putAll(tc.lookedUpRows());
+    }
     state.tableInitializers().forEach(ctx::addLocalInitOp);
+    addSliced(ctx, state);
     // lookups through tables can lose the static shape; heads check it: restore [batch, units]
     logits = tf.reshape(logits, tf.constant(new long[] {-1, units}));
     return new Logits(logits, new ArrayList<>(state.trainableVariables()), List.of(), rows);

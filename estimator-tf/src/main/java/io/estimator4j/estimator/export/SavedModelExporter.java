@@ -218,7 +218,7 @@ public final class SavedModelExporter {
       // empty (VocabularyFileColumn).
       Map<String, org.tensorflow.proto.CollectionDef> collections = new LinkedHashMap<>();
       List<String> variables = new ArrayList<>();
-      mg.saver.variables().forEach(v -> variables.add(v.op().name()));
+      mg.globalVariables.forEach(v -> variables.add(v.op().name()));
       collections.putAll(
           MetaGraphs.variableCollections(
               mg.graph,

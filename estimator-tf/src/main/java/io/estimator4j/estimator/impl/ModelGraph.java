@@ -1,6 +1,7 @@
 package io.estimator4j.estimator.impl;
 
 import io.estimator4j.checkpoint.GraphSaver;
+import io.estimator4j.checkpoint.Saveable;
 import io.estimator4j.checkpoint.TensorFlowFlavour;
 import io.estimator4j.estimator.config.RunConfig;
 import io.estimator4j.estimator.distributed.impl.PlacingScope;
@@ -16,8 +17,10 @@ import io.estimator4j.estimator.modelfn.Params;
 import io.estimator4j.graph.GraphCollections;
 import io.estimator4j.graph.Variables;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,6 +47,13 @@ public final class ModelGraph implements AutoCloseable {
   public final ModelFnContext context;
   public final List<InputContext.Initializer> inputInitializers;
   public final GraphSaver saver;
+
+  /**
+   * Every global variable of the graph, also the parts of partitioned variables (which the saver
+   * saves as slices of one tensor, not one by one).
+   */
+  public final List<Operand<?>> globalVariables;
+
   public final Operand<TInt64> stepAfterTrain;
 
   /** EVAL only: the mean of the per-batch loss, reported as {@link EstimatorSpec#LOSS_KEY}. */
@@ -58,6 +68,7 @@ public final class ModelGraph implements AutoCloseable {
     this.context = b.context;
     this.inputInitializers = b.inputInitializers;
     this.saver = b.saver;
+    this.globalVariables = List.copyOf(b.globalVariables);
     this.stepAfterTrain = b.stepAfterTrain;
     this.lossMetric = b.lossMetric;
   }
@@ -146,8 +157,9 @@ public final class ModelGraph implements AutoCloseable {
             io.estimator4j.estimator.metrics.Metrics.mean(
                 tf.withSubScope("metrics"), EstimatorSpec.LOSS_KEY, spec.loss(), null);
       }
-      b.saver =
-          new GraphSaver(tf, globalVariables(graph, spec, b.lossMetric), b.context.saveables());
+      b.globalVariables = globalVariables(graph, spec, b.lossMetric);
+      List<Saveable> saveables = new ArrayList<>(b.context.saveables());
+      b.saver = new GraphSaver(tf, withSlicedSlots(b.globalVariables, saveables), saveables);
       return new ModelGraph(b);
     } catch (RuntimeException | Error e) {
       graph.close();
@@ -177,6 +189,59 @@ public final class ModelGraph implements AutoCloseable {
       }
     }
     return vars;
+  }
+
+  /**
+   * The variables the saver saves whole: {@code vars} less the parts of partitioned variables
+   * (sliced {@link Saveable}s save those), and less their optimizer slots (a variable of the part's
+   * shape named {@code <full>/part_i/<slot>} (TF1) or {@code <prefix>/<full>/part_i/<slot>} (TF2's
+   * {@code training/<Optimizer>/...})), which are added to {@code saveables} as sliced tensors
+   * under the name with {@code <full>/part_i} replaced by {@code <full>} (Python's slot_creator
+   * gives a partitioned variable's slots its SaveSliceInfo), so an unpartitioned model reads them
+   * joined.
+   */
+  private static List<Operand<?>> withSlicedSlots(List<Operand<?>> vars, List<Saveable> saveables) {
+    Map<String, Saveable.Spec> slices = new HashMap<>();
+    for (Saveable s : saveables) {
+      for (Saveable.Spec spec : s.specs()) {
+        if (!spec.shapeAndSlice().isEmpty()) {
+          slices.put(spec.tensor().op().name(), spec);
+        }
+      }
+    }
+    if (slices.isEmpty()) {
+      return vars;
+    }
+    List<Operand<?>> whole = new ArrayList<>();
+    Map<String, List<Operand<?>>> slotParts = new LinkedHashMap<>();
+    Map<String, List<String>> slotSpecs = new HashMap<>();
+    for (Operand<?> v : vars) {
+      String name = v.op().name();
+      if (slices.containsKey(name)) {
+        continue;
+      }
+      Saveable.Spec part = null;
+      String key = null;
+      for (Map.Entry<String, Saveable.Spec> e : slices.entrySet()) {
+        String partName = e.getKey();
+        int inside = name.indexOf("/" + partName + "/");
+        int at = name.startsWith(partName + "/") ? 0 : inside < 0 ? -1 : inside + 1;
+        if (at >= 0 && e.getValue().tensor().shape().equals(v.shape())) {
+          part = e.getValue();
+          key = name.substring(0, at) + part.name() + name.substring(at + partName.length());
+          break;
+        }
+      }
+      if (part == null) {
+        whole.add(v);
+        continue;
+      }
+      slotParts.computeIfAbsent(key, k -> new ArrayList<>()).add(v);
+      slotSpecs.computeIfAbsent(key, k -> new ArrayList<>()).add(part.shapeAndSlice());
+    }
+    slotParts.forEach(
+        (key, parts) -> saveables.add(Saveable.sliced(key, parts, slotSpecs.get(key))));
+    return whole;
   }
 
   /** Runs the input pipeline's and model's local initialisers (iterators, tables, metrics). */
@@ -224,6 +289,7 @@ public final class ModelGraph implements AutoCloseable {
     ModelFnContext context;
     List<InputContext.Initializer> inputInitializers;
     GraphSaver saver;
+    List<Operand<?>> globalVariables;
     Operand<TInt64> stepAfterTrain;
     Metric lossMetric;
   }

@@ -73,7 +73,7 @@ public final class SessionStarter {
   private static Session startNonChief(ModelGraph mg, RunConfig config) {
     Ops tf = mg.tf.withSubScope("report_uninitialized_variables");
     List<Operand<TBool>> ready = new ArrayList<>();
-    for (Operand<?> v : mg.saver.variables()) {
+    for (Operand<?> v : mg.globalVariables) {
       ready.add(tf.isVariableInitialized(v));
     }
     Session session =

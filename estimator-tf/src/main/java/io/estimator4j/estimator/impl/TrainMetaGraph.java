@@ -39,7 +39,7 @@ final class TrainMetaGraph {
             .setGraphDef(graphDef)
             .setSaverDef(saverDef);
     List<String> variables = new ArrayList<>();
-    mg.saver.variables().forEach(v -> variables.add(v.op().name()));
+    mg.globalVariables.forEach(v -> variables.add(v.op().name()));
     b.putAllCollectionDef(
         MetaGraphs.variableCollections(
             g,
