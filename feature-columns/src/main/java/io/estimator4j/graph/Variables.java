@@ -116,7 +116,51 @@ public final class Variables {
    */
   private static <T extends TType> Variable<T> create(
       Ops scopeOps, String name, Shape shape, Function<Ops, ? extends Operand<T>> initialValue) {
-    // withSubScope reserves `name` in the parent scope, so no later op can take it.
+    Reserved r = reserve(scopeOps, name);
+    Operand<T> init = initialValue.apply(r.variableOps().withSubScope("Initializer"));
+    if (shape != null && !init.shape().isCompatibleWith(shape)) {
+      throw new IllegalArgumentException(
+          "The initializer of variable '"
+              + r.fullName()
+              + "' returned shape "
+              + init.shape()
+              + ", expected "
+              + shape
+              + ".");
+    }
+    return build(scopeOps, r.fullName(), shape, init);
+  }
+
+  /**
+   * Creates the float32 global variable {@code <scope of scopeOps>/<name>} of {@code shape}, named
+   * as {@link #global(Ops, String, Shape, Initializer)} names it, but with no initializer: {@code
+   * Session.initialize()} does not touch it, and its owner must assign it (from a fed value, or by
+   * restoring a checkpoint) before any run reads it. For weights whose values come from a file:
+   * starting a session then neither fills them with a throw-away initial value nor optimises a
+   * separate initialisation run over the whole graph.
+   *
+   * @throws IllegalArgumentException if the shape is not fully defined or the name is already used
+   *     in that scope
+   */
+  public static Variable<TFloat32> assignedByOwner(Ops scopeOps, String name, Shape shape) {
+    if (shape.isUnknown() || shape.hasUnknownDimension()) {
+      throw new IllegalArgumentException(
+          "Variable '" + name + "' needs a fully defined shape, got " + shape);
+    }
+    Reserved r = reserve(scopeOps, name);
+    return Variable.create(GraphNames.exact(scopeOps.scope(), r.fullName()), shape, TFloat32.class);
+  }
+
+  /** A reserved variable name: the variable's own (init) scope and its full name. */
+  private record Reserved(Ops variableOps, String fullName) {}
+
+  /**
+   * Reserves {@code name} in the scope of {@code scopeOps}: withSubScope reserves it in the parent
+   * scope, so no later op can take it.
+   *
+   * @throws IllegalArgumentException if the name is already used in that scope or the graph
+   */
+  private static Reserved reserve(Ops scopeOps, String name) {
     Ops variableOps = scopeOps.withInitScope().withSubScope(name);
     String assignName = variableOps.scope().makeOpName(ASSIGN);
     String fullName = assignName.substring(0, assignName.length() - ASSIGN.length() - 1);
@@ -129,18 +173,7 @@ public final class Variables {
               + fullName
               + "'). Each variable is created once; reuse the first one.");
     }
-    Operand<T> init = initialValue.apply(variableOps.withSubScope("Initializer"));
-    if (shape != null && !init.shape().isCompatibleWith(shape)) {
-      throw new IllegalArgumentException(
-          "The initializer of variable '"
-              + fullName
-              + "' returned shape "
-              + init.shape()
-              + ", expected "
-              + shape
-              + ".");
-    }
-    return build(scopeOps, fullName, shape, init);
+    return new Reserved(variableOps, fullName);
   }
 
   /** The VariableV2 {@code fullName} and its Assign from {@code init}, in the init scope. */

@@ -49,6 +49,35 @@ class VariablesTest {
   }
 
   @Test
+  void variableAssignedByOwnerHasNoInitializerAndTakesTheAssignedValue() {
+    try (Graph g = new Graph();
+        Session s = new Session(g)) {
+      Ops layer = Ops.create(g).withSubScope("conv2d");
+      Variable<TFloat32> kernel = Variables.assignedByOwner(layer, "kernel", Shape.of(2));
+      Variables.global(layer, "bias", Shape.of(2), Initializers.ones());
+      Operand<TFloat32> fed = layer.placeholder(TFloat32.class);
+      var assign = layer.assign(kernel, fed);
+
+      assertThat(kernel.op().name()).isEqualTo("conv2d/kernel");
+      assertThat(g.operation("conv2d/kernel/Assign")).isNull();
+      assertThat(g.isInitializer(kernel.op())).isFalse();
+      assertThatThrownBy(() -> Variables.assignedByOwner(layer, "kernel", Shape.of(2)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'kernel' is already used");
+      assertThatThrownBy(() -> Variables.assignedByOwner(layer, "k", Shape.of(-1)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Variable 'k' needs a fully defined shape");
+      // initialize() runs the bias's initializer only: the kernel is not silently zero
+      s.initialize();
+      assertThatThrownBy(() -> Fetched.floats(s, kernel)).hasMessageContaining("uninitialized");
+      try (TFloat32 value = TFloat32.vectorOf(3f, 4f)) {
+        s.runner().feed(fed, value).addTarget(assign).run().close();
+      }
+      assertThat(Fetched.floats(s, kernel)).containsExactly(3f, 4f);
+    }
+  }
+
+  @Test
   void secondVariableOfTheSameNameInTheSameScopeIsRejected() {
     try (Graph g = new Graph()) {
       Ops layer = Ops.create(g).withSubScope("dnn");

@@ -164,10 +164,11 @@ public final class KerasModel implements AutoCloseable {
   }
 
   /**
-   * The graph holding the model. With {@link WeightMode#VARIABLES} its weight variables start at
-   * zeros and take the stored values when {@link #session()} starts (fed, so that no weight
-   * constant is copied through the graph): run the graph through that session, or restore a
-   * checkpoint into your own.
+   * The graph holding the model. With {@link WeightMode#VARIABLES} its weight variables have no
+   * initializer of their own: they take the stored values when {@link #session()} starts (fed in
+   * that session's first run, so that no weight constant is copied through the graph and no
+   * throw-away initial value is computed): run the graph through that session, or restore a
+   * checkpoint into your own ({@code Session.initialize()} alone leaves them uninitialised).
    */
   public Graph graph() {
     checkOpen();

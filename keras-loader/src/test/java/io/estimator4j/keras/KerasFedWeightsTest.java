@@ -1,6 +1,7 @@
 package io.estimator4j.keras;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.estimator4j.keras.file.KerasWeights;
 import io.estimator4j.keras.file.WeightArray;
@@ -15,7 +16,9 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
 import org.tensorflow.Result;
+import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.core.Variable;
@@ -93,6 +96,20 @@ class KerasFedWeightsTest {
       List<Variable<TFloat32>> all = new ArrayList<>(model.trainableVariables());
       all.addAll(model.nonTrainableVariables());
       assertThat(all).hasSize(8);
+      // the fed assign is each variable's only initialisation: no zeros initializer (a graph
+      // initializer that Session.initialize() would run, and grappler would optimise, in a run of
+      // its own before the feed) exists, and a session initialised without the feed leaves the
+      // variables uninitialised instead of silently zero
+      Graph graph = model.graph();
+      for (Variable<TFloat32> v : all) {
+        assertThat(graph.operation(v.op().name() + "/Assign")).as(v.op().name()).isNull();
+        assertThat(graph.isInitializer(v.op())).as(v.op().name()).isFalse();
+      }
+      try (Session bare = new Session(graph)) {
+        bare.initialize();
+        assertThatThrownBy(() -> bare.runner().fetch(all.get(0)).run().close())
+            .hasMessageContaining("uninitialized");
+      }
       for (Variable<TFloat32> v : all) {
         WeightArray w = stored.get(v.op().name() + ":0");
         assertThat(w).as(v.op().name()).isNotNull();

@@ -28,7 +28,19 @@ public final class VariableWeights implements Weights {
   @Override
   public Operand<TFloat32> get(
       Ops layerScope, String name, Shape shape, Initializer initializer, boolean trainable) {
-    Variable<TFloat32> variable = Variables.global(layerScope, name, shape, initializer);
+    return track(layerScope, Variables.global(layerScope, name, shape, initializer), trainable);
+  }
+
+  /**
+   * Like {@link #get}, but the variable has no initializer ({@link Variables#assignedByOwner}): the
+   * caller assigns it (through {@link #assign}) before any run reads it.
+   */
+  public Operand<TFloat32> getAssignedByOwner(
+      Ops layerScope, String name, Shape shape, boolean trainable) {
+    return track(layerScope, Variables.assignedByOwner(layerScope, name, shape), trainable);
+  }
+
+  private Operand<TFloat32> track(Ops layerScope, Variable<TFloat32> variable, boolean trainable) {
     (trainable ? this.trainable : nonTrainable).add(variable);
     if (trainable) {
       GraphCollections.add(layerScope.scope(), GraphCollections.TRAINABLE_VARIABLES, variable);

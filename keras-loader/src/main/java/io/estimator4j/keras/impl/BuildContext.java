@@ -48,8 +48,8 @@ public final class BuildContext {
   private final List<FedWeight> fed = new ArrayList<>();
 
   /**
-   * A weight variable whose stored value is assigned by feeding it, after the session has
-   * initialised the variable to zeros.
+   * A weight variable whose stored value is assigned by feeding it when the session starts; the
+   * variable has no other initializer.
    *
    * @param value the placeholder to feed
    * @param assign the op that assigns it
@@ -341,8 +341,10 @@ public final class BuildContext {
           .placeholder(TFloat32.class, org.tensorflow.op.core.Placeholder.shape(shape));
     }
     if (stored != null && fedWeights && !constants && storedInitialValues) {
+      // no initializer: the fed assign below is the variable's only initialisation, so starting
+      // the session runs one graph (the feed) instead of a zeros fill and then the feed
       Operand<TFloat32> v =
-          variables.get(scope, name, shape, Initializers.zeros(), isTrainable && frozenCalls == 0);
+          variables.getAssignedByOwner(scope, name, shape, isTrainable && frozenCalls == 0);
       if (loadScope == null) {
         loadScope = root.withSubScope("keras_weights");
       }

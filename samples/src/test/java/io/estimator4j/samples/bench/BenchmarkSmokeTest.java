@@ -41,9 +41,14 @@ class BenchmarkSmokeTest {
     assertThat(results)
         .extracting(PredictBenchmark.Latency::label)
         .containsExactly(
-            "Estimator.predictor(...) build (once)", "Predictor.predict, batch of 1",
-            "Predictor.predict, batch of 100", "Estimator.predict(inputFn), one example");
+            "Estimator.predictor(...) build (once)",
+            "Predictor.predict, batch of 1",
+            "Predictor.predict, batch of 100",
+            "Estimator.predict(inputFn), one example",
+            "Predictor.predictTensors (no copy), batch of 1",
+            "Predictor.predictTensors (no copy), batch of 100");
     assertThat(results.get(1).millis()).hasSize(5);
+    assertThat(results.get(4).millis()).hasSize(5);
     assertThat(bytes.toString(StandardCharsets.UTF_8))
         .contains("| Predictor.predict, batch of 1 |");
   }
