@@ -96,6 +96,28 @@ class PartitionedCannedTest {
                   : "training/Adagrad/" + EMBEDDING + "/accumulator");
       assertThat(reader.variable(slot).shape()).containsExactly(7L, 2L);
     }
+    // the .meta's VariableDefs of the parts and of their slot's parts carry Python's
+    // save_slice_info_def (full_name = the checkpoint key, full_shape, var_offset, var_shape): 7
+    // rows in 3 parts are rows 0-2, 3-4 and 5-6 of [7, 2], so import_meta_graph rebuilds them
+    MetaGraphDef meta = MetaGraphDef.parseFrom(Files.readAllBytes(Path.of(ckpt3 + ".meta")));
+    List<String> expectedParts =
+        List.of(
+            EMBEDDING + "/part_0:0 [7, 2] [0, 0] [3, 2]",
+            EMBEDDING + "/part_1:0 [7, 2] [3, 0] [2, 2]",
+            EMBEDDING + "/part_2:0 [7, 2] [5, 0] [2, 2]");
+    assertThat(slices(meta, "variables", EMBEDDING)).containsExactlyElementsOf(expectedParts);
+    assertThat(slices(meta, "trainable_variables", EMBEDDING))
+        .containsExactlyElementsOf(expectedParts);
+    List<String> slotParts = slices(meta, "variables", slot);
+    assertThat(slotParts).hasSize(3);
+    for (int i = 0; i < 3; i++) {
+      String[] offsetAndShape = {"[0, 0] [3, 2]", "[3, 0] [2, 2]", "[5, 0] [2, 2]"};
+      assertThat(slotParts.get(i))
+          .contains(EMBEDDING + "/part_" + i + "/")
+          .endsWith(":0 [7, 2] " + offsetAndShape[i]);
+    }
+    // the global step and the dense layers are whole variables: no slice info
+    assertThat(slices(meta, "variables", "global_step")).isEmpty();
     // TensorFlow's RestoreV2 reads the full tensor ("") as the concatenation of the three slices
     // (rows 0-2, 3-4, 5-6: Python's slicing of 7 rows in 3 parts), and the slot likewise
     for (String key : List.of(EMBEDDING, slot)) {
@@ -135,6 +157,12 @@ class PartitionedCannedTest {
                 Map.of(
                     "occupation", TensorSpec.of(TString.class, -1),
                     "x", TensorSpec.of(TFloat32.class, -1))));
+    // the SavedModel's variables collection carries the same slice infos
+    org.tensorflow.proto.SavedModel savedModel =
+        org.tensorflow.proto.SavedModel.parseFrom(
+            Files.readAllBytes(export.resolve("saved_model.pb")));
+    assertThat(slices(savedModel.getMetaGraphs(0), "variables", EMBEDDING))
+        .containsExactlyElementsOf(expectedParts);
     try (SavedModelPredictor served = SavedModelPredictor.load(export, Set.of("serve"));
         TString occupation = TString.vectorOf(SEEN);
         TFloat32 x = TFloat32.vectorOf(X)) {
@@ -404,6 +432,31 @@ class PartitionedCannedTest {
       }
     }
     return variables;
+  }
+
+  /**
+   * The VariableDefs of {@code collection} whose save_slice_info_def names {@code fullName}, each
+   * as "variable_name full_shape var_offset var_shape", in the collection's order.
+   */
+  private static List<String> slices(MetaGraphDef meta, String collection, String fullName)
+      throws Exception {
+    List<String> out = new ArrayList<>();
+    for (com.google.protobuf.ByteString bytes :
+        meta.getCollectionDefOrThrow(collection).getBytesList().getValueList()) {
+      org.tensorflow.proto.VariableDef def = org.tensorflow.proto.VariableDef.parseFrom(bytes);
+      if (def.hasSaveSliceInfoDef() && def.getSaveSliceInfoDef().getFullName().equals(fullName)) {
+        org.tensorflow.proto.SaveSliceInfoDef info = def.getSaveSliceInfoDef();
+        out.add(
+            def.getVariableName()
+                + " "
+                + info.getFullShapeList()
+                + " "
+                + info.getVarOffsetList()
+                + " "
+                + info.getVarShapeList());
+      }
+    }
+    return out;
   }
 
   /** TensorFlow's RestoreV2 of {@code key} with {@code shapeAndSlice}, flattened. */
