@@ -295,6 +295,86 @@ class PartitionedCannedTest {
     assertThat(probabilities(partitioned)).containsExactly(afterWhole, within(1e-6f));
   }
 
+  /**
+   * A DNNLinearCombinedClassifier with {@code dnnInputLayerPartitioner} (its embedding [7, 2] in 3
+   * parts) and {@code linearPartitioner} (its categorical weights [7, 1] in 2 parts: rows 0-3 and
+   * 4-6) trains 2 steps; the checkpoint holds both under their full names, its .meta gives each
+   * part its SaveSliceInfoDef, and an unpartitioned combined classifier resumes and predicts the
+   * same.
+   */
+  @ParameterizedTest
+  @EnumSource(TensorFlowFlavour.class)
+  void combinedClassifierWithBothPartitionersSavesSlicedAndResumesUnpartitioned(
+      TensorFlowFlavour flavour) throws Exception {
+    String weights = "linear/linear_model/occupation/weights";
+    Path modelDir = dir.resolve("combined-" + flavour);
+    Estimator partitioned =
+        combined(
+            modelDir, flavour, PartitionedVariable.fixedSize(3), PartitionedVariable.fixedSize(2));
+    partitioned.train(trainInput(), StepLimit.steps(2));
+    String ckpt2 = partitioned.latestCheckpoint().orElseThrow();
+    assertThat(ckpt2).endsWith("-2");
+    assertThat(variableOps(ckpt2, EMBEDDING + "/").stream().filter(n -> n.matches(".*/part_\\d+")))
+        .containsExactly(EMBEDDING + "/part_0", EMBEDDING + "/part_1", EMBEDDING + "/part_2");
+    assertThat(variableOps(ckpt2, weights + "/").stream().filter(n -> n.matches(".*/part_\\d+")))
+        .containsExactly(weights + "/part_0", weights + "/part_1");
+    try (CheckpointReader reader = CheckpointReader.open(ckpt2)) {
+      assertThat(reader.variables().keySet()).noneMatch(k -> k.contains("/part_"));
+      assertThat(reader.variable(EMBEDDING).shape()).containsExactly(7L, 2L);
+      assertThat(reader.variable(weights).shape()).containsExactly(7L, 1L);
+    }
+    MetaGraphDef meta = MetaGraphDef.parseFrom(Files.readAllBytes(Path.of(ckpt2 + ".meta")));
+    assertThat(slices(meta, "variables", EMBEDDING))
+        .containsExactly(
+            EMBEDDING + "/part_0:0 [7, 2] [0, 0] [3, 2]",
+            EMBEDDING + "/part_1:0 [7, 2] [3, 0] [2, 2]",
+            EMBEDDING + "/part_2:0 [7, 2] [5, 0] [2, 2]");
+    assertThat(slices(meta, "variables", weights))
+        .containsExactly(
+            weights + "/part_0:0 [7, 1] [0, 0] [4, 1]", weights + "/part_1:0 [7, 1] [4, 0] [3, 1]");
+
+    Estimator whole = combined(modelDir, flavour, null, null);
+    float[] fromPartitioned = probabilities(partitioned);
+    assertThat(probabilities(whole)).containsExactly(fromPartitioned, within(1e-6f));
+    whole.train(trainInput(), StepLimit.steps(1));
+    assertThat(whole.latestCheckpoint().orElseThrow()).endsWith("-3");
+    float[] afterWhole = probabilities(whole);
+    assertThat(afterWhole).isNotEqualTo(fromPartitioned);
+    assertThat(probabilities(partitioned)).containsExactly(afterWhole, within(1e-6f));
+  }
+
+  private static Estimator combined(
+      Path modelDir,
+      TensorFlowFlavour flavour,
+      PartitionedVariable.Partitioner dnnPartitioner,
+      PartitionedVariable.Partitioner linearPartitioner) {
+    CombinedBuilder b =
+        DNNLinearCombinedClassifier.builder()
+            .dnnFeatureColumns(
+                List.of(
+                    FeatureColumns.embeddingColumn(
+                        FeatureColumns.categoricalColumnWithVocabularyList(
+                            "occupation", OCCUPATIONS),
+                        2,
+                        EmbeddingOptions.builder()
+                            .initializer(Initializers.truncatedNormal(0f, 0.7f, 17L))
+                            .build()),
+                    FeatureColumns.numericColumn("x")))
+            .dnnHiddenUnits(4)
+            .linearFeatureColumns(
+                List.of(
+                    FeatureColumns.categoricalColumnWithVocabularyList("occupation", OCCUPATIONS),
+                    FeatureColumns.numericColumn("x")))
+            .config(config(modelDir, flavour));
+    if (dnnPartitioner != null) {
+      b.dnnInputLayerPartitioner(dnnPartitioner);
+    }
+    if (linearPartitioner != null) {
+      b.linearPartitioner(linearPartitioner);
+    }
+    return b.build();
+  }
+
   private static Estimator linear(
       Path modelDir, TensorFlowFlavour flavour, PartitionedVariable.Partitioner partitioner) {
     LinearBuilder b =
