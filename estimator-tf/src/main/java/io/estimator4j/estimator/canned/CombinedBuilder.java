@@ -172,7 +172,9 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
             // one apply per part, then one global step increment, as dnn_linear_combined.py
             List<Op> ops = new ArrayList<>();
             if (d != null) {
-              List<GradAndVar<?>> g = dnnOpt.computeGradients(tf, loss, d.trainable());
+              // embeddings (and their parts) get Python's IndexedSlices update: only the rows
+              // looked up
+              List<GradAndVar<?>> g = TrainOps.gradients(tf, dnnOpt, loss, d);
               ops.add(dnnOpt.applyGradientsAtStep(tf, g, ctx.globalStep()));
               ops.addAll(d.updates());
             }

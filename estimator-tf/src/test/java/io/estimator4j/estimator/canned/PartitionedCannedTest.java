@@ -201,14 +201,25 @@ class PartitionedCannedTest {
    * 0) and "armed" (row 6, row 1 of part 2) move those rows and leave the others' weights and
    * momentum as they were (a dense update would keep moving them by lr * momentum * accumulation).
    */
-  @org.junit.jupiter.api.Test
-  void eachPartIsUpdatedOnlyAtTheRowsLookedUpInIt() throws Exception {
+  @ParameterizedTest(name = "combined={0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void eachPartIsUpdatedOnlyAtTheRowsLookedUpInIt(boolean combined) throws Exception {
+    Optimizer momentum = Momentum.builder().learningRate(0.1).momentum(0.9).build();
+    // the DNNClassifier, or the dnn part of a DNNLinearCombinedClassifier (dnnOptimizer)
     Estimator est =
-        estimator(
-            dir.resolve("momentum"),
-            TensorFlowFlavour.TF1,
-            PartitionedVariable.fixedSize(3),
-            Momentum.builder().learningRate(0.1).momentum(0.9).build());
+        combined
+            ? combined(
+                    dir.resolve("momentum-combined"),
+                    TensorFlowFlavour.TF1,
+                    PartitionedVariable.fixedSize(3),
+                    null)
+                .dnnOptimizer(momentum)
+                .build()
+            : estimator(
+                dir.resolve("momentum"),
+                TensorFlowFlavour.TF1,
+                PartitionedVariable.fixedSize(3),
+                momentum);
     est.train(trainInput(), StepLimit.steps(1));
     String step1 = est.latestCheckpoint().orElseThrow();
     est.train(
@@ -310,7 +321,11 @@ class PartitionedCannedTest {
     Path modelDir = dir.resolve("combined-" + flavour);
     Estimator partitioned =
         combined(
-            modelDir, flavour, PartitionedVariable.fixedSize(3), PartitionedVariable.fixedSize(2));
+                modelDir,
+                flavour,
+                PartitionedVariable.fixedSize(3),
+                PartitionedVariable.fixedSize(2))
+            .build();
     partitioned.train(trainInput(), StepLimit.steps(2));
     String ckpt2 = partitioned.latestCheckpoint().orElseThrow();
     assertThat(ckpt2).endsWith("-2");
@@ -333,7 +348,7 @@ class PartitionedCannedTest {
         .containsExactly(
             weights + "/part_0:0 [7, 1] [0, 0] [4, 1]", weights + "/part_1:0 [7, 1] [4, 0] [3, 1]");
 
-    Estimator whole = combined(modelDir, flavour, null, null);
+    Estimator whole = combined(modelDir, flavour, null, null).build();
     float[] fromPartitioned = probabilities(partitioned);
     assertThat(probabilities(whole)).containsExactly(fromPartitioned, within(1e-6f));
     whole.train(trainInput(), StepLimit.steps(1));
@@ -343,7 +358,7 @@ class PartitionedCannedTest {
     assertThat(probabilities(partitioned)).containsExactly(afterWhole, within(1e-6f));
   }
 
-  private static Estimator combined(
+  private static CombinedBuilder combined(
       Path modelDir,
       TensorFlowFlavour flavour,
       PartitionedVariable.Partitioner dnnPartitioner,
@@ -372,7 +387,7 @@ class PartitionedCannedTest {
     if (linearPartitioner != null) {
       b.linearPartitioner(linearPartitioner);
     }
-    return b.build();
+    return b;
   }
 
   private static Estimator linear(
