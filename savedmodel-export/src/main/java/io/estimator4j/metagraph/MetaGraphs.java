@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.MessageLite;
+import io.estimator4j.checkpoint.Saveable;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +15,7 @@ import org.tensorflow.TensorFlow;
 import org.tensorflow.proto.CollectionDef;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.SaveSliceInfoDef;
 import org.tensorflow.proto.VariableDef;
 
 /**
@@ -83,6 +85,23 @@ public final class MetaGraphs {
    */
   public static java.util.Map<String, CollectionDef> variableCollections(
       Graph graph, Collection<String> variables, Collection<String> trainable, String globalStep) {
+    return variableCollections(graph, variables, trainable, globalStep, java.util.List.of());
+  }
+
+  /**
+   * {@link #variableCollections(Graph, Collection, Collection, String)}, with each VariableDef of a
+   * variable that {@code saveables} save as a slice (the parts of partitioned variables and their
+   * optimizer slots) carrying its {@code save_slice_info_def}, as Python's {@code
+   * RefVariable.to_proto} writes it, so Python's {@code import_meta_graph} rebuilds the partitioned
+   * variables.
+   */
+  public static java.util.Map<String, CollectionDef> variableCollections(
+      Graph graph,
+      Collection<String> variables,
+      Collection<String> trainable,
+      String globalStep,
+      Collection<Saveable> saveables) {
+    java.util.Map<String, SaveSliceInfoDef> slices = saveSliceInfos(saveables);
     java.util.Set<String> saved = new java.util.LinkedHashSet<>(variables);
     java.util.List<String> trainableSaved = new java.util.ArrayList<>();
     for (String name : trainable) {
@@ -94,13 +113,13 @@ public final class MetaGraphs {
     java.util.Map<String, CollectionDef> out = new java.util.LinkedHashMap<>();
     java.util.List<VariableDef> all = new java.util.ArrayList<>();
     for (String name : saved) {
-      all.add(variableDef(graph, name, trainableSet.contains(name)));
+      all.add(withSlice(variableDef(graph, name, trainableSet.contains(name)), slices.get(name)));
     }
     if (!all.isEmpty()) {
       out.put("variables", bytesList(all));
     }
     java.util.List<VariableDef> train = new java.util.ArrayList<>();
-    trainableSaved.forEach(n -> train.add(variableDef(graph, n, true)));
+    trainableSaved.forEach(n -> train.add(withSlice(variableDef(graph, n, true), slices.get(n))));
     if (!train.isEmpty()) {
       out.put("trainable_variables", bytesList(train));
     }
@@ -108,6 +127,73 @@ public final class MetaGraphs {
       out.put("global_step", bytesList(java.util.List.of(variableDef(graph, globalStep, false))));
     }
     return out;
+  }
+
+  /**
+   * The SaveSliceInfoDef of every variable that {@code saveables} save as a slice, by the
+   * variable's op name: {@code full_name} the checkpoint key, {@code full_shape}, {@code
+   * var_offset} and {@code var_shape} from SaveV2's {@code shape_and_slices} entry ({@code "<full
+   * shape> <offset>,<length>:..."}, "-" for a whole dimension), as Python's {@code
+   * SaveSliceInfo.to_proto} writes them.
+   */
+  public static java.util.Map<String, SaveSliceInfoDef> saveSliceInfos(
+      Collection<Saveable> saveables) {
+    java.util.Map<String, SaveSliceInfoDef> out = new java.util.HashMap<>();
+    for (Saveable s : saveables) {
+      for (Saveable.Spec spec : s.specs()) {
+        if (!spec.shapeAndSlice().isEmpty() && spec.tensor().op().type().startsWith("Variable")) {
+          out.put(spec.tensor().op().name(), saveSliceInfo(spec.name(), spec.shapeAndSlice()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The SaveSliceInfoDef of the slice {@code shapeAndSlice} (e.g. {@code "10 3 4,3:0,3"}: full
+   * shape [10, 3], offset [4, 0], shape [3, 3]) of the tensor {@code fullName}.
+   *
+   * @throws IllegalArgumentException if {@code shapeAndSlice} is not of that form
+   */
+  public static SaveSliceInfoDef saveSliceInfo(String fullName, String shapeAndSlice) {
+    String[] words = shapeAndSlice.trim().split(" ");
+    int rank = words.length - 1;
+    String[] dims = rank < 1 ? new String[0] : words[rank].split(":");
+    if (rank < 1 || dims.length != rank) {
+      throw new IllegalArgumentException(
+          "Slice spec '"
+              + shapeAndSlice
+              + "' of '"
+              + fullName
+              + "' is not '<full shape> <offset>,<length>:...' with one slice per dimension."
+              + " Fix: write it as PartitionedVariable.sliceSpec does.");
+    }
+    SaveSliceInfoDef.Builder b = SaveSliceInfoDef.newBuilder().setFullName(fullName);
+    try {
+      for (int d = 0; d < rank; d++) {
+        long full = Long.parseLong(words[d]);
+        b.addFullShape(full);
+        if (dims[d].equals("-")) {
+          b.addVarOffset(0).addVarShape(full);
+        } else {
+          String[] ol = dims[d].split(",");
+          b.addVarOffset(Long.parseLong(ol[0])).addVarShape(Long.parseLong(ol[1]));
+        }
+      }
+    } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+      throw new IllegalArgumentException(
+          "Slice spec '"
+              + shapeAndSlice
+              + "' of '"
+              + fullName
+              + "' has a malformed number. Fix: write it as PartitionedVariable.sliceSpec does.",
+          e);
+    }
+    return b.build();
+  }
+
+  private static VariableDef withSlice(VariableDef def, SaveSliceInfoDef slice) {
+    return slice == null ? def : def.toBuilder().setSaveSliceInfoDef(slice).build();
   }
 
   /** A node_list collection (tensor names "x:0" or op names). */

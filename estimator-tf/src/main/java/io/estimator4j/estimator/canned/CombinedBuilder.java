@@ -8,6 +8,7 @@ import io.estimator4j.estimator.optimizer.GradAndVar;
 import io.estimator4j.estimator.optimizer.Optimizer;
 import io.estimator4j.featurecolumn.DenseColumn;
 import io.estimator4j.featurecolumn.FeatureColumn;
+import io.estimator4j.graph.PartitionedVariable;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -30,6 +31,8 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
   private Double dropout;
   private boolean batchNorm;
   private String sparseCombiner = "sum";
+  private PartitionedVariable.Partitioner dnnInputLayerPartitioner;
+  private PartitionedVariable.Partitioner linearPartitioner;
   private final OptimizerChoice linearOptimizer =
       new OptimizerChoice(
           "Ftrl",
@@ -76,6 +79,28 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
     return this;
   }
 
+  /**
+   * Creates the dnn part's input-layer variables (embeddings) in parts as {@code partitioner}
+   * decides (tf.estimator's DNNLinearCombined* {@code input_layer_partitioner}), as {@link
+   * DnnBuilder#inputLayerPartitioner} does for the DNN estimators: the checkpoint holds each joined
+   * variable under its full name in TensorFlow's sliced format. Default: none (whole variables).
+   */
+  public CombinedBuilder dnnInputLayerPartitioner(PartitionedVariable.Partitioner partitioner) {
+    this.dnnInputLayerPartitioner = partitioner;
+    return this;
+  }
+
+  /**
+   * Creates the linear part's categorical weights in parts as {@code partitioner} decides, as
+   * {@link LinearBuilder#partitioner} does for the Linear estimators (Python's combined estimators
+   * apply their {@code input_layer_partitioner} to the linear model too; this sets it on its own).
+   * Default: none.
+   */
+  public CombinedBuilder linearPartitioner(PartitionedVariable.Partitioner partitioner) {
+    this.linearPartitioner = partitioner;
+    return this;
+  }
+
   public CombinedBuilder linearOptimizer(Optimizer optimizer) {
     this.linearOptimizer.set(optimizer);
     return this;
@@ -113,6 +138,8 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
     Double drop = dropout;
     boolean bn = batchNorm;
     String combiner = sparseCombiner;
+    PartitionedVariable.Partitioner dnnParts = dnnInputLayerPartitioner;
+    PartitionedVariable.Partitioner linParts = linearPartitioner;
     linearOptimizer.get(); // validates now
     dnnOptimizer.get();
     return ctx -> {
@@ -121,8 +148,9 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
       Ops tf = ctx.tf();
       int dim = head.logitsDimension();
       Networks.Logits d =
-          deep.isEmpty() ? null : Networks.dnn(ctx, tf, deep, units, act, drop, bn, dim, null);
-      Networks.Logits l = lin.isEmpty() ? null : Networks.linear(ctx, tf, lin, dim, combiner, null);
+          deep.isEmpty() ? null : Networks.dnn(ctx, tf, deep, units, act, drop, bn, dim, dnnParts);
+      Networks.Logits l =
+          lin.isEmpty() ? null : Networks.linear(ctx, tf, lin, dim, combiner, linParts);
       var logits =
           d == null
               ? l.logits()
@@ -144,7 +172,9 @@ public final class CombinedBuilder extends CannedBuilder<CombinedBuilder> {
             // one apply per part, then one global step increment, as dnn_linear_combined.py
             List<Op> ops = new ArrayList<>();
             if (d != null) {
-              List<GradAndVar<?>> g = dnnOpt.computeGradients(tf, loss, d.trainable());
+              // embeddings (and their parts) get Python's IndexedSlices update: only the rows
+              // looked up
+              List<GradAndVar<?>> g = TrainOps.gradients(tf, dnnOpt, loss, d);
               ops.add(dnnOpt.applyGradientsAtStep(tf, g, ctx.globalStep()));
               ops.addAll(d.updates());
             }

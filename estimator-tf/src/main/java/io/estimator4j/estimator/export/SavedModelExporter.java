@@ -224,7 +224,8 @@ public final class SavedModelExporter {
               mg.graph,
               variables,
               GraphCollections.get(mg.graph, GraphCollections.TRAINABLE_VARIABLES),
-              mg.globalStep.op().name()));
+              mg.globalStep.op().name(),
+              mg.saver.saveables()));
       List<String> tables = GraphCollections.get(mg.graph, GraphCollections.TABLE_INITIALIZERS);
       if (!tables.isEmpty()) {
         collections.put(GraphCollections.TABLE_INITIALIZERS, MetaGraphs.nodeList(tables));

@@ -45,7 +45,8 @@ final class TrainMetaGraph {
             g,
             variables,
             GraphCollections.get(g, GraphCollections.TRAINABLE_VARIABLES),
-            mg.globalStep.op().name()));
+            mg.globalStep.op().name(),
+            mg.saver.saveables()));
     b.putCollectionDef("savers", MetaGraphs.bytesList(List.of(saverDef)));
     if (mg.spec.trainOp() != null) {
       b.putCollectionDef("train_op", MetaGraphs.nodeList(List.of(mg.spec.trainOp().op().name())));

@@ -96,6 +96,28 @@ class PartitionedCannedTest {
                   : "training/Adagrad/" + EMBEDDING + "/accumulator");
       assertThat(reader.variable(slot).shape()).containsExactly(7L, 2L);
     }
+    // the .meta's VariableDefs of the parts and of their slot's parts carry Python's
+    // save_slice_info_def (full_name = the checkpoint key, full_shape, var_offset, var_shape): 7
+    // rows in 3 parts are rows 0-2, 3-4 and 5-6 of [7, 2], so import_meta_graph rebuilds them
+    MetaGraphDef meta = MetaGraphDef.parseFrom(Files.readAllBytes(Path.of(ckpt3 + ".meta")));
+    List<String> expectedParts =
+        List.of(
+            EMBEDDING + "/part_0:0 [7, 2] [0, 0] [3, 2]",
+            EMBEDDING + "/part_1:0 [7, 2] [3, 0] [2, 2]",
+            EMBEDDING + "/part_2:0 [7, 2] [5, 0] [2, 2]");
+    assertThat(slices(meta, "variables", EMBEDDING)).containsExactlyElementsOf(expectedParts);
+    assertThat(slices(meta, "trainable_variables", EMBEDDING))
+        .containsExactlyElementsOf(expectedParts);
+    List<String> slotParts = slices(meta, "variables", slot);
+    assertThat(slotParts).hasSize(3);
+    for (int i = 0; i < 3; i++) {
+      String[] offsetAndShape = {"[0, 0] [3, 2]", "[3, 0] [2, 2]", "[5, 0] [2, 2]"};
+      assertThat(slotParts.get(i))
+          .contains(EMBEDDING + "/part_" + i + "/")
+          .endsWith(":0 [7, 2] " + offsetAndShape[i]);
+    }
+    // the global step and the dense layers are whole variables: no slice info
+    assertThat(slices(meta, "variables", "global_step")).isEmpty();
     // TensorFlow's RestoreV2 reads the full tensor ("") as the concatenation of the three slices
     // (rows 0-2, 3-4, 5-6: Python's slicing of 7 rows in 3 parts), and the slot likewise
     for (String key : List.of(EMBEDDING, slot)) {
@@ -135,6 +157,12 @@ class PartitionedCannedTest {
                 Map.of(
                     "occupation", TensorSpec.of(TString.class, -1),
                     "x", TensorSpec.of(TFloat32.class, -1))));
+    // the SavedModel's variables collection carries the same slice infos
+    org.tensorflow.proto.SavedModel savedModel =
+        org.tensorflow.proto.SavedModel.parseFrom(
+            Files.readAllBytes(export.resolve("saved_model.pb")));
+    assertThat(slices(savedModel.getMetaGraphs(0), "variables", EMBEDDING))
+        .containsExactlyElementsOf(expectedParts);
     try (SavedModelPredictor served = SavedModelPredictor.load(export, Set.of("serve"));
         TString occupation = TString.vectorOf(SEEN);
         TFloat32 x = TFloat32.vectorOf(X)) {
@@ -173,14 +201,25 @@ class PartitionedCannedTest {
    * 0) and "armed" (row 6, row 1 of part 2) move those rows and leave the others' weights and
    * momentum as they were (a dense update would keep moving them by lr * momentum * accumulation).
    */
-  @org.junit.jupiter.api.Test
-  void eachPartIsUpdatedOnlyAtTheRowsLookedUpInIt() throws Exception {
+  @ParameterizedTest(name = "combined={0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void eachPartIsUpdatedOnlyAtTheRowsLookedUpInIt(boolean combined) throws Exception {
+    Optimizer momentum = Momentum.builder().learningRate(0.1).momentum(0.9).build();
+    // the DNNClassifier, or the dnn part of a DNNLinearCombinedClassifier (dnnOptimizer)
     Estimator est =
-        estimator(
-            dir.resolve("momentum"),
-            TensorFlowFlavour.TF1,
-            PartitionedVariable.fixedSize(3),
-            Momentum.builder().learningRate(0.1).momentum(0.9).build());
+        combined
+            ? combined(
+                    dir.resolve("momentum-combined"),
+                    TensorFlowFlavour.TF1,
+                    PartitionedVariable.fixedSize(3),
+                    null)
+                .dnnOptimizer(momentum)
+                .build()
+            : estimator(
+                dir.resolve("momentum"),
+                TensorFlowFlavour.TF1,
+                PartitionedVariable.fixedSize(3),
+                momentum);
     est.train(trainInput(), StepLimit.steps(1));
     String step1 = est.latestCheckpoint().orElseThrow();
     est.train(
@@ -265,6 +304,90 @@ class PartitionedCannedTest {
     float[] afterWhole = probabilities(whole);
     assertThat(afterWhole).isNotEqualTo(fromPartitioned);
     assertThat(probabilities(partitioned)).containsExactly(afterWhole, within(1e-6f));
+  }
+
+  /**
+   * A DNNLinearCombinedClassifier with {@code dnnInputLayerPartitioner} (its embedding [7, 2] in 3
+   * parts) and {@code linearPartitioner} (its categorical weights [7, 1] in 2 parts: rows 0-3 and
+   * 4-6) trains 2 steps; the checkpoint holds both under their full names, its .meta gives each
+   * part its SaveSliceInfoDef, and an unpartitioned combined classifier resumes and predicts the
+   * same.
+   */
+  @ParameterizedTest
+  @EnumSource(TensorFlowFlavour.class)
+  void combinedClassifierWithBothPartitionersSavesSlicedAndResumesUnpartitioned(
+      TensorFlowFlavour flavour) throws Exception {
+    String weights = "linear/linear_model/occupation/weights";
+    Path modelDir = dir.resolve("combined-" + flavour);
+    Estimator partitioned =
+        combined(
+                modelDir,
+                flavour,
+                PartitionedVariable.fixedSize(3),
+                PartitionedVariable.fixedSize(2))
+            .build();
+    partitioned.train(trainInput(), StepLimit.steps(2));
+    String ckpt2 = partitioned.latestCheckpoint().orElseThrow();
+    assertThat(ckpt2).endsWith("-2");
+    assertThat(variableOps(ckpt2, EMBEDDING + "/").stream().filter(n -> n.matches(".*/part_\\d+")))
+        .containsExactly(EMBEDDING + "/part_0", EMBEDDING + "/part_1", EMBEDDING + "/part_2");
+    assertThat(variableOps(ckpt2, weights + "/").stream().filter(n -> n.matches(".*/part_\\d+")))
+        .containsExactly(weights + "/part_0", weights + "/part_1");
+    try (CheckpointReader reader = CheckpointReader.open(ckpt2)) {
+      assertThat(reader.variables().keySet()).noneMatch(k -> k.contains("/part_"));
+      assertThat(reader.variable(EMBEDDING).shape()).containsExactly(7L, 2L);
+      assertThat(reader.variable(weights).shape()).containsExactly(7L, 1L);
+    }
+    MetaGraphDef meta = MetaGraphDef.parseFrom(Files.readAllBytes(Path.of(ckpt2 + ".meta")));
+    assertThat(slices(meta, "variables", EMBEDDING))
+        .containsExactly(
+            EMBEDDING + "/part_0:0 [7, 2] [0, 0] [3, 2]",
+            EMBEDDING + "/part_1:0 [7, 2] [3, 0] [2, 2]",
+            EMBEDDING + "/part_2:0 [7, 2] [5, 0] [2, 2]");
+    assertThat(slices(meta, "variables", weights))
+        .containsExactly(
+            weights + "/part_0:0 [7, 1] [0, 0] [4, 1]", weights + "/part_1:0 [7, 1] [4, 0] [3, 1]");
+
+    Estimator whole = combined(modelDir, flavour, null, null).build();
+    float[] fromPartitioned = probabilities(partitioned);
+    assertThat(probabilities(whole)).containsExactly(fromPartitioned, within(1e-6f));
+    whole.train(trainInput(), StepLimit.steps(1));
+    assertThat(whole.latestCheckpoint().orElseThrow()).endsWith("-3");
+    float[] afterWhole = probabilities(whole);
+    assertThat(afterWhole).isNotEqualTo(fromPartitioned);
+    assertThat(probabilities(partitioned)).containsExactly(afterWhole, within(1e-6f));
+  }
+
+  private static CombinedBuilder combined(
+      Path modelDir,
+      TensorFlowFlavour flavour,
+      PartitionedVariable.Partitioner dnnPartitioner,
+      PartitionedVariable.Partitioner linearPartitioner) {
+    CombinedBuilder b =
+        DNNLinearCombinedClassifier.builder()
+            .dnnFeatureColumns(
+                List.of(
+                    FeatureColumns.embeddingColumn(
+                        FeatureColumns.categoricalColumnWithVocabularyList(
+                            "occupation", OCCUPATIONS),
+                        2,
+                        EmbeddingOptions.builder()
+                            .initializer(Initializers.truncatedNormal(0f, 0.7f, 17L))
+                            .build()),
+                    FeatureColumns.numericColumn("x")))
+            .dnnHiddenUnits(4)
+            .linearFeatureColumns(
+                List.of(
+                    FeatureColumns.categoricalColumnWithVocabularyList("occupation", OCCUPATIONS),
+                    FeatureColumns.numericColumn("x")))
+            .config(config(modelDir, flavour));
+    if (dnnPartitioner != null) {
+      b.dnnInputLayerPartitioner(dnnPartitioner);
+    }
+    if (linearPartitioner != null) {
+      b.linearPartitioner(linearPartitioner);
+    }
+    return b;
   }
 
   private static Estimator linear(
@@ -404,6 +527,31 @@ class PartitionedCannedTest {
       }
     }
     return variables;
+  }
+
+  /**
+   * The VariableDefs of {@code collection} whose save_slice_info_def names {@code fullName}, each
+   * as "variable_name full_shape var_offset var_shape", in the collection's order.
+   */
+  private static List<String> slices(MetaGraphDef meta, String collection, String fullName)
+      throws Exception {
+    List<String> out = new ArrayList<>();
+    for (com.google.protobuf.ByteString bytes :
+        meta.getCollectionDefOrThrow(collection).getBytesList().getValueList()) {
+      org.tensorflow.proto.VariableDef def = org.tensorflow.proto.VariableDef.parseFrom(bytes);
+      if (def.hasSaveSliceInfoDef() && def.getSaveSliceInfoDef().getFullName().equals(fullName)) {
+        org.tensorflow.proto.SaveSliceInfoDef info = def.getSaveSliceInfoDef();
+        out.add(
+            def.getVariableName()
+                + " "
+                + info.getFullShapeList()
+                + " "
+                + info.getVarOffsetList()
+                + " "
+                + info.getVarShapeList());
+      }
+    }
+    return out;
   }
 
   /** TensorFlow's RestoreV2 of {@code key} with {@code shapeAndSlice}, flattened. */
