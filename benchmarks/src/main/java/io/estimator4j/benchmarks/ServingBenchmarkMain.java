@@ -23,9 +23,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * path as a ratio to its bare-session baseline from the same run, with machine, load, command and
  * date.
  *
- * <p>Arguments: {@code [measurement iterations, default 3] [seconds each, default 1] [latency]}
- * ({@code latency}: skip the throughput runs). System property {@code e4j.testdata} (default {@code
- * ../testdata}) locates the Keras file.
+ * <p>Arguments: {@code [measurement iterations, default 3] [seconds each, default 1] [latency|all]
+ * [forks, default 1] [--file BENCHMARKS.md]} ({@code latency}: skip the throughput runs; {@code
+ * --file}: also write the tables into that file's generated section {@code jmh-serving}). System
+ * property {@code e4j.testdata} (default {@code ../testdata}) locates the Keras file.
  */
 public final class ServingBenchmarkMain {
   private static final Map<String, String> BASELINE = new LinkedHashMap<>();
@@ -39,16 +40,31 @@ public final class ServingBenchmarkMain {
 
   private ServingBenchmarkMain() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] argv) throws Exception {
+    // "--file F" (anywhere): also write the tables into F's generated section "jmh-serving"
+    List<String> list = new ArrayList<>(List.of(argv));
+    Path file = null;
+    int f = list.indexOf("--file");
+    if (f >= 0) {
+      if (f + 1 >= list.size()) {
+        throw new IllegalArgumentException("--file needs a path, e.g. --file ../BENCHMARKS.md");
+      }
+      file = Paths.get(list.get(f + 1));
+      list.subList(f, f + 2).clear();
+    }
+    String[] args = list.toArray(new String[0]);
+    String loadAtStart = io.estimator4j.samples.bench.Machine.loadAverage();
+    Instant started = Instant.now();
     int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+    int forks = args.length > 3 ? Integer.parseInt(args[3]) : 1;
     String testdata =
         Paths.get(System.getProperty("e4j.testdata", "../testdata")).toAbsolutePath().toString();
     String start = header();
 
     Map<String, Double> latency = new LinkedHashMap<>();
     for (RunResult r :
-        run(Mode.AverageTime, 1, List.of("1", "100"), iterations, seconds, testdata)) {
+        run(Mode.AverageTime, 1, List.of("1", "100"), iterations, seconds, forks, testdata)) {
       latency.put(key(r), r.getPrimaryResult().getScore());
     }
     Map<Integer, Map<String, Double>> throughput = new LinkedHashMap<>();
@@ -56,7 +72,7 @@ public final class ServingBenchmarkMain {
     for (int threads : latencyOnly ? new int[0] : new int[] {1, 2, 4, 8}) {
       Map<String, Double> m = new LinkedHashMap<>();
       for (RunResult r :
-          run(Mode.Throughput, threads, List.of("1"), iterations, seconds, testdata)) {
+          run(Mode.Throughput, threads, List.of("1"), iterations, seconds, forks, testdata)) {
         m.put(key(r), r.getPrimaryResult().getScore());
       }
       throughput.put(threads, m);
@@ -96,10 +112,30 @@ public final class ServingBenchmarkMain {
     }
     out.append("\nEnd: ").append(header()).append('\n');
     System.out.println(out);
+    if (file != null) {
+      String command =
+          "`java -cp target/classes:$(cat /tmp/cp.txt) io.estimator4j.benchmarks.ServingBenchmarkMain "
+              + String.join(" ", args)
+              + "` (run by `./mvnw -B -Pbenchmarks,bench-all -pl benchmarks -am verify -DskipTests`)";
+      io.estimator4j.samples.bench.BenchmarksFile.write(
+          file,
+          "jmh-serving",
+          "### Generated: JMH `ServingBenchmark`\n\n"
+              + io.estimator4j.samples.bench.BenchmarksFile.header(command, started, loadAtStart)
+              + "\n\n"
+              + out.toString().strip());
+      System.err.println("ServingBenchmarkMain: wrote section 'jmh-serving' of " + file);
+    }
   }
 
   private static Collection<RunResult> run(
-      Mode mode, int threads, List<String> batches, int iterations, int seconds, String testdata)
+      Mode mode,
+      int threads,
+      List<String> batches,
+      int iterations,
+      int seconds,
+      int forks,
+      String testdata)
       throws Exception {
     Options o =
         new OptionsBuilder()
@@ -112,8 +148,9 @@ public final class ServingBenchmarkMain {
             .warmupTime(TimeValue.seconds(seconds))
             .measurementIterations(iterations)
             .measurementTime(TimeValue.seconds(seconds))
-            .forks(1)
-            .jvmArgsAppend("-De4j.testdata=" + testdata, "-Xmx1g")
+            .forks(forks)
+            .jvmArgsAppend(
+                "-De4j.testdata=" + testdata, "-Xmx1g", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0")
             .build();
     return new Runner(o).run();
   }

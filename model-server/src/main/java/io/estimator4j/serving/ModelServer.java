@@ -45,6 +45,7 @@ public final class ModelServer implements AutoCloseable {
   private GracefulHandler graceful;
   private final int restPort;
   private final io.grpc.Server grpc;
+  private final java.util.concurrent.ExecutorService grpcExecutor;
 
   private ModelServer(Builder b) throws IOException {
     manager = new ModelManager(b.models, b.numLoadThreads, b.unloadWaitMillis, b.batching);
@@ -53,17 +54,21 @@ public final class ModelServer implements AutoCloseable {
     manager.start(b.pollSeconds);
     if (b.grpcPort < 0) {
       grpc = null;
+      grpcExecutor = null;
     } else {
+      grpcExecutor = grpcExecutor(b);
       try {
         grpc =
             io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
                     new java.net.InetSocketAddress(b.host, b.grpcPort))
+                .executor(grpcExecutor)
                 .addService(new GrpcApi(manager, metrics))
                 .addService(new ModelServiceApi(manager))
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, b.maxRequestBytes))
                 .build()
                 .start();
       } catch (IOException e) {
+        grpcExecutor.shutdownNow();
         manager.close();
         throw new IOException(
             "Cannot start the gRPC server on " + b.host + ":" + b.grpcPort + ": " + e, e);
@@ -209,6 +214,28 @@ public final class ModelServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The threads that run gRPC calls: a fixed pool of {@code --grpc_max_threads} (TF Serving's
+   * default, 4 per core), raised to the largest batch when batching is on, so that a full batch can
+   * gather. grpc-java's default, a thread per concurrent call, put 64 threads on 2 cores at 64
+   * clients and served fewer requests (BENCHMARKS.md, issue 15).
+   */
+  private static java.util.concurrent.ExecutorService grpcExecutor(Builder b) {
+    int threads =
+        b.grpcMaxThreads > 0 ? b.grpcMaxThreads : 4 * Runtime.getRuntime().availableProcessors();
+    if (b.batching != null) {
+      threads = Math.max(threads, b.batching.maxBatchSize());
+    }
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    return java.util.concurrent.Executors.newFixedThreadPool(
+        threads,
+        r -> {
+          Thread t = new Thread(r, "e4j-serving-grpc-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
   /** Stops accepting requests, lets those in flight finish, unloads every model. */
   @Override
   public void close() {
@@ -220,6 +247,7 @@ public final class ModelServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       grpc.shutdownNow();
+      grpcExecutor.shutdownNow();
     }
     if (http != null) {
       try {
@@ -250,6 +278,7 @@ public final class ModelServer implements AutoCloseable {
     private int numLoadThreads = 2;
     private long unloadWaitMillis = 60_000;
     private int maxThreads = 64;
+    private int grpcMaxThreads;
     private long idleTimeoutMillis = 30_000;
     private long maxRequestBytes = 256L << 20;
     private BatchScheduler.Options batching;
@@ -357,6 +386,19 @@ public final class ModelServer implements AutoCloseable {
     /** HTTP threads (requests served at a time). */
     public Builder maxThreads(int n) {
       maxThreads = Math.max(8, n);
+      return this;
+    }
+
+    /**
+     * {@code --grpc_max_threads}: gRPC calls served at a time (default, as TF Serving: 4 per core;
+     * with batching at least the largest batch).
+     */
+    public Builder grpcMaxThreads(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException(
+            "--grpc_max_threads must be at least 1, got " + n + ". Fix: give a positive count.");
+      }
+      grpcMaxThreads = n;
       return this;
     }
 

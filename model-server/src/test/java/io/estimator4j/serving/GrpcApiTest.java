@@ -138,6 +138,58 @@ class GrpcApiTest {
   }
 
   @Test
+  void grpcMaxThreadsBoundsTheCallsServedAtATimeAndRefusesZero() throws Exception {
+    assertThatThrownBy(() -> ModelServer.builder().grpcMaxThreads(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--grpc_max_threads must be at least 1, got 0");
+    // one thread: 8 clients' calls queue and each still gets its own answer (0.5 x + 2)
+    try (ModelServer one =
+        ModelServer.builder()
+            .model(
+                new ModelConfig(
+                    MODEL,
+                    TestData.path("savedmodels/tf-serving-saved_model_half_plus_two_2_versions"),
+                    VersionPolicy.specific(123L),
+                    Map.of()))
+            .host("127.0.0.1")
+            .restApiPort(-1)
+            .grpcPort(0)
+            .grpcMaxThreads(1)
+            .fileSystemPollWaitSeconds(0)
+            .start()) {
+      ManagedChannel ch =
+          NettyChannelBuilder.forAddress("127.0.0.1", one.grpcPort()).usePlaintext().build();
+      java.util.concurrent.ExecutorService clients =
+          java.util.concurrent.Executors.newFixedThreadPool(8);
+      try {
+        var s = PredictionServiceGrpc.newBlockingStub(ch);
+        java.util.List<java.util.concurrent.Future<Float>> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+          float x = i;
+          answers.add(
+              clients.submit(
+                  () ->
+                      s.withDeadlineAfter(30, TimeUnit.SECONDS)
+                          .predict(
+                              PredictRequest.newBuilder()
+                                  .setModelSpec(ModelSpec.newBuilder().setName(MODEL))
+                                  .putInputs("x", floats(x))
+                                  .build())
+                          .getOutputsMap()
+                          .get("y")
+                          .getFloatVal(0)));
+        }
+        for (int i = 0; i < 8; i++) {
+          assertThat(answers.get(i).get(60, TimeUnit.SECONDS)).isEqualTo(0.5f * i + 2f);
+        }
+      } finally {
+        clients.shutdownNow();
+        ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
   void classifyRegressMultiInferenceAndMetadata() throws Exception {
     ModelSpec regress =
         ModelSpec.newBuilder().setName(MODEL).setSignatureName("regress_x_to_y").build();

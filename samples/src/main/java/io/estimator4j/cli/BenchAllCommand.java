@@ -33,15 +33,25 @@ import picocli.CommandLine.Spec;
     })
 final class BenchAllCommand implements Callable<Integer> {
 
-  /** The benchmarks, in running order. */
-  private static final Map<String, Supplier<BenchRunCommand<?>>> BENCHMARKS = benchmarks();
+  /** A benchmark of {@code bench all}: its command and the arguments it runs with. */
+  private record Entry(Supplier<BenchRunCommand<?>> command, String... args) {}
 
-  private static Map<String, Supplier<BenchRunCommand<?>>> benchmarks() {
-    Map<String, Supplier<BenchRunCommand<?>>> m = new LinkedHashMap<>();
-    m.put("train", BenchTrainCommand::new);
-    m.put("canned", BenchCannedCommand::new);
-    m.put("scale", BenchScaleCommand::new);
-    m.put("predict", BenchPredictCommand::new);
+  /** The benchmarks, in running order. */
+  private static final Map<String, Entry> BENCHMARKS = benchmarks();
+
+  private static Map<String, Entry> benchmarks() {
+    Map<String, Entry> m = new LinkedHashMap<>();
+    m.put("train", new Entry(BenchTrainCommand::new));
+    // tiny's step is ~150 µs: 2,000 steps (0.3 s) end before the JIT has settled, so more steps
+    m.put(
+        "train-tiny",
+        new Entry(
+            BenchTrainCommand::new, "--model", "tiny", "--steps", "20000", "--warmup", "5000"));
+    m.put("canned", new Entry(BenchCannedCommand::new));
+    m.put("scale", new Entry(BenchScaleCommand::new));
+    m.put("predict", new Entry(BenchPredictCommand::new));
+    m.put("serve", new Entry(BenchServeCommand::new));
+    m.put("soak", new Entry(BenchSoakCommand::new));
     return m;
   }
 
@@ -58,7 +68,9 @@ final class BenchAllCommand implements Callable<Integer> {
       names = "--only",
       paramLabel = "NAME",
       split = ",",
-      description = "Run only these, comma-separated: train, canned, scale, predict.")
+      description =
+          "Run only these, comma-separated: train, train-tiny, canned, scale, predict, serve,"
+              + " soak.")
   private List<String> only;
 
   @Override
@@ -79,23 +91,37 @@ final class BenchAllCommand implements Callable<Integer> {
 
   private <O> void run(String name) {
     @SuppressWarnings("unchecked")
-    BenchRunCommand<O> command = (BenchRunCommand<O>) BENCHMARKS.get(name).get();
-    new CommandLine(command).parseArgs(); // the defaults
+    Entry entry = BENCHMARKS.get(name);
+    BenchRunCommand<O> command = (BenchRunCommand<O>) entry.command().get();
+    new CommandLine(command).parseArgs(entry.args()); // the defaults, or the entry's arguments
+    String args = entry.args().length == 0 ? "default options" : String.join(" ", entry.args());
+    String shown = name.contains("-") ? name.substring(0, name.indexOf('-')) : name;
     String load = Machine.loadAverage();
     Instant start = Instant.now();
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(new Tee(System.out, captured), true, StandardCharsets.UTF_8);
-    out.printf("%n## ./e4j bench %s%n%n", name);
+    out.printf("%n## ./e4j bench %s%n%n", shown + (entry.args().length == 0 ? "" : " " + args));
     command.run(command.options(), out);
     out.flush();
     String body =
         BenchmarksFile.header(
-                "`./e4j bench all` (this section: `./e4j bench " + name + "`, default options)",
+                "`./e4j bench all` (this section: `./e4j bench "
+                    + shown
+                    + "`, "
+                    + (entry.args().length == 0 ? args : "`" + args + "`")
+                    + ")",
                 start,
                 load)
             + "\n"
             + captured.toString(StandardCharsets.UTF_8).strip().replaceFirst("^## [^\n]*\n", "");
-    BenchmarksFile.write(file, name, "### Generated: `./e4j bench " + name + "`\n\n" + body);
+    BenchmarksFile.write(
+        file,
+        name,
+        "### Generated: `./e4j bench "
+            + shown
+            + (entry.args().length == 0 ? "" : " " + args)
+            + "`\n\n"
+            + body);
     System.err.println("e4j bench all: wrote section '" + name + "' of " + file);
   }
 

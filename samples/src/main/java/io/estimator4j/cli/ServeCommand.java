@@ -95,6 +95,14 @@ final class ServeCommand implements Callable<Integer> {
   private Path batchingParametersFile;
 
   @Option(
+      names = "--grpc_max_threads",
+      paramLabel = "N",
+      description =
+          "gRPC calls served at a time (default, as TF Serving: 4 per core; with batching at"
+              + " least max_batch_size).")
+  private Integer grpcMaxThreads;
+
+  @Option(
       names = "--monitoring_config_file",
       paramLabel = "FILE",
       description =
@@ -126,6 +134,9 @@ final class ServeCommand implements Callable<Integer> {
             .grpcPort(port)
             .fileSystemPollWaitSeconds(pollSeconds)
             .numLoadThreads(loadThreads);
+    if (grpcMaxThreads != null) {
+      builder.grpcMaxThreads(grpcMaxThreads);
+    }
     if (enableBatching) {
       if (batchingParametersFile != null) {
         builder.batchingParametersFile(batchingParametersFile);

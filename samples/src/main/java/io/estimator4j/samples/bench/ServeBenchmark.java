@@ -126,6 +126,7 @@ public final class ServeBenchmark {
       PrintStream out, Options o, String name, Path base, Path version, Workload w)
       throws Exception {
     try (SavedModelPredictor p = SavedModelPredictor.load(version, Set.of("serve"))) {
+      row(name, "warm-up", "-", 8, o, () -> w.inProcess(p));
       for (int c : CLIENTS) {
         out.println(row(name, "in-process SavedModelPredictor", "-", c, o, () -> w.inProcess(p)));
       }
@@ -157,6 +158,10 @@ public final class ServeBenchmark {
         String on = batching ? "on" : "off";
         try {
           var stub = PredictionServiceGrpc.newBlockingStub(channel);
+          // a new server's paths (Netty, Jetty, the handlers) are cold: warm both with 8 clients
+          // before any row, or the first rows measure the JIT
+          row(name, "warm-up", on, 8, o, () -> w.grpc(stub));
+          row(name, "warm-up", on, 8, o, () -> rest(http, uri, w.restBody()));
           for (int c : CLIENTS) {
             out.println(row(name, "gRPC", on, c, o, () -> w.grpc(stub)));
           }

@@ -51,8 +51,11 @@ public final class TrainBenchmark {
   public static final int DEFAULT_REPEATS = 3;
   public static final long DEFAULT_WARMUP = 200;
 
-  /** The goal of the issue: the Estimator loop reaches this fraction of the raw loop's speed. */
-  public static final double GOAL = 0.95;
+  /**
+   * The goal of issue 13, point 2: the Estimator loop reaches this fraction of the raw loop's speed
+   * on tiny, small and medium.
+   */
+  public static final double GOAL = 0.97;
 
   /** What one run measures. */
   public enum Side {
