@@ -42,11 +42,20 @@ final class BenchAllCommand implements Callable<Integer> {
   private static Map<String, Entry> benchmarks() {
     Map<String, Entry> m = new LinkedHashMap<>();
     m.put("train", new Entry(BenchTrainCommand::new));
-    // tiny's step is ~150 µs: 2,000 steps (0.3 s) end before the JIT has settled, so more steps
+    // tiny's step is ~110 µs: 2,000 steps (0.2 s) end before the JIT has settled, and single
+    // runs of it scatter by ±20 %, so more steps and repeats
     m.put(
         "train-tiny",
         new Entry(
-            BenchTrainCommand::new, "--model", "tiny", "--steps", "20000", "--warmup", "5000"));
+            BenchTrainCommand::new,
+            "--model",
+            "tiny",
+            "--steps",
+            "20000",
+            "--warmup",
+            "5000",
+            "--repeats",
+            "5"));
     m.put("canned", new Entry(BenchCannedCommand::new));
     m.put("scale", new Entry(BenchScaleCommand::new));
     m.put("predict", new Entry(BenchPredictCommand::new));
