@@ -57,57 +57,54 @@ public final class ServingBenchmarkMain {
     Instant started = Instant.now();
     int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-    int forks = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+    int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 1;
     String testdata =
         Paths.get(System.getProperty("e4j.testdata", "../testdata")).toAbsolutePath().toString();
     String start = header();
-
-    Map<String, Double> latency = new LinkedHashMap<>();
-    for (RunResult r :
-        run(Mode.AverageTime, 1, List.of("1", "100"), iterations, seconds, forks, testdata)) {
-      latency.put(key(r), r.getPrimaryResult().getScore());
-    }
-    Map<Integer, Map<String, Double>> throughput = new LinkedHashMap<>();
     boolean latencyOnly = args.length > 2 && args[2].equals("latency");
-    for (int threads : latencyOnly ? new int[0] : new int[] {1, 2, 4, 8}) {
-      Map<String, Double> m = new LinkedHashMap<>();
-      for (RunResult r :
-          run(Mode.Throughput, threads, List.of("1"), iterations, seconds, forks, testdata)) {
-        m.put(key(r), r.getPrimaryResult().getScore());
+    int[] threadCounts = latencyOnly ? new int[0] : new int[] {1, 2, 4, 8};
+
+    // Each round runs every benchmark once (one fork each), so that a path and its bare baseline
+    // are measured minutes apart at most; JMH's own forks run one benchmark's forks back to back,
+    // and a drift of the machine between benchmarks then reads as a ratio. Ratios are taken
+    // within a round; the tables give the median over the rounds and each round's ratio.
+    List<Map<String, Double>> latency = new ArrayList<>();
+    Map<Integer, List<Map<String, Double>>> throughput = new LinkedHashMap<>();
+    for (int round = 0; round < rounds; round++) {
+      latency.add(
+          scores(run(Mode.AverageTime, 1, List.of("1", "100"), iterations, seconds, testdata)));
+      for (int threads : threadCounts) {
+        throughput
+            .computeIfAbsent(threads, k -> new ArrayList<>())
+            .add(
+                scores(run(Mode.Throughput, threads, List.of("1"), iterations, seconds, testdata)));
       }
-      throughput.put(threads, m);
     }
 
     StringBuilder out = new StringBuilder();
     out.append("### Serving per call, JMH (").append(start).append(")\n\n");
+    out.append(rounds)
+        .append(" round(s); in each, every benchmark in one fork of ")
+        .append(iterations)
+        .append(" measured iterations of ")
+        .append(seconds)
+        .append(" s after 2 warm-up iterations. Values: medians over the rounds.\n\n");
     out.append(
-        "| Path | batch | µs/call | bare µs/call | ratio to bare (goal <= 1.1) |\n"
-            + "|---|---:|---:|---:|---:|\n");
+        "| Path | batch | µs/call | bare µs/call | ratio to bare, each round | ratio to bare,"
+            + " median (goal <= 1.1) |\n"
+            + "|---|---:|---:|---:|---|---:|\n");
     for (String batch : List.of("1", "100")) {
       for (Map.Entry<String, String> e : BASELINE.entrySet()) {
-        Double t = latency.get(e.getKey() + "/" + batch);
-        Double b = latency.get(e.getValue() + "/" + batch);
-        if (t != null && b != null) {
-          out.append(
-              String.format(
-                  "| %s (bare: %s) | %s | %.1f | %.1f | %.3f |%n",
-                  e.getKey(), e.getValue(), batch, t, b, t / b));
-        }
+        table(out, e, batch, batch, latency, false);
       }
     }
     out.append(
-        "\n| Path | threads | calls/s | bare calls/s | ratio to bare (goal >= 0.95) |\n"
-            + "|---|---:|---:|---:|---:|\n");
-    for (Map.Entry<Integer, Map<String, Double>> th : throughput.entrySet()) {
+        "\n| Path | threads | calls/s | bare calls/s | ratio to bare, each round | ratio to bare,"
+            + " median (goal >= 0.95) |\n"
+            + "|---|---:|---:|---:|---|---:|\n");
+    for (Map.Entry<Integer, List<Map<String, Double>>> th : throughput.entrySet()) {
       for (Map.Entry<String, String> e : BASELINE.entrySet()) {
-        Double t = th.getValue().get(e.getKey() + "/1");
-        Double b = th.getValue().get(e.getValue() + "/1");
-        if (t != null && b != null) {
-          out.append(
-              String.format(
-                  "| %s (bare: %s) | %d | %.0f | %.0f | %.3f |%n",
-                  e.getKey(), e.getValue(), th.getKey(), t, b, t / b));
-        }
+        table(out, e, "1", String.valueOf(th.getKey()), th.getValue(), true);
       }
     }
     out.append("\nEnd: ").append(header()).append('\n');
@@ -129,13 +126,7 @@ public final class ServingBenchmarkMain {
   }
 
   private static Collection<RunResult> run(
-      Mode mode,
-      int threads,
-      List<String> batches,
-      int iterations,
-      int seconds,
-      int forks,
-      String testdata)
+      Mode mode, int threads, List<String> batches, int iterations, int seconds, String testdata)
       throws Exception {
     Options o =
         new OptionsBuilder()
@@ -148,11 +139,62 @@ public final class ServingBenchmarkMain {
             .warmupTime(TimeValue.seconds(seconds))
             .measurementIterations(iterations)
             .measurementTime(TimeValue.seconds(seconds))
-            .forks(forks)
+            .forks(1)
             .jvmArgsAppend(
                 "-De4j.testdata=" + testdata, "-Xmx1g", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0")
             .build();
     return new Runner(o).run();
+  }
+
+  private static Map<String, Double> scores(Collection<RunResult> results) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (RunResult r : results) {
+      m.put(key(r), r.getPrimaryResult().getScore());
+    }
+    return m;
+  }
+
+  /** One row: the path and its baseline over the rounds, and the ratio within each round. */
+  private static void table(
+      StringBuilder out,
+      Map.Entry<String, String> pair,
+      String batch,
+      String column,
+      List<Map<String, Double>> rounds,
+      boolean throughput) {
+    List<Double> path = new ArrayList<>();
+    List<Double> bare = new ArrayList<>();
+    List<Double> ratios = new ArrayList<>();
+    for (Map<String, Double> round : rounds) {
+      Double t = round.get(pair.getKey() + "/" + batch);
+      Double b = round.get(pair.getValue() + "/" + batch);
+      if (t != null && b != null) {
+        path.add(t);
+        bare.add(b);
+        ratios.add(t / b);
+      }
+    }
+    if (ratios.isEmpty()) {
+      return;
+    }
+    out.append(
+        String.format(
+            throughput
+                ? "| %s (bare: %s) | %s | %.0f | %.0f | %s | %.3f |%n"
+                : "| %s (bare: %s) | %s | %.1f | %.1f | %s | %.3f |%n",
+            pair.getKey(),
+            pair.getValue(),
+            column,
+            median(path),
+            median(bare),
+            String.join(", ", ratios.stream().map(r -> String.format("%.3f", r)).toList()),
+            median(ratios)));
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
   private static String key(RunResult r) {
