@@ -76,7 +76,8 @@ class E4jTest {
   void benchAllRefusesAnUnknownBenchmark() {
     assertThat(execute("bench", "all", "--only", "canned,nope")).isEqualTo(2);
     assertThat(err.toString())
-        .contains("Unknown benchmark 'nope'; choose from [train, canned, scale, predict]");
+        .contains(
+            "Unknown benchmark 'nope'; choose from [train, train-tiny, canned, scale, predict, serve, soak]");
   }
 
   @Test
