@@ -3,7 +3,6 @@ package io.estimator4j.benchmarks;
 import io.estimator4j.samples.bench.BenchmarksFile;
 import io.estimator4j.samples.bench.Machine;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,15 +40,7 @@ public final class ServingAlternatingMain {
 
   public static void main(String[] argv) throws Exception {
     List<String> list = new ArrayList<>(List.of(argv));
-    Path file = null;
-    int f = list.indexOf("--file");
-    if (f >= 0) {
-      if (f + 1 >= list.size()) {
-        throw new IllegalArgumentException("--file needs a path, e.g. --file ../BENCHMARKS.md");
-      }
-      file = Paths.get(list.get(f + 1));
-      list.subList(f, f + 2).clear();
-    }
+    Path file = ServingBenchmarkMain.takeFileOption(list);
     double seconds = list.isEmpty() ? 5 : Double.parseDouble(list.get(0));
     String load = Machine.loadAverage();
     Instant started = Instant.now();

@@ -43,15 +43,7 @@ public final class ServingBenchmarkMain {
   public static void main(String[] argv) throws Exception {
     // "--file F" (anywhere): also write the tables into F's generated section "jmh-serving"
     List<String> list = new ArrayList<>(List.of(argv));
-    Path file = null;
-    int f = list.indexOf("--file");
-    if (f >= 0) {
-      if (f + 1 >= list.size()) {
-        throw new IllegalArgumentException("--file needs a path, e.g. --file ../BENCHMARKS.md");
-      }
-      file = Paths.get(list.get(f + 1));
-      list.subList(f, f + 2).clear();
-    }
+    Path file = takeFileOption(list);
     String[] args = list.toArray(new String[0]);
     String loadAtStart = io.estimator4j.samples.bench.Machine.loadAverage();
     Instant started = Instant.now();
@@ -144,6 +136,23 @@ public final class ServingBenchmarkMain {
                 "-De4j.testdata=" + testdata, "-Xmx1g", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0")
             .build();
     return new Runner(o).run();
+  }
+
+  /**
+   * Removes {@code --file F} (anywhere) from {@code args} and returns F, or null when absent: the
+   * BENCHMARKS.md whose generated section the serving mains write.
+   */
+  static Path takeFileOption(List<String> args) {
+    int f = args.indexOf("--file");
+    if (f < 0) {
+      return null;
+    }
+    if (f + 1 >= args.size()) {
+      throw new IllegalArgumentException("--file needs a path, e.g. --file ../BENCHMARKS.md");
+    }
+    Path file = Paths.get(args.get(f + 1));
+    args.subList(f, f + 2).clear();
+    return file;
   }
 
   private static Map<String, Double> scores(Collection<RunResult> results) {

@@ -43,21 +43,24 @@ class GrpcApiTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server =
-        ModelServer.builder()
-            .model(
-                new ModelConfig(
-                    MODEL,
-                    TestData.path("savedmodels/tf-serving-saved_model_half_plus_two_2_versions"),
-                    VersionPolicy.specific(123L),
-                    Map.of()))
-            .host("127.0.0.1")
-            .restApiPort(-1)
-            .grpcPort(0)
-            .fileSystemPollWaitSeconds(0)
-            .start();
+    server = halfPlusTwo123().start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
     stub = PredictionServiceGrpc.newBlockingStub(channel);
+  }
+
+  /** half_plus_two version 123 on a free gRPC port of 127.0.0.1, no REST, no polling. */
+  static ModelServer.Builder halfPlusTwo123() {
+    return ModelServer.builder()
+        .model(
+            new ModelConfig(
+                MODEL,
+                TestData.path("savedmodels/tf-serving-saved_model_half_plus_two_2_versions"),
+                VersionPolicy.specific(123L),
+                Map.of()))
+        .host("127.0.0.1")
+        .restApiPort(-1)
+        .grpcPort(0)
+        .fileSystemPollWaitSeconds(0);
   }
 
   @AfterAll
@@ -143,20 +146,7 @@ class GrpcApiTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--grpc_max_threads must be at least 1, got 0");
     // one thread: 8 clients' calls queue and each still gets its own answer (0.5 x + 2)
-    try (ModelServer one =
-        ModelServer.builder()
-            .model(
-                new ModelConfig(
-                    MODEL,
-                    TestData.path("savedmodels/tf-serving-saved_model_half_plus_two_2_versions"),
-                    VersionPolicy.specific(123L),
-                    Map.of()))
-            .host("127.0.0.1")
-            .restApiPort(-1)
-            .grpcPort(0)
-            .grpcMaxThreads(1)
-            .fileSystemPollWaitSeconds(0)
-            .start()) {
+    try (ModelServer one = halfPlusTwo123().grpcMaxThreads(1).start()) {
       ManagedChannel ch =
           NettyChannelBuilder.forAddress("127.0.0.1", one.grpcPort()).usePlaintext().build();
       java.util.concurrent.ExecutorService clients =
