@@ -33,20 +33,26 @@ import picocli.CommandLine.Spec;
     })
 final class BenchAllCommand implements Callable<Integer> {
 
-  /** A benchmark of {@code bench all}: its command and the arguments it runs with. */
-  private record Entry(Supplier<BenchRunCommand<?>> command, String... args) {}
+  /** A benchmark of {@code bench all}: its subcommand and the arguments it runs with. */
+  private record Entry(String subcommand, Supplier<BenchRunCommand<?>> command, String... args) {
+    /** The equivalent command line, e.g. {@code ./e4j bench train --model tiny}. */
+    String commandLine() {
+      return "./e4j bench " + subcommand + (args.length == 0 ? "" : " " + String.join(" ", args));
+    }
+  }
 
   /** The benchmarks, in running order. */
   private static final Map<String, Entry> BENCHMARKS = benchmarks();
 
   private static Map<String, Entry> benchmarks() {
     Map<String, Entry> m = new LinkedHashMap<>();
-    m.put("train", new Entry(BenchTrainCommand::new));
+    m.put("train", new Entry("train", BenchTrainCommand::new));
     // tiny's step is ~110 µs: 2,000 steps (0.2 s) end before the JIT has settled, and single
     // runs of it scatter by ±20 %, so more steps and repeats
     m.put(
         "train-tiny",
         new Entry(
+            "train",
             BenchTrainCommand::new,
             "--model",
             "tiny",
@@ -56,11 +62,11 @@ final class BenchAllCommand implements Callable<Integer> {
             "5000",
             "--repeats",
             "5"));
-    m.put("canned", new Entry(BenchCannedCommand::new));
-    m.put("scale", new Entry(BenchScaleCommand::new));
-    m.put("predict", new Entry(BenchPredictCommand::new));
-    m.put("serve", new Entry(BenchServeCommand::new));
-    m.put("soak", new Entry(BenchSoakCommand::new));
+    m.put("canned", new Entry("canned", BenchCannedCommand::new));
+    m.put("scale", new Entry("scale", BenchScaleCommand::new));
+    m.put("predict", new Entry("predict", BenchPredictCommand::new));
+    m.put("serve", new Entry("serve", BenchServeCommand::new));
+    m.put("soak", new Entry("soak", BenchSoakCommand::new));
     return m;
   }
 
@@ -103,34 +109,19 @@ final class BenchAllCommand implements Callable<Integer> {
     Entry entry = BENCHMARKS.get(name);
     BenchRunCommand<O> command = (BenchRunCommand<O>) entry.command().get();
     new CommandLine(command).parseArgs(entry.args()); // the defaults, or the entry's arguments
-    String args = entry.args().length == 0 ? "default options" : String.join(" ", entry.args());
-    String shown = name.contains("-") ? name.substring(0, name.indexOf('-')) : name;
     String load = Machine.loadAverage();
     Instant start = Instant.now();
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(new Tee(System.out, captured), true, StandardCharsets.UTF_8);
-    out.printf("%n## ./e4j bench %s%n%n", shown + (entry.args().length == 0 ? "" : " " + args));
+    out.printf("%n## %s%n%n", entry.commandLine());
     command.run(command.options(), out);
     out.flush();
     String body =
         BenchmarksFile.header(
-                "`./e4j bench all` (this section: `./e4j bench "
-                    + shown
-                    + "`, "
-                    + (entry.args().length == 0 ? args : "`" + args + "`")
-                    + ")",
-                start,
-                load)
+                "`./e4j bench all` (this section: `" + entry.commandLine() + "`)", start, load)
             + "\n"
             + captured.toString(StandardCharsets.UTF_8).strip().replaceFirst("^## [^\n]*\n", "");
-    BenchmarksFile.write(
-        file,
-        name,
-        "### Generated: `./e4j bench "
-            + shown
-            + (entry.args().length == 0 ? "" : " " + args)
-            + "`\n\n"
-            + body);
+    BenchmarksFile.write(file, name, "### Generated: `" + entry.commandLine() + "`\n\n" + body);
     System.err.println("e4j bench all: wrote section '" + name + "' of " + file);
   }
 
