@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,28 +42,56 @@ final class BenchAllCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * tiny's step is ~110 µs: 2,000 steps (0.2 s) end before the JIT has settled, and single runs of
+   * it scatter by ±20 %, so more steps and repeats.
+   */
+  private static final String[] TINY = {
+    "--model", "tiny", "--steps", "20000", "--warmup", "5000", "--repeats", "5"
+  };
+
+  private static String[] concat(String[] a, String... b) {
+    return java.util.stream.Stream.concat(Arrays.stream(a), Arrays.stream(b))
+        .toArray(String[]::new);
+  }
+
   /** The benchmarks, in running order. */
   private static final Map<String, Entry> BENCHMARKS = benchmarks();
 
   private static Map<String, Entry> benchmarks() {
     Map<String, Entry> m = new LinkedHashMap<>();
     m.put("train", new Entry("train", BenchTrainCommand::new));
-    // tiny's step is ~110 µs: 2,000 steps (0.2 s) end before the JIT has settled, and single
-    // runs of it scatter by ±20 %, so more steps and repeats
+    m.put("train-tiny", new Entry("train", BenchTrainCommand::new, TINY));
+    // the verdicts of issue 13's points 1 and 2: both sides alternating every 20 steps on one
+    // thread share the machine's load moment by moment (separate runs scattered ±10 %)
     m.put(
-        "train-tiny",
+        "train-alternating",
         new Entry(
             "train",
             BenchTrainCommand::new,
+            "--alternate",
+            "20",
             "--model",
-            "tiny",
-            "--steps",
-            "20000",
-            "--warmup",
-            "5000",
+            "small,medium",
             "--repeats",
             "5"));
+    m.put(
+        "train-tiny-alternating",
+        new Entry("train", BenchTrainCommand::new, concat(TINY, "--alternate", "20")));
     m.put("canned", new Entry("canned", BenchCannedCommand::new));
+    m.put(
+        "canned-alternating",
+        new Entry(
+            "canned",
+            BenchCannedCommand::new,
+            "--alternate",
+            "20",
+            "--steps",
+            "2000",
+            "--warmup",
+            "400",
+            "--repeats",
+            "5"));
     m.put("scale", new Entry("scale", BenchScaleCommand::new));
     m.put("predict", new Entry("predict", BenchPredictCommand::new));
     m.put("serve", new Entry("serve", BenchServeCommand::new));
@@ -84,8 +113,8 @@ final class BenchAllCommand implements Callable<Integer> {
       paramLabel = "NAME",
       split = ",",
       description =
-          "Run only these, comma-separated: train, train-tiny, canned, scale, predict, serve,"
-              + " soak.")
+          "Run only these, comma-separated: train, train-tiny, train-alternating,"
+              + " train-tiny-alternating, canned, canned-alternating, scale, predict, serve, soak.")
   private List<String> only;
 
   @Override

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code e4j bench canned}: runs {@link CannedBenchmark}. */
@@ -55,8 +56,13 @@ final class BenchCannedCommand extends BenchRunCommand<CannedBenchmark.Options> 
               + " time goes).")
   private boolean trace;
 
+  @Mixin private AlternateOption alternateOption;
+
+  private int alternate;
+
   @Override
   CannedBenchmark.Options options() {
+    alternate = alternateOption.block(warmup, steps);
     return new CannedBenchmark.Options(steps, repeats, warmup);
   }
 
@@ -66,6 +72,8 @@ final class BenchCannedCommand extends BenchRunCommand<CannedBenchmark.Options> 
         models.stream().map(m -> Census.Model.valueOf(m.toUpperCase(Locale.ROOT))).toList();
     if (trace) {
       chosen.forEach(m -> CannedBenchmark.trace(CannedBenchmark.Case.census(m), warmup, out));
+    } else if (alternate > 0) {
+      CannedBenchmark.alternate(options, alternate, chosen, out);
     } else {
       CannedBenchmark.run(options, chosen, out);
     }

@@ -5,6 +5,7 @@ import io.estimator4j.samples.bench.TrainBenchmark;
 import java.io.PrintStream;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code e4j bench train}: runs {@link TrainBenchmark}. */
@@ -49,14 +50,23 @@ final class BenchTrainCommand extends BenchRunCommand<TrainBenchmark.Options> {
           "Models to run, comma-separated: tiny, small, medium" + " (default: ${DEFAULT-VALUE}).")
   private List<String> models;
 
+  @Mixin private AlternateOption alternateOption;
+
+  private int alternate;
+
   @Override
   TrainBenchmark.Options options() {
+    alternate = alternateOption.block(warmup, steps);
     return new TrainBenchmark.Options(
         steps, repeats, warmup, models.stream().map(BenchModel::named).toList());
   }
 
   @Override
   void run(TrainBenchmark.Options options, PrintStream out) {
-    TrainBenchmark.run(options, out);
+    if (alternate > 0) {
+      TrainBenchmark.alternate(options, alternate, out);
+    } else {
+      TrainBenchmark.run(options, out);
+    }
   }
 }

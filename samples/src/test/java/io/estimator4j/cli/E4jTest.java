@@ -77,7 +77,20 @@ class E4jTest {
     assertThat(execute("bench", "all", "--only", "canned,nope")).isEqualTo(2);
     assertThat(err.toString())
         .contains(
-            "Unknown benchmark 'nope'; choose from [train, train-tiny, canned, scale, predict, serve, soak]");
+            "Unknown benchmark 'nope'; choose from [train, train-tiny, train-alternating,"
+                + " train-tiny-alternating, canned, canned-alternating, scale, predict, serve,"
+                + " soak]");
+  }
+
+  @Test
+  void benchAlternateRefusesABlockThatDoesNotDivideTheSteps() {
+    assertThat(execute("bench", "canned", "--alternate", "30", "--steps", "100")).isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "warmup and steps must be positive multiples of the block, got warmup=200, steps=100,"
+                + " block=30");
+    assertThat(execute("bench", "train", "--alternate", "-1")).isEqualTo(2);
+    assertThat(err.toString()).contains("block=-1");
   }
 
   @Test

@@ -22,7 +22,7 @@ import org.tensorflow.types.family.TType;
  * base_head.py's check_dense_labels_match_logits_and_reshape and check_label_range, and of the
  * heads' vocabulary lookup. Static shapes fail when the graph is built (IllegalArgumentException);
  * values fail when it runs, as a TFInvalidArgumentException whose message holds the rule and the
- * offending values.
+ * offending values (for the label range, the extreme one).
  */
 final class Labels {
   /** How many values a failed assertion prints (tf.debugging's {@code summarize}). */
@@ -93,15 +93,19 @@ final class Labels {
               + ".");
     }
     Operand<TInt32> logitsShape = tf.shape(logits);
+    // runs in every training step: where logits already end in expectedDim, their shape is the
+    // expected one and needs no Slice and ConcatV2
     Operand<TInt32> expectedShape =
-        tf.concat(
-            List.of(
-                tf.slice(
-                    logitsShape,
-                    tf.constant(new int[] {0}),
-                    tf.constant(new int[] {gs.numDimensions() - 1})),
-                tf.constant(new int[] {expectedDim})),
-            tf.constant(0));
+        gs.get(gs.numDimensions() - 1) == expectedDim
+            ? logitsShape
+            : tf.concat(
+                List.of(
+                    tf.slice(
+                        logitsShape,
+                        tf.constant(new int[] {0}),
+                        tf.constant(new int[] {gs.numDimensions() - 1})),
+                    tf.constant(new int[] {expectedDim})),
+                tf.constant(0));
     Operand<TInt32> labelsShape = tf.shape(labels);
     AssertThat check =
         tf.assertThat(
@@ -118,16 +122,28 @@ final class Labels {
   /**
    * Python's check_label_range: asserts {@code 0 <= labels <= nClasses - 1} when the graph runs. A
    * failure is a TFInvalidArgumentException whose message holds {@code tooLarge} or {@code
-   * negative} followed by the offending values.
+   * negative} followed by the largest or the smallest label, e.g. {@code [3]}.
+   *
+   * <p>It runs in every training step, so it is built from two reductions and two scalar
+   * comparisons: printing every offending value (Where and GatherNd on the batch, computed even
+   * when the check passes) cost the census estimators 4-6 % of their step time (BENCHMARKS.md,
+   * issue 13).
    */
   static <T extends TNumber> Operand<T> checkLabelRange(
       Ops tf, Operand<T> labels, int nClasses, String tooLarge, String negative) {
     Ops s = tf.withSubScope("check_label_range");
     Operand<T> flat = s.reshape(labels, s.constant(new int[] {-1}));
-    Operand<T> max = s.dtypes.cast(s.constant(nClasses - 1), labels.type());
-    Operand<T> zero = s.dtypes.cast(s.constant(0), labels.type());
-    Op upper = assertNone(s, s.math.greater(flat, max), tooLarge, flat);
-    Op lower = assertNone(s, s.math.less(flat, zero), negative, flat);
+    Operand<TInt32> axis = s.constant(0);
+    Operand<T> largest = s.max(flat, axis);
+    Operand<T> smallest = s.min(flat, axis);
+    Op upper =
+        s.assertThat(
+            s.math.lessEqual(largest, s.dtypes.cast(s.constant(nClasses - 1), labels.type())),
+            List.of(s.constant(tooLarge), largest));
+    Op lower =
+        s.assertThat(
+            s.math.greaterEqual(smallest, s.dtypes.cast(s.constant(0), labels.type())),
+            List.of(s.constant(negative), smallest));
     return s.withControlDependencies(List.of(upper, lower)).identity(labels);
   }
 

@@ -43,6 +43,7 @@ import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.framework.op.FrameworkOps;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -293,11 +294,12 @@ public final class CannedBenchmark {
     }
     Operand<TFloat32> y =
         tf.dtypes.cast(tf.reshape(labels, tf.constant(new long[] {-1, 1})), TFloat32.class);
-    // mean of max(x, 0) - x * y + log(1 + exp(-|x|)), the numerically stable sigmoid cross-entropy
+    // what a hand-written loop calls: tensorflow-framework's sigmoid cross-entropy, built like
+    // TensorFlow's (selects, so that its gradient at logits 0 is exact: LinearClassifier starts
+    // there). Until 7 December 2026 this side used max(x, 0) - x·y + log1p(exp(-|x|)): fewer
+    // nodes, but a gradient of 1 - y instead of 0.5 - y at 0 (BENCHMARKS.md, issue 13).
     Operand<TFloat32> perExample =
-        tf.math.add(
-            tf.math.sub(tf.math.maximum(logits, tf.constant(0f)), tf.math.mul(logits, y)),
-            tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(logits)))));
+        FrameworkOps.create(tf).nn.sigmoidCrossEntropyWithLogits(y, logits);
     Operand<TFloat32> loss = tf.math.mean(perExample, tf.constant(new int[] {0, 1}));
     Op train;
     switch (c.model()) {
@@ -404,26 +406,63 @@ public final class CannedBenchmark {
    * most: the steps run are those that fit in {@code seconds} at the warm-up's speed (at least 10).
    */
   static Meter.Run raw(Case c, long warmup, long steps, double seconds) {
-    try (Graph graph = new Graph()) {
-      RawGraph g = buildRaw(graph, c);
-      try (Session session = new Session(graph, false, RunConfig.defaultSessionConfig())) {
-        initialize(session, g);
-        long t0 = System.nanoTime();
-        for (long i = 0; i < warmup; i++) {
-          step(session, g);
-        }
-        long n = steps;
-        if (seconds > 0) {
-          double perStep = (System.nanoTime() - t0) / 1e9 / warmup;
-          n = Math.max(10, Math.min(steps, (long) (seconds / perStep)));
-        }
-        Meter meter = Meter.start();
-        for (long i = 0; i < n; i++) {
-          step(session, g);
-        }
-        return meter.stop(n);
+    try (RawLoop loop = openRaw(c)) {
+      long t0 = System.nanoTime();
+      loop.steps(warmup);
+      long n = steps;
+      if (seconds > 0) {
+        double perStep = (System.nanoTime() - t0) / 1e9 / warmup;
+        n = Math.max(10, Math.min(steps, (long) (seconds / perStep)));
       }
+      Meter meter = Meter.start();
+      loop.steps(n);
+      return meter.stop(n);
     }
+  }
+
+  /** {@link #raw}'s graph and initialised session, ready to step. */
+  static RawLoop openRaw(Case c) {
+    return RawLoop.open(
+        graph -> {
+          RawGraph g = buildRaw(graph, c);
+          return session -> {
+            initialize(session, g);
+            return () -> step(session, g);
+          };
+        },
+        RunConfig.defaultSessionConfig());
+  }
+
+  /**
+   * The canned estimator and the raw loop alternating every {@code block} steps on one thread
+   * ({@link Alternation}), {@code options.repeats()} runs per model; returns each model's median
+   * ratio.
+   */
+  public static List<Double> alternate(
+      Options options, int block, List<Census.Model> models, PrintStream out) {
+    out.println(Machine.describe());
+    Alternation.printHeader("canned", options.warmup(), options.steps(), block, out);
+    List<Double> medians = new ArrayList<>();
+    for (Census.Model model : models) {
+      Case c = Case.census(model);
+      List<Alternation.Result> runs = new ArrayList<>();
+      for (int r = 0; r < options.repeats(); r++) {
+        Path dir = tempDir();
+        try (RawLoop loop = openRaw(c)) {
+          Alternation timer = new Alternation(loop::step, options.warmup(), options.steps(), block);
+          Estimator est =
+              Census.estimator(c.model(), quiet(dir), Census.columns(c.bucketScale()), c.hidden());
+          est.train(input(c), StepLimit.steps(timer.totalSteps()), timer);
+          runs.add(timer.result());
+        } finally {
+          TrainBenchmark.deleteRecursively(dir);
+        }
+      }
+      medians.add(Alternation.printRow(c.describe(), runs, GOAL, out));
+    }
+    out.println();
+    out.println(Machine.loadAverage() + " (at the end)");
+    return medians;
   }
 
   private static void step(Session session, RawGraph g) {

@@ -25,10 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
-import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
@@ -221,34 +219,44 @@ public final class TrainBenchmark {
    * model, global_step_after), a session initialised like SessionStarter does, then {@code
    * runner().addTarget(trainOp).fetch(loss).run()} per step.
    */
-  @SuppressWarnings("unchecked")
   static Meter.Run raw(BenchModel model, ArrayInput input, Options options, boolean fetchStep) {
-    try (Graph graph = new Graph()) {
-      Ops tf = Ops.create(graph);
-      Variable<TInt64> globalStep =
-          Variables.global(
-              tf, EstimatorSpec.GLOBAL_STEP_KEY, init -> init.withName("zeros").constant(0L));
-      InputContext inputContext = new InputContext(tf, ModeKeys.TRAIN, null);
-      Input in = input.build(inputContext);
-      Operand<?> x = in.features().get(BenchModel.FEATURE);
-      Operand<?> labels = in.labels().get(Input.LABELS_KEY);
-      if (x.type() != TFloat32.class || labels.type() != TInt32.class) {
-        throw new IllegalStateException(
-            "Expected float32 features and int32 labels from the input");
-      }
-      BenchModel.Network net =
-          model.build(tf, (Operand<TFloat32>) x, (Operand<TInt32>) labels, globalStep);
-      Operand<TInt64> stepAfterTrain =
-          tf.withSubScope("global_step_after")
-              .withControlDependencies(List.of(net.trainOp()))
-              .identity(globalStep);
-      try (Session session = new Session(graph, false, RunConfig.defaultSessionConfig())) {
-        session.initialize();
-        for (InputContext.Initializer init : inputContext.initializers()) {
-          init.run(session);
-        }
-        Runnable step =
-            fetchStep
+    try (RawLoop loop = openRaw(model, input, fetchStep)) {
+      loop.steps(options.warmup());
+      Meter meter = Meter.start();
+      loop.steps(options.steps());
+      return meter.stop(options.steps());
+    }
+  }
+
+  /** {@link #raw}'s graph and initialised session, ready to step. */
+  @SuppressWarnings("unchecked")
+  static RawLoop openRaw(BenchModel model, ArrayInput input, boolean fetchStep) {
+    return RawLoop.open(
+        graph -> {
+          Ops tf = Ops.create(graph);
+          Variable<TInt64> globalStep =
+              Variables.global(
+                  tf, EstimatorSpec.GLOBAL_STEP_KEY, init -> init.withName("zeros").constant(0L));
+          InputContext inputContext = new InputContext(tf, ModeKeys.TRAIN, null);
+          Input in = input.build(inputContext);
+          Operand<?> x = in.features().get(BenchModel.FEATURE);
+          Operand<?> labels = in.labels().get(Input.LABELS_KEY);
+          if (x.type() != TFloat32.class || labels.type() != TInt32.class) {
+            throw new IllegalStateException(
+                "Expected float32 features and int32 labels from the input");
+          }
+          BenchModel.Network net =
+              model.build(tf, (Operand<TFloat32>) x, (Operand<TInt32>) labels, globalStep);
+          Operand<TInt64> stepAfterTrain =
+              tf.withSubScope("global_step_after")
+                  .withControlDependencies(List.of(net.trainOp()))
+                  .identity(globalStep);
+          return session -> {
+            session.initialize();
+            for (InputContext.Initializer init : inputContext.initializers()) {
+              init.run(session);
+            }
+            return fetchStep
                 ? () -> {
                   try (Result r =
                       session
@@ -266,16 +274,41 @@ public final class TrainBenchmark {
                     Objects.requireNonNull(r.get(0));
                   }
                 };
-        for (long i = 0; i < options.warmup(); i++) {
-          step.run();
+          };
+        },
+        RunConfig.defaultSessionConfig());
+  }
+
+  /**
+   * Estimator.train (hooks off) and the raw loop alternating every {@code block} steps on one
+   * thread ({@link Alternation}), {@code options.repeats()} runs per model, one table row per
+   * model; returns each model's median ratio.
+   */
+  public static List<Double> alternate(Options options, int block, PrintStream out) {
+    out.println(Machine.describe());
+    Alternation.printHeader("Estimator", options.warmup(), options.steps(), block, out);
+    List<Double> medians = new ArrayList<>();
+    for (BenchModel model : options.models()) {
+      ArrayInput input = model.input();
+      List<Alternation.Result> runs = new ArrayList<>();
+      for (int r = 0; r < options.repeats(); r++) {
+        Path dir = tempDir();
+        try (RawLoop loop = openRaw(model, input, false)) {
+          Alternation timer = new Alternation(loop::step, options.warmup(), options.steps(), block);
+          Estimator est =
+              Estimator.builder(model.modelFn()).config(isolated().modelDir(dir).build()).build();
+          est.train(input, StepLimit.steps(timer.totalSteps()), timer);
+          runs.add(timer.result());
+        } finally {
+          deleteRecursively(dir);
         }
-        Meter meter = Meter.start();
-        for (long i = 0; i < options.steps(); i++) {
-          step.run();
-        }
-        return meter.stop(options.steps());
       }
+      medians.add(
+          Alternation.printRow(model.name() + " (" + model.describe() + ")", runs, GOAL, out));
     }
+    out.println();
+    out.println(Machine.loadAverage() + " (at the end)");
+    return medians;
   }
 
   static void print(ModelResult r, Options options, PrintStream out) {

@@ -2,6 +2,7 @@ package io.estimator4j.samples.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.estimator4j.samples.Census;
 import java.io.ByteArrayOutputStream;
@@ -74,6 +75,49 @@ class BenchmarkSmokeTest {
     assertThat(bytes.toString(StandardCharsets.UTF_8))
         .contains("| LinearClassifier, batch 40, hash buckets 1000 |")
         .contains("| DNNLinearCombinedClassifier, hidden 100-75-50-25, batch 40,");
+  }
+
+  @Test
+  void alternationRunsOneRawBlockAfterEachEstimatorBlock(@TempDir Path dir) {
+    // warm-up 4 + timed 6 Estimator steps in blocks of 2: the raw side runs 5 blocks (10 steps),
+    // the 3 timed ones give one ratio each
+    int[] rawSteps = {0};
+    Alternation timer = new Alternation(() -> rawSteps[0]++, 4, 6, 2);
+    io.estimator4j.estimator.Estimator.builder(BenchModel.SMALL.modelFn())
+        .config(io.estimator4j.estimator.config.RunConfig.builder().modelDir(dir).build())
+        .build()
+        .train(
+            BenchModel.SMALL.input(),
+            io.estimator4j.estimator.StepLimit.steps(timer.totalSteps()),
+            timer);
+
+    assertThat(rawSteps[0]).isEqualTo(10);
+    Alternation.Result result = timer.result();
+    assertThat(result.blockRatios()).hasSize(3);
+    assertThat(result.ratio())
+        .isCloseTo(result.estimatorStepsPerSec() / result.rawStepsPerSec(), within(1e-12));
+    assertThatThrownBy(() -> new Alternation(() -> {}, 5, 6, 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "warmup and steps must be positive multiples of the block, got warmup=5, steps=6,"
+                + " block=2");
+  }
+
+  @Test
+  void alternatingBenchmarksReportEveryModel() {
+    List<Double> train =
+        TrainBenchmark.alternate(
+            new TrainBenchmark.Options(4, 1, 2, List.of(BenchModel.SMALL)), 2, out);
+    List<Double> canned =
+        CannedBenchmark.alternate(
+            new CannedBenchmark.Options(4, 1, 2), 2, List.of(Census.Model.WIDE), out);
+
+    assertThat(train).hasSize(1);
+    assertThat(canned).hasSize(1);
+    assertThat(bytes.toString(StandardCharsets.UTF_8))
+        .contains("| small (4 -> 10 -> 10 -> 3, batch 100) |")
+        .contains("| LinearClassifier, batch 40, hash buckets 1000 |")
+        .contains("Alternating on one thread: 2 canned steps, then 2 raw steps");
   }
 
   @Test
