@@ -51,13 +51,29 @@ final class BenchKerasAppsCommand extends BenchRunCommand<KerasAppsBenchmark.Opt
       description = "Time only the --keras files, not the three applications.")
   private boolean noApps;
 
+  @Option(
+      names = "--fresh-jvm",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Instead, load each application N times, each in a fresh JVM started like this one:"
+              + " the time from main() to the first prediction, by phase (0: off, default).")
+  private int freshJvm;
+
   @Override
   KerasAppsBenchmark.Options options() {
+    if (freshJvm < 0) {
+      throw new IllegalArgumentException("--fresh-jvm must be >= 0, got " + freshJvm);
+    }
     return new KerasAppsBenchmark.Options(calls, warmup, batch, files, !noApps);
   }
 
   @Override
   void run(KerasAppsBenchmark.Options options, PrintStream out) {
-    KerasAppsBenchmark.run(options, out);
+    if (freshJvm > 0) {
+      KerasAppsBenchmark.freshJvm(freshJvm, out);
+    } else {
+      KerasAppsBenchmark.run(options, out);
+    }
   }
 }

@@ -8,14 +8,20 @@ import io.estimator4j.savedmodel.SavedModelPredictor;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
@@ -99,6 +105,122 @@ public final class KerasAppsBenchmark {
     }
     out.println();
     out.println("After: " + Machine.loadAverage());
+  }
+
+  /** Issue 12's goal: a fresh JVM from {@code main} to the first prediction, in seconds. */
+  public static final double LOAD_GOAL_SECONDS = 2.0;
+
+  /**
+   * Writes each application once, then loads it {@code runs} times, each in a fresh JVM ({@link
+   * KerasLoadMain}: read, build with TensorFlow's library loading, session, first predict) started
+   * like this one (same java, JVM options and class path), runs of the three interleaved; prints a
+   * Markdown table of medians and ranges.
+   */
+  public static void freshJvm(int runs, PrintStream out) {
+    if (runs < 1) {
+      throw new IllegalArgumentException("runs must be >= 1, got " + runs);
+    }
+    out.println(Machine.describe());
+    out.printf(
+        Locale.ROOT,
+        "%nEach load in a fresh JVM (%d per model, models interleaved): read (KerasModelFile.read),"
+            + " build (KerasModel.build; TensorFlow's native library loads here), session (the"
+            + " weights fed), first predict (zeros, batch 1); total = main() to the prediction;"
+            + " JVM = the JVM's start-up before main(). Seconds, median (min-max).%n%n",
+        runs);
+    out.println("| model | JVM | read | build | session | first predict | total (goal < 2 s) |");
+    out.println("|---|---:|---:|---:|---:|---:|---:|");
+    Map<KerasApplications.App, List<double[]>> times = new LinkedHashMap<>();
+    Map<KerasApplications.App, List<String>> args = new LinkedHashMap<>();
+    try {
+      Path dir = Files.createTempDirectory("e4j-keras-load-");
+      try {
+        for (KerasApplications.App app : KerasApplications.App.values()) {
+          Path json = dir.resolve(app.modelName() + ".json");
+          Path weights = dir.resolve(app.modelName() + "_weights.h5");
+          try {
+            KerasApplications.of(app).write(json, weights, 42);
+            args.put(app, List.of(json.toString(), weights.toString()));
+          } catch (IOException e) {
+            args.put(app, List.of(json.toString())); // jhdf's writer fails on ResNet50
+          }
+          times.put(app, new ArrayList<>());
+        }
+        for (int r = 0; r < runs; r++) {
+          for (KerasApplications.App app : times.keySet()) {
+            times.get(app).add(loadInFreshJvm(args.get(app)));
+          }
+        }
+      } finally {
+        TrainBenchmark.deleteRecursively(dir);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    times.forEach(
+        (app, t) -> {
+          StringBuilder row = new StringBuilder("| " + app.modelName());
+          if (args.get(app).size() == 1) {
+            row.append(" (JSON only: jhdf cannot write its weights)");
+          }
+          row.append(" |");
+          for (int k = 0; k < 6; k++) {
+            int col = k;
+            double[] v = t.stream().mapToDouble(x -> x[col]).toArray();
+            String cell =
+                Stats.fixed(Stats.median(v), 2)
+                    + " ("
+                    + Stats.fixed(Arrays.stream(v).min().orElseThrow(), 2)
+                    + "-"
+                    + Stats.fixed(Arrays.stream(v).max().orElseThrow(), 2)
+                    + ")";
+            row.append(' ').append(k == 5 ? "**" + cell + "**" : cell).append(" |");
+          }
+          out.println(row);
+        });
+    out.println();
+    out.println("After: " + Machine.loadAverage());
+  }
+
+  /** Runs {@link KerasLoadMain} in a new JVM; returns jvm, read, build, session, predict, total. */
+  private static double[] loadInFreshJvm(List<String> files) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(KerasLoadMain.class.getName());
+    cmd.addAll(files);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String output;
+    try {
+      output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("The load of " + files + " did not end in 120 s.");
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while loading " + files, e);
+    }
+    for (String line : output.split("\n")) {
+      if (line.startsWith(KerasLoadMain.PREFIX)) {
+        String[] parts = line.substring(KerasLoadMain.PREFIX.length()).trim().split(" ");
+        double[] v = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+          v[i] = Double.parseDouble(parts[i].substring(parts[i].indexOf('=') + 1));
+        }
+        return v;
+      }
+    }
+    throw new IllegalStateException(
+        "The load of "
+            + files
+            + " printed no timing line (exit code "
+            + p.exitValue()
+            + "); its output:\n"
+            + output);
   }
 
   private static String app(KerasApplications.App app, Options o) throws IOException {
