@@ -96,6 +96,8 @@ final class BenchAllCommand implements Callable<Integer> {
     m.put("predict", new Entry("predict", BenchPredictCommand::new));
     m.put("serve", new Entry("serve", BenchServeCommand::new));
     m.put("soak", new Entry("soak", BenchSoakCommand::new));
+    // issue 12's load goal: each Keras application loaded in fresh JVMs
+    m.put("keras-load", new Entry("keras-apps", BenchKerasAppsCommand::new, "--fresh-jvm", "5"));
     return m;
   }
 
@@ -114,7 +116,8 @@ final class BenchAllCommand implements Callable<Integer> {
       split = ",",
       description =
           "Run only these, comma-separated: train, train-tiny, train-alternating,"
-              + " train-tiny-alternating, canned, canned-alternating, scale, predict, serve, soak.")
+              + " train-tiny-alternating, canned, canned-alternating, scale, predict, serve, soak,"
+              + " keras-load.")
   private List<String> only;
 
   @Override

@@ -79,7 +79,7 @@ class E4jTest {
         .contains(
             "Unknown benchmark 'nope'; choose from [train, train-tiny, train-alternating,"
                 + " train-tiny-alternating, canned, canned-alternating, scale, predict, serve,"
-                + " soak]");
+                + " soak, keras-load]");
   }
 
   @Test
