@@ -91,6 +91,8 @@ class E4jTest {
                 + " block=30");
     assertThat(execute("bench", "train", "--alternate", "-1")).isEqualTo(2);
     assertThat(err.toString()).contains("block=-1");
+    assertThat(execute("bench", "keras-apps", "--fresh-jvm", "-1")).isEqualTo(2);
+    assertThat(err.toString()).contains("--fresh-jvm must be >= 0, got -1");
   }
 
   @Test

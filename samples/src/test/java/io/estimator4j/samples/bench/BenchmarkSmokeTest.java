@@ -121,6 +121,24 @@ class BenchmarkSmokeTest {
   }
 
   @Test
+  void kerasLoadMainPrintsEveryPhase() throws Exception {
+    PrintStream stdout = System.out;
+    System.setOut(out);
+    try {
+      KerasLoadMain.main(
+          new String[] {io.estimator4j.testing.TestData.path("keras/models/mlp_1.h5").toString()});
+    } finally {
+      System.setOut(stdout);
+    }
+
+    // one line, six timings in seconds: jvm read build session predict total
+    assertThat(bytes.toString(StandardCharsets.UTF_8))
+        .containsPattern(
+            "e4j-load jvm=[0-9.]+ read=[0-9.]+ build=[0-9.]+ session=[0-9.]+ predict=[0-9.]+"
+                + " total=[0-9.]+\\n");
+  }
+
+  @Test
   void traceCountsTheNodesOfBothSides() {
     CannedBenchmark.trace(CannedBenchmark.Case.census(Census.Model.WIDE_DEEP), 2, out);
 
