@@ -2,6 +2,7 @@ package io.estimator4j.benchmarks;
 
 import io.estimator4j.samples.bench.BenchmarksFile;
 import io.estimator4j.samples.bench.Machine;
+import io.estimator4j.samples.bench.Stats;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -130,9 +131,7 @@ public final class ServingAlternatingMain {
   /** The measured calls of one side. */
   private record Side(long[] nanos, long totalNanos) {
     double medianMicros() {
-      long[] sorted = nanos.clone();
-      Arrays.sort(sorted);
-      return sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2] / 1e3;
+      return Stats.median(Arrays.stream(nanos).asDoubleStream().toArray()) / 1e3;
     }
 
     /**

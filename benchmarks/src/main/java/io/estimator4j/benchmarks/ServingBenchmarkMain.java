@@ -201,9 +201,8 @@ public final class ServingBenchmarkMain {
   }
 
   private static double median(List<Double> values) {
-    List<Double> sorted = values.stream().sorted().toList();
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    return io.estimator4j.samples.bench.Stats.median(
+        values.stream().mapToDouble(Double::doubleValue).toArray());
   }
 
   private static String key(RunResult r) {

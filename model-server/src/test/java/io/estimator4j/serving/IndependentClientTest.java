@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * on first run), and curl for REST.
  */
 class IndependentClientTest {
-  static final String MODEL = "saved_model_half_plus_two_2_versions";
+  static final String MODEL = GrpcApiTest.MODEL;
 
   static boolean onPath(String command) {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
@@ -61,18 +60,7 @@ class IndependentClientTest {
   }
 
   static ModelServer server() throws IOException {
-    return ModelServer.builder()
-        .model(
-            new ModelConfig(
-                MODEL,
-                TestData.path("savedmodels/tf-serving-saved_model_half_plus_two_2_versions"),
-                VersionPolicy.specific(123L),
-                Map.of()))
-        .host("127.0.0.1")
-        .restApiPort(0)
-        .grpcPort(0)
-        .fileSystemPollWaitSeconds(0)
-        .start();
+    return GrpcApiTest.halfPlusTwo123().restApiPort(0).start();
   }
 
   @Test

@@ -1,12 +1,18 @@
 package io.estimator4j.samples.bench;
 
+import io.estimator4j.estimator.Estimator;
+import io.estimator4j.estimator.StepLimit;
 import io.estimator4j.estimator.hook.SessionRunContext;
 import io.estimator4j.estimator.hook.SessionRunHook;
 import io.estimator4j.estimator.hook.SessionRunValues;
+import io.estimator4j.estimator.input.InputFn;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Times an Estimator's training steps and a hand-written loop's steps alternately on the same
@@ -119,8 +125,56 @@ public final class Alternation implements SessionRunHook {
     }
   }
 
+  /**
+   * One model of an alternating table: how to open its hand-written loop, how to build its
+   * Estimator in a model_dir, and the input the Estimator trains on.
+   */
+  record Model(
+      String label, Supplier<RawLoop> raw, Function<Path, Estimator> estimator, InputFn input) {}
+
+  /**
+   * Runs every model {@code repeats} times (a fresh raw loop and Estimator each run, in a temporary
+   * model_dir) and prints one table, {@code what} naming the Estimator side; returns each model's
+   * median ratio.
+   */
+  static List<Double> table(
+      String what,
+      List<Model> models,
+      long warmup,
+      long steps,
+      int block,
+      int repeats,
+      double goal,
+      PrintStream out) {
+    out.println(Machine.describe());
+    printHeader(what, warmup, steps, block, out);
+    List<Double> medians = new ArrayList<>();
+    for (Model m : models) {
+      List<Result> runs = new ArrayList<>();
+      for (int r = 0; r < repeats; r++) {
+        runs.add(run(m, warmup, steps, block));
+      }
+      medians.add(printRow(m.label(), runs, goal, out));
+    }
+    out.println();
+    out.println(Machine.loadAverage() + " (at the end)");
+    return medians;
+  }
+
+  private static Result run(Model m, long warmup, long steps, int block) {
+    Path dir = TrainBenchmark.tempDir();
+    try (RawLoop loop = m.raw().get()) {
+      Alternation timer = new Alternation(loop::step, warmup, steps, block);
+      m.estimator().apply(dir).train(m.input(), StepLimit.steps(timer.totalSteps()), timer);
+      return timer.result();
+    } finally {
+      TrainBenchmark.deleteRecursively(dir);
+    }
+  }
+
   /** Prints the header of {@link #printRow}'s table. */
-  static void printHeader(String what, long warmup, long steps, int block, PrintStream out) {
+  private static void printHeader(
+      String what, long warmup, long steps, int block, PrintStream out) {
     out.printf(
         Locale.ROOT,
         "%nAlternating on one thread: %d %s steps, then %d raw steps, and so on; %d timed steps"
@@ -140,7 +194,7 @@ public final class Alternation implements SessionRunHook {
   }
 
   /** One row: every run of one model, their median ratio and the spread of their blocks. */
-  static double printRow(String model, List<Result> runs, double goal, PrintStream out) {
+  private static double printRow(String model, List<Result> runs, double goal, PrintStream out) {
     double[] ratios = runs.stream().mapToDouble(Result::ratio).toArray();
     double[] blocks =
         runs.stream().flatMapToDouble(r -> java.util.Arrays.stream(r.blockRatios())).toArray();

@@ -440,29 +440,20 @@ public final class CannedBenchmark {
    */
   public static List<Double> alternate(
       Options options, int block, List<Census.Model> models, PrintStream out) {
-    out.println(Machine.describe());
-    Alternation.printHeader("canned", options.warmup(), options.steps(), block, out);
-    List<Double> medians = new ArrayList<>();
+    List<Alternation.Model> cases = new ArrayList<>();
     for (Census.Model model : models) {
       Case c = Case.census(model);
-      List<Alternation.Result> runs = new ArrayList<>();
-      for (int r = 0; r < options.repeats(); r++) {
-        Path dir = tempDir();
-        try (RawLoop loop = openRaw(c)) {
-          Alternation timer = new Alternation(loop::step, options.warmup(), options.steps(), block);
-          Estimator est =
-              Census.estimator(c.model(), quiet(dir), Census.columns(c.bucketScale()), c.hidden());
-          est.train(input(c), StepLimit.steps(timer.totalSteps()), timer);
-          runs.add(timer.result());
-        } finally {
-          TrainBenchmark.deleteRecursively(dir);
-        }
-      }
-      medians.add(Alternation.printRow(c.describe(), runs, GOAL, out));
+      cases.add(
+          new Alternation.Model(
+              c.describe(),
+              () -> openRaw(c),
+              dir ->
+                  Census.estimator(
+                      c.model(), quiet(dir), Census.columns(c.bucketScale()), c.hidden()),
+              input(c)));
     }
-    out.println();
-    out.println(Machine.loadAverage() + " (at the end)");
-    return medians;
+    return Alternation.table(
+        "canned", cases, options.warmup(), options.steps(), block, options.repeats(), GOAL, out);
   }
 
   private static void step(Session session, RawGraph g) {

@@ -3,12 +3,12 @@ package io.estimator4j.samples.bench;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** Order statistics of benchmark samples. */
-final class Stats {
+/** Order statistics of benchmark samples (also used by the JMH module's mains). */
+public final class Stats {
   private Stats() {}
 
   /** The median (mean of the two middle values for an even count). */
-  static double median(double[] values) {
+  public static double median(double[] values) {
     requireValues(values);
     double[] s = values.clone();
     Arrays.sort(s);

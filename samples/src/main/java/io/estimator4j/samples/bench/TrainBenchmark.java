@@ -285,30 +285,28 @@ public final class TrainBenchmark {
    * model; returns each model's median ratio.
    */
   public static List<Double> alternate(Options options, int block, PrintStream out) {
-    out.println(Machine.describe());
-    Alternation.printHeader("Estimator", options.warmup(), options.steps(), block, out);
-    List<Double> medians = new ArrayList<>();
+    List<Alternation.Model> models = new ArrayList<>();
     for (BenchModel model : options.models()) {
       ArrayInput input = model.input();
-      List<Alternation.Result> runs = new ArrayList<>();
-      for (int r = 0; r < options.repeats(); r++) {
-        Path dir = tempDir();
-        try (RawLoop loop = openRaw(model, input, false)) {
-          Alternation timer = new Alternation(loop::step, options.warmup(), options.steps(), block);
-          Estimator est =
-              Estimator.builder(model.modelFn()).config(isolated().modelDir(dir).build()).build();
-          est.train(input, StepLimit.steps(timer.totalSteps()), timer);
-          runs.add(timer.result());
-        } finally {
-          deleteRecursively(dir);
-        }
-      }
-      medians.add(
-          Alternation.printRow(model.name() + " (" + model.describe() + ")", runs, GOAL, out));
+      models.add(
+          new Alternation.Model(
+              model.name() + " (" + model.describe() + ")",
+              () -> openRaw(model, input, false),
+              dir ->
+                  Estimator.builder(model.modelFn())
+                      .config(isolated().modelDir(dir).build())
+                      .build(),
+              input));
     }
-    out.println();
-    out.println(Machine.loadAverage() + " (at the end)");
-    return medians;
+    return Alternation.table(
+        "Estimator",
+        models,
+        options.warmup(),
+        options.steps(),
+        block,
+        options.repeats(),
+        GOAL,
+        out);
   }
 
   static void print(ModelResult r, Options options, PrintStream out) {
@@ -376,7 +374,7 @@ public final class TrainBenchmark {
     }
   }
 
-  private static Path tempDir() {
+  static Path tempDir() {
     try {
       return Files.createTempDirectory("e4j-bench-");
     } catch (IOException e) {
