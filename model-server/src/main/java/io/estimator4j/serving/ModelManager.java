@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.error.Code;
 import tensorflow.serving.GetModelStatus.GetModelStatusResponse;
@@ -67,6 +68,9 @@ final class ModelManager implements AutoCloseable {
   private final long unloadWaitMillis;
   private volatile boolean closed;
 
+  /** Each version's session configuration (TF Serving's session_config), or null: TF's default. */
+  private final ConfigProto sessionConfig;
+
   /** TF Serving's batching ({@code --enable_batching}), or null. */
   private final BatchScheduler batcher;
 
@@ -74,7 +78,8 @@ final class ModelManager implements AutoCloseable {
       List<ModelConfig> configs,
       int loadThreads,
       long unloadWaitMillis,
-      BatchScheduler.Options batching) {
+      BatchScheduler.Options batching,
+      ConfigProto sessionConfig) {
     Map<String, Model> map = new LinkedHashMap<>();
     for (ModelConfig c : configs) {
       if (map.put(c.name(), new Model(c)) != null) {
@@ -83,6 +88,7 @@ final class ModelManager implements AutoCloseable {
     }
     models = Collections.unmodifiableMap(map);
     this.unloadWaitMillis = unloadWaitMillis;
+    this.sessionConfig = sessionConfig;
     this.batcher = batching == null ? null : new BatchScheduler(batching);
     this.loader =
         Executors.newFixedThreadPool(Math.max(1, loadThreads), daemon("e4j-serving-load"));
@@ -351,7 +357,7 @@ final class ModelManager implements AutoCloseable {
       for (ServingCheck.Outcome o : ServingCheck.check(meta)) {
         LOG.debug("{} version {}: {}", sv.model, sv.version, o);
       }
-      SavedModelPredictor p = SavedModelPredictor.load(sv.dir, SERVE);
+      SavedModelPredictor p = SavedModelPredictor.load(sv.dir, SERVE, sessionConfig);
       boolean keep;
       synchronized (this) {
         keep = !closed;

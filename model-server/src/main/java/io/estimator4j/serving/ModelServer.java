@@ -19,6 +19,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.tensorflow.proto.ConfigProto;
 
 /**
  * A model server that speaks TF Serving's REST and gRPC APIs, in process:
@@ -48,7 +49,9 @@ public final class ModelServer implements AutoCloseable {
   private final java.util.concurrent.ExecutorService grpcExecutor;
 
   private ModelServer(Builder b) throws IOException {
-    manager = new ModelManager(b.models, b.numLoadThreads, b.unloadWaitMillis, b.batching);
+    manager =
+        new ModelManager(
+            b.models, b.numLoadThreads, b.unloadWaitMillis, b.batching, b.sessionConfig);
     metrics = b.metricsPath == null ? null : new ServingMetrics();
     api = new RestApi(manager, metrics);
     manager.start(b.pollSeconds);
@@ -161,6 +164,39 @@ public final class ModelServer implements AutoCloseable {
       }
     }
     return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * TF Serving's {@code --tensorflow_session_parallelism}, {@code
+   * --tensorflow_intra_op_parallelism} and {@code --tensorflow_inter_op_parallelism} (0: chosen by
+   * TensorFlow), as a session configuration for {@link Builder#sessionConfig}, combined as TF
+   * Serving's server does: intra and inter when either is set, else session parallelism for both;
+   * all three set is refused. A negative inter-op value runs each request's graph in the thread
+   * that received it (TensorFlow's {@code inter_op_parallelism_threads < 0}): no hand-off to
+   * TensorFlow's inter-op pool and back, the lowest latency for small graphs; ops still use the
+   * intra-op pool.
+   */
+  public static ConfigProto sessionParallelism(int session, int intraOp, int interOp) {
+    if (intraOp > 0 && interOp > 0 && session > 0) {
+      throw new IllegalArgumentException(
+          "Either configure --tensorflow_session_parallelism or"
+              + " (--tensorflow_intra_op_parallelism, --tensorflow_inter_op_parallelism)"
+              + " separately. You cannot configure all.");
+    }
+    if (session < 0 || intraOp < 0) {
+      throw new IllegalArgumentException(
+          "--tensorflow_session_parallelism and --tensorflow_intra_op_parallelism must be >= 0"
+              + " (0: chosen by TensorFlow); got "
+              + session
+              + " and "
+              + intraOp
+              + ".");
+    }
+    boolean separately = intraOp != 0 || interOp != 0;
+    return ConfigProto.newBuilder()
+        .setIntraOpParallelismThreads(separately ? intraOp : session)
+        .setInterOpParallelismThreads(separately ? interOp : session)
+        .build();
   }
 
   public static Builder builder() {
@@ -283,6 +319,7 @@ public final class ModelServer implements AutoCloseable {
     private long maxRequestBytes = 256L << 20;
     private BatchScheduler.Options batching;
     private String metricsPath;
+    private ConfigProto sessionConfig;
 
     private Builder() {}
 
@@ -368,6 +405,15 @@ public final class ModelServer implements AutoCloseable {
     /** {@code --file_system_poll_wait_seconds}; 0 loads once and never polls. */
     public Builder fileSystemPollWaitSeconds(long seconds) {
       pollSeconds = seconds;
+      return this;
+    }
+
+    /**
+     * The session configuration every loaded version runs with (TF Serving's {@code
+     * session_config}); null, the default, is TensorFlow's.
+     */
+    public Builder sessionConfig(ConfigProto config) {
+      sessionConfig = config;
       return this;
     }
 

@@ -70,6 +70,17 @@ class RestApiTest {
         resp.statusCode(), resp.body(), resp.headers().firstValue("Content-Type").orElse(""));
   }
 
+  /** POSTs {@code body} to {@code path} on 127.0.0.1:{@code port} (30 s timeout). */
+  static HttpResponse<String> post(HttpClient client, int port, String path, String body)
+      throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   static void assertJson(Answer a, int status, String expected) throws Exception {
     assertThat(a.status()).as(a.body()).isEqualTo(status);
     assertThat(a.contentType()).startsWith("application/json");
@@ -313,16 +324,11 @@ class RestApiTest {
                   .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       slow.getOutputStream().flush();
       HttpResponse<String> ok =
-          client.send(
-              HttpRequest.newBuilder(
-                      URI.create(
-                          "http://127.0.0.1:"
-                              + s.restApiPort()
-                              + "/v1/models/half_plus_two:predict"))
-                  .timeout(Duration.ofSeconds(30))
-                  .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [1.0]}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          post(
+              client,
+              s.restApiPort(),
+              "/v1/models/half_plus_two:predict",
+              "{\"instances\": [1.0]}");
       assertThat(ok.statusCode()).isEqualTo(200);
       // the server answers the stalled request with an error and/or closes it, within the timeout
       long t0 = System.nanoTime();

@@ -95,6 +95,10 @@ final class BenchAllCommand implements Callable<Integer> {
     m.put("scale", new Entry("scale", BenchScaleCommand::new));
     m.put("predict", new Entry("predict", BenchPredictCommand::new));
     m.put("serve", new Entry("serve", BenchServeCommand::new));
+    // the server and its in-process baseline with each request run in its receiving thread
+    m.put(
+        "serve-inline",
+        new Entry("serve", BenchServeCommand::new, "--tensorflow_inter_op_parallelism", "-1"));
     m.put("soak", new Entry("soak", BenchSoakCommand::new));
     // issue 12's load goal: each Keras application loaded in fresh JVMs
     m.put("keras-load", new Entry("keras-apps", BenchKerasAppsCommand::new, "--fresh-jvm", "5"));
@@ -116,8 +120,8 @@ final class BenchAllCommand implements Callable<Integer> {
       split = ",",
       description =
           "Run only these, comma-separated: train, train-tiny, train-alternating,"
-              + " train-tiny-alternating, canned, canned-alternating, scale, predict, serve, soak,"
-              + " keras-load.")
+              + " train-tiny-alternating, canned, canned-alternating, scale, predict, serve,"
+              + " serve-inline, soak, keras-load.")
   private List<String> only;
 
   @Override

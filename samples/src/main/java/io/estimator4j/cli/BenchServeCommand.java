@@ -37,9 +37,29 @@ final class BenchServeCommand extends BenchRunCommand<ServeBenchmark.Options> {
       description = "TF Serving's half_plus_two base path (default: ${DEFAULT-VALUE}).")
   private Path halfPlusTwo;
 
+  @Option(
+      names = "--tensorflow_inter_op_parallelism",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "The server's flag of that name, also given to the in-process baseline's session"
+              + " (default ${DEFAULT-VALUE}: TensorFlow's choice; -1: each request in its"
+              + " caller's thread).")
+  private int interOp;
+
+  @Option(
+      names = "--batch-timeout-micros",
+      paramLabel = "US",
+      defaultValue = "1000",
+      description =
+          "batch_timeout_micros of the batching rows (default ${DEFAULT-VALUE}; 0: a batch runs"
+              + " as soon as a batch thread is free, with what has queued).")
+  private long batchTimeoutMicros;
+
   @Override
   ServeBenchmark.Options options() {
-    return new ServeBenchmark.Options(seconds, censusSteps, halfPlusTwo);
+    return new ServeBenchmark.Options(
+        seconds, censusSteps, halfPlusTwo, interOp, batchTimeoutMicros);
   }
 
   @Override

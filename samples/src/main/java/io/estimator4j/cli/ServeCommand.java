@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.tensorflow.proto.ConfigProto;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -103,6 +104,29 @@ final class ServeCommand implements Callable<Integer> {
   private Integer grpcMaxThreads;
 
   @Option(
+      names = "--tensorflow_session_parallelism",
+      paramLabel = "N",
+      description =
+          "Threads TensorFlow uses to run a session, intra- and inter-op (default 0: chosen by"
+              + " TensorFlow).")
+  private int sessionParallelism;
+
+  @Option(
+      names = "--tensorflow_intra_op_parallelism",
+      paramLabel = "N",
+      description = "Threads parallelising one op (default 0: chosen by TensorFlow).")
+  private int intraOpParallelism;
+
+  @Option(
+      names = "--tensorflow_inter_op_parallelism",
+      paramLabel = "N",
+      description =
+          "Ops of one request run at a time (default 0: chosen by TensorFlow); -1 runs each"
+              + " request's graph in the thread that received it, the lowest latency for small"
+              + " graphs.")
+  private int interOpParallelism;
+
+  @Option(
       names = "--monitoring_config_file",
       paramLabel = "FILE",
       description =
@@ -112,6 +136,16 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ConfigProto sessionConfig = null;
+    if (sessionParallelism != 0 || intraOpParallelism != 0 || interOpParallelism != 0) {
+      try {
+        sessionConfig =
+            ModelServer.sessionParallelism(
+                sessionParallelism, intraOpParallelism, interOpParallelism);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
     List<ModelConfig> models;
     if (modelConfigFile != null) {
       if (modelBasePath != null) {
@@ -136,6 +170,9 @@ final class ServeCommand implements Callable<Integer> {
             .numLoadThreads(loadThreads);
     if (grpcMaxThreads != null) {
       builder.grpcMaxThreads(grpcMaxThreads);
+    }
+    if (sessionConfig != null) {
+      builder.sessionConfig(sessionConfig);
     }
     if (enableBatching) {
       if (batchingParametersFile != null) {

@@ -79,7 +79,7 @@ class E4jTest {
         .contains(
             "Unknown benchmark 'nope'; choose from [train, train-tiny, train-alternating,"
                 + " train-tiny-alternating, canned, canned-alternating, scale, predict, serve,"
-                + " soak, keras-load]");
+                + " serve-inline, soak, keras-load]");
   }
 
   @Test
@@ -101,6 +101,29 @@ class E4jTest {
     assertThat(err.toString()).contains("--seconds must be in (0, 60], got 0.0");
     assertThat(execute("bench", "serve", "--half-plus-two", "/no/such/dir")).isEqualTo(2);
     assertThat(err.toString()).contains("No directory /no/such/dir: give --half-plus-two");
+    assertThat(execute("bench", "serve", "--batch-timeout-micros", "-1")).isEqualTo(2);
+    assertThat(err.toString()).contains("--batch-timeout-micros must be >= 0, got -1");
+  }
+
+  @Test
+  void serveRefusesAllThreeParallelismFlagsAsTfServing() {
+    assertThat(
+            execute(
+                "serve",
+                "--model_base_path",
+                "/no/such/dir",
+                "--tensorflow_session_parallelism",
+                "2",
+                "--tensorflow_intra_op_parallelism",
+                "2",
+                "--tensorflow_inter_op_parallelism",
+                "2"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "Either configure --tensorflow_session_parallelism or"
+                + " (--tensorflow_intra_op_parallelism, --tensorflow_inter_op_parallelism)"
+                + " separately. You cannot configure all.");
   }
 
   @Test

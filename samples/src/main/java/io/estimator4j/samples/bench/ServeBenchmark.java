@@ -7,16 +7,13 @@ import io.estimator4j.samples.Census;
 import io.estimator4j.samples.CensusData;
 import io.estimator4j.samples.CensusExport;
 import io.estimator4j.savedmodel.SavedModelPredictor;
+import io.estimator4j.savedmodel.SavedModelWriter;
 import io.estimator4j.serving.ModelConfig;
 import io.estimator4j.serving.ModelServer;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.Example;
 import org.tensorflow.proto.TensorProto;
@@ -42,6 +40,7 @@ import tensorflow.serving.Classification.ClassificationRequest;
 import tensorflow.serving.InputOuterClass.ExampleList;
 import tensorflow.serving.InputOuterClass.Input;
 import tensorflow.serving.Predict.PredictRequest;
+import tensorflow.serving.Predict.PredictResponse;
 import tensorflow.serving.PredictionServiceGrpc;
 import tensorflow.serving.SessionBundleConfig.BatchingParameters;
 
@@ -55,11 +54,24 @@ import tensorflow.serving.SessionBundleConfig.BatchingParameters;
 public final class ServeBenchmark {
   public static final int[] CLIENTS = {1, 8, 64};
 
-  /** Options: seconds per measurement, census training steps, half_plus_two's base path. */
-  public record Options(double seconds, long censusSteps, Path halfPlusTwo) {
+  /**
+   * Options: seconds per measurement, census training steps, half_plus_two's base path, and TF
+   * Serving's {@code --tensorflow_inter_op_parallelism} for the server's and the in-process
+   * baseline's sessions alike (0: TensorFlow's default; -1: each request in its caller's thread).
+   */
+  public record Options(
+      double seconds, long censusSteps, Path halfPlusTwo, int interOp, long batchTimeoutMicros) {
+    public Options(double seconds, long censusSteps, Path halfPlusTwo) {
+      this(seconds, censusSteps, halfPlusTwo, 0, 1000);
+    }
+
     public Options {
       if (!(seconds > 0) || seconds > 60) {
         throw new IllegalArgumentException("--seconds must be in (0, 60], got " + seconds);
+      }
+      if (batchTimeoutMicros < 0) {
+        throw new IllegalArgumentException(
+            "--batch-timeout-micros must be >= 0, got " + batchTimeoutMicros);
       }
       if (censusSteps < 1) {
         throw new IllegalArgumentException("--census-steps must be at least 1");
@@ -90,42 +102,112 @@ public final class ServeBenchmark {
 
   public static void run(Options o, PrintStream out) throws Exception {
     Path tmp = Files.createTempDirectory("e4j-bench-serve-");
-    Path census = tmp.resolve("census");
-    out.println(Machine.describe());
-    out.println("Training census wide_deep " + o.censusSteps() + " steps for its export ...");
-    Estimator est =
-        Census.estimator(
-            Census.Model.WIDE_DEEP,
-            RunConfig.builder()
-                .modelDir(tmp.resolve("model"))
-                .randomSeed(42)
-                .noPeriodicCheckpoints()
-                .saveSummarySteps(0)
-                .logStepCountSteps(0)
-                .build());
-    est.train(
-        CensusData.input(CensusData.trainFile(), true, null, Census.BATCH_SIZE, 1),
-        StepLimit.steps(o.censusSteps()));
-    Path export = CensusExport.export(est, census);
-    Path hp2 = ModelServerVersions.latest(o.halfPlusTwo());
-    Example row =
-        CensusBenchmark.toExample(Files.readAllLines(CensusData.trainFile()).get(0).split(",", -1));
+    try {
+      Path census = tmp.resolve("census");
+      out.println(Machine.describe());
+      out.println("Training census wide_deep " + o.censusSteps() + " steps for its export ...");
+      Estimator est =
+          Census.estimator(
+              Census.Model.WIDE_DEEP,
+              RunConfig.builder()
+                  .modelDir(tmp.resolve("model"))
+                  .randomSeed(42)
+                  .noPeriodicCheckpoints()
+                  .saveSummarySteps(0)
+                  .logStepCountSteps(0)
+                  .build());
+      est.train(
+          CensusData.input(CensusData.trainFile(), true, null, Census.BATCH_SIZE, 1),
+          StepLimit.steps(o.censusSteps()));
+      Path export = CensusExport.export(est, census);
+      Path hp2 = ModelServerVersions.latest(o.halfPlusTwo());
+      Example row =
+          CensusBenchmark.toExample(
+              Files.readAllLines(CensusData.trainFile()).get(0).split(",", -1));
 
-    Workload halfPlusTwo = halfPlusTwo();
-    Workload censusClassify = census(row);
-    out.println();
-    out.println("| model | path | batching | clients | requests/s | p50 µs | p99 µs |");
-    out.println("|---|---|---|---|---|---|---|");
-    measureModel(out, o, "half_plus_two", o.halfPlusTwo(), hp2, halfPlusTwo);
-    measureModel(out, o, "census", census, export, censusClassify);
-    out.println();
-    out.println(Machine.loadAverage());
+      Workload halfPlusTwo = halfPlusTwo();
+      Workload censusClassify = census(row);
+      out.println();
+      out.println("| model | path | batching | clients | requests/s | p50 µs | p99 µs |");
+      out.println("|---|---|---|---|---|---|---|");
+      floors(out, o);
+      measureModel(out, o, "half_plus_two", o.halfPlusTwo(), hp2, halfPlusTwo);
+      measureModel(out, o, "census", census, export, censusClassify);
+      out.println();
+      out.println(Machine.loadAverage());
+    } finally {
+      // the census model_dir and export (the benchmark writes nothing else)
+      SavedModelWriter.deleteRecursively(tmp);
+    }
+  }
+
+  /**
+   * The loopback floor of each protocol with the same clients: a bare gRPC server (Netty, an
+   * executor as the model server's) and a bare Jetty server answering a fixed half_plus_two reply
+   * without any model, at 1 client. What a row adds above these is the server's own work.
+   */
+  private static void floors(PrintStream out, Options o) throws Exception {
+    PredictResponse fixed = PredictResponse.newBuilder().putOutputs("y", oneByOne(2.5f)).build();
+    ExecutorService executor = Executors.newFixedThreadPool(8);
+    io.grpc.Server grpc =
+        io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                new java.net.InetSocketAddress("127.0.0.1", 0))
+            .executor(executor)
+            .addService(
+                new PredictionServiceGrpc.PredictionServiceImplBase() {
+                  @Override
+                  public void predict(
+                      PredictRequest request, io.grpc.stub.StreamObserver<PredictResponse> reply) {
+                    reply.onNext(fixed);
+                    reply.onCompleted();
+                  }
+                })
+            .build()
+            .start();
+    String body = "{\n    \"predictions\": [[2.5]\n    ]\n}";
+    org.eclipse.jetty.server.Server jetty = new org.eclipse.jetty.server.Server();
+    org.eclipse.jetty.server.ServerConnector connector =
+        new org.eclipse.jetty.server.ServerConnector(jetty);
+    connector.setHost("127.0.0.1");
+    jetty.addConnector(connector);
+    jetty.setHandler(
+        new org.eclipse.jetty.server.Handler.Abstract() {
+          @Override
+          public boolean handle(
+              org.eclipse.jetty.server.Request request,
+              org.eclipse.jetty.server.Response response,
+              org.eclipse.jetty.util.Callback callback) {
+            response.setStatus(200);
+            org.eclipse.jetty.io.Content.Sink.write(response, true, body, callback);
+            return true;
+          }
+        });
+    jetty.start();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", grpc.getPort()).usePlaintext().build();
+    Workload w = halfPlusTwo();
+    try (KeepAliveHttpClient http =
+        new KeepAliveHttpClient(
+            "127.0.0.1", connector.getLocalPort(), w.restPath(), w.restBody())) {
+      var stub = PredictionServiceGrpc.newBlockingStub(channel);
+      row("-", "warm-up", "-", 8, o, () -> w.grpc(stub));
+      row("-", "warm-up", "-", 8, o, http::post);
+      out.println(row("-", "gRPC floor: no model, fixed reply", "-", 1, o, () -> w.grpc(stub)));
+      out.println(row("-", "REST floor: no model, fixed reply", "-", 1, o, http::post));
+    } finally {
+      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      grpc.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      executor.shutdownNow();
+      jetty.stop();
+    }
   }
 
   private static void measureModel(
       PrintStream out, Options o, String name, Path base, Path version, Workload w)
       throws Exception {
-    try (SavedModelPredictor p = SavedModelPredictor.load(version, Set.of("serve"))) {
+    // the server's session configuration, built by the server's own rule, serves the baseline too
+    ConfigProto config = ModelServer.sessionParallelism(0, 0, o.interOp());
+    try (SavedModelPredictor p = SavedModelPredictor.load(version, Set.of("serve"), config)) {
       row(name, "warm-up", "-", 8, o, () -> w.inProcess(p));
       for (int c : CLIENTS) {
         out.println(row(name, "in-process SavedModelPredictor", "-", c, o, () -> w.inProcess(p)));
@@ -138,13 +220,14 @@ public final class ServeBenchmark {
               .host("127.0.0.1")
               .restApiPort(0)
               .grpcPort(0)
-              .fileSystemPollWaitSeconds(0);
+              .fileSystemPollWaitSeconds(0)
+              .sessionConfig(config);
       if (batching) {
         // TF Serving's batching guide's CPU starting point: small timeout, threads = cores
         b.batching(
             BatchingParameters.newBuilder()
                 .setMaxBatchSize(com.google.protobuf.Int64Value.of(64))
-                .setBatchTimeoutMicros(com.google.protobuf.Int64Value.of(1000))
+                .setBatchTimeoutMicros(com.google.protobuf.Int64Value.of(o.batchTimeoutMicros()))
                 .setMaxEnqueuedBatches(com.google.protobuf.Int64Value.of(1000))
                 .setNumBatchThreads(
                     com.google.protobuf.Int64Value.of(Runtime.getRuntime().availableProcessors()))
@@ -153,55 +236,43 @@ public final class ServeBenchmark {
       try (ModelServer server = b.start()) {
         ManagedChannel channel =
             NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        URI uri = URI.create("http://127.0.0.1:" + server.restApiPort() + w.restPath());
+        KeepAliveHttpClient http =
+            new KeepAliveHttpClient("127.0.0.1", server.restApiPort(), w.restPath(), w.restBody());
         String on = batching ? "on" : "off";
         try {
           var stub = PredictionServiceGrpc.newBlockingStub(channel);
           // a new server's paths (Netty, Jetty, the handlers) are cold: warm both with 8 clients
           // before any row, or the first rows measure the JIT
           row(name, "warm-up", on, 8, o, () -> w.grpc(stub));
-          row(name, "warm-up", on, 8, o, () -> rest(http, uri, w.restBody()));
+          row(name, "warm-up", on, 8, o, http::post);
           for (int c : CLIENTS) {
             out.println(row(name, "gRPC", on, c, o, () -> w.grpc(stub)));
           }
           for (int c : CLIENTS) {
-            out.println(row(name, "REST", on, c, o, () -> rest(http, uri, w.restBody())));
+            out.println(row(name, "REST", on, c, o, http::post));
           }
         } finally {
           channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+          http.close();
         }
       }
     }
   }
 
-  private static void rest(HttpClient http, URI uri, String body) {
-    try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
-      }
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+  /** A float tensor of shape [1, 1], half_plus_two's x and y for one row. */
+  private static TensorProto oneByOne(float v) {
+    return TensorProto.newBuilder()
+        .setDtype(DataType.DT_FLOAT)
+        .setTensorShape(
+            TensorShapeProto.newBuilder()
+                .addDim(TensorShapeProto.Dim.newBuilder().setSize(1))
+                .addDim(TensorShapeProto.Dim.newBuilder().setSize(1)))
+        .addFloatVal(v)
+        .build();
   }
 
   private static Workload halfPlusTwo() {
-    TensorProto x =
-        TensorProto.newBuilder()
-            .setDtype(DataType.DT_FLOAT)
-            .setTensorShape(
-                TensorShapeProto.newBuilder()
-                    .addDim(TensorShapeProto.Dim.newBuilder().setSize(1))
-                    .addDim(TensorShapeProto.Dim.newBuilder().setSize(1)))
-            .addFloatVal(1f)
-            .build();
+    TensorProto x = oneByOne(1f);
     PredictRequest.Builder req = PredictRequest.newBuilder().putInputs("x", x);
     req.getModelSpecBuilder().setName("half_plus_two");
     PredictRequest request = req.build();
