@@ -192,12 +192,26 @@ public final class ModelServer implements AutoCloseable {
               + intraOp
               + ".");
     }
+    // TF Serving passes any value on; a typo of 100000 would start 100000 threads
+    if (session > MAX_SESSION_THREADS
+        || intraOp > MAX_SESSION_THREADS
+        || interOp > MAX_SESSION_THREADS) {
+      throw new IllegalArgumentException(
+          "Session parallelism of "
+              + Math.max(session, Math.max(intraOp, interOp))
+              + " threads: TensorFlow would start that many threads per pool; give at most "
+              + MAX_SESSION_THREADS
+              + " (0: chosen by TensorFlow).");
+    }
     boolean separately = intraOp != 0 || interOp != 0;
     return ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(separately ? intraOp : session)
         .setInterOpParallelismThreads(separately ? interOp : session)
         .build();
   }
+
+  /** The most threads a session-parallelism flag may ask for. */
+  static final int MAX_SESSION_THREADS = 1024;
 
   public static Builder builder() {
     return new Builder();

@@ -42,6 +42,10 @@ class SessionParallelismTest {
     assertThatThrownBy(() -> ModelServer.sessionParallelism(0, -2, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("must be >= 0 (0: chosen by TensorFlow); got 0 and -2.");
+    assertThatThrownBy(() -> ModelServer.sessionParallelism(0, 0, 100_000))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Session parallelism of 100000 threads")
+        .hasMessageContaining("give at most 1024");
   }
 
   @Test
