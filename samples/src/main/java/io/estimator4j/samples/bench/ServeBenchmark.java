@@ -48,16 +48,19 @@ import tensorflow.serving.SessionBundleConfig.BatchingParameters;
  * Load test of the model server on loopback (issue 15, point 7): p50/p99 latency and requests per
  * second for TF Serving's half_plus_two (predict, one row) and the census wide_deep export
  * (classify, one tf.Example) over REST and gRPC at 1, 8 and 64 concurrent clients, with and without
- * batching, against in-process {@link SavedModelPredictor} calls on the same model in the same run.
- * Each measurement runs for a fixed time after a warm-up (bounded in time).
+ * batching, against in-process {@link SavedModelPredictor} calls on the same model in the same run,
+ * after two floor rows (bare gRPC and Jetty servers answering a fixed reply). gRPC calls go through
+ * grpc-java's blocking stub on one channel, REST calls through {@link KeepAliveHttpClient}. Each
+ * measurement runs for a fixed time after a warm-up (bounded in time).
  */
 public final class ServeBenchmark {
   public static final int[] CLIENTS = {1, 8, 64};
 
   /**
-   * Options: seconds per measurement, census training steps, half_plus_two's base path, and TF
+   * Options: seconds per measurement, census training steps, half_plus_two's base path, TF
    * Serving's {@code --tensorflow_inter_op_parallelism} for the server's and the in-process
-   * baseline's sessions alike (0: TensorFlow's default; -1: each request in its caller's thread).
+   * baseline's sessions alike (0: TensorFlow's default; -1: each request in its caller's thread),
+   * and the batching rows' {@code batch_timeout_micros}.
    */
   public record Options(
       double seconds, long censusSteps, Path halfPlusTwo, int interOp, long batchTimeoutMicros) {
