@@ -453,13 +453,18 @@ final class ModelManager implements AutoCloseable {
           }
         }
       }
-      if (sv == null || sv.state() != ServableVersion.State.AVAILABLE) {
+      // acquire() checks AVAILABLE and counts in one step; a separate state check here would
+      // race with an unload beginning in between and answer 404 during a swap
+      if (sv == null) {
         break;
       }
       if (sv.acquire()) {
         return sv;
       }
-      // It began unloading between the lookup and the count: a newer one is available.
+      if (version != null) {
+        break; // that version is unloading or failed
+      }
+      // The latest began unloading between the lookup and the count: a newer one is available.
     }
     throw ServingException.notFound("Servable not found for request: " + request);
   }
