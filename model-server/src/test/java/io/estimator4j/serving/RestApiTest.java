@@ -70,6 +70,19 @@ class RestApiTest {
         resp.statusCode(), resp.body(), resp.headers().firstValue("Content-Type").orElse(""));
   }
 
+  /**
+   * TF Serving's half_plus_two (cpu) over REST on a free port of 127.0.0.1, no gRPC, no polling.
+   */
+  static ModelServer.Builder halfPlusTwoRest() {
+    return ModelServer.builder()
+        .model(
+            "half_plus_two", TestData.path("savedmodels/tf-serving-saved_model_half_plus_two_cpu"))
+        .host("127.0.0.1")
+        .restApiPort(0)
+        .grpcPort(-1)
+        .fileSystemPollWaitSeconds(0);
+  }
+
   /** POSTs {@code body} to {@code path} on 127.0.0.1:{@code port} (30 s timeout). */
   static HttpResponse<String> post(HttpClient client, int port, String path, String body)
       throws Exception {
@@ -269,17 +282,7 @@ class RestApiTest {
 
   @Test
   void oversizedBodyIsRefused() throws Exception {
-    ModelServer small =
-        ModelServer.builder()
-            .model(
-                "half_plus_two",
-                TestData.path("savedmodels/tf-serving-saved_model_half_plus_two_cpu"))
-            .host("127.0.0.1")
-            .restApiPort(0)
-            .grpcPort(-1)
-            .fileSystemPollWaitSeconds(0)
-            .maxRequestBytes(1000)
-            .start();
+    ModelServer small = halfPlusTwoRest().maxRequestBytes(1000).start();
     try {
       String big = "{\"instances\": [" + "1.0, ".repeat(1000) + "1.0]}";
       HttpResponse<String> r =
@@ -302,17 +305,7 @@ class RestApiTest {
 
   @Test
   void slowClientIsCutOffAndOthersAreServed() throws Exception {
-    ModelServer s =
-        ModelServer.builder()
-            .model(
-                "half_plus_two",
-                TestData.path("savedmodels/tf-serving-saved_model_half_plus_two_cpu"))
-            .host("127.0.0.1")
-            .restApiPort(0)
-            .grpcPort(-1)
-            .fileSystemPollWaitSeconds(0)
-            .idleTimeoutMillis(500)
-            .start();
+    ModelServer s = halfPlusTwoRest().idleTimeoutMillis(500).start();
     try (s;
         java.net.Socket slow = new java.net.Socket("127.0.0.1", s.restApiPort())) {
       slow.setSoTimeout(20_000);

@@ -3,7 +3,6 @@ package io.estimator4j.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.estimator4j.testing.TestData;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.http.HttpClient;
@@ -51,14 +50,8 @@ class SessionParallelismTest {
   @Test
   void requestsRunInTheReceivingThreadAnswerAsTfServing() throws Exception {
     try (ModelServer server =
-        ModelServer.builder()
-            .model(
-                "half_plus_two",
-                TestData.path("savedmodels/tf-serving-saved_model_half_plus_two_cpu"))
-            .host("127.0.0.1")
-            .restApiPort(0)
+        RestApiTest.halfPlusTwoRest()
             .grpcPort(0)
-            .fileSystemPollWaitSeconds(0)
             .sessionConfig(ModelServer.sessionParallelism(0, 0, -1))
             .start()) {
       // TF Serving's REST API page: 0.5 x + 2 for [1, 2, 5], in its layout

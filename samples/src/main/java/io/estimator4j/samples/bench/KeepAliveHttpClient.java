@@ -60,12 +60,17 @@ public final class KeepAliveHttpClient implements AutoCloseable {
         }
         connection.set(c);
       }
-      c.out.write(request);
-      c.out.flush();
-      Reply r = c.read();
+      Reply r;
+      try {
+        c.out.write(request);
+        c.out.flush();
+        r = c.read();
+      } catch (IOException e) {
+        drop(c);
+        throw e;
+      }
       if (r.close) {
-        c.socket.close();
-        connection.remove();
+        drop(c);
       }
       if (r.status != 200) {
         throw new IllegalStateException(
@@ -73,8 +78,20 @@ public final class KeepAliveHttpClient implements AutoCloseable {
       }
       return r.body;
     } catch (IOException e) {
-      connection.remove();
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Closes this thread's connection {@code c}; the next call opens a new one. */
+  private void drop(Connection c) {
+    connection.remove();
+    synchronized (open) {
+      open.remove(c);
+    }
+    try {
+      c.socket.close();
+    } catch (IOException e) {
+      // closing: nothing left to do with it
     }
   }
 
