@@ -9,9 +9,9 @@ import picocli.CommandLine.Option;
 @Command(
     name = "soak",
     description = {
-      "Native memory over long runs: RSS every 10% of SavedModelPredictor calls from many",
+      "Native memory over long runs: RSS every 10%% of SavedModelPredictor calls from many",
       "threads, and of census wide_deep training steps. Prints Markdown tables and the growth",
-      "after warm-up (goal: within 5%)."
+      "after warm-up (goal: within 5%%)."
     })
 final class BenchSoakCommand extends BenchRunCommand<SoakBenchmark.Options> {
 

@@ -46,6 +46,32 @@ class E4jTest {
   }
 
   @Test
+  void everyCommandsHelpFormatsWithoutPicocliWarnings() throws Exception {
+    // a description with a lone '%' is a format string picocli cannot format: it warns on stderr
+    // and prints the text raw (%n unreplaced), as `e4j bench --help` once did for soak's "10%"
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream saved = System.err;
+    List<String> usages = new java.util.ArrayList<>();
+    System.setErr(new java.io.PrintStream(captured, true, "UTF-8"));
+    try {
+      java.util.ArrayDeque<CommandLine> todo =
+          new java.util.ArrayDeque<>(List.of(E4j.commandLine()));
+      while (!todo.isEmpty()) {
+        CommandLine c = todo.pop();
+        usages.add(c.getUsageMessage(Help.Ansi.OFF));
+        todo.addAll(c.getSubcommands().values());
+      }
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(captured.toString("UTF-8")).doesNotContain("picocli WARN");
+    assertThat(usages).hasSizeGreaterThan(20);
+    assertThat(String.join("\n", usages))
+        .contains("RSS every 10% of SavedModelPredictor")
+        .doesNotContain("%n");
+  }
+
+  @Test
   void versionIsPrintedByEveryCommand() {
     assertThat(execute("--version")).isZero();
     assertThat(execute("sample", "iris-custom", "-V")).isZero();
