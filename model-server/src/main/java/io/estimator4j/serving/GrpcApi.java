@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.tensorflow.Tensor;
@@ -58,10 +60,35 @@ import tensorflow.serving.RegressionOuterClass.RegressionResult;
 final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
   private final ModelManager manager;
   private final ServingMetrics metrics;
+  private final Executor pool;
 
-  GrpcApi(ModelManager manager, ServingMetrics metrics) {
+  /**
+   * The server runs with grpc-java's direct executor: each call arrives on its transport (Netty)
+   * thread, which hands it to {@code pool} unless the call is quick (see {@link #dispatch}).
+   */
+  GrpcApi(ModelManager manager, ServingMetrics metrics, Executor pool) {
     this.manager = manager;
     this.metrics = metrics;
+    this.pool = pool;
+  }
+
+  /**
+   * Runs {@code call} here, on the transport thread that received it, when {@code here}, or else on
+   * {@code pool}: a call that may block (a slow or batched session run, a model load) must not hold
+   * the transport thread, which serves every other call of its connections. Running a quick call
+   * here saves the two thread hand-offs of the pool, about 100 µs a call on a 2-core machine
+   * (BENCHMARKS.md, issue 15 point 7). A pool that no longer takes calls answers UNAVAILABLE.
+   */
+  static void dispatch(Executor pool, boolean here, StreamObserver<?> out, Runnable call) {
+    if (here) {
+      call.run();
+      return;
+    }
+    try {
+      pool.execute(call);
+    } catch (RejectedExecutionException e) {
+      out.onError(Status.UNAVAILABLE.withDescription("Server is shutting down.").asException());
+    }
   }
 
   /** Runs {@code work} and answers its result, or its error with TF Serving's status code. */
@@ -108,22 +135,29 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
    */
   private <T> void serve(
       StreamObserver<T> out, ModelSpec spec, String api, Function<ServableVersion, T> work) {
-    answer(
+    boolean quick =
+        manager.quick(spec.getName(), spec.hasVersion() ? spec.getVersion().getValue() : null);
+    dispatch(
+        pool,
+        quick,
         out,
         () ->
-            ServingMetrics.record(
-                metrics,
-                spec.getName(),
-                api,
-                "GRPC",
-                () -> {
-                  ServableVersion sv = acquire(spec);
-                  try {
-                    return work.apply(sv);
-                  } finally {
-                    sv.release();
-                  }
-                }));
+            answer(
+                out,
+                () ->
+                    ServingMetrics.record(
+                        metrics,
+                        spec.getName(),
+                        api,
+                        "GRPC",
+                        () -> {
+                          ServableVersion sv = acquire(spec);
+                          try {
+                            return work.apply(sv);
+                          } finally {
+                            sv.release();
+                          }
+                        })));
   }
 
   @Override
@@ -209,35 +243,41 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
   public void multiInference(
       MultiInferenceRequest request, StreamObserver<MultiInferenceResponse> out) {
     String model = request.getTasksCount() == 0 ? "" : request.getTasks(0).getModelSpec().getName();
-    answer(
+    dispatch(
+        pool,
+        false,
         out,
         () ->
-            ServingMetrics.record(
-                metrics,
-                model,
-                "multi_inference",
-                "GRPC",
-                () -> {
-                  if (request.getTasksCount() == 0) {
-                    throw ServingException.invalid("Expected at least one task");
-                  }
-                  List<byte[]> examples = examples(request.getInput());
-                  MultiInferenceResponse.Builder b = MultiInferenceResponse.newBuilder();
-                  for (InferenceTask task : request.getTasksList()) {
-                    if (!task.getModelSpec().getName().equals(model)) {
-                      throw ServingException.invalid(
-                          "All ModelSpecs in a MultiInferenceRequest must access the same model"
-                              + " name.");
-                    }
-                    ServableVersion sv = acquire(task.getModelSpec());
-                    try {
-                      b.addResults(infer(sv, task, examples));
-                    } finally {
-                      sv.release();
-                    }
-                  }
-                  return b.build();
-                }));
+            answer(
+                out,
+                () ->
+                    ServingMetrics.record(
+                        metrics,
+                        model,
+                        "multi_inference",
+                        "GRPC",
+                        () -> multiInference(request, model))));
+  }
+
+  private MultiInferenceResponse multiInference(MultiInferenceRequest request, String model) {
+    if (request.getTasksCount() == 0) {
+      throw ServingException.invalid("Expected at least one task");
+    }
+    List<byte[]> examples = examples(request.getInput());
+    MultiInferenceResponse.Builder b = MultiInferenceResponse.newBuilder();
+    for (InferenceTask task : request.getTasksList()) {
+      if (!task.getModelSpec().getName().equals(model)) {
+        throw ServingException.invalid(
+            "All ModelSpecs in a MultiInferenceRequest must access the same model name.");
+      }
+      ServableVersion sv = acquire(task.getModelSpec());
+      try {
+        b.addResults(infer(sv, task, examples));
+      } finally {
+        sv.release();
+      }
+    }
+    return b.build();
   }
 
   private static InferenceResult infer(

@@ -442,17 +442,7 @@ final class ModelManager implements AutoCloseable {
       request = "Specific(" + name + ", " + version + ")";
     }
     for (int attempt = 0; attempt < 100; attempt++) {
-      ServableVersion sv = null;
-      if (version != null) {
-        sv = m.versions.get(version);
-      } else {
-        for (ServableVersion c : m.versions.descendingMap().values()) {
-          if (c.state() == ServableVersion.State.AVAILABLE) {
-            sv = c;
-            break;
-          }
-        }
-      }
+      ServableVersion sv = version != null ? m.versions.get(version) : latestAvailable(m);
       // acquire() checks AVAILABLE and counts in one step; a separate state check here would
       // race with an unload beginning in between and answer 404 during a swap
       if (sv == null) {
@@ -467,6 +457,34 @@ final class ModelManager implements AutoCloseable {
       // The latest began unloading between the lookup and the count: a newer one is available.
     }
     throw ServingException.notFound("Servable not found for request: " + request);
+  }
+
+  /**
+   * Whether a request for {@code name} (at {@code version}, or the latest) may run on the thread
+   * that received it: batching is off (a batched request waits for its batch) and that version's
+   * session runs are {@link RunCost#quick() quick}. An unknown model or version is quick too: its
+   * answer is an error found without a session run.
+   */
+  boolean quick(String name, Long version) {
+    if (batcher != null) {
+      return false;
+    }
+    Model m = models.get(name);
+    if (m == null) {
+      return true;
+    }
+    ServableVersion sv = version != null ? m.versions.get(version) : latestAvailable(m);
+    return sv == null || sv.cost.quick();
+  }
+
+  /** The newest AVAILABLE version of {@code m}, or null. */
+  private static ServableVersion latestAvailable(Model m) {
+    for (ServableVersion c : m.versions.descendingMap().values()) {
+      if (c.state() == ServableVersion.State.AVAILABLE) {
+        return c;
+      }
+    }
+    return null;
   }
 
   BatchScheduler batcher() {

@@ -64,9 +64,9 @@ public final class ModelServer implements AutoCloseable {
         grpc =
             io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
                     new java.net.InetSocketAddress(b.host, b.grpcPort))
-                .executor(grpcExecutor)
-                .addService(new GrpcApi(manager, metrics))
-                .addService(new ModelServiceApi(manager))
+                .directExecutor()
+                .addService(new GrpcApi(manager, metrics, grpcExecutor))
+                .addService(new ModelServiceApi(manager, grpcExecutor))
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, b.maxRequestBytes))
                 .build()
                 .start();
@@ -265,10 +265,11 @@ public final class ModelServer implements AutoCloseable {
   }
 
   /**
-   * The threads that run gRPC calls: a fixed pool of {@code --grpc_max_threads} (TF Serving's
-   * default, 4 per core), raised to the largest batch when batching is on, so that a full batch can
-   * gather. grpc-java's default, a thread per concurrent call, put 64 threads on 2 cores at 64
-   * clients and served fewer requests (BENCHMARKS.md, issue 15).
+   * The threads that run gRPC calls that may block (all but quick session runs, which stay on the
+   * transport thread: {@link GrpcApi#dispatch}): a fixed pool of {@code --grpc_max_threads} (TF
+   * Serving's default, 4 per core), raised to the largest batch when batching is on, so that a full
+   * batch can gather. grpc-java's default, a thread per concurrent call, put 64 threads on 2 cores
+   * at 64 clients and served fewer requests (BENCHMARKS.md, issue 15).
    */
   private static java.util.concurrent.ExecutorService grpcExecutor(Builder b) {
     int threads =

@@ -1,6 +1,7 @@
 package io.estimator4j.serving;
 
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Executor;
 import tensorflow.serving.GetModelStatus.GetModelStatusRequest;
 import tensorflow.serving.GetModelStatus.GetModelStatusResponse;
 import tensorflow.serving.ModelManagement.ReloadConfigRequest;
@@ -15,14 +16,23 @@ import tensorflow.serving.Status.StatusProto;
  */
 final class ModelServiceApi extends ModelServiceGrpc.ModelServiceImplBase {
   private final ModelManager manager;
+  private final Executor pool;
 
-  ModelServiceApi(ModelManager manager) {
+  /**
+   * Every call runs on {@code pool}: a status call waits for the manager, a reload loads models.
+   */
+  ModelServiceApi(ModelManager manager, Executor pool) {
     this.manager = manager;
+    this.pool = pool;
   }
 
   @Override
   public void getModelStatus(
       GetModelStatusRequest request, StreamObserver<GetModelStatusResponse> out) {
+    GrpcApi.dispatch(pool, false, out, () -> status(request, out));
+  }
+
+  private void status(GetModelStatusRequest request, StreamObserver<GetModelStatusResponse> out) {
     GrpcApi.answer(
         out,
         () -> {
@@ -40,6 +50,10 @@ final class ModelServiceApi extends ModelServiceGrpc.ModelServiceImplBase {
   @Override
   public void handleReloadConfigRequest(
       ReloadConfigRequest request, StreamObserver<ReloadConfigResponse> out) {
+    GrpcApi.dispatch(pool, false, out, () -> reload(request, out));
+  }
+
+  private void reload(ReloadConfigRequest request, StreamObserver<ReloadConfigResponse> out) {
     GrpcApi.answer(
         out,
         () -> {

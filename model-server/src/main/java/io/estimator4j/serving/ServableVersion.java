@@ -37,6 +37,9 @@ final class ServableVersion {
   private MetaGraphDef metaGraph;
   private int inFlight;
 
+  /** Whether this version's runs are quick enough for the calling thread. */
+  final RunCost cost = new RunCost();
+
   /** The fingerprint of the directory when it was loaded (or failed to load). */
   String fingerprint;
 
@@ -63,10 +66,17 @@ final class ServableVersion {
   Map<String, JavaArray> runNow(
       String key, Map<String, ? extends Tensor> feeds, List<String> filter) {
     Map<String, Tensor> out;
+    boolean inCaller = cost.inCaller();
+    long t0 = System.nanoTime();
     try {
-      out = predictor.predictAsServing(key, feeds, filter);
+      out =
+          predictor.predictAsServing(
+              key, feeds, filter, inCaller ? SavedModelPredictor.IN_CALLER_THREAD : null);
     } catch (IllegalArgumentException | TensorFlowException e) {
       throw ServingException.invalid(e.getMessage());
+    }
+    if (inCaller) {
+      cost.record(System.nanoTime() - t0);
     }
     Map<String, JavaArray> arrays = new TreeMap<>();
     try {

@@ -13,6 +13,7 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 
@@ -102,6 +103,19 @@ public final class LoadedSavedModel implements AutoCloseable {
       Map<String, ? extends Tensor> inputs,
       List<String> outputKeys,
       boolean checkShapes) {
+    return run(signatureKey, inputs, outputKeys, checkShapes, null);
+  }
+
+  /**
+   * Like {@link #run(String, Map, List, boolean)}, with TensorFlow's per-run {@code options} (null:
+   * none), e.g. {@link SavedModelPredictor#IN_CALLER_THREAD}.
+   */
+  public Map<String, Tensor> run(
+      String signatureKey,
+      Map<String, ? extends Tensor> inputs,
+      List<String> outputKeys,
+      boolean checkShapes,
+      RunOptions options) {
     SignatureDef sig = signature(signatureKey);
     for (String k : inputs.keySet()) {
       if (!sig.getInputsMap().containsKey(k)) {
@@ -165,6 +179,9 @@ public final class LoadedSavedModel implements AutoCloseable {
                   + ".");
         }
       }
+    }
+    if (options != null) {
+      r.setOptions(options);
     }
     Map<String, Tensor> out = new LinkedHashMap<>();
     Result result = r.run();

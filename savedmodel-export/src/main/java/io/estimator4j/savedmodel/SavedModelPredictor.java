@@ -12,6 +12,7 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.tensorflow.Tensor;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.proto.SignatureDef;
 
 /**
@@ -98,10 +99,32 @@ public final class SavedModelPredictor implements AutoCloseable {
    */
   public Map<String, Tensor> predictAsServing(
       String signatureKey, Map<String, ? extends Tensor> inputs, List<String> outputKeys) {
+    return predictAsServing(signatureKey, inputs, outputKeys, null);
+  }
+
+  /**
+   * TensorFlow's per-run option {@code inter_op_thread_pool = -1}: the run's graph executes in the
+   * calling thread instead of being handed to the session's inter-op pool and waited for.
+   * TensorFlow documents it for simple graphs, "where the overhead of an additional context switch
+   * is comparable with the overhead of Session::Run()"; a larger graph loses the pool's
+   * parallelism.
+   */
+  public static final RunOptions IN_CALLER_THREAD =
+      RunOptions.newBuilder().setInterOpThreadPool(-1).build();
+
+  /**
+   * Like {@link #predictAsServing(String, Map, List)}, with TensorFlow's per-run {@code options}
+   * (null: none), e.g. {@link #IN_CALLER_THREAD}.
+   */
+  public Map<String, Tensor> predictAsServing(
+      String signatureKey,
+      Map<String, ? extends Tensor> inputs,
+      List<String> outputKeys,
+      RunOptions options) {
     lock.readLock().lock();
     try {
       checkOpen();
-      return model.run(signatureKey, inputs, outputKeys, false);
+      return model.run(signatureKey, inputs, outputKeys, false, options);
     } finally {
       lock.readLock().unlock();
     }

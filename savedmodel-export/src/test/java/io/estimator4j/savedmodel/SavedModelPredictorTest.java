@@ -156,6 +156,32 @@ class SavedModelPredictorTest {
   }
 
   @Test
+  void runOptionsReachTensorFlowAndTheCallerThreadGivesTheSameAnswers() throws Exception {
+    try (SavedModelPredictor p = SavedModelPredictor.load(HALF_PLUS_TWO, Set.of("serve"));
+        TFloat32 x = column(1f, 2f, -3f)) {
+      Map<String, Tensor> inline =
+          p.predictAsServing(
+              "serving_default", Map.of("x", x), null, SavedModelPredictor.IN_CALLER_THREAD);
+      try {
+        // 0.5 * 1 + 2 = 2.5, 0.5 * 2 + 2 = 3, 0.5 * -3 + 2 = 0.5
+        assertThat(JavaArray.of(inline.get("y")).floats()).containsExactly(2.5f, 3f, 0.5f);
+      } finally {
+        SavedModelPredictor.closeAll(inline.values());
+      }
+      // the options reach the session: it has one inter-op pool (0), and DirectSession refuses
+      // pool 1 with its own message
+      assertThatThrownBy(
+              () ->
+                  p.predictAsServing(
+                      "serving_default",
+                      Map.of("x", x),
+                      null,
+                      org.tensorflow.proto.RunOptions.newBuilder().setInterOpThreadPool(1).build()))
+          .hasMessageContaining("Invalid inter_op_thread_pool: 1");
+    }
+  }
+
+  @Test
   void badCallsAreExplained() throws Exception {
     try (SavedModelPredictor p = SavedModelPredictor.load(HALF_PLUS_TWO, Set.of("serve"));
         TFloat32 x = column(1f);

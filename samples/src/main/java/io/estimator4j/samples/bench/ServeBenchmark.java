@@ -32,6 +32,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.Example;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.proto.TensorProto;
 import org.tensorflow.proto.TensorShapeProto;
 import org.tensorflow.types.TFloat32;
@@ -49,9 +50,9 @@ import tensorflow.serving.SessionBundleConfig.BatchingParameters;
  * second for TF Serving's half_plus_two (predict, one row) and the census wide_deep export
  * (classify, one tf.Example) over REST and gRPC at 1, 8 and 64 concurrent clients, with and without
  * batching, against in-process {@link SavedModelPredictor} calls on the same model in the same run,
- * after two floor rows (bare gRPC and Jetty servers answering a fixed reply). gRPC calls go through
- * grpc-java's blocking stub on one channel, REST calls through {@link KeepAliveHttpClient}. Each
- * measurement runs for a fixed time after a warm-up (bounded in time).
+ * after three floor rows (bare gRPC and Jetty servers answering a fixed reply). gRPC calls go
+ * through grpc-java's blocking stub on one channel, REST calls through {@link KeepAliveHttpClient}.
+ * Each measurement runs for a fixed time after a warm-up (bounded in time).
  */
 public final class ServeBenchmark {
   public static final int[] CLIENTS = {1, 8, 64};
@@ -94,7 +95,8 @@ public final class ServeBenchmark {
 
   /** One kind of request to a model, sent three ways. */
   private interface Workload {
-    void inProcess(SavedModelPredictor p);
+    /** One in-process call; {@code options}: TensorFlow's per-run options or null. */
+    void inProcess(SavedModelPredictor p, RunOptions options);
 
     String restPath();
 
@@ -145,28 +147,15 @@ public final class ServeBenchmark {
   }
 
   /**
-   * The loopback floor of each protocol with the same clients: a bare gRPC server (Netty, an
-   * executor as the model server's) and a bare Jetty server answering a fixed half_plus_two reply
-   * without any model, at 1 client. What a row adds above these is the server's own work.
+   * The loopback floor of each protocol with the same clients: bare gRPC servers (Netty; the call
+   * on the transport thread, as the model server runs quick calls, and on an executor, as it runs
+   * the others) and a bare Jetty server answering a fixed half_plus_two reply without any model, at
+   * 1 client. What a row adds above these is the server's own work.
    */
   private static void floors(PrintStream out, Options o) throws Exception {
-    PredictResponse fixed = PredictResponse.newBuilder().putOutputs("y", oneByOne(2.5f)).build();
     ExecutorService executor = Executors.newFixedThreadPool(8);
-    io.grpc.Server grpc =
-        io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
-                new java.net.InetSocketAddress("127.0.0.1", 0))
-            .executor(executor)
-            .addService(
-                new PredictionServiceGrpc.PredictionServiceImplBase() {
-                  @Override
-                  public void predict(
-                      PredictRequest request, io.grpc.stub.StreamObserver<PredictResponse> reply) {
-                    reply.onNext(fixed);
-                    reply.onCompleted();
-                  }
-                })
-            .build()
-            .start();
+    io.grpc.Server direct = fixedGrpc(null);
+    io.grpc.Server pooled = fixedGrpc(executor);
     String body = "{\n    \"predictions\": [[2.5]\n    ]\n}";
     org.eclipse.jetty.server.Server jetty = new org.eclipse.jetty.server.Server();
     org.eclipse.jetty.server.ServerConnector connector =
@@ -186,23 +175,66 @@ public final class ServeBenchmark {
           }
         });
     jetty.start();
-    ManagedChannel channel =
-        NettyChannelBuilder.forAddress("127.0.0.1", grpc.getPort()).usePlaintext().build();
+    ManagedChannel toDirect =
+        NettyChannelBuilder.forAddress("127.0.0.1", direct.getPort()).usePlaintext().build();
+    ManagedChannel toPooled =
+        NettyChannelBuilder.forAddress("127.0.0.1", pooled.getPort()).usePlaintext().build();
     Workload w = halfPlusTwo();
     try (KeepAliveHttpClient http =
         new KeepAliveHttpClient(
             "127.0.0.1", connector.getLocalPort(), w.restPath(), w.restBody())) {
-      var stub = PredictionServiceGrpc.newBlockingStub(channel);
-      row("-", "warm-up", "-", 8, o, () -> w.grpc(stub));
+      var d = PredictionServiceGrpc.newBlockingStub(toDirect);
+      var p = PredictionServiceGrpc.newBlockingStub(toPooled);
+      row("-", "warm-up", "-", 8, o, () -> w.grpc(d));
+      row("-", "warm-up", "-", 8, o, () -> w.grpc(p));
       row("-", "warm-up", "-", 8, o, http::post);
-      out.println(row("-", "gRPC floor: no model, fixed reply", "-", 1, o, () -> w.grpc(stub)));
+      out.println(
+          row(
+              "-",
+              "gRPC floor: no model, fixed reply, transport thread",
+              "-",
+              1,
+              o,
+              () -> w.grpc(d)));
+      out.println(
+          row("-", "gRPC floor: no model, fixed reply, executor", "-", 1, o, () -> w.grpc(p)));
       out.println(row("-", "REST floor: no model, fixed reply", "-", 1, o, http::post));
     } finally {
-      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-      grpc.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      for (ManagedChannel c : List.of(toDirect, toPooled)) {
+        c.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      }
+      for (io.grpc.Server g : List.of(direct, pooled)) {
+        g.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      }
       executor.shutdownNow();
       jetty.stop();
     }
+  }
+
+  /**
+   * A gRPC server that answers every Predict with y = [[2.5]]; null executor: grpc's direct one.
+   */
+  private static io.grpc.Server fixedGrpc(ExecutorService executor) throws IOException {
+    PredictResponse fixed = PredictResponse.newBuilder().putOutputs("y", oneByOne(2.5f)).build();
+    var b =
+        io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+            new java.net.InetSocketAddress("127.0.0.1", 0));
+    if (executor == null) {
+      b.directExecutor();
+    } else {
+      b.executor(executor);
+    }
+    return b.addService(
+            new PredictionServiceGrpc.PredictionServiceImplBase() {
+              @Override
+              public void predict(
+                  PredictRequest request, io.grpc.stub.StreamObserver<PredictResponse> reply) {
+                reply.onNext(fixed);
+                reply.onCompleted();
+              }
+            })
+        .build()
+        .start();
   }
 
   private static void measureModel(
@@ -211,9 +243,16 @@ public final class ServeBenchmark {
     // the server's session configuration, built by the server's own rule, serves the baseline too
     ConfigProto config = ModelServer.sessionParallelism(0, 0, o.interOp());
     try (SavedModelPredictor p = SavedModelPredictor.load(version, Set.of("serve"), config)) {
-      row(name, "warm-up", "-", 8, o, () -> w.inProcess(p));
+      row(name, "warm-up", "-", 8, o, () -> w.inProcess(p, null));
       for (int c : CLIENTS) {
-        out.println(row(name, "in-process SavedModelPredictor", "-", c, o, () -> w.inProcess(p)));
+        out.println(
+            row(name, "in-process SavedModelPredictor", "-", c, o, () -> w.inProcess(p, null)));
+      }
+      // the server runs a quick model's graph in the calling thread: the baseline for that too
+      RunOptions inline = SavedModelPredictor.IN_CALLER_THREAD;
+      for (int c : CLIENTS) {
+        String path = "in-process SavedModelPredictor, caller thread";
+        out.println(row(name, path, "-", c, o, () -> w.inProcess(p, inline)));
       }
     }
     for (boolean batching : new boolean[] {false, true}) {
@@ -281,10 +320,10 @@ public final class ServeBenchmark {
     PredictRequest request = req.build();
     return new Workload() {
       @Override
-      public void inProcess(SavedModelPredictor p) {
+      public void inProcess(SavedModelPredictor p, RunOptions options) {
         try (TFloat32 t = TFloat32.tensorOf(Shape.of(1, 1), DataBuffers.of(new float[] {1f}))) {
           SavedModelPredictorCalls.close(
-              p.predictAsServing("serving_default", Map.of("x", t), null));
+              p.predictAsServing("serving_default", Map.of("x", t), null, options));
         }
       }
 
@@ -327,11 +366,11 @@ public final class ServeBenchmark {
     String body = json.append("}]}").toString();
     return new Workload() {
       @Override
-      public void inProcess(SavedModelPredictor p) {
+      public void inProcess(SavedModelPredictor p, RunOptions options) {
         try (TString t =
             TString.tensorOfBytes(Shape.of(1), DataBuffers.ofObjects(new byte[][] {serialized}))) {
           SavedModelPredictorCalls.close(
-              p.predictAsServing("serving_default", Map.of("inputs", t), null));
+              p.predictAsServing("serving_default", Map.of("inputs", t), null, options));
         }
       }
 

@@ -1,0 +1,229 @@
+package io.estimator4j.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.estimator4j.testing.TestData;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import tensorflow.serving.GetModelStatus.GetModelStatusRequest;
+import tensorflow.serving.GetModelStatus.GetModelStatusResponse;
+import tensorflow.serving.Model.ModelSpec;
+import tensorflow.serving.Predict.PredictRequest;
+import tensorflow.serving.Predict.PredictResponse;
+
+/**
+ * Where a gRPC call runs ({@link GrpcApi#dispatch}): on the transport thread that received it only
+ * when its session run is known to be quick and not batched; everything else on the call pool. The
+ * handlers are called directly here, with a pool that counts the calls handed to it and runs them.
+ */
+class GrpcDispatchTest {
+
+  /** Runs each call at once, in the caller, counting them. */
+  static final class CountingPool implements Executor {
+    final AtomicInteger calls = new AtomicInteger();
+
+    @Override
+    public void execute(Runnable r) {
+      calls.incrementAndGet();
+      r.run();
+    }
+  }
+
+  /** Collects one unary answer. */
+  static final class Answer<T> implements StreamObserver<T> {
+    final List<T> values = new ArrayList<>();
+    Throwable error;
+    boolean completed;
+
+    @Override
+    public void onNext(T v) {
+      values.add(v);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      error = t;
+    }
+
+    @Override
+    public void onCompleted() {
+      completed = true;
+    }
+  }
+
+  static ModelManager halfPlusTwo(BatchScheduler.Options batching) {
+    ModelManager m =
+        new ModelManager(
+            List.of(
+                new ModelConfig(
+                    GrpcApiTest.MODEL,
+                    TestData.path("savedmodels/tf-serving-saved_model_half_plus_two_2_versions"),
+                    VersionPolicy.specific(123L),
+                    Map.of())),
+            1,
+            1000,
+            batching,
+            null);
+    m.start(0);
+    return m;
+  }
+
+  static PredictRequest predict(float x) {
+    return PredictRequest.newBuilder()
+        .setModelSpec(ModelSpec.newBuilder().setName(GrpcApiTest.MODEL))
+        .putInputs("x", GrpcApiTest.floats(x))
+        .build();
+  }
+
+  /** One predict call of x; checks the answer (0.5 x + 2). */
+  static void call(GrpcApi api, float x) {
+    Answer<PredictResponse> a = new Answer<>();
+    api.predict(predict(x), a);
+    assertThat(a.error).isNull();
+    assertThat(a.completed).isTrue();
+    assertThat(a.values.get(0).getOutputsMap().get("y").getFloatVal(0)).isEqualTo(0.5f * x + 2f);
+  }
+
+  static ServableVersion version123(ModelManager m) {
+    ServableVersion sv = m.acquire(GrpcApiTest.MODEL, 123L, null);
+    sv.release();
+    return sv;
+  }
+
+  @Test
+  void firstCallOnThePoolThenQuickCallsStayOnTheTransportThreadUntilRunsGetSlow() {
+    try (ModelManager m = halfPlusTwo(null)) {
+      CountingPool pool = new CountingPool();
+      GrpcApi api = new GrpcApi(m, null, pool);
+      // before any run its cost is unknown: the pool
+      call(api, 1f);
+      assertThat(pool.calls).hasValue(1);
+      // measured runs of 1 µs (half_plus_two's take ~10 µs in the caller): quick
+      ServableVersion sv = version123(m);
+      for (int i = 0; i < 8; i++) {
+        sv.cost.record(1_000);
+      }
+      call(api, 2f);
+      call(api, 3f);
+      assertThat(pool.calls).hasValue(1);
+      // runs of 1 ms, a median above 100 µs: back to the pool
+      for (int i = 0; i < 8; i++) {
+        sv.cost.record(1_000_000);
+      }
+      call(api, 4f);
+      assertThat(pool.calls).hasValue(2);
+    }
+  }
+
+  @Test
+  void batchedCallsAndModelServiceCallsAlwaysRunOnThePool() {
+    try (ModelManager m = halfPlusTwo(BatchScheduler.Options.defaults())) {
+      CountingPool pool = new CountingPool();
+      GrpcApi api = new GrpcApi(m, null, pool);
+      ServableVersion sv = version123(m);
+      for (int i = 0; i < 8; i++) {
+        sv.cost.record(1_000);
+      }
+      assertThat(sv.cost.quick()).isTrue();
+      // a batched call waits for its batch to gather: never on the transport thread
+      call(api, 1f);
+      call(api, 2f);
+      assertThat(pool.calls).hasValue(2);
+      Answer<GetModelStatusResponse> status = new Answer<>();
+      new ModelServiceApi(m, pool)
+          .getModelStatus(
+              GetModelStatusRequest.newBuilder()
+                  .setModelSpec(ModelSpec.newBuilder().setName(GrpcApiTest.MODEL))
+                  .build(),
+              status);
+      assertThat(pool.calls).hasValue(3);
+      assertThat(status.values.get(0).getModelVersionStatus(0).getVersion()).isEqualTo(123L);
+    }
+  }
+
+  @Test
+  void quickIsTheMedianOfTheLastEightRunsInTheCallerBelow100Micros() {
+    RunCost c = new RunCost();
+    assertThat(c.quick()).isFalse(); // unknown cost
+    c.record(5_000_000); // a first run builds TensorFlow's executors: slow
+    assertThat(c.quick()).isFalse();
+    c.record(10_000); // lower median of {10 µs, 5 ms}: 10 µs
+    assertThat(c.quick()).isTrue();
+    for (int i = 0; i < 3; i++) {
+      c.record(2_000_000); // one of them pre-empted or not, the median decides
+    }
+    // {10 µs, 5 ms, 2 ms x 3}: median 2 ms
+    assertThat(c.quick()).isFalse();
+    for (int i = 0; i < 8; i++) {
+      c.record(i == 3 ? 900_000 : 20_000); // the window keeps the last 8: one outlier of 8
+    }
+    assertThat(c.quick()).isTrue();
+    c.record(99_999);
+    c.record(100_000);
+    for (int i = 0; i < 4; i++) {
+      c.record(100_000); // five of the last eight at 100 µs: not below the bound
+    }
+    assertThat(c.quick()).isFalse();
+  }
+
+  @Test
+  void whileNotQuickOneRunInSixtyFourIsMadeInTheCallerToMeasureIt() {
+    RunCost c = new RunCost();
+    int inCaller = 0;
+    for (int i = 0; i < 640; i++) {
+      if (c.inCaller()) {
+        inCaller++;
+        c.record(1_000_000); // 1 ms: stays slow
+      }
+    }
+    assertThat(inCaller).isEqualTo(10); // runs 0, 64, ..., 576
+    c.record(1_000);
+    for (int i = 0; i < 8; i++) {
+      c.record(1_000);
+    }
+    // quick: every run in the caller
+    for (int i = 0; i < 10; i++) {
+      assertThat(c.inCaller()).isTrue();
+    }
+  }
+
+  @Test
+  void aQuickModelsRunsMoveToTheCallerThreadWithinAFewThousandCalls() {
+    try (ModelManager m = halfPlusTwo(null)) {
+      GrpcApi api = new GrpcApi(m, null, new CountingPool());
+      ServableVersion sv = version123(m);
+      // real runs: the first is measured (12 ms while TensorFlow builds its executors), then one
+      // in 64 until the median of those measured is below 100 µs. half_plus_two's take ~10 µs in
+      // the caller on a 2-core machine once the JIT has compiled the Java side, 120-150 µs in a
+      // fresh JVM (measured): allow 40 measured runs, 2,560 calls
+      for (int i = 0; i < 40 * RunCost.PROBE_EVERY && !sv.cost.quick(); i++) {
+        call(api, i);
+      }
+      assertThat(sv.cost.quick()).isTrue();
+    }
+  }
+
+  @Test
+  void aPoolThatNoLongerTakesCallsAnswersUnavailable() {
+    try (ModelManager m = halfPlusTwo(null)) {
+      GrpcApi api =
+          new GrpcApi(
+              m,
+              null,
+              r -> {
+                throw new RejectedExecutionException("shut down");
+              });
+      Answer<PredictResponse> a = new Answer<>();
+      api.predict(predict(1f), a);
+      assertThat(Status.fromThrowable(a.error).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(a.error).hasMessageContaining("Server is shutting down.");
+    }
+  }
+}
