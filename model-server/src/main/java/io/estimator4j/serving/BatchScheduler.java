@@ -144,6 +144,27 @@ final class BatchScheduler implements AutoCloseable {
   /** Runs one request through a batch; blocks until its rows are back. */
   Map<String, JavaArray> run(
       ServableVersion sv, String key, Map<String, ? extends Tensor> feeds, List<String> filter) {
+    try {
+      return submit(sv, key, feeds, filter).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ServingException(ServingException.Code.CANCELLED, "Interrupted while batching.");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new ServingException(ServingException.Code.INTERNAL, e.getCause().toString());
+    }
+  }
+
+  /**
+   * Queues one request for a batch and returns at once: the future completes, on a batch thread,
+   * with the request's rows of the outputs. {@code feeds} are copied: the caller may close them on
+   * return. A request that cannot be queued (bad shapes, too many rows, a full queue, shutdown)
+   * fails here, before anything is queued.
+   */
+  CompletableFuture<Map<String, JavaArray>> submit(
+      ServableVersion sv, String key, Map<String, ? extends Tensor> feeds, List<String> filter) {
     Map<String, JavaArray> inputs = new TreeMap<>();
     StringBuilder layout = new StringBuilder();
     long rows = -1;
@@ -202,17 +223,7 @@ final class BatchScheduler implements AutoCloseable {
       last.rows += task.rows();
       lock.notifyAll();
     }
-    try {
-      return task.result().get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ServingException(ServingException.Code.CANCELLED, "Interrupted while batching.");
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new ServingException(ServingException.Code.INTERNAL, e.getCause().toString());
-    }
+    return task.result();
   }
 
   private void work() {

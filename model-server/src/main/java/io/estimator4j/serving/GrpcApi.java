@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
@@ -96,19 +98,29 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
     T result;
     try {
       result = work.get();
-    } catch (ServingException e) {
-      out.onError(
-          Status.fromCodeValue(e.code().ordinal()).withDescription(e.getMessage()).asException());
-      return;
-    } catch (IllegalArgumentException e) {
-      out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException());
-      return;
     } catch (RuntimeException | Error e) {
-      out.onError(Status.INTERNAL.withDescription(e.toString()).asException());
+      answer(out, null, e);
       return;
     }
-    out.onNext(result);
-    out.onCompleted();
+    answer(out, result, null);
+  }
+
+  /** Answers {@code result}, or {@code error} (when not null) with TF Serving's status code. */
+  static <T> void answer(StreamObserver<T> out, T result, Throwable error) {
+    if (error instanceof CompletionException && error.getCause() != null) {
+      error = error.getCause();
+    }
+    if (error == null) {
+      out.onNext(result);
+      out.onCompleted();
+    } else if (error instanceof ServingException e) {
+      out.onError(
+          Status.fromCodeValue(e.code().ordinal()).withDescription(e.getMessage()).asException());
+    } else if (error instanceof IllegalArgumentException) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription(error.getMessage()).asException());
+    } else {
+      out.onError(Status.INTERNAL.withDescription(error.toString()).asException());
+    }
   }
 
   private ServableVersion acquire(ModelSpec spec) {
@@ -128,44 +140,61 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
         .build();
   }
 
-  /**
-   * The one path of every per-model call: acquires the version {@code spec} names, runs {@code
-   * work} on it, releases it, records the request's metrics and answers (or fails with TF Serving's
-   * status).
-   */
+  /** {@link #serve(StreamObserver, ModelSpec, String, boolean, Function)} of a blocking call. */
   private <T> void serve(
       StreamObserver<T> out, ModelSpec spec, String api, Function<ServableVersion, T> work) {
-    boolean quick =
-        manager.quick(spec.getName(), spec.hasVersion() ? spec.getVersion().getValue() : null);
+    serve(out, spec, api, false, sv -> CompletableFuture.completedFuture(work.apply(sv)));
+  }
+
+  /**
+   * The one path of every per-model call: acquires the version {@code spec} names, runs {@code
+   * work} on it, releases it once {@code work}'s answer is complete, records the request's metrics
+   * and answers (or fails with TF Serving's status). With batching on, a call whose {@code work}
+   * only queues its request for a batch ({@code queues}) runs on the transport thread and is
+   * answered by the batch thread, with no pool thread waiting for the batch; every other call is
+   * {@link #dispatch}ed as its model's {@link RunCost} says.
+   */
+  private <T> void serve(
+      StreamObserver<T> out,
+      ModelSpec spec,
+      String api,
+      boolean queues,
+      Function<ServableVersion, CompletableFuture<T>> work) {
+    boolean here =
+        manager.batcher() != null
+            ? queues
+            : manager.quick(
+                spec.getName(), spec.hasVersion() ? spec.getVersion().getValue() : null);
     dispatch(
         pool,
-        quick,
+        here,
         out,
         () ->
-            answer(
-                out,
-                () ->
-                    ServingMetrics.record(
-                        metrics,
-                        spec.getName(),
-                        api,
-                        "GRPC",
-                        () -> {
-                          ServableVersion sv = acquire(spec);
-                          try {
-                            return work.apply(sv);
-                          } finally {
-                            sv.release();
-                          }
-                        })));
+            ServingMetrics.recordAsync(
+                    metrics,
+                    spec.getName(),
+                    api,
+                    "GRPC",
+                    () -> {
+                      ServableVersion sv = acquire(spec);
+                      try {
+                        return work.apply(sv).whenComplete((r, e) -> sv.release());
+                      } catch (RuntimeException | Error e) {
+                        sv.release();
+                        throw e;
+                      }
+                    })
+                .whenComplete((r, e) -> answer(out, r, e)));
   }
 
   @Override
   public void predict(PredictRequest request, StreamObserver<PredictResponse> out) {
-    serve(out, request.getModelSpec(), "predict", sv -> predict(sv, request));
+    serve(out, request.getModelSpec(), "predict", true, sv -> predict(sv, request));
   }
 
-  private static PredictResponse predict(ServableVersion sv, PredictRequest request) {
+  /** Checks and converts the request, runs it (or queues it for a batch): its answer's future. */
+  private static CompletableFuture<PredictResponse> predict(
+      ServableVersion sv, PredictRequest request) {
     String key = request.getModelSpec().getSignatureName();
     key = key.isEmpty() ? RestApi.DEFAULT_SIGNATURE : key;
     SignatureDef sig = RestApi.signature(sv, key);
@@ -203,9 +232,14 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
           }
         }
       }
-      PredictResponse.Builder b = PredictResponse.newBuilder().setModelSpec(spec(sv, key));
-      sv.run(key, feeds, filter).forEach((k, a) -> b.putOutputs(k, proto(a)));
-      return b.build();
+      ModelSpec answered = spec(sv, key);
+      return sv.runAsync(key, feeds, filter)
+          .thenApply(
+              outputs -> {
+                PredictResponse.Builder b = PredictResponse.newBuilder().setModelSpec(answered);
+                outputs.forEach((k, a) -> b.putOutputs(k, proto(a)));
+                return b.build();
+              });
     } finally {
       feeds.values().forEach(Tensor::close);
     }

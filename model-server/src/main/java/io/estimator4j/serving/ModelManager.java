@@ -461,14 +461,11 @@ final class ModelManager implements AutoCloseable {
 
   /**
    * Whether a request for {@code name} (at {@code version}, or the latest) may run on the thread
-   * that received it: batching is off (a batched request waits for its batch) and that version's
-   * session runs are {@link RunCost#quick() quick}. An unknown model or version is quick too: its
-   * answer is an error found without a session run.
+   * that received it: that version's session runs are {@link RunCost#quick() quick}. An unknown
+   * model or version is quick too: its answer is an error found without a session run. (With
+   * batching on, the caller decides: a request that waits for its batch must not.)
    */
   boolean quick(String name, Long version) {
-    if (batcher != null) {
-      return false;
-    }
     Model m = models.get(name);
     if (m == null) {
       return true;

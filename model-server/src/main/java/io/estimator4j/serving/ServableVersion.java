@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.tensorflow.Tensor;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.MetaGraphDef;
@@ -60,6 +61,18 @@ final class ServableVersion {
    */
   Map<String, JavaArray> run(String key, Map<String, ? extends Tensor> feeds, List<String> filter) {
     return batcher == null ? runNow(key, feeds, filter) : batcher.run(this, key, feeds, filter);
+  }
+
+  /**
+   * Like {@link #run}, without waiting for a batch: with batching on, the request is queued and the
+   * future completes on a batch thread; with batching off the run is made now, in this thread.
+   * {@code feeds} may be closed on return either way.
+   */
+  CompletableFuture<Map<String, JavaArray>> runAsync(
+      String key, Map<String, ? extends Tensor> feeds, List<String> filter) {
+    return batcher == null
+        ? CompletableFuture.completedFuture(runNow(key, feeds, filter))
+        : batcher.submit(this, key, feeds, filter);
   }
 
   /** One session run, TensorFlow's and the signature checks' errors as INVALID_ARGUMENT. */

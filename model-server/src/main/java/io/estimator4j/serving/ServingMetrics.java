@@ -8,6 +8,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -52,22 +54,56 @@ final class ServingMetrics {
       return work.get();
     }
     long t0 = System.nanoTime();
-    ServingException.Code status = ServingException.Code.UNKNOWN;
+    Throwable error = null;
     try {
-      T result = work.get();
-      status = ServingException.Code.OK;
-      return result;
-    } catch (ServingException e) {
-      status = e.code();
-      throw e;
-    } catch (IllegalArgumentException e) {
-      status = ServingException.Code.INVALID_ARGUMENT;
+      return work.get();
+    } catch (RuntimeException | Error e) {
+      error = e;
       throw e;
     } finally {
-      String name = model == null ? "" : model;
-      metrics.requests.labelValues(name, status.name()).inc();
-      metrics.latency.labelValues(name, api, entrypoint).observe((System.nanoTime() - t0) / 1e3);
+      metrics.observe(model, api, entrypoint, t0, error);
     }
+  }
+
+  /**
+   * Like {@link #record} for a request answered later: status and latency are recorded when the
+   * future {@code work} returns completes. An exception {@code work} throws becomes the returned
+   * future's failure.
+   */
+  static <T> CompletableFuture<T> recordAsync(
+      ServingMetrics metrics,
+      String model,
+      String api,
+      String entrypoint,
+      Supplier<CompletableFuture<T>> work) {
+    long t0 = System.nanoTime();
+    CompletableFuture<T> f;
+    try {
+      f = work.get();
+    } catch (RuntimeException | Error e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    return metrics == null
+        ? f
+        : f.whenComplete((r, e) -> metrics.observe(model, api, entrypoint, t0, e));
+  }
+
+  /** Counts one request, by its status ({@code error}'s code, OK when null), and its latency. */
+  private void observe(String model, String api, String entrypoint, long t0, Throwable error) {
+    if (error instanceof CompletionException && error.getCause() != null) {
+      error = error.getCause();
+    }
+    ServingException.Code status =
+        error == null
+            ? ServingException.Code.OK
+            : error instanceof ServingException e
+                ? e.code()
+                : error instanceof IllegalArgumentException
+                    ? ServingException.Code.INVALID_ARGUMENT
+                    : ServingException.Code.UNKNOWN;
+    String name = model == null ? "" : model;
+    requests.labelValues(name, status.name()).inc();
+    latency.labelValues(name, api, entrypoint).observe((System.nanoTime() - t0) / 1e3);
   }
 
   /** The metrics in Prometheus' text format (version 0.0.4). */

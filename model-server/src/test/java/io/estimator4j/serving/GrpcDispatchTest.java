@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.estimator4j.testing.TestData;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -17,11 +16,14 @@ import tensorflow.serving.GetModelStatus.GetModelStatusResponse;
 import tensorflow.serving.Model.ModelSpec;
 import tensorflow.serving.Predict.PredictRequest;
 import tensorflow.serving.Predict.PredictResponse;
+import tensorflow.serving.RegressionOuterClass.RegressionRequest;
+import tensorflow.serving.RegressionOuterClass.RegressionResponse;
 
 /**
  * Where a gRPC call runs ({@link GrpcApi#dispatch}): on the transport thread that received it only
- * when its session run is known to be quick and not batched; everything else on the call pool. The
- * handlers are called directly here, with a pool that counts the calls handed to it and runs them.
+ * when its session run is known to be quick, or when it only queues its request for a batch;
+ * everything else on the call pool. The handlers are called directly here, with a pool that counts
+ * the calls handed to it and runs them.
  */
 class GrpcDispatchTest {
 
@@ -36,11 +38,12 @@ class GrpcDispatchTest {
     }
   }
 
-  /** Collects one unary answer. */
+  /** Collects one unary answer, which may come from another thread (a batch thread). */
   static final class Answer<T> implements StreamObserver<T> {
-    final List<T> values = new ArrayList<>();
-    Throwable error;
-    boolean completed;
+    final List<T> values = new java.util.concurrent.CopyOnWriteArrayList<>();
+    volatile Throwable error;
+    volatile boolean completed;
+    final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
 
     @Override
     public void onNext(T v) {
@@ -50,11 +53,18 @@ class GrpcDispatchTest {
     @Override
     public void onError(Throwable t) {
       error = t;
+      done.countDown();
     }
 
     @Override
     public void onCompleted() {
       completed = true;
+      done.countDown();
+    }
+
+    Answer<T> await() throws InterruptedException {
+      assertThat(done.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      return this;
     }
   }
 
@@ -86,6 +96,11 @@ class GrpcDispatchTest {
   static void call(GrpcApi api, float x) {
     Answer<PredictResponse> a = new Answer<>();
     api.predict(predict(x), a);
+    try {
+      a.await();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
     assertThat(a.error).isNull();
     assertThat(a.completed).isTrue();
     assertThat(a.values.get(0).getOutputsMap().get("y").getFloatVal(0)).isEqualTo(0.5f * x + 2f);
@@ -123,19 +138,33 @@ class GrpcDispatchTest {
   }
 
   @Test
-  void batchedCallsAndModelServiceCallsAlwaysRunOnThePool() {
+  void batchedPredictIsQueuedFromTheTransportThreadAndOtherBatchedCallsRunOnThePool()
+      throws Exception {
     try (ModelManager m = halfPlusTwo(BatchScheduler.Options.defaults())) {
       CountingPool pool = new CountingPool();
       GrpcApi api = new GrpcApi(m, null, pool);
-      ServableVersion sv = version123(m);
-      for (int i = 0; i < 8; i++) {
-        sv.cost.record(1_000);
-      }
-      assertThat(sv.cost.quick()).isTrue();
-      // a batched call waits for its batch to gather: never on the transport thread
+      // Predict only queues its request: it stays on the transport thread and a batch thread
+      // answers (no pool thread waits for the batch), quick or not
       call(api, 1f);
       call(api, 2f);
-      assertThat(pool.calls).hasValue(2);
+      assertThat(pool.calls).hasValue(0);
+      assertThat(m.batcher().requestsRun).hasValue(2);
+      // Regress waits for its batch inside the call: the pool
+      Answer<RegressionResponse> r = new Answer<>();
+      api.regress(
+          RegressionRequest.newBuilder()
+              .setModelSpec(
+                  ModelSpec.newBuilder()
+                      .setName(GrpcApiTest.MODEL)
+                      .setSignatureName("regress_x_to_y"))
+              .setInput(GrpcApiTest.examples(4f))
+              .build(),
+          r);
+      r.await();
+      assertThat(r.error).isNull();
+      assertThat(r.values.get(0).getResult().getRegressions(0).getValue()).isEqualTo(4f); // 0.5x+2
+      assertThat(pool.calls).hasValue(1);
+      // ModelService: always the pool
       Answer<GetModelStatusResponse> status = new Answer<>();
       new ModelServiceApi(m, pool)
           .getModelStatus(
@@ -143,8 +172,32 @@ class GrpcDispatchTest {
                   .setModelSpec(ModelSpec.newBuilder().setName(GrpcApiTest.MODEL))
                   .build(),
               status);
-      assertThat(pool.calls).hasValue(3);
-      assertThat(status.values.get(0).getModelVersionStatus(0).getVersion()).isEqualTo(123L);
+      assertThat(pool.calls).hasValue(2);
+      assertThat(status.await().values.get(0).getModelVersionStatus(0).getVersion())
+          .isEqualTo(123L);
+    }
+  }
+
+  @Test
+  void aBatchedPredictThatCannotBeQueuedFailsWithoutBlockingOrLeakingTheVersion() throws Exception {
+    // max_batch_size 1: a request of two rows cannot be queued (TF Serving's message)
+    BatchScheduler.Options one = new BatchScheduler.Options(1, 0, 10, 1, List.of());
+    try (ModelManager m = halfPlusTwo(one)) {
+      GrpcApi api = new GrpcApi(m, null, new CountingPool());
+      Answer<PredictResponse> a = new Answer<>();
+      api.predict(
+          PredictRequest.newBuilder()
+              .setModelSpec(ModelSpec.newBuilder().setName(GrpcApiTest.MODEL))
+              .putInputs("x", GrpcApiTest.floats(1f, 2f))
+              .build(),
+          a);
+      a.await();
+      assertThat(Status.fromThrowable(a.error).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(a.error)
+          .hasMessageContaining("Task size 2 is larger than maximum input batch size 1");
+      assertThat(version123(m).inFlight()).isZero();
+      call(api, 3f); // and the next one is served
+      assertThat(version123(m).inFlight()).isZero();
     }
   }
 
@@ -211,7 +264,7 @@ class GrpcDispatchTest {
   }
 
   @Test
-  void aPoolThatNoLongerTakesCallsAnswersUnavailable() {
+  void aPoolThatNoLongerTakesCallsAnswersUnavailable() throws Exception {
     try (ModelManager m = halfPlusTwo(null)) {
       GrpcApi api =
           new GrpcApi(
@@ -222,6 +275,7 @@ class GrpcDispatchTest {
               });
       Answer<PredictResponse> a = new Answer<>();
       api.predict(predict(1f), a);
+      a.await();
       assertThat(Status.fromThrowable(a.error).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
       assertThat(a.error).hasMessageContaining("Server is shutting down.");
     }
