@@ -144,8 +144,13 @@ final class BatchScheduler implements AutoCloseable {
   /** Runs one request through a batch; blocks until its rows are back. */
   Map<String, JavaArray> run(
       ServableVersion sv, String key, Map<String, ? extends Tensor> feeds, List<String> filter) {
+    return await(submit(sv, key, feeds, filter));
+  }
+
+  /** Waits for {@code f}; its failure is thrown as the exception it failed with. */
+  static <T> T await(CompletableFuture<T> f) {
     try {
-      return submit(sv, key, feeds, filter).get();
+      return f.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ServingException(ServingException.Code.CANCELLED, "Interrupted while batching.");

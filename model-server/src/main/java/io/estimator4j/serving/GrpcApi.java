@@ -140,30 +140,23 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
         .build();
   }
 
-  /** {@link #serve(StreamObserver, ModelSpec, String, boolean, Function)} of a blocking call. */
-  private <T> void serve(
-      StreamObserver<T> out, ModelSpec spec, String api, Function<ServableVersion, T> work) {
-    serve(out, spec, api, false, sv -> CompletableFuture.completedFuture(work.apply(sv)));
-  }
-
   /**
    * The one path of every per-model call: acquires the version {@code spec} names, runs {@code
    * work} on it, releases it once {@code work}'s answer is complete, records the request's metrics
-   * and answers (or fails with TF Serving's status). With batching on, a call whose {@code work}
-   * only queues its request for a batch ({@code queues}) runs on the transport thread and is
-   * answered by the batch thread, with no pool thread waiting for the batch; every other call is
-   * {@link #dispatch}ed as its model's {@link RunCost} says.
+   * and answers (or fails with TF Serving's status). {@code work} never waits for a batch: with
+   * batching on it queues its request ({@link ServableVersion#runAsync}) and the batch thread
+   * completes the answer, so the call stays on the transport thread and no pool thread waits. With
+   * batching off, {@code work} runs the session itself: on the transport thread when the model's
+   * runs are quick ({@link RunCost}), else on the pool ({@link #dispatch}).
    */
   private <T> void serve(
       StreamObserver<T> out,
       ModelSpec spec,
       String api,
-      boolean queues,
       Function<ServableVersion, CompletableFuture<T>> work) {
     boolean here =
         manager.batcher() != null
-            ? queues
-            : manager.quick(
+            || manager.quick(
                 spec.getName(), spec.hasVersion() ? spec.getVersion().getValue() : null);
     dispatch(
         pool,
@@ -189,7 +182,7 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
 
   @Override
   public void predict(PredictRequest request, StreamObserver<PredictResponse> out) {
-    serve(out, request.getModelSpec(), "predict", true, sv -> predict(sv, request));
+    serve(out, request.getModelSpec(), "predict", sv -> predict(sv, request));
   }
 
   /** Checks and converts the request, runs it (or queues it for a batch): its answer's future. */
@@ -253,10 +246,18 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
         spec,
         "classify",
         sv ->
-            ClassificationResponse.newBuilder()
-                .setModelSpec(spec(sv, spec.getSignatureName()))
-                .setResult(classify(sv, spec.getSignatureName(), examples(request.getInput())))
-                .build());
+            RestApi.runExamplesAsync(
+                    sv,
+                    spec.getSignatureName(),
+                    RestApi.CLASSIFY_METHOD,
+                    "classification",
+                    examples(request.getInput()))
+                .thenApply(
+                    o ->
+                        ClassificationResponse.newBuilder()
+                            .setModelSpec(spec(sv, spec.getSignatureName()))
+                            .setResult(classification(o))
+                            .build()));
   }
 
   @Override
@@ -267,10 +268,18 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
         spec,
         "regress",
         sv ->
-            RegressionResponse.newBuilder()
-                .setModelSpec(spec(sv, spec.getSignatureName()))
-                .setResult(regress(sv, spec.getSignatureName(), examples(request.getInput())))
-                .build());
+            RestApi.runExamplesAsync(
+                    sv,
+                    spec.getSignatureName(),
+                    RestApi.REGRESS_METHOD,
+                    "regression",
+                    examples(request.getInput()))
+                .thenApply(
+                    o ->
+                        RegressionResponse.newBuilder()
+                            .setModelSpec(spec(sv, spec.getSignatureName()))
+                            .setResult(regression(o))
+                            .build()));
   }
 
   @Override
@@ -319,8 +328,15 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
     String key = task.getModelSpec().getSignatureName();
     InferenceResult.Builder r = InferenceResult.newBuilder().setModelSpec(spec(sv, key));
     switch (task.getMethodName()) {
-      case RestApi.CLASSIFY_METHOD -> r.setClassificationResult(classify(sv, key, examples));
-      case RestApi.REGRESS_METHOD -> r.setRegressionResult(regress(sv, key, examples));
+      case RestApi.CLASSIFY_METHOD ->
+          r.setClassificationResult(
+              classification(
+                  RestApi.runExamples(
+                      sv, key, RestApi.CLASSIFY_METHOD, "classification", examples)));
+      case RestApi.REGRESS_METHOD ->
+          r.setRegressionResult(
+              regression(
+                  RestApi.runExamples(sv, key, RestApi.REGRESS_METHOD, "regression", examples)));
       default ->
           throw ServingException.invalid(
               "Unsupported signature method_name: " + task.getMethodName());
@@ -355,16 +371,19 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
         request.getModelSpec(),
         "get_model_metadata",
         sv ->
-            GetModelMetadataResponse.newBuilder()
-                .setModelSpec(
-                    ModelSpec.newBuilder().setName(sv.model).setVersion(Int64Value.of(sv.version)))
-                .putMetadata(
-                    "signature_def",
-                    Any.pack(
-                        SignatureDefMap.newBuilder()
-                            .putAllSignatureDef(sv.metaGraph().getSignatureDefMap())
-                            .build()))
-                .build());
+            CompletableFuture.completedFuture(
+                GetModelMetadataResponse.newBuilder()
+                    .setModelSpec(
+                        ModelSpec.newBuilder()
+                            .setName(sv.model)
+                            .setVersion(Int64Value.of(sv.version)))
+                    .putMetadata(
+                        "signature_def",
+                        Any.pack(
+                            SignatureDefMap.newBuilder()
+                                .putAllSignatureDef(sv.metaGraph().getSignatureDefMap())
+                                .build()))
+                    .build()));
   }
 
   // ---- classify and regress ----
@@ -388,10 +407,8 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
     return out;
   }
 
-  private static ClassificationResult classify(
-      ServableVersion sv, String key, List<byte[]> examples) {
-    Map<String, JavaArray> out =
-        RestApi.runExamples(sv, key, RestApi.CLASSIFY_METHOD, "classification", examples);
+  /** A classification signature's outputs as TF Serving's ClassificationResult. */
+  private static ClassificationResult classification(Map<String, JavaArray> out) {
     JavaArray classes = out.get("classes");
     JavaArray scores = out.get("scores");
     if (classes == null && scores == null) {
@@ -422,9 +439,8 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
     return r.build();
   }
 
-  private static RegressionResult regress(ServableVersion sv, String key, List<byte[]> examples) {
-    Map<String, JavaArray> out =
-        RestApi.runExamples(sv, key, RestApi.REGRESS_METHOD, "regression", examples);
+  /** A regression signature's outputs as TF Serving's RegressionResult. */
+  private static RegressionResult regression(Map<String, JavaArray> out) {
     JavaArray y = out.get("outputs");
     if (y == null || y.dtype() != DataType.DT_FLOAT) {
       throw ServingException.invalid(

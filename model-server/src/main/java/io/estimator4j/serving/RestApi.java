@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.tensorflow.Tensor;
@@ -443,6 +444,15 @@ public final class RestApi {
   /** Runs a classify or regress signature on serialized tf.Examples; outputs by key. */
   static Map<String, JavaArray> runExamples(
       ServableVersion sv, String key, String method, String what, List<byte[]> serialized) {
+    return BatchScheduler.await(runExamplesAsync(sv, key, method, what, serialized));
+  }
+
+  /**
+   * Like {@link #runExamples}, without waiting for a batch ({@link ServableVersion#runAsync}); a
+   * request the signature cannot take fails here.
+   */
+  static CompletableFuture<Map<String, JavaArray>> runExamplesAsync(
+      ServableVersion sv, String key, String method, String what, List<byte[]> serialized) {
     key = key.isEmpty() ? DEFAULT_SIGNATURE : key;
     SignatureDef sig = signature(sv, key);
     if (!sig.getMethodName().equals(method)) {
@@ -463,7 +473,7 @@ public final class RestApi {
         TString.tensorOfBytes(
             Shape.of(serialized.size()),
             DataBuffers.ofObjects(serialized.toArray(new byte[0][])))) {
-      return sv.run(key, Map.of("inputs", t), null);
+      return sv.runAsync(key, Map.of("inputs", t), null);
     }
   }
 

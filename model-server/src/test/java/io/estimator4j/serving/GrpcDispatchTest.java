@@ -13,6 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import tensorflow.serving.GetModelStatus.GetModelStatusRequest;
 import tensorflow.serving.GetModelStatus.GetModelStatusResponse;
+import tensorflow.serving.Inference.InferenceTask;
+import tensorflow.serving.Inference.MultiInferenceRequest;
+import tensorflow.serving.Inference.MultiInferenceResponse;
 import tensorflow.serving.Model.ModelSpec;
 import tensorflow.serving.Predict.PredictRequest;
 import tensorflow.serving.Predict.PredictResponse;
@@ -22,8 +25,8 @@ import tensorflow.serving.RegressionOuterClass.RegressionResponse;
 /**
  * Where a gRPC call runs ({@link GrpcApi#dispatch}): on the transport thread that received it only
  * when its session run is known to be quick, or when it only queues its request for a batch;
- * everything else on the call pool. The handlers are called directly here, with a pool that counts
- * the calls handed to it and runs them.
+ * MultiInference and ModelService calls on the call pool. The handlers are called directly here,
+ * with a pool that counts the calls handed to it and runs them.
  */
 class GrpcDispatchTest {
 
@@ -138,18 +141,15 @@ class GrpcDispatchTest {
   }
 
   @Test
-  void batchedPredictIsQueuedFromTheTransportThreadAndOtherBatchedCallsRunOnThePool()
+  void batchedCallsAreQueuedFromTheTransportThreadAndMultiInferenceAndModelServiceUseThePool()
       throws Exception {
     try (ModelManager m = halfPlusTwo(BatchScheduler.Options.defaults())) {
       CountingPool pool = new CountingPool();
       GrpcApi api = new GrpcApi(m, null, pool);
-      // Predict only queues its request: it stays on the transport thread and a batch thread
-      // answers (no pool thread waits for the batch), quick or not
+      // Predict and Regress only queue their requests: they stay on the transport thread and a
+      // batch thread answers (no pool thread waits for the batch)
       call(api, 1f);
       call(api, 2f);
-      assertThat(pool.calls).hasValue(0);
-      assertThat(m.batcher().requestsRun).hasValue(2);
-      // Regress waits for its batch inside the call: the pool
       Answer<RegressionResponse> r = new Answer<>();
       api.regress(
           RegressionRequest.newBuilder()
@@ -163,6 +163,26 @@ class GrpcDispatchTest {
       r.await();
       assertThat(r.error).isNull();
       assertThat(r.values.get(0).getResult().getRegressions(0).getValue()).isEqualTo(4f); // 0.5x+2
+      assertThat(pool.calls).hasValue(0);
+      assertThat(m.batcher().requestsRun).hasValue(3);
+      // MultiInference waits for its tasks' batches inside the call: the pool
+      Answer<MultiInferenceResponse> mi = new Answer<>();
+      api.multiInference(
+          MultiInferenceRequest.newBuilder()
+              .addTasks(
+                  InferenceTask.newBuilder()
+                      .setModelSpec(
+                          ModelSpec.newBuilder()
+                              .setName(GrpcApiTest.MODEL)
+                              .setSignatureName("regress_x_to_y"))
+                      .setMethodName("tensorflow/serving/regress"))
+              .setInput(GrpcApiTest.examples(6f))
+              .build(),
+          mi);
+      mi.await();
+      assertThat(mi.error).isNull();
+      assertThat(mi.values.get(0).getResults(0).getRegressionResult().getRegressions(0).getValue())
+          .isEqualTo(5f); // 0.5 * 6 + 2
       assertThat(pool.calls).hasValue(1);
       // ModelService: always the pool
       Answer<GetModelStatusResponse> status = new Answer<>();
