@@ -94,7 +94,7 @@ final class BenchAllCommand implements Callable<Integer> {
             "5"));
     m.put("scale", new Entry("scale", BenchScaleCommand::new));
     m.put("predict", new Entry("predict", BenchPredictCommand::new));
-    m.put("serve", new Entry("serve", BenchServeCommand::new));
+    m.put("serve", new Entry("serve", BenchServeCommand::new, "--alternate", "20"));
     // the server and its in-process baseline with each request run in its receiving thread
     m.put(
         "serve-inline",

@@ -56,10 +56,33 @@ final class BenchServeCommand extends BenchRunCommand<ServeBenchmark.Options> {
               + " as soon as a batch thread is free, with what has queued).")
   private long batchTimeoutMicros;
 
+  @Option(
+      names = "--alternate",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "After the table, N alternating rounds of every 1-client path (in process both ways,"
+              + " gRPC, REST, floors) and a verdict on issue 15's latency goals from the medians"
+              + " (default ${DEFAULT-VALUE}: none).")
+  private int alternate;
+
+  @Option(
+      names = "--verdict-round-seconds",
+      paramLabel = "S",
+      defaultValue = "0.5",
+      description = "Seconds per path per round of --alternate (default: ${DEFAULT-VALUE}).")
+  private double verdictRoundSeconds;
+
   @Override
   ServeBenchmark.Options options() {
     return new ServeBenchmark.Options(
-        seconds, censusSteps, halfPlusTwo, interOp, batchTimeoutMicros);
+        seconds,
+        censusSteps,
+        halfPlusTwo,
+        interOp,
+        batchTimeoutMicros,
+        alternate,
+        verdictRoundSeconds);
   }
 
   @Override

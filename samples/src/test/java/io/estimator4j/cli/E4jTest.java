@@ -129,6 +129,10 @@ class E4jTest {
     assertThat(err.toString()).contains("No directory /no/such/dir: give --half-plus-two");
     assertThat(execute("bench", "serve", "--batch-timeout-micros", "-1")).isEqualTo(2);
     assertThat(err.toString()).contains("--batch-timeout-micros must be >= 0, got -1");
+    assertThat(execute("bench", "serve", "--alternate", "-1")).isEqualTo(2);
+    assertThat(err.toString()).contains("--alternate must be in [0, 1000], got -1");
+    assertThat(execute("bench", "serve", "--verdict-round-seconds", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("--verdict-round-seconds must be in (0, 10], got 0.0");
   }
 
   @Test

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,12 +65,25 @@ public final class ServeBenchmark {
    * and the batching rows' {@code batch_timeout_micros}.
    */
   public record Options(
-      double seconds, long censusSteps, Path halfPlusTwo, int interOp, long batchTimeoutMicros) {
+      double seconds,
+      long censusSteps,
+      Path halfPlusTwo,
+      int interOp,
+      long batchTimeoutMicros,
+      int alternate,
+      double verdictRoundSeconds) {
     public Options(double seconds, long censusSteps, Path halfPlusTwo) {
-      this(seconds, censusSteps, halfPlusTwo, 0, 1000);
+      this(seconds, censusSteps, halfPlusTwo, 0, 1000, 0, 0.5);
     }
 
     public Options {
+      if (alternate < 0 || alternate > 1000) {
+        throw new IllegalArgumentException("--alternate must be in [0, 1000], got " + alternate);
+      }
+      if (!(verdictRoundSeconds > 0) || verdictRoundSeconds > 10) {
+        throw new IllegalArgumentException(
+            "--verdict-round-seconds must be in (0, 10], got " + verdictRoundSeconds);
+      }
       if (!(seconds > 0) || seconds > 60) {
         throw new IllegalArgumentException("--seconds must be in (0, 60], got " + seconds);
       }
@@ -138,6 +152,17 @@ public final class ServeBenchmark {
       floors(out, o);
       measureModel(out, o, "half_plus_two", o.halfPlusTwo(), hp2, halfPlusTwo);
       measureModel(out, o, "census", census, export, censusClassify);
+      if (o.alternate() > 0) {
+        out.println();
+        out.printf(
+            Locale.ROOT,
+            "1 client, batching off, median of %d alternating rounds of %.1f s per path:%n%n",
+            o.alternate(),
+            o.verdictRoundSeconds());
+        out.println(VERDICT_HEADER);
+        verdict(out, o, "half_plus_two", o.halfPlusTwo(), hp2, halfPlusTwo);
+        verdict(out, o, "census", census, export, censusClassify);
+      }
       out.println();
       out.println(Machine.loadAverage());
     } finally {
@@ -153,53 +178,69 @@ public final class ServeBenchmark {
    * 1 client. What a row adds above these is the server's own work.
    */
   private static void floors(PrintStream out, Options o) throws Exception {
-    ExecutorService executor = Executors.newFixedThreadPool(8);
-    io.grpc.Server direct = fixedGrpc(null);
-    io.grpc.Server pooled = fixedGrpc(executor);
-    String body = "{\n    \"predictions\": [[2.5]\n    ]\n}";
-    org.eclipse.jetty.server.Server jetty = new org.eclipse.jetty.server.Server();
-    org.eclipse.jetty.server.ServerConnector connector =
-        new org.eclipse.jetty.server.ServerConnector(jetty);
-    connector.setHost("127.0.0.1");
-    jetty.addConnector(connector);
-    jetty.setHandler(
-        new org.eclipse.jetty.server.Handler.Abstract() {
-          @Override
-          public boolean handle(
-              org.eclipse.jetty.server.Request request,
-              org.eclipse.jetty.server.Response response,
-              org.eclipse.jetty.util.Callback callback) {
-            response.setStatus(200);
-            org.eclipse.jetty.io.Content.Sink.write(response, true, body, callback);
-            return true;
-          }
-        });
-    jetty.start();
-    ManagedChannel toDirect =
-        NettyChannelBuilder.forAddress("127.0.0.1", direct.getPort()).usePlaintext().build();
-    ManagedChannel toPooled =
-        NettyChannelBuilder.forAddress("127.0.0.1", pooled.getPort()).usePlaintext().build();
-    Workload w = halfPlusTwo();
-    try (KeepAliveHttpClient http =
-        new KeepAliveHttpClient(
-            "127.0.0.1", connector.getLocalPort(), w.restPath(), w.restBody())) {
+    try (Floors f = new Floors()) {
+      row("-", "warm-up", "-", 8, o, f.grpcDirect);
+      row("-", "warm-up", "-", 8, o, f.grpcPooled);
+      row("-", "warm-up", "-", 8, o, f.rest);
+      out.println(
+          row("-", "gRPC floor: no model, fixed reply, transport thread", "-", 1, o, f.grpcDirect));
+      out.println(row("-", "gRPC floor: no model, fixed reply, executor", "-", 1, o, f.grpcPooled));
+      out.println(row("-", "REST floor: no model, fixed reply", "-", 1, o, f.rest));
+    }
+  }
+
+  /** The floor servers, and a call to each through the benchmark's clients. */
+  private static final class Floors implements AutoCloseable {
+    private final ExecutorService executor = Executors.newFixedThreadPool(8);
+    private final io.grpc.Server direct;
+    private final io.grpc.Server pooled;
+    private final org.eclipse.jetty.server.Server jetty = new org.eclipse.jetty.server.Server();
+    private final ManagedChannel toDirect;
+    private final ManagedChannel toPooled;
+    private final KeepAliveHttpClient http;
+    final Runnable grpcDirect;
+    final Runnable grpcPooled;
+    final Runnable rest;
+
+    Floors() throws Exception {
+      direct = fixedGrpc(null);
+      pooled = fixedGrpc(executor);
+      String body = "{\n    \"predictions\": [[2.5]\n    ]\n}";
+      org.eclipse.jetty.server.ServerConnector connector =
+          new org.eclipse.jetty.server.ServerConnector(jetty);
+      connector.setHost("127.0.0.1");
+      jetty.addConnector(connector);
+      jetty.setHandler(
+          new org.eclipse.jetty.server.Handler.Abstract() {
+            @Override
+            public boolean handle(
+                org.eclipse.jetty.server.Request request,
+                org.eclipse.jetty.server.Response response,
+                org.eclipse.jetty.util.Callback callback) {
+              response.setStatus(200);
+              org.eclipse.jetty.io.Content.Sink.write(response, true, body, callback);
+              return true;
+            }
+          });
+      jetty.start();
+      toDirect =
+          NettyChannelBuilder.forAddress("127.0.0.1", direct.getPort()).usePlaintext().build();
+      toPooled =
+          NettyChannelBuilder.forAddress("127.0.0.1", pooled.getPort()).usePlaintext().build();
+      Workload w = halfPlusTwo();
+      http =
+          new KeepAliveHttpClient(
+              "127.0.0.1", connector.getLocalPort(), w.restPath(), w.restBody());
       var d = PredictionServiceGrpc.newBlockingStub(toDirect);
       var p = PredictionServiceGrpc.newBlockingStub(toPooled);
-      row("-", "warm-up", "-", 8, o, () -> w.grpc(d));
-      row("-", "warm-up", "-", 8, o, () -> w.grpc(p));
-      row("-", "warm-up", "-", 8, o, http::post);
-      out.println(
-          row(
-              "-",
-              "gRPC floor: no model, fixed reply, transport thread",
-              "-",
-              1,
-              o,
-              () -> w.grpc(d)));
-      out.println(
-          row("-", "gRPC floor: no model, fixed reply, executor", "-", 1, o, () -> w.grpc(p)));
-      out.println(row("-", "REST floor: no model, fixed reply", "-", 1, o, http::post));
-    } finally {
+      grpcDirect = () -> w.grpc(d);
+      grpcPooled = () -> w.grpc(p);
+      rest = http::post;
+    }
+
+    @Override
+    public void close() throws Exception {
+      http.close();
       for (ManagedChannel c : List.of(toDirect, toPooled)) {
         c.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
       }
@@ -395,8 +436,26 @@ public final class ServeBenchmark {
   private static String row(
       String model, String path, String batching, int clients, Options o, Runnable call)
       throws Exception {
-    long warmupNanos = (long) Math.min(1e9, o.seconds() * 1e9 / 2);
     long runNanos = (long) (o.seconds() * 1e9);
+    long[] all = latencies(clients, (long) Math.min(1e9, o.seconds() * 1e9 / 2), runNanos, call);
+    return String.format(
+        Locale.ROOT,
+        "| %s | %s | %s | %d | %.0f | %.0f | %.0f |",
+        model,
+        path,
+        batching,
+        clients,
+        all.length / (runNanos / 1e9),
+        all.length == 0 ? Double.NaN : all[all.length / 2] / 1e3,
+        all.length == 0 ? Double.NaN : all[(int) (all.length * 0.99)] / 1e3);
+  }
+
+  /**
+   * Runs {@code call} back to back from {@code clients} threads for {@code warmupNanos} and then
+   * {@code runNanos}; returns the latencies of the calls that started after the warm-up, sorted.
+   */
+  private static long[] latencies(int clients, long warmupNanos, long runNanos, Runnable call)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     try {
       long start = System.nanoTime();
@@ -425,23 +484,121 @@ public final class ServeBenchmark {
       }
       List<long[]> parts = new ArrayList<>();
       for (Future<long[]> f : futures) {
-        parts.add(f.get(runNanos / 1_000_000_000L + 120, TimeUnit.SECONDS));
+        parts.add(f.get((warmupNanos + runNanos) / 1_000_000_000L + 120, TimeUnit.SECONDS));
       }
-      long[] all = parts.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-      double secs = runNanos / 1e9;
-      return String.format(
-          Locale.ROOT,
-          "| %s | %s | %s | %d | %.0f | %.0f | %.0f |",
-          model,
-          path,
-          batching,
-          clients,
-          all.length / secs,
-          all.length == 0 ? Double.NaN : all[all.length / 2] / 1e3,
-          all.length == 0 ? Double.NaN : all[(int) (all.length * 0.99)] / 1e3);
+      return parts.stream().flatMapToLong(Arrays::stream).sorted().toArray();
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * The 1-client goals of issue 15 point 7, measured in alternating rounds (the machine's speed
+   * drifts by tens of percent within minutes, so paths measured minutes apart do not compare): each
+   * round measures every path once at 1 client for {@code --verdict-round-seconds}; the median over
+   * rounds of each path's p50 is compared with the goals against both in-process baselines
+   * (TensorFlow's pool, as {@code SavedModelPredictor} runs by default, and the calling thread, as
+   * the server runs a quick model). Batching off.
+   */
+  private static void verdict(
+      PrintStream out, Options o, String name, Path base, Path version, Workload w)
+      throws Exception {
+    ConfigProto config = ModelServer.sessionParallelism(0, 0, o.interOp());
+    try (SavedModelPredictor p = SavedModelPredictor.load(version, Set.of("serve"), config);
+        Floors floors = new Floors();
+        ModelServer server =
+            ModelServer.builder()
+                .model(ModelConfig.of(name, base))
+                .host("127.0.0.1")
+                .restApiPort(0)
+                .grpcPort(0)
+                .fileSystemPollWaitSeconds(0)
+                .sessionConfig(config)
+                .start();
+        KeepAliveHttpClient http =
+            new KeepAliveHttpClient(
+                "127.0.0.1", server.restApiPort(), w.restPath(), w.restBody())) {
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+      try {
+        var stub = PredictionServiceGrpc.newBlockingStub(channel);
+        Map<String, Runnable> paths = new LinkedHashMap<>();
+        paths.put("in-process", () -> w.inProcess(p, null));
+        paths.put(
+            "in-process, caller thread",
+            () -> w.inProcess(p, SavedModelPredictor.IN_CALLER_THREAD));
+        paths.put("gRPC", () -> w.grpc(stub));
+        paths.put("REST", http::post);
+        paths.put("gRPC floor", floors.grpcDirect);
+        paths.put("REST floor", floors.rest);
+        for (Runnable r : paths.values()) {
+          latencies(8, 1_000_000_000L, 0, r); // warm-up: JIT, and the server's quick runs
+        }
+        long round = (long) (o.verdictRoundSeconds() * 1e9);
+        Map<String, long[]> p50s = new LinkedHashMap<>();
+        paths.keySet().forEach(k -> p50s.put(k, new long[o.alternate()]));
+        for (int i = 0; i < o.alternate(); i++) {
+          for (Map.Entry<String, Runnable> e : paths.entrySet()) {
+            long[] l = latencies(1, 0, round, e.getValue());
+            p50s.get(e.getKey())[i] = l.length == 0 ? Long.MAX_VALUE : l[l.length / 2];
+          }
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        p50s.forEach(
+            (k, v) -> m.put(k, Stats.median(Arrays.stream(v).asDoubleStream().toArray()) / 1e3));
+        out.println(
+            verdictRow(
+                name,
+                m.get("in-process"),
+                m.get("in-process, caller thread"),
+                m.get("gRPC"),
+                m.get("REST"),
+                m.get("gRPC floor"),
+                m.get("REST floor")));
+      } finally {
+        channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** The verdict table's header, in the order of {@link #verdictRow}'s columns. */
+  static final String VERDICT_HEADER =
+      "| model | in-process p50 µs (pool / caller thread) | gRPC p50 µs | gRPC goal 1.5x + 200 µs"
+          + " (pool / caller) | REST p50 µs | REST goal 2x (pool / caller) | REST goal 2x + 200"
+          + " µs (pool / caller) | gRPC / REST floor µs |\n|---|---|---|---|---|---|---|---|";
+
+  /** One verdict row: the medians (µs) and each goal against each baseline, met or not. */
+  static String verdictRow(
+      String model,
+      double inPool,
+      double inCaller,
+      double grpc,
+      double rest,
+      double grpcFloor,
+      double restFloor) {
+    return String.format(
+        Locale.ROOT,
+        "| %s | %.0f / %.0f | %.0f | %s | %.0f | %s | %s | %.0f / %.0f |",
+        model,
+        inPool,
+        inCaller,
+        grpc,
+        goals(grpc, 1.5 * inPool + 200, 1.5 * inCaller + 200),
+        rest,
+        goals(rest, 2 * inPool, 2 * inCaller),
+        goals(rest, 2 * inPool + 200, 2 * inCaller + 200),
+        grpcFloor,
+        restFloor);
+  }
+
+  private static String goals(double got, double againstPool, double againstCaller) {
+    return String.format(
+        Locale.ROOT,
+        "%.0f %s / %.0f %s",
+        againstPool,
+        got <= againstPool ? "met" : "not met",
+        againstCaller,
+        got <= againstCaller ? "met" : "not met");
   }
 
   /** Closes a call's outputs. */

@@ -55,6 +55,31 @@ class BenchmarkSmokeTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Tag("slow") // trains census, starts servers: ~30 s
+  void serveBenchmarkPrintsEveryRowAndTheVerdict() throws Exception {
+    ServeBenchmark.run(
+        new ServeBenchmark.Options(
+            0.05,
+            2,
+            io.estimator4j.testing.TestData.path(
+                "savedmodels/tf-serving-saved_model_half_plus_two_2_versions"),
+            0,
+            1000,
+            1,
+            0.05),
+        out);
+    String text = bytes.toString(StandardCharsets.UTF_8);
+    assertThat(text)
+        .contains("| - | gRPC floor: no model, fixed reply, transport thread | - | 1 |")
+        .contains("| half_plus_two | in-process SavedModelPredictor, caller thread | - | 64 |")
+        .contains("| half_plus_two | gRPC | on | 64 |")
+        .contains("| census | REST | on | 64 |")
+        .contains(ServeBenchmark.VERDICT_HEADER)
+        .containsPattern("\\| half_plus_two \\| [0-9]+ / [0-9]+ \\| [0-9]+ \\| [0-9]+ (not )?met")
+        .containsPattern("\\| census \\| [0-9]+ / [0-9]+ \\| [0-9]+ \\|");
+  }
+
+  @Test
   void optionsRejectAZeroWarmUp() {
     assertThatThrownBy(() -> new TrainBenchmark.Options(10, 1, 0, List.of(BenchModel.SMALL)))
         .isInstanceOf(IllegalArgumentException.class)
