@@ -141,12 +141,6 @@ final class BatchScheduler implements AutoCloseable {
     return options;
   }
 
-  /** Runs one request through a batch; blocks until its rows are back. */
-  Map<String, JavaArray> run(
-      ServableVersion sv, String key, Map<String, ? extends Tensor> feeds, List<String> filter) {
-    return await(submit(sv, key, feeds, filter));
-  }
-
   /** Waits for {@code f}; its failure is thrown as the exception it failed with. */
   static <T> T await(CompletableFuture<T> f) {
     try {

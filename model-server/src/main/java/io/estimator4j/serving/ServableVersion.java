@@ -60,7 +60,7 @@ final class ServableVersion {
    * The one place requests reach the session.
    */
   Map<String, JavaArray> run(String key, Map<String, ? extends Tensor> feeds, List<String> filter) {
-    return batcher == null ? runNow(key, feeds, filter) : batcher.run(this, key, feeds, filter);
+    return BatchScheduler.await(runAsync(key, feeds, filter));
   }
 
   /**
