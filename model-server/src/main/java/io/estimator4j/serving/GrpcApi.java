@@ -3,6 +3,7 @@ package io.estimator4j.serving;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Int64Value;
+import com.google.protobuf.MessageLite;
 import io.estimator4j.savedmodel.JavaArray;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -73,6 +74,9 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
     this.metrics = metrics;
     this.pool = pool;
   }
+
+  /** The largest request (serialized bytes) a call may be served from on the transport thread. */
+  static final int TRANSPORT_THREAD_MAX_BYTES = 64 * 1024;
 
   /**
    * Runs {@code call} here, on the transport thread that received it, when {@code here}, or else on
@@ -147,17 +151,21 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
    * batching on it queues its request ({@link ServableVersion#runAsync}) and the batch thread
    * completes the answer, so the call stays on the transport thread and no pool thread waits. With
    * batching off, {@code work} runs the session itself: on the transport thread when the model's
-   * runs are quick ({@link RunCost}), else on the pool ({@link #dispatch}).
+   * runs are quick ({@link RunCost}), else on the pool ({@link #dispatch}). A request over {@link
+   * #TRANSPORT_THREAD_MAX_BYTES} always goes to the pool: converting it, or running a quick model
+   * on many rows, would hold the transport thread.
    */
   private <T> void serve(
       StreamObserver<T> out,
+      MessageLite request,
       ModelSpec spec,
       String api,
       Function<ServableVersion, CompletableFuture<T>> work) {
     boolean here =
-        manager.batcher() != null
-            || manager.quick(
-                spec.getName(), spec.hasVersion() ? spec.getVersion().getValue() : null);
+        request.getSerializedSize() <= TRANSPORT_THREAD_MAX_BYTES
+            && (manager.batcher() != null
+                || manager.quick(
+                    spec.getName(), spec.hasVersion() ? spec.getVersion().getValue() : null));
     dispatch(
         pool,
         here,
@@ -182,7 +190,7 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
 
   @Override
   public void predict(PredictRequest request, StreamObserver<PredictResponse> out) {
-    serve(out, request.getModelSpec(), "predict", sv -> predict(sv, request));
+    serve(out, request, request.getModelSpec(), "predict", sv -> predict(sv, request));
   }
 
   /** Checks and converts the request, runs it (or queues it for a batch): its answer's future. */
@@ -243,6 +251,7 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
     ModelSpec spec = request.getModelSpec();
     serve(
         out,
+        request,
         spec,
         "classify",
         sv ->
@@ -265,6 +274,7 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
     ModelSpec spec = request.getModelSpec();
     serve(
         out,
+        request,
         spec,
         "regress",
         sv ->
@@ -368,6 +378,7 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
     }
     serve(
         out,
+        request,
         request.getModelSpec(),
         "get_model_metadata",
         sv ->

@@ -116,7 +116,7 @@ class GrpcDispatchTest {
   }
 
   @Test
-  void firstCallOnThePoolThenQuickCallsStayOnTheTransportThreadUntilRunsGetSlow() {
+  void firstCallOnThePoolThenQuickCallsStayOnTheTransportThreadUntilRunsGetSlow() throws Exception {
     try (ModelManager m = halfPlusTwo(null)) {
       CountingPool pool = new CountingPool();
       GrpcApi api = new GrpcApi(m, null, pool);
@@ -131,12 +131,29 @@ class GrpcDispatchTest {
       call(api, 2f);
       call(api, 3f);
       assertThat(pool.calls).hasValue(1);
+      // a request over 64 KiB goes to the pool all the same: 20,000 rows of 4 bytes = 80,000 B
+      float[] many = new float[20_000];
+      for (int i = 0; i < many.length; i++) {
+        many[i] = i;
+      }
+      Answer<PredictResponse> big = new Answer<>();
+      PredictRequest bigRequest =
+          PredictRequest.newBuilder()
+              .setModelSpec(ModelSpec.newBuilder().setName(GrpcApiTest.MODEL))
+              .putInputs("x", GrpcApiTest.floats(many))
+              .build();
+      assertThat(bigRequest.getSerializedSize()).isGreaterThan(GrpcApi.TRANSPORT_THREAD_MAX_BYTES);
+      api.predict(bigRequest, big);
+      assertThat(big.await().error).isNull();
+      assertThat(big.values.get(0).getOutputsMap().get("y").getFloatVal(19_999))
+          .isEqualTo(0.5f * 19_999 + 2f);
+      assertThat(pool.calls).hasValue(2);
       // runs of 1 ms, a median above 100 µs: back to the pool
       for (int i = 0; i < 8; i++) {
         sv.cost.record(1_000_000);
       }
       call(api, 4f);
-      assertThat(pool.calls).hasValue(2);
+      assertThat(pool.calls).hasValue(3);
     }
   }
 
