@@ -255,17 +255,12 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
         spec,
         "classify",
         sv ->
-            RestApi.runExamplesAsync(
-                    sv,
-                    spec.getSignatureName(),
-                    RestApi.CLASSIFY_METHOD,
-                    "classification",
-                    examples(request.getInput()))
+            classify(sv, spec.getSignatureName(), examples(request.getInput()))
                 .thenApply(
-                    o ->
+                    r ->
                         ClassificationResponse.newBuilder()
                             .setModelSpec(spec(sv, spec.getSignatureName()))
-                            .setResult(classification(o))
+                            .setResult(r)
                             .build()));
   }
 
@@ -278,17 +273,12 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
         spec,
         "regress",
         sv ->
-            RestApi.runExamplesAsync(
-                    sv,
-                    spec.getSignatureName(),
-                    RestApi.REGRESS_METHOD,
-                    "regression",
-                    examples(request.getInput()))
+            regress(sv, spec.getSignatureName(), examples(request.getInput()))
                 .thenApply(
-                    o ->
+                    r ->
                         RegressionResponse.newBuilder()
                             .setModelSpec(spec(sv, spec.getSignatureName()))
-                            .setResult(regression(o))
+                            .setResult(r)
                             .build()));
   }
 
@@ -339,14 +329,9 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
     InferenceResult.Builder r = InferenceResult.newBuilder().setModelSpec(spec(sv, key));
     switch (task.getMethodName()) {
       case RestApi.CLASSIFY_METHOD ->
-          r.setClassificationResult(
-              classification(
-                  RestApi.runExamples(
-                      sv, key, RestApi.CLASSIFY_METHOD, "classification", examples)));
+          r.setClassificationResult(BatchScheduler.await(classify(sv, key, examples)));
       case RestApi.REGRESS_METHOD ->
-          r.setRegressionResult(
-              regression(
-                  RestApi.runExamples(sv, key, RestApi.REGRESS_METHOD, "regression", examples)));
+          r.setRegressionResult(BatchScheduler.await(regress(sv, key, examples)));
       default ->
           throw ServingException.invalid(
               "Unsupported signature method_name: " + task.getMethodName());
@@ -416,6 +401,20 @@ final class GrpcApi extends PredictionServiceGrpc.PredictionServiceImplBase {
       throw ServingException.invalid("Input is empty");
     }
     return out;
+  }
+
+  /** Runs (or queues) the examples through a classification signature. */
+  private static CompletableFuture<ClassificationResult> classify(
+      ServableVersion sv, String key, List<byte[]> examples) {
+    return RestApi.runExamplesAsync(sv, key, RestApi.CLASSIFY_METHOD, "classification", examples)
+        .thenApply(GrpcApi::classification);
+  }
+
+  /** Runs (or queues) the examples through a regression signature. */
+  private static CompletableFuture<RegressionResult> regress(
+      ServableVersion sv, String key, List<byte[]> examples) {
+    return RestApi.runExamplesAsync(sv, key, RestApi.REGRESS_METHOD, "regression", examples)
+        .thenApply(GrpcApi::regression);
   }
 
   /** A classification signature's outputs as TF Serving's ClassificationResult. */

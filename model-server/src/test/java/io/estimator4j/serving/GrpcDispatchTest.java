@@ -109,6 +109,14 @@ class GrpcDispatchTest {
     assertThat(a.values.get(0).getOutputsMap().get("y").getFloatVal(0)).isEqualTo(0.5f * x + 2f);
   }
 
+  /** half_plus_two's regression signature (y = 0.5 x + 2 on tf.Examples). */
+  static ModelSpec regressXToY() {
+    return ModelSpec.newBuilder()
+        .setName(GrpcApiTest.MODEL)
+        .setSignatureName("regress_x_to_y")
+        .build();
+  }
+
   static ServableVersion version123(ModelManager m) {
     ServableVersion sv = m.acquire(GrpcApiTest.MODEL, 123L, null);
     sv.release();
@@ -170,10 +178,7 @@ class GrpcDispatchTest {
       Answer<RegressionResponse> r = new Answer<>();
       api.regress(
           RegressionRequest.newBuilder()
-              .setModelSpec(
-                  ModelSpec.newBuilder()
-                      .setName(GrpcApiTest.MODEL)
-                      .setSignatureName("regress_x_to_y"))
+              .setModelSpec(regressXToY())
               .setInput(GrpcApiTest.examples(4f))
               .build(),
           r);
@@ -188,10 +193,7 @@ class GrpcDispatchTest {
           MultiInferenceRequest.newBuilder()
               .addTasks(
                   InferenceTask.newBuilder()
-                      .setModelSpec(
-                          ModelSpec.newBuilder()
-                              .setName(GrpcApiTest.MODEL)
-                              .setSignatureName("regress_x_to_y"))
+                      .setModelSpec(regressXToY())
                       .setMethodName("tensorflow/serving/regress"))
               .setInput(GrpcApiTest.examples(6f))
               .build(),

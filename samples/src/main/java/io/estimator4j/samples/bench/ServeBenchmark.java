@@ -297,14 +297,7 @@ public final class ServeBenchmark {
       }
     }
     for (boolean batching : new boolean[] {false, true}) {
-      ModelServer.Builder b =
-          ModelServer.builder()
-              .model(ModelConfig.of(name, base))
-              .host("127.0.0.1")
-              .restApiPort(0)
-              .grpcPort(0)
-              .fileSystemPollWaitSeconds(0)
-              .sessionConfig(config);
+      ModelServer.Builder b = loopbackServer(name, base, config);
       if (batching) {
         // TF Serving's batching guide's CPU starting point: small timeout, threads = cores
         b.batching(
@@ -340,6 +333,17 @@ public final class ServeBenchmark {
         }
       }
     }
+  }
+
+  /** The server every row measures: one model, free loopback ports, no polling. */
+  private static ModelServer.Builder loopbackServer(String name, Path base, ConfigProto config) {
+    return ModelServer.builder()
+        .model(ModelConfig.of(name, base))
+        .host("127.0.0.1")
+        .restApiPort(0)
+        .grpcPort(0)
+        .fileSystemPollWaitSeconds(0)
+        .sessionConfig(config);
   }
 
   /** A float tensor of shape [1, 1], half_plus_two's x and y for one row. */
@@ -506,15 +510,7 @@ public final class ServeBenchmark {
     ConfigProto config = ModelServer.sessionParallelism(0, 0, o.interOp());
     try (SavedModelPredictor p = SavedModelPredictor.load(version, Set.of("serve"), config);
         Floors floors = new Floors();
-        ModelServer server =
-            ModelServer.builder()
-                .model(ModelConfig.of(name, base))
-                .host("127.0.0.1")
-                .restApiPort(0)
-                .grpcPort(0)
-                .fileSystemPollWaitSeconds(0)
-                .sessionConfig(config)
-                .start();
+        ModelServer server = loopbackServer(name, base, config).start();
         KeepAliveHttpClient http =
             new KeepAliveHttpClient(
                 "127.0.0.1", server.restApiPort(), w.restPath(), w.restBody())) {
