@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +74,9 @@ final class ModelManager implements AutoCloseable {
 
   /** TF Serving's batching ({@code --enable_batching}), or null. */
   private final BatchScheduler batcher;
+
+  /** Requests counted in by {@link #acquire} and not yet released, over every model and version. */
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   ModelManager(
       List<ModelConfig> configs,
@@ -339,7 +343,7 @@ final class ModelManager implements AutoCloseable {
         continue;
       }
       m.pending.remove(v);
-      ServableVersion sv = new ServableVersion(m.config.name(), v, dir, batcher);
+      ServableVersion sv = new ServableVersion(m.config.name(), v, dir, batcher, inFlight);
       sv.fingerprint = fp;
       m.versions.put(v, sv);
       sv.loading();

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.tensorflow.Tensor;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.MetaGraphDef;
@@ -38,8 +39,11 @@ final class ServableVersion {
   private MetaGraphDef metaGraph;
   private int inFlight;
 
-  /** Whether this version's runs are quick enough for the calling thread. */
+  /** Whether this version's runs are cheap enough for the calling thread. */
   final RunCost cost = new RunCost();
+
+  /** The requests in flight in the whole server, this version's among them. */
+  private final AtomicInteger serverInFlight;
 
   /** The fingerprint of the directory when it was loaded (or failed to load). */
   String fingerprint;
@@ -47,11 +51,13 @@ final class ServableVersion {
   /** Merges concurrent runs when batching is on; null runs each request on its own. */
   private final BatchScheduler batcher;
 
-  ServableVersion(String model, long version, Path dir, BatchScheduler batcher) {
+  ServableVersion(
+      String model, long version, Path dir, BatchScheduler batcher, AtomicInteger serverInFlight) {
     this.model = model;
     this.version = version;
     this.dir = dir;
     this.batcher = batcher;
+    this.serverInFlight = serverInFlight;
   }
 
   /**
@@ -79,7 +85,8 @@ final class ServableVersion {
   Map<String, JavaArray> runNow(
       String key, Map<String, ? extends Tensor> feeds, List<String> filter) {
     Map<String, Tensor> out;
-    boolean inCaller = cost.inCaller();
+    // idle: no request in flight in the server but this one (batched: a batch of one request)
+    boolean inCaller = cost.inCaller(serverInFlight.get() <= 1);
     long t0 = System.nanoTime();
     try {
       out =
@@ -134,6 +141,7 @@ final class ServableVersion {
       return false;
     }
     inFlight++;
+    serverInFlight.incrementAndGet();
     return true;
   }
 
@@ -143,6 +151,7 @@ final class ServableVersion {
 
   synchronized void release() {
     inFlight--;
+    serverInFlight.decrementAndGet();
     if (inFlight == 0) {
       notifyAll();
     }

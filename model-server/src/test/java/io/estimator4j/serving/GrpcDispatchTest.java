@@ -25,8 +25,9 @@ import tensorflow.serving.RegressionOuterClass.RegressionResponse;
 /**
  * Where a gRPC call runs ({@link GrpcApi#dispatch}): on the transport thread that received it only
  * when its session run is known to be quick, or when it only queues its request for a batch;
- * MultiInference and ModelService calls on the call pool. The handlers are called directly here,
- * with a pool that counts the calls handed to it and runs them.
+ * MultiInference and ModelService calls on the call pool; and where a session run is made ({@link
+ * RunCost}). The handlers are called directly here, with a pool that counts the calls handed to it
+ * and runs them.
  */
 class GrpcDispatchTest {
 
@@ -266,11 +267,62 @@ class GrpcDispatchTest {
   }
 
   @Test
+  void runsUnderOneMillisecondAreMadeInTheCallerOnlyWhileNoOtherRequestIsInFlight() {
+    RunCost c = new RunCost();
+    assertThat(c.inline(true)).isFalse(); // unknown cost, even when idle
+    for (int i = 0; i < 8; i++) {
+      c.record(190_000); // census's runs in the caller: 180-190 µs
+    }
+    assertThat(c.quick()).isFalse();
+    assertThat(c.inline(false)).isFalse(); // under load: the pool
+    assertThat(c.inline(true)).isTrue(); // idle: the caller
+    assertThat(c.inCaller(true)).isTrue();
+    for (int i = 0; i < 8; i++) {
+      c.record(i < 4 ? 999_999 : 1_000_000); // median (lower of the middle two) 999,999 ns
+    }
+    assertThat(c.inline(true)).isTrue();
+    c.record(1_000_000); // now five of eight at 1 ms: not under the bound
+    assertThat(c.inline(true)).isFalse();
+  }
+
+  @Test
+  void aRunUnderOneMillisecondIsMadeInTheCallerWhileTheServerIsIdleButItsGrpcCallsUseThePool()
+      throws Exception {
+    try (ModelManager m = halfPlusTwo(null)) {
+      CountingPool pool = new CountingPool();
+      GrpcApi api = new GrpcApi(m, null, pool);
+      ServableVersion sv = version123(m);
+      for (int i = 0; i < 8; i++) {
+        sv.cost.record(500_000); // 500 µs: not quick, under the idle bound
+      }
+      // idle: the run is made in the caller (measured), the call on the pool
+      call(api, 1f);
+      assertThat(pool.calls).hasValue(1);
+      assertThat(sv.cost.measured()).isEqualTo(9);
+      ServableVersion held = m.acquire(GrpcApiTest.MODEL, null, null); // another request in flight
+      try {
+        // busy: TensorFlow's pool, but for the first run not made in the caller, which measures
+        call(api, 2f);
+        assertThat(sv.cost.measured()).isEqualTo(10);
+        call(api, 3f);
+        call(api, 4f);
+        assertThat(sv.cost.measured()).isEqualTo(10);
+        assertThat(pool.calls).hasValue(4);
+      } finally {
+        held.release();
+      }
+      call(api, 5f); // idle again (six of the last eight measured at 500 µs: the median)
+      assertThat(sv.cost.measured()).isEqualTo(11);
+      assertThat(pool.calls).hasValue(5);
+    }
+  }
+
+  @Test
   void whileNotQuickOneRunInSixtyFourIsMadeInTheCallerToMeasureIt() {
     RunCost c = new RunCost();
     int inCaller = 0;
     for (int i = 0; i < 640; i++) {
-      if (c.inCaller()) {
+      if (c.inCaller(false)) {
         inCaller++;
         c.record(1_000_000); // 1 ms: stays slow
       }
@@ -282,7 +334,7 @@ class GrpcDispatchTest {
     }
     // quick: every run in the caller
     for (int i = 0; i < 10; i++) {
-      assertThat(c.inCaller()).isTrue();
+      assertThat(c.inCaller(false)).isTrue();
     }
   }
 

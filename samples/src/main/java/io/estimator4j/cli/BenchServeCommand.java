@@ -62,7 +62,7 @@ final class BenchServeCommand extends BenchRunCommand<ServeBenchmark.Options> {
       defaultValue = "0",
       description =
           "After the table, N alternating rounds of every 1-client path (in process both ways,"
-              + " gRPC, REST, floors) and a verdict on issue 15's latency goals from the medians"
+              + " gRPC with a blocking and an asynchronous client, REST, floors) and a verdict on issue 15's latency goals from the medians"
               + " (default ${DEFAULT-VALUE}: none).")
   private int alternate;
 

@@ -75,8 +75,9 @@ class BenchmarkSmokeTest {
         .contains("| half_plus_two | gRPC | on | 64 |")
         .contains("| census | REST | on | 64 |")
         .contains(ServeBenchmark.VERDICT_HEADER)
-        .containsPattern("\\| half_plus_two \\| [0-9]+ / [0-9]+ \\| [0-9]+ \\| [0-9]+ (not )?met")
-        .containsPattern("\\| census \\| [0-9]+ / [0-9]+ \\| [0-9]+ \\|");
+        .containsPattern(
+            "\\| half_plus_two \\| [0-9]+ / [0-9]+ \\| [0-9]+ / [0-9]+ \\| [0-9]+ (not )?met")
+        .containsPattern("\\| census \\| [0-9]+ / [0-9]+ \\| [0-9]+ / [0-9]+ \\|");
   }
 
   @Test
