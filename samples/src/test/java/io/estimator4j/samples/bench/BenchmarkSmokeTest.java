@@ -72,6 +72,9 @@ class BenchmarkSmokeTest {
     assertThat(text)
         .contains("| - | gRPC floor: no model, fixed reply, transport thread | - | 1 |")
         .contains("| half_plus_two | in-process SavedModelPredictor, caller thread | - | 64 |")
+        .contains(
+            "| census | in-process SavedModelPredictor, caller thread, idle 100 µs before each call"
+                + " | - | 1 |")
         .contains("| half_plus_two | gRPC | on | 64 |")
         .contains("| census | REST | on | 64 |")
         .contains(ServeBenchmark.VERDICT_HEADER)
