@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *       go to the pool, which takes turns fairly: 64 threads each running census in the caller had
  *       a p99 of 137-205 ms against 19-32 ms through the pool. Their gRPC calls stay on the call
  *       pool even when idle: a call running on the transport thread holds up the calls arriving on
- *       its connection (8 clients on one channel: census 10-30 % fewer requests/s when idle calls
+ *       its connection (8 clients on one channel: census 4-30 % fewer requests/s when idle calls
  *       ran there).
  * </ul>
  *
