@@ -334,7 +334,9 @@ public final class ServeBenchmark {
         String path =
             "in-process SavedModelPredictor"
                 + (options == null ? "" : ", caller thread")
-                + ", idle 100 µs before each call";
+                + ", idle "
+                + PAUSE_NANOS / 1000
+                + " µs before each call";
         out.println(row(name, path, "-", 1, o, PAUSE_NANOS, () -> w.inProcess(p, options)));
       }
     }
