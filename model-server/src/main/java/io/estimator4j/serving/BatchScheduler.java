@@ -18,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.tensorflow.Tensor;
 import tensorflow.serving.SessionBundleConfig.BatchingParameters;
 
@@ -117,7 +119,15 @@ final class BatchScheduler implements AutoCloseable {
   private record QueueKey(ServableVersion sv, String key, String layout, List<String> filter) {}
 
   private final Options options;
-  private final Object lock = new Object();
+  private final ReentrantLock lock = new ReentrantLock();
+
+  /**
+   * Signalled when a batch may have become ready (a new one, a full one) or on close. A Condition
+   * rather than Object.wait, whose timed wait rounds up to whole milliseconds: a batch with
+   * batch_timeout_micros 100 then waited over 1 ms (BENCHMARKS.md, issue 15 point 7, session 8).
+   */
+  private final Condition changed = lock.newCondition();
+
   private final Map<QueueKey, Deque<Batch>> queues = new LinkedHashMap<>();
   private final List<Thread> threads = new ArrayList<>();
   private boolean closed;
@@ -201,7 +211,8 @@ final class BatchScheduler implements AutoCloseable {
             filter == null ? null : List.copyOf(filter),
             (int) Math.max(rows, 0),
             new CompletableFuture<>());
-    synchronized (lock) {
+    lock.lock();
+    try {
       if (closed) {
         throw new ServingException(ServingException.Code.UNAVAILABLE, "Server is shutting down.");
       }
@@ -209,7 +220,8 @@ final class BatchScheduler implements AutoCloseable {
           queues.computeIfAbsent(
               new QueueKey(sv, key, layout.toString(), task.filter()), k -> new ArrayDeque<>());
       Batch last = q.peekLast();
-      if (last == null || last.rows + task.rows() > options.maxBatchSize()) {
+      boolean created = last == null || last.rows + task.rows() > options.maxBatchSize();
+      if (created) {
         if (q.size() >= options.maxEnqueuedBatches()) {
           throw new ServingException(
               ServingException.Code.UNAVAILABLE,
@@ -220,7 +232,15 @@ final class BatchScheduler implements AutoCloseable {
       }
       last.tasks.add(task);
       last.rows += task.rows();
-      lock.notifyAll();
+      // Wake one batch thread when this changes what the threads wait for: a new batch (its
+      // timeout starts; with batch_timeout_micros 0 it is ready now; behind another batch, it
+      // makes that one ready) or a full one. A request joining a batch that is still filling
+      // changes nothing: the threads wake at its timeout anyway.
+      if (created || last.rows >= options.maxBatchSize()) {
+        changed.signal();
+      }
+    } finally {
+      lock.unlock();
     }
     return task.result();
   }
@@ -241,7 +261,8 @@ final class BatchScheduler implements AutoCloseable {
 
   /** Requests waiting in a batch that has not started to run (tests). */
   int queuedRequests() {
-    synchronized (lock) {
+    lock.lock();
+    try {
       int n = 0;
       for (Deque<Batch> q : queues.values()) {
         for (Batch b : q) {
@@ -249,13 +270,16 @@ final class BatchScheduler implements AutoCloseable {
         }
       }
       return n;
+    } finally {
+      lock.unlock();
     }
   }
 
   /** The next batch ready to run, or null once closed with nothing queued. */
   private Batch next() {
     long timeout = TimeUnit.MICROSECONDS.toNanos(options.batchTimeoutMicros());
-    synchronized (lock) {
+    lock.lock();
+    try {
       while (true) {
         long now = System.nanoTime();
         long wait = Long.MAX_VALUE;
@@ -273,6 +297,11 @@ final class BatchScheduler implements AutoCloseable {
             if (q.isEmpty()) {
               it.remove();
             }
+            if (!queues.isEmpty()) {
+              // batches still wait: hand their timeouts to another thread, which may have been
+              // waiting without one
+              changed.signal();
+            }
             return first;
           }
           wait = Math.min(wait, left);
@@ -282,15 +311,17 @@ final class BatchScheduler implements AutoCloseable {
         }
         try {
           if (wait == Long.MAX_VALUE) {
-            lock.wait();
+            changed.await();
           } else {
-            TimeUnit.NANOSECONDS.timedWait(lock, wait);
+            changed.awaitNanos(wait);
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return null;
         }
       }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -376,9 +407,12 @@ final class BatchScheduler implements AutoCloseable {
   /** Stops taking requests, runs the batches still queued, stops the threads. */
   @Override
   public void close() {
-    synchronized (lock) {
+    lock.lock();
+    try {
       closed = true;
-      lock.notifyAll();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
     }
     for (Thread t : threads) {
       try {
