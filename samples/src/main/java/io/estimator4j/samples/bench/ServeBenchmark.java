@@ -191,6 +191,17 @@ public final class ServeBenchmark {
         out.println(VERDICT_HEADER);
         verdict(out, o, "half_plus_two", o.halfPlusTwo(), hp2, halfPlusTwo);
         verdict(out, o, "census", census, export, censusClassify);
+        out.println();
+        out.printf(
+            Locale.ROOT,
+            "%d clients, batching off and on (both servers up at once), median of %d alternating"
+                + " rounds of %.1f s per path:%n%n",
+            BATCHING_CLIENTS,
+            o.alternate(),
+            o.verdictRoundSeconds());
+        out.println(BATCHING_VERDICT_HEADER);
+        batchingVerdict(out, o, "half_plus_two", o.halfPlusTwo(), halfPlusTwo);
+        batchingVerdict(out, o, "census", census, censusClassify);
       }
       out.println();
       out.println(Machine.loadAverage());
@@ -343,15 +354,7 @@ public final class ServeBenchmark {
     for (boolean batching : new boolean[] {false, true}) {
       ModelServer.Builder b = loopbackServer(name, base, config);
       if (batching) {
-        // TF Serving's batching guide's CPU starting point: small timeout, threads = cores
-        b.batching(
-            BatchingParameters.newBuilder()
-                .setMaxBatchSize(com.google.protobuf.Int64Value.of(64))
-                .setBatchTimeoutMicros(com.google.protobuf.Int64Value.of(o.batchTimeoutMicros()))
-                .setMaxEnqueuedBatches(com.google.protobuf.Int64Value.of(1000))
-                .setNumBatchThreads(
-                    com.google.protobuf.Int64Value.of(Runtime.getRuntime().availableProcessors()))
-                .build());
+        b.batching(batchingParameters(o));
       }
       try (ModelServer server = b.start()) {
         ManagedChannel channel =
@@ -377,6 +380,18 @@ public final class ServeBenchmark {
         }
       }
     }
+  }
+
+  /** The batching rows' parameters. */
+  private static BatchingParameters batchingParameters(Options o) {
+    // TF Serving's batching guide's CPU starting point: small timeout, threads = cores
+    return BatchingParameters.newBuilder()
+        .setMaxBatchSize(com.google.protobuf.Int64Value.of(64))
+        .setBatchTimeoutMicros(com.google.protobuf.Int64Value.of(o.batchTimeoutMicros()))
+        .setMaxEnqueuedBatches(com.google.protobuf.Int64Value.of(1000))
+        .setNumBatchThreads(
+            com.google.protobuf.Int64Value.of(Runtime.getRuntime().availableProcessors()))
+        .build();
   }
 
   /** The server every row measures: one model, free loopback ports, no polling. */
@@ -729,6 +744,88 @@ public final class ServeBenchmark {
         }
       }
     }
+  }
+
+  /** The clients of the batching verdict: the issue's "batching raising throughput at 64". */
+  static final int BATCHING_CLIENTS = 64;
+
+  /**
+   * The batching goal measured fairly: the server without batching and the one with it run side by
+   * side and take turns, round by round, so both see the same JIT state and machine load. Rows
+   * measured one server after the other do not compare at 64 clients: in a fresh JVM
+   * half_plus_two's throughput there climbs for about 30 s while the JIT competes with 64 client
+   * threads for the cores (BENCHMARKS.md, issue 15 point 7, session 8), and the rows without
+   * batching come first.
+   */
+  private static void batchingVerdict(
+      PrintStream out, Options o, String name, Path base, Workload w) throws Exception {
+    ConfigProto config = ModelServer.sessionParallelism(0, 0, o.interOp());
+    try (ModelServer off = loopbackServer(name, base, config).start();
+        ModelServer on =
+            loopbackServer(name, base, config).batching(batchingParameters(o)).start();
+        KeepAliveHttpClient restOff =
+            new KeepAliveHttpClient("127.0.0.1", off.restApiPort(), w.restPath(), w.restBody());
+        KeepAliveHttpClient restOn =
+            new KeepAliveHttpClient("127.0.0.1", on.restApiPort(), w.restPath(), w.restBody())) {
+      ManagedChannel channelOff =
+          NettyChannelBuilder.forAddress("127.0.0.1", off.grpcPort()).usePlaintext().build();
+      ManagedChannel channelOn =
+          NettyChannelBuilder.forAddress("127.0.0.1", on.grpcPort()).usePlaintext().build();
+      try {
+        var stubOff = PredictionServiceGrpc.newBlockingStub(channelOff);
+        var stubOn = PredictionServiceGrpc.newBlockingStub(channelOn);
+        Map<String, Runnable> paths = new LinkedHashMap<>();
+        paths.put("gRPC off", () -> w.grpc(stubOff));
+        paths.put("gRPC on", () -> w.grpc(stubOn));
+        paths.put("REST off", restOff::post);
+        paths.put("REST on", restOn::post);
+        for (Runnable r : paths.values()) {
+          latencies(8, 1_000_000_000L, 0, r); // warm-up: JIT, the servers' runs and batches
+        }
+        long round = (long) (o.verdictRoundSeconds() * 1e9);
+        Map<String, double[]> rates = new LinkedHashMap<>();
+        paths.keySet().forEach(k -> rates.put(k, new double[o.alternate()]));
+        for (int i = 0; i < o.alternate(); i++) {
+          for (Map.Entry<String, Runnable> e : paths.entrySet()) {
+            rates.get(e.getKey())[i] =
+                latencies(BATCHING_CLIENTS, 0, round, e.getValue()).length / (round / 1e9);
+          }
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        rates.forEach((k, v) -> m.put(k, Stats.median(v)));
+        out.println(
+            batchingVerdictRow(
+                name, m.get("gRPC off"), m.get("gRPC on"), m.get("REST off"), m.get("REST on")));
+      } finally {
+        for (ManagedChannel c : List.of(channelOff, channelOn)) {
+          c.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+
+  /** The batching verdict table's header, in the order of {@link #batchingVerdictRow}'s columns. */
+  static final String BATCHING_VERDICT_HEADER =
+      "| model | gRPC requests/s, batching off / on | batching raises gRPC's | REST requests/s,"
+          + " batching off / on | batching raises REST's |\n|---|---|---|---|---|";
+
+  /**
+   * One batching verdict row: the median requests/s of each path, and whether batching raised it.
+   */
+  static String batchingVerdictRow(
+      String model, double grpcOff, double grpcOn, double restOff, double restOn) {
+    return String.format(
+        Locale.ROOT,
+        "| %s | %.0f / %.0f | %s (x%.2f) | %.0f / %.0f | %s (x%.2f) |",
+        model,
+        grpcOff,
+        grpcOn,
+        grpcOn > grpcOff ? "yes" : "no",
+        grpcOn / grpcOff,
+        restOff,
+        restOn,
+        restOn > restOff ? "yes" : "no",
+        restOn / restOff);
   }
 
   /**

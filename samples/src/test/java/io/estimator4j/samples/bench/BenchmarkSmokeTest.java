@@ -80,7 +80,9 @@ class BenchmarkSmokeTest {
         .contains(ServeBenchmark.VERDICT_HEADER)
         .containsPattern(
             "\\| half_plus_two \\| [0-9]+ / [0-9]+ \\| [0-9]+ / [0-9]+ \\| [0-9]+ (not )?met")
-        .containsPattern("\\| census \\| [0-9]+ / [0-9]+ \\| [0-9]+ / [0-9]+ \\|");
+        .containsPattern("\\| census \\| [0-9]+ / [0-9]+ \\| [0-9]+ / [0-9]+ \\|")
+        .contains(ServeBenchmark.BATCHING_VERDICT_HEADER)
+        .containsPattern("\\| half_plus_two \\| [0-9]+ / [0-9]+ \\| (yes|no) \\(x[0-9.]+\\) \\|");
   }
 
   @Test

@@ -20,4 +20,14 @@ class ServeVerdictTest {
     assertThat(ServeBenchmark.VERDICT_HEADER.split("\n")[0].split("\\|", -1))
         .hasSize(row.split("\\|", -1).length);
   }
+
+  @Test
+  void batchingRaisesThroughputOnlyWhenTheBatchedServerServesMore() {
+    // 20,000 -> 30,000 requests/s is x1.50; 30,000 -> 27,000 is x0.90 (not raised)
+    String row = ServeBenchmark.batchingVerdictRow("census", 20_000, 30_000, 30_000, 27_000);
+    assertThat(row)
+        .isEqualTo("| census | 20000 / 30000 | yes (x1.50) | 30000 / 27000 | no (x0.90) |");
+    assertThat(ServeBenchmark.BATCHING_VERDICT_HEADER.split("\n")[0].split("\\|", -1))
+        .hasSize(row.split("\\|", -1).length);
+  }
 }
