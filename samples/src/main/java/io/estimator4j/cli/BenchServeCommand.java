@@ -62,8 +62,10 @@ final class BenchServeCommand extends BenchRunCommand<ServeBenchmark.Options> {
       defaultValue = "0",
       description =
           "After the table, N alternating rounds of every 1-client path (in process both ways,"
-              + " gRPC with a blocking and an asynchronous client, REST, floors) and a verdict on issue 15's latency goals from the medians"
-              + " (default ${DEFAULT-VALUE}: none).")
+              + " gRPC with a blocking and an asynchronous client, REST, floors) and a verdict on"
+              + " issue 15's latency goals from the medians; then N alternating rounds at 64"
+              + " clients of a server without and one with batching, both up at once, and a"
+              + " verdict on the batching goal (default ${DEFAULT-VALUE}: none).")
   private int alternate;
 
   @Option(

@@ -265,11 +265,9 @@ public final class ServeBenchmark {
             }
           });
       jetty.start();
-      toDirect =
-          NettyChannelBuilder.forAddress("127.0.0.1", direct.getPort()).usePlaintext().build();
+      toDirect = clientChannel(direct.getPort());
       toDirectAsync = asyncClientChannel(direct.getPort());
-      toPooled =
-          NettyChannelBuilder.forAddress("127.0.0.1", pooled.getPort()).usePlaintext().build();
+      toPooled = clientChannel(pooled.getPort());
       Workload w = halfPlusTwo();
       http =
           new KeepAliveHttpClient(
@@ -286,9 +284,7 @@ public final class ServeBenchmark {
     @Override
     public void close() throws Exception {
       http.close();
-      for (ManagedChannel c : List.of(toDirect, toDirectAsync, toPooled)) {
-        c.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-      }
+      shutdown(toDirect, toDirectAsync, toPooled);
       for (io.grpc.Server g : List.of(direct, pooled)) {
         g.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
       }
@@ -357,8 +353,7 @@ public final class ServeBenchmark {
         b.batching(batchingParameters(o));
       }
       try (ModelServer server = b.start()) {
-        ManagedChannel channel =
-            NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+        ManagedChannel channel = clientChannel(server.grpcPort());
         KeepAliveHttpClient http =
             new KeepAliveHttpClient("127.0.0.1", server.restApiPort(), w.restPath(), w.restBody());
         String on = batching ? "on" : "off";
@@ -375,7 +370,7 @@ public final class ServeBenchmark {
             out.println(row(name, "REST", on, c, o, http::post));
           }
         } finally {
-          channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+          shutdown(channel);
           http.close();
         }
       }
@@ -688,8 +683,7 @@ public final class ServeBenchmark {
         KeepAliveHttpClient http =
             new KeepAliveHttpClient(
                 "127.0.0.1", server.restApiPort(), w.restPath(), w.restBody())) {
-      ManagedChannel channel =
-          NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+      ManagedChannel channel = clientChannel(server.grpcPort());
       ManagedChannel asyncChannel = asyncClientChannel(server.grpcPort());
       try {
         var stub = PredictionServiceGrpc.newBlockingStub(channel);
@@ -713,20 +707,11 @@ public final class ServeBenchmark {
           chainedLatencies(1_000_000_000L, 0, c);
         }
         long round = (long) (o.verdictRoundSeconds() * 1e9);
-        Map<String, long[]> p50s = new LinkedHashMap<>();
-        paths.keySet().forEach(k -> p50s.put(k, new long[o.alternate()]));
-        chained.keySet().forEach(k -> p50s.put(k, new long[o.alternate()]));
-        for (int i = 0; i < o.alternate(); i++) {
-          for (Map.Entry<String, Runnable> e : paths.entrySet()) {
-            p50s.get(e.getKey())[i] = p50(latencies(1, 0, round, e.getValue()));
-          }
-          for (Map.Entry<String, AsyncCall> e : chained.entrySet()) {
-            p50s.get(e.getKey())[i] = p50(chainedLatencies(0, round, e.getValue()));
-          }
-        }
-        Map<String, Double> m = new LinkedHashMap<>();
-        p50s.forEach(
-            (k, v) -> m.put(k, Stats.median(Arrays.stream(v).asDoubleStream().toArray()) / 1e3));
+        // each path's p50 in µs, a round at a time
+        Map<String, Measure> p50s = new LinkedHashMap<>();
+        paths.forEach((k, r) -> p50s.put(k, () -> p50(latencies(1, 0, round, r)) / 1e3));
+        chained.forEach((k, c) -> p50s.put(k, () -> p50(chainedLatencies(0, round, c)) / 1e3));
+        Map<String, Double> m = mediansOfRounds(o.alternate(), p50s);
         out.println(
             verdictRow(
                 name,
@@ -739,9 +724,7 @@ public final class ServeBenchmark {
                 m.get("gRPC floor, async client"),
                 m.get("REST floor")));
       } finally {
-        for (ManagedChannel c : List.of(channel, asyncChannel)) {
-          c.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-        }
+        shutdown(channel, asyncChannel);
       }
     }
   }
@@ -767,10 +750,8 @@ public final class ServeBenchmark {
             new KeepAliveHttpClient("127.0.0.1", off.restApiPort(), w.restPath(), w.restBody());
         KeepAliveHttpClient restOn =
             new KeepAliveHttpClient("127.0.0.1", on.restApiPort(), w.restPath(), w.restBody())) {
-      ManagedChannel channelOff =
-          NettyChannelBuilder.forAddress("127.0.0.1", off.grpcPort()).usePlaintext().build();
-      ManagedChannel channelOn =
-          NettyChannelBuilder.forAddress("127.0.0.1", on.grpcPort()).usePlaintext().build();
+      ManagedChannel channelOff = clientChannel(off.grpcPort());
+      ManagedChannel channelOn = clientChannel(on.grpcPort());
       try {
         var stubOff = PredictionServiceGrpc.newBlockingStub(channelOff);
         var stubOn = PredictionServiceGrpc.newBlockingStub(channelOn);
@@ -783,23 +764,18 @@ public final class ServeBenchmark {
           latencies(8, 1_000_000_000L, 0, r); // warm-up: JIT, the servers' runs and batches
         }
         long round = (long) (o.verdictRoundSeconds() * 1e9);
-        Map<String, double[]> rates = new LinkedHashMap<>();
-        paths.keySet().forEach(k -> rates.put(k, new double[o.alternate()]));
-        for (int i = 0; i < o.alternate(); i++) {
-          for (Map.Entry<String, Runnable> e : paths.entrySet()) {
-            rates.get(e.getKey())[i] =
-                latencies(BATCHING_CLIENTS, 0, round, e.getValue()).length / (round / 1e9);
-          }
-        }
-        Map<String, Double> m = new LinkedHashMap<>();
-        rates.forEach((k, v) -> m.put(k, Stats.median(v)));
+        // each path's requests/s, a round at a time
+        Map<String, Measure> rates = new LinkedHashMap<>();
+        paths.forEach(
+            (k, r) ->
+                rates.put(
+                    k, () -> latencies(BATCHING_CLIENTS, 0, round, r).length / (round / 1e9)));
+        Map<String, Double> m = mediansOfRounds(o.alternate(), rates);
         out.println(
             batchingVerdictRow(
                 name, m.get("gRPC off"), m.get("gRPC on"), m.get("REST off"), m.get("REST on")));
       } finally {
-        for (ManagedChannel c : List.of(channelOff, channelOn)) {
-          c.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-        }
+        shutdown(channelOff, channelOn);
       }
     }
   }
@@ -835,6 +811,41 @@ public final class ServeBenchmark {
    * 15 point 7, session 7).
    */
   static final long PAUSE_NANOS = 100_000;
+
+  /** One measurement of a path (a p50, a rate). */
+  private interface Measure {
+    double take() throws Exception;
+  }
+
+  /**
+   * Takes every measure once a round, in order, for {@code rounds} rounds (paths measured minutes
+   * apart do not compare on this machine; alternating ones do), and returns each one's median.
+   */
+  private static Map<String, Double> mediansOfRounds(int rounds, Map<String, Measure> measures)
+      throws Exception {
+    Map<String, double[]> taken = new LinkedHashMap<>();
+    measures.keySet().forEach(k -> taken.put(k, new double[rounds]));
+    for (int i = 0; i < rounds; i++) {
+      for (Map.Entry<String, Measure> e : measures.entrySet()) {
+        taken.get(e.getKey())[i] = e.getValue().take();
+      }
+    }
+    Map<String, Double> medians = new LinkedHashMap<>();
+    taken.forEach((k, v) -> medians.put(k, Stats.median(v)));
+    return medians;
+  }
+
+  /** A blocking client's channel to a loopback port. */
+  private static ManagedChannel clientChannel(int port) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+  }
+
+  /** Shuts the channels down, waiting for each. */
+  private static void shutdown(ManagedChannel... channels) throws InterruptedException {
+    for (ManagedChannel c : channels) {
+      c.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
 
   /** The median of sorted {@code latencies}; for none, the largest long. */
   private static long p50(long[] latencies) {
